@@ -1,0 +1,19 @@
+//! `acquit-relay`: only `--version` works until its issue lands.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match std::env::args().nth(1).as_deref() {
+        Some("--version" | "-V") => {
+            println!("acquit-relay {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!(
+                "acquit-relay {}: no commands yet; see the open issues.",
+                env!("CARGO_PKG_VERSION")
+            );
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The Acquit desktop app: Tauri setup, plugins and thin commands.
+//!
+//! Nothing here decides anything about invoices, money or payments: every
+//! command translates between the UI and the core crates in `crates/`, in a
+//! line or two. The TypeScript bindings in `ui/src/bindings.ts` are generated
+//! from [`specta_builder`] (see `tests/bindings.rs`), so the front end never
+//! spells a command name or a type by hand.
+
+mod commands;
+mod logging;
+
+pub use commands::AppInfo;
+use tauri::Manager;
+
+/// Every command the UI may call, with the types they exchange.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![commands::app_info])
+}
+
+/// Builds and runs the app until its last window closes.
+pub fn run() {
+    let builder = specta_builder();
+    let result = tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            let log_dir = app.path().app_log_dir()?;
+            let logs = logging::init(&log_dir)?;
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                log_dir = %log_dir.display(),
+                "Acquit started"
+            );
+            app.manage(logs);
+            builder.mount_events(app);
+            Ok(())
+        })
+        .run(tauri::generate_context!("tauri.conf.json"));
+    if let Err(error) = result {
+        tracing::error!(%error, "Acquit stopped on an error");
+        eprintln!("Acquit could not start: {error}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,245 @@
+//! Starts `tauri-driver`, opens the app in a WebDriver session, and cleans up.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
+const FIND_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The app under test, in its own data, config and cache dirs.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    home: tempfile::TempDir,
+}
+
+impl App {
+    pub async fn launch() -> App {
+        require_display();
+        let tauri_driver = find_tauri_driver();
+        if !Path::new(WEBKIT_DRIVER).exists() {
+            panic!(
+                "{WEBKIT_DRIVER} is missing: install it with `sudo apt-get install webkit2gtk-driver` \
+                 (./x test does)."
+            );
+        }
+        let home = tempfile::Builder::new()
+            .prefix("acquit-e2e-")
+            .tempdir()
+            .expect("creating a temp dir");
+        let port = free_port();
+        let native_port = free_port();
+        let artifacts = artifacts_dir();
+        let log = std::fs::File::create(artifacts.join("tauri-driver.log")).expect("driver log");
+        let driver = Command::new(&tauri_driver)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .args(["--native-driver", WEBKIT_DRIVER])
+            // The app inherits these: it writes its logs and data under `home`.
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("ACQUIT_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver.display()));
+        wait_for_port(port);
+
+        let mut capabilities = Capabilities::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert(
+            "tauri:options".into(),
+            json!({ "application": env!("CARGO_BIN_EXE_acquit-app") }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let session = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            ClientBuilder::new(connector)
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await;
+        let client = match session {
+            Ok(Ok(client)) => client,
+            Ok(Err(e)) => panic!(
+                "tauri-driver could not open the app: {e}. See {}",
+                artifacts.join("tauri-driver.log").display()
+            ),
+            Err(_) => panic!(
+                "no WebDriver session after {CONNECT_TIMEOUT:?}: is a WebKitWebDriver left over \
+                 from an earlier run holding port {native_port}? See {}",
+                artifacts.join("tauri-driver.log").display()
+            ),
+        };
+        App {
+            client,
+            driver,
+            home,
+        }
+    }
+
+    /// The test's private home: the app's data and logs live below it.
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// The text of the first element matching `css`, once it has some.
+    pub async fn text(&self, css: &str) -> String {
+        let deadline = Instant::now() + FIND_TIMEOUT;
+        loop {
+            let found = self.client.find(Locator::Css(css)).await;
+            if let Ok(element) = found
+                && let Ok(text) = element.text().await
+                && !text.is_empty()
+            {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("no text in `{css}` after {FIND_TIMEOUT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Calls a Tauri command over the app's IPC and returns its answer.
+    pub async fn invoke(&self, command: &str) -> Value {
+        let script = "const done = arguments[arguments.length - 1];
+            window.__TAURI_INTERNALS__.invoke(arguments[0])
+              .then((value) => done({ ok: value }), (error) => done({ err: String(error) }));";
+        let answer = self
+            .client
+            .execute_async(script, vec![json!(command)])
+            .await
+            .unwrap_or_else(|e| panic!("invoking {command}: {e}"));
+        match answer.get("ok") {
+            Some(value) => value.clone(),
+            None => panic!("{command} failed: {answer}"),
+        }
+    }
+
+    /// Saves a PNG of the window under `target/e2e/`, after the next paint.
+    pub async fn screenshot(&self, name: &str) {
+        // Two animation frames, or WebKit hands back the previous frame.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await
+            .expect("waiting for a paint");
+        let png = self.client.screenshot().await.expect("taking a screenshot");
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, &png).expect("writing the screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+    }
+
+    pub async fn close(mut self) {
+        if let Err(e) = self.client.clone().close().await {
+            eprintln!("closing the WebDriver session: {e}");
+        }
+        stop(&mut self.driver);
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        stop(&mut self.driver);
+    }
+}
+
+/// SIGTERM, not SIGKILL: a killed tauri-driver orphans WebKitWebDriver,
+/// which keeps its port and hangs the next session.
+fn stop(driver: &mut Child) {
+    if matches!(driver.try_wait(), Ok(Some(_))) {
+        return;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &driver.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if matches!(driver.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
+}
+
+fn require_display() {
+    let has = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
+        panic!(
+            "the end-to-end tests need a display and none is set (DISPLAY is empty). \
+             Run them under a virtual one: `sudo apt-get install xvfb` then \
+             `xvfb-run -a cargo test --test e2e` (./x test does both)."
+        );
+    }
+}
+
+fn find_tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("ACQUIT_TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|dir| dir.join("tauri-driver"))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into_os_string()))
+    {
+        candidates.push(Path::new(&home).join("bin/tauri-driver"));
+    }
+    candidates.into_iter().find(|p| p.is_file()).unwrap_or_else(|| {
+        panic!(
+            "tauri-driver is not installed: `cargo install tauri-driver --version '^2' --locked` \
+             (./x test does)."
+        )
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("finding a free port on 127.0.0.1")
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            panic!("tauri-driver did not listen on port {port} within 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `target/e2e/`: screenshots and driver logs, kept for a person to look at.
+pub fn artifacts_dir() -> PathBuf {
+    let binary = Path::new(env!("CARGO_BIN_EXE_acquit-app"));
+    let target = binary
+        .parent()
+        .and_then(Path::parent)
+        .expect("the app binary lives in target/<profile>/");
+    let dir = target.join("e2e");
+    std::fs::create_dir_all(&dir).expect("creating target/e2e");
+    dir
+}

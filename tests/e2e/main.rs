@@ -1,0 +1,78 @@
+//! End-to-end tests in the real app window: the built `acquit-app`, driven
+//! through `tauri-driver` and WebKitWebDriver under a (virtual) display.
+//!
+//! Run with `xvfb-run -a cargo test --test e2e` (`./x test` does). Without a
+//! display or the drivers these tests fail and say what to install: they
+//! never pass by skipping.
+
+mod harness;
+
+use fantoccini::Locator;
+use harness::App;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_window_shows_acquit_and_answers_a_typed_command() {
+    let app = App::launch().await;
+    let client = &app.client;
+
+    assert_eq!(client.title().await.expect("window title"), "Acquit");
+    let heading = app.text("h1").await;
+    assert_eq!(heading, "Acquit");
+
+    // The status bar is filled from the typed `appInfo` binding.
+    let version = app.text("[data-testid=version]").await;
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+
+    // The same command, invoked over the IPC the bindings use.
+    let info = app.invoke("app_info").await;
+    assert_eq!(info["productName"], "Acquit", "app_info answered {info}");
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(info["debugBuild"], cfg!(debug_assertions));
+    let log_dir = info["logDir"].as_str().expect("logDir is a string");
+    assert!(
+        log_dir.starts_with(app.home().to_str().unwrap()),
+        "logs go to the app's log dir under the test's own data dir, not {log_dir}"
+    );
+    assert_eq!(app.text("[data-testid=log-dir]").await, log_dir);
+
+    // The startup was logged to a file in that dir.
+    let log = std::fs::read_dir(log_dir)
+        .expect("the log dir exists")
+        .filter_map(Result::ok)
+        .map(|entry| std::fs::read_to_string(entry.path()).unwrap_or_default())
+        .collect::<String>();
+    assert!(
+        log.contains("Acquit started"),
+        "log files in {log_dir} hold: {log:?}"
+    );
+
+    // French first, English on request.
+    let language = client
+        .find(Locator::Css("[data-testid=language]"))
+        .await
+        .expect("language picker");
+    language
+        .select_by_value("fr")
+        .await
+        .expect("choosing French");
+    assert_eq!(
+        app.text(".tagline").await,
+        "Des factures qui se font payer."
+    );
+    app.screenshot("main-window-fr").await;
+    language
+        .select_by_value("en")
+        .await
+        .expect("choosing English");
+    assert_eq!(app.text(".tagline").await, "Invoices that get paid.");
+    assert_eq!(
+        client
+            .execute("return document.documentElement.lang", vec![])
+            .await
+            .expect("reading <html lang>"),
+        "en"
+    );
+    app.screenshot("main-window-en").await;
+
+    app.close().await;
+}
