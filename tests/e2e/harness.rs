@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 const FIND_TIMEOUT: Duration = Duration::from_secs(15);
+const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The app under test, in its own data, config and cache dirs.
 pub struct App {
@@ -140,7 +141,18 @@ impl App {
             )
             .await
             .expect("waiting for a paint");
-        let png = self.client.screenshot().await.expect("taking a screenshot");
+        // WebKitWebDriver never answers a screenshot request when the app runs
+        // with WEBKIT_DISABLE_DMABUF_RENDERER=1 (measured under Xvfb): fail
+        // with that hint instead of hanging.
+        let png = tokio::time::timeout(SCREENSHOT_TIMEOUT, self.client.screenshot())
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "no screenshot after {SCREENSHOT_TIMEOUT:?}; WebKitWebDriver hangs on \
+                     screenshots when WEBKIT_DISABLE_DMABUF_RENDERER is set: unset it"
+                )
+            })
+            .expect("taking a screenshot");
         let path = artifacts_dir().join(format!("{name}.png"));
         std::fs::write(&path, &png).expect("writing the screenshot");
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");

@@ -34,3 +34,13 @@ describe("messages", () => {
   });
 });
 
+
+describe("French typography", () => {
+  it("puts a no-break space before a colon", () => {
+    for (const key of MESSAGE_KEYS) {
+      const text = t("fr", key);
+      if (text.includes(":")) expect(text, key).toMatch(/\u00a0:/);
+    }
+    expect(t("fr", "logs")).toBe("Journaux\u00a0:");
+  });
+});

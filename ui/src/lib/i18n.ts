@@ -1,5 +1,6 @@
 // French first, English too. The app follows the system language and falls
 // back to English for any language it does not speak; the user can switch.
+// Labels carry their own colon: French puts a no-break space before it.
 
 export const LOCALES = ["fr", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -20,12 +21,12 @@ const fr = {
   emptyBody:
     "Vos factures, clients et paiements resteront sur cet ordinateur, dans un fichier SQLite que vous gardez.",
   version: "Version",
-  logs: "Journaux",
-  build: "Compilation",
+  logs: "Journaux\u00a0:",
+  build: "Compilation\u00a0:",
   debugBuild: "développement",
   releaseBuild: "production",
   language: "Langue",
-  loadError: "Impossible de lire les informations de l’application :",
+  loadError: "Impossible de lire les informations de l’application\u00a0:",
 } as const;
 
 // Every locale has exactly the keys of the French one (checked by tsc).
@@ -35,8 +36,8 @@ const en: Record<keyof typeof fr, string> = {
   emptyBody:
     "Your invoices, clients and payments stay on this computer, in a SQLite file you keep.",
   version: "Version",
-  logs: "Logs",
-  build: "Build",
+  logs: "Logs:",
+  build: "Build:",
   debugBuild: "development",
   releaseBuild: "release",
   language: "Language",
