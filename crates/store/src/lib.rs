@@ -1,5 +1,312 @@
 //! The local SQLite store of invoices, clients, payments and the journal.
 //!
-//! Owns the schema and its migrations, the gapless numbering transaction,
-//! the hash-chained journal and online backups. Depends on `acquit-core`
-//! only. Empty until the core and store issue lands.
+//! One file holds everything a user owns. Opening it checks, in order, that
+//! it is a SQLite file, that it is Acquit's (`application_id`), that this
+//! version of Acquit knows its schema (`user_version`: a newer file is
+//! refused, never downgraded), and that it passes `PRAGMA integrity_check`.
+//! Only then are pending migrations applied, after an online backup of the
+//! file next to it.
+//!
+//! The connection runs in WAL mode with `synchronous=FULL` (an acknowledged
+//! write survives a power cut; invoicing writes are rare, so the fsync is
+//! cheap), foreign keys on, and a busy timeout so the app and the CLI can
+//! write to the same file: every write is one `BEGIN IMMEDIATE` transaction.
+//!
+//! Issued invoices are locked by SQLite triggers (`migrations/0001`), not
+//! only by this crate's API.
+
+mod invoices;
+mod parties;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+
+pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, NewDraft, StoredLine};
+pub use parties::ClientId;
+
+/// "ACQT": marks a SQLite file as Acquit's.
+pub const APPLICATION_ID: i32 = 0x4143_5154;
+
+/// How long a writer waits for another (the app and the CLI) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_initial.sql"))])
+}
+
+/// The schema version this build creates and understands.
+pub fn schema_version() -> usize {
+    MIGRATION_COUNT
+}
+const MIGRATION_COUNT: usize = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{path} is not an Acquit database (it is not a SQLite file): choose another file, or restore a backup with `acquit restore`"
+    )]
+    NotADatabase { path: PathBuf },
+    #[error("{path} is a SQLite database of another application: choose another file for Acquit")]
+    ForeignDatabase { path: PathBuf },
+    #[error(
+        "{path} was written by a newer version of Acquit (schema {found}; this version knows up to {known}): update Acquit to open it"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: usize,
+        known: usize,
+    },
+    #[error(
+        "{path} failed its integrity check ({details}): restore your latest backup with `acquit restore`"
+    )]
+    Corrupt { path: PathBuf, details: String },
+    #[error("the database could not be migrated: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("could not back up the database to {path}: {source}")]
+    Backup {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("{0}")]
+    Rejected(#[from] Rejection),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored data could not be read ({0}): the file may have been edited by hand")]
+    Decode(String),
+}
+
+/// Input the store refuses, with what to do. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("set your company first (`acquit company set --name … --address …`)")]
+    NoSeller,
+    #[error("there is no client {0}: see `acquit client list`")]
+    NoSuchClient(i64),
+    #[error("there is no draft {0}: see `acquit invoice list --status draft`")]
+    NoSuchDraft(i64),
+    #[error("there is no invoice {0}: see `acquit invoice list`")]
+    NoSuchInvoice(String),
+    #[error(
+        "invoice {0} is issued and locked: to correct it, issue a credit note (`acquit credit-note {0}`)"
+    )]
+    Locked(String),
+    #[error("draft {0} has no lines: add one with `acquit invoice add-line {0} …` before issuing")]
+    EmptyDraft(i64),
+    #[error(
+        "{number} is dated {last}; a new document cannot be dated {date}, earlier: numbers follow dates"
+    )]
+    Chronology {
+        number: String,
+        last: String,
+        date: String,
+    },
+    #[error(
+        "a balance invoice deducts issued deposit invoices of the same client and currency; {0} is not one"
+    )]
+    NotADeposit(String),
+    #[error("{0}")]
+    Tax(#[from] acquit_core::tax::TaxError),
+    #[error("{0}")]
+    Pattern(#[from] acquit_core::numbering::PatternError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// An open Acquit database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        check_header(&path)?;
+        let mut conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| not_a_database(e, &path))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+
+        let (app_id, version, tables) =
+            read_identity(&conn).map_err(|e| not_a_database(e, &path))?;
+        if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
+            return Err(StoreError::ForeignDatabase { path });
+        }
+        if version > MIGRATION_COUNT {
+            return Err(StoreError::TooNew {
+                path,
+                found: version,
+                known: MIGRATION_COUNT,
+            });
+        }
+
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+
+        let problems: Vec<String> = conn
+            .prepare("PRAGMA integrity_check")?
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<Result<_, _>>()?;
+        if problems != ["ok"] {
+            return Err(StoreError::Corrupt {
+                path,
+                details: problems.join("; "),
+            });
+        }
+
+        if version > 0 && version < MIGRATION_COUNT {
+            let backup = path.with_extension(format!("before-schema-{}.db", version + 1));
+            backup_to(&conn, &backup)?;
+        }
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Copies the live database to `dest` with SQLite's online backup, then
+    /// checks the copy's integrity.
+    pub fn backup(&self, dest: &Path) -> Result<(), StoreError> {
+        backup_to(&self.conn, dest)
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it or nothing.
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// A setting, if set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(()); // a new file
+    };
+    let mut header = [0u8; 16];
+    let read = file.read(&mut header).unwrap_or(0);
+    if read == 0 || (read == 16 && &header == b"SQLite format 3\0") {
+        Ok(())
+    } else {
+        Err(StoreError::NotADatabase {
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, usize, i64)> {
+    let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok((
+        app_id,
+        usize::try_from(version).unwrap_or(usize::MAX),
+        tables,
+    ))
+}
+
+fn not_a_database(error: rusqlite::Error, path: &Path) -> StoreError {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
+            path: path.to_path_buf(),
+        },
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+            path: path.to_path_buf(),
+            details: error.to_string(),
+        },
+        _ => StoreError::Sqlite(error),
+    }
+}
+
+fn backup_to(conn: &Connection, dest: &Path) -> Result<(), StoreError> {
+    let fail = |source| StoreError::Backup {
+        path: dest.to_path_buf(),
+        source,
+    };
+    let mut target = Connection::open(dest).map_err(fail)?;
+    {
+        let backup = rusqlite::backup::Backup::new(conn, &mut target).map_err(fail)?;
+        backup
+            .run_to_completion(256, Duration::from_millis(5), None)
+            .map_err(fail)?;
+    }
+    let check: String = target
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(fail)?;
+    if check != "ok" {
+        return Err(StoreError::Corrupt {
+            path: dest.to_path_buf(),
+            details: check,
+        });
+    }
+    Ok(())
+}
+
+/// Today's date in the user's local time zone.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("domain types serialize")
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Decode(e.to_string()))
+}

@@ -1,0 +1,215 @@
+//! Invoice numbers: a pattern such as `F-{YYYY}-{NNNN}` and a counter.
+//!
+//! French law wants one chronological series without gaps. A pattern's date
+//! fields name the series: `F-{YYYY}-{NNNN}` starts a new series (at 1) each
+//! year, `F-{NNNNN}` never does. The store keeps one counter per series key
+//! and takes the next value in the same transaction that issues the
+//! invoice, so a number is never used twice or skipped.
+//!
+//! Tokens: `{YYYY}` year, `{YY}` two-digit year, `{MM}` month (the series
+//! then restarts each month), and exactly one `{N…}`, the counter padded to
+//! as many digits as there are `N` (it grows beyond when needed). Anything
+//! else is copied as is; `{` and `}` outside tokens are refused.
+
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A validated numbering pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct NumberPattern {
+    source: String,
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    Year4,
+    Year2,
+    Month,
+    Counter { width: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    #[error("the numbering pattern \"{0}\" has no counter: add {{NNNN}}")]
+    NoCounter(String),
+    #[error("the numbering pattern \"{0}\" has more than one counter: keep one {{NNNN}}")]
+    SeveralCounters(String),
+    #[error(
+        "the numbering pattern \"{pattern}\" has an unknown field {{{token}}}: use {{YYYY}}, {{YY}}, {{MM}} or {{NNNN}}"
+    )]
+    UnknownToken { pattern: String, token: String },
+    #[error("the numbering pattern \"{0}\" has an unmatched brace")]
+    Unbalanced(String),
+    #[error(
+        "the numbering pattern \"{0}\" contains a character that cannot go in a file name (/ \\ : * ? \" < > |)"
+    )]
+    BadCharacter(String),
+}
+
+impl NumberPattern {
+    pub const DEFAULT_INVOICE: &'static str = "F-{YYYY}-{NNNN}";
+    pub const DEFAULT_CREDIT_NOTE: &'static str = "AV-{YYYY}-{NNNN}";
+
+    pub fn parse(pattern: &str) -> Result<NumberPattern, PatternError> {
+        let source = pattern.trim().to_owned();
+        if source
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+        {
+            return Err(PatternError::BadCharacter(source));
+        }
+        let mut parts = Vec::new();
+        let mut rest = source.as_str();
+        while !rest.is_empty() {
+            match rest.find(['{', '}']) {
+                None => {
+                    parts.push(Part::Text(rest.to_owned()));
+                    rest = "";
+                }
+                Some(i) if rest[i..].starts_with('}') => {
+                    return Err(PatternError::Unbalanced(source));
+                }
+                Some(i) => {
+                    if i > 0 {
+                        parts.push(Part::Text(rest[..i].to_owned()));
+                    }
+                    let end = rest[i..]
+                        .find('}')
+                        .ok_or_else(|| PatternError::Unbalanced(source.clone()))?
+                        + i;
+                    let token = &rest[i + 1..end];
+                    parts.push(match token {
+                        "YYYY" => Part::Year4,
+                        "YY" => Part::Year2,
+                        "MM" => Part::Month,
+                        t if !t.is_empty() && t.chars().all(|c| c == 'N') => {
+                            Part::Counter { width: t.len() }
+                        }
+                        t => {
+                            return Err(PatternError::UnknownToken {
+                                pattern: source.clone(),
+                                token: t.to_owned(),
+                            });
+                        }
+                    });
+                    rest = &rest[end + 1..];
+                }
+            }
+        }
+        match parts
+            .iter()
+            .filter(|p| matches!(p, Part::Counter { .. }))
+            .count()
+        {
+            0 => Err(PatternError::NoCounter(source)),
+            1 => Ok(NumberPattern { source, parts }),
+            _ => Err(PatternError::SeveralCounters(source)),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The series a document dated `date` belongs to: the pattern with its
+    /// date fields filled in and the counter left as `{N}`.
+    pub fn series_key(&self, date: NaiveDate) -> String {
+        self.render(date, None)
+    }
+
+    /// The number of the `sequence`-th document (from 1) of its series.
+    pub fn format(&self, date: NaiveDate, sequence: u64) -> String {
+        self.render(date, Some(sequence))
+    }
+
+    fn render(&self, date: NaiveDate, sequence: Option<u64>) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            let _ = match part {
+                Part::Text(text) => write!(out, "{text}"),
+                Part::Year4 => write!(out, "{:04}", date.year()),
+                Part::Year2 => write!(out, "{:02}", date.year().rem_euclid(100)),
+                Part::Month => write!(out, "{:02}", date.month()),
+                Part::Counter { width } => match sequence {
+                    Some(n) => write!(out, "{n:0width$}"),
+                    None => write!(out, "{{N}}"),
+                },
+            };
+        }
+        out
+    }
+}
+
+impl TryFrom<String> for NumberPattern {
+    type Error = PatternError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        NumberPattern::parse(&s)
+    }
+}
+
+impl From<NumberPattern> for String {
+    fn from(p: NumberPattern) -> String {
+        p.source
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn numbers_and_series() {
+        let cases = [
+            ("F-{YYYY}-{NNNN}", 7, "F-2026-0007", "F-2026-{N}"),
+            ("F-{YYYY}-{NNNN}", 12345, "F-2026-12345", "F-2026-{N}"),
+            ("AV-{YYYY}-{NNNN}", 1, "AV-2026-0001", "AV-2026-{N}"),
+            ("{YY}{MM}-{NNN}", 42, "2611-042", "2611-{N}"),
+            ("FACT{N}", 3, "FACT3", "FACT{N}"),
+            ("  INV-{NNNNNN} ", 99, "INV-000099", "INV-{N}"),
+        ];
+        for (pattern, n, number, series) in cases {
+            let p = NumberPattern::parse(pattern).unwrap();
+            assert_eq!(p.format(date(2026, 11, 23), n), number, "{pattern}");
+            assert_eq!(p.series_key(date(2026, 11, 23)), series, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn a_yearly_series_restarts_each_year_only() {
+        let p = NumberPattern::parse(NumberPattern::DEFAULT_INVOICE).unwrap();
+        assert_eq!(
+            p.series_key(date(2026, 1, 1)),
+            p.series_key(date(2026, 12, 31))
+        );
+        assert_ne!(
+            p.series_key(date(2026, 12, 31)),
+            p.series_key(date(2027, 1, 1))
+        );
+    }
+
+    #[test]
+    fn bad_patterns_say_what_to_fix() {
+        let cases = [
+            ("F-{YYYY}", "has no counter: add {NNNN}"),
+            ("{NNN}-{NN}", "more than one counter"),
+            ("F-{DD}-{NNNN}", "unknown field {DD}"),
+            ("F-{NNNN", "unmatched brace"),
+            ("F}-{NNNN}", "unmatched brace"),
+            ("F/{NNNN}", "cannot go in a file name"),
+            ("F-{}-{NNNN}", "unknown field {}"),
+        ];
+        for (pattern, message) in cases {
+            let err = NumberPattern::parse(pattern).unwrap_err().to_string();
+            assert!(err.contains(message), "{pattern}: {err}");
+        }
+    }
+}

@@ -1,0 +1,661 @@
+//! Drafts, issuing, and reading invoices back.
+//!
+//! # Numbering
+//!
+//! Issuing runs in one `BEGIN IMMEDIATE` transaction that (1) checks the
+//! draft and computes its totals, (2) checks the date is not earlier than
+//! the last issued document of the same series class (invoices, or credit
+//! notes), (3) takes the next value of the series counter with an atomic
+//! upsert, and (4) writes number, dates, snapshots and totals. A crash at any
+//! point leaves either the draft or the issued invoice, never a used number
+//! without its invoice; SQLite's write lock serializes the app and the CLI,
+//! and `UNIQUE (number)` backs it all up.
+
+use acquit_core::numbering::NumberPattern;
+use acquit_core::tax::{self, Discount, LineInput, Totals};
+use acquit_core::{
+    Client, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, Settlement,
+    VatRate,
+};
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::parties::ClientId;
+use crate::{Rejection, Store, StoreError, from_json, now_rfc3339, to_json};
+
+/// An invoice's row id (drafts have no number yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InvoiceId(pub i64);
+
+/// What a new draft needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDraft {
+    pub client: ClientId,
+    pub currency: Currency,
+    pub kind: InvoiceKind,
+    /// Default: the issue date plus the seller's payment terms.
+    pub due_date: Option<NaiveDate>,
+    /// Date of the sale or service. Default: the issue date.
+    pub sale_date: Option<NaiveDate>,
+    /// For a balance invoice: the numbers of the deposit invoices it deducts.
+    pub deposits: Vec<String>,
+}
+
+/// A line as stored, with its position on the invoice (from 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredLine {
+    pub position: i64,
+    #[serde(flatten)]
+    pub line: Line,
+}
+
+/// Everything about one invoice, draft or issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceView {
+    pub id: InvoiceId,
+    pub kind: InvoiceKind,
+    pub number: Option<String>,
+    pub status: InvoiceStatus,
+    pub client_id: ClientId,
+    pub currency: Currency,
+    pub issue_date: Option<NaiveDate>,
+    pub sale_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    /// The seller as of issue (for a draft: the current profile, if set).
+    pub seller: Option<Seller>,
+    /// The client as of issue (for a draft: the current client).
+    pub buyer: Client,
+    pub lines: Vec<StoredLine>,
+    pub totals: Totals,
+    /// For a balance invoice: the deposits it deducts.
+    pub deposits: Vec<String>,
+    /// For a credit note: the invoice it corrects.
+    pub credits: Option<String>,
+    /// Issued credit notes against this invoice.
+    pub credit_notes: Vec<String>,
+    pub amount_due: Money,
+}
+
+/// A row of the invoice list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceSummary {
+    pub id: InvoiceId,
+    pub kind: InvoiceKind,
+    pub number: Option<String>,
+    pub status: InvoiceStatus,
+    pub client: String,
+    pub issue_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub total: Money,
+    pub amount_due: Money,
+}
+
+const PATTERN_INVOICE: &str = "numbering.invoice";
+const PATTERN_CREDIT_NOTE: &str = "numbering.credit_note";
+
+impl Store {
+    /// The numbering pattern of invoices (`credit_notes` false) or credit notes.
+    pub fn number_pattern(&self, credit_notes: bool) -> Result<NumberPattern, StoreError> {
+        let (key, default) = if credit_notes {
+            (PATTERN_CREDIT_NOTE, NumberPattern::DEFAULT_CREDIT_NOTE)
+        } else {
+            (PATTERN_INVOICE, NumberPattern::DEFAULT_INVOICE)
+        };
+        let text = self.setting(key)?.unwrap_or_else(|| default.to_owned());
+        Ok(NumberPattern::parse(&text).map_err(Rejection::from)?)
+    }
+
+    pub fn set_number_pattern(
+        &mut self,
+        credit_notes: bool,
+        pattern: &NumberPattern,
+    ) -> Result<(), StoreError> {
+        let key = if credit_notes {
+            PATTERN_CREDIT_NOTE
+        } else {
+            PATTERN_INVOICE
+        };
+        self.set_setting(key, pattern.as_str())
+    }
+
+    pub fn create_draft(&mut self, draft: &NewDraft) -> Result<InvoiceId, StoreError> {
+        if draft.kind.is_credit_note() {
+            return Err(Rejection::Invalid(
+                "credit notes are made from an invoice: `acquit credit-note NUMBER`".into(),
+            )
+            .into());
+        }
+        if draft.kind != InvoiceKind::Balance && !draft.deposits.is_empty() {
+            return Err(Rejection::Invalid(
+                "only a balance invoice deducts deposits (--kind balance)".into(),
+            )
+            .into());
+        }
+        self.write(|tx| {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
+                [draft.client.0],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Err(Rejection::NoSuchClient(draft.client.0).into());
+            }
+            tx.execute(
+                "INSERT INTO invoices (kind, client_id, currency, due_date, sale_date, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    draft.kind.as_str(),
+                    draft.client.0,
+                    draft.currency.code(),
+                    draft.due_date.map(|d| d.to_string()),
+                    draft.sale_date.map(|d| d.to_string()),
+                    now_rfc3339()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            for number in &draft.deposits {
+                let deposit: Option<(i64, String, i64, String)> = tx
+                    .query_row(
+                        "SELECT id, kind, client_id, currency FROM invoices WHERE number = ?1",
+                        [number],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()?;
+                match deposit {
+                    Some((deposit_id, kind, client, currency))
+                        if kind == "deposit"
+                            && client == draft.client.0
+                            && currency == draft.currency.code() =>
+                    {
+                        tx.execute(
+                            "INSERT INTO balance_deposits (balance_id, deposit_id) VALUES (?1, ?2)",
+                            [id, deposit_id],
+                        )?;
+                    }
+                    _ => return Err(Rejection::NotADeposit(number.clone()).into()),
+                }
+            }
+            Ok(InvoiceId(id))
+        })
+    }
+
+    /// Appends a line to a draft, after checking the draft still computes.
+    pub fn add_line(&mut self, draft: InvoiceId, line: &Line) -> Result<i64, StoreError> {
+        if line.description.trim().is_empty() {
+            return Err(Rejection::Invalid(
+                "the line has no description: say what is invoiced (--desc)".into(),
+            )
+            .into());
+        }
+        let seller = self.seller()?;
+        self.write(|tx| {
+            let (currency, _) = editable_draft(tx, draft)?;
+            let mut lines = load_lines(tx, draft.0)?;
+            let position = lines.len() as i64 + 1;
+            lines.push(StoredLine { position, line: line.clone() });
+            let regime = seller.as_ref().map(|s| s.vat_regime).unwrap_or_default();
+            compute_lines(&lines, currency, regime)?;
+            let (discount_kind, discount_value) = match line.input.discount {
+                Discount::None => ("none", 0),
+                Discount::Percent(bp) => ("percent", i64::from(bp)),
+                Discount::Amount(minor) => ("amount", minor),
+            };
+            tx.execute(
+                "INSERT INTO invoice_lines
+                   (invoice_id, position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    draft.0,
+                    position,
+                    line.description.trim(),
+                    line.input.quantity.thousandths(),
+                    line.input.unit_price.minor(),
+                    line.input.vat_rate.basis_points(),
+                    discount_kind,
+                    discount_value
+                ],
+            )?;
+            Ok(position)
+        })
+    }
+
+    /// Deletes a draft and its lines. Issued invoices cannot be deleted.
+    pub fn delete_draft(&mut self, draft: InvoiceId) -> Result<(), StoreError> {
+        self.write(|tx| {
+            editable_draft(tx, draft)?;
+            tx.execute("DELETE FROM invoices WHERE id = ?1", [draft.0])?;
+            Ok(())
+        })
+    }
+
+    /// Issues a draft on `date`: numbers it and locks it for ever. Returns
+    /// the number.
+    pub fn issue(&mut self, draft: InvoiceId, date: NaiveDate) -> Result<String, StoreError> {
+        let seller = self.seller()?.ok_or(Rejection::NoSeller)?;
+        let pattern = self.number_pattern(false)?;
+        self.write(|tx| {
+            let (currency, kind) = editable_draft(tx, draft)?;
+            let lines = load_lines(tx, draft.0)?;
+            if lines.is_empty() {
+                return Err(Rejection::EmptyDraft(draft.0).into());
+            }
+            let mut totals = compute_lines(&lines, currency, seller.vat_regime)?;
+            if kind == InvoiceKind::Balance {
+                let deposits = deposit_totals(tx, draft.0)?;
+                totals = totals.balance_after(&deposits).map_err(Rejection::from)?;
+            }
+            let (client_id, due, sale): (i64, Option<String>, Option<String>) = tx.query_row(
+                "SELECT client_id, due_date, sale_date FROM invoices WHERE id = ?1",
+                [draft.0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let buyer: String = tx.query_row(
+                "SELECT profile FROM clients WHERE id = ?1",
+                [client_id],
+                |r| r.get(0),
+            )?;
+            let due_date = match due {
+                Some(d) => parse_date(&d)?,
+                None => date + chrono::Days::new(u64::from(seller.payment_terms_days)),
+            };
+            if due_date < date {
+                return Err(Rejection::Invalid(format!(
+                    "the due date {due_date} is before the issue date {date}: change the due date"
+                ))
+                .into());
+            }
+            let number = take_number(tx, &pattern, date, false)?;
+            tx.execute(
+                "UPDATE invoices SET number = ?2, issue_date = ?3, sale_date = ?4, due_date = ?5,
+                    seller_snapshot = ?6, buyer_snapshot = ?7, net_minor = ?8, vat_minor = ?9,
+                    total_minor = ?10, totals = ?11, issued_at = ?12
+                 WHERE id = ?1 AND number IS NULL",
+                params![
+                    draft.0,
+                    number,
+                    date.to_string(),
+                    sale.unwrap_or_else(|| date.to_string()),
+                    due_date.to_string(),
+                    to_json(&seller),
+                    buyer,
+                    totals.net.minor(),
+                    totals.vat_total.minor(),
+                    totals.total.minor(),
+                    to_json(&totals),
+                    now_rfc3339()
+                ],
+            )?;
+            Ok(number)
+        })
+    }
+
+    /// The draft with this id, or the issued invoice with this id.
+    pub fn invoice_by_id(&self, id: InvoiceId) -> Result<InvoiceView, StoreError> {
+        self.view(id)?
+            .ok_or_else(|| Rejection::NoSuchDraft(id.0).into())
+    }
+
+    /// The issued invoice or credit note with this number.
+    pub fn invoice(&self, number: &str) -> Result<InvoiceView, StoreError> {
+        let id: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM invoices WHERE number = ?1",
+                [number.trim()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => self.invoice_by_id(InvoiceId(id)),
+            None => Err(Rejection::NoSuchInvoice(number.trim().to_owned()).into()),
+        }
+    }
+
+    fn view(&self, id: InvoiceId) -> Result<Option<InvoiceView>, StoreError> {
+        let conn = self.conn();
+        type Row = (
+            String,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        );
+        let row: Option<Row> = conn
+            .query_row(
+                "SELECT kind, client_id, currency, number, issue_date, sale_date, due_date,
+                        seller_snapshot, buyer_snapshot, totals, credits_invoice_id
+                 FROM invoices WHERE id = ?1",
+                [id.0],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                        r.get(10)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((
+            kind,
+            client_id,
+            currency,
+            number,
+            issue,
+            sale,
+            due,
+            seller,
+            buyer,
+            totals,
+            credits,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        let kind: InvoiceKind = kind.parse().map_err(StoreError::Decode)?;
+        let currency =
+            Currency::from_code(&currency).map_err(|e| StoreError::Decode(e.to_string()))?;
+        let lines = load_lines(conn, id.0)?;
+        let seller: Option<Seller> = match seller {
+            Some(s) => Some(from_json(&s)?),
+            None => self.seller()?,
+        };
+        let buyer: Client = match buyer {
+            Some(b) => from_json(&b)?,
+            None => self.client(ClientId(client_id))?,
+        };
+        let totals: Totals = match totals {
+            Some(t) => from_json(&t)?,
+            None => {
+                let regime = seller.as_ref().map(|s| s.vat_regime).unwrap_or_default();
+                compute_lines(&lines, currency, regime)?
+            }
+        };
+        let deposits = numbers(
+            conn,
+            "SELECT d.number FROM balance_deposits b JOIN invoices d ON d.id = b.deposit_id WHERE b.balance_id = ?1 ORDER BY d.number",
+            id.0,
+        )?;
+        let credit_notes = numbers(
+            conn,
+            "SELECT number FROM invoices WHERE credits_invoice_id = ?1 AND number IS NOT NULL ORDER BY number",
+            id.0,
+        )?;
+        let credits = match credits {
+            Some(c) => conn.query_row("SELECT number FROM invoices WHERE id = ?1", [c], |r| {
+                r.get(0)
+            })?,
+            None => None,
+        };
+        let (status, amount_due) = if number.is_none() {
+            (InvoiceStatus::Draft, totals.total)
+        } else {
+            let settlement = settlement(conn, id.0, totals.total)?;
+            (
+                settlement
+                    .status()
+                    .map_err(|e| StoreError::Decode(e.to_string()))?,
+                settlement
+                    .amount_due()
+                    .map_err(|e| StoreError::Decode(e.to_string()))?,
+            )
+        };
+        Ok(Some(InvoiceView {
+            id,
+            kind,
+            number,
+            status,
+            client_id: ClientId(client_id),
+            currency,
+            issue_date: issue.as_deref().map(parse_date).transpose()?,
+            sale_date: sale.as_deref().map(parse_date).transpose()?,
+            due_date: due.as_deref().map(parse_date).transpose()?,
+            seller,
+            buyer,
+            lines,
+            totals,
+            deposits,
+            credits,
+            credit_notes,
+            amount_due,
+        }))
+    }
+
+    /// Invoices and drafts, newest first, optionally of one status.
+    pub fn list_invoices(
+        &self,
+        status: Option<InvoiceStatus>,
+    ) -> Result<Vec<InvoiceSummary>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT i.id, i.kind, i.number, c.name, i.issue_date, i.due_date, i.currency, i.total_minor,
+                    COALESCE((SELECT -SUM(cn.total_minor) FROM invoices cn
+                              WHERE cn.credits_invoice_id = i.id AND cn.number IS NOT NULL), 0)
+             FROM invoices i JOIN clients c ON c.id = i.client_id
+             ORDER BY i.number IS NOT NULL, i.issue_date DESC, i.id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<i64>>(7)?,
+                r.get::<_, i64>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, number, client, issue, due, currency, total, credited) = row?;
+            let currency =
+                Currency::from_code(&currency).map_err(|e| StoreError::Decode(e.to_string()))?;
+            let total = match total {
+                Some(t) => Money::new(t, currency),
+                None => self.invoice_by_id(InvoiceId(id))?.totals.total,
+            };
+            let (row_status, amount_due) = if number.is_none() {
+                (InvoiceStatus::Draft, total)
+            } else {
+                let s = Settlement {
+                    credited: Money::new(credited, currency),
+                    ..Settlement::nothing_yet(total)
+                };
+                (
+                    s.status().map_err(|e| StoreError::Decode(e.to_string()))?,
+                    s.amount_due()
+                        .map_err(|e| StoreError::Decode(e.to_string()))?,
+                )
+            };
+            if status.is_some_and(|wanted| wanted != row_status) {
+                continue;
+            }
+            out.push(InvoiceSummary {
+                id: InvoiceId(id),
+                kind: kind.parse().map_err(StoreError::Decode)?,
+                number,
+                status: row_status,
+                client,
+                issue_date: issue.as_deref().map(parse_date).transpose()?,
+                due_date: due.as_deref().map(parse_date).transpose()?,
+                total,
+                amount_due,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Checks `draft` exists and is not issued; returns its currency and kind.
+fn editable_draft(
+    tx: &Transaction<'_>,
+    draft: InvoiceId,
+) -> Result<(Currency, InvoiceKind), StoreError> {
+    let row: Option<(String, String, Option<String>)> = tx
+        .query_row(
+            "SELECT currency, kind, number FROM invoices WHERE id = ?1",
+            [draft.0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match row {
+        None => Err(Rejection::NoSuchDraft(draft.0).into()),
+        Some((_, _, Some(number))) => Err(Rejection::Locked(number).into()),
+        Some((currency, kind, None)) => Ok((
+            Currency::from_code(&currency).map_err(|e| StoreError::Decode(e.to_string()))?,
+            kind.parse().map_err(StoreError::Decode)?,
+        )),
+    }
+}
+
+fn load_lines(conn: &rusqlite::Connection, invoice: i64) -> Result<Vec<StoredLine>, StoreError> {
+    let currency: String = conn.query_row(
+        "SELECT currency FROM invoices WHERE id = ?1",
+        [invoice],
+        |r| r.get(0),
+    )?;
+    let currency = Currency::from_code(&currency).map_err(|e| StoreError::Decode(e.to_string()))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value
+         FROM invoice_lines WHERE invoice_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([invoice], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, u32>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, i64>(6)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (position, description, qty, price, vat, discount_kind, discount_value) = row?;
+        let bad = |what: &str| {
+            StoreError::Decode(format!("line {position} of invoice {invoice}: {what}"))
+        };
+        let discount = match discount_kind.as_str() {
+            "none" => Discount::None,
+            "percent" => {
+                Discount::Percent(u32::try_from(discount_value).map_err(|_| bad("discount"))?)
+            }
+            "amount" => Discount::Amount(discount_value),
+            _ => return Err(bad("discount kind")),
+        };
+        Ok(StoredLine {
+            position,
+            line: Line {
+                description,
+                input: LineInput {
+                    quantity: Quantity::from_thousandths(qty).map_err(|_| bad("quantity"))?,
+                    unit_price: Money::new(price, currency),
+                    vat_rate: VatRate::from_basis_points(vat).map_err(|_| bad("VAT rate"))?,
+                    discount,
+                },
+            },
+        })
+    })
+    .collect()
+}
+
+fn compute_lines(
+    lines: &[StoredLine],
+    currency: Currency,
+    regime: acquit_core::VatRegime,
+) -> Result<Totals, StoreError> {
+    let inputs: Vec<LineInput> = lines.iter().map(|l| l.line.input.clone()).collect();
+    Ok(tax::compute(&inputs, currency, regime).map_err(Rejection::from)?)
+}
+
+fn deposit_totals(tx: &Transaction<'_>, balance: i64) -> Result<Vec<Totals>, StoreError> {
+    let mut stmt = tx.prepare(
+        "SELECT d.totals FROM balance_deposits b JOIN invoices d ON d.id = b.deposit_id WHERE b.balance_id = ?1",
+    )?;
+    let rows = stmt.query_map([balance], |r| r.get::<_, String>(0))?;
+    rows.map(|t| from_json(&t?)).collect()
+}
+
+/// Takes the next number of the series `date` falls in, refusing a date
+/// earlier than the last issued document of the same class.
+fn take_number(
+    tx: &Transaction<'_>,
+    pattern: &NumberPattern,
+    date: NaiveDate,
+    credit_notes: bool,
+) -> Result<String, StoreError> {
+    let last: Option<(String, String)> = tx
+        .query_row(
+            "SELECT number, issue_date FROM invoices
+             WHERE number IS NOT NULL AND (kind = 'credit_note') = ?1
+             ORDER BY issue_date DESC, id DESC LIMIT 1",
+            [credit_notes],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((number, last_date)) = last
+        && parse_date(&last_date)? > date
+    {
+        return Err(Rejection::Chronology {
+            number,
+            last: last_date,
+            date: date.to_string(),
+        }
+        .into());
+    }
+    let sequence: i64 = tx.query_row(
+        "INSERT INTO number_series (series, last_value) VALUES (?1, 1)
+         ON CONFLICT (series) DO UPDATE SET last_value = last_value + 1
+         RETURNING last_value",
+        [pattern.series_key(date)],
+        |r| r.get(0),
+    )?;
+    Ok(pattern.format(
+        date,
+        u64::try_from(sequence).expect("counters are positive"),
+    ))
+}
+
+fn settlement(
+    conn: &rusqlite::Connection,
+    invoice: i64,
+    total: Money,
+) -> Result<Settlement, StoreError> {
+    let credited: i64 = conn.query_row(
+        "SELECT COALESCE(-SUM(total_minor), 0) FROM invoices WHERE credits_invoice_id = ?1 AND number IS NOT NULL",
+        [invoice],
+        |r| r.get(0),
+    )?;
+    Ok(Settlement {
+        credited: Money::new(credited, total.currency()),
+        ..Settlement::nothing_yet(total)
+    })
+}
+
+fn numbers(conn: &rusqlite::Connection, sql: &str, id: i64) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, StoreError> {
+    text.parse()
+        .map_err(|e| StoreError::Decode(format!("date {text:?}: {e}")))
+}

@@ -1,0 +1,83 @@
+//! The seller's profile and the clients.
+
+use acquit_core::{Client, Seller};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+use crate::{Rejection, Store, StoreError, from_json, now_rfc3339, to_json};
+
+/// A client's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientId(pub i64);
+
+impl Store {
+    /// Sets (or replaces) the company profile. Issued invoices keep the
+    /// profile they were issued with.
+    pub fn set_seller(&mut self, seller: &Seller) -> Result<(), StoreError> {
+        if seller.legal_name.trim().is_empty() || seller.address.trim().is_empty() {
+            return Err(Rejection::Invalid(
+                "the company needs a legal name and an address (--name, --address)".into(),
+            )
+            .into());
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO seller (id, profile, updated_at) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET profile = excluded.profile, updated_at = excluded.updated_at",
+                (to_json(seller), now_rfc3339()),
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn seller(&self) -> Result<Option<Seller>, StoreError> {
+        let profile: Option<String> = self
+            .conn()
+            .query_row("SELECT profile FROM seller WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        profile.map(|p| from_json(&p)).transpose()
+    }
+
+    pub fn add_client(&mut self, client: &Client) -> Result<ClientId, StoreError> {
+        if client.name.trim().is_empty() {
+            return Err(Rejection::Invalid(
+                "the client's name is empty: give one with --name".into(),
+            )
+            .into());
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO clients (name, profile, created_at) VALUES (?1, ?2, ?3)",
+                (client.name.trim(), to_json(client), now_rfc3339()),
+            )?;
+            Ok(ClientId(tx.last_insert_rowid()))
+        })
+    }
+
+    pub fn client(&self, id: ClientId) -> Result<Client, StoreError> {
+        let profile: Option<String> = self
+            .conn()
+            .query_row("SELECT profile FROM clients WHERE id = ?1", [id.0], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match profile {
+            Some(p) => from_json(&p),
+            None => Err(Rejection::NoSuchClient(id.0).into()),
+        }
+    }
+
+    /// All clients, by name.
+    pub fn clients(&self) -> Result<Vec<(ClientId, Client)>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, profile FROM clients ORDER BY name COLLATE NOCASE, id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|row| {
+            let (id, profile) = row?;
+            Ok((ClientId(id), from_json(&profile)?))
+        })
+        .collect()
+    }
+}
