@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use crate::journal::{self, Subject};
 use crate::parties::ClientId;
 use crate::{Rejection, Store, StoreError, from_json, now_rfc3339, to_json};
 
@@ -194,29 +195,13 @@ impl Store {
             let (currency, _) = editable_draft(tx, draft)?;
             let mut lines = load_lines(tx, draft.0)?;
             let position = lines.len() as i64 + 1;
-            lines.push(StoredLine { position, line: line.clone() });
+            lines.push(StoredLine {
+                position,
+                line: line.clone(),
+            });
             let regime = seller.as_ref().map(|s| s.vat_regime).unwrap_or_default();
             compute_lines(&lines, currency, regime)?;
-            let (discount_kind, discount_value) = match line.input.discount {
-                Discount::None => ("none", 0),
-                Discount::Percent(bp) => ("percent", i64::from(bp)),
-                Discount::Amount(minor) => ("amount", minor),
-            };
-            tx.execute(
-                "INSERT INTO invoice_lines
-                   (invoice_id, position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    draft.0,
-                    position,
-                    line.description.trim(),
-                    line.input.quantity.thousandths(),
-                    line.input.unit_price.minor(),
-                    line.input.vat_rate.basis_points(),
-                    discount_kind,
-                    discount_value
-                ],
-            )?;
+            insert_line(tx, draft.0, position, line)?;
             Ok(position)
         })
     }
@@ -287,7 +272,119 @@ impl Store {
                     now_rfc3339()
                 ],
             )?;
+            journal::append(tx, Subject::Document(draft.0))?;
             Ok(number)
+        })
+    }
+
+    /// Issues a credit note against the issued invoice `number`, dated
+    /// `date`: for `amount` (including VAT), or, without an amount, for the
+    /// whole invoice (only if nothing was credited yet). Returns its number.
+    pub fn credit_note(
+        &mut self,
+        number: &str,
+        amount: Option<Money>,
+        reason: Option<&str>,
+        date: NaiveDate,
+    ) -> Result<String, StoreError> {
+        let invoice = self.invoice(number)?;
+        let number = invoice.number.clone().unwrap_or_default();
+        if invoice.kind.is_credit_note() {
+            return Err(Rejection::NotAnInvoice { number }.into());
+        }
+        let credited: i64 = invoice
+            .credit_notes
+            .iter()
+            .map(|n| self.invoice(n).map(|c| -c.totals.total.minor()))
+            .sum::<Result<i64, StoreError>>()?;
+        let creditable = Money::new(invoice.totals.total.minor() - credited, invoice.currency);
+        let (totals, lines): (Totals, Vec<Line>) = match amount {
+            None if credited == 0 => (
+                invoice.totals.full_credit().map_err(Rejection::from)?,
+                invoice.lines.iter().map(|l| l.line.clone()).collect(),
+            ),
+            None => {
+                return Err(Rejection::Invalid(format!(
+                    "{number} already has credit notes ({}): credit the rest with --amount {}",
+                    invoice.credit_notes.join(", "),
+                    creditable.to_decimal_string()
+                ))
+                .into());
+            }
+            Some(amount) => {
+                if amount.currency() != invoice.currency
+                    || !amount.is_positive()
+                    || amount.minor() > creditable.minor()
+                {
+                    return Err(Rejection::Invalid(format!(
+                        "a credit note on {number} is for more than zero and at most {} {}, not {}",
+                        creditable.to_decimal_string(),
+                        invoice.currency,
+                        amount
+                    ))
+                    .into());
+                }
+                let totals = invoice
+                    .totals
+                    .partial_credit(amount)
+                    .map_err(Rejection::from)?;
+                let lang = invoice.buyer.lang;
+                let lines = totals
+                    .vat
+                    .iter()
+                    .map(|row| Line {
+                        description: match lang {
+                            acquit_core::Lang::Fr => {
+                                format!("Avoir partiel sur la facture {number}")
+                            }
+                            acquit_core::Lang::En => format!("Partial credit on invoice {number}"),
+                        },
+                        input: LineInput {
+                            quantity: Quantity::ONE,
+                            unit_price: Money::new(-row.base.minor(), invoice.currency),
+                            vat_rate: row.rate,
+                            discount: Discount::None,
+                        },
+                    })
+                    .collect();
+                (totals, lines)
+            }
+        };
+        let seller = self.seller()?.ok_or(Rejection::NoSeller)?;
+        let pattern = self.number_pattern(true)?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO invoices (kind, client_id, currency, credits_invoice_id, reason, created_at)
+                 VALUES ('credit_note', ?1, ?2, ?3, ?4, ?5)",
+                params![invoice.client_id.0, invoice.currency.code(), invoice.id.0, reason, now_rfc3339()],
+            )?;
+            let id = tx.last_insert_rowid();
+            for (i, line) in lines.iter().enumerate() {
+                insert_line(tx, id, i as i64 + 1, line)?;
+            }
+            let credit_number = take_number(tx, &pattern, date, true)?;
+            let buyer: String = tx.query_row("SELECT buyer_snapshot FROM invoices WHERE id = ?1", [invoice.id.0], |r| r.get(0))?;
+            tx.execute(
+                "UPDATE invoices SET number = ?2, issue_date = ?3, sale_date = ?3, due_date = ?3,
+                    seller_snapshot = ?4, buyer_snapshot = ?5, net_minor = ?6, vat_minor = ?7,
+                    total_minor = ?8, totals = ?9, issued_at = ?10
+                 WHERE id = ?1 AND number IS NULL",
+                params![
+                    id,
+                    credit_number,
+                    date.to_string(),
+                    to_json(&seller),
+                    buyer,
+                    totals.net.minor(),
+                    totals.vat_total.minor(),
+                    totals.total.minor(),
+                    to_json(&totals),
+                    now_rfc3339()
+                ],
+            )?;
+            journal::append(tx, Subject::Document(id))?;
+            Ok(credit_number)
         })
     }
 
@@ -445,7 +542,8 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT i.id, i.kind, i.number, c.name, i.issue_date, i.due_date, i.currency, i.total_minor,
                     COALESCE((SELECT -SUM(cn.total_minor) FROM invoices cn
-                              WHERE cn.credits_invoice_id = i.id AND cn.number IS NOT NULL), 0)
+                              WHERE cn.credits_invoice_id = i.id AND cn.number IS NOT NULL), 0),
+                    COALESCE((SELECT SUM(p.amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0)
              FROM invoices i JOIN clients c ON c.id = i.client_id
              ORDER BY i.number IS NOT NULL, i.issue_date DESC, i.id DESC",
         )?;
@@ -460,11 +558,12 @@ impl Store {
                 r.get::<_, String>(6)?,
                 r.get::<_, Option<i64>>(7)?,
                 r.get::<_, i64>(8)?,
+                r.get::<_, i64>(9)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, kind, number, client, issue, due, currency, total, credited) = row?;
+            let (id, kind, number, client, issue, due, currency, total, credited, paid) = row?;
             let currency =
                 Currency::from_code(&currency).map_err(|e| StoreError::Decode(e.to_string()))?;
             let total = match total {
@@ -476,6 +575,7 @@ impl Store {
             } else {
                 let s = Settlement {
                     credited: Money::new(credited, currency),
+                    paid: Money::new(paid, currency),
                     ..Settlement::nothing_yet(total)
                 };
                 (
@@ -576,6 +676,35 @@ fn load_lines(conn: &rusqlite::Connection, invoice: i64) -> Result<Vec<StoredLin
     .collect()
 }
 
+fn insert_line(
+    tx: &Transaction<'_>,
+    invoice: i64,
+    position: i64,
+    line: &Line,
+) -> Result<(), StoreError> {
+    let (discount_kind, discount_value) = match line.input.discount {
+        Discount::None => ("none", 0),
+        Discount::Percent(bp) => ("percent", i64::from(bp)),
+        Discount::Amount(minor) => ("amount", minor),
+    };
+    tx.execute(
+        "INSERT INTO invoice_lines
+           (invoice_id, position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            invoice,
+            position,
+            line.description.trim(),
+            line.input.quantity.thousandths(),
+            line.input.unit_price.minor(),
+            line.input.vat_rate.basis_points(),
+            discount_kind,
+            discount_value
+        ],
+    )?;
+    Ok(())
+}
+
 fn compute_lines(
     lines: &[StoredLine],
     currency: Currency,
@@ -638,13 +767,15 @@ fn settlement(
     invoice: i64,
     total: Money,
 ) -> Result<Settlement, StoreError> {
-    let credited: i64 = conn.query_row(
-        "SELECT COALESCE(-SUM(total_minor), 0) FROM invoices WHERE credits_invoice_id = ?1 AND number IS NOT NULL",
+    let (credited, paid): (i64, i64) = conn.query_row(
+        "SELECT COALESCE((SELECT -SUM(total_minor) FROM invoices WHERE credits_invoice_id = ?1 AND number IS NOT NULL), 0),
+                COALESCE((SELECT SUM(amount_minor) FROM payments WHERE invoice_id = ?1), 0)",
         [invoice],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     Ok(Settlement {
         credited: Money::new(credited, total.currency()),
+        paid: Money::new(paid, total.currency()),
         ..Settlement::nothing_yet(total)
     })
 }

@@ -16,7 +16,9 @@
 //! only by this crate's API.
 
 mod invoices;
+mod journal;
 mod parties;
+mod payments;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,7 +27,9 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, NewDraft, StoredLine};
+pub use journal::{JournalProblem, JournalReport};
 pub use parties::ClientId;
+pub use payments::{LedgerEntry, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment};
 
 /// "ACQT": marks a SQLite file as Acquit's.
 pub const APPLICATION_ID: i32 = 0x4143_5154;
@@ -34,14 +38,17 @@ pub const APPLICATION_ID: i32 = 0x4143_5154;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_initial.sql")),
+        M::up(include_str!("../migrations/0002_payments_journal.sql")),
+    ])
 }
 
 /// The schema version this build creates and understands.
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 1;
+const MIGRATION_COUNT: usize = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -111,6 +118,18 @@ pub enum Rejection {
     Tax(#[from] acquit_core::tax::TaxError),
     #[error("{0}")]
     Pattern(#[from] acquit_core::numbering::PatternError),
+    #[error("{amount} is more than the {due} still due on {number}: record at most what is due")]
+    Overpayment {
+        number: String,
+        amount: String,
+        due: String,
+    },
+    #[error("{number} is a credit note: payments and credit notes apply to invoices")]
+    NotAnInvoice { number: String },
+    #[error("there is no payment {0}: see `acquit payment list NUMBER`")]
+    NoSuchPayment(i64),
+    #[error("payment {0} was already reversed")]
+    AlreadyReversed(i64),
     #[error("{0}")]
     Invalid(String),
 }

@@ -1,0 +1,355 @@
+//! Credit notes, payments, the ledger and the journal, on real SQLite files.
+
+use acquit_core::tax::{Discount, LineInput};
+use acquit_core::{
+    Client, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, VatRate,
+};
+use acquit_store::{NewDraft, NewPayment, PaymentMethod, Rejection, Store, StoreError};
+use chrono::NaiveDate;
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn eur(minor: i64) -> Money {
+    Money::new(minor, Currency::EUR)
+}
+
+fn rejection(result: Result<impl std::fmt::Debug, StoreError>) -> Rejection {
+    match result {
+        Err(StoreError::Rejected(r)) => r,
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+struct Books {
+    dir: tempfile::TempDir,
+    store: Store,
+}
+
+impl Books {
+    fn new() -> Books {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("acquit.db")).unwrap();
+        store
+            .set_seller(&Seller::new("Atelier Durand", "12 rue des Lilas, Paris"))
+            .unwrap();
+        Books { dir, store }
+    }
+
+    fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("acquit.db")
+    }
+
+    /// Issues an invoice of `units` × 100 € HT at 20 % on `day`.
+    fn invoice(&mut self, units: &str, day: &str) -> String {
+        let client = self
+            .store
+            .add_client(&Client::new("Boulangerie Martin"))
+            .unwrap();
+        let id = self
+            .store
+            .create_draft(&NewDraft {
+                client,
+                currency: Currency::EUR,
+                kind: InvoiceKind::Standard,
+                due_date: None,
+                sale_date: None,
+                deposits: vec![],
+            })
+            .unwrap();
+        let line = Line {
+            description: "Journée de conseil".into(),
+            input: LineInput {
+                quantity: Quantity::parse(units).unwrap(),
+                unit_price: eur(10_000),
+                vat_rate: VatRate::parse("20").unwrap(),
+                discount: Discount::None,
+            },
+        };
+        self.store.add_line(id, &line).unwrap();
+        self.store.issue(id, date(day)).unwrap()
+    }
+
+    fn pay(
+        &mut self,
+        number: &str,
+        minor: i64,
+        method: PaymentMethod,
+        day: &str,
+    ) -> acquit_store::PaymentId {
+        self.store
+            .record_payment(
+                number,
+                &NewPayment {
+                    amount: eur(minor),
+                    method,
+                    received_on: date(day),
+                    reference: Some("VIR 2026-118".into()),
+                    fee: None,
+                },
+            )
+            .unwrap()
+    }
+
+    fn status(&self, number: &str) -> (InvoiceStatus, Money) {
+        let v = self.store.invoice(number).unwrap();
+        (v.status, v.amount_due)
+    }
+
+    fn verify(&self) -> Option<String> {
+        self.store
+            .verify_journal()
+            .unwrap()
+            .problem
+            .map(|p| p.to_string())
+    }
+
+    /// A raw connection with the locking triggers dropped, as a tamperer would.
+    fn tamper(&self) -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open(self.path()).unwrap();
+        let triggers: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for t in triggers {
+            conn.execute(&format!("DROP TRIGGER {t}"), []).unwrap();
+        }
+        conn
+    }
+}
+
+#[test]
+fn payments_move_an_invoice_to_partially_paid_then_paid() {
+    let mut b = Books::new();
+    let n = b.invoice("2", "2026-11-02"); // 240.00 € TTC
+    assert_eq!(b.status(&n), (InvoiceStatus::Issued, eur(24_000)));
+    b.pay(&n, 10_000, PaymentMethod::Transfer, "2026-11-10");
+    assert_eq!(b.status(&n), (InvoiceStatus::PartiallyPaid, eur(14_000)));
+    b.pay(&n, 14_000, PaymentMethod::Cheque, "2026-11-20");
+    assert_eq!(b.status(&n), (InvoiceStatus::Paid, eur(0)));
+    assert_eq!(
+        b.store
+            .list_invoices(Some(InvoiceStatus::Paid))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(b.verify(), None);
+}
+
+#[test]
+fn an_overpayment_is_refused_and_changes_nothing() {
+    let mut b = Books::new();
+    let n = b.invoice("1", "2026-11-02"); // 120.00 €
+    b.pay(&n, 10_000, PaymentMethod::Cash, "2026-11-03");
+    let err = rejection(b.store.record_payment(
+        &n,
+        &NewPayment {
+            amount: eur(2_001),
+            method: PaymentMethod::Cash,
+            received_on: date("2026-11-04"),
+            reference: None,
+            fee: None,
+        },
+    ));
+    assert_eq!(
+        err.to_string(),
+        "20.01 is more than the 20.00 still due on F-2026-0001: record at most what is due"
+    );
+    assert_eq!(b.store.payments(&n).unwrap().len(), 1);
+    assert_eq!(b.status(&n), (InvoiceStatus::PartiallyPaid, eur(2_000)));
+}
+
+#[test]
+fn a_mistaken_payment_is_reversed_by_a_counter_entry() {
+    let mut b = Books::new();
+    let n = b.invoice("1", "2026-11-02");
+    let p = b.pay(&n, 12_000, PaymentMethod::Cheque, "2026-11-03");
+    assert_eq!(b.status(&n).0, InvoiceStatus::Paid);
+    b.store
+        .reverse_payment(p, date("2026-11-05"), Some("chèque sans provision"))
+        .unwrap();
+    assert_eq!(b.status(&n), (InvoiceStatus::Issued, eur(12_000)));
+    assert_eq!(
+        rejection(b.store.reverse_payment(p, date("2026-11-06"), None)),
+        Rejection::AlreadyReversed(p.0)
+    );
+
+    let ledger = b.store.ledger(None, None).unwrap();
+    let amounts: Vec<i64> = ledger.iter().map(|e| e.amount.minor()).collect();
+    assert_eq!(amounts, [12_000, -12_000]);
+    assert_eq!(
+        ledger[1].reference.as_deref(),
+        Some("chèque sans provision")
+    );
+    assert_eq!(ledger[0].client, "Boulangerie Martin");
+    assert_eq!(ledger[0].net, Some(eur(12_000)));
+    assert_eq!(b.verify(), None);
+}
+
+#[test]
+fn the_ledger_is_filtered_by_date_and_ordered() {
+    let mut b = Books::new();
+    let a = b.invoice("1", "2026-10-01");
+    let c = b.invoice("1", "2026-10-02");
+    b.pay(&c, 100, PaymentMethod::Transfer, "2026-11-15");
+    b.pay(&a, 200, PaymentMethod::Transfer, "2026-10-20");
+    b.pay(&a, 300, PaymentMethod::Cash, "2026-12-01");
+    let nov = b
+        .store
+        .ledger(Some(date("2026-10-20")), Some(date("2026-11-30")))
+        .unwrap();
+    let got: Vec<(String, i64)> = nov
+        .iter()
+        .map(|e| (e.invoice_number.clone(), e.amount.minor()))
+        .collect();
+    assert_eq!(got, [(a.clone(), 200), (c.clone(), 100)]);
+}
+
+#[test]
+fn a_full_credit_note_cancels_the_invoice_exactly() {
+    let mut b = Books::new();
+    let n = b.invoice("3", "2026-11-02");
+    let av = b
+        .store
+        .credit_note(&n, None, Some("Prestation annulée"), date("2026-11-03"))
+        .unwrap();
+    assert_eq!(av, "AV-2026-0001");
+    let credit = b.store.invoice(&av).unwrap();
+    let invoice = b.store.invoice(&n).unwrap();
+    assert_eq!(credit.credits.as_deref(), Some(n.as_str()));
+    assert_eq!(invoice.credit_notes, vec![av.clone()]);
+    assert_eq!(
+        invoice
+            .totals
+            .total
+            .checked_add(credit.totals.total)
+            .unwrap(),
+        eur(0)
+    );
+    assert_eq!(
+        (invoice.status, invoice.amount_due),
+        (InvoiceStatus::Cancelled, eur(0))
+    );
+    // A second full credit note is refused.
+    assert!(matches!(
+        rejection(b.store.credit_note(&n, None, None, date("2026-11-04"))),
+        Rejection::Invalid(_)
+    ));
+    // Credit notes cannot be paid, nor credited.
+    assert!(matches!(
+        rejection(b.store.credit_note(&av, None, None, date("2026-11-04"))),
+        Rejection::NotAnInvoice { .. }
+    ));
+    assert_eq!(b.verify(), None);
+}
+
+#[test]
+fn partial_credit_notes_add_up_to_at_most_the_total() {
+    let mut b = Books::new();
+    let n = b.invoice("1", "2026-11-02"); // 120.00
+    b.store
+        .credit_note(&n, Some(eur(2_000)), None, date("2026-11-03"))
+        .unwrap();
+    assert_eq!(b.status(&n), (InvoiceStatus::Issued, eur(10_000)));
+    let too_much = rejection(
+        b.store
+            .credit_note(&n, Some(eur(10_001)), None, date("2026-11-03")),
+    );
+    assert!(
+        too_much.to_string().contains("at most 100.00 EUR"),
+        "{too_much}"
+    );
+    let second = b
+        .store
+        .credit_note(&n, Some(eur(10_000)), None, date("2026-11-03"))
+        .unwrap();
+    assert_eq!(second, "AV-2026-0002");
+    assert_eq!(b.status(&n), (InvoiceStatus::Cancelled, eur(0)));
+    let av = b.store.invoice(&second).unwrap();
+    assert_eq!(
+        (av.totals.net, av.totals.vat_total),
+        (eur(-8_333), eur(-1_667))
+    );
+}
+
+#[test]
+fn the_journal_detects_edits_behind_the_apps_back() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "UPDATE invoices SET total_minor = total_minor - 1 WHERE number = 'F-2026-0001'",
+            "entry 1 (F-2026-0001): the recorded document or payment was changed",
+        ),
+        (
+            "UPDATE invoice_lines SET description = 'autre chose' WHERE position = 1 AND invoice_id = 2",
+            "entry 2 (F-2026-0002): the recorded document or payment was changed",
+        ),
+        (
+            "UPDATE payments SET amount_minor = 1",
+            "entry 3 (payment:1): the recorded document or payment was changed",
+        ),
+        (
+            "UPDATE journal SET content = replace(content, '12000', '12001') WHERE seq = 2",
+            "entry 2 (F-2026-0002): its hash does not match its content",
+        ),
+        ("DELETE FROM journal WHERE seq = 2", "entry 2 is missing"),
+        ("DELETE FROM journal WHERE seq = 3", "the journal was cut"),
+        (
+            "UPDATE journal SET hash = 'x' WHERE seq = 1",
+            "entry 1 (F-2026-0001): its hash does not match",
+        ),
+        (
+            "DELETE FROM payments",
+            "entry 3 (payment:1): the document or payment it records no longer exists",
+        ),
+        (
+            "INSERT INTO invoices (kind, client_id, currency, created_at, number, issue_date, total_minor) VALUES ('standard', 1, 'EUR', 'x', 'F-2026-0099', '2026-12-01', 1)",
+            "F-2026-0099: issued but not in the journal",
+        ),
+    ];
+    for (sql, expected) in cases {
+        let mut b = Books::new();
+        let first = b.invoice("1", "2026-11-02");
+        let second = b.invoice("1", "2026-11-03");
+        b.pay(&first, 1_000, PaymentMethod::Transfer, "2026-11-04");
+        b.pay(&second, 1_000, PaymentMethod::Transfer, "2026-11-04");
+        assert_eq!(b.verify(), None, "before: {sql}");
+        b.tamper().execute(sql, []).unwrap();
+        let problem = b.verify().unwrap_or_else(|| panic!("not detected: {sql}"));
+        assert!(
+            problem.contains(expected),
+            "{sql}\n  got: {problem}\n  expected: {expected}"
+        );
+    }
+}
+
+#[test]
+fn a_version_1_database_is_backed_up_then_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("acquit.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_initial.sql"))
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.pragma_update(None, "application_id", acquit_store::APPLICATION_ID)
+            .unwrap();
+        conn.execute(
+            "INSERT INTO clients (name, profile, created_at) VALUES ('Ancien client', ?1, 'x')",
+            [serde_json::to_string(&Client::new("Ancien client")).unwrap()],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.clients().unwrap()[0].1.name, "Ancien client");
+    let backup = dir.path().join("acquit.before-schema-2.db");
+    let old = rusqlite::Connection::open(&backup).expect("a backup was made before migrating");
+    let version: i64 = old
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1, "the backup is the database as it was");
+}
