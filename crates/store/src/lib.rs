@@ -15,6 +15,7 @@
 //! Issued invoices are locked by SQLite triggers (`migrations/0001`), not
 //! only by this crate's API.
 
+mod backup;
 mod invoices;
 mod journal;
 mod parties;
@@ -26,6 +27,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
+pub use backup::{KEEP as BACKUPS_KEPT, check_backup};
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
 pub use parties::ClientId;
@@ -76,6 +78,11 @@ pub enum StoreError {
     Backup {
         path: PathBuf,
         source: rusqlite::Error,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
     },
     #[error("{0}")]
     Rejected(#[from] Rejection),

@@ -353,3 +353,93 @@ fn a_version_1_database_is_backed_up_then_migrated() {
         .unwrap();
     assert_eq!(version, 1, "the backup is the database as it was");
 }
+
+mod backups {
+    use super::*;
+
+    #[test]
+    fn rotated_backups_keep_the_newest() {
+        let mut b = Books::new();
+        b.invoice("1", "2026-11-02");
+        let dir = b.dir.path().join("backups");
+        let mut made = Vec::new();
+        for _ in 0..acquit_store::BACKUPS_KEPT + 3 {
+            made.push(b.store.backup_rotated(&dir).unwrap());
+            std::thread::sleep(std::time::Duration::from_millis(3));
+        }
+        let mut kept: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        kept.sort();
+        assert_eq!(kept, made[3..].to_vec());
+    }
+
+    #[test]
+    fn a_restore_brings_back_the_backup_and_keeps_the_current_state_aside() {
+        let mut b = Books::new();
+        let first = b.invoice("1", "2026-11-02");
+        let backup = b
+            .store
+            .backup_rotated(&b.dir.path().join("backups"))
+            .unwrap();
+        let second = b.invoice("2", "2026-11-03");
+        let safety = b.store.restore_from(&backup).unwrap();
+        assert!(b.store.invoice(&first).is_ok());
+        assert_eq!(
+            rejection(b.store.invoice(&second)),
+            Rejection::NoSuchInvoice(second.clone())
+        );
+        assert_eq!(b.verify(), None);
+        // The state before the restore was kept.
+        let before = Store::open(&safety).unwrap();
+        assert!(before.invoice(&second).is_ok());
+        // Numbering goes on from the restored state.
+        assert_eq!(b.invoice("1", "2026-11-04"), "F-2026-0002");
+    }
+
+    #[test]
+    fn a_bad_backup_is_refused_and_changes_nothing() {
+        let mut b = Books::new();
+        let first = b.invoice("1", "2026-11-02");
+        let dir = b.dir.path().to_path_buf();
+
+        let text = dir.join("notes.db");
+        std::fs::write(&text, "pas une base").unwrap();
+        let other = dir.join("other.db");
+        rusqlite::Connection::open(&other)
+            .unwrap()
+            .execute("CREATE TABLE t (x)", [])
+            .unwrap();
+        let tampered = dir.join("tampered.db");
+        b.store.backup(&tampered).unwrap();
+        {
+            let conn = rusqlite::Connection::open(&tampered).unwrap();
+            conn.execute("DROP TRIGGER invoices_locked_update", [])
+                .unwrap();
+            conn.execute("UPDATE invoices SET total_minor = 1", [])
+                .unwrap();
+        }
+        let missing = dir.join("missing.db");
+
+        for (backup, expected) in [
+            (&text, "is not an Acquit database"),
+            (&other, "of another application"),
+            (&tampered, "its journal is broken"),
+            (&missing, "does not exist"),
+        ] {
+            let err = b.store.restore_from(backup).unwrap_err().to_string();
+            assert!(err.contains(expected), "{}: {err}", backup.display());
+            assert_eq!(b.store.invoice(&first).unwrap().totals.total, eur(12_000));
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.contains("before-restore"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "no safety copy for a refused restore: {leftovers:?}"
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Backups and restores, with SQLite's online backup API (a consistent copy
+//! even while the app writes).
+//!
+//! `backup_rotated` writes `acquit-YYYYMMDD-HHMMSS.db` into a folder and
+//! keeps the newest [`KEEP`]. `restore_from` first checks the backup (a
+//! SQLite file, Acquit's, a schema this version knows, integrity, and an
+//! intact journal), then saves the current database next to it, and only
+//! then copies the backup in. A refused restore changes nothing.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, MAIN_DB, OpenFlags};
+
+use crate::{
+    APPLICATION_ID, MIGRATION_COUNT, Rejection, Store, StoreError, backup_to, check_header,
+    not_a_database, read_identity,
+};
+
+/// How many rotated backups are kept.
+pub const KEEP: usize = 20;
+
+impl Store {
+    /// Backs up into `dir` under a timestamped name, deleting the oldest
+    /// rotated backups beyond [`KEEP`]. Returns the new file.
+    pub fn backup_rotated(&self, dir: &Path) -> Result<PathBuf, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%.3f");
+        let dest = dir.join(format!("acquit-{stamp}.db"));
+        backup_to(self.conn(), &dest)?;
+        let mut rotated: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| io_error(dir, e))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("acquit-") && n.ends_with(".db"))
+            })
+            .collect();
+        rotated.sort();
+        let excess = rotated.len().saturating_sub(KEEP);
+        for old in &rotated[..excess] {
+            std::fs::remove_file(old).map_err(|e| io_error(old, e))?;
+        }
+        Ok(dest)
+    }
+
+    /// Replaces this database's content with the backup at `backup`, after
+    /// checking it. The current content is first saved as
+    /// `<db>.before-restore-<time>.db`, whose path is returned.
+    pub fn restore_from(&mut self, backup: &Path) -> Result<PathBuf, StoreError> {
+        check_backup(backup)?;
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let safety = self
+            .path()
+            .with_extension(format!("before-restore-{stamp}.db"));
+        backup_to(self.conn(), &safety)?;
+        self.conn
+            .restore(MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)
+            .map_err(|source| StoreError::Backup {
+                path: backup.to_path_buf(),
+                source,
+            })?;
+        // Bring an older backup up to this version's schema.
+        let reopened = Store::open(self.path())?;
+        *self = reopened;
+        Ok(safety)
+    }
+}
+
+/// Checks that `path` is a usable Acquit backup without changing it.
+pub fn check_backup(path: &Path) -> Result<(), StoreError> {
+    if !path.is_file() {
+        return Err(Rejection::Invalid(format!(
+            "{} does not exist or is not a file",
+            path.display()
+        ))
+        .into());
+    }
+    check_header(path)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| not_a_database(e, path))?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let (app_id, version, _) = read_identity(&conn).map_err(|e| not_a_database(e, path))?;
+    if app_id != APPLICATION_ID || version == 0 {
+        return Err(StoreError::ForeignDatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    if version > MIGRATION_COUNT {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known: MIGRATION_COUNT,
+        });
+    }
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(StoreError::Corrupt {
+            path: path.to_path_buf(),
+            details: check,
+        });
+    }
+    if version == MIGRATION_COUNT {
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        if let Some(problem) = store.verify_journal()?.problem {
+            return Err(Rejection::Invalid(format!(
+                "{} is not a faithful backup: its journal is broken at {problem}",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}
