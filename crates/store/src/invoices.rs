@@ -538,68 +538,109 @@ impl Store {
         &self,
         status: Option<InvoiceStatus>,
     ) -> Result<Vec<InvoiceSummary>, StoreError> {
+        self.list_page(&ListQuery {
+            status,
+            ..ListQuery::default()
+        })
+    }
+
+    /// One page of the invoice list, newest first: what the app's list and
+    /// `acquit invoice list` show. Status and amount due are derived per row
+    /// (with `Settlement`, like everywhere else), so a status filter reads
+    /// rows until the page is full.
+    pub fn list_page(&self, query: &ListQuery) -> Result<Vec<InvoiceSummary>, StoreError> {
+        let search = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let conn = self.conn();
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT i.id, i.kind, i.number, c.name, i.issue_date, i.due_date, i.currency, i.total_minor,
                     COALESCE((SELECT -SUM(cn.total_minor) FROM invoices cn
                               WHERE cn.credits_invoice_id = i.id AND cn.number IS NOT NULL), 0),
                     COALESCE((SELECT SUM(p.amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0)
              FROM invoices i JOIN clients c ON c.id = i.client_id
-             ORDER BY i.number IS NOT NULL, i.issue_date DESC, i.id DESC",
+             WHERE ?1 IS NULL
+                OR i.number LIKE ?1 || '%'
+                OR i.client_id IN (SELECT id FROM clients WHERE name LIKE '%' || ?1 || '%')
+             ORDER BY i.id DESC",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<i64>>(7)?,
-                r.get::<_, i64>(8)?,
-                r.get::<_, i64>(9)?,
-            ))
-        })?;
+        let mut rows = stmt.query([search])?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, kind, number, client, issue, due, currency, total, credited, paid) = row?;
+        let mut skipped = 0;
+        while let Some(r) = rows.next()? {
+            if out.len() >= query.limit {
+                break;
+            }
+            let (id, number, currency): (i64, Option<String>, String) =
+                (r.get(0)?, r.get(2)?, r.get(6)?);
             let currency =
                 Currency::from_code(&currency).map_err(|e| StoreError::Decode(e.to_string()))?;
-            let total = match total {
+            let total = match r.get::<_, Option<i64>>(7)? {
                 Some(t) => Money::new(t, currency),
                 None => self.invoice_by_id(InvoiceId(id))?.totals.total,
             };
-            let (row_status, amount_due) = if number.is_none() {
+            let (status, amount_due) = if number.is_none() {
                 (InvoiceStatus::Draft, total)
             } else {
                 let s = Settlement {
-                    credited: Money::new(credited, currency),
-                    paid: Money::new(paid, currency),
+                    credited: Money::new(r.get(8)?, currency),
+                    paid: Money::new(r.get(9)?, currency),
                     ..Settlement::nothing_yet(total)
                 };
-                (
-                    s.status().map_err(|e| StoreError::Decode(e.to_string()))?,
-                    s.amount_due()
-                        .map_err(|e| StoreError::Decode(e.to_string()))?,
-                )
+                let decode = |e: acquit_core::MoneyError| StoreError::Decode(e.to_string());
+                (s.status().map_err(decode)?, s.amount_due().map_err(decode)?)
             };
-            if status.is_some_and(|wanted| wanted != row_status) {
+            if query.status.is_some_and(|wanted| wanted != status) {
+                continue;
+            }
+            if skipped < query.offset {
+                skipped += 1;
                 continue;
             }
             out.push(InvoiceSummary {
                 id: InvoiceId(id),
-                kind: kind.parse().map_err(StoreError::Decode)?,
+                kind: r.get::<_, String>(1)?.parse().map_err(StoreError::Decode)?,
                 number,
-                status: row_status,
-                client,
-                issue_date: issue.as_deref().map(parse_date).transpose()?,
-                due_date: due.as_deref().map(parse_date).transpose()?,
+                status,
+                client: r.get(3)?,
+                issue_date: r
+                    .get::<_, Option<String>>(4)?
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()?,
+                due_date: r
+                    .get::<_, Option<String>>(5)?
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()?,
                 total,
                 amount_due,
             });
         }
         Ok(out)
+    }
+}
+
+/// Which rows of the invoice list to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub status: Option<InvoiceStatus>,
+    /// A number prefix ("F-2026-01") or part of a client's name.
+    pub search: Option<String>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Default for ListQuery {
+    fn default() -> ListQuery {
+        ListQuery {
+            status: None,
+            search: None,
+            offset: 0,
+            limit: usize::MAX,
+        }
     }
 }
 

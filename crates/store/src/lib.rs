@@ -16,6 +16,7 @@
 //! only by this crate's API.
 
 mod backup;
+mod demo;
 mod invoices;
 mod journal;
 mod parties;
@@ -28,7 +29,8 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 pub use backup::{KEEP as BACKUPS_KEPT, check_backup};
-pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, NewDraft, StoredLine};
+pub use demo::DemoSummary;
+pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
 pub use parties::ClientId;
 pub use payments::{LedgerEntry, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment};

@@ -443,3 +443,31 @@ mod backups {
         );
     }
 }
+
+#[test]
+fn the_demo_shows_every_state_and_its_journal_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("demo.db")).unwrap();
+    let summary = store.fill_demo(date("2026-11-23")).unwrap();
+    assert_eq!(summary.clients, 5);
+    let statuses: std::collections::BTreeSet<&str> = store
+        .list_invoices(None)
+        .unwrap()
+        .iter()
+        .map(|s| s.status.as_str())
+        .collect();
+    for expected in ["draft", "issued", "partially-paid", "paid", "cancelled"] {
+        assert!(
+            statuses.contains(expected),
+            "no {expected} invoice in the demo: {statuses:?}"
+        );
+    }
+    assert_eq!(store.verify_journal().unwrap().problem, None);
+    assert!(
+        matches!(
+            rejection(store.fill_demo(date("2026-11-23"))),
+            Rejection::Invalid(_)
+        ),
+        "only into an empty database"
+    );
+}

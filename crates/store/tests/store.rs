@@ -505,3 +505,51 @@ mod opening {
         assert_eq!(restored.invoice(&number).unwrap().totals.total, eur(12_000));
     }
 }
+
+#[test]
+fn pages_and_search_find_invoices_by_number_or_client() {
+    let mut f = fixture();
+    let other = f.store.add_client(&Client::new("Garage Lefèvre")).unwrap();
+    for i in 0..12 {
+        let id = f
+            .store
+            .create_draft(&NewDraft {
+                client: if i % 3 == 0 { other } else { f.client },
+                currency: Currency::EUR,
+                kind: InvoiceKind::Standard,
+                due_date: None,
+                sale_date: None,
+                deposits: vec![],
+            })
+            .unwrap();
+        f.store.add_line(id, &line("x", "1", "10", "20")).unwrap();
+        f.store.issue(id, date("2026-11-23")).unwrap();
+    }
+    let page = |search: Option<&str>, offset, limit| -> Vec<String> {
+        f.store
+            .list_page(&acquit_store::ListQuery {
+                status: None,
+                search: search.map(str::to_owned),
+                offset,
+                limit,
+            })
+            .unwrap()
+            .into_iter()
+            .map(|s| s.number.unwrap())
+            .collect()
+    };
+    assert_eq!(
+        page(None, 0, 3),
+        ["F-2026-0012", "F-2026-0011", "F-2026-0010"]
+    );
+    assert_eq!(page(None, 10, 5), ["F-2026-0002", "F-2026-0001"]);
+    assert_eq!(
+        page(Some("lefèvre"), 0, 50),
+        ["F-2026-0010", "F-2026-0007", "F-2026-0004", "F-2026-0001"]
+    );
+    assert_eq!(
+        page(Some("F-2026-001"), 0, 50),
+        ["F-2026-0012", "F-2026-0011", "F-2026-0010"]
+    );
+    assert!(page(Some("Zorro"), 0, 50).is_empty());
+}

@@ -1,0 +1,319 @@
+//! A realistic demo data set: a French freelance web developer's books.
+//!
+//! Used by `acquit demo` and by `./x run` so a newcomer sees every state an
+//! invoice can be in. It goes through the same API as real use (so the
+//! journal verifies) and only into an empty database.
+
+use acquit_core::ids::{Bic, Email, Iban, PhoneE164, Siren, VatNumber};
+use acquit_core::tax::{Discount, LineInput};
+use acquit_core::{Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, Seller, VatRate};
+use chrono::NaiveDate;
+
+use crate::{NewDraft, NewPayment, PaymentMethod, Rejection, Store, StoreError};
+
+/// What `fill_demo` made, for the caller to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub clients: usize,
+    pub issued: Vec<String>,
+    pub drafts: usize,
+}
+
+fn id<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
+    r.unwrap_or_else(|e| panic!("demo data is valid: {e}"))
+}
+
+impl Store {
+    /// Fills an empty database with demo data dated around `today`.
+    pub fn fill_demo(&mut self, today: NaiveDate) -> Result<DemoSummary, StoreError> {
+        let empty: bool = self.conn().query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM invoices) AND NOT EXISTS (SELECT 1 FROM clients)",
+            [],
+            |r| r.get(0),
+        )?;
+        if !empty {
+            return Err(Rejection::Invalid(
+                "the demo only fills an empty database: use another file (--db demo.db)".into(),
+            )
+            .into());
+        }
+        let siren = id(Siren::parse("732829320"));
+        let mut seller = Seller::new(
+            "Camille Roux EI — Studio Roux",
+            "8 rue de la Roquette\n75011 Paris",
+        );
+        seller.vat_number = Some(VatNumber::french_from_siren(&siren));
+        seller.siren = Some(siren);
+        seller.email = Some(id(Email::parse("camille@studio-roux.example")));
+        seller.phone = Some(id(PhoneE164::parse("+33 6 12 34 56 78")));
+        seller.iban = Some(id(Iban::parse("FR14 2004 1010 0505 0001 3M02 606")));
+        seller.bic = Some(id(Bic::parse("PSSTFRPPPAR")));
+        self.set_seller(&seller)?;
+
+        let client =
+            |name: &str, email: &str, phone: Option<&str>, lang: Lang, siren: Option<&str>| {
+                let mut c = Client::new(name);
+                c.email = Some(id(Email::parse(email)));
+                c.phone = phone.map(|p| id(PhoneE164::parse(p)));
+                c.lang = lang;
+                c.siren = siren.map(|s| id(Siren::parse(s)));
+                c.vat_number = c.siren.as_ref().map(VatNumber::french_from_siren);
+                c.business = c.siren.is_some();
+                c.address = Some("Paris".into());
+                c
+            };
+        let boulangerie = self.add_client(&client(
+            "Boulangerie Martin SARL",
+            "contact@boulangerie-martin.example",
+            Some("+33 6 98 76 54 32"),
+            Lang::Fr,
+            Some("552100554"),
+        ))?;
+        let agence = self.add_client(&client(
+            "Agence Lumière",
+            "compta@agence-lumiere.example",
+            None,
+            Lang::Fr,
+            Some("443061841"),
+        ))?;
+        let asso = self.add_client(&client(
+            "Association Les Jardins Partagés",
+            "bureau@jardins.example",
+            Some("+33 7 11 22 33 44"),
+            Lang::Fr,
+            None,
+        ))?;
+        let london = self.add_client(&client(
+            "Thames Digital Ltd",
+            "accounts@thames-digital.example",
+            Some("+44 7700 900123"),
+            Lang::En,
+            None,
+        ))?;
+        let cafe = self.add_client(&client(
+            "Café des Arts",
+            "cafe.des.arts@example.org",
+            Some("+33 6 55 44 33 22"),
+            Lang::Fr,
+            None,
+        ))?;
+
+        let line = |desc: &str, qty: &str, price: &str, vat: &str, discount: Discount| Line {
+            description: desc.into(),
+            input: LineInput {
+                quantity: id(Quantity::parse(qty)),
+                unit_price: id(Money::parse(price, Currency::EUR)),
+                vat_rate: id(VatRate::parse(vat)),
+                discount,
+            },
+        };
+        let days_ago = |n: u64| today - chrono::Days::new(n);
+        let new_invoice = |store: &mut Store,
+                           client,
+                           kind,
+                           deposits: Vec<String>,
+                           lines: &[Line],
+                           issue_on: Option<NaiveDate>|
+         -> Result<Option<String>, StoreError> {
+            let draft = store.create_draft(&NewDraft {
+                client,
+                currency: Currency::EUR,
+                kind,
+                due_date: None,
+                sale_date: None,
+                deposits,
+            })?;
+            for l in lines {
+                store.add_line(draft, l)?;
+            }
+            match issue_on {
+                Some(d) => Ok(Some(store.issue(draft, d)?)),
+                None => Ok(None),
+            }
+        };
+
+        // Paid by transfer.
+        let site = new_invoice(
+            self,
+            boulangerie,
+            InvoiceKind::Standard,
+            vec![],
+            &[
+                line(
+                    "Refonte du site vitrine (maquettes, intégration)",
+                    "6",
+                    "450",
+                    "20",
+                    Discount::None,
+                ),
+                line("Hébergement annuel", "1", "96", "20", Discount::None),
+            ],
+            Some(days_ago(75)),
+        )?
+        .expect("issued");
+        let total = self.invoice(&site)?.amount_due;
+        self.record_payment(
+            &site,
+            &NewPayment {
+                amount: total,
+                method: PaymentMethod::Transfer,
+                received_on: days_ago(60),
+                reference: Some("VIR BOULANGERIE MARTIN".into()),
+                fee: None,
+            },
+        )?;
+
+        // A deposit, paid.
+        let deposit = new_invoice(
+            self,
+            agence,
+            InvoiceKind::Deposit,
+            vec![],
+            &[line(
+                "Acompte de 30 % — application de réservation",
+                "1",
+                "2700",
+                "20",
+                Discount::None,
+            )],
+            Some(days_ago(50)),
+        )?
+        .expect("issued");
+        let total = self.invoice(&deposit)?.amount_due;
+        self.record_payment(
+            &deposit,
+            &NewPayment {
+                amount: total,
+                method: PaymentMethod::Transfer,
+                received_on: days_ago(45),
+                reference: None,
+                fee: None,
+            },
+        )?;
+        // Overdue, partially paid by cheque.
+        let workshop = new_invoice(
+            self,
+            asso,
+            InvoiceKind::Standard,
+            vec![],
+            &[line(
+                "Atelier « Créer son site » (demi-journée)",
+                "3",
+                "280",
+                "20",
+                Discount::Percent(1000),
+            )],
+            Some(days_ago(45)),
+        )?
+        .expect("issued");
+        self.record_payment(
+            &workshop,
+            &NewPayment {
+                amount: Money::new(30_000, Currency::EUR),
+                method: PaymentMethod::Cheque,
+                received_on: days_ago(20),
+                reference: Some("Chèque n° 0012345".into()),
+                fee: None,
+            },
+        )?;
+
+        // Issued then cancelled by a credit note.
+        let menu = new_invoice(
+            self,
+            cafe,
+            InvoiceKind::Standard,
+            vec![],
+            &[line(
+                "Menu numérique avec QR code",
+                "1",
+                "350",
+                "20",
+                Discount::None,
+            )],
+            Some(days_ago(30)),
+        )?
+        .expect("issued");
+        self.credit_note(
+            &menu,
+            None,
+            Some("Projet annulé par le client"),
+            days_ago(28),
+        )?;
+
+        // The balance of the deposit above, issued and unpaid.
+        new_invoice(
+            self,
+            agence,
+            InvoiceKind::Balance,
+            vec![deposit],
+            &[line(
+                "Application de réservation (développement)",
+                "15",
+                "600",
+                "20",
+                Discount::None,
+            )],
+            Some(days_ago(10)),
+        )?;
+
+        // In English, issued and due.
+        new_invoice(
+            self,
+            london,
+            InvoiceKind::Standard,
+            vec![],
+            &[line("Performance audit", "2", "650", "0", Discount::None)],
+            Some(days_ago(5)),
+        )?;
+
+        // Two drafts.
+        new_invoice(
+            self,
+            cafe,
+            InvoiceKind::Standard,
+            vec![],
+            &[
+                line(
+                    "Photos de la carte (séance + retouches)",
+                    "1",
+                    "420",
+                    "20",
+                    Discount::None,
+                ),
+                line(
+                    "Livre « Le web pour les restaurants »",
+                    "2",
+                    "19.90",
+                    "5.5",
+                    Discount::None,
+                ),
+            ],
+            None,
+        )?;
+        new_invoice(
+            self,
+            boulangerie,
+            InvoiceKind::Standard,
+            vec![],
+            &[line(
+                "Maintenance mensuelle",
+                "3",
+                "80",
+                "20",
+                Discount::None,
+            )],
+            None,
+        )?;
+
+        let issued = self
+            .list_invoices(None)?
+            .into_iter()
+            .filter_map(|s| s.number)
+            .collect();
+        Ok(DemoSummary {
+            clients: 5,
+            issued,
+            drafts: 2,
+        })
+    }
+}
