@@ -1,1 +1,232 @@
 //! The `acquit` command line over the same core and database as the app.
+//!
+//! # Exit codes (a contract, see INTERFACES in the brief)
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | done |
+//! | 1 | rejected input: stderr says what is wrong and what to do; nothing was changed |
+//! | 2 | usage: an unknown command or flag, a missing required flag (clap's own errors) |
+//! | 3 | an outside failure: I/O, an unexpected SQLite error, a file edited by hand |
+//!
+//! Every message on stderr starts with `acquit: `.
+//!
+//! # Nothing changes on bad input
+//!
+//! Each command parses everything it was given (amounts, dates, identifiers)
+//! *before* it opens the database, so a typo never touches the file. What
+//! can only be checked against the data (an unknown client, an issued
+//! invoice) is refused by the store, which changes nothing when it refuses.
+//! The one exception is an amount of a line, which is read in the currency
+//! of its invoice and so after the database is opened — but before any
+//! write.
+//!
+//! # Output
+//!
+//! Read commands print compact tables or blocks for people, with amounts
+//! written the French way (or the client's language on an invoice), and take
+//! `--json` for scripts: amounts are then plain decimal strings with a `.`
+//! (`"1215.00"`), dates `YYYY-MM-DD`, and statuses and kinds kebab-case.
+//! Commands that create something print its id or number alone on stdout.
+
+mod client;
+mod company;
+mod invoice;
+mod parse;
+mod table;
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use acquit_store::{Rejection, Store, StoreError};
+use clap::{Parser, Subcommand};
+
+/// Invoices that get paid: the command line of Acquit.
+#[derive(Debug, Parser)]
+#[command(
+    name = "acquit",
+    version,
+    propagate_version = true,
+    arg_required_else_help = true,
+    after_help = "Exit codes: 0 ok, 1 rejected input (nothing was changed), 2 usage, 3 outside failure."
+)]
+pub struct Cli {
+    /// The database file [default: the platform's data folder, on Linux
+    /// ~/.local/share/acquit/acquit.db, shared with the app]
+    // An OsString, not a PathBuf: an empty ACQUIT_DB means "the default",
+    // which clap's path parser would refuse as a missing value.
+    #[arg(
+        long,
+        global = true,
+        env = "ACQUIT_DB",
+        value_name = "PATH",
+        value_parser = clap::value_parser!(OsString)
+    )]
+    db: Option<OsString>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the database if it does not exist yet, and print its path
+    Init,
+    /// Your company: who issues the invoices
+    #[command(subcommand, arg_required_else_help = true)]
+    Company(company::CompanyCommand),
+    /// The people and businesses you invoice
+    #[command(subcommand, arg_required_else_help = true)]
+    Client(client::ClientCommand),
+    /// Drafts and issued invoices
+    #[command(subcommand, arg_required_else_help = true)]
+    Invoice(invoice::InvoiceCommand),
+}
+
+/// Why a command failed, and so with which exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The input was refused before anything was changed (exit 1).
+    #[error("{0}")]
+    Rejected(String),
+    /// The store refused (exit 1) or failed (exit 3): see [`CliError::exit_code`].
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Something outside Acquit failed (exit 3).
+    #[error("{0}")]
+    Outside(String),
+}
+
+impl From<Rejection> for CliError {
+    fn from(rejection: Rejection) -> CliError {
+        CliError::Store(StoreError::Rejected(rejection))
+    }
+}
+
+impl CliError {
+    /// Input refused with `message`, which says what is wrong and what to do.
+    pub(crate) fn rejected(message: impl std::fmt::Display) -> CliError {
+        CliError::Rejected(message.to_string())
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Rejected(_) => 1,
+            CliError::Store(error) => match error {
+                // The user can act on these: another file, a backup, an update.
+                StoreError::Rejected(_)
+                | StoreError::NotADatabase { .. }
+                | StoreError::ForeignDatabase { .. }
+                | StoreError::TooNew { .. }
+                | StoreError::Corrupt { .. } => 1,
+                _ => 3,
+            },
+            CliError::Outside(_) => 3,
+        }
+    }
+}
+
+/// Runs the command line `args` (program name first) and returns the exit
+/// code, having printed the output on stdout and any error on stderr.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and --version go to stdout with 0, usage errors to stderr with 2.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
+    let result = execute(cli).and_then(|output| print(&output));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("acquit: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// Runs one parsed command line and returns what to print on stdout.
+fn execute(cli: Cli) -> Result<String, CliError> {
+    let path = database_path(cli.db)?;
+    match cli.command {
+        Command::Init => {
+            let store = open(&path)?;
+            Ok(format!("{}\n", store.path().display()))
+        }
+        Command::Company(command) => company::run(command, &path),
+        Command::Client(command) => client::run(command, &path),
+        Command::Invoice(command) => invoice::run(command, &path),
+    }
+}
+
+fn print(output: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // `acquit invoice list | head`: the reader has what it wanted.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Outside(format!(
+            "could not write the output: {e}"
+        ))),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// The database the app uses by default: `acquit/acquit.db` in the
+/// platform's data folder (Linux `~/.local/share/acquit/acquit.db`).
+pub fn default_db_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|dir| dir.join("acquit").join("acquit.db"))
+}
+
+fn database_path(flag: Option<OsString>) -> Result<PathBuf, CliError> {
+    match flag {
+        Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
+        _ => default_db_path().ok_or_else(|| {
+            CliError::Outside(
+                "could not find your data folder (is HOME set?): pass --db PATH or set ACQUIT_DB"
+                    .into(),
+            )
+        }),
+    }
+}
+
+/// Opens the database at `path`, creating it (and its folder) if needed,
+/// as the app does on its first start.
+fn open(path: &Path) -> Result<Store, CliError> {
+    if path.is_dir() {
+        return Err(CliError::rejected(format!(
+            "{} is a folder: give the path of the database file, e.g. {}",
+            path.display(),
+            path.join("acquit.db").display()
+        )));
+    }
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+        && !parent.exists()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            CliError::Outside(format!(
+                "could not create the folder {} for the database: {e}",
+                parent.display()
+            ))
+        })?;
+    }
+    Ok(Store::open(path)?)
+}
+
+/// Pretty JSON with a final newline.
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("CLI output types serialize");
+    text.push('\n');
+    text
+}

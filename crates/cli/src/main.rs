@@ -1,19 +1,6 @@
-//! `acquit`: only `--version` works until its issue lands.
+//! `acquit`: the command line over the same core and database as the app.
+//! Everything lives in the library (`src/lib.rs`); see there for exit codes.
 
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    match std::env::args().nth(1).as_deref() {
-        Some("--version" | "-V") => {
-            println!("acquit {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!(
-                "acquit {}: no commands yet; see the open issues.",
-                env!("CARGO_PKG_VERSION")
-            );
-            ExitCode::from(2)
-        }
-    }
+fn main() -> std::process::ExitCode {
+    acquit_cli::run(std::env::args_os())
 }

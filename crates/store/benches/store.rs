@@ -81,7 +81,7 @@ fn main() {
         assert!(!page.is_empty());
     });
     let client = store.clients().unwrap()[0].0;
-    let mut drafts = (0..100)
+    let mut drafts = (0..101)
         .map(|_| {
             let id = store.create_draft(&draft(client)).unwrap();
             store.add_line(id, &line(0)).unwrap();

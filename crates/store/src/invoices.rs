@@ -555,18 +555,32 @@ impl Store {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT i.id, i.kind, i.number, c.name, i.issue_date, i.due_date, i.currency, i.total_minor,
+        // With a search, the matching ids come from two index lookups (the
+        // number prefix on `invoices.number`, the client on
+        // `invoices_client`), not from a scan of every invoice.
+        let columns = "SELECT i.id, i.kind, i.number, c.name, i.issue_date, i.due_date, i.currency, i.total_minor,
                     COALESCE((SELECT -SUM(cn.total_minor) FROM invoices cn
                               WHERE cn.credits_invoice_id = i.id AND cn.number IS NOT NULL), 0),
                     COALESCE((SELECT SUM(p.amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0)
-             FROM invoices i JOIN clients c ON c.id = i.client_id
-             WHERE ?1 IS NULL
-                OR i.number LIKE ?1 || '%'
-                OR i.client_id IN (SELECT id FROM clients WHERE name LIKE '%' || ?1 || '%')
-             ORDER BY i.id DESC",
-        )?;
-        let mut rows = stmt.query([search])?;
+             FROM invoices i JOIN clients c ON c.id = i.client_id";
+        let mut stmt;
+        let mut rows = match search {
+            None => {
+                stmt = conn.prepare_cached(&format!("{columns} ORDER BY i.id DESC"))?;
+                stmt.query([])?
+            }
+            Some(term) => {
+                stmt = conn.prepare_cached(&format!(
+                    "{columns} WHERE i.id IN (
+                         SELECT id FROM invoices WHERE number >= ?1 AND number < ?1 || char(1114111)
+                         UNION
+                         SELECT id FROM invoices WHERE client_id IN
+                             (SELECT id FROM clients WHERE name LIKE '%' || ?2 || '%'))
+                     ORDER BY i.id DESC"
+                ))?;
+                stmt.query([term.to_uppercase(), term.to_owned()])?
+            }
+        };
         let mut out = Vec::new();
         let mut skipped = 0;
         while let Some(r) = rows.next()? {

@@ -1,0 +1,160 @@
+//! `acquit client add|list`: the people and businesses invoiced.
+
+use std::path::Path;
+
+use acquit_core::ids::{Email, PhoneE164, Siren, VatNumber};
+use acquit_core::{Client, Lang};
+use acquit_store::ClientId;
+use clap::{Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::table::{Align, Table};
+use crate::{CliError, open, parse, to_json};
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client and print its id; one with a SIREN or a VAT number is a
+    /// business (its invoices carry the 40 € recovery indemnity)
+    Add {
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        #[arg(long, value_name = "EMAIL")]
+        email: Option<String>,
+        /// For WhatsApp: +33 6 12 34 56 78 (a national 06… is taken as French)
+        #[arg(long, value_name = "PHONE")]
+        phone: Option<String>,
+        /// Postal address; separate lines with a new line or \n
+        #[arg(long, value_name = "ADDRESS")]
+        address: Option<String>,
+        #[arg(long, value_name = "SIREN")]
+        siren: Option<String>,
+        /// Intra-community VAT number
+        #[arg(long, value_name = "VAT_NUMBER")]
+        vat: Option<String>,
+        /// The language of the client's invoices and messages [default: fr]
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
+    /// List the clients, by name
+    List {
+        /// Print JSON for scripts
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Fr,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Lang {
+        match lang {
+            LangArg::Fr => Lang::Fr,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+pub fn run(command: ClientCommand, db: &Path) -> Result<String, CliError> {
+    match command {
+        ClientCommand::Add {
+            name,
+            email,
+            phone,
+            address,
+            siren,
+            vat,
+            lang,
+        } => {
+            let mut client = Client::new(name.trim());
+            client.email = parse::id(email.as_deref(), Email::parse)?;
+            client.phone = parse::id(phone.as_deref(), |p| {
+                PhoneE164::parse_with_default_country(p, "FR")
+            })?;
+            client.address = address.as_deref().map(parse::address);
+            client.siren = parse::id(siren.as_deref(), Siren::parse)?;
+            client.vat_number = parse::id(vat.as_deref(), VatNumber::parse)?;
+            client.lang = lang.map(Lang::from).unwrap_or_default();
+            client.business = client.siren.is_some() || client.vat_number.is_some();
+            let ClientId(id) = open(db)?.add_client(&client)?;
+            Ok(format!("{id}\n"))
+        }
+        ClientCommand::List { json } => {
+            let clients = open(db)?.clients()?;
+            Ok(if json {
+                to_json(&clients.iter().map(ClientJson::from).collect::<Vec<_>>())
+            } else {
+                human(&clients)
+            })
+        }
+    }
+}
+
+/// One client in `client list --json`, under the names of `client add`'s flags.
+#[derive(Debug, Serialize)]
+struct ClientJson {
+    id: i64,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    siren: Option<String>,
+    vat: Option<String>,
+    lang: &'static str,
+    business: bool,
+}
+
+impl From<&(ClientId, Client)> for ClientJson {
+    fn from((id, c): &(ClientId, Client)) -> ClientJson {
+        ClientJson {
+            id: id.0,
+            name: c.name.clone(),
+            email: c.email.as_ref().map(ToString::to_string),
+            phone: c.phone.as_ref().map(ToString::to_string),
+            address: c.address.clone(),
+            siren: c.siren.as_ref().map(ToString::to_string),
+            vat: c.vat_number.as_ref().map(ToString::to_string),
+            lang: c.lang.code(),
+            business: c.business,
+        }
+    }
+}
+
+fn human(clients: &[(ClientId, Client)]) -> String {
+    if clients.is_empty() {
+        return "No clients yet: add one with `acquit client add --name …`.\n".into();
+    }
+    let mut table = Table::new(&[
+        ("ID", Align::Right),
+        ("NAME", Align::Left),
+        ("EMAIL", Align::Left),
+        ("PHONE", Align::Left),
+        ("SIREN / VAT", Align::Left),
+        ("LANG", Align::Left),
+    ]);
+    for (id, c) in clients {
+        let registration = match (&c.siren, &c.vat_number) {
+            (Some(siren), _) => siren.formatted(),
+            (None, Some(vat)) => vat.to_string(),
+            (None, None) => String::new(),
+        };
+        table.row(vec![
+            id.0.to_string(),
+            c.name.clone(),
+            c.email
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            c.phone
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            registration,
+            c.lang.code().to_owned(),
+        ]);
+    }
+    table.render()
+}

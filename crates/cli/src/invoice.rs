@@ -1,0 +1,576 @@
+//! `acquit invoice …`: drafts, issuing, and reading invoices back.
+//!
+//! A draft is named by its id (printed by `invoice new`); an issued invoice
+//! by its number (`F-2026-0001`). Commands that take a draft also accept an
+//! issued invoice's number or id, so that the store can answer with what to
+//! do instead (an issued invoice is locked: issue a credit note).
+
+use std::path::Path;
+
+use acquit_core::{
+    Currency, Discount, InvoiceKind, InvoiceStatus, Lang, Line, LineInput, Money, VatRate,
+    VatRegime,
+};
+use acquit_store::{
+    InvoiceId, InvoiceSummary, InvoiceView, NewDraft, Rejection, Store, StoreError,
+};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::table::{Align, Table, block};
+use crate::{CliError, open, parse, to_json};
+
+#[derive(Debug, Subcommand)]
+pub enum InvoiceCommand {
+    /// Start a draft for a client and print its id
+    New(NewArgs),
+    /// Add a line to a draft
+    AddLine(AddLineArgs),
+    /// Issue a draft: number it, lock it for ever, and print the number
+    Issue {
+        /// The draft's id
+        #[arg(value_name = "DRAFT")]
+        draft: String,
+        /// Issue date, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
+    /// Delete a draft (issued invoices are never deleted: credit them)
+    Delete {
+        /// The draft's id
+        #[arg(value_name = "DRAFT")]
+        draft: String,
+    },
+    /// List invoices and drafts, newest first
+    List {
+        /// Only those with this status
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        /// Print JSON for scripts
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an invoice (by number, e.g. F-2026-0001) or a draft (by id)
+    Show {
+        #[arg(value_name = "NUMBER_OR_DRAFT_ID")]
+        invoice: String,
+        /// Print JSON for scripts
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The client's id (see `acquit client list`)
+    #[arg(long, value_name = "ID")]
+    client: String,
+    /// ISO 4217 code of the invoice's currency
+    #[arg(long, value_name = "CODE", default_value = "EUR")]
+    currency: String,
+    /// Due date, YYYY-MM-DD [default: issue date + your payment terms]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    due: Option<String>,
+    /// Date of the sale or service, YYYY-MM-DD [default: the issue date]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    sale_date: Option<String>,
+    #[arg(long, value_enum, default_value_t = KindArg::Standard)]
+    kind: KindArg,
+    /// For a balance invoice: the number of a deposit invoice it deducts (repeat for several)
+    #[arg(long = "of", value_name = "NUMBER")]
+    deposits: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddLineArgs {
+    /// The draft's id
+    #[arg(value_name = "DRAFT")]
+    draft: String,
+    /// What is invoiced
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    desc: String,
+    /// Quantity: 1, 2.5, 0,25
+    #[arg(long, value_name = "Q", allow_hyphen_values = true)]
+    qty: String,
+    /// Unit price excluding VAT, in the invoice's currency: 450, 1 234,50
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    unit_price: String,
+    /// VAT rate: 20, 10%, 5.5 [default: 20, or 0 under the VAT franchise]
+    #[arg(long, value_name = "RATE%", allow_hyphen_values = true)]
+    vat: Option<String>,
+    /// Discount on the line: a percentage (10%) or an amount (50)
+    #[arg(long, value_name = "10%|AMOUNT", allow_hyphen_values = true)]
+    discount: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Standard,
+    Deposit,
+    Balance,
+}
+
+impl From<KindArg> for InvoiceKind {
+    fn from(kind: KindArg) -> InvoiceKind {
+        match kind {
+            KindArg::Standard => InvoiceKind::Standard,
+            KindArg::Deposit => InvoiceKind::Deposit,
+            KindArg::Balance => InvoiceKind::Balance,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Draft,
+    Issued,
+    Processing,
+    PartiallyPaid,
+    Paid,
+    Cancelled,
+}
+
+impl From<StatusArg> for InvoiceStatus {
+    fn from(status: StatusArg) -> InvoiceStatus {
+        match status {
+            StatusArg::Draft => InvoiceStatus::Draft,
+            StatusArg::Issued => InvoiceStatus::Issued,
+            StatusArg::Processing => InvoiceStatus::Processing,
+            StatusArg::PartiallyPaid => InvoiceStatus::PartiallyPaid,
+            StatusArg::Paid => InvoiceStatus::Paid,
+            StatusArg::Cancelled => InvoiceStatus::Cancelled,
+        }
+    }
+}
+
+pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
+    match command {
+        InvoiceCommand::New(args) => new(args, db),
+        InvoiceCommand::AddLine(args) => add_line(args, db),
+        InvoiceCommand::Issue { draft, date } => {
+            let date = date
+                .map(|d| parse::date(&d, "--date"))
+                .transpose()?
+                .unwrap_or_else(acquit_store::today);
+            let mut store = open(db)?;
+            let id = find(&store, &draft)?.id;
+            let number = store.issue(id, date)?;
+            Ok(format!("{number}\n"))
+        }
+        InvoiceCommand::Delete { draft } => {
+            let mut store = open(db)?;
+            let id = find(&store, &draft)?.id;
+            store.delete_draft(id)?;
+            Ok(format!("Draft {} deleted.\n", id.0))
+        }
+        InvoiceCommand::List { status, json } => {
+            let invoices = open(db)?.list_invoices(status.map(InvoiceStatus::from))?;
+            Ok(if json {
+                to_json(&invoices.iter().map(SummaryJson::from).collect::<Vec<_>>())
+            } else {
+                list_human(&invoices)
+            })
+        }
+        InvoiceCommand::Show { invoice, json } => {
+            let view = find(&open(db)?, &invoice)?;
+            Ok(if json {
+                to_json(&InvoiceJson::from(&view))
+            } else {
+                show_human(&view)
+            })
+        }
+    }
+}
+
+fn new(args: NewArgs, db: &Path) -> Result<String, CliError> {
+    let client = args
+        .client
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| {
+            CliError::rejected(format!(
+                "--client \"{}\" is not a client id: give the number `acquit client list` shows",
+                args.client.trim()
+            ))
+        })?;
+    let draft = NewDraft {
+        client: acquit_store::ClientId(client),
+        currency: parse::currency(&args.currency)?,
+        kind: args.kind.into(),
+        due_date: args.due.map(|d| parse::date(&d, "--due")).transpose()?,
+        sale_date: args
+            .sale_date
+            .map(|d| parse::date(&d, "--sale-date"))
+            .transpose()?,
+        deposits: args.deposits.iter().map(|n| n.trim().to_owned()).collect(),
+    };
+    let InvoiceId(id) = open(db)?.create_draft(&draft)?;
+    Ok(format!("{id}\n"))
+}
+
+fn add_line(args: AddLineArgs, db: &Path) -> Result<String, CliError> {
+    // Everything that does not depend on the invoice is read before opening.
+    let quantity = parse::quantity(&args.qty)?;
+    let vat_rate = args.vat.as_deref().map(parse::vat_rate).transpose()?;
+    let percent = match &args.discount {
+        Some(d) if d.trim().ends_with('%') => Some(parse::discount(d, Currency::EUR)?),
+        _ => None,
+    };
+
+    let mut store = open(db)?;
+    let draft = find(&store, &args.draft)?;
+    let currency = draft.currency;
+    let unit_price = parse::amount(&args.unit_price, currency)?;
+    let discount = match (percent, &args.discount) {
+        (Some(percent), _) => percent,
+        (None, Some(amount)) => parse::discount(amount, currency)?,
+        (None, None) => Discount::None,
+    };
+    let vat_rate = match vat_rate {
+        Some(rate) => rate,
+        None => default_vat_rate(&store)?,
+    };
+    let line = Line {
+        description: args.desc.trim().to_owned(),
+        input: LineInput {
+            quantity,
+            unit_price,
+            vat_rate,
+            discount,
+        },
+    };
+    let position = store.add_line(draft.id, &line)?;
+
+    let draft = store.invoice_by_id(draft.id)?;
+    let lang = draft.buyer.lang;
+    let net = usize::try_from(position - 1)
+        .ok()
+        .and_then(|i| draft.totals.lines.get(i))
+        .map(|amounts| amounts.net.format(lang))
+        .unwrap_or_default();
+    Ok(format!(
+        "Line {position} added to draft {}: {net} excl. VAT; the draft now totals {} incl. VAT.\n",
+        draft.id.0,
+        draft.totals.total.format(lang)
+    ))
+}
+
+/// 20 %, the French standard rate, or 0 under the VAT franchise.
+fn default_vat_rate(store: &Store) -> Result<VatRate, CliError> {
+    let franchise = store
+        .seller()?
+        .is_some_and(|s| s.vat_regime == VatRegime::Franchise);
+    Ok(if franchise {
+        VatRate::ZERO
+    } else {
+        VatRate::from_basis_points(20 * VatRate::PER_PERCENT).expect("20 % is a rate")
+    })
+}
+
+/// The invoice named `text`: an issued invoice's number, or a draft's id.
+/// A number made only of digits (a custom pattern) wins over an id.
+fn find(store: &Store, text: &str) -> Result<InvoiceView, CliError> {
+    let text = text.trim();
+    let by_number = store.invoice(text);
+    match (by_number, text.parse::<i64>()) {
+        (Err(StoreError::Rejected(Rejection::NoSuchInvoice(_))), Ok(id)) => {
+            Ok(store.invoice_by_id(InvoiceId(id))?)
+        }
+        (result, _) => Ok(result?),
+    }
+}
+
+/// A kind as the CLI writes it: `credit-note`, like the statuses.
+fn kind_name(kind: InvoiceKind) -> String {
+    kind.as_str().replace('_', "-")
+}
+
+fn date_string(date: Option<NaiveDate>) -> String {
+    date.map(|d| d.to_string()).unwrap_or_else(|| "–".into())
+}
+
+/// One row of `invoice list --json`: the fields of `invoice show --json`
+/// that a list needs.
+#[derive(Debug, Serialize)]
+struct SummaryJson {
+    id: i64,
+    number: Option<String>,
+    kind: String,
+    status: &'static str,
+    client: String,
+    currency: String,
+    issue_date: Option<NaiveDate>,
+    due_date: Option<NaiveDate>,
+    total: String,
+    amount_due: String,
+    payments: Vec<PaymentJson>,
+}
+
+/// A payment received (none are recorded yet: always an empty list).
+#[derive(Debug, Serialize)]
+struct PaymentJson {}
+
+impl From<&InvoiceSummary> for SummaryJson {
+    fn from(s: &InvoiceSummary) -> SummaryJson {
+        SummaryJson {
+            id: s.id.0,
+            number: s.number.clone(),
+            kind: kind_name(s.kind),
+            status: s.status.as_str(),
+            client: s.client.clone(),
+            currency: s.total.currency().code().to_owned(),
+            issue_date: s.issue_date,
+            due_date: s.due_date,
+            total: s.total.to_decimal_string(),
+            amount_due: s.amount_due.to_decimal_string(),
+            payments: Vec::new(),
+        }
+    }
+}
+
+/// `invoice show --json`. Amounts are decimal strings in `currency`.
+#[derive(Debug, Serialize)]
+struct InvoiceJson {
+    id: i64,
+    /// `null` for a draft.
+    number: Option<String>,
+    kind: String,
+    status: &'static str,
+    client_id: i64,
+    client: String,
+    currency: String,
+    issue_date: Option<NaiveDate>,
+    due_date: Option<NaiveDate>,
+    sale_date: Option<NaiveDate>,
+    lines: Vec<LineJson>,
+    /// Excluding VAT.
+    net: String,
+    vat: Vec<VatJson>,
+    vat_total: String,
+    /// Including VAT.
+    total: String,
+    amount_due: String,
+    payments: Vec<PaymentJson>,
+    /// For a balance invoice: the deposit invoices it deducts.
+    deposits: Vec<String>,
+    /// For a credit note: the invoice it corrects.
+    credits: Option<String>,
+    credit_notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct LineJson {
+    position: i64,
+    description: String,
+    quantity: String,
+    unit_price: String,
+    /// Percent: `"20"`, `"5.5"`.
+    vat_rate: String,
+    /// Percent for a percentage discount, else `null`.
+    discount_percent: Option<String>,
+    /// Quantity × unit price.
+    amount: String,
+    /// The discount as an amount (`"0.00"` when none).
+    discount: String,
+    /// Amount − discount, excluding VAT.
+    net: String,
+}
+
+#[derive(Debug, Serialize)]
+struct VatJson {
+    /// Percent: `"20"`.
+    rate: String,
+    base: String,
+    vat: String,
+}
+
+impl From<&InvoiceView> for InvoiceJson {
+    fn from(v: &InvoiceView) -> InvoiceJson {
+        let t = &v.totals;
+        let lines = v
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, stored)| {
+                let input = &stored.line.input;
+                let computed = t.lines.get(i);
+                let money = |pick: fn(&acquit_core::tax::LineAmounts) -> Money| {
+                    computed
+                        .map(|c| pick(c).to_decimal_string())
+                        .unwrap_or_default()
+                };
+                LineJson {
+                    position: stored.position,
+                    description: stored.line.description.clone(),
+                    quantity: input.quantity.format(Lang::En),
+                    unit_price: input.unit_price.to_decimal_string(),
+                    vat_rate: parse::basis_points_string(input.vat_rate.basis_points()),
+                    discount_percent: match input.discount {
+                        Discount::Percent(bp) => Some(parse::basis_points_string(bp)),
+                        _ => None,
+                    },
+                    amount: money(|c| c.amount),
+                    discount: money(|c| c.discount),
+                    net: money(|c| c.net),
+                }
+            })
+            .collect();
+        InvoiceJson {
+            id: v.id.0,
+            number: v.number.clone(),
+            kind: kind_name(v.kind),
+            status: v.status.as_str(),
+            client_id: v.client_id.0,
+            client: v.buyer.name.clone(),
+            currency: v.currency.code().to_owned(),
+            issue_date: v.issue_date,
+            due_date: v.due_date,
+            sale_date: v.sale_date,
+            lines,
+            net: t.net.to_decimal_string(),
+            vat: t
+                .vat
+                .iter()
+                .map(|row| VatJson {
+                    rate: parse::basis_points_string(row.rate.basis_points()),
+                    base: row.base.to_decimal_string(),
+                    vat: row.vat.to_decimal_string(),
+                })
+                .collect(),
+            vat_total: t.vat_total.to_decimal_string(),
+            total: t.total.to_decimal_string(),
+            amount_due: v.amount_due.to_decimal_string(),
+            payments: Vec::new(),
+            deposits: v.deposits.clone(),
+            credits: v.credits.clone(),
+            credit_notes: v.credit_notes.clone(),
+        }
+    }
+}
+
+fn list_human(invoices: &[InvoiceSummary]) -> String {
+    if invoices.is_empty() {
+        return "No invoices: start one with `acquit invoice new --client ID`.\n".into();
+    }
+    let mut table = Table::new(&[
+        ("NUMBER", Align::Left),
+        ("ISSUED", Align::Left),
+        ("DUE", Align::Left),
+        ("CLIENT", Align::Left),
+        ("TOTAL", Align::Right),
+        ("AMOUNT DUE", Align::Right),
+        ("STATUS", Align::Left),
+    ]);
+    for s in invoices {
+        table.row(vec![
+            s.number
+                .clone()
+                .unwrap_or_else(|| format!("draft {}", s.id.0)),
+            date_string(s.issue_date),
+            date_string(s.due_date),
+            s.client.clone(),
+            s.total.format(Lang::Fr),
+            s.amount_due.format(Lang::Fr),
+            s.status.as_str().to_owned(),
+        ]);
+    }
+    table.render()
+}
+
+fn show_human(v: &InvoiceView) -> String {
+    let lang = v.buyer.lang;
+    let title = match &v.number {
+        Some(number) => format!("{number} ({}, {})", kind_name(v.kind), v.status.as_str()),
+        None => format!(
+            "Draft {} ({}): issue it with `acquit invoice issue {}`",
+            v.id.0,
+            kind_name(v.kind),
+            v.id.0
+        ),
+    };
+    let mut out = format!("{title}\n\n");
+    let list = |numbers: &[String]| (!numbers.is_empty()).then(|| numbers.join(", "));
+    out.push_str(&block(&[
+        ("Client", Some(v.buyer.name.clone())),
+        (
+            "From",
+            v.seller.as_ref().map(|seller| seller.legal_name.clone()),
+        ),
+        ("Issued", v.issue_date.map(|d| d.to_string())),
+        ("Sale date", v.sale_date.map(|d| d.to_string())),
+        ("Due", v.due_date.map(|d| d.to_string())),
+        ("Deducts", list(&v.deposits)),
+        ("Corrects", v.credits.clone()),
+        ("Credit notes", list(&v.credit_notes)),
+    ]));
+    out.push('\n');
+
+    if v.lines.is_empty() {
+        out.push_str(&format!(
+            "No lines yet: add one with `acquit invoice add-line {} --desc … --qty … --unit-price …`.\n",
+            v.id.0
+        ));
+        return out;
+    }
+    let mut lines = Table::new(&[
+        ("#", Align::Right),
+        ("DESCRIPTION", Align::Left),
+        ("QTY", Align::Right),
+        ("UNIT PRICE", Align::Right),
+        ("VAT", Align::Right),
+        ("DISCOUNT", Align::Right),
+        ("NET", Align::Right),
+    ]);
+    for (i, stored) in v.lines.iter().enumerate() {
+        let input = &stored.line.input;
+        let computed = v.totals.lines.get(i);
+        let discount = match (input.discount, computed) {
+            (Discount::None, _) | (_, None) => String::new(),
+            (Discount::Percent(bp), Some(c)) => format!(
+                "{} ({})",
+                c.discount.format(lang),
+                VatRate::from_basis_points(bp).map_or_else(|_| String::new(), |r| r.format(lang))
+            ),
+            (Discount::Amount(_), Some(c)) => c.discount.format(lang),
+        };
+        lines.row(vec![
+            stored.position.to_string(),
+            stored.line.description.clone(),
+            input.quantity.format(lang),
+            input.unit_price.format(lang),
+            input.vat_rate.format(lang),
+            discount,
+            computed.map(|c| c.net.format(lang)).unwrap_or_default(),
+        ]);
+    }
+    out.push_str(&lines.render());
+    out.push('\n');
+
+    let t = &v.totals;
+    let mut totals = Table::new(&[("", Align::Left), ("", Align::Right)]);
+    totals.row(vec!["Net (excl. VAT)".into(), t.net.format(lang)]);
+    let franchise = v
+        .seller
+        .as_ref()
+        .is_some_and(|s| s.vat_regime == VatRegime::Franchise);
+    if !franchise {
+        for row in &t.vat {
+            totals.row(vec![
+                format!("VAT {} on {}", row.rate.format(lang), row.base.format(lang)),
+                row.vat.format(lang),
+            ]);
+        }
+    }
+    totals.row(vec!["Total (incl. VAT)".into(), t.total.format(lang)]);
+    totals.row(vec!["Amount due".into(), v.amount_due.format(lang)]);
+    // The header row of this table is empty: drop it.
+    let rendered = totals.render();
+    out.push_str(rendered.split_once('\n').map_or("", |(_, rest)| rest));
+    if franchise {
+        out.push_str("TVA non applicable, art. 293 B du CGI\n");
+    }
+    out
+}

@@ -1,0 +1,158 @@
+//! Reading what people type on the command line into domain values.
+//!
+//! Each function refuses bad input with a [`CliError::Rejected`] whose
+//! message names the value and says what to write instead. The rules of the
+//! values themselves (decimal separators, checksums) are the core's; this
+//! module only adds which flag a value came from where the core's message
+//! does not already say what it is.
+
+use acquit_core::decimal::{self, Grouping};
+use acquit_core::{Currency, Discount, Money, Quantity, VatRate};
+use chrono::NaiveDate;
+
+use crate::CliError;
+
+/// An amount in `currency`: `1234.56`, `1 234,56`, `12,50 €`.
+pub fn amount(input: &str, currency: Currency) -> Result<Money, CliError> {
+    Money::parse(input, currency).map_err(CliError::rejected)
+}
+
+pub fn quantity(input: &str) -> Result<Quantity, CliError> {
+    Quantity::parse(input).map_err(CliError::rejected)
+}
+
+pub fn vat_rate(input: &str) -> Result<VatRate, CliError> {
+    VatRate::parse(input).map_err(|e| CliError::rejected(format!("--vat: {e}")))
+}
+
+pub fn currency(input: &str) -> Result<Currency, CliError> {
+    Currency::from_code(input).map_err(CliError::rejected)
+}
+
+/// A `YYYY-MM-DD` date given to `flag`.
+pub fn date(input: &str, flag: &str) -> Result<NaiveDate, CliError> {
+    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| {
+        CliError::rejected(format!(
+            "{flag} \"{}\" is not a date: write it as YYYY-MM-DD, e.g. 2026-11-23",
+            input.trim()
+        ))
+    })
+}
+
+/// A percentage from 0 to 100, with or without `%` (`10`, `10 %`, `2,5%`),
+/// in basis points (10 % is 1000).
+pub fn percent(input: &str, flag: &str) -> Result<u32, CliError> {
+    let trimmed = input.trim();
+    let number = trimmed.strip_suffix('%').unwrap_or(trimmed);
+    let scaled = decimal::parse_scaled(number, 2, Grouping::Spaces).map_err(|reason| {
+        CliError::rejected(format!(
+            "{flag} \"{trimmed}\" is not a percentage: {reason} (write e.g. 10% or 2.5%)"
+        ))
+    })?;
+    u32::try_from(scaled)
+        .ok()
+        .filter(|bp| *bp <= VatRate::FULL)
+        .ok_or_else(|| {
+            CliError::rejected(format!(
+                "{flag} \"{trimmed}\" is not between 0 and 100 %: write e.g. 10%"
+            ))
+        })
+}
+
+/// A whole number of days given to `flag`.
+pub fn days(input: &str, flag: &str) -> Result<u32, CliError> {
+    input.trim().parse().map_err(|_| {
+        CliError::rejected(format!(
+            "{flag} \"{}\" is not a number of days: write a whole number, e.g. 30",
+            input.trim()
+        ))
+    })
+}
+
+/// A line's discount: a percentage of the line (`10%`) or an amount in the
+/// invoice's currency (`50`, `49,90`).
+pub fn discount(input: &str, currency: Currency) -> Result<Discount, CliError> {
+    if input.trim().ends_with('%') {
+        return Ok(Discount::Percent(percent(input, "--discount")?));
+    }
+    let money = Money::parse(input, currency)
+        .map_err(|e| CliError::rejected(format!("--discount: {e} (or write a percentage: 10%)")))?;
+    if money.is_negative() {
+        return Err(CliError::rejected(format!(
+            "--discount \"{}\" is negative: a discount is taken off the line; to charge more, raise the unit price",
+            input.trim()
+        )));
+    }
+    Ok(Discount::Amount(money.minor()))
+}
+
+/// A validated identifier (IBAN, SIREN, email…): the core's error already
+/// names the kind of identifier and what to check.
+pub fn id<T, E: std::fmt::Display>(
+    input: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, CliError> {
+    input.map(parse).transpose().map_err(CliError::rejected)
+}
+
+/// A postal address: lines may be separated by real new lines or by a
+/// typed `\n`, since shells make the former awkward.
+pub fn address(input: &str) -> String {
+    input
+        .replace("\\n", "\n")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A rate or percentage in basis points as a plain decimal: `20`, `5.5`.
+pub fn basis_points_string(bp: u32) -> String {
+    decimal::format_scaled(i128::from(bp), 2, '.', None, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(result: Result<impl std::fmt::Debug, CliError>) -> String {
+        result.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn discounts_are_a_percentage_or_an_amount() {
+        let eur = Currency::EUR;
+        assert_eq!(discount("10%", eur).unwrap(), Discount::Percent(1000));
+        assert_eq!(discount(" 2,5 %", eur).unwrap(), Discount::Percent(250));
+        assert_eq!(discount("49,90", eur).unwrap(), Discount::Amount(4990));
+        assert!(message(discount("150%", eur)).contains("between 0 and 100"));
+        assert!(message(discount("-5", eur)).contains("negative"));
+        assert!(message(discount("12,34,5", eur)).contains("more than one decimal separator"));
+    }
+
+    #[test]
+    fn dates_are_iso() {
+        assert_eq!(
+            date("2026-11-23", "--date").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
+        assert!(message(date("23/11/2026", "--date")).contains("YYYY-MM-DD"));
+        assert!(message(date("2026-02-30", "--due")).starts_with("--due"));
+    }
+
+    #[test]
+    fn addresses_take_typed_new_lines() {
+        assert_eq!(
+            address("12 rue des Lilas\\n 75011 Paris\n"),
+            "12 rue des Lilas\n75011 Paris"
+        );
+    }
+
+    #[test]
+    fn rates_print_without_trailing_zeros() {
+        assert_eq!(basis_points_string(2000), "20");
+        assert_eq!(basis_points_string(550), "5.5");
+        assert_eq!(basis_points_string(0), "0");
+    }
+}
