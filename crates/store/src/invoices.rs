@@ -206,6 +206,36 @@ impl Store {
         })
     }
 
+    /// Removes line `position` (from 1) of a draft; the lines after it move
+    /// up one place.
+    pub fn remove_line(&mut self, draft: InvoiceId, position: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            editable_draft(tx, draft)?;
+            let removed = tx.execute(
+                "DELETE FROM invoice_lines WHERE invoice_id = ?1 AND position = ?2",
+                [draft.0, position],
+            )?;
+            if removed == 0 {
+                return Err(Rejection::Invalid(format!(
+                    "draft {} has no line {position}: see `acquit invoice show {}`",
+                    draft.0, draft.0
+                ))
+                .into());
+            }
+            // Two steps, so the UNIQUE (invoice_id, position) never sees a
+            // duplicate mid-update.
+            tx.execute(
+                "UPDATE invoice_lines SET position = -position WHERE invoice_id = ?1 AND position > ?2",
+                [draft.0, position],
+            )?;
+            tx.execute(
+                "UPDATE invoice_lines SET position = -position - 1 WHERE invoice_id = ?1 AND position < 0",
+                [draft.0],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Deletes a draft and its lines. Issued invoices cannot be deleted.
     pub fn delete_draft(&mut self, draft: InvoiceId) -> Result<(), StoreError> {
         self.write(|tx| {

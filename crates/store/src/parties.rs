@@ -39,6 +39,41 @@ impl Store {
         profile.map(|p| from_json(&p)).transpose()
     }
 
+    /// Sets the logo printed on invoices: a PNG of at most 1 MB.
+    pub fn set_logo(&mut self, png: &[u8]) -> Result<(), StoreError> {
+        const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+        const MAX: usize = 1024 * 1024;
+        if !png.starts_with(SIGNATURE) {
+            return Err(Rejection::Invalid(
+                "the logo is not a PNG file: export it as PNG and try again".into(),
+            )
+            .into());
+        }
+        if png.len() > MAX {
+            return Err(Rejection::Invalid(format!(
+                "the logo is {} KB; at most 1024 KB fit on an invoice: make it smaller",
+                png.len() / 1024
+            ))
+            .into());
+        }
+        self.write(|tx| {
+            let updated = tx.execute("UPDATE seller SET logo_png = ?1 WHERE id = 1", [png])?;
+            if updated == 0 {
+                return Err(Rejection::NoSeller.into());
+            }
+            Ok(())
+        })
+    }
+
+    /// The logo, if one was set.
+    pub fn logo(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT logo_png FROM seller WHERE id = 1", [], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
     pub fn add_client(&mut self, client: &Client) -> Result<ClientId, StoreError> {
         if client.name.trim().is_empty() {
             return Err(Rejection::Invalid(

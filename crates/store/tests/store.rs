@@ -553,3 +553,58 @@ fn pages_and_search_find_invoices_by_number_or_client() {
     );
     assert!(page(Some("Zorro"), 0, 50).is_empty());
 }
+
+#[test]
+fn a_draft_line_can_be_removed_and_the_others_move_up() {
+    let mut f = fixture();
+    let id = draft(
+        &mut f,
+        &[
+            line("A", "1", "1", "20"),
+            line("B", "1", "2", "20"),
+            line("C", "1", "3", "20"),
+        ],
+    );
+    f.store.remove_line(id, 1).unwrap();
+    let v = f.store.invoice_by_id(id).unwrap();
+    let lines: Vec<(i64, &str)> = v
+        .lines
+        .iter()
+        .map(|l| (l.position, l.line.description.as_str()))
+        .collect();
+    assert_eq!(lines, [(1, "B"), (2, "C")]);
+    assert!(matches!(
+        rejection(f.store.remove_line(id, 3)),
+        Rejection::Invalid(_)
+    ));
+    let number = f.store.issue(id, date("2026-11-23")).unwrap();
+    assert_eq!(
+        rejection(f.store.remove_line(id, 1)),
+        Rejection::Locked(number)
+    );
+}
+
+#[test]
+fn the_logo_must_be_a_reasonable_png() {
+    let mut f = fixture();
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../icons/32x32.png"
+    ))
+    .unwrap();
+    f.store.set_logo(&png).unwrap();
+    assert_eq!(f.store.logo().unwrap(), Some(png.clone()));
+    assert!(matches!(
+        rejection(f.store.set_logo(b"GIF89a...")),
+        Rejection::Invalid(_)
+    ));
+    let mut huge = png.clone();
+    huge.resize(2 * 1024 * 1024, 0);
+    let err = rejection(f.store.set_logo(&huge)).to_string();
+    assert!(err.contains("make it smaller"), "{err}");
+    assert_eq!(
+        f.store.logo().unwrap(),
+        Some(png),
+        "a refused logo changes nothing"
+    );
+}
