@@ -1,9 +1,66 @@
-//! Commands the UI calls. Each is a one-liner into a core crate or app state.
+//! Commands the UI calls. Each is a one-liner into a core crate or app
+//! state, plus the translation of its result into types the UI can show.
 
-use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use acquit_core::{InvoiceStatus, Lang};
+use acquit_store::{InvoiceSummary, ListQuery, Store};
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::logging::Logs;
+
+/// The open database, or why it could not be opened (shown to the user).
+#[derive(Debug)]
+pub struct Books {
+    pub path: PathBuf,
+    pub store: Result<Mutex<Store>, String>,
+}
+
+impl Books {
+    /// Opens the database at `ACQUIT_DB` or the default path.
+    pub fn open() -> Books {
+        let Some(path) = acquit_store::default_db_path() else {
+            return Books {
+                path: PathBuf::new(),
+                store: Err("no data folder found: set ACQUIT_DB to the database file".into()),
+            };
+        };
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let store = Store::open(&path)
+            .map(Mutex::new)
+            .map_err(|e| e.to_string());
+        if let Err(error) = &store {
+            tracing::error!(path = %path.display(), %error, "could not open the database");
+        }
+        Books { path, store }
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, acquit_store::StoreError>,
+    ) -> Result<T, CommandError> {
+        let store = self
+            .store
+            .as_ref()
+            .map_err(|e| CommandError { message: e.clone() })?;
+        let store = store.lock().map_err(|_| CommandError {
+            message: "the database is unavailable after an earlier error: restart Acquit".into(),
+        })?;
+        f(&store).map_err(|e| CommandError {
+            message: e.to_string(),
+        })
+    }
+}
+
+/// An error the UI shows as is: it says what happened and what to do.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct CommandError {
+    pub message: String,
+}
 
 /// What the About box and the status bar show.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -15,18 +72,100 @@ pub struct AppInfo {
     pub version: String,
     /// Where today's log file is written, to point a user at it.
     pub log_dir: String,
+    /// The database file.
+    pub db_path: String,
+    /// Why the database could not be opened, if it could not.
+    pub db_error: Option<String>,
     /// True for a debug build (developers, tests).
     pub debug_build: bool,
 }
 
-/// The app's name, version and log location.
+/// The app's name, version, log and database locations.
 #[tauri::command]
 #[specta::specta]
-pub fn app_info(app: tauri::AppHandle, logs: State<'_, Logs>) -> AppInfo {
+pub fn app_info(app: tauri::AppHandle, logs: State<'_, Logs>, books: State<'_, Books>) -> AppInfo {
     AppInfo {
         product_name: app.package_info().name.clone(),
         version: app.package_info().version.to_string(),
         log_dir: logs.dir.display().to_string(),
+        db_path: books.path.display().to_string(),
+        db_error: books.store.as_ref().err().cloned(),
         debug_build: cfg!(debug_assertions),
+    }
+}
+
+/// Which invoices the list shows.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceQuery {
+    /// A number prefix or part of a client's name.
+    pub search: Option<String>,
+    /// `draft`, `issued`, `processing`, `partially-paid`, `paid`, `cancelled`.
+    pub status: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+    /// The language amounts are written in.
+    pub lang: String,
+}
+
+/// One row of the invoice list, ready to show.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceRow {
+    pub id: i32,
+    /// None for a draft.
+    pub number: Option<String>,
+    /// `standard`, `deposit`, `balance`, `credit_note`.
+    pub kind: String,
+    pub status: String,
+    pub client: String,
+    /// YYYY-MM-DD.
+    pub issue_date: Option<String>,
+    pub due_date: Option<String>,
+    /// Formatted in the requested language: "1 234,56 €".
+    pub total: String,
+    pub amount_due: String,
+}
+
+/// A page of the invoice list, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_invoices(
+    books: State<'_, Books>,
+    query: InvoiceQuery,
+) -> Result<Vec<InvoiceRow>, CommandError> {
+    let lang: Lang = query
+        .lang
+        .parse()
+        .map_err(|message| CommandError { message })?;
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            s.parse::<InvoiceStatus>()
+                .map_err(|message| CommandError { message })?,
+        ),
+    };
+    let page = books.with(|store| {
+        store.list_page(&ListQuery {
+            status,
+            search: query.search.clone(),
+            offset: query.offset as usize,
+            limit: query.limit.min(500) as usize,
+        })
+    })?;
+    Ok(page.into_iter().map(|row| invoice_row(row, lang)).collect())
+}
+
+fn invoice_row(row: InvoiceSummary, lang: Lang) -> InvoiceRow {
+    InvoiceRow {
+        id: i32::try_from(row.id.0).unwrap_or(i32::MAX),
+        number: row.number,
+        kind: row.kind.as_str().to_owned(),
+        status: row.status.as_str().to_owned(),
+        client: row.client,
+        issue_date: row.issue_date.map(|d| d.to_string()),
+        due_date: row.due_date.map(|d| d.to_string()),
+        total: row.total.format(lang),
+        amount_due: row.amount_due.format(lang),
     }
 }

@@ -14,8 +14,10 @@ use tauri::Manager;
 
 /// Every command the UI may call, with the types they exchange.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(tauri_specta::collect_commands![commands::app_info])
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        commands::app_info,
+        commands::list_invoices
+    ])
 }
 
 /// Builds and runs the app until its last window closes.
@@ -32,6 +34,7 @@ pub fn run() {
                 "Acquit started"
             );
             app.manage(logs);
+            app.manage(commands::Books::open());
             builder.mount_events(app);
             Ok(())
         })

@@ -3,6 +3,7 @@
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::Capabilities;
@@ -14,16 +15,32 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 const FIND_TIMEOUT: Duration = Duration::from_secs(15);
 const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// One app at a time: two WebKitWebDriver sessions started together under
+/// one display fail to connect.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// The app under test, in its own data, config and cache dirs.
 pub struct App {
     pub client: Client,
     driver: Child,
     home: tempfile::TempDir,
+    _turn: MutexGuard<'static, ()>,
 }
 
 impl App {
+    /// Launches the app on an empty database.
     pub async fn launch() -> App {
+        App::launch_with(|_| {}).await
+    }
+
+    /// Launches the app on a database that `prepare` fills first.
+    pub async fn launch_with(prepare: impl FnOnce(&Path)) -> App {
         require_display();
+        // A test that failed while holding the lock poisons it; the next
+        // one may still run.
+        let turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let tauri_driver = find_tauri_driver();
         if !Path::new(WEBKIT_DRIVER).exists() {
             panic!(
@@ -35,6 +52,8 @@ impl App {
             .prefix("acquit-e2e-")
             .tempdir()
             .expect("creating a temp dir");
+        let db = home.path().join("acquit.db");
+        prepare(&db);
         let port = free_port();
         let native_port = free_port();
         let artifacts = artifacts_dir();
@@ -52,6 +71,7 @@ impl App {
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("ACQUIT_LOG", "info")
+            .env("ACQUIT_DB", &db)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -88,12 +108,54 @@ impl App {
             client,
             driver,
             home,
+            _turn: turn,
         }
     }
 
     /// The test's private home: the app's data and logs live below it.
     pub fn home(&self) -> &Path {
         self.home.path()
+    }
+
+    /// The database the app was started on.
+    pub fn db(&self) -> PathBuf {
+        self.home.path().join("acquit.db")
+    }
+
+    /// The texts of every element matching `css`, once there is at least one.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        self.text(css).await;
+        let mut out = Vec::new();
+        for element in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .expect("find_all")
+        {
+            out.push(element.text().await.expect("element text"));
+        }
+        out
+    }
+
+    /// Waits until `check` holds for the texts of `css` (the UI re-queries
+    /// asynchronously after an input).
+    pub async fn wait_texts(&self, css: &str, check: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + FIND_TIMEOUT;
+        loop {
+            let mut texts = Vec::new();
+            if let Ok(elements) = self.client.find_all(Locator::Css(css)).await {
+                for element in elements {
+                    texts.push(element.text().await.unwrap_or_default());
+                }
+            }
+            if check(&texts) {
+                return texts;
+            }
+            if Instant::now() > deadline {
+                panic!("`{css}` never showed what was expected; last seen: {texts:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The text of the first element matching `css`, once it has some.

@@ -34,6 +34,12 @@ async fn the_main_window_shows_acquit_and_answers_a_typed_command() {
         "logs go to the app's log dir under the test's own data dir, not {log_dir}"
     );
     assert_eq!(app.text("[data-testid=log-dir]").await, log_dir);
+    assert_eq!(
+        info["dbPath"],
+        app.db().to_str().unwrap(),
+        "ACQUIT_DB is the database"
+    );
+    assert_eq!(info["dbError"], serde_json::Value::Null);
 
     // The startup was logged to a file in that dir.
     let log = std::fs::read_dir(log_dir)
@@ -59,6 +65,11 @@ async fn the_main_window_shows_acquit_and_answers_a_typed_command() {
         app.text(".tagline").await,
         "Des factures qui se font payer."
     );
+    // The database is new, so the list says it is empty.
+    assert_eq!(
+        app.text("[data-testid=no-invoices]").await,
+        "Aucune facture ne correspond."
+    );
     app.screenshot("main-window-fr").await;
     language
         .select_by_value("en")
@@ -73,6 +84,94 @@ async fn the_main_window_shows_acquit_and_answers_a_typed_command() {
         "en"
     );
     app.screenshot("main-window-en").await;
+
+    app.close().await;
+}
+
+/// The demo's invoices, listed with their derived status and amounts,
+/// searched and filtered in the real window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invoice_list_shows_searches_and_filters_the_books() {
+    let app = App::launch_with(|db| {
+        let mut store = acquit_store::Store::open(db).expect("creating the database");
+        store.fill_demo(acquit_store::today()).expect("demo data");
+    })
+    .await;
+    let language = app
+        .client
+        .find(Locator::Css("[data-testid=language]"))
+        .await
+        .expect("language picker");
+    language
+        .select_by_value("fr")
+        .await
+        .expect("choosing French");
+
+    let numbers = app
+        .wait_texts("[data-testid=invoice-row] .number", |rows| rows.len() == 9)
+        .await;
+    assert!(
+        numbers.iter().any(|n| n.starts_with("AV-")),
+        "the credit note is listed: {numbers:?}"
+    );
+    assert_eq!(
+        numbers
+            .iter()
+            .filter(|n| n.starts_with("Brouillon"))
+            .count(),
+        2,
+        "{numbers:?}"
+    );
+    let statuses = app.texts("[data-testid=status]").await;
+    for expected in [
+        "Payée",
+        "Partiellement payée",
+        "Émise",
+        "Annulée",
+        "Brouillon",
+    ] {
+        assert!(
+            statuses.iter().any(|s| s == expected),
+            "no “{expected}” badge in {statuses:?}"
+        );
+    }
+    app.screenshot("invoice-list-fr").await;
+
+    // Search by client name: the deposit and the balance of Agence Lumière.
+    let search = app
+        .client
+        .find(Locator::Css("[data-testid=invoice-search]"))
+        .await
+        .expect("search box");
+    search.send_keys("Lumière").await.expect("typing a search");
+    let clients = app
+        .wait_texts("[data-testid=invoice-row] td:nth-child(2)", |rows| {
+            rows.len() == 2
+        })
+        .await;
+    assert!(clients.iter().all(|c| c == "Agence Lumière"), "{clients:?}");
+    search.clear().await.expect("clearing the search");
+
+    // Filter by status.
+    let filter = app
+        .client
+        .find(Locator::Css("[data-testid=status-filter]"))
+        .await
+        .expect("status filter");
+    filter
+        .select_by_value("paid")
+        .await
+        .expect("filtering on paid");
+    let paid = app
+        .wait_texts("[data-testid=status]", |rows| {
+            !rows.is_empty() && rows.len() < 9
+        })
+        .await;
+    assert!(paid.iter().all(|s| s == "Payée"), "{paid:?}");
+    // Amounts come formatted from Rust: "0,00 €" due on a paid invoice
+    // (WebDriver reads the no-break space as a plain one).
+    let due = app.texts("[data-testid=invoice-row] td:nth-child(6)").await;
+    assert!(due.iter().all(|d| d == "0,00 €"), "{due:?}");
 
     app.close().await;
 }

@@ -4,20 +4,124 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 
 /** Commands */
 export const commands = {
-	/**  The app's name, version and log location. */
-	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**  The app's name, version, log and database locations. */
+	appInfo: () => __TAURI_INVOKE<AppInfo_Serialize>("app_info"),
+	/**  A page of the invoice list, newest first. */
+	listInvoices: (query: InvoiceQuery_Deserialize) => typedError<InvoiceRow_Serialize[], CommandError>(__TAURI_INVOKE("list_invoices", { query })),
 };
 
 /* Types */
 /**  What the About box and the status bar show. */
-export type AppInfo = {
+export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
+
+/**  What the About box and the status bar show. */
+export type AppInfo_Deserialize = {
 	/**  "Acquit". */
 	productName: string,
 	/**  The app's semantic version, as in Cargo.toml. */
 	version: string,
 	/**  Where today's log file is written, to point a user at it. */
 	logDir: string,
+	/**  The database file. */
+	dbPath: string,
+	/**  Why the database could not be opened, if it could not. */
+	dbError?: string | null,
 	/**  True for a debug build (developers, tests). */
 	debugBuild: boolean,
 };
+
+/**  What the About box and the status bar show. */
+export type AppInfo_Serialize = {
+	/**  "Acquit". */
+	productName: string,
+	/**  The app's semantic version, as in Cargo.toml. */
+	version: string,
+	/**  Where today's log file is written, to point a user at it. */
+	logDir: string,
+	/**  The database file. */
+	dbPath: string,
+	/**  Why the database could not be opened, if it could not. */
+	dbError: string | null,
+	/**  True for a debug build (developers, tests). */
+	debugBuild: boolean,
+};
+
+/**  An error the UI shows as is: it says what happened and what to do. */
+export type CommandError = {
+	message: string,
+};
+
+/**  Which invoices the list shows. */
+export type InvoiceQuery = InvoiceQuery_Serialize | InvoiceQuery_Deserialize;
+
+/**  Which invoices the list shows. */
+export type InvoiceQuery_Deserialize = {
+	/**  A number prefix or part of a client's name. */
+	search?: string | null,
+	/**  `draft`, `issued`, `processing`, `partially-paid`, `paid`, `cancelled`. */
+	status?: string | null,
+	offset: number,
+	limit: number,
+	/**  The language amounts are written in. */
+	lang: string,
+};
+
+/**  Which invoices the list shows. */
+export type InvoiceQuery_Serialize = {
+	/**  A number prefix or part of a client's name. */
+	search: string | null,
+	/**  `draft`, `issued`, `processing`, `partially-paid`, `paid`, `cancelled`. */
+	status: string | null,
+	offset: number,
+	limit: number,
+	/**  The language amounts are written in. */
+	lang: string,
+};
+
+/**  One row of the invoice list, ready to show. */
+export type InvoiceRow = InvoiceRow_Serialize | InvoiceRow_Deserialize;
+
+/**  One row of the invoice list, ready to show. */
+export type InvoiceRow_Deserialize = {
+	id: number,
+	/**  None for a draft. */
+	number?: string | null,
+	/**  `standard`, `deposit`, `balance`, `credit_note`. */
+	kind: string,
+	status: string,
+	client: string,
+	/**  YYYY-MM-DD. */
+	issueDate?: string | null,
+	dueDate?: string | null,
+	/**  Formatted in the requested language: "1 234,56 €". */
+	total: string,
+	amountDue: string,
+};
+
+/**  One row of the invoice list, ready to show. */
+export type InvoiceRow_Serialize = {
+	id: number,
+	/**  None for a draft. */
+	number: string | null,
+	/**  `standard`, `deposit`, `balance`, `credit_note`. */
+	kind: string,
+	status: string,
+	client: string,
+	/**  YYYY-MM-DD. */
+	issueDate: string | null,
+	dueDate: string | null,
+	/**  Formatted in the requested language: "1 234,56 €". */
+	total: string,
+	amountDue: string,
+};
+
+/* Tauri Specta runtime */
+async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
+    try {
+        return { status: "ok", data: await result };
+    } catch (e) {
+        if (e instanceof Error) throw e;
+        return { status: "error", error: e as any };
+    }
+}
 

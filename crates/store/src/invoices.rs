@@ -531,6 +531,10 @@ impl Store {
         };
         let (status, amount_due) = if number.is_none() {
             (InvoiceStatus::Draft, totals.total)
+        } else if kind.is_credit_note() {
+            // A credit note is owed to the client, not by them: it is issued
+            // and nothing is due on it.
+            (InvoiceStatus::Issued, Money::zero(currency))
         } else {
             let settlement = settlement(conn, id.0, totals.total)?;
             (
@@ -625,8 +629,11 @@ impl Store {
                 Some(t) => Money::new(t, currency),
                 None => self.invoice_by_id(InvoiceId(id))?.totals.total,
             };
+            let kind: InvoiceKind = r.get::<_, String>(1)?.parse().map_err(StoreError::Decode)?;
             let (status, amount_due) = if number.is_none() {
                 (InvoiceStatus::Draft, total)
+            } else if kind.is_credit_note() {
+                (InvoiceStatus::Issued, Money::zero(currency))
             } else {
                 let s = Settlement {
                     credited: Money::new(r.get(8)?, currency),
@@ -645,7 +652,7 @@ impl Store {
             }
             out.push(InvoiceSummary {
                 id: InvoiceId(id),
-                kind: r.get::<_, String>(1)?.parse().map_err(StoreError::Decode)?,
+                kind,
                 number,
                 status,
                 client: r.get(3)?,

@@ -322,6 +322,16 @@ fn backup_to(conn: &Connection, dest: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The database the app and the CLI share when none is given:
+/// `acquit/acquit.db` in the platform's data folder (Linux
+/// `~/.local/share/acquit/acquit.db`). `ACQUIT_DB` overrides it.
+pub fn default_db_path() -> Option<PathBuf> {
+    match std::env::var_os("ACQUIT_DB") {
+        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+        _ => dirs::data_dir().map(|dir| dir.join("acquit").join("acquit.db")),
+    }
+}
+
 /// Today's date in the user's local time zone.
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()

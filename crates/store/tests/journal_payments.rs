@@ -471,3 +471,23 @@ fn the_demo_shows_every_state_and_its_journal_verifies() {
         "only into an empty database"
     );
 }
+
+#[test]
+fn a_credit_note_is_issued_with_nothing_due() {
+    let mut b = Books::new();
+    let n = b.invoice("1", "2026-11-02");
+    let av = b
+        .store
+        .credit_note(&n, None, None, date("2026-11-03"))
+        .unwrap();
+    assert_eq!(b.status(&av), (InvoiceStatus::Issued, eur(0)));
+    let listed = b.store.list_invoices(None).unwrap();
+    let row = listed
+        .iter()
+        .find(|r| r.number.as_deref() == Some(av.as_str()))
+        .unwrap();
+    assert_eq!(
+        (row.status, row.amount_due, row.total),
+        (InvoiceStatus::Issued, eur(0), eur(-12_000))
+    );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LOCALES, MESSAGE_KEYS, pickLocale, t } from "./i18n";
+import { LOCALES, MESSAGE_KEYS, STATUSES, formatDate, pickLocale, statusLabel, t } from "./i18n";
 
 describe("pickLocale", () => {
   const cases: [string[], string][] = [
@@ -42,5 +42,27 @@ describe("French typography", () => {
       if (text.includes(":")) expect(text, key).toMatch(/\u00a0:/);
     }
     expect(t("fr", "logs")).toBe("Journaux\u00a0:");
+  });
+});
+
+describe("statusLabel", () => {
+  it("names every status the store derives, in both languages", () => {
+    for (const status of STATUSES) {
+      expect(statusLabel("fr", status)).not.toBe(status);
+      expect(statusLabel("en", status)).not.toBe(status);
+    }
+    expect(statusLabel("fr", "partially-paid")).toBe("Partiellement payée");
+    expect(statusLabel("en", "paid")).toBe("Paid");
+    expect(statusLabel("en", "unknown-state")).toBe("unknown-state");
+  });
+});
+
+describe("formatDate", () => {
+  it("writes dates the way each language reads them", () => {
+    expect(formatDate("fr", "2026-09-09")).toBe("09/09/2026");
+    expect(formatDate("en", "2026-09-09")).toBe("9 Sep 2026");
+    expect(formatDate("en", "2026-12-31")).toBe("31 Dec 2026");
+    expect(formatDate("fr", null)).toBe("—");
+    expect(formatDate("fr", "not a date")).toBe("not a date");
   });
 });

@@ -27,6 +27,27 @@ const fr = {
   releaseBuild: "production",
   language: "Langue",
   loadError: "Impossible de lire les informations de l’application\u00a0:",
+  invoices: "Factures",
+  search: "Rechercher un numéro ou un client",
+  allStatuses: "Tous les statuts",
+  colNumber: "Numéro",
+  colClient: "Client",
+  colIssued: "Émise le",
+  colDue: "Échéance",
+  colTotal: "Total TTC",
+  colAmountDue: "Reste dû",
+  colStatus: "Statut",
+  draftLabel: "Brouillon",
+  noInvoices: "Aucune facture ne correspond.",
+  loadMore: "Afficher plus",
+  database: "Base\u00a0:",
+  status_draft: "Brouillon",
+  status_issued: "Émise",
+  status_processing: "Paiement en cours",
+  "status_partially-paid": "Partiellement payée",
+  status_paid: "Payée",
+  status_cancelled: "Annulée",
+  creditNote: "Avoir",
 } as const;
 
 // Every locale has exactly the keys of the French one (checked by tsc).
@@ -42,6 +63,27 @@ const en: Record<keyof typeof fr, string> = {
   releaseBuild: "release",
   language: "Language",
   loadError: "Could not read the app's information:",
+  invoices: "Invoices",
+  search: "Search a number or a client",
+  allStatuses: "All statuses",
+  colNumber: "Number",
+  colClient: "Client",
+  colIssued: "Issued",
+  colDue: "Due",
+  colTotal: "Total",
+  colAmountDue: "Amount due",
+  colStatus: "Status",
+  draftLabel: "Draft",
+  noInvoices: "No invoice matches.",
+  loadMore: "Show more",
+  database: "Database:",
+  status_draft: "Draft",
+  status_issued: "Issued",
+  status_processing: "Payment processing",
+  "status_partially-paid": "Partially paid",
+  status_paid: "Paid",
+  status_cancelled: "Cancelled",
+  creditNote: "Credit note",
 };
 
 export type MessageKey = keyof typeof fr;
@@ -52,3 +94,24 @@ export function t(locale: Locale, key: MessageKey): string {
 }
 
 export const MESSAGE_KEYS = Object.keys(fr) as MessageKey[];
+
+export const STATUSES = ["draft", "issued", "processing", "partially-paid", "paid", "cancelled"] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** The label of an invoice status; an unknown one is shown as is. */
+export function statusLabel(locale: Locale, status: string): string {
+  const key = `status_${status}`;
+  return (MESSAGE_KEYS as string[]).includes(key) ? t(locale, key as MessageKey) : status;
+}
+
+const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** A `YYYY-MM-DD` date as people read it: `09/09/2026`, `9 Sep 2026`; `—` when absent. */
+export function formatDate(locale: Locale, iso: string | null | undefined): string {
+  const match = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
+  if (!match) return iso ?? "—";
+  const [, year, month, day] = match as unknown as [string, string, string, string];
+  return locale === "fr"
+    ? `${day}/${month}/${year}`
+    : `${Number(day)} ${EN_MONTHS[Number(month) - 1]} ${year}`;
+}
