@@ -3,7 +3,6 @@
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::Capabilities;
@@ -17,14 +16,14 @@ const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One app at a time: two WebKitWebDriver sessions started together under
 /// one display fail to connect.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The app under test, in its own data, config and cache dirs.
 pub struct App {
     pub client: Client,
     driver: Child,
     home: tempfile::TempDir,
-    _turn: MutexGuard<'static, ()>,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl App {
@@ -36,11 +35,7 @@ impl App {
     /// Launches the app on a database that `prepare` fills first.
     pub async fn launch_with(prepare: impl FnOnce(&Path)) -> App {
         require_display();
-        // A test that failed while holding the lock poisons it; the next
-        // one may still run.
-        let turn = ONE_AT_A_TIME
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let turn = ONE_AT_A_TIME.lock().await;
         let tauri_driver = find_tauri_driver();
         if !Path::new(WEBKIT_DRIVER).exists() {
             panic!(
