@@ -125,6 +125,8 @@ pub struct InvoiceRow {
     /// Formatted in the requested language: "1 234,56 €".
     pub total: String,
     pub amount_due: String,
+    /// Unpaid after its due date.
+    pub overdue: bool,
 }
 
 /// A page of the invoice list, newest first.
@@ -151,6 +153,7 @@ pub fn list_invoices(
             search: query.search.clone(),
             offset: query.offset as usize,
             limit: query.limit.min(500) as usize,
+            today: acquit_store::today(),
         })
     })?;
     Ok(page.into_iter().map(|row| invoice_row(row, lang)).collect())
@@ -167,5 +170,6 @@ fn invoice_row(row: InvoiceSummary, lang: Lang) -> InvoiceRow {
         due_date: row.due_date.map(|d| d.to_string()),
         total: row.total.format(lang),
         amount_due: row.amount_due.format(lang),
+        overdue: row.overdue,
     }
 }

@@ -135,6 +135,14 @@ async fn the_invoice_list_shows_searches_and_filters_the_books() {
             "no “{expected}” badge in {statuses:?}"
         );
     }
+    // The workshop invoice is partly paid and past its due date (WebDriver
+    // reads text as rendered: the marker is set in capitals).
+    let late = app.texts("[data-testid=overdue]").await;
+    assert_eq!(
+        late,
+        ["EN RETARD"],
+        "exactly one overdue invoice in the demo"
+    );
     app.screenshot("invoice-list-fr").await;
 
     // Search by client name: the deposit and the balance of Agence Lumière.

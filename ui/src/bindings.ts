@@ -96,6 +96,8 @@ export type InvoiceRow_Deserialize = {
 	/**  Formatted in the requested language: "1 234,56 €". */
 	total: string,
 	amountDue: string,
+	/**  Unpaid after its due date. */
+	overdue: boolean,
 };
 
 /**  One row of the invoice list, ready to show. */
@@ -113,6 +115,8 @@ export type InvoiceRow_Serialize = {
 	/**  Formatted in the requested language: "1 234,56 €". */
 	total: string,
 	amountDue: string,
+	/**  Unpaid after its due date. */
+	overdue: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -72,6 +72,27 @@ impl std::str::FromStr for InvoiceStatus {
     }
 }
 
+impl InvoiceStatus {
+    /// Whether money is still expected on the invoice.
+    pub fn awaits_payment(&self) -> bool {
+        matches!(
+            self,
+            InvoiceStatus::Issued | InvoiceStatus::Processing | InvoiceStatus::PartiallyPaid
+        )
+    }
+
+    /// Late: money is still due and the due date has passed (the due date
+    /// itself is not late).
+    pub fn is_overdue(
+        &self,
+        amount_due: Money,
+        due_date: Option<chrono::NaiveDate>,
+        today: chrono::NaiveDate,
+    ) -> bool {
+        self.awaits_payment() && amount_due.is_positive() && due_date.is_some_and(|due| due < today)
+    }
+}
+
 /// What happened to an issued invoice's money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settlement {
@@ -178,6 +199,31 @@ mod tests {
                 ),
                 (status, eur(due), eur(overpaid)),
                 "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn overdue_means_unpaid_after_the_due_date() {
+        use InvoiceStatus::*;
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let cases = [
+            (Issued, 100, Some(day(10)), day(11), true),
+            (Issued, 100, Some(day(10)), day(10), false),
+            (PartiallyPaid, 100, Some(day(1)), day(23), true),
+            (Processing, 100, Some(day(1)), day(23), true),
+            (Paid, 0, Some(day(1)), day(23), false),
+            (Cancelled, 0, Some(day(1)), day(23), false),
+            (Draft, 100, Some(day(1)), day(23), false),
+            (Issued, 100, None, day(23), false),
+            // A credit note is issued with nothing due: never late.
+            (Issued, 0, Some(day(1)), day(23), false),
+        ];
+        for (status, due_minor, due, today, overdue) in cases {
+            assert_eq!(
+                status.is_overdue(eur(due_minor), due, today),
+                overdue,
+                "{status:?} due {due:?} on {today}"
             );
         }
     }

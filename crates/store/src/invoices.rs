@@ -91,6 +91,8 @@ pub struct InvoiceSummary {
     pub due_date: Option<NaiveDate>,
     pub total: Money,
     pub amount_due: Money,
+    /// Money is still expected and the due date is before `ListQuery::today`.
+    pub overdue: bool,
 }
 
 const PATTERN_INVOICE: &str = "numbering.invoice";
@@ -650,6 +652,11 @@ impl Store {
                 skipped += 1;
                 continue;
             }
+            let due_date = r
+                .get::<_, Option<String>>(5)?
+                .as_deref()
+                .map(parse_date)
+                .transpose()?;
             out.push(InvoiceSummary {
                 id: InvoiceId(id),
                 kind,
@@ -661,13 +668,10 @@ impl Store {
                     .as_deref()
                     .map(parse_date)
                     .transpose()?,
-                due_date: r
-                    .get::<_, Option<String>>(5)?
-                    .as_deref()
-                    .map(parse_date)
-                    .transpose()?,
+                due_date,
                 total,
                 amount_due,
+                overdue: status.is_overdue(amount_due, due_date, query.today),
             });
         }
         Ok(out)
@@ -682,6 +686,8 @@ pub struct ListQuery {
     pub search: Option<String>,
     pub offset: usize,
     pub limit: usize,
+    /// The day against which `overdue` is judged.
+    pub today: NaiveDate,
 }
 
 impl Default for ListQuery {
@@ -691,6 +697,7 @@ impl Default for ListQuery {
             search: None,
             offset: 0,
             limit: usize::MAX,
+            today: crate::today(),
         }
     }
 }

@@ -532,6 +532,7 @@ fn pages_and_search_find_invoices_by_number_or_client() {
                 search: search.map(str::to_owned),
                 offset,
                 limit,
+                ..Default::default()
             })
             .unwrap()
             .into_iter()
@@ -607,4 +608,22 @@ fn the_logo_must_be_a_reasonable_png() {
         Some(png),
         "a refused logo changes nothing"
     );
+}
+
+#[test]
+fn the_list_marks_unpaid_invoices_past_their_due_date() {
+    let mut f = fixture();
+    let id = draft(&mut f, &[line("A", "1", "100", "20")]);
+    f.store.issue(id, date("2026-10-01")).unwrap(); // due 2026-10-31
+    let overdue_on = |day: &str| {
+        f.store
+            .list_page(&acquit_store::ListQuery {
+                today: date(day),
+                ..Default::default()
+            })
+            .unwrap()[0]
+            .overdue
+    };
+    assert!(!overdue_on("2026-10-31"));
+    assert!(overdue_on("2026-11-01"));
 }

@@ -48,6 +48,7 @@ const fr = {
   status_paid: "Payée",
   status_cancelled: "Annulée",
   creditNote: "Avoir",
+  overdue: "En retard",
 } as const;
 
 // Every locale has exactly the keys of the French one (checked by tsc).
@@ -84,6 +85,7 @@ const en: Record<keyof typeof fr, string> = {
   status_paid: "Paid",
   status_cancelled: "Cancelled",
   creditNote: "Credit note",
+  overdue: "Overdue",
 };
 
 export type MessageKey = keyof typeof fr;
