@@ -5,6 +5,7 @@
 //! issued invoice's number or id, so that the store can answer with what to
 //! do instead (an issued invoice is locked: issue a credit note).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use acquit_core::{
@@ -12,12 +13,13 @@ use acquit_core::{
     VatRegime,
 };
 use acquit_store::{
-    InvoiceId, InvoiceSummary, InvoiceView, NewDraft, Rejection, Store, StoreError,
+    InvoiceId, InvoiceSummary, InvoiceView, NewDraft, Rejection, Store, StoreError, StoredPayment,
 };
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::payment::{PaymentJson, payments_table};
 use crate::table::{Align, Table, block};
 use crate::{CliError, open, parse, to_json};
 
@@ -104,6 +106,23 @@ pub struct AddLineArgs {
     discount: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct CreditNoteArgs {
+    /// The issued invoice to correct, e.g. F-2026-0001
+    #[arg(value_name = "NUMBER")]
+    number: String,
+    /// The amount to credit, including VAT, in the invoice's currency
+    /// [default: the whole invoice, which cancels it]
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    amount: Option<String>,
+    /// Why, shown on the credit note: "Prestation annulée"
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    reason: Option<String>,
+    /// The credit note's date, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum KindArg {
     Standard,
@@ -165,22 +184,69 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
             Ok(format!("Draft {} deleted.\n", id.0))
         }
         InvoiceCommand::List { status, json } => {
-            let invoices = open(db)?.list_invoices(status.map(InvoiceStatus::from))?;
+            let store = open(db)?;
+            let invoices = store.list_invoices(status.map(InvoiceStatus::from))?;
             Ok(if json {
-                to_json(&invoices.iter().map(SummaryJson::from).collect::<Vec<_>>())
+                // Every payment in one query (the ledger), not one per invoice.
+                let mut payments: HashMap<String, Vec<PaymentJson>> = HashMap::new();
+                for entry in store.ledger(None, None)? {
+                    payments
+                        .entry(entry.invoice_number.clone())
+                        .or_default()
+                        .push(PaymentJson::from_ledger(&entry));
+                }
+                let rows: Vec<SummaryJson> = invoices
+                    .iter()
+                    .map(|s| {
+                        let paid = s
+                            .number
+                            .as_ref()
+                            .and_then(|n| payments.remove(n))
+                            .unwrap_or_default();
+                        SummaryJson::new(s, paid)
+                    })
+                    .collect();
+                to_json(&rows)
             } else {
                 list_human(&invoices)
             })
         }
         InvoiceCommand::Show { invoice, json } => {
-            let view = find(&open(db)?, &invoice)?;
+            let store = open(db)?;
+            let view = find(&store, &invoice)?;
+            let payments = match &view.number {
+                Some(number) => store.payments(number)?,
+                None => Vec::new(),
+            };
             Ok(if json {
-                to_json(&InvoiceJson::from(&view))
+                to_json(&InvoiceJson::new(&view, &payments))
             } else {
-                show_human(&view)
+                show_human(&view, &payments)
             })
         }
     }
+}
+
+/// `acquit credit-note NUMBER [--amount A] [--reason R] [--date D]`.
+pub fn credit_note(args: CreditNoteArgs, db: &Path) -> Result<String, CliError> {
+    if let Some(amount) = &args.amount {
+        parse::amount_shape(amount, "--amount")?;
+    }
+    let date = args
+        .date
+        .map(|d| parse::date(&d, "--date"))
+        .transpose()?
+        .unwrap_or_else(acquit_store::today);
+    let mut store = open(db)?;
+    let amount = match &args.amount {
+        Some(amount) => {
+            let currency = store.invoice(&args.number)?.currency;
+            Some(parse::amount_in(amount, currency, "--amount")?)
+        }
+        None => None,
+    };
+    let number = store.credit_note(&args.number, amount, args.reason.as_deref(), date)?;
+    Ok(format!("{number}\n"))
 }
 
 fn new(args: NewArgs, db: &Path) -> Result<String, CliError> {
@@ -309,12 +375,8 @@ struct SummaryJson {
     payments: Vec<PaymentJson>,
 }
 
-/// A payment received (none are recorded yet: always an empty list).
-#[derive(Debug, Serialize)]
-struct PaymentJson {}
-
-impl From<&InvoiceSummary> for SummaryJson {
-    fn from(s: &InvoiceSummary) -> SummaryJson {
+impl SummaryJson {
+    fn new(s: &InvoiceSummary, payments: Vec<PaymentJson>) -> SummaryJson {
         SummaryJson {
             id: s.id.0,
             number: s.number.clone(),
@@ -326,7 +388,7 @@ impl From<&InvoiceSummary> for SummaryJson {
             due_date: s.due_date,
             total: s.total.to_decimal_string(),
             amount_due: s.amount_due.to_decimal_string(),
-            payments: Vec::new(),
+            payments,
         }
     }
 }
@@ -387,8 +449,8 @@ struct VatJson {
     vat: String,
 }
 
-impl From<&InvoiceView> for InvoiceJson {
-    fn from(v: &InvoiceView) -> InvoiceJson {
+impl InvoiceJson {
+    fn new(v: &InvoiceView, payments: &[StoredPayment]) -> InvoiceJson {
         let t = &v.totals;
         let lines = v
             .lines
@@ -443,7 +505,7 @@ impl From<&InvoiceView> for InvoiceJson {
             vat_total: t.vat_total.to_decimal_string(),
             total: t.total.to_decimal_string(),
             amount_due: v.amount_due.to_decimal_string(),
-            payments: Vec::new(),
+            payments: payments.iter().map(PaymentJson::from).collect(),
             deposits: v.deposits.clone(),
             credits: v.credits.clone(),
             credit_notes: v.credit_notes.clone(),
@@ -480,7 +542,7 @@ fn list_human(invoices: &[InvoiceSummary]) -> String {
     table.render()
 }
 
-fn show_human(v: &InvoiceView) -> String {
+fn show_human(v: &InvoiceView, payments: &[StoredPayment]) -> String {
     let lang = v.buyer.lang;
     let title = match &v.number {
         Some(number) => format!("{number} ({}, {})", kind_name(v.kind), v.status.as_str()),
@@ -571,6 +633,10 @@ fn show_human(v: &InvoiceView) -> String {
     out.push_str(rendered.split_once('\n').map_or("", |(_, rest)| rest));
     if franchise {
         out.push_str("TVA non applicable, art. 293 B du CGI\n");
+    }
+    if !payments.is_empty() {
+        out.push_str("\nPayments\n");
+        out.push_str(&payments_table(payments, lang));
     }
     out
 }

@@ -5,7 +5,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | done |
-//! | 1 | rejected input: stderr says what is wrong and what to do; nothing was changed |
+//! | 1 | rejected input: stderr says what is wrong and what to do; nothing was changed. Also a finding the user must act on: `journal verify` on a broken journal |
 //! | 2 | usage: an unknown command or flag, a missing required flag (clap's own errors) |
 //! | 3 | an outside failure: I/O, an unexpected SQLite error, a file edited by hand |
 //!
@@ -17,9 +17,10 @@
 //! *before* it opens the database, so a typo never touches the file. What
 //! can only be checked against the data (an unknown client, an issued
 //! invoice) is refused by the store, which changes nothing when it refuses.
-//! The one exception is an amount of a line, which is read in the currency
-//! of its invoice and so after the database is opened — but before any
-//! write.
+//! The one exception is an amount (a line's price, a payment, a credit
+//! note), which is read in the currency of its invoice and so after the
+//! database is opened — but before any write; its form (a number, more
+//! than zero) is still checked before.
 //!
 //! # Output
 //!
@@ -32,7 +33,10 @@
 mod client;
 mod company;
 mod invoice;
+mod ledger;
 mod parse;
+mod payment;
+mod safety;
 mod table;
 
 use std::ffi::OsString;
@@ -83,6 +87,32 @@ enum Command {
     /// Drafts and issued invoices
     #[command(subcommand, arg_required_else_help = true)]
     Invoice(invoice::InvoiceCommand),
+    /// Fill an empty database with realistic demo data (to try Acquit)
+    Demo,
+    /// Correct an issued invoice with a credit note, and print its number
+    CreditNote(invoice::CreditNoteArgs),
+    /// Money received: record, list, reverse
+    #[command(subcommand, arg_required_else_help = true)]
+    Payment(payment::PaymentCommand),
+    /// The receipts ledger (registre des recettes), or its CSV export
+    Ledger(ledger::LedgerArgs),
+    /// The tamper-evident journal of issued documents and payments
+    #[command(subcommand, arg_required_else_help = true)]
+    Journal(safety::JournalCommand),
+    /// Back up the database (online, checked) and print the backup's path
+    Backup {
+        /// The backup file to create [default: a new file in the folder
+        /// `backups/` next to the database, which keeps the newest 20]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Replace the database with a backup, after checking it; the current
+    /// database is saved aside first
+    Restore {
+        /// The backup file (see `acquit backup`)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 /// Why a command failed, and so with which exit code.
@@ -97,6 +127,11 @@ pub enum CliError {
     /// Something outside Acquit failed (exit 3).
     #[error("{0}")]
     Outside(String),
+    /// The command ran, and found something wrong with the data that the
+    /// user must act on (exit 1): `stdout` is still printed (a `--json`
+    /// report), then `message` on stderr.
+    #[error("{message}")]
+    Finding { stdout: String, message: String },
 }
 
 impl From<Rejection> for CliError {
@@ -124,6 +159,7 @@ impl CliError {
                 _ => 3,
             },
             CliError::Outside(_) => 3,
+            CliError::Finding { .. } => 1,
         }
     }
 }
@@ -147,6 +183,11 @@ where
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
+            if let CliError::Finding { stdout, .. } = &error
+                && let Err(e) = print(stdout)
+            {
+                eprintln!("acquit: {e}");
+            }
             eprintln!("acquit: {error}");
             ExitCode::from(error.exit_code())
         }
@@ -164,7 +205,38 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Company(command) => company::run(command, &path),
         Command::Client(command) => client::run(command, &path),
         Command::Invoice(command) => invoice::run(command, &path),
+        Command::Demo => demo(&path),
+        Command::CreditNote(args) => invoice::credit_note(args, &path),
+        Command::Payment(command) => payment::run(command, &path),
+        Command::Ledger(args) => ledger::run(args, &path),
+        Command::Journal(command) => safety::journal(command, &path),
+        Command::Backup { out } => safety::backup(out, &path),
+        Command::Restore { file } => safety::restore(file, &path),
     }
+}
+
+/// `acquit demo`: only into an empty database, so that it never mixes with
+/// (or replaces) real books.
+fn demo(path: &Path) -> Result<String, CliError> {
+    let mut store = open(path)?;
+    if store.seller()?.is_some() {
+        return Err(CliError::rejected(format!(
+            "{} already has your company: the demo only fills an empty database: use another file (--db demo.db)",
+            path.display()
+        )));
+    }
+    let summary = store.fill_demo(acquit_store::today())?;
+    let mut issued = summary.issued;
+    // The store lists newest first; people read numbers in order.
+    issued.reverse();
+    Ok(format!(
+        "Demo data added to {}:\n  {} clients\n  {} issued: {}\n  {} drafts\nSee them with `acquit invoice list`.\n",
+        store.path().display(),
+        summary.clients,
+        issued.len(),
+        issued.join(", "),
+        summary.drafts
+    ))
 }
 
 fn print(output: &str) -> Result<(), CliError> {
@@ -182,16 +254,10 @@ fn print(output: &str) -> Result<(), CliError> {
     }
 }
 
-/// The database the app uses by default: `acquit/acquit.db` in the
-/// platform's data folder (Linux `~/.local/share/acquit/acquit.db`).
-pub fn default_db_path() -> Option<PathBuf> {
-    dirs::data_dir().map(|dir| dir.join("acquit").join("acquit.db"))
-}
-
 fn database_path(flag: Option<OsString>) -> Result<PathBuf, CliError> {
     match flag {
         Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
-        _ => default_db_path().ok_or_else(|| {
+        _ => acquit_store::default_db_path().ok_or_else(|| {
             CliError::Outside(
                 "could not find your data folder (is HOME set?): pass --db PATH or set ACQUIT_DB"
                     .into(),

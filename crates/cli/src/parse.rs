@@ -17,6 +17,79 @@ pub fn amount(input: &str, currency: Currency) -> Result<Money, CliError> {
     Money::parse(input, currency).map_err(CliError::rejected)
 }
 
+/// What can be checked of an amount given to `flag` before its currency is
+/// known (it is the invoice's, read from the database): that a plain number
+/// is a number, and more than zero. Amounts with a currency mark (`12 €`,
+/// `USD 5`) are left to [`amount_in`], which knows the currency.
+pub fn amount_shape(input: &str, flag: &str) -> Result<(), CliError> {
+    let plain = input.chars().all(|c| {
+        c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}' | '\u{202f}' | '-' | '+' | '−')
+    });
+    if !plain {
+        return Ok(());
+    }
+    // 3 decimals: the most any currency has (BHD, KWD); the exact limit is
+    // the currency's, checked by `amount_in`.
+    match decimal::parse_scaled(input, 3, Grouping::Spaces) {
+        Ok(scaled) if scaled <= 0 => Err(not_positive(input, flag)),
+        Ok(_) | Err(decimal::DecimalError::TooManyDecimals { .. }) => Ok(()),
+        Err(reason) => Err(CliError::rejected(format!(
+            "{flag} \"{}\" is not an amount: {reason}",
+            input.trim()
+        ))),
+    }
+}
+
+/// An amount more than zero given to `flag`, in `currency`.
+pub fn amount_in(input: &str, currency: Currency, flag: &str) -> Result<Money, CliError> {
+    let money =
+        Money::parse(input, currency).map_err(|e| CliError::rejected(format!("{flag}: {e}")))?;
+    if !money.is_positive() {
+        return Err(not_positive(input, flag));
+    }
+    Ok(money)
+}
+
+fn not_positive(input: &str, flag: &str) -> CliError {
+    CliError::rejected(format!(
+        "{flag} \"{}\" is not more than zero: give the amount received or credited, e.g. 120.50",
+        input.trim()
+    ))
+}
+
+/// The id of a payment, as `acquit payment list` shows it.
+pub fn payment_id(input: &str) -> Result<i64, CliError> {
+    input
+        .trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| {
+            CliError::rejected(format!(
+                "\"{}\" is not a payment id: give the number `acquit payment list NUMBER` shows",
+                input.trim()
+            ))
+        })
+}
+
+/// `--from` and `--to`, inclusive, the first not after the second.
+pub fn date_range(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), CliError> {
+    let from = from.map(|d| date(d, "--from")).transpose()?;
+    let to = to.map(|d| date(d, "--to")).transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(CliError::rejected(format!(
+            "--from {f} is after --to {t}: swap them"
+        )));
+    }
+    Ok((from, to))
+}
+
 pub fn quantity(input: &str) -> Result<Quantity, CliError> {
     Quantity::parse(input).map_err(CliError::rejected)
 }
@@ -129,6 +202,43 @@ mod tests {
         assert!(message(discount("150%", eur)).contains("between 0 and 100"));
         assert!(message(discount("-5", eur)).contains("negative"));
         assert!(message(discount("12,34,5", eur)).contains("more than one decimal separator"));
+    }
+
+    #[test]
+    fn amounts_are_checked_before_their_currency_is_known() {
+        assert!(amount_shape("120,50", "--amount").is_ok());
+        assert!(
+            amount_shape("1 234.567", "--amount").is_ok(),
+            "3 decimals: KWD"
+        );
+        assert!(
+            amount_shape("12 €", "--amount").is_ok(),
+            "left to amount_in"
+        );
+        assert!(message(amount_shape("12,34,5", "--amount")).contains("more than one decimal"));
+        assert!(message(amount_shape("0", "--amount")).contains("not more than zero"));
+        assert!(message(amount_shape("-5", "--amount")).starts_with("--amount \"-5\""));
+        assert_eq!(
+            amount_in("12,5", Currency::EUR, "--amount").unwrap(),
+            Money::new(1250, Currency::EUR)
+        );
+        assert!(
+            message(amount_in("1.234", Currency::EUR, "--amount")).contains("too many decimals")
+        );
+        assert!(
+            message(amount_in("0,00 €", Currency::EUR, "--amount")).contains("not more than zero")
+        );
+    }
+
+    #[test]
+    fn payment_ids_and_date_ranges() {
+        assert_eq!(payment_id(" 12 ").unwrap(), 12);
+        assert_eq!(payment_id("#3").unwrap(), 3);
+        assert!(message(payment_id("0")).contains("not a payment id"));
+        assert!(message(payment_id("F-2026-0001")).contains("not a payment id"));
+        assert!(date_range(Some("2026-01-01"), Some("2026-01-01")).is_ok());
+        assert!(message(date_range(Some("2026-02-01"), Some("2026-01-31"))).contains("swap them"));
+        assert!(message(date_range(None, Some("31/01/2026"))).starts_with("--to"));
     }
 
     #[test]

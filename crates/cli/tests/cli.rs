@@ -470,3 +470,759 @@ fn usage_errors_exit_2_and_help_exits_0() {
         "usage errors and help open no database"
     );
 }
+
+/// A decimal string of the JSON output (`"-1215.00"`) in cents.
+fn cents(value: &Value) -> i64 {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"));
+    let (units, decimals) = text.split_once('.').expect("two decimals");
+    assert_eq!(decimals.len(), 2, "{text}");
+    let magnitude = units.trim_start_matches('-').parse::<i64>().unwrap() * 100
+        + decimals.parse::<i64>().unwrap();
+    if text.starts_with('-') {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// The statuses in `invoice list --json`.
+fn statuses(acquit: &Acquit) -> std::collections::BTreeSet<String> {
+    acquit
+        .json(&["invoice", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Files in the test's folder whose name contains `part`.
+fn files_named(acquit: &Acquit, part: &str) -> Vec<String> {
+    std::fs::read_dir(acquit.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains(part))
+        .collect()
+}
+
+#[test]
+fn demo_fills_an_empty_database_whose_journal_verifies() {
+    let acquit = Acquit::new();
+    let summary = acquit.ok(&["demo"]);
+    assert!(summary.contains("5 clients"), "{summary}");
+    assert!(
+        summary.contains("F-2026-0001") || summary.contains("F-20"),
+        "{summary}"
+    );
+    assert!(summary.contains("2 drafts"), "{summary}");
+
+    let verified = acquit.ok(&["journal", "verify"]);
+    assert!(
+        verified.starts_with("journal intact: ") && verified.ends_with(" entries\n"),
+        "{verified}"
+    );
+    let statuses = statuses(&acquit);
+    for expected in ["paid", "partially-paid", "cancelled", "draft", "issued"] {
+        assert!(statuses.contains(expected), "no {expected} in {statuses:?}");
+    }
+    // A paid invoice lists its payments, which add up to its total.
+    let invoices = acquit.json(&["invoice", "list", "--status", "paid", "--json"]);
+    for invoice in invoices.as_array().unwrap() {
+        let paid: i64 = invoice["payments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| cents(&p["amount"]))
+            .sum();
+        assert_eq!(paid, cents(&invoice["total"]), "{invoice:#}");
+    }
+
+    // Only into an empty database.
+    let before = acquit.everything();
+    let stderr = acquit.fails(1, &["demo"]);
+    assert!(stderr.contains("only fills an empty database"), "{stderr}");
+    assert_eq!(acquit.everything(), before);
+
+    // A company alone is not empty: the demo would replace it.
+    let other = Acquit::new();
+    other.ok(&company());
+    let stderr = other.fails(1, &["demo"]);
+    assert!(stderr.contains("only fills an empty database"), "{stderr}");
+    assert_eq!(
+        other.json(&["company", "show", "--json"])["name"],
+        "Atelier Durand"
+    );
+}
+
+#[test]
+fn payments_move_an_invoice_to_partially_paid_then_paid() {
+    let acquit = Acquit::with_an_invoice_and_an_empty_draft();
+    assert_eq!(
+        acquit.ok(&[
+            "payment",
+            "add",
+            "F-2026-0001",
+            "--amount",
+            "500",
+            "--method",
+            "transfer",
+            "--date",
+            "2026-11-25",
+            "--reference",
+            "VIR 2026-118",
+        ]),
+        "1\n"
+    );
+    let invoice = acquit.json(&["invoice", "show", "F-2026-0001", "--json"]);
+    assert_eq!(invoice["status"], "partially-paid");
+    assert_eq!(invoice["amount_due"], "715.00");
+    assert_eq!(
+        invoice["payments"],
+        json!([{
+            "id": 1,
+            "date": "2026-11-25",
+            "kind": "payment",
+            "method": "transfer",
+            "amount": "500.00",
+            "fee": null,
+            "net": "500.00",
+            "reference": "VIR 2026-118",
+        }])
+    );
+
+    // Refused, changing nothing: more than what is due, Stripe by hand, a
+    // zero or malformed amount, a draft.
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "payment",
+                "add",
+                "F-2026-0001",
+                "--amount",
+                "715.01",
+                "--method",
+                "cash",
+            ],
+            "715.01 is more than the 715.00 still due on F-2026-0001: record at most what is due",
+        ),
+        (
+            &[
+                "payment",
+                "add",
+                "F-2026-0001",
+                "--amount",
+                "10",
+                "--method",
+                "stripe",
+            ],
+            "Stripe payments are recorded by `acquit sync`",
+        ),
+        (
+            &[
+                "payment",
+                "add",
+                "F-2026-0001",
+                "--amount",
+                "0",
+                "--method",
+                "cash",
+            ],
+            "--amount \"0\" is not more than zero",
+        ),
+        (
+            &[
+                "payment",
+                "add",
+                "F-2026-0001",
+                "--amount",
+                "1,2,3",
+                "--method",
+                "cash",
+            ],
+            "more than one decimal separator",
+        ),
+        (
+            &[
+                "payment",
+                "add",
+                "F-2026-0001",
+                "--amount",
+                "10.001",
+                "--method",
+                "cash",
+            ],
+            "too many decimals",
+        ),
+        (
+            &["payment", "add", "2", "--amount", "10", "--method", "cash"],
+            "there is no invoice 2",
+        ),
+        (
+            &[
+                "payment",
+                "add",
+                "F-2026-0001",
+                "--amount",
+                "10",
+                "--method",
+                "cash",
+                "--date",
+                "25/11/2026",
+            ],
+            "--date \"25/11/2026\" is not a date",
+        ),
+        (&["payment", "reverse", "7"], "there is no payment 7"),
+        (
+            &["payment", "reverse", "F-2026-0001"],
+            "is not a payment id",
+        ),
+    ];
+    let before = acquit.everything();
+    for (args, expected) in cases {
+        let stderr = acquit.fails(1, args);
+        assert!(
+            stderr.starts_with("acquit: ") && stderr.contains(expected),
+            "acquit {args:?}: expected {expected:?} in {stderr:?}"
+        );
+        assert_eq!(acquit.everything(), before, "acquit {args:?} changed data");
+    }
+    // An unknown method is a usage error, like an unknown status.
+    let stderr = acquit.fails(
+        2,
+        &[
+            "payment",
+            "add",
+            "F-2026-0001",
+            "--amount",
+            "1",
+            "--method",
+            "bitcoin",
+        ],
+    );
+    assert!(stderr.contains("card-terminal"), "{stderr}");
+
+    assert_eq!(
+        acquit.ok(&[
+            "payment",
+            "add",
+            "F-2026-0001",
+            "--amount",
+            "715,00 €",
+            "--method",
+            "cheque",
+            "--date",
+            "2026-11-26",
+        ]),
+        "2\n"
+    );
+    let invoice = acquit.json(&["invoice", "show", "F-2026-0001", "--json"]);
+    assert_eq!(invoice["status"], "paid");
+    assert_eq!(invoice["amount_due"], "0.00");
+    let listed = acquit.json(&["invoice", "list", "--status", "paid", "--json"]);
+    assert_eq!(listed[0]["payments"], invoice["payments"], "list = show");
+    let stderr = acquit.fails(
+        1,
+        &[
+            "payment",
+            "add",
+            "F-2026-0001",
+            "--amount",
+            "0.01",
+            "--method",
+            "cash",
+        ],
+    );
+    assert!(stderr.contains("more than the 0.00 still due"), "{stderr}");
+
+    // A bounced cheque: a counter-entry, and the invoice is due again.
+    assert_eq!(
+        acquit.ok(&[
+            "payment",
+            "reverse",
+            "2",
+            "--date",
+            "2026-11-30",
+            "--reason",
+            "chèque sans provision",
+        ]),
+        "3\n"
+    );
+    let invoice = acquit.json(&["invoice", "show", "F-2026-0001", "--json"]);
+    assert_eq!(invoice["status"], "partially-paid");
+    assert_eq!(invoice["amount_due"], "715.00");
+    let payments = acquit.json(&["payment", "list", "F-2026-0001", "--json"]);
+    assert_eq!(payments[1]["reversed"], true);
+    assert_eq!(payments[2]["kind"], "reversal");
+    assert_eq!(payments[2]["amount"], "-715.00");
+    assert_eq!(payments[2]["reverses"], 2);
+    assert_eq!(payments[2]["reference"], "chèque sans provision");
+    let stderr = acquit.fails(1, &["payment", "reverse", "2"]);
+    assert!(
+        stderr.contains("payment 2 was already reversed"),
+        "{stderr}"
+    );
+
+    let table = acquit.ok(&["payment", "list", "F-2026-0001"]);
+    assert!(
+        table.contains("-715,00\u{a0}€") && table.contains("cancels 2"),
+        "{table}"
+    );
+    assert!(table.contains("Amount due: 715,00\u{a0}€"), "{table}");
+    assert_eq!(
+        acquit.ok(&["journal", "verify"]),
+        "journal intact: 4 entries\n"
+    );
+}
+
+#[test]
+fn a_full_credit_note_cancels_the_invoice() {
+    let acquit = Acquit::with_an_invoice_and_an_empty_draft();
+    assert_eq!(
+        acquit.ok(&[
+            "credit-note",
+            "F-2026-0001",
+            "--reason",
+            "Prestation annulée",
+            "--date",
+            "2026-11-24",
+        ]),
+        "AV-2026-0001\n"
+    );
+    let invoice = acquit.json(&["invoice", "show", "F-2026-0001", "--json"]);
+    assert_eq!(invoice["status"], "cancelled");
+    assert_eq!(invoice["amount_due"], "0.00");
+    assert_eq!(invoice["credit_notes"], json!(["AV-2026-0001"]));
+    let credit = acquit.json(&["invoice", "show", "AV-2026-0001", "--json"]);
+    assert_eq!(credit["kind"], "credit-note");
+    assert_eq!(credit["credits"], "F-2026-0001");
+    assert_eq!(credit["issue_date"], "2026-11-24");
+    assert_eq!(credit["total"], "-1215.00");
+    assert_eq!(cents(&invoice["total"]) + cents(&credit["total"]), 0);
+
+    let before = acquit.everything();
+    for (args, expected) in [
+        (
+            &["credit-note", "F-2026-0001", "--date", "2026-11-24"][..],
+            "already has credit notes (AV-2026-0001)",
+        ),
+        (
+            &["credit-note", "AV-2026-0001", "--date", "2026-11-24"],
+            "AV-2026-0001 is a credit note",
+        ),
+        (
+            &["credit-note", "F-2026-0009"],
+            "there is no invoice F-2026-0009",
+        ),
+        (
+            &[
+                "payment",
+                "add",
+                "F-2026-0001",
+                "--amount",
+                "1",
+                "--method",
+                "cash",
+            ],
+            "more than the 0.00 still due",
+        ),
+    ] {
+        let stderr = acquit.fails(1, args);
+        assert!(stderr.contains(expected), "acquit {args:?}: {stderr}");
+        assert_eq!(acquit.everything(), before, "acquit {args:?} changed data");
+    }
+    assert_eq!(
+        acquit.ok(&["journal", "verify"]),
+        "journal intact: 2 entries\n"
+    );
+}
+
+#[test]
+fn partial_credit_notes_are_at_most_what_remains() {
+    let acquit = Acquit::with_an_invoice_and_an_empty_draft();
+    assert_eq!(
+        acquit.ok(&[
+            "credit-note",
+            "F-2026-0001",
+            "--amount",
+            "1000",
+            "--date",
+            "2026-11-24"
+        ]),
+        "AV-2026-0001\n"
+    );
+    let invoice = acquit.json(&["invoice", "show", "F-2026-0001", "--json"]);
+    assert_eq!(invoice["status"], "issued");
+    assert_eq!(invoice["amount_due"], "215.00");
+    assert_eq!(
+        acquit.json(&["invoice", "show", "AV-2026-0001", "--json"])["total"],
+        "-1000.00"
+    );
+
+    let before = acquit.everything();
+    for (amount, expected) in [
+        ("215.01", "at most 215.00 EUR"),
+        ("0", "--amount \"0\" is not more than zero"),
+        ("-5", "--amount \"-5\" is not more than zero"),
+        ("12 $", "is in $, but this amount is in EUR"),
+    ] {
+        let stderr = acquit.fails(
+            1,
+            &[
+                "credit-note",
+                "F-2026-0001",
+                "--amount",
+                amount,
+                "--date",
+                "2026-11-24",
+            ],
+        );
+        assert!(stderr.contains(expected), "{amount}: {stderr}");
+        assert_eq!(
+            acquit.everything(),
+            before,
+            "--amount {amount} changed data"
+        );
+    }
+    assert_eq!(
+        acquit.ok(&[
+            "credit-note",
+            "F-2026-0001",
+            "--amount",
+            "215",
+            "--date",
+            "2026-11-24"
+        ]),
+        "AV-2026-0002\n"
+    );
+    assert_eq!(
+        acquit.json(&["invoice", "show", "F-2026-0001", "--json"])["status"],
+        "cancelled"
+    );
+}
+
+#[test]
+fn the_ledger_and_its_csv_export() {
+    let acquit = Acquit::with_an_invoice_and_an_empty_draft();
+    // A client whose name needs quoting in CSV.
+    assert_eq!(
+        acquit.ok(&["client", "add", "--name", "Martin, \"Fils\" & Cie"]),
+        "2\n"
+    );
+    assert_eq!(acquit.ok(&["invoice", "new", "--client", "2"]), "3\n");
+    acquit.ok(&consulting_line("3"));
+    assert_eq!(
+        acquit.ok(&["invoice", "issue", "3", "--date", "2026-11-23"]),
+        "F-2026-0002\n"
+    );
+    let pay = |number: &str, amount: &str, method: &str, date: &str, reference: Option<&str>| {
+        let mut args = vec![
+            "payment", "add", number, "--amount", amount, "--method", method, "--date", date,
+        ];
+        if let Some(reference) = reference {
+            args.extend(["--reference", reference]);
+        }
+        acquit.ok(&args)
+    };
+    pay(
+        "F-2026-0001",
+        "500",
+        "transfer",
+        "2026-11-25",
+        Some("VIR 2026-118"),
+    );
+    pay("F-2026-0002", "100,50", "cash", "2026-11-24", None);
+    pay(
+        "F-2026-0001",
+        "715",
+        "cheque",
+        "2026-11-26",
+        Some("Chèque n° 12, Banque \"Populaire\""),
+    );
+    pay("F-2026-0002", "14.50", "card-terminal", "2026-11-26", None);
+    acquit.ok(&[
+        "payment",
+        "reverse",
+        "3",
+        "--date",
+        "2026-11-28",
+        "--reason",
+        "impayé",
+    ]);
+
+    let csv = acquit.dir.path().join("ledger.csv");
+    let csv_arg = csv.to_str().unwrap();
+    std::fs::write(&csv, "an older export").unwrap();
+    assert_eq!(acquit.ok(&["ledger", "export", "--csv", csv_arg]), "5\n");
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        "date,invoice_number,client,kind,method,amount,currency,fee,net,reference\r\n\
+         2026-11-24,F-2026-0002,\"Martin, \"\"Fils\"\" & Cie\",payment,cash,100.50,EUR,,100.50,\r\n\
+         2026-11-25,F-2026-0001,Boulangerie Martin,payment,transfer,500.00,EUR,,500.00,VIR 2026-118\r\n\
+         2026-11-26,F-2026-0001,Boulangerie Martin,payment,cheque,715.00,EUR,,715.00,\"Chèque n° 12, Banque \"\"Populaire\"\"\"\r\n\
+         2026-11-26,F-2026-0002,\"Martin, \"\"Fils\"\" & Cie\",payment,card-terminal,14.50,EUR,,14.50,\r\n\
+         2026-11-28,F-2026-0001,Boulangerie Martin,reversal,cheque,-715.00,EUR,,-715.00,impayé\r\n"
+    );
+    assert!(files_named(&acquit, ".tmp").is_empty(), "no temp file left");
+
+    // A period.
+    assert_eq!(
+        acquit.ok(&[
+            "ledger",
+            "export",
+            "--csv",
+            csv_arg,
+            "--from",
+            "2026-11-25",
+            "--to",
+            "2026-11-26",
+        ]),
+        "3\n"
+    );
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 4);
+    let ledger = acquit.json(&["ledger", "--from", "2026-11-26", "--json"]);
+    assert_eq!(
+        ledger,
+        json!([
+            {
+                "date": "2026-11-26",
+                "invoice_number": "F-2026-0001",
+                "client": "Boulangerie Martin",
+                "kind": "payment",
+                "method": "cheque",
+                "amount": "715.00",
+                "currency": "EUR",
+                "fee": null,
+                "net": "715.00",
+                "reference": "Chèque n° 12, Banque \"Populaire\"",
+                "payment_id": 3,
+            },
+            {
+                "date": "2026-11-26",
+                "invoice_number": "F-2026-0002",
+                "client": "Martin, \"Fils\" & Cie",
+                "kind": "payment",
+                "method": "card-terminal",
+                "amount": "14.50",
+                "currency": "EUR",
+                "fee": null,
+                "net": "14.50",
+                "reference": null,
+                "payment_id": 4,
+            },
+            {
+                "date": "2026-11-28",
+                "invoice_number": "F-2026-0001",
+                "client": "Boulangerie Martin",
+                "kind": "reversal",
+                "method": "cheque",
+                "amount": "-715.00",
+                "currency": "EUR",
+                "fee": null,
+                "net": "-715.00",
+                "reference": "impayé",
+                "payment_id": 5,
+            },
+        ])
+    );
+    let table = acquit.ok(&["ledger", "--to", "2026-11-25"]);
+    assert!(
+        table.contains("Total EUR: 600,50\u{a0}€ received"),
+        "{table}"
+    );
+
+    // Refused before anything is written.
+    let exported = std::fs::read_to_string(&csv).unwrap();
+    let folder = acquit.dir.path().to_str().unwrap();
+    let missing = acquit.dir.path().join("nowhere/ledger.csv");
+    for (args, expected) in [
+        (
+            &[
+                "ledger",
+                "export",
+                "--csv",
+                csv_arg,
+                "--from",
+                "2026-12-01",
+                "--to",
+                "2026-11-01",
+            ][..],
+            "--from 2026-12-01 is after --to 2026-11-01",
+        ),
+        (&["ledger", "export", "--csv", folder], "is a folder"),
+        (
+            &["ledger", "export", "--csv", missing.to_str().unwrap()],
+            "does not exist",
+        ),
+        (
+            &["ledger", "--from", "1 nov"],
+            "--from \"1 nov\" is not a date",
+        ),
+    ] {
+        let stderr = acquit.fails(1, args);
+        assert!(stderr.contains(expected), "acquit {args:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), exported);
+    acquit.fails(2, &["ledger", "export"]);
+}
+
+#[test]
+fn backup_then_restore_brings_back_the_earlier_state() {
+    let acquit = Acquit::with_an_invoice_and_an_empty_draft();
+    acquit.ok(&[
+        "payment",
+        "add",
+        "F-2026-0001",
+        "--amount",
+        "100",
+        "--method",
+        "cash",
+        "--date",
+        "2026-11-23",
+    ]);
+    let backup = acquit.ok(&["backup"]);
+    let backup = PathBuf::from(backup.trim_end());
+    assert_eq!(backup.parent().unwrap(), acquit.dir.path().join("backups"));
+    assert!(backup.is_file());
+    let before = acquit.everything();
+
+    // Later work, to be undone.
+    acquit.ok(&consulting_line("2"));
+    acquit.ok(&["invoice", "issue", "2", "--date", "2026-11-24"]);
+    acquit.ok(&[
+        "payment",
+        "add",
+        "F-2026-0001",
+        "--amount",
+        "1115",
+        "--method",
+        "transfer",
+        "--date",
+        "2026-11-24",
+    ]);
+    let after = acquit.everything();
+    assert_ne!(after, before);
+
+    let said = acquit.ok(&["restore", backup.to_str().unwrap()]);
+    assert!(said.starts_with("Restored "), "{said}");
+    assert_eq!(acquit.everything(), before);
+    assert_eq!(
+        acquit.ok(&["journal", "verify"]),
+        "journal intact: 2 entries\n"
+    );
+
+    // The state before the restore was saved aside, and says so.
+    let safety = files_named(&acquit, "before-restore");
+    assert_eq!(safety.len(), 1, "{safety:?}");
+    assert!(said.contains(&safety[0]), "{said}");
+    let safety = acquit.dir.path().join(&safety[0]);
+    let saved = acquit.json(&[
+        "--db",
+        safety.to_str().unwrap(),
+        "invoice",
+        "list",
+        "--json",
+    ]);
+    assert_eq!(saved, after["invoices"]);
+
+    // Numbering goes on from the restored state (where draft 2 was empty).
+    acquit.ok(&consulting_line("2"));
+    assert_eq!(
+        acquit.ok(&["invoice", "issue", "2", "--date", "2026-11-24"]),
+        "F-2026-0002\n"
+    );
+
+    // --out: a named backup, never over an existing file.
+    let named = acquit.dir.path().join("named.db");
+    let named_arg = named.to_str().unwrap();
+    assert_eq!(
+        acquit.ok(&["backup", "--out", named_arg]),
+        format!("{named_arg}\n")
+    );
+    let stderr = acquit.fails(1, &["backup", "--out", named_arg]);
+    assert!(stderr.contains("already exists"), "{stderr}");
+    let stderr = Acquit::new().fails(1, &["backup"]);
+    assert!(stderr.contains("nothing to back up"), "{stderr}");
+}
+
+#[test]
+fn restoring_anything_but_a_backup_is_refused_and_changes_nothing() {
+    let acquit = Acquit::with_an_invoice_and_an_empty_draft();
+    let notes = acquit.dir.path().join("notes.txt");
+    std::fs::write(&notes, "Rendez-vous mardi 10 h\n").unwrap();
+    let missing = acquit.dir.path().join("missing.db");
+    let tampered = acquit.dir.path().join("tampered.db");
+    acquit.ok(&["backup", "--out", tampered.to_str().unwrap()]);
+    edit_behind_acquits_back(
+        &tampered,
+        "UPDATE invoices SET total_minor = 1 WHERE number IS NOT NULL",
+    );
+
+    let before = acquit.everything();
+    for (file, expected) in [
+        (&notes, "is not an Acquit backup (it is not a SQLite file)"),
+        (&missing, "does not exist"),
+        (&tampered, "its journal is broken"),
+        (&acquit.db, "is the database itself"),
+    ] {
+        let stderr = acquit.fails(1, &["restore", file.to_str().unwrap()]);
+        assert!(stderr.contains(expected), "{}: {stderr}", file.display());
+        assert_eq!(acquit.everything(), before);
+    }
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "Rendez-vous mardi 10 h\n"
+    );
+    assert!(files_named(&acquit, "before-restore").is_empty());
+}
+
+/// Runs `sql` on the database at `path` with Acquit's locking triggers
+/// dropped, as someone editing the file by hand would.
+fn edit_behind_acquits_back(path: &Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for trigger in triggers {
+        conn.execute(&format!("DROP TRIGGER {trigger}"), [])
+            .unwrap();
+    }
+    conn.execute(sql, []).unwrap();
+}
+
+#[test]
+fn journal_verify_names_an_invoice_edited_behind_acquits_back() {
+    let acquit = Acquit::with_an_invoice_and_an_empty_draft();
+    assert_eq!(
+        acquit.ok(&["journal", "verify"]),
+        "journal intact: 1 entry\n"
+    );
+    assert_eq!(
+        acquit.json(&["journal", "verify", "--json"]),
+        json!({ "intact": true, "entries": 1, "problem": null })
+    );
+
+    edit_behind_acquits_back(
+        &acquit.db,
+        "UPDATE invoices SET total_minor = 100 WHERE number = 'F-2026-0001'",
+    );
+    let stderr = acquit.fails(1, &["journal", "verify"]);
+    assert_eq!(
+        stderr,
+        "acquit: the journal is broken at entry 1 (F-2026-0001): the recorded document or \
+         payment was changed after it was journaled: restore a backup (`acquit restore FILE`)\n"
+    );
+    // --json still prints the report, for scripts, and exits 1.
+    let out = acquit.run(&["journal", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["intact"], false);
+    assert_eq!(report["problem"]["seq"], 1);
+    assert_eq!(report["problem"]["subject"], "F-2026-0001");
+    assert!(text(&out.stderr).contains("restore a backup"));
+}

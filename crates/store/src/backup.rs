@@ -51,10 +51,18 @@ impl Store {
     /// `<db>.before-restore-<time>.db`, whose path is returned.
     pub fn restore_from(&mut self, backup: &Path) -> Result<PathBuf, StoreError> {
         check_backup(backup)?;
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        let safety = self
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%.3f");
+        let mut safety = self
             .path()
             .with_extension(format!("before-restore-{stamp}.db"));
+        // Never overwrite an earlier safety copy, however close in time.
+        let mut n = 1;
+        while safety.exists() {
+            n += 1;
+            safety = self
+                .path()
+                .with_extension(format!("before-restore-{stamp}-{n}.db"));
+        }
         backup_to(self.conn(), &safety)?;
         self.conn
             .restore(MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)

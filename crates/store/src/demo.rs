@@ -27,7 +27,8 @@ impl Store {
     /// Fills an empty database with demo data dated around `today`.
     pub fn fill_demo(&mut self, today: NaiveDate) -> Result<DemoSummary, StoreError> {
         let empty: bool = self.conn().query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM invoices) AND NOT EXISTS (SELECT 1 FROM clients)",
+            "SELECT NOT EXISTS (SELECT 1 FROM invoices) AND NOT EXISTS (SELECT 1 FROM clients)
+                    AND NOT EXISTS (SELECT 1 FROM seller)",
             [],
             |r| r.get(0),
         )?;

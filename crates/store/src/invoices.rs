@@ -77,6 +77,9 @@ pub struct InvoiceView {
     /// Issued credit notes against this invoice.
     pub credit_notes: Vec<String>,
     pub amount_due: Money,
+    /// Paid beyond what is due (a credit note after payment, an
+    /// overpayment): owed back to the client.
+    pub refund_due: Money,
 }
 
 /// A row of the invoice list.
@@ -531,21 +534,20 @@ impl Store {
             })?,
             None => None,
         };
-        let (status, amount_due) = if number.is_none() {
-            (InvoiceStatus::Draft, totals.total)
+        let zero = Money::zero(currency);
+        let (status, amount_due, refund_due) = if number.is_none() {
+            (InvoiceStatus::Draft, totals.total, zero)
         } else if kind.is_credit_note() {
             // A credit note is owed to the client, not by them: it is issued
             // and nothing is due on it.
-            (InvoiceStatus::Issued, Money::zero(currency))
+            (InvoiceStatus::Issued, zero, zero)
         } else {
             let settlement = settlement(conn, id.0, totals.total)?;
+            let decode = |e: acquit_core::MoneyError| StoreError::Decode(e.to_string());
             (
-                settlement
-                    .status()
-                    .map_err(|e| StoreError::Decode(e.to_string()))?,
-                settlement
-                    .amount_due()
-                    .map_err(|e| StoreError::Decode(e.to_string()))?,
+                settlement.status().map_err(decode)?,
+                settlement.amount_due().map_err(decode)?,
+                settlement.overpaid().map_err(decode)?,
             )
         };
         Ok(Some(InvoiceView {
@@ -566,6 +568,7 @@ impl Store {
             credits,
             credit_notes,
             amount_due,
+            refund_due,
         }))
     }
 

@@ -240,14 +240,14 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<PaymentId, StoreError> {
         self.write(|tx| {
-            let row: Option<(i64, String, String, i64, String, Option<String>)> = tx
+            let row: Option<PaymentRecord> = tx
                 .query_row(
-                    "SELECT invoice_id, kind, method, amount_minor, currency, reference FROM payments WHERE id = ?1",
+                    "SELECT invoice_id, kind, method, amount_minor, currency, reference, received_on FROM payments WHERE id = ?1",
                     [payment.0],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
                 )
                 .optional()?;
-            let Some((invoice_id, kind, method, amount, currency, reference)) = row else {
+            let Some((invoice_id, kind, method, amount, currency, reference, received_on)) = row else {
                 return Err(Rejection::NoSuchPayment(payment.0).into());
             };
             let reversed: bool = tx.query_row(
@@ -257,6 +257,13 @@ impl Store {
             )?;
             if reversed || kind == "reversal" {
                 return Err(Rejection::AlreadyReversed(payment.0).into());
+            }
+            if on.to_string() < received_on {
+                return Err(Rejection::Invalid(format!(
+                    "payment {} was received on {received_on}: its counter-entry cannot be dated {on}, earlier",
+                    payment.0
+                ))
+                .into());
             }
             let reference = reason.map(str::to_owned).or(reference);
             tx.execute(
@@ -327,6 +334,9 @@ impl Store {
         .collect()
     }
 }
+
+/// invoice id, kind, method, amount, currency, reference, received on.
+type PaymentRecord = (i64, String, String, i64, String, Option<String>, String);
 
 type PaymentRow = (Result<StoredPayment, StoreError>, String);
 

@@ -491,3 +491,46 @@ fn a_credit_note_is_issued_with_nothing_due() {
         (InvoiceStatus::Issued, eur(0), eur(-12_000))
     );
 }
+
+#[test]
+fn a_credit_note_after_payment_shows_what_is_owed_back() {
+    let mut b = Books::new();
+    let n = b.invoice("1", "2026-11-02");
+    b.pay(&n, 12_000, PaymentMethod::Transfer, "2026-11-03");
+    b.store
+        .credit_note(&n, None, Some("Annulation"), date("2026-11-04"))
+        .unwrap();
+    let v = b.store.invoice(&n).unwrap();
+    assert_eq!(
+        (v.status, v.amount_due, v.refund_due),
+        (InvoiceStatus::Cancelled, eur(0), eur(12_000))
+    );
+}
+
+#[test]
+fn a_counter_entry_cannot_predate_its_payment() {
+    let mut b = Books::new();
+    let n = b.invoice("1", "2026-11-02");
+    let p = b.pay(&n, 1_000, PaymentMethod::Cash, "2026-11-20");
+    let err = rejection(b.store.reverse_payment(p, date("2026-11-19"), None));
+    assert!(
+        err.to_string()
+            .contains("cannot be dated 2026-11-19, earlier"),
+        "{err}"
+    );
+    assert_eq!(b.status(&n).0, InvoiceStatus::PartiallyPaid);
+}
+
+#[test]
+fn the_demo_refuses_a_database_with_a_company_profile() {
+    let b = Books::new(); // has a seller, no clients
+    let mut store = b.store;
+    assert!(matches!(
+        rejection(store.fill_demo(date("2026-11-23"))),
+        Rejection::Invalid(_)
+    ));
+    assert_eq!(
+        store.seller().unwrap().unwrap().legal_name,
+        "Atelier Durand"
+    );
+}
