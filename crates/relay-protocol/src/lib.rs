@@ -1,2 +1,129 @@
 //! The wire types of the relay's HTTP API, shared by the relay and the app
-//! (see INTERFACES.md). Serde types only: no I/O, no Acquit domain types.
+//! (see INTERFACES.md, "Relay HTTP API"). Serde types only: no I/O, no Acquit
+//! domain types.
+//!
+//! Why a crate of its own: the relay and `acquit-sync` must agree on these
+//! shapes byte for byte, yet the relay may not depend on anything that knows
+//! about invoices. Field names here *are* the contract; the round-trip tests
+//! against JSON fixtures in `tests/` fail if one drifts.
+
+use serde::{Deserialize, Serialize};
+
+/// The path of an inbox's webhook endpoint, as given to Stripe.
+pub fn webhook_path(inbox: &str) -> String {
+    format!("/v1/inboxes/{inbox}/stripe")
+}
+
+/// Output of `acquit-relay inbox create --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxCreated {
+    /// Inbox id, `ibx_…`.
+    pub inbox: String,
+    /// The pull token, shown once: the relay keeps only its SHA-256.
+    pub token: String,
+    /// `/v1/inboxes/{inbox}/stripe`, to register with Stripe.
+    pub webhook_path: String,
+}
+
+/// Body of `PUT /v1/inboxes/{inbox}/webhook-secret`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSecretBody {
+    /// Stripe's endpoint secret, `whsec_…`.
+    pub secret: String,
+}
+
+/// One stored Stripe event, as pulled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Opaque, monotonic position of this event in its inbox; pass it back
+    /// as `after` to get what follows.
+    pub cursor: String,
+    /// Stripe's event id, `evt_…` (unique per inbox).
+    pub id: String,
+    /// Stripe's event type, e.g. `checkout.session.completed`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When the relay stored it, RFC 3339 UTC.
+    pub received_at: String,
+    /// The Stripe event object as Stripe sent it.
+    pub payload: serde_json::Value,
+}
+
+/// Response of `GET /v1/inboxes/{inbox}/events`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventsPage {
+    /// Events after the requested cursor, oldest first.
+    pub events: Vec<Event>,
+    /// The cursor to pass as `after` next time (the request's own `after`
+    /// when the page is empty, so a client can always store it).
+    pub next_cursor: String,
+}
+
+/// Query of `GET /v1/inboxes/{inbox}/events`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventsQuery {
+    /// Return events strictly after this cursor; absent means from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Page size (the relay caps it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Long-poll: seconds to wait for an event when none is pending (≤ 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<u32>,
+}
+
+/// Status of a stable payment link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkStatus {
+    /// Payable: `GET /p/{token}` redirects to `pay_url`.
+    Open,
+    /// Paid: a page says so.
+    Paid,
+    /// No longer valid.
+    Void,
+}
+
+/// Body of `PUT /v1/inboxes/{inbox}/links/{link_token}`: the state of a
+/// stable payment link as the app publishes it. (Not served yet.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkState {
+    /// Open, paid or void.
+    pub status: LinkStatus,
+    /// Current Stripe payment URL (when open).
+    #[serde(default)]
+    pub pay_url: Option<String>,
+    /// Invoice number as printed, e.g. `F-2026-0042`.
+    #[serde(default)]
+    pub invoice_number: Option<String>,
+    /// Amount due in minor units of `currency`.
+    #[serde(default)]
+    pub amount_due: Option<i64>,
+    /// ISO 4217 code.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// When it was paid, RFC 3339 or a date (when paid).
+    #[serde(default)]
+    pub paid_at: Option<String>,
+    /// Seller's display name, for "contact …".
+    #[serde(default)]
+    pub seller: Option<String>,
+}
+
+/// Error body of every non-2xx answer: a message that says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable reason, e.g. `stale_signature`.
+    pub error: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Body of a 200 answer to a webhook POST.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookAck {
+    /// True when this event id was already stored (nothing new written).
+    pub duplicate: bool,
+}

@@ -3,3 +3,35 @@
 //!
 //! Depends on `acquit-relay-protocol` only, never on the app or its core: it
 //! holds no Stripe key and no invoice data beyond the events themselves.
+//!
+//! - [`signature`]: Stripe's `Stripe-Signature` check, before any parsing.
+//! - [`store`]: durable storage behind a trait; SQLite with a group-commit
+//!   writer.
+//! - [`server`]: the axum routes of the HTTP API (INTERFACES.md).
+//! - [`metrics`]: counters for `/metrics`.
+
+pub mod metrics;
+pub mod server;
+pub mod signature;
+pub mod store;
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Now, RFC 3339 UTC to the second.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Now, Unix seconds.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}

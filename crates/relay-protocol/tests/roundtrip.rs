@@ -1,0 +1,84 @@
+//! Every wire type parses its JSON fixture and serializes back to the same
+//! JSON value: field names and shapes are the contract with the app.
+
+use acquit_relay_protocol::{
+    EventsPage, EventsQuery, InboxCreated, LinkState, LinkStatus, WebhookSecretBody, webhook_path,
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+fn round_trip<T: Serialize + DeserializeOwned>(fixture: &str) -> T {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let parsed: T = serde_json::from_str(&text).unwrap();
+    let back = serde_json::to_value(&parsed).unwrap();
+    let original: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, original, "{fixture} does not round-trip");
+    parsed
+}
+
+#[test]
+fn events_page_round_trips() {
+    let page: EventsPage = round_trip("events_page.json");
+    assert_eq!(page.events.len(), 2);
+    assert_eq!(page.events[0].event_type, "checkout.session.completed");
+    assert_eq!(page.events[0].cursor, "41");
+    assert_eq!(page.next_cursor, "42");
+    assert_eq!(
+        page.events[0].payload["data"]["object"]["amount_total"],
+        12000
+    );
+}
+
+#[test]
+fn empty_events_page_round_trips() {
+    let page: EventsPage = round_trip("events_page_empty.json");
+    assert!(page.events.is_empty());
+    assert_eq!(page.next_cursor, "0");
+}
+
+#[test]
+fn inbox_created_round_trips() {
+    let created: InboxCreated = round_trip("inbox_created.json");
+    assert_eq!(created.webhook_path, webhook_path(&created.inbox));
+}
+
+#[test]
+fn webhook_secret_body_round_trips_and_rejects_unknown_fields() {
+    let body: WebhookSecretBody = round_trip("webhook_secret.json");
+    assert_eq!(body.secret, "whsec_test_secret");
+    assert!(serde_json::from_str::<WebhookSecretBody>(r#"{"secret":"a","x":1}"#).is_err());
+}
+
+#[test]
+fn link_states_round_trip() {
+    let paid: LinkState = round_trip("link_paid.json");
+    assert_eq!(paid.status, LinkStatus::Paid);
+    let open: LinkState = round_trip("link_open.json");
+    assert_eq!(open.status, LinkStatus::Open);
+    assert!(serde_json::from_str::<LinkState>(r#"{"status":"closed"}"#).is_err());
+    let void: LinkState = serde_json::from_str(r#"{"status":"void"}"#).unwrap();
+    assert_eq!(void.status, LinkStatus::Void);
+}
+
+#[test]
+fn events_query_omits_absent_fields() {
+    let q = EventsQuery {
+        after: Some("7".into()),
+        limit: None,
+        wait: Some(30),
+    };
+    assert_eq!(
+        serde_json::to_string(&q).unwrap(),
+        r#"{"after":"7","wait":30}"#
+    );
+}
+
+#[test]
+fn error_body_and_webhook_ack_round_trip() {
+    use acquit_relay_protocol::{ErrorBody, WebhookAck};
+    let err: ErrorBody = round_trip("error.json");
+    assert_eq!(err.error, "stale_signature");
+    let ack: WebhookAck = round_trip("webhook_ack.json");
+    assert!(ack.duplicate);
+}

@@ -1,0 +1,94 @@
+//! Counters for `GET /metrics`, in Prometheus' text format.
+//!
+//! Plain atomics rather than a metrics crate: a handful of counters does not
+//! justify a dependency, and the text format is a few lines.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Reasons a webhook POST is rejected (label values of `rejected`).
+pub const REJECT_REASONS: [&str; 11] = [
+    "missing_signature",
+    "malformed_signature",
+    "no_v1_signature",
+    "stale_signature",
+    "future_signature",
+    "bad_signature",
+    "no_webhook_secret",
+    "malformed_json",
+    "unknown_inbox",
+    "body_too_large",
+    "storage_unavailable",
+];
+
+/// The relay's counters.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    received: AtomicU64,
+    rejected: [AtomicU64; REJECT_REASONS.len()],
+    stored: AtomicU64,
+    duplicates: AtomicU64,
+    pulled: AtomicU64,
+}
+
+impl Metrics {
+    /// A webhook POST arrived.
+    pub fn received(&self) {
+        self.received.fetch_add(1, Relaxed);
+    }
+    /// A webhook POST was refused for `reason` (one of [`REJECT_REASONS`]).
+    pub fn rejected(&self, reason: &str) {
+        if let Some(i) = REJECT_REASONS.iter().position(|r| *r == reason) {
+            self.rejected[i].fetch_add(1, Relaxed);
+        }
+    }
+    /// An event was durably stored.
+    pub fn stored(&self) {
+        self.stored.fetch_add(1, Relaxed);
+    }
+    /// A repeated event id was acknowledged without storing.
+    pub fn duplicate(&self) {
+        self.duplicates.fetch_add(1, Relaxed);
+    }
+    /// `n` events were handed to a client.
+    pub fn pulled(&self, n: u64) {
+        self.pulled.fetch_add(n, Relaxed);
+    }
+
+    /// Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let mut counter = |name: &str, help: &str, v: u64| {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+        };
+        counter(
+            "acquit_relay_webhooks_received_total",
+            "Webhook POSTs received.",
+            self.received.load(Relaxed),
+        );
+        counter(
+            "acquit_relay_events_stored_total",
+            "Events durably stored.",
+            self.stored.load(Relaxed),
+        );
+        counter(
+            "acquit_relay_events_duplicate_total",
+            "Repeated event ids acknowledged, not stored.",
+            self.duplicates.load(Relaxed),
+        );
+        counter(
+            "acquit_relay_events_pulled_total",
+            "Events handed to clients.",
+            self.pulled.load(Relaxed),
+        );
+        let name = "acquit_relay_webhooks_rejected_total";
+        let _ = writeln!(
+            s,
+            "# HELP {name} Webhook POSTs refused, by reason.\n# TYPE {name} counter"
+        );
+        for (reason, v) in REJECT_REASONS.iter().zip(&self.rejected) {
+            let _ = writeln!(s, "{name}{{reason=\"{reason}\"}} {}", v.load(Relaxed));
+        }
+        s
+    }
+}

@@ -1,0 +1,474 @@
+//! The HTTP API (INTERFACES.md, "Relay HTTP API") on axum.
+//!
+//! Order of checks on a webhook, and why: body size (413, before buffering
+//! more than the limit), inbox (404), signature on the raw bytes (400; no
+//! JSON is parsed before the request is authenticated), JSON (400), then
+//! storage; the 200 is sent only after the writer reports the COMMIT done,
+//! so Stripe retries anything that is not durable (503 on storage failure).
+//!
+//! Long-polls subscribe to their inbox's watch channel *before* reading, so
+//! an event committed between the read and the wait still wakes them; they
+//! also end at once on shutdown so graceful shutdown is not held up for up
+//! to a minute.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use serde::Deserialize;
+use tokio::sync::watch;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use acquit_relay_protocol::{
+    ErrorBody, Event, EventsPage, EventsQuery, WebhookAck, WebhookSecretBody,
+};
+
+use crate::metrics::Metrics;
+use crate::signature;
+use crate::store::{Appended, Inbox, NewEvent, Store, StoreError};
+
+/// Tunables of the server (from flags and env in `main`).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Signature timestamp tolerance, seconds.
+    pub tolerance_secs: i64,
+    /// Largest accepted webhook body, bytes.
+    pub body_limit: usize,
+    /// How long a replaced webhook secret stays valid, seconds.
+    pub secret_grace_secs: i64,
+    /// Longest long-poll, seconds.
+    pub max_wait_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            tolerance_secs: signature::DEFAULT_TOLERANCE_SECS,
+            body_limit: 256 * 1024,
+            secret_grace_secs: 24 * 3600,
+            max_wait_secs: 60,
+        }
+    }
+}
+
+/// Shared state of the handlers.
+#[derive(Debug)]
+pub struct AppState<S> {
+    store: Arc<S>,
+    metrics: Arc<Metrics>,
+    config: Config,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl<S> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        Self {
+            store: self.store.clone(),
+            metrics: self.metrics.clone(),
+            config: self.config.clone(),
+            shutdown: self.shutdown.clone(),
+        }
+    }
+}
+
+impl<S: Store> AppState<S> {
+    /// State over `store`; long-polls end when `shutdown` becomes true.
+    pub fn new(store: Arc<S>, config: Config, shutdown: watch::Receiver<bool>) -> Self {
+        Self {
+            store,
+            metrics: Arc::new(Metrics::default()),
+            config,
+            shutdown,
+        }
+    }
+}
+
+/// The relay's routes with tracing (a span per request carrying its
+/// `x-request-id`) and the body limit.
+pub fn router<S: Store>(state: AppState<S>) -> Router {
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/v1/inboxes/{inbox}/stripe", post(webhook::<S>))
+        .route("/v1/inboxes/{inbox}/events", get(events::<S>))
+        .route("/v1/inboxes/{inbox}/webhook-secret", put(set_webhook_secret::<S>))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics::<S>))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                // Method, path and request id only: never headers, query
+                // strings or bodies (tokens, signatures, payloads).
+                .make_span_with(|req: &Request<_>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+fn error(status: StatusCode, reason: &str, message: impl Into<String>) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            error: reason.to_owned(),
+            message: message.into(),
+        }),
+    )
+        .into_response()
+}
+
+fn unavailable(e: &StoreError) -> Response {
+    tracing::error!(error = %e, "storage failed");
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage_unavailable",
+        "storage is unavailable; retry later",
+    )
+}
+
+fn unknown_inbox() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "unknown_inbox",
+        "no such inbox; check the URL",
+    )
+}
+
+/// Beyond the limit, up to this much more is read and discarded before
+/// answering 413, so the client has finished sending and reads the answer
+/// (closing on an unread body makes the kernel reset the connection and the
+/// client sees an I/O error instead of the 413).
+const DRAIN_MAX: usize = 4 * 1024 * 1024;
+
+enum BodyError {
+    TooLarge,
+    Read,
+}
+
+/// Reads at most `limit` bytes of `body`.
+async fn read_limited(
+    headers: &HeaderMap,
+    mut body: Body,
+    limit: usize,
+) -> Result<Bytes, BodyError> {
+    use http_body_util::BodyExt as _;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit + DRAIN_MAX) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(limit));
+    let mut over = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map_err(|_| BodyError::Read)?.into_data() else {
+            continue;
+        };
+        if over > 0 || buf.len() + data.len() > limit {
+            over += data.len();
+            if over > DRAIN_MAX {
+                break;
+            }
+        } else {
+            buf.extend_from_slice(&data);
+        }
+    }
+    if over > 0 {
+        Err(BodyError::TooLarge)
+    } else {
+        Ok(buf.into())
+    }
+}
+
+/// Only the fields the relay needs; the rest is kept verbatim.
+#[derive(Deserialize)]
+struct EventHead {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: String,
+}
+
+async fn webhook<S: Store>(
+    State(st): State<AppState<S>>,
+    Path(inbox_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    st.metrics.received();
+    let reject = |status: StatusCode, reason: &str, message: String| {
+        st.metrics.rejected(reason);
+        tracing::info!(reason, "webhook rejected");
+        error(status, reason, message)
+    };
+    let body = match read_limited(&headers, body, st.config.body_limit).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            let msg = format!("body larger than {} bytes", st.config.body_limit);
+            return reject(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", msg);
+        }
+        Err(BodyError::Read) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "body_read",
+                "could not read the body",
+            );
+        }
+    };
+    let inbox = match st.store.inbox(&inbox_id).await {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            st.metrics.rejected("unknown_inbox");
+            return unknown_inbox();
+        }
+        Err(e) => {
+            st.metrics.rejected("storage_unavailable");
+            return unavailable(&e);
+        }
+    };
+    let now = crate::now_unix();
+    let sig = headers.get("stripe-signature").map(|v| v.as_bytes());
+    if let Err(e) = signature::verify(
+        sig,
+        &body,
+        &inbox.secrets(now),
+        now,
+        st.config.tolerance_secs,
+    ) {
+        return reject(StatusCode::BAD_REQUEST, e.reason(), e.to_string());
+    }
+    // Authenticated: now, and only now, parse.
+    let head = match serde_json::from_slice::<EventHead>(&body) {
+        Ok(h) if !h.id.is_empty() => h,
+        Ok(_) => {
+            return reject(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "event id is empty".into(),
+            );
+        }
+        Err(e) => {
+            return reject(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("not a Stripe event: {e}"),
+            );
+        }
+    };
+    let Ok(payload) = String::from_utf8(body.to_vec()) else {
+        return reject(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "body is not UTF-8".into(),
+        );
+    };
+    let event = NewEvent {
+        inbox: inbox.id,
+        id: head.id,
+        event_type: head.event_type,
+        received_at: crate::now_rfc3339(),
+        payload,
+    };
+    match st.store.append(event).await {
+        Ok(Appended::Stored(_)) => {
+            st.metrics.stored();
+            Json(WebhookAck { duplicate: false }).into_response()
+        }
+        Ok(Appended::Duplicate) => {
+            st.metrics.duplicate();
+            Json(WebhookAck { duplicate: true }).into_response()
+        }
+        Err(e) => {
+            st.metrics.rejected("storage_unavailable");
+            unavailable(&e)
+        }
+    }
+}
+
+/// Looks the inbox up and checks the bearer token: 404, 401 or the inbox.
+async fn authenticate<S: Store>(
+    st: &AppState<S>,
+    inbox_id: &str,
+    headers: &HeaderMap,
+) -> Result<Inbox, Response> {
+    let inbox = match st.store.inbox(inbox_id).await {
+        Ok(Some(i)) => i,
+        Ok(None) => return Err(unknown_inbox()),
+        Err(e) => return Err(unavailable(&e)),
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            // The scheme is case-insensitive (RFC 9110).
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then_some(token)
+        });
+    match token {
+        Some(t) if inbox.token_matches(t.trim()) => Ok(inbox),
+        _ => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or wrong bearer token for this inbox",
+        )),
+    }
+}
+
+async fn events<S: Store>(
+    State(st): State<AppState<S>>,
+    Path(inbox_id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<EventsQuery>,
+) -> Response {
+    let inbox = match authenticate(&st, &inbox_id, &headers).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let after = match q.after.as_deref() {
+        None | Some("") => 0,
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if n >= 0 => n,
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad_cursor",
+                    "`after` must be a cursor this relay returned",
+                );
+            }
+        },
+    };
+    if after > 0 {
+        // Asking for what follows `after` confirms the client has it. Not
+        // awaited: it only feeds a metric and must not slow the pull.
+        let (store, id) = (st.store.clone(), inbox.id.clone());
+        tokio::spawn(async move {
+            if let Err(e) = store.mark_pulled(&id, after).await {
+                tracing::warn!(error = %e, "could not record the pull mark");
+            }
+        });
+    }
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let wait = Duration::from_secs(u64::from(q.wait.unwrap_or(0)).min(st.config.max_wait_secs));
+    let deadline = tokio::time::Instant::now() + wait;
+    // Subscribe before reading, so a commit in between still wakes us.
+    let mut changes = st.store.subscribe(&inbox.id);
+    let mut shutdown = st.shutdown.clone();
+    let rows = loop {
+        let rows = match st.store.events_after(&inbox.id, after, limit).await {
+            Ok(r) => r,
+            Err(e) => return unavailable(&e),
+        };
+        if !rows.is_empty() || wait.is_zero() || *shutdown.borrow() {
+            break rows;
+        }
+        tokio::select! {
+            changed = changes.changed() => if changed.is_err() { break rows },
+            () = tokio::time::sleep_until(deadline) => break rows,
+            _ = shutdown.wait_for(|stop| *stop) => break rows,
+        }
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let payload = match serde_json::from_str(&r.payload) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(cursor = r.cursor, error = %e, "stored payload is not JSON");
+                return error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "corrupt_event",
+                    "a stored event is unreadable",
+                );
+            }
+        };
+        out.push(Event {
+            cursor: r.cursor.to_string(),
+            id: r.id,
+            event_type: r.event_type,
+            received_at: r.received_at,
+            payload,
+        });
+    }
+    st.metrics.pulled(out.len() as u64);
+    let next_cursor = out
+        .last()
+        .map_or_else(|| after.to_string(), |e| e.cursor.clone());
+    Json(EventsPage {
+        events: out,
+        next_cursor,
+    })
+    .into_response()
+}
+
+async fn set_webhook_secret<S: Store>(
+    State(st): State<AppState<S>>,
+    Path(inbox_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let inbox = match authenticate(&st, &inbox_id, &headers).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let body: WebhookSecretBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                r#"expected {"secret":"whsec_…"}"#,
+            );
+        }
+    };
+    if !body.secret.starts_with("whsec_") || body.secret.len() < 10 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_secret",
+            "a Stripe webhook secret starts with whsec_; copy it from the endpoint's page",
+        );
+    }
+    let until = crate::now_unix() + st.config.secret_grace_secs;
+    match st
+        .store
+        .set_webhook_secret(&inbox.id, body.secret, until)
+        .await
+    {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => unknown_inbox(),
+        Err(e) => unavailable(&e),
+    }
+}
+
+async fn metrics<S: Store>(State(st): State<AppState<S>>) -> Response {
+    let mut text = st.metrics.render();
+    // Age of the oldest event the app has not confirmed pulling: the alarm
+    // for "the laptop has not synced for days" (0 when all are pulled).
+    match st.store.oldest_unpulled().await {
+        Ok(oldest) => {
+            let age = oldest
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                .map_or(0, |t| {
+                    (chrono::Utc::now().timestamp() - t.timestamp()).max(0)
+                });
+            let name = "acquit_relay_oldest_unpulled_age_seconds";
+            text.push_str(&format!(
+                "# HELP {name} Age of the oldest event not yet pulled.
+# TYPE {name} gauge
+{name} {age}
+"
+            ));
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: oldest unpulled unavailable"),
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}

@@ -1,0 +1,162 @@
+//! Spawning the real `acquit-relay` binary for integration tests.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use acquit_relay_protocol::InboxCreated;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_acquit-relay");
+
+/// A running relay on 127.0.0.1 with an OS-chosen port; killed on drop.
+#[derive(Debug)]
+pub struct Relay {
+    pub child: Child,
+    pub base: String,
+    pub db: PathBuf,
+}
+
+impl Relay {
+    pub fn start(db: &Path, extra: &[&str]) -> Relay {
+        Self::spawn(db, extra, "warn", Stdio::inherit())
+    }
+
+    /// Like [`Relay::start`], with its log at `level` written to `log`.
+    pub fn start_logged(db: &Path, extra: &[&str], level: &str, log: &Path) -> Relay {
+        Self::spawn(db, extra, level, std::fs::File::create(log).unwrap().into())
+    }
+
+    fn spawn(db: &Path, extra: &[&str], level: &str, stderr: Stdio) -> Relay {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .args(extra)
+            .env("RUST_LOG", level)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn acquit-relay");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("acquit-relay listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_owned();
+        Relay {
+            child,
+            base,
+            db: db.to_owned(),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `acquit-relay inbox create --json` on `db`.
+pub fn create_inbox(db: &Path, secret: Option<&str>) -> InboxCreated {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["inbox", "create", "--json", "--db"]).arg(db);
+    if let Some(s) = secret {
+        cmd.args(["--webhook-secret", s]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "inbox create failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+pub fn event_body(id: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","object":"event","type":"checkout.session.completed","data":{{"object":{{"id":"cs_test_{id}","amount_total":12000}}}}}}"#
+    )
+}
+
+/// POSTs `body` to the inbox's webhook with `signature` (None: no header).
+pub async fn post_webhook(
+    client: &reqwest::Client,
+    relay: &Relay,
+    inbox: &InboxCreated,
+    body: &str,
+    signature: Option<String>,
+) -> reqwest::Response {
+    let mut req = client
+        .post(relay.url(&inbox.webhook_path))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(sig) = signature {
+        req = req.header("stripe-signature", sig);
+    }
+    req.send().await.unwrap()
+}
+
+pub async fn post_signed(
+    client: &reqwest::Client,
+    relay: &Relay,
+    inbox: &InboxCreated,
+    secret: &str,
+    id: &str,
+) -> u16 {
+    let body = event_body(id);
+    let sig = acquit_relay::signature::sign(secret, now(), body.as_bytes());
+    post_webhook(client, relay, inbox, &body, Some(sig))
+        .await
+        .status()
+        .as_u16()
+}
+
+/// Just a base URL, for tasks that outlive or do not own the [`Relay`].
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub base: String,
+}
+
+impl Target {
+    /// POSTs a signed event; None when the connection fails.
+    pub async fn post(
+        &self,
+        client: &reqwest::Client,
+        inbox: &InboxCreated,
+        secret: &str,
+        id: &str,
+    ) -> Option<u16> {
+        let body = event_body(id);
+        let sig = acquit_relay::signature::sign(secret, now(), body.as_bytes());
+        let res = client
+            .post(format!("{}{}", self.base, inbox.webhook_path))
+            .header("stripe-signature", sig)
+            .body(body)
+            .send()
+            .await
+            .ok()?;
+        Some(res.status().as_u16())
+    }
+}
