@@ -1,0 +1,53 @@
+//! Median render time of a one-page invoice with both QR codes (target:
+//! ≤ 2.5 ms in release). A plain binary (`harness = false`) so it needs no
+//! benchmarking framework: `cargo bench -p acquit-pdf`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use acquit_core::Lang;
+use acquit_pdf::render;
+
+/// Median and minimum (the minimum shows the cost without the noise of a
+/// busy machine).
+fn median_min(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort();
+    (samples[samples.len() / 2], samples[0])
+}
+
+fn measure(name: &str, doc: &acquit_pdf::Document, runs: usize) {
+    // Warm up: fonts are parsed once per process.
+    for _ in 0..10 {
+        std::hint::black_box(render(doc).unwrap());
+    }
+    let samples: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            let r = render(std::hint::black_box(doc)).unwrap();
+            let elapsed = start.elapsed();
+            std::hint::black_box(r);
+            elapsed
+        })
+        .collect();
+    let size = render(doc).unwrap().bytes.len();
+    let (median, min) = median_min(samples);
+    println!(
+        "{name}: median {:.3} ms, min {:.3} ms over {runs} runs ({size} bytes)",
+        median.as_secs_f64() * 1e3,
+        min.as_secs_f64() * 1e3
+    );
+}
+
+fn main() {
+    let doc = common::invoice(Lang::Fr);
+    assert!(doc.payment_url.is_some() && doc.seller.iban.is_some());
+    measure("one-page invoice, both QR codes", &doc, 300);
+    measure(
+        "one-page invoice, PAID stamp",
+        &common::paid(common::invoice(Lang::Fr)),
+        300,
+    );
+    measure("60-line invoice", &common::long_invoice(60), 100);
+}
