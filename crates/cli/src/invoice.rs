@@ -53,6 +53,8 @@ pub enum InvoiceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write the PDF of an issued invoice or credit note
+    Pdf(crate::pdf::PdfArgs),
     /// Show an invoice (by number, e.g. F-2026-0001) or a draft (by id)
     Show {
         #[arg(value_name = "NUMBER_OR_DRAFT_ID")]
@@ -167,6 +169,7 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
     match command {
         InvoiceCommand::New(args) => new(args, db),
         InvoiceCommand::AddLine(args) => add_line(args, db),
+        InvoiceCommand::Pdf(args) => crate::pdf::invoice_pdf(args, db),
         InvoiceCommand::Issue { draft, date } => {
             let date = date
                 .map(|d| parse::date(&d, "--date"))

@@ -36,6 +36,7 @@ mod invoice;
 mod ledger;
 mod parse;
 mod payment;
+mod pdf;
 mod safety;
 mod table;
 
@@ -89,6 +90,9 @@ enum Command {
     Invoice(invoice::InvoiceCommand),
     /// Fill an empty database with realistic demo data (to try Acquit)
     Demo,
+    /// Export documents in bulk
+    #[command(subcommand, arg_required_else_help = true)]
+    Export(pdf::ExportCommand),
     /// Correct an issued invoice with a credit note, and print its number
     CreditNote(invoice::CreditNoteArgs),
     /// Money received: record, list, reverse
@@ -212,6 +216,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Journal(command) => safety::journal(command, &path),
         Command::Backup { out } => safety::backup(out, &path),
         Command::Restore { file } => safety::restore(file, &path),
+        Command::Export(command) => pdf::export(command, &path),
     }
 }
 

@@ -1226,3 +1226,91 @@ fn journal_verify_names_an_invoice_edited_behind_acquits_back() {
     assert_eq!(report["problem"]["subject"], "F-2026-0001");
     assert!(text(&out.stderr).contains("restore a backup"));
 }
+
+/// The text of a PDF, as `pdftotext -raw` reads it (poppler-utils).
+fn pdf_text(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext is missing: sudo apt-get install poppler-utils (./x test does)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn invoice_pdf_writes_the_stamped_and_the_issued_documents() {
+    let acquit = Acquit::new();
+    acquit.ok(&["demo"]);
+    let stamped = acquit.dir.path().join("F-2026-0001.pdf");
+    let issued = acquit.dir.path().join("F-2026-0001-issued.pdf");
+    let out = acquit.ok(&[
+        "invoice",
+        "pdf",
+        "F-2026-0001",
+        "--out",
+        stamped.to_str().unwrap(),
+    ]);
+    assert_eq!(out.trim(), stamped.to_str().unwrap());
+    acquit.ok(&[
+        "invoice",
+        "pdf",
+        "F-2026-0001",
+        "--out",
+        issued.to_str().unwrap(),
+        "--as-issued",
+    ]);
+    let stamped_text = pdf_text(&stamped);
+    assert!(stamped_text.contains("PAYÉE"), "{stamped_text}");
+    assert!(stamped_text.contains("F-2026-0001"));
+    assert!(
+        !pdf_text(&issued).contains("PAYÉE"),
+        "the issued document has no stamp"
+    );
+    let english = acquit.dir.path().join("en.pdf");
+    acquit.ok(&[
+        "invoice",
+        "pdf",
+        "F-2026-0001",
+        "--out",
+        english.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert!(pdf_text(&english).contains("INVOICE"));
+    // A draft has no PDF, and nothing is written.
+    let stderr = acquit.fails(1, &["invoice", "pdf", "F-2099-0001", "--out", "nope.pdf"]);
+    assert!(stderr.contains("no invoice F-2099-0001"), "{stderr}");
+}
+
+#[test]
+fn export_pdf_writes_one_file_per_issued_document() {
+    let acquit = Acquit::new();
+    acquit.ok(&["demo"]);
+    let dir = acquit.dir.path().join("export");
+    let out = acquit.ok(&["export", "pdf", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(
+        out.trim(),
+        format!("7 PDF files written to {}", dir.display())
+    );
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 7);
+    assert!(files.contains(&"AV-2026-0001.pdf".to_owned()), "{files:?}");
+    let paid_only = acquit.dir.path().join("paid");
+    let out = acquit.ok(&[
+        "export",
+        "pdf",
+        "--dir",
+        paid_only.to_str().unwrap(),
+        "--status",
+        "paid",
+    ]);
+    assert!(out.starts_with("2 PDF files"), "{out}");
+}

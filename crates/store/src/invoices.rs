@@ -74,6 +74,8 @@ pub struct InvoiceView {
     pub deposits: Vec<String>,
     /// For a credit note: the invoice it corrects.
     pub credits: Option<String>,
+    /// For a credit note: why it was issued.
+    pub reason: Option<String>,
     /// Issued credit notes against this invoice.
     pub credit_notes: Vec<String>,
     pub amount_due: Money,
@@ -503,6 +505,10 @@ impl Store {
         let currency =
             Currency::from_code(&currency).map_err(|e| StoreError::Decode(e.to_string()))?;
         let lines = load_lines(conn, id.0)?;
+        let reason: Option<String> =
+            conn.query_row("SELECT reason FROM invoices WHERE id = ?1", [id.0], |r| {
+                r.get(0)
+            })?;
         let seller: Option<Seller> = match seller {
             Some(s) => Some(from_json(&s)?),
             None => self.seller()?,
@@ -566,6 +572,7 @@ impl Store {
             totals,
             deposits,
             credits,
+            reason,
             credit_notes,
             amount_due,
             refund_due,

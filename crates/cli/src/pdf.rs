@@ -1,0 +1,155 @@
+//! `acquit invoice pdf` and `acquit export pdf`: the same renderer as the
+//! app's preview (`acquit_sync::documents`).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use acquit_core::{InvoiceStatus, Lang};
+use acquit_sync::{DocumentError, Rendering};
+use clap::{Args, Subcommand};
+
+use crate::client::LangArg;
+use crate::invoice::StatusArg;
+use crate::{CliError, open};
+
+#[derive(Debug, Args)]
+pub struct PdfArgs {
+    /// The issued invoice or credit note, e.g. F-2026-0001
+    #[arg(value_name = "NUMBER")]
+    number: String,
+    /// The PDF file to write
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Language of the document [default: the client's]
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+    /// The document as issued, without the PAID stamp
+    #[arg(long)]
+    as_issued: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Every issued invoice and credit note as PDF files (NUMBER.pdf) in a folder
+    Pdf {
+        /// The folder to write into (created if needed)
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// Only the invoices with this status
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+    },
+}
+
+fn rendering(as_issued: bool) -> Rendering {
+    if as_issued {
+        Rendering::AsIssued
+    } else {
+        Rendering::Current
+    }
+}
+
+fn document_error(error: DocumentError) -> CliError {
+    match error {
+        DocumentError::Draft(_) => CliError::rejected(error),
+        DocumentError::Store(e) => CliError::Store(e),
+        DocumentError::Render(e) => CliError::Outside(format!("the PDF could not be made: {e}")),
+    }
+}
+
+/// `acquit invoice pdf NUMBER --out FILE`.
+pub fn invoice_pdf(args: PdfArgs, db: &Path) -> Result<String, CliError> {
+    let store = open(db)?;
+    let rendered = acquit_sync::render_pdf(
+        &store,
+        &args.number,
+        args.lang.map(Lang::from),
+        rendering(args.as_issued),
+    )
+    .map_err(document_error)?;
+    for warning in &rendered.warnings {
+        eprintln!("acquit: warning: {warning}");
+    }
+    write_atomically(&args.out, &rendered.bytes)?;
+    Ok(format!("{}\n", args.out.display()))
+}
+
+/// `acquit export pdf --dir DIR`: documents are read one by one (the
+/// database connection is not shared between threads), then rendered on
+/// every core.
+pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
+    let ExportCommand::Pdf { dir, status } = command;
+    let store = open(db)?;
+    let numbers: Vec<String> = store
+        .list_invoices(status.map(InvoiceStatus::from))?
+        .into_iter()
+        .filter_map(|s| s.number)
+        .collect();
+    let documents = numbers
+        .iter()
+        .map(|n| acquit_sync::document(&store, n, None, Rendering::Current).map_err(document_error))
+        .collect::<Result<Vec<_>, _>>()?;
+    drop(store);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        CliError::Outside(format!(
+            "could not create the folder {}: {e}",
+            dir.display()
+        ))
+    })?;
+
+    let total = documents.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(total.max(1));
+    let results: Vec<Result<(), CliError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> Result<(), CliError> {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(document) = documents.get(i) else {
+                            return Ok(());
+                        };
+                        let rendered = acquit_pdf::render(document)
+                            .map_err(|e| CliError::Outside(format!("{}: {e}", document.number)))?;
+                        write_atomically(
+                            &dir.join(format!("{}.pdf", document.number)),
+                            &rendered.bytes,
+                        )?;
+                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        let mut stderr = std::io::stderr().lock();
+                        let _ = write!(stderr, "\rexporting PDFs: {n}/{total}");
+                        let _ = stderr.flush();
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a render thread panicked"))
+            .collect()
+    });
+    if total > 0 {
+        eprintln!();
+    }
+    results.into_iter().collect::<Result<(), _>>()?;
+    Ok(format!("{total} PDF files written to {}\n", dir.display()))
+}
+
+/// Writes `bytes` to a temporary file next to `path`, then renames it: a
+/// crash never leaves half a PDF under the final name.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let fail =
+        |e: std::io::Error| CliError::Outside(format!("could not write {}: {e}", path.display()));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    file.write_all(bytes).map_err(fail)?;
+    file.as_file().sync_all().map_err(fail)?;
+    file.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! From an issued invoice in the store to its PDF.
+//!
+//! One function builds the renderer's input, so the CLI's `invoice pdf`,
+//! the bulk export and the app's preview print the same thing. Two
+//! renderings exist: the document as issued (kept byte for byte: nothing in
+//! it changes after issue), and its current state, which adds the PAID
+//! stamp once money came in.
+
+use acquit_core::{Lang, Money};
+use acquit_pdf::{DepositRef, Document, PaidStamp, Rendered};
+use acquit_store::{PaymentKind, PaymentMethod, Store, StoreError};
+
+/// Which rendering of an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// As issued: no stamp, the whole total due.
+    AsIssued,
+    /// As of now: the PAID (or partly paid) stamp when money came in.
+    Current,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("{0} is a draft: issue it first (`acquit invoice issue`), a draft has no PDF")]
+    Draft(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the PDF could not be made: {0}")]
+    Render(#[from] acquit_pdf::RenderError),
+}
+
+/// The renderer's input for the issued document `number`.
+pub fn document(
+    store: &Store,
+    number: &str,
+    lang: Option<Lang>,
+    rendering: Rendering,
+) -> Result<Document, DocumentError> {
+    let view = store.invoice(number)?;
+    let (Some(number), Some(issue_date), Some(due_date), Some(seller)) = (
+        view.number.clone(),
+        view.issue_date,
+        view.due_date,
+        view.seller.clone(),
+    ) else {
+        return Err(DocumentError::Draft(number.to_owned()));
+    };
+    let lang = lang.unwrap_or(view.buyer.lang);
+    let deposits = view
+        .deposits
+        .iter()
+        .map(|n| {
+            Ok(DepositRef {
+                number: n.clone(),
+                total: store.invoice(n)?.totals.total,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let (amount_due, paid) = match rendering {
+        Rendering::AsIssued => (view.totals.total, None),
+        Rendering::Current => (
+            view.amount_due,
+            stamp(store, &number, view.amount_due, lang)?,
+        ),
+    };
+    Ok(Document {
+        kind: view.kind,
+        number,
+        issue_date,
+        sale_date: view.sale_date,
+        due_date,
+        seller,
+        buyer: view.buyer,
+        lines: view.lines.into_iter().map(|l| l.line).collect(),
+        totals: view.totals,
+        deposits,
+        credits: view.credits,
+        reason: view.reason,
+        payment_url: None,
+        amount_due,
+        paid,
+        logo_png: store.logo()?,
+        lang,
+        paper: Default::default(),
+    })
+}
+
+/// Renders the issued document `number` to PDF bytes.
+pub fn render_pdf(
+    store: &Store,
+    number: &str,
+    lang: Option<Lang>,
+    rendering: Rendering,
+) -> Result<Rendered, DocumentError> {
+    Ok(acquit_pdf::render(&document(
+        store, number, lang, rendering,
+    )?)?)
+}
+
+/// The stamp for what was paid so far, if anything: dated and named after
+/// the last payment received.
+fn stamp(
+    store: &Store,
+    number: &str,
+    remaining: Money,
+    lang: Lang,
+) -> Result<Option<PaidStamp>, StoreError> {
+    let payments = store.payments(number)?;
+    let paid = payments.iter().fold(0i64, |sum, p| sum + p.amount.minor());
+    let last = payments
+        .iter()
+        .filter(|p| p.kind == PaymentKind::Payment && !p.reversed)
+        .max_by_key(|p| (p.received_on, p.id));
+    Ok(match last {
+        Some(last) if paid > 0 => Some(PaidStamp {
+            date: last.received_on,
+            method: method_label(last.method, lang).to_owned(),
+            paid: Money::new(paid, remaining.currency()),
+            remaining,
+        }),
+        _ => None,
+    })
+}
+
+/// How a payment method reads on the stamp.
+pub fn method_label(method: PaymentMethod, lang: Lang) -> &'static str {
+    match (method, lang) {
+        (PaymentMethod::Stripe, Lang::Fr) => "Carte (Stripe)",
+        (PaymentMethod::Stripe, Lang::En) => "Card (Stripe)",
+        (PaymentMethod::Transfer, Lang::Fr) => "Virement",
+        (PaymentMethod::Transfer, Lang::En) => "Bank transfer",
+        (PaymentMethod::Cheque, Lang::Fr) => "Chèque",
+        (PaymentMethod::Cheque, Lang::En) => "Cheque",
+        (PaymentMethod::Cash, Lang::Fr) => "Espèces",
+        (PaymentMethod::Cash, Lang::En) => "Cash",
+        (PaymentMethod::CardTerminal, Lang::Fr) => "Carte (terminal)",
+        (PaymentMethod::CardTerminal, Lang::En) => "Card (terminal)",
+        (PaymentMethod::Other, Lang::Fr) => "Autre",
+        (PaymentMethod::Other, Lang::En) => "Other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn demo() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("a.db")).unwrap();
+        store
+            .fill_demo(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+            .unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn a_paid_invoice_gets_a_stamp_only_in_its_current_rendering() {
+        let (_dir, store) = demo();
+        let current = document(&store, "F-2026-0001", None, Rendering::Current).unwrap();
+        let stamp = current.paid.expect("F-2026-0001 is paid in the demo");
+        assert_eq!(stamp.method, "Virement");
+        assert!(stamp.remaining.is_zero());
+        assert_eq!(stamp.paid, current.totals.total);
+        let issued = document(&store, "F-2026-0001", None, Rendering::AsIssued).unwrap();
+        assert_eq!(
+            (issued.paid, issued.amount_due),
+            (None, issued.totals.total)
+        );
+    }
+
+    #[test]
+    fn a_partly_paid_invoice_says_what_remains() {
+        let (_dir, store) = demo();
+        let doc = document(&store, "F-2026-0003", None, Rendering::Current).unwrap();
+        let stamp = doc.paid.unwrap();
+        assert_eq!(stamp.method, "Chèque");
+        assert_eq!(stamp.remaining, doc.amount_due);
+        assert!(stamp.remaining.is_positive());
+    }
+
+    #[test]
+    fn a_balance_invoice_lists_its_deposits_with_their_totals() {
+        let (_dir, store) = demo();
+        let balance = store
+            .list_invoices(None)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.kind == acquit_core::InvoiceKind::Balance)
+            .unwrap();
+        let doc = document(
+            &store,
+            balance.number.as_deref().unwrap(),
+            Some(Lang::En),
+            Rendering::Current,
+        )
+        .unwrap();
+        assert_eq!(doc.deposits.len(), 1);
+        assert_eq!(
+            doc.deposits[0].total,
+            store.invoice(&doc.deposits[0].number).unwrap().totals.total
+        );
+        assert_eq!(doc.lang, Lang::En);
+    }
+
+    #[test]
+    fn the_rendering_as_issued_never_changes_after_payment() {
+        let (_dir, mut store) = demo();
+        let before = render_pdf(&store, "F-2026-0006", None, Rendering::AsIssued)
+            .unwrap()
+            .bytes;
+        let due = store.invoice("F-2026-0006").unwrap().amount_due;
+        store
+            .record_payment(
+                "F-2026-0006",
+                &acquit_store::NewPayment {
+                    amount: due,
+                    method: PaymentMethod::Transfer,
+                    received_on: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                    reference: None,
+                    fee: None,
+                },
+            )
+            .unwrap();
+        let after = render_pdf(&store, "F-2026-0006", None, Rendering::AsIssued)
+            .unwrap()
+            .bytes;
+        assert_eq!(before, after, "the issued PDF is kept byte for byte");
+        let stamped = render_pdf(&store, "F-2026-0006", None, Rendering::Current)
+            .unwrap()
+            .bytes;
+        assert_ne!(stamped, after);
+    }
+
+    #[test]
+    fn a_draft_has_no_pdf() {
+        let (_dir, store) = demo();
+        assert!(matches!(
+            document(&store, "F-2099-0001", None, Rendering::Current),
+            Err(DocumentError::Store(_))
+        ));
+    }
+}
