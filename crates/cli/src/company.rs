@@ -61,13 +61,31 @@ pub struct SetArgs {
     /// Days from issue to due date when an invoice sets none [default: 30]
     #[arg(long, value_name = "DAYS")]
     payment_terms: Option<String>,
+    /// Your logo for the invoices, a PNG of at most 1 MB (kept when left out)
+    #[arg(long, value_name = "PNG")]
+    logo: Option<std::path::PathBuf>,
 }
 
 pub fn run(command: CompanyCommand, db: &Path) -> Result<String, CliError> {
     match command {
         CompanyCommand::Set(args) => {
+            // Read and check the logo before anything is written.
+            let logo = match &args.logo {
+                Some(path) => {
+                    let png = std::fs::read(path).map_err(|e| {
+                        CliError::rejected(format!("cannot read the logo {}: {e}", path.display()))
+                    })?;
+                    acquit_store::check_logo(&png)?;
+                    Some(png)
+                }
+                None => None,
+            };
             let seller = seller(*args)?;
-            open(db)?.set_seller(&seller)?;
+            let mut store = open(db)?;
+            store.set_seller(&seller)?;
+            if let Some(png) = logo {
+                store.set_logo(&png)?;
+            }
             // Show what was stored, derived VAT number included.
             Ok(human(&seller))
         }

@@ -1314,3 +1314,24 @@ fn export_pdf_writes_one_file_per_issued_document() {
     ]);
     assert!(out.starts_with("2 PDF files"), "{out}");
 }
+
+#[test]
+fn company_set_takes_a_png_logo_and_refuses_anything_else() {
+    let acquit = Acquit::new();
+    let mut set: Vec<&str> = company().to_vec();
+    let logo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../icons/32x32.png");
+    set.extend(["--logo", logo]);
+    acquit.ok(&set);
+    let before = acquit.everything();
+    let text = acquit.dir.path().join("logo.png");
+    std::fs::write(&text, "not a picture").unwrap();
+    let mut bad: Vec<&str> = company().to_vec();
+    bad.extend(["--email", "autre@example.org", "--logo", text.to_str().unwrap()]);
+    let stderr = acquit.fails(1, &bad);
+    assert!(stderr.contains("not a PNG"), "{stderr}");
+    assert_eq!(
+        acquit.everything(),
+        before,
+        "a refused logo changes nothing"
+    );
+}

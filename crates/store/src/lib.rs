@@ -32,7 +32,7 @@ pub use backup::{KEEP as BACKUPS_KEPT, check_backup};
 pub use demo::DemoSummary;
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
-pub use parties::ClientId;
+pub use parties::{ClientId, check_logo};
 pub use payments::{LedgerEntry, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment};
 
 /// "ACQT": marks a SQLite file as Acquit's.

@@ -39,23 +39,10 @@ impl Store {
         profile.map(|p| from_json(&p)).transpose()
     }
 
-    /// Sets the logo printed on invoices: a PNG of at most 1 MB.
+    /// Sets the logo printed on invoices: a PNG of at most 1 MB (see
+    /// [`check_logo`]).
     pub fn set_logo(&mut self, png: &[u8]) -> Result<(), StoreError> {
-        const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-        const MAX: usize = 1024 * 1024;
-        if !png.starts_with(SIGNATURE) {
-            return Err(Rejection::Invalid(
-                "the logo is not a PNG file: export it as PNG and try again".into(),
-            )
-            .into());
-        }
-        if png.len() > MAX {
-            return Err(Rejection::Invalid(format!(
-                "the logo is {} KB; at most 1024 KB fit on an invoice: make it smaller",
-                png.len() / 1024
-            ))
-            .into());
-        }
+        check_logo(png)?;
         self.write(|tx| {
             let updated = tx.execute("UPDATE seller SET logo_png = ?1 WHERE id = 1", [png])?;
             if updated == 0 {
@@ -115,4 +102,22 @@ impl Store {
         })
         .collect()
     }
+}
+
+/// Refuses a logo that is not a PNG or is over 1 MB, with what to do.
+pub fn check_logo(png: &[u8]) -> Result<(), Rejection> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    const MAX: usize = 1024 * 1024;
+    if !png.starts_with(SIGNATURE) {
+        return Err(Rejection::Invalid(
+            "the logo is not a PNG file: export it as PNG and try again".into(),
+        ));
+    }
+    if png.len() > MAX {
+        return Err(Rejection::Invalid(format!(
+            "the logo is {} KB; at most 1024 KB fit on an invoice: make it smaller",
+            png.len() / 1024
+        )));
+    }
+    Ok(())
 }
