@@ -1326,7 +1326,12 @@ fn company_set_takes_a_png_logo_and_refuses_anything_else() {
     let text = acquit.dir.path().join("logo.png");
     std::fs::write(&text, "not a picture").unwrap();
     let mut bad: Vec<&str> = company().to_vec();
-    bad.extend(["--email", "autre@example.org", "--logo", text.to_str().unwrap()]);
+    bad.extend([
+        "--email",
+        "autre@example.org",
+        "--logo",
+        text.to_str().unwrap(),
+    ]);
     let stderr = acquit.fails(1, &bad);
     assert!(stderr.contains("not a PNG"), "{stderr}");
     assert_eq!(
