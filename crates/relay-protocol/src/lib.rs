@@ -87,7 +87,8 @@ pub enum LinkStatus {
 }
 
 /// Body of `PUT /v1/inboxes/{inbox}/links/{link_token}`: the state of a
-/// stable payment link as the app publishes it. (Not served yet.)
+/// stable payment link as the app publishes it; `GET /p/{link_token}`
+/// serves it (redirect while open, a page once paid or void).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkState {
     /// Open, paid or void.

@@ -7,13 +7,19 @@
 //! - [`signature`]: Stripe's `Stripe-Signature` check, before any parsing.
 //! - [`store`]: durable storage behind a trait; SQLite with a group-commit
 //!   writer.
+//! - [`postgres`]: the same trait on PostgreSQL, for several instances.
 //! - [`server`]: the axum routes of the HTTP API (INTERFACES.md).
+//! - [`links`]: stable payment links: validation and the payer's pages.
 //! - [`metrics`]: counters for `/metrics`.
 
+pub mod links;
 pub mod metrics;
+pub mod postgres;
 pub mod server;
 pub mod signature;
 pub mod store;
+#[cfg(test)]
+mod store_suite;
 
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {

@@ -10,6 +10,11 @@
 //! an event committed between the read and the wait still wakes them; they
 //! also end at once on shutdown so graceful shutdown is not held up for up
 //! to a minute.
+//!
+//! Payment links (`PUT …/links/{token}`, `GET /p/{token}`): the state is
+//! validated on `PUT` (see [`crate::links`]) so the public side only ever
+//! serves what passed. Link tokens are capabilities printed on invoices, so
+//! request spans log `/p/…` and `…/links/…` with the token masked.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,12 +33,13 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use acquit_relay_protocol::{
-    ErrorBody, Event, EventsPage, EventsQuery, WebhookAck, WebhookSecretBody,
+    ErrorBody, Event, EventsPage, EventsQuery, LinkState, LinkStatus, WebhookAck, WebhookSecretBody,
 };
 
+use crate::links;
 use crate::metrics::Metrics;
 use crate::signature;
-use crate::store::{Appended, Inbox, NewEvent, Store, StoreError};
+use crate::store::{Appended, Inbox, LinkPut, NewEvent, Store, StoreError};
 
 /// Tunables of the server (from flags and env in `main`).
 #[derive(Debug, Clone)]
@@ -98,7 +104,12 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
     Router::new()
         .route("/v1/inboxes/{inbox}/stripe", post(webhook::<S>))
         .route("/v1/inboxes/{inbox}/events", get(events::<S>))
-        .route("/v1/inboxes/{inbox}/webhook-secret", put(set_webhook_secret::<S>))
+        .route(
+            "/v1/inboxes/{inbox}/webhook-secret",
+            put(set_webhook_secret::<S>),
+        )
+        .route("/v1/inboxes/{inbox}/links/{link_token}", put(put_link::<S>))
+        .route("/p/{link_token}", get(show_link::<S>))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics::<S>))
         .with_state(state)
@@ -109,12 +120,32 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
                 // Method, path and request id only: never headers, query
                 // strings or bodies (tokens, signatures, payloads).
                 .make_span_with(|req: &Request<_>| {
-                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    let path = log_path(req.uri().path());
+                    tracing::info_span!("request", id, method = %req.method(), path = %path)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The path as logged: link tokens (after `/p/` or `/links/`) masked.
+fn log_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if let Some(rest) = path.strip_prefix("/p/") {
+        let tail = rest.find('/').map_or("", |i| &rest[i..]);
+        return format!("/p/…{tail}").into();
+    }
+    if let Some(i) = path.find("/links/") {
+        let head = &path[..i + "/links/".len()];
+        let rest = &path[head.len()..];
+        let tail = rest.find('/').map_or("", |i| &rest[i..]);
+        return format!("{head}…{tail}").into();
+    }
+    path.into()
 }
 
 fn error(status: StatusCode, reason: &str, message: impl Into<String>) -> Response {
@@ -446,6 +477,131 @@ async fn set_webhook_secret<S: Store>(
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => unknown_inbox(),
         Err(e) => unavailable(&e),
+    }
+}
+
+async fn put_link<S: Store>(
+    State(st): State<AppState<S>>,
+    Path((inbox_id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let inbox = match authenticate(&st, &inbox_id, &headers).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    if !links::valid_token(&token) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_link_token",
+            "a link token is 16 to 64 characters among A-Z a-z 0-9 - _",
+        );
+    }
+    let state: LinkState = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!(
+                    r#"expected {{"status":"open|paid|void","pay_url":…,"invoice_number":…,"amount_due":…,"currency":…,"paid_at":…,"seller":…}}: {e}"#
+                ),
+            );
+        }
+    };
+    if let Err(e) = links::validate(&state) {
+        return error(StatusCode::BAD_REQUEST, e.reason, e.message);
+    }
+    match st.store.put_link(&inbox.id, &token, &state).await {
+        Ok(LinkPut::Stored) => StatusCode::NO_CONTENT.into_response(),
+        Ok(LinkPut::Taken) => error(
+            StatusCode::CONFLICT,
+            "link_token_taken",
+            "this link token belongs to another inbox; generate a new one",
+        ),
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// Headers of every answer on `/p/…`: never cached (the state changes),
+/// never sniffed, never leaking the token in a Referer.
+fn link_headers(headers: &mut HeaderMap) {
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+}
+
+fn link_page(status: StatusCode, html: String) -> Response {
+    let mut res = (status, html).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if let Ok(csp) = header::HeaderValue::from_str(&links::CSP) {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    link_headers(h);
+    res
+}
+
+async fn show_link<S: Store>(
+    State(st): State<AppState<S>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = links::negotiate(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let state = if links::valid_token(&token) {
+        match st.store.link(&token).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "storage failed");
+                let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
+                link_headers(res.headers_mut());
+                return res;
+            }
+        }
+    } else {
+        None
+    };
+    let Some(state) = state else {
+        return link_page(StatusCode::NOT_FOUND, links::not_found_page(lang));
+    };
+    match state.status {
+        LinkStatus::Open => {
+            // Validated on PUT, so it is a valid header value.
+            let location = state
+                .pay_url
+                .as_deref()
+                .and_then(|u| header::HeaderValue::from_str(u).ok());
+            let Some(location) = location else {
+                return link_page(StatusCode::NOT_FOUND, links::not_found_page(lang));
+            };
+            let mut res = StatusCode::FOUND.into_response();
+            res.headers_mut().insert(header::LOCATION, location);
+            link_headers(res.headers_mut());
+            res
+        }
+        LinkStatus::Paid => link_page(StatusCode::OK, links::paid_page(lang, &state)),
+        // 410: the link existed and is gone for good.
+        LinkStatus::Void => link_page(StatusCode::GONE, links::void_page(lang, &state)),
     }
 }
 

@@ -1,9 +1,9 @@
 //! Durable storage of inboxes and events.
 //!
 //! Why it is built this way:
-//! - **Behind a trait** ([`Store`]) so a PostgreSQL backend can be added for
-//!   several relay instances sharing one database; SQLite is the embedded
-//!   default.
+//! - **Behind a trait** ([`Store`]) so several relay instances can share one
+//!   PostgreSQL database ([`crate::postgres`]); SQLite is the embedded
+//!   default. Both pass the same suite (`store_suite.rs`).
 //! - **One writer thread, group commit.** In WAL mode with
 //!   `synchronous=FULL` every COMMIT costs one fsync, and this kind of disk
 //!   does only a few hundred to a few thousand a second. So a single thread
@@ -19,6 +19,10 @@
 //!   stored as is: verifying an HMAC needs the key itself.
 //! - The cursor is the events table's `AUTOINCREMENT` rowid: monotonic and
 //!   never reused, even after old events are deleted.
+//! - Payment links are keyed by their token alone, because `GET /p/{token}`
+//!   carries no inbox; the first inbox to publish a token owns it, so one
+//!   user can never overwrite another's link. Their writes go through the
+//!   same writer as events: a 204 to the app means the state is durable.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -29,7 +33,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use tokio::sync::{oneshot, watch};
 
-use acquit_relay_protocol::{InboxCreated, webhook_path};
+use acquit_relay_protocol::{InboxCreated, LinkState, webhook_path};
 
 /// Largest number of jobs committed in one transaction.
 const MAX_BATCH: usize = 4096;
@@ -54,6 +58,12 @@ pub enum StoreError {
     /// The system's random source failed.
     #[error("no randomness available: {0}")]
     Random(String),
+    /// PostgreSQL refused or the connection failed.
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// A stored value could not be decoded.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
 }
 
 /// An inbox as the server needs it to authenticate and verify.
@@ -141,6 +151,15 @@ pub struct StoredEvent {
     pub payload: String,
 }
 
+/// What publishing a payment link's state did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPut {
+    /// Stored (created or replaced) for this inbox.
+    Stored,
+    /// The token belongs to another inbox; nothing written.
+    Taken,
+}
+
 /// The storage the server runs on. Writes resolve only once durable.
 pub trait Store: Send + Sync + 'static {
     /// Creates an inbox with a fresh id and token (returned once, in clear).
@@ -183,6 +202,19 @@ pub trait Store: Send + Sync + 'static {
     /// `received_at` of the oldest event not yet confirmed pulled, over all
     /// inboxes.
     fn oldest_unpulled(&self) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Stores the published state of the payment link `token` for `inbox`,
+    /// replacing the previous one, unless another inbox owns the token.
+    fn put_link(
+        &self,
+        inbox: &str,
+        token: &str,
+        state: &LinkState,
+    ) -> impl Future<Output = Result<LinkPut, StoreError>> + Send;
+    /// The current state of the payment link `token`, if published.
+    fn link(
+        &self,
+        token: &str,
+    ) -> impl Future<Output = Result<Option<LinkState>, StoreError>> + Send;
     /// A receiver that changes whenever an event is stored in `inbox`
     /// (its value is the latest cursor known to have been stored).
     fn subscribe(&self, inbox: &str) -> watch::Receiver<i64>;
@@ -216,6 +248,13 @@ CREATE TABLE IF NOT EXISTS events (
     UNIQUE (inbox_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS events_by_inbox ON events (inbox_id, cursor);
+CREATE TABLE IF NOT EXISTS links (
+    token TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    -- The LinkState as JSON, exactly as the server validated it.
+    state TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
 ";
 
 fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
@@ -227,22 +266,31 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
 
 /// Wakes long-polls: one watch channel per inbox that has had a listener.
 #[derive(Debug, Default)]
-struct Notifier {
+pub(crate) struct Notifier {
     inboxes: Mutex<HashMap<String, watch::Sender<i64>>>,
 }
 
 impl Notifier {
-    fn subscribe(&self, inbox: &str) -> watch::Receiver<i64> {
+    pub(crate) fn subscribe(&self, inbox: &str) -> watch::Receiver<i64> {
         let mut map = self.inboxes.lock().unwrap_or_else(|e| e.into_inner());
         map.entry(inbox.to_owned())
             .or_insert_with(|| watch::channel(0).0)
             .subscribe()
     }
 
-    fn notify(&self, inbox: &str, cursor: i64) {
+    pub(crate) fn notify(&self, inbox: &str, cursor: i64) {
         let map = self.inboxes.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = map.get(inbox) {
             tx.send_replace(cursor);
+        }
+    }
+
+    /// Wakes every listener (they re-read): for when notifications may
+    /// have been missed, e.g. after a lost LISTEN connection.
+    pub(crate) fn notify_all(&self) {
+        let map = self.inboxes.lock().unwrap_or_else(|e| e.into_inner());
+        for tx in map.values() {
+            tx.send_modify(|_| {});
         }
     }
 }
@@ -270,6 +318,12 @@ enum Job {
         cursor: i64,
         ack: oneshot::Sender<Result<(), String>>,
     },
+    PutLink {
+        inbox: String,
+        token: String,
+        state: String,
+        ack: oneshot::Sender<Result<LinkPut, String>>,
+    },
 }
 
 enum Outcome {
@@ -278,6 +332,7 @@ enum Outcome {
     SecretSet(bool),
     Purged(u64),
     Marked,
+    Link(LinkPut),
 }
 
 /// SQLite storage: one writer thread with group commit, pooled readers.
@@ -487,6 +542,36 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn put_link(
+        &self,
+        inbox: &str,
+        token: &str,
+        state: &LinkState,
+    ) -> Result<LinkPut, StoreError> {
+        let state = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (ack, rx) = oneshot::channel();
+        self.send(Job::PutLink {
+            inbox: inbox.to_owned(),
+            token: token.to_owned(),
+            state,
+            ack,
+        })?;
+        wait_ack(rx).await
+    }
+
+    async fn link(&self, token: &str) -> Result<Option<LinkState>, StoreError> {
+        let token = token.to_owned();
+        let json: Option<String> = self
+            .read(move |c| {
+                c.prepare_cached("SELECT state FROM links WHERE token = ?1")?
+                    .query_row([&token], |r| r.get(0))
+                    .optional()
+            })
+            .await?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
     fn subscribe(&self, inbox: &str) -> watch::Receiver<i64> {
         self.notifier.subscribe(inbox)
     }
@@ -526,6 +611,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
                         }
                         (Job::Purge { ack, .. }, Outcome::Purged(n)) => drop(ack.send(Ok(n))),
                         (Job::MarkPulled { ack, .. }, Outcome::Marked) => drop(ack.send(Ok(()))),
+                        (Job::PutLink { ack, .. }, Outcome::Link(l)) => drop(ack.send(Ok(l))),
                         _ => unreachable!("outcomes follow jobs one to one"),
                     }
                 }
@@ -540,6 +626,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
                         Job::SetSecret { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::Purge { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::MarkPulled { ack, .. } => drop(ack.send(Err(msg.clone()))),
+                        Job::PutLink { ack, .. } => drop(ack.send(Err(msg.clone()))),
                     }
                 }
             }
@@ -600,6 +687,19 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Outcome>, ru
                 .execute(params![inbox, cursor])?;
                 Outcome::Marked
             }
+            Job::PutLink { inbox, token, state, .. } => {
+                // The WHERE makes a conflict with another inbox's token a
+                // no-op (0 rows) instead of a takeover.
+                let n = tx
+                    .prepare_cached(
+                        "INSERT INTO links (token, inbox_id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (token) DO UPDATE SET state = excluded.state,
+                             updated_at = excluded.updated_at
+                         WHERE links.inbox_id = excluded.inbox_id",
+                    )?
+                    .execute(params![token, inbox, state, crate::now_rfc3339()])?;
+                Outcome::Link(if n == 1 { LinkPut::Stored } else { LinkPut::Taken })
+            }
         });
     }
     tx.commit()?;
@@ -609,6 +709,7 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Outcome>, ru
 #[cfg(test)]
 mod tests {
     use super::*;
+    use acquit_relay_protocol::LinkStatus;
 
     fn event(inbox: &str, id: &str) -> NewEvent {
         NewEvent {
@@ -781,6 +882,60 @@ mod tests {
         store.mark_pulled(&inbox, second).await.unwrap();
         store.mark_pulled(&inbox, first).await.unwrap(); // never goes back
         assert_eq!(store.oldest_unpulled().await.unwrap(), None);
+    }
+
+    fn link_state(status: LinkStatus) -> LinkState {
+        LinkState {
+            status,
+            pay_url: Some("https://pay.example/x".into()),
+            invoice_number: Some("F-2026-0042".into()),
+            amount_due: Some(12000),
+            currency: Some("EUR".into()),
+            paid_at: None,
+            seller: Some("Atelier".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn links_are_replaced_by_their_owner_only_and_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let token = "lnk_0123456789abcdef";
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            let a = store.create_inbox(None).await.unwrap().inbox;
+            let b = store.create_inbox(None).await.unwrap().inbox;
+            assert_eq!(store.link(token).await.unwrap(), None);
+            let open = link_state(LinkStatus::Open);
+            assert_eq!(
+                store.put_link(&a, token, &open).await.unwrap(),
+                LinkPut::Stored
+            );
+            assert_eq!(store.link(token).await.unwrap(), Some(open));
+            let paid = link_state(LinkStatus::Paid);
+            assert_eq!(
+                store.put_link(&a, token, &paid).await.unwrap(),
+                LinkPut::Stored
+            );
+            let void = link_state(LinkStatus::Void);
+            assert_eq!(
+                store.put_link(&b, token, &void).await.unwrap(),
+                LinkPut::Taken,
+                "another inbox cannot take a token over"
+            );
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            store.link(token).await.unwrap().map(|l| l.status),
+            Some(LinkStatus::Paid)
+        );
+    }
+
+    #[tokio::test]
+    async fn sqlite_store_passes_the_store_suite() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("r.db")).unwrap());
+        crate::store_suite::run_all(store).await;
     }
 
     #[tokio::test]

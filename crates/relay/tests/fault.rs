@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use acquit_relay_protocol::EventsPage;
-use common::{Relay, create_inbox, post_signed};
+use common::{Relay, create_inbox, create_inbox_postgres, post_signed, postgres_url};
 
 const SECRET: &str = "whsec_fault_secret";
 const TOTAL: usize = 6000;
@@ -19,8 +19,25 @@ const KILL_AFTER_ACKS: usize = 2000;
 async fn sigkill_mid_load_loses_no_acknowledged_event() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("relay.db");
-    let inbox = Arc::new(create_inbox(&db, Some(SECRET)));
-    let mut relay = Relay::start(&db, &[]);
+    let inbox = create_inbox(&db, Some(SECRET));
+    fault_run(inbox, || Relay::start(&db, &[])).await;
+}
+
+/// The same on PostgreSQL when `ACQUIT_RELAY_TEST_DATABASE_URL` is set
+/// (fails if it is set and unreachable).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_load_loses_no_acknowledged_event_on_postgres() {
+    let Some(url) = postgres_url() else {
+        eprintln!("ACQUIT_RELAY_TEST_DATABASE_URL unset: PostgreSQL fault test not run");
+        return;
+    };
+    let inbox = create_inbox_postgres(&url, Some(SECRET));
+    fault_run(inbox, || Relay::start_postgres(&url, &[])).await;
+}
+
+async fn fault_run(inbox: acquit_relay_protocol::InboxCreated, start: impl Fn() -> Relay) {
+    let inbox = Arc::new(inbox);
+    let mut relay = start();
     let relay_url = Arc::new(relay.base.clone());
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
@@ -81,7 +98,7 @@ async fn sigkill_mid_load_loses_no_acknowledged_event() {
     );
 
     drop(relay);
-    let relay = Relay::start(&db, &[]);
+    let relay = start();
     let mut stored = std::collections::HashSet::new();
     let mut after = String::from("0");
     loop {

@@ -586,3 +586,402 @@ async fn sigterm_ends_long_polls_and_exits_cleanly() {
         started.elapsed()
     );
 }
+
+// ---- Stable payment links ----
+
+const LINK: &str = "lnk_Q2hhbmdlTWUtMDA0Mg";
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn put_link(
+    client: &reqwest::Client,
+    relay: &Relay,
+    inbox: &InboxCreated,
+    token: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    client
+        .put(relay.url(&format!("/v1/inboxes/{}/links/{token}", inbox.inbox)))
+        .bearer_auth(&inbox.token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn get_link(client: &reqwest::Client, relay: &Relay, lang: &str) -> reqwest::Response {
+    client
+        .get(relay.url(&format!("/p/{LINK}")))
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn assert_page_headers(res: &reqwest::Response) {
+    let h = res.headers();
+    assert_eq!(h["content-type"], "text/html; charset=utf-8");
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.starts_with("default-src 'none'; style-src 'sha256-"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe"), "{csp}");
+}
+
+#[tokio::test]
+async fn an_open_link_redirects_then_shows_paid_and_void_pages_in_french_or_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let inbox = create_inbox(&db, Some(SECRET));
+    let log = dir.path().join("relay.log");
+    let relay = Relay::start_logged(&db, &[], "debug", &log);
+    let client = no_redirects();
+
+    let pay_url = "https://checkout.stripe.com/c/pay/cs_test_a1#fid=x";
+    let open = serde_json::json!({
+        "status": "open", "pay_url": pay_url, "invoice_number": "F-2026-0042",
+        "amount_due": 120000, "currency": "EUR", "paid_at": null, "seller": "Atelier Dupont"
+    });
+    assert_eq!(
+        put_link(&client, &relay, &inbox, LINK, &open)
+            .await
+            .status(),
+        204
+    );
+    let res = get_link(&client, &relay, "fr-FR").await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], pay_url);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+
+    // A new Stripe URL replaces the old one under the same stable link.
+    let renewed = "http://127.0.0.1:12111/pay/plink_2";
+    let mut again = open.clone();
+    again["pay_url"] = renewed.into();
+    assert_eq!(
+        put_link(&client, &relay, &inbox, LINK, &again)
+            .await
+            .status(),
+        204
+    );
+    let res = get_link(&client, &relay, "").await;
+    assert_eq!(res.headers()["location"], renewed);
+
+    let paid = serde_json::json!({
+        "status": "paid", "pay_url": null, "invoice_number": "F-2026-0042",
+        "amount_due": 0, "currency": "EUR", "paid_at": "2026-11-23T09:30:00+01:00",
+        "seller": "Atelier Dupont"
+    });
+    assert_eq!(
+        put_link(&client, &relay, &inbox, LINK, &paid)
+            .await
+            .status(),
+        204
+    );
+    let res = get_link(&client, &relay, "fr-FR,fr;q=0.9,en;q=0.8").await;
+    assert_eq!(res.status(), 200);
+    assert_page_headers(&res);
+    let fr = res.text().await.unwrap();
+    assert!(
+        fr.contains("Facture F-2026-0042 payée le 23/11/2026"),
+        "{fr}"
+    );
+    assert!(fr.contains("Atelier Dupont"));
+    assert!(fr.contains("<html lang=\"fr\">"));
+    let res = get_link(&client, &relay, "en-GB,en;q=0.9").await;
+    assert_eq!(res.status(), 200);
+    let en = res.text().await.unwrap();
+    assert!(
+        en.contains("Invoice F-2026-0042 paid on 23 Nov 2026"),
+        "{en}"
+    );
+    assert!(en.contains("<html lang=\"en\">"));
+    // No header at all: French.
+    let plain = client
+        .get(relay.url(&format!("/p/{LINK}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.text().await.unwrap().contains("payée le 23/11/2026"));
+
+    let void = serde_json::json!({
+        "status": "void", "invoice_number": "F-2026-0042", "amount_due": 120000,
+        "currency": "EUR", "seller": "Atelier Dupont"
+    });
+    assert_eq!(
+        put_link(&client, &relay, &inbox, LINK, &void)
+            .await
+            .status(),
+        204
+    );
+    let res = get_link(&client, &relay, "fr").await;
+    assert_eq!(res.status(), 410);
+    assert_page_headers(&res);
+    let fr = res.text().await.unwrap();
+    assert!(fr.contains("Ce lien n'est plus valide."), "{fr}");
+    assert!(
+        fr.contains("Contactez Atelier Dupont pour régler la facture F-2026-0042"),
+        "{fr}"
+    );
+    let en = get_link(&client, &relay, "en").await.text().await.unwrap();
+    assert!(en.contains("This link is no longer valid."), "{en}");
+    assert!(
+        en.contains("Please contact Atelier Dupont to settle invoice F-2026-0042"),
+        "{en}"
+    );
+    drop(relay);
+
+    // The link token is a capability printed on invoices: never logged.
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("/p/…"), "{log}");
+    for needle in [LINK, inbox.token.as_str(), "cs_test_a1"] {
+        assert!(!log.contains(needle), "the log contains {needle:?}:\n{log}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_links_get_a_404_page_in_the_same_style() {
+    let (_dir, relay, _inbox) = setup(None, &[]);
+    let client = no_redirects();
+    for (path, lang, text) in [
+        (format!("/p/{LINK}"), "fr", "Lien inconnu"),
+        (format!("/p/{LINK}"), "en-US", "Unknown link"),
+        ("/p/short".to_owned(), "fr", "Lien inconnu"),
+        ("/p/%3Cscript%3E".to_owned(), "en", "Unknown link"),
+    ] {
+        let res = client
+            .get(relay.url(&path))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        assert_page_headers(&res);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(text), "{html}");
+        assert!(!html.contains("<script>"));
+    }
+}
+
+#[tokio::test]
+async fn publishing_a_link_needs_the_token_and_a_valid_body() {
+    let (_dir, relay, inbox) = setup(None, &[]);
+    let client = no_redirects();
+    let open = serde_json::json!({"status": "open", "pay_url": "https://pay.example/x"});
+    let url = relay.url(&format!("/v1/inboxes/{}/links/{LINK}", inbox.inbox));
+
+    let anonymous = client.put(&url).json(&open).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let wrong = client
+        .put(&url)
+        .bearer_auth("not-the-token")
+        .json(&open)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(
+        get_link(&client, &relay, "fr").await.status(),
+        404,
+        "nothing was stored"
+    );
+
+    let cases: Vec<(String, serde_json::Value, &str)> = vec![
+        (
+            LINK.into(),
+            serde_json::json!({"status": "closed"}),
+            "malformed_json",
+        ),
+        (
+            LINK.into(),
+            serde_json::json!({"pay_url": "https://pay.example/x"}),
+            "malformed_json",
+        ),
+        (
+            LINK.into(),
+            serde_json::json!({"status": "open"}),
+            "missing_pay_url",
+        ),
+        (
+            LINK.into(),
+            serde_json::json!({"status": "open", "pay_url": "http://pay.example/x"}),
+            "bad_pay_url",
+        ),
+        (
+            LINK.into(),
+            serde_json::json!({"status": "open", "pay_url": "javascript:alert(1)"}),
+            "bad_pay_url",
+        ),
+        (
+            LINK.into(),
+            serde_json::json!({"status": "paid", "paid_at": "last week"}),
+            "bad_paid_at",
+        ),
+        ("tooshort".into(), open.clone(), "bad_link_token"),
+        ("a".repeat(65), open.clone(), "bad_link_token"),
+        (
+            "lnk_with.dots.in.it_0042".into(),
+            open.clone(),
+            "bad_link_token",
+        ),
+    ];
+    for (token, body, reason) in cases {
+        let res = put_link(&client, &relay, &inbox, &token, &body).await;
+        assert_eq!(res.status(), 400, "{token} {body}");
+        let err: ErrorBody = res.json().await.unwrap();
+        assert_eq!(err.error, reason, "{token} {body}: {}", err.message);
+        assert!(!err.message.is_empty());
+    }
+    let not_json = client
+        .put(&url)
+        .bearer_auth(&inbox.token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), 400);
+    assert_eq!(
+        not_json.json::<ErrorBody>().await.unwrap().error,
+        "malformed_json"
+    );
+    assert_eq!(get_link(&client, &relay, "fr").await.status(), 404);
+}
+
+#[tokio::test]
+async fn another_inbox_cannot_take_over_a_link_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let owner = create_inbox(&db, None);
+    let other = create_inbox(&db, None);
+    let relay = Relay::start(&db, &[]);
+    let client = no_redirects();
+    let open = serde_json::json!({"status": "open", "pay_url": "https://pay.example/mine"});
+    assert_eq!(
+        put_link(&client, &relay, &owner, LINK, &open)
+            .await
+            .status(),
+        204
+    );
+    let hijack = serde_json::json!({"status": "open", "pay_url": "https://evil.example/"});
+    let res = put_link(&client, &relay, &other, LINK, &hijack).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(
+        res.json::<ErrorBody>().await.unwrap().error,
+        "link_token_taken"
+    );
+    let res = get_link(&client, &relay, "fr").await;
+    assert_eq!(res.headers()["location"], "https://pay.example/mine");
+}
+
+#[tokio::test]
+async fn a_seller_name_with_markup_is_escaped_on_the_page() {
+    let (_dir, relay, inbox) = setup(None, &[]);
+    let client = no_redirects();
+    let void = serde_json::json!({
+        "status": "void", "invoice_number": "F-<i>1</i>",
+        "seller": "<script>alert('x')</script> & \"Fils\""
+    });
+    assert_eq!(
+        put_link(&client, &relay, &inbox, LINK, &void)
+            .await
+            .status(),
+        204
+    );
+    for lang in ["fr", "en"] {
+        let html = get_link(&client, &relay, lang).await.text().await.unwrap();
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<i>"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Fils&quot;"),
+            "{html}"
+        );
+        assert!(html.contains("F-&lt;i&gt;1&lt;/i&gt;"), "{html}");
+    }
+}
+
+/// The real binary on PostgreSQL when `ACQUIT_RELAY_TEST_DATABASE_URL` is
+/// set (fails if it is set and unreachable): intake, dedup, pull, long-poll
+/// and links, end to end.
+#[tokio::test]
+async fn the_binary_serves_the_same_api_on_postgres() {
+    let Some(url) = common::postgres_url() else {
+        eprintln!("ACQUIT_RELAY_TEST_DATABASE_URL unset: PostgreSQL API test not run");
+        return;
+    };
+    let inbox = common::create_inbox_postgres(&url, Some(SECRET));
+    let relay = Relay::start_postgres(&url, &[]);
+    // A second instance on the same database, as behind a load balancer.
+    let other = Relay::start_postgres(&url, &[]);
+    let client = no_redirects();
+    assert_eq!(
+        post_signed(&client, &relay, &inbox, SECRET, "evt_pg_1").await,
+        200
+    );
+    assert_eq!(
+        post_signed(&client, &other, &inbox, SECRET, "evt_pg_1").await,
+        200
+    );
+    let page = pull(&client, &other, &inbox, "").await;
+    assert_eq!(page.events.len(), 1, "stored once across instances");
+
+    // A long-poll on one instance wakes for a webhook on the other.
+    let waiter = {
+        let (client, base, inbox) = (client.clone(), other.base.clone(), inbox.clone());
+        let after = page.next_cursor.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let page: EventsPage = client
+                .get(format!(
+                    "{base}/v1/inboxes/{}/events?after={after}&wait=10",
+                    inbox.inbox
+                ))
+                .bearer_auth(&inbox.token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (page, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let posted = Instant::now();
+    assert_eq!(
+        post_signed(&client, &relay, &inbox, SECRET, "evt_pg_2").await,
+        200
+    );
+    let (page, _) = waiter.await.unwrap();
+    assert_eq!(page.events[0].id, "evt_pg_2");
+    assert!(
+        posted.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        posted.elapsed()
+    );
+
+    let token = format!("lnk_pg_{}", now());
+    let open = serde_json::json!({"status": "open", "pay_url": "https://pay.example/pg"});
+    assert_eq!(
+        put_link(&client, &relay, &inbox, &token, &open)
+            .await
+            .status(),
+        204
+    );
+    let res = client
+        .get(other.url(&format!("/p/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "https://pay.example/pg");
+}

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -9,6 +10,17 @@ use std::process::{Child, Command, Stdio};
 use acquit_relay_protocol::InboxCreated;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_acquit-relay");
+
+/// `--db FILE` or `--database-url URL`, as arguments.
+pub fn storage_args(db: &Path) -> Vec<OsString> {
+    vec!["--db".into(), db.into()]
+}
+
+/// The PostgreSQL URL to test against, when `ACQUIT_RELAY_TEST_DATABASE_URL`
+/// is set (start one with `tests/start-postgres.sh`).
+pub fn postgres_url() -> Option<String> {
+    std::env::var("ACQUIT_RELAY_TEST_DATABASE_URL").ok()
+}
 
 /// A running relay on 127.0.0.1 with an OS-chosen port; killed on drop.
 #[derive(Debug)]
@@ -29,9 +41,25 @@ impl Relay {
     }
 
     fn spawn(db: &Path, extra: &[&str], level: &str, stderr: Stdio) -> Relay {
+        Self::spawn_on(storage_args(db), db, extra, level, stderr)
+    }
+
+    /// A relay on PostgreSQL at `url`.
+    pub fn start_postgres(url: &str, extra: &[&str]) -> Relay {
+        let storage = vec!["--database-url".into(), url.into()];
+        Self::spawn_on(storage, Path::new(""), extra, "warn", Stdio::inherit())
+    }
+
+    fn spawn_on(
+        storage: Vec<OsString>,
+        db: &Path,
+        extra: &[&str],
+        level: &str,
+        stderr: Stdio,
+    ) -> Relay {
         let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(db)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(storage)
             .args(extra)
             .env("RUST_LOG", level)
             .env("NO_COLOR", "1")
@@ -73,8 +101,17 @@ impl Drop for Relay {
 
 /// `acquit-relay inbox create --json` on `db`.
 pub fn create_inbox(db: &Path, secret: Option<&str>) -> InboxCreated {
+    create_inbox_on(storage_args(db), secret)
+}
+
+/// `acquit-relay inbox create --json` on PostgreSQL at `url`.
+pub fn create_inbox_postgres(url: &str, secret: Option<&str>) -> InboxCreated {
+    create_inbox_on(vec!["--database-url".into(), url.into()], secret)
+}
+
+fn create_inbox_on(storage: Vec<OsString>, secret: Option<&str>) -> InboxCreated {
     let mut cmd = Command::new(BIN);
-    cmd.args(["inbox", "create", "--json", "--db"]).arg(db);
+    cmd.args(["inbox", "create", "--json"]).args(storage);
     if let Some(s) = secret {
         cmd.args(["--webhook-secret", s]);
     }

@@ -1,0 +1,516 @@
+//! Stable payment links: validating what the app publishes and rendering
+//! what a payer sees at `GET /p/{token}`.
+//!
+//! Why it is built this way:
+//! - The URL in a sent PDF's QR code must never die, so the relay answers
+//!   for it: a redirect while the invoice is payable, a page once it is paid
+//!   or void. The app publishes each state change with `PUT …/links/{token}`.
+//! - The pages are self-contained (no script, no external resource) and
+//!   served with a strict CSP whose only allowance is the hash of the one
+//!   inline style, so nothing injected could run or load anything; every
+//!   published string is HTML-escaped on top of that.
+//! - Only French and English, French preferred on ties and as the default:
+//!   Acquit's users invoice French-speaking customers first.
+//! - Validation happens on `PUT`, so a bad `pay_url` (not https, or one that
+//!   would not fit a `Location` header) is refused to the app with a clear
+//!   400 rather than served to a payer.
+
+use std::sync::LazyLock;
+
+use acquit_relay_protocol::{LinkState, LinkStatus};
+use axum::http::Uri;
+use sha2::{Digest, Sha256};
+
+/// Shortest and longest accepted link token.
+pub const TOKEN_LEN: std::ops::RangeInclusive<usize> = 16..=64;
+/// Longest accepted text field (invoice number, seller, currency, date).
+const MAX_TEXT: usize = 200;
+/// Longest accepted `pay_url`.
+const MAX_URL: usize = 2048;
+
+/// Whether `token` may name a link: 16–64 URL-safe characters.
+pub fn valid_token(token: &str) -> bool {
+    TOKEN_LEN.contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Why a published link state was refused: the `error` code and message of
+/// the 400.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    /// Stable machine-readable reason.
+    pub reason: &'static str,
+    /// What to fix.
+    pub message: String,
+}
+
+fn invalid(reason: &'static str, message: impl Into<String>) -> Invalid {
+    Invalid {
+        reason,
+        message: message.into(),
+    }
+}
+
+/// Checks a published state before it is stored.
+pub fn validate(state: &LinkState) -> Result<(), Invalid> {
+    match (&state.pay_url, state.status) {
+        (Some(url), _) => check_pay_url(url)?,
+        (None, LinkStatus::Open) => {
+            return Err(invalid(
+                "missing_pay_url",
+                "an open link needs a pay_url to redirect to",
+            ));
+        }
+        (None, _) => {}
+    }
+    for (name, value) in [
+        ("invoice_number", &state.invoice_number),
+        ("seller", &state.seller),
+        ("currency", &state.currency),
+        ("paid_at", &state.paid_at),
+    ] {
+        if let Some(v) = value
+            && (v.chars().count() > MAX_TEXT || v.chars().any(char::is_control))
+        {
+            return Err(invalid(
+                "bad_field",
+                format!("{name} must be at most {MAX_TEXT} characters, without control characters"),
+            ));
+        }
+    }
+    if let Some(c) = &state.currency
+        && !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        return Err(invalid(
+            "bad_currency",
+            "currency must be an ISO 4217 code such as EUR",
+        ));
+    }
+    if let Some(p) = &state.paid_at
+        && parse_date(p).is_none()
+    {
+        return Err(invalid(
+            "bad_paid_at",
+            "paid_at must be an RFC 3339 timestamp or a YYYY-MM-DD date",
+        ));
+    }
+    Ok(())
+}
+
+/// `https://…`, or `http://` to 127.0.0.1 or localhost (tests, demos).
+fn check_pay_url(url: &str) -> Result<(), Invalid> {
+    let bad = || {
+        invalid(
+            "bad_pay_url",
+            "pay_url must be an absolute https:// URL (http:// only for 127.0.0.1 or localhost)",
+        )
+    };
+    if url.len() > MAX_URL || url.bytes().any(|b| !b.is_ascii_graphic()) {
+        return Err(bad());
+    }
+    let uri: Uri = url.parse().map_err(|_| bad())?;
+    let host = uri.host().unwrap_or("");
+    let ok = match uri.scheme_str() {
+        Some("https") => !host.is_empty() && !url.contains('@'),
+        Some("http") => matches!(host, "127.0.0.1" | "localhost") && !url.contains('@'),
+        _ => false,
+    };
+    if ok { Ok(()) } else { Err(bad()) }
+}
+
+/// The calendar date of `s`: RFC 3339 (its own offset's date, i.e. the
+/// seller's) or a plain `YYYY-MM-DD`.
+fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.date_naive())
+        .ok()
+        .or_else(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+/// Language of the payer's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+/// Picks French or English from an `Accept-Language` header: the supported
+/// language with the highest weight, French on ties and when neither is
+/// listed.
+pub fn negotiate(accept_language: Option<&str>) -> Lang {
+    let (mut fr, mut en) = (-1.0f32, -1.0f32);
+    for item in accept_language.unwrap_or("").split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("");
+        match primary {
+            "fr" => fr = fr.max(q),
+            "en" => en = en.max(q),
+            _ => {}
+        }
+    }
+    if en > fr && en > 0.0 {
+        Lang::En
+    } else {
+        Lang::Fr
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;\
+background:#f4f5f7;color:#1f2328}main{max-width:32rem;margin:12vh auto;padding:2rem;\
+background:#fff;border-radius:12px;box-shadow:0 1px 4px rgba(0,0,0,.08)}h1{font-size:1.3rem;\
+margin:0 0 .75rem}p{margin:.5rem 0}.ok{color:#1a7f37}.muted{color:#59636e;font-size:.9rem}";
+
+/// The `Content-Security-Policy` of every page: nothing but the one inline
+/// style, identified by its hash.
+pub static CSP: LazyLock<String> = LazyLock::new(|| {
+    let hash = base64(&Sha256::digest(STYLE.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
+    )
+});
+
+/// Standard base64 with padding (CSP hash sources use it).
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn page(lang: Lang, title: &str, body: &str) -> String {
+    let lang = match lang {
+        Lang::Fr => "fr",
+        Lang::En => "en",
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\">\
+         <title>{title}</title><style>{STYLE}</style></head>\
+         <body><main>{body}</main></body></html>\n"
+    )
+}
+
+fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
+    match lang {
+        Lang::Fr => date.format("%d/%m/%Y").to_string(),
+        Lang::En => date.format("%-d %b %Y").to_string(),
+    }
+}
+
+/// `1 234,56 EUR` / `EUR 1,234.56`, from minor units (0 decimals for the
+/// usual zero-decimal currencies).
+fn format_amount(lang: Lang, minor: i64, currency: &str) -> String {
+    let zero_decimal = matches!(
+        currency.to_ascii_uppercase().as_str(),
+        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "XOF" | "XAF" | "XPF" | "PYG" | "UGX" | "RWF"
+    );
+    let (units, cents) = if zero_decimal {
+        (minor.unsigned_abs(), None)
+    } else {
+        (minor.unsigned_abs() / 100, Some(minor.unsigned_abs() % 100))
+    };
+    let (group, decimal) = match lang {
+        Lang::Fr => ('\u{202f}', ','),
+        Lang::En => (',', '.'),
+    };
+    let digits = units.to_string();
+    let mut grouped = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(d);
+    }
+    if let Some(c) = cents {
+        grouped.push(decimal);
+        grouped.push_str(&format!("{c:02}"));
+    }
+    let sign = if minor < 0 { "-" } else { "" };
+    let code = escape(&currency.to_ascii_uppercase());
+    match lang {
+        Lang::Fr => format!("{sign}{grouped}\u{a0}{code}"),
+        Lang::En => format!("{sign}{code}\u{a0}{grouped}"),
+    }
+}
+
+/// The page shown for a paid link.
+pub fn paid_page(lang: Lang, state: &LinkState) -> String {
+    let number = state.invoice_number.as_deref().map(escape);
+    let date = state
+        .paid_at
+        .as_deref()
+        .and_then(parse_date)
+        .map(|d| format_date(lang, d));
+    let seller = state.seller.as_deref().map(escape);
+    let (title, headline, thanks) = match lang {
+        Lang::Fr => {
+            let mut h = match &number {
+                Some(n) => format!("Facture {n} payée"),
+                None => "Facture payée".to_owned(),
+            };
+            if let Some(d) = &date {
+                h.push_str(&format!(" le {d}"));
+            }
+            let t = match &seller {
+                Some(s) => format!("Merci\u{a0}! Ce paiement a bien été reçu par {s}."),
+                None => "Merci\u{a0}! Ce paiement a bien été reçu.".to_owned(),
+            };
+            ("Facture payée", h, t)
+        }
+        Lang::En => {
+            let mut h = match &number {
+                Some(n) => format!("Invoice {n} paid"),
+                None => "Invoice paid".to_owned(),
+            };
+            if let Some(d) = &date {
+                h.push_str(&format!(" on {d}"));
+            }
+            let t = match &seller {
+                Some(s) => format!("Thank you! {s} has received this payment."),
+                None => "Thank you! This payment has been received.".to_owned(),
+            };
+            ("Invoice paid", h, t)
+        }
+    };
+    let nothing = match lang {
+        Lang::Fr => "Il n'y a plus rien à régler.",
+        Lang::En => "There is nothing left to pay.",
+    };
+    page(
+        lang,
+        title,
+        &format!("<h1 class=\"ok\">{headline}</h1><p>{thanks}</p><p class=\"muted\">{nothing}</p>"),
+    )
+}
+
+/// The page shown for a void link.
+pub fn void_page(lang: Lang, state: &LinkState) -> String {
+    let seller = state.seller.as_deref().map(escape);
+    let number = state.invoice_number.as_deref().map(escape);
+    let amount = match (state.amount_due, state.currency.as_deref()) {
+        (Some(a), Some(c)) if a > 0 => Some(format_amount(lang, a, c)),
+        _ => None,
+    };
+    let (title, headline, contact) = match lang {
+        Lang::Fr => {
+            let who = seller.unwrap_or_else(|| "le vendeur".to_owned());
+            let mut c = format!("Contactez {who} pour régler la facture");
+            if let Some(n) = &number {
+                c.push_str(&format!(" {n}"));
+            }
+            if let Some(a) = &amount {
+                c.push_str(&format!(" ({a})"));
+            }
+            c.push('.');
+            ("Lien expiré", "Ce lien n'est plus valide.".to_owned(), c)
+        }
+        Lang::En => {
+            let who = seller.unwrap_or_else(|| "the seller".to_owned());
+            let mut c = format!("Please contact {who} to settle invoice");
+            if let Some(n) = &number {
+                c.push_str(&format!(" {n}"));
+            }
+            if let Some(a) = &amount {
+                c.push_str(&format!(" ({a})"));
+            }
+            c.push('.');
+            (
+                "Link expired",
+                "This link is no longer valid.".to_owned(),
+                c,
+            )
+        }
+    };
+    page(lang, title, &format!("<h1>{headline}</h1><p>{contact}</p>"))
+}
+
+/// The page shown for a token the relay does not know.
+pub fn not_found_page(lang: Lang) -> String {
+    match lang {
+        Lang::Fr => page(
+            lang,
+            "Lien inconnu",
+            "<h1>Lien inconnu</h1><p>Ce lien de paiement n'existe pas. \
+             Vérifiez l'adresse ou contactez l'émetteur de la facture.</p>",
+        ),
+        Lang::En => page(
+            lang,
+            "Unknown link",
+            "<h1>Unknown link</h1><p>This payment link does not exist. \
+             Check the address or contact whoever sent you the invoice.</p>",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(status: LinkStatus) -> LinkState {
+        LinkState {
+            status,
+            pay_url: Some("https://checkout.stripe.com/c/pay/cs_test_1".into()),
+            invoice_number: Some("F-2026-0042".into()),
+            amount_due: Some(123_456),
+            currency: Some("EUR".into()),
+            paid_at: Some("2026-11-23T10:15:00+01:00".into()),
+            seller: Some("Atelier Dupont".into()),
+        }
+    }
+
+    #[test]
+    fn tokens_are_16_to_64_url_safe_characters() {
+        assert!(valid_token("abcdefABCDEF0123"));
+        assert!(valid_token(&"a-_9".repeat(16)));
+        assert!(!valid_token("short"));
+        assert!(!valid_token(&"a".repeat(65)));
+        assert!(!valid_token("abcdefABCDEF012/"));
+        assert!(!valid_token("abcdefABCDEF012é"));
+        assert!(!valid_token("abcdefABCDEF012."));
+    }
+
+    #[test]
+    fn pay_urls_must_be_https_or_local_http() {
+        for ok in [
+            "https://checkout.stripe.com/c/pay/cs_test_1#frag",
+            "http://127.0.0.1:12111/pay/plink_1",
+            "http://localhost/pay",
+        ] {
+            assert_eq!(check_pay_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://example.com/pay",
+            "javascript:alert(1)",
+            "/relative",
+            "https://",
+            "https://a b",
+            "https://x\r\nSet-Cookie: a=b",
+            "http://127.0.0.1.evil.com/",
+            "http://localhost@evil.com/",
+            "ftp://example.com",
+        ] {
+            assert!(check_pay_url(bad).is_err(), "{bad}");
+        }
+        let mut open = state(LinkStatus::Open);
+        open.pay_url = None;
+        assert_eq!(validate(&open).unwrap_err().reason, "missing_pay_url");
+        let mut paid = state(LinkStatus::Paid);
+        paid.pay_url = None;
+        assert_eq!(validate(&paid), Ok(()));
+        paid.currency = Some("EURO".into());
+        assert_eq!(validate(&paid).unwrap_err().reason, "bad_currency");
+        paid.currency = None;
+        paid.paid_at = Some("yesterday".into());
+        assert_eq!(validate(&paid).unwrap_err().reason, "bad_paid_at");
+    }
+
+    #[test]
+    fn french_wins_ties_and_is_the_default() {
+        assert_eq!(negotiate(None), Lang::Fr);
+        assert_eq!(negotiate(Some("de-DE")), Lang::Fr);
+        assert_eq!(negotiate(Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(negotiate(Some("fr-FR,fr;q=0.9,en;q=0.8")), Lang::Fr);
+        assert_eq!(negotiate(Some("en;q=0.8,fr;q=0.9")), Lang::Fr);
+        assert_eq!(negotiate(Some("de,en;q=0.5")), Lang::En);
+        assert_eq!(negotiate(Some("en,fr")), Lang::Fr);
+        assert_eq!(negotiate(Some("en;q=0")), Lang::Fr);
+    }
+
+    #[test]
+    fn paid_and_void_pages_say_it_in_both_languages() {
+        let paid = state(LinkStatus::Paid);
+        let fr = paid_page(Lang::Fr, &paid);
+        assert!(
+            fr.contains("Facture F-2026-0042 payée le 23/11/2026"),
+            "{fr}"
+        );
+        assert!(fr.contains("Atelier Dupont"));
+        let en = paid_page(Lang::En, &paid);
+        assert!(
+            en.contains("Invoice F-2026-0042 paid on 23 Nov 2026"),
+            "{en}"
+        );
+        let void = state(LinkStatus::Void);
+        let fr = void_page(Lang::Fr, &void);
+        assert!(fr.contains("Ce lien n'est plus valide."));
+        assert!(
+            fr.contains("Contactez Atelier Dupont pour régler la facture F-2026-0042 (1\u{202f}234,56\u{a0}EUR)."),
+            "{fr}"
+        );
+        let en = void_page(Lang::En, &void);
+        assert!(
+            en.contains(
+                "Please contact Atelier Dupont to settle invoice F-2026-0042 (EUR\u{a0}1,234.56)."
+            ),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn everything_published_is_escaped() {
+        let mut s = state(LinkStatus::Void);
+        s.seller = Some("<script>alert('x')</script> & \"co\"".into());
+        s.invoice_number = Some("<b>1</b>".into());
+        let html = void_page(Lang::En, &s);
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;")
+        );
+        assert!(paid_page(Lang::Fr, &s).contains("&lt;b&gt;1&lt;/b&gt;"));
+    }
+
+    #[test]
+    fn the_csp_hash_matches_the_style() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert!(CSP.starts_with("default-src 'none'; style-src 'sha256-"));
+        let html = not_found_page(Lang::Fr);
+        assert!(html.contains(&format!("<style>{STYLE}</style>")));
+        assert!(!html.contains("http"), "no external resource");
+    }
+}

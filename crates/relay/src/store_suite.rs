@@ -1,0 +1,234 @@
+//! The storage contract as tests, generic over [`Store`], so SQLite and
+//! PostgreSQL are held to the same behaviour. Each function expects an empty
+//! database (the oldest-unpulled check spans all inboxes).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use acquit_relay_protocol::{LinkState, LinkStatus};
+
+use crate::store::{Appended, LinkPut, NewEvent, Store};
+
+pub(crate) fn event(inbox: &str, id: &str) -> NewEvent {
+    NewEvent {
+        inbox: inbox.into(),
+        id: id.into(),
+        event_type: "ping".into(),
+        received_at: crate::now_rfc3339(),
+        payload: format!(r#"{{"id":"{id}"}}"#),
+    }
+}
+
+/// Every check, in turn, on one empty store.
+pub(crate) async fn run_all<S: Store>(store: Arc<S>) {
+    stores_dedups_and_orders(&*store).await;
+    concurrent_appends_are_all_acked(store.clone()).await;
+    rotation_keeps_previous_secret_until_grace_ends(&*store).await;
+    purge_deletes_old_events_and_cursors_keep_growing(&*store).await;
+    subscribers_are_woken_after_commit(&*store).await;
+    links_are_replaced_by_their_owner_only(&*store).await;
+    // Last: it needs every earlier event marked pulled.
+    oldest_unpulled_follows_the_pull_mark(&*store).await;
+}
+
+pub(crate) async fn stores_dedups_and_orders<S: Store>(store: &S) {
+    let created = store.create_inbox(Some("whsec_a".into())).await.unwrap();
+    assert!(created.inbox.starts_with("ibx_"));
+    let got = store.inbox(&created.inbox).await.unwrap().unwrap();
+    assert!(got.token_matches(&created.token));
+    assert!(!got.token_matches("nope"));
+    assert_eq!(got.secrets(0), ["whsec_a"]);
+    let a = store.append(event(&created.inbox, "evt_1")).await.unwrap();
+    let b = store.append(event(&created.inbox, "evt_2")).await.unwrap();
+    assert_eq!(
+        store.append(event(&created.inbox, "evt_1")).await.unwrap(),
+        Appended::Duplicate
+    );
+    let (Appended::Stored(a), Appended::Stored(b)) = (a, b) else {
+        panic!("not stored")
+    };
+    assert!(a < b);
+    let events = store.events_after(&created.inbox, 0, 10).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["evt_1", "evt_2"]
+    );
+    assert_eq!(events[0].payload, r#"{"id":"evt_1"}"#);
+    let after_first = store
+        .events_after(&created.inbox, events[0].cursor, 10)
+        .await
+        .unwrap();
+    assert_eq!(after_first.len(), 1);
+    assert_eq!(
+        store
+            .events_after(&created.inbox, 0, 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(store.inbox("ibx_unknown").await.unwrap().is_none());
+}
+
+pub(crate) async fn concurrent_appends_are_all_acked<S: Store>(store: Arc<S>) {
+    let inbox = store.create_inbox(None).await.unwrap().inbox;
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let (store, inbox) = (store.clone(), inbox.clone());
+            tokio::spawn(async move {
+                store
+                    .append(event(&inbox, &format!("evt_{}", i % 150)))
+                    .await
+            })
+        })
+        .collect();
+    let mut stored = 0;
+    for t in tasks {
+        if let Appended::Stored(_) = t.await.unwrap().unwrap() {
+            stored += 1;
+        }
+    }
+    assert_eq!(stored, 150);
+    let all = store.events_after(&inbox, 0, 1000).await.unwrap();
+    assert_eq!(all.len(), 150);
+    assert!(all.windows(2).all(|w| w[0].cursor < w[1].cursor));
+}
+
+pub(crate) async fn rotation_keeps_previous_secret_until_grace_ends<S: Store>(store: &S) {
+    let inbox = store
+        .create_inbox(Some("whsec_old".into()))
+        .await
+        .unwrap()
+        .inbox;
+    assert!(
+        store
+            .set_webhook_secret(&inbox, "whsec_new".into(), 1000)
+            .await
+            .unwrap()
+    );
+    let got = store.inbox(&inbox).await.unwrap().unwrap();
+    assert_eq!(got.secrets(999), ["whsec_new", "whsec_old"]);
+    assert_eq!(got.secrets(1001), ["whsec_new"]);
+    // Re-sending the current secret does not drop the previous one.
+    assert!(
+        store
+            .set_webhook_secret(&inbox, "whsec_new".into(), 5000)
+            .await
+            .unwrap()
+    );
+    let got = store.inbox(&inbox).await.unwrap().unwrap();
+    assert_eq!(got.secrets(999), ["whsec_new", "whsec_old"]);
+    assert!(
+        !store
+            .set_webhook_secret("ibx_nope", "whsec_x".into(), 0)
+            .await
+            .unwrap()
+    );
+}
+
+pub(crate) async fn purge_deletes_old_events_and_cursors_keep_growing<S: Store>(store: &S) {
+    let inbox = store.create_inbox(None).await.unwrap().inbox;
+    let mut old = event(&inbox, "evt_old");
+    old.received_at = "2000-01-01T00:00:00Z".into();
+    let Appended::Stored(first) = store.append(old).await.unwrap() else {
+        panic!()
+    };
+    store.append(event(&inbox, "evt_new")).await.unwrap();
+    assert_eq!(
+        store
+            .purge_before("2001-01-01T00:00:00Z".into())
+            .await
+            .unwrap(),
+        1
+    );
+    let left = store.events_after(&inbox, 0, 10).await.unwrap();
+    assert_eq!(
+        left.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["evt_new"]
+    );
+    let Appended::Stored(next) = store.append(event(&inbox, "evt_later")).await.unwrap() else {
+        panic!()
+    };
+    assert!(next > first + 1, "a cursor is never reused");
+}
+
+pub(crate) async fn subscribers_are_woken_after_commit<S: Store>(store: &S) {
+    let inbox = store.create_inbox(None).await.unwrap().inbox;
+    let mut rx = store.subscribe(&inbox);
+    let Appended::Stored(c) = store.append(event(&inbox, "evt_wake")).await.unwrap() else {
+        panic!()
+    };
+    tokio::time::timeout(Duration::from_secs(2), rx.wait_for(|v| *v >= c))
+        .await
+        .expect("woken within 2 s")
+        .unwrap();
+}
+
+fn link_state(status: LinkStatus) -> LinkState {
+    LinkState {
+        status,
+        pay_url: Some("https://pay.example/x".into()),
+        invoice_number: Some("F-2026-0042".into()),
+        amount_due: Some(12000),
+        currency: Some("EUR".into()),
+        paid_at: None,
+        seller: Some("Atelier".into()),
+    }
+}
+
+pub(crate) async fn links_are_replaced_by_their_owner_only<S: Store>(store: &S) {
+    let token = "lnk_suite_0123456789";
+    let a = store.create_inbox(None).await.unwrap().inbox;
+    let b = store.create_inbox(None).await.unwrap().inbox;
+    assert_eq!(store.link(token).await.unwrap(), None);
+    let open = link_state(LinkStatus::Open);
+    assert_eq!(
+        store.put_link(&a, token, &open).await.unwrap(),
+        LinkPut::Stored
+    );
+    assert_eq!(store.link(token).await.unwrap(), Some(open));
+    let paid = link_state(LinkStatus::Paid);
+    assert_eq!(
+        store.put_link(&a, token, &paid).await.unwrap(),
+        LinkPut::Stored
+    );
+    let void = link_state(LinkStatus::Void);
+    assert_eq!(
+        store.put_link(&b, token, &void).await.unwrap(),
+        LinkPut::Taken,
+        "another inbox cannot take a token over"
+    );
+    assert_eq!(store.link(token).await.unwrap(), Some(paid));
+}
+
+pub(crate) async fn oldest_unpulled_follows_the_pull_mark<S: Store>(store: &S) {
+    // Mark everything earlier checks stored as pulled.
+    store
+        .purge_before("2100-01-01T00:00:00Z".into())
+        .await
+        .unwrap();
+    assert_eq!(store.oldest_unpulled().await.unwrap(), None);
+    let inbox = store.create_inbox(None).await.unwrap().inbox;
+    let mut old = event(&inbox, "evt_old");
+    old.received_at = "2020-01-01T00:00:00Z".into();
+    let Appended::Stored(first) = store.append(old).await.unwrap() else {
+        panic!()
+    };
+    let mut newer = event(&inbox, "evt_newer");
+    newer.received_at = "2021-01-01T00:00:00Z".into();
+    let Appended::Stored(second) = store.append(newer).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        store.oldest_unpulled().await.unwrap().as_deref(),
+        Some("2020-01-01T00:00:00Z")
+    );
+    store.mark_pulled(&inbox, first).await.unwrap();
+    assert_eq!(
+        store.oldest_unpulled().await.unwrap().as_deref(),
+        Some("2021-01-01T00:00:00Z")
+    );
+    store.mark_pulled(&inbox, second).await.unwrap();
+    store.mark_pulled(&inbox, first).await.unwrap(); // never goes back
+    assert_eq!(store.oldest_unpulled().await.unwrap(), None);
+}
