@@ -786,104 +786,6 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn rotation_keeps_previous_secret_until_grace_ends() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("r.db")).unwrap();
-        let inbox = store
-            .create_inbox(Some("whsec_old".into()))
-            .await
-            .unwrap()
-            .inbox;
-        assert!(
-            store
-                .set_webhook_secret(&inbox, "whsec_new".into(), 1000)
-                .await
-                .unwrap()
-        );
-        let got = store.inbox(&inbox).await.unwrap().unwrap();
-        assert_eq!(got.secrets(999), ["whsec_new", "whsec_old"]);
-        assert_eq!(got.secrets(1001), ["whsec_new"]);
-        // Re-sending the current secret does not drop the previous one.
-        assert!(
-            store
-                .set_webhook_secret(&inbox, "whsec_new".into(), 5000)
-                .await
-                .unwrap()
-        );
-        let got = store.inbox(&inbox).await.unwrap().unwrap();
-        assert_eq!(got.secrets(999), ["whsec_new", "whsec_old"]);
-        assert!(
-            !store
-                .set_webhook_secret("ibx_nope", "whsec_x".into(), 0)
-                .await
-                .unwrap()
-        );
-    }
-
-    #[tokio::test]
-    async fn purge_deletes_old_events_and_cursors_keep_growing() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("r.db")).unwrap();
-        let inbox = store.create_inbox(None).await.unwrap().inbox;
-        let mut old = event(&inbox, "evt_old");
-        old.received_at = "2020-01-01T00:00:00Z".into();
-        let Appended::Stored(first) = store.append(old).await.unwrap() else {
-            panic!()
-        };
-        store.append(event(&inbox, "evt_new")).await.unwrap();
-        assert_eq!(
-            store
-                .purge_before("2025-01-01T00:00:00Z".into())
-                .await
-                .unwrap(),
-            1
-        );
-        let left = store.events_after(&inbox, 0, 10).await.unwrap();
-        assert_eq!(
-            left.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
-            ["evt_new"]
-        );
-        store
-            .purge_before("2099-01-01T00:00:00Z".into())
-            .await
-            .unwrap();
-        let Appended::Stored(next) = store.append(event(&inbox, "evt_later")).await.unwrap() else {
-            panic!()
-        };
-        assert!(next > first + 1, "AUTOINCREMENT never reuses a cursor");
-    }
-
-    #[tokio::test]
-    async fn oldest_unpulled_follows_the_pull_mark() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("r.db")).unwrap();
-        let inbox = store.create_inbox(None).await.unwrap().inbox;
-        assert_eq!(store.oldest_unpulled().await.unwrap(), None);
-        let mut old = event(&inbox, "evt_old");
-        old.received_at = "2020-01-01T00:00:00Z".into();
-        let Appended::Stored(first) = store.append(old).await.unwrap() else {
-            panic!()
-        };
-        let mut newer = event(&inbox, "evt_newer");
-        newer.received_at = "2021-01-01T00:00:00Z".into();
-        let Appended::Stored(second) = store.append(newer).await.unwrap() else {
-            panic!()
-        };
-        assert_eq!(
-            store.oldest_unpulled().await.unwrap().as_deref(),
-            Some("2020-01-01T00:00:00Z")
-        );
-        store.mark_pulled(&inbox, first).await.unwrap();
-        assert_eq!(
-            store.oldest_unpulled().await.unwrap().as_deref(),
-            Some("2021-01-01T00:00:00Z")
-        );
-        store.mark_pulled(&inbox, second).await.unwrap();
-        store.mark_pulled(&inbox, first).await.unwrap(); // never goes back
-        assert_eq!(store.oldest_unpulled().await.unwrap(), None);
-    }
-
     fn link_state(status: LinkStatus) -> LinkState {
         LinkState {
             status,
@@ -936,19 +838,5 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("r.db")).unwrap());
         crate::store_suite::run_all(store).await;
-    }
-
-    #[tokio::test]
-    async fn subscribers_are_woken_after_commit() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("r.db")).unwrap();
-        let inbox = store.create_inbox(None).await.unwrap().inbox;
-        let mut rx = store.subscribe(&inbox);
-        store.append(event(&inbox, "evt_1")).await.unwrap();
-        tokio::time::timeout(std::time::Duration::from_secs(1), rx.changed())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(*rx.borrow() > 0);
     }
 }
