@@ -289,27 +289,19 @@ impl Store {
                 .into());
             }
             let number = take_number(tx, &pattern, date, false)?;
-            tx.execute(
-                "UPDATE invoices SET number = ?2, issue_date = ?3, sale_date = ?4, due_date = ?5,
-                    seller_snapshot = ?6, buyer_snapshot = ?7, net_minor = ?8, vat_minor = ?9,
-                    total_minor = ?10, totals = ?11, issued_at = ?12
-                 WHERE id = ?1 AND number IS NULL",
-                params![
-                    draft.0,
-                    number,
-                    date.to_string(),
-                    sale.unwrap_or_else(|| date.to_string()),
-                    due_date.to_string(),
-                    to_json(&seller),
-                    buyer,
-                    totals.net.minor(),
-                    totals.vat_total.minor(),
-                    totals.total.minor(),
-                    to_json(&totals),
-                    now_rfc3339()
-                ],
+            let sale_date = match sale {
+                Some(d) => parse_date(&d)?,
+                None => date,
+            };
+            seal(
+                tx,
+                draft.0,
+                &number,
+                [date, sale_date, due_date],
+                &seller,
+                &buyer,
+                &totals,
             )?;
-            journal::append(tx, Subject::Document(draft.0))?;
             Ok(number)
         })
     }
@@ -402,25 +394,7 @@ impl Store {
             }
             let credit_number = take_number(tx, &pattern, date, true)?;
             let buyer: String = tx.query_row("SELECT buyer_snapshot FROM invoices WHERE id = ?1", [invoice.id.0], |r| r.get(0))?;
-            tx.execute(
-                "UPDATE invoices SET number = ?2, issue_date = ?3, sale_date = ?3, due_date = ?3,
-                    seller_snapshot = ?4, buyer_snapshot = ?5, net_minor = ?6, vat_minor = ?7,
-                    total_minor = ?8, totals = ?9, issued_at = ?10
-                 WHERE id = ?1 AND number IS NULL",
-                params![
-                    id,
-                    credit_number,
-                    date.to_string(),
-                    to_json(&seller),
-                    buyer,
-                    totals.net.minor(),
-                    totals.vat_total.minor(),
-                    totals.total.minor(),
-                    to_json(&totals),
-                    now_rfc3339()
-                ],
-            )?;
-            journal::append(tx, Subject::Document(id))?;
+            seal(tx, id, &credit_number, [date, date, date], &seller, &buyer, &totals)?;
             Ok(credit_number)
         })
     }
@@ -783,6 +757,41 @@ fn load_lines(conn: &rusqlite::Connection, invoice: i64) -> Result<Vec<StoredLin
         })
     })
     .collect()
+}
+
+/// Issues the draft `id` as `number`: writes its dates (issue, sale, due),
+/// the seller and buyer as they are today and its totals, then journals it.
+/// The `number IS NULL` guard and the triggers make this happen once.
+fn seal(
+    tx: &Transaction<'_>,
+    id: i64,
+    number: &str,
+    [issue, sale, due]: [NaiveDate; 3],
+    seller: &Seller,
+    buyer_json: &str,
+    totals: &Totals,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE invoices SET number = ?2, issue_date = ?3, sale_date = ?4, due_date = ?5,
+            seller_snapshot = ?6, buyer_snapshot = ?7, net_minor = ?8, vat_minor = ?9,
+            total_minor = ?10, totals = ?11, issued_at = ?12
+         WHERE id = ?1 AND number IS NULL",
+        params![
+            id,
+            number,
+            issue.to_string(),
+            sale.to_string(),
+            due.to_string(),
+            to_json(seller),
+            buyer_json,
+            totals.net.minor(),
+            totals.vat_total.minor(),
+            totals.total.minor(),
+            to_json(totals),
+            now_rfc3339()
+        ],
+    )?;
+    journal::append(tx, Subject::Document(id))
 }
 
 fn insert_line(
