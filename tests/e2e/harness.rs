@@ -153,6 +153,17 @@ impl App {
         }
     }
 
+    /// Chooses `value` in the `<select>` matching `css`.
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no `{css}`: {e}"))
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choosing {value} in `{css}`: {e}"));
+    }
+
     /// The text of the first element matching `css`, once it has some.
     pub async fn text(&self, css: &str) -> String {
         let deadline = Instant::now() + FIND_TIMEOUT;

@@ -53,14 +53,7 @@ async fn the_main_window_shows_acquit_and_answers_a_typed_command() {
     );
 
     // French first, English on request.
-    let language = client
-        .find(Locator::Css("[data-testid=language]"))
-        .await
-        .expect("language picker");
-    language
-        .select_by_value("fr")
-        .await
-        .expect("choosing French");
+    app.choose("[data-testid=language]", "fr").await;
     assert_eq!(
         app.text(".tagline").await,
         "Des factures qui se font payer."
@@ -71,10 +64,7 @@ async fn the_main_window_shows_acquit_and_answers_a_typed_command() {
         "Aucune facture ne correspond."
     );
     app.screenshot("main-window-fr").await;
-    language
-        .select_by_value("en")
-        .await
-        .expect("choosing English");
+    app.choose("[data-testid=language]", "en").await;
     assert_eq!(app.text(".tagline").await, "Invoices that get paid.");
     assert_eq!(
         client
@@ -97,15 +87,7 @@ async fn the_invoice_list_shows_searches_and_filters_the_books() {
         store.fill_demo(acquit_store::today()).expect("demo data");
     })
     .await;
-    let language = app
-        .client
-        .find(Locator::Css("[data-testid=language]"))
-        .await
-        .expect("language picker");
-    language
-        .select_by_value("fr")
-        .await
-        .expect("choosing French");
+    app.choose("[data-testid=language]", "fr").await;
 
     let numbers = app
         .wait_texts("[data-testid=invoice-row] .number", |rows| rows.len() == 9)
@@ -161,15 +143,7 @@ async fn the_invoice_list_shows_searches_and_filters_the_books() {
     search.clear().await.expect("clearing the search");
 
     // Filter by status.
-    let filter = app
-        .client
-        .find(Locator::Css("[data-testid=status-filter]"))
-        .await
-        .expect("status filter");
-    filter
-        .select_by_value("paid")
-        .await
-        .expect("filtering on paid");
+    app.choose("[data-testid=status-filter]", "paid").await;
     let paid = app
         .wait_texts("[data-testid=status]", |rows| {
             !rows.is_empty() && rows.len() < 9

@@ -786,46 +786,14 @@ mod tests {
         );
     }
 
-    fn link_state(status: LinkStatus) -> LinkState {
-        LinkState {
-            status,
-            pay_url: Some("https://pay.example/x".into()),
-            invoice_number: Some("F-2026-0042".into()),
-            amount_due: Some(12000),
-            currency: Some("EUR".into()),
-            paid_at: None,
-            seller: Some("Atelier".into()),
-        }
-    }
-
     #[tokio::test]
     async fn links_are_replaced_by_their_owner_only_and_survive_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.db");
-        let token = "lnk_0123456789abcdef";
-        {
+        let token = {
             let store = SqliteStore::open(&path).unwrap();
-            let a = store.create_inbox(None).await.unwrap().inbox;
-            let b = store.create_inbox(None).await.unwrap().inbox;
-            assert_eq!(store.link(token).await.unwrap(), None);
-            let open = link_state(LinkStatus::Open);
-            assert_eq!(
-                store.put_link(&a, token, &open).await.unwrap(),
-                LinkPut::Stored
-            );
-            assert_eq!(store.link(token).await.unwrap(), Some(open));
-            let paid = link_state(LinkStatus::Paid);
-            assert_eq!(
-                store.put_link(&a, token, &paid).await.unwrap(),
-                LinkPut::Stored
-            );
-            let void = link_state(LinkStatus::Void);
-            assert_eq!(
-                store.put_link(&b, token, &void).await.unwrap(),
-                LinkPut::Taken,
-                "another inbox cannot take a token over"
-            );
-        }
+            crate::store_suite::links_are_replaced_by_their_owner_only(&store).await
+        };
         let store = SqliteStore::open(&path).unwrap();
         assert_eq!(
             store.link(token).await.unwrap().map(|l| l.status),

@@ -176,7 +176,8 @@ fn link_state(status: LinkStatus) -> LinkState {
     }
 }
 
-pub(crate) async fn links_are_replaced_by_their_owner_only<S: Store>(store: &S) {
+/// Returns the token it published, for callers that check more.
+pub(crate) async fn links_are_replaced_by_their_owner_only<S: Store>(store: &S) -> &'static str {
     let token = "lnk_suite_0123456789";
     let a = store.create_inbox(None).await.unwrap().inbox;
     let b = store.create_inbox(None).await.unwrap().inbox;
@@ -199,6 +200,7 @@ pub(crate) async fn links_are_replaced_by_their_owner_only<S: Store>(store: &S) 
         "another inbox cannot take a token over"
     );
     assert_eq!(store.link(token).await.unwrap(), Some(paid));
+    token
 }
 
 pub(crate) async fn oldest_unpulled_follows_the_pull_mark<S: Store>(store: &S) {
