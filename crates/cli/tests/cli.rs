@@ -3,69 +3,13 @@
 //! the brief): 0 ok, 1 rejected input with nothing changed, 2 usage.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-/// A private database (and a private HOME, so nothing can reach the user's
-/// real default database) for one test.
-struct Acquit {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
+mod common;
+use common::{Acquit, text};
 
 impl Acquit {
-    fn new() -> Acquit {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("acquit.db");
-        Acquit { dir, db }
-    }
-
-    /// `acquit` with `ACQUIT_DB` pointing at this test's database.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_acquit"));
-        command
-            .args(args)
-            .env("ACQUIT_DB", &self.db)
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"));
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    /// Runs a command that must succeed; returns its stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "acquit {args:?} failed: {}",
-            text(&out.stderr)
-        );
-        text(&out.stdout)
-    }
-
-    /// Runs a command that must exit with `code`; returns its stderr.
-    fn fails(&self, code: i32, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "acquit {args:?}: expected exit {code}; stdout: {}; stderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        assert!(out.stdout.is_empty(), "acquit {args:?} printed on stdout");
-        text(&out.stderr)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-
     /// Everything a user can see, to check that a refused command changed
     /// nothing.
     fn everything(&self) -> Value {
@@ -95,10 +39,6 @@ impl Acquit {
         assert_eq!(acquit.ok(&["invoice", "new", "--client", "1"]), "2\n");
         acquit
     }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn company() -> [&'static str; 10] {

@@ -31,13 +31,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::os::unix::process::CommandExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use acquit_core::InvoiceStatus;
 use acquit_store::Store;
 use serde_json::Value;
+
+mod common;
+use common::Acquit;
 
 const ROUNDS: u64 = 200;
 /// Invoices planned per round: more than fit in 150 ms, so the kill lands
@@ -260,42 +263,7 @@ struct Kills {
     finished_first: u64,
 }
 
-struct Harness {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Harness {
-    fn new() -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("acquit.db");
-        Harness { dir, db }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_acquit"));
-        command
-            .args(args)
-            .env("ACQUIT_DB", &self.db)
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"));
-        command
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.command(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "acquit {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-
+impl Acquit {
     /// A company and client 1.
     fn setup(&self) {
         self.ok(&["init"]);
@@ -580,7 +548,7 @@ fn account(text: &str, finished: bool, store: &Store, acked: &mut Acknowledged, 
 #[test]
 fn kill_9_at_random_moments_never_breaks_the_books() {
     let started = Instant::now();
-    let harness = Harness::new();
+    let harness = Acquit::new();
     harness.setup();
     let mut acked = Acknowledged::default();
     let mut kills = Kills::default();
@@ -716,7 +684,7 @@ fn the_checks_catch_a_gap_and_a_broken_journal() {
     let duplicate = check_numbering(&numbers(&["F-2026-0001", "F-2026-0001"]));
     assert!(duplicate.is_err(), "a duplicate went unnoticed");
 
-    let harness = Harness::new();
+    let harness = Acquit::new();
     harness.setup();
     let draft = harness.ok(&["invoice", "new", "--client", "1"]);
     let draft = draft.trim();

@@ -1,0 +1,72 @@
+//! The real `acquit` binary on a private database, for the CLI's test
+//! binaries. Each test binary uses part of it.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A private database (and a private HOME, so nothing can reach the user's
+/// real default database) for one test.
+pub struct Acquit {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Acquit {
+    pub fn new() -> Acquit {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("acquit.db");
+        Acquit { dir, db }
+    }
+
+    /// `acquit` with `ACQUIT_DB` pointing at this test's database.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_acquit"));
+        command
+            .args(args)
+            .env("ACQUIT_DB", &self.db)
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"));
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "acquit {args:?} failed: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// Runs a command that must exit with `code`; returns its stderr.
+    pub fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "acquit {args:?}: expected exit {code}; stdout: {}; stderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "acquit {args:?} printed on stdout");
+        text(&out.stderr)
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
