@@ -61,9 +61,55 @@ impl IdempotencyKey {
         IdempotencyKey::new(format!("acquit-link-{link_id}-deactivate"))
     }
 
+    /// The key for creating the Checkout Session Acquit knows as `link_id`.
+    pub fn for_checkout_creation(link_id: &str) -> Result<IdempotencyKey, BadIdempotencyKey> {
+        IdempotencyKey::new(format!("acquit-checkout-{link_id}"))
+    }
+
+    /// The key for expiring the Checkout Session Acquit knows as `link_id`.
+    pub fn for_checkout_expiry(link_id: &str) -> Result<IdempotencyKey, BadIdempotencyKey> {
+        IdempotencyKey::new(format!("acquit-checkout-{link_id}-expire"))
+    }
+
+    /// The key for the refund Acquit knows as `refund_id` (e.g. the credit
+    /// note's id): one refund per credit note, however often it is retried.
+    pub fn for_refund(refund_id: &str) -> Result<IdempotencyKey, BadIdempotencyKey> {
+        IdempotencyKey::new(format!("acquit-refund-{refund_id}"))
+    }
+
+    /// The key for registering the webhook endpoint of `setup_id` (e.g. the
+    /// relay inbox). Stripe keeps keys for 24 hours: registering again on
+    /// purpose within a day needs a new `setup_id` (add a counter).
+    pub fn for_webhook_endpoint_creation(
+        setup_id: &str,
+    ) -> Result<IdempotencyKey, BadIdempotencyKey> {
+        IdempotencyKey::new(format!("acquit-webhook-{setup_id}"))
+    }
+
+    /// The key for one update of `object_id`, derived from the object and
+    /// the content of the update: the same change retried replays, a
+    /// different change is a new request. Always valid, whatever the id.
+    pub fn for_update(object_id: &str, form: &Form) -> IdempotencyKey {
+        let mut content = object_id.as_bytes().to_vec();
+        content.push(b'\n');
+        content.extend_from_slice(form.encode().as_bytes());
+        IdempotencyKey(format!("acquit-update-{:016x}", fnv1a64(&content)))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// FNV-1a, 64 bits: a stable digest (unlike `std`'s hasher, the same
+/// across releases and runs) for keys derived from content.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }
 
 /// How the client reaches Stripe.
@@ -196,6 +242,13 @@ impl Client {
         parse(&bytes)
     }
 
+    /// `DELETE {path}`. Stripe takes no idempotency key on DELETE: deleting
+    /// twice is harmless (the second answers "no such object").
+    pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, StripeError> {
+        let body = self.send(reqwest::Method::DELETE, path, None, None).await?;
+        parse(&body)
+    }
+
     async fn send(
         &self,
         method: reqwest::Method,
@@ -326,6 +379,43 @@ mod tests {
         assert!(IdempotencyKey::new("a b").is_err());
         assert!(IdempotencyKey::new("x".repeat(256)).is_err());
         assert!(IdempotencyKey::new("x".repeat(255)).is_ok());
+        assert_eq!(
+            IdempotencyKey::for_checkout_creation("lnk_7")
+                .unwrap()
+                .as_str(),
+            "acquit-checkout-lnk_7"
+        );
+        assert_eq!(
+            IdempotencyKey::for_checkout_expiry("lnk_7")
+                .unwrap()
+                .as_str(),
+            "acquit-checkout-lnk_7-expire"
+        );
+        assert_eq!(
+            IdempotencyKey::for_refund("cn_2").unwrap().as_str(),
+            "acquit-refund-cn_2"
+        );
+        assert_eq!(
+            IdempotencyKey::for_webhook_endpoint_creation("ibx_1")
+                .unwrap()
+                .as_str(),
+            "acquit-webhook-ibx_1"
+        );
+    }
+
+    #[test]
+    fn update_keys_follow_the_content() {
+        use crate::form::Value;
+        let a = Form::new().with("disabled", Value::str(true));
+        let b = Form::new().with("disabled", Value::str(false));
+        let key_a = IdempotencyKey::for_update("we_1", &a);
+        assert_eq!(key_a, IdempotencyKey::for_update("we_1", &a.clone()));
+        assert_ne!(key_a, IdempotencyKey::for_update("we_1", &b));
+        assert_ne!(key_a, IdempotencyKey::for_update("we_2", &a));
+        assert!(IdempotencyKey::new(IdempotencyKey::for_update("a b\n", &a).0).is_ok());
+        // Stable across releases: pinned.
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[test]

@@ -8,6 +8,9 @@
 //! for developers but is the best information available. The API key never
 //! appears in any of these messages (Stripe masks it in its own messages too).
 
+use std::borrow::Cow;
+use std::fmt;
+
 use serde::Deserialize;
 
 /// Stripe's error object (the `error` member of an error response).
@@ -43,6 +46,21 @@ pub enum StripeError {
 
     #[error("the restricted Stripe key is not allowed to do this: in the Stripe Dashboard, Developers → API keys, give it write access to Payment Links (and read access to the account), or use a secret key{}", suffix(detail.message.as_deref()))]
     PermissionDenied { detail: Box<ApiErrorBody> },
+
+    /// A restricted key without the permission the request needs, when
+    /// Stripe named it (`Having the 'rak_webhook_write' permission would
+    /// allow this request to continue`) or the endpoint tells which it is.
+    #[error("the restricted Stripe key lacks the permission “{permission}”: in the Stripe Dashboard, Developers → API keys, edit this key and set “{}” to “{}”, or use a secret key", permission.resource, permission.access)]
+    MissingPermission {
+        permission: Permission,
+        detail: Box<ApiErrorBody>,
+    },
+
+    #[error("Stripe refused the expiry time of the checkout page{}: it must be between 30 minutes and 24 hours after the page is created; pick an expiry in that range", suffix(detail.message.as_deref()))]
+    ExpiresAtOutOfRange { detail: Box<ApiErrorBody> },
+
+    #[error("Stripe refused the refund: it is more than what is left to refund on this payment{}; check in the Stripe Dashboard (Payments) what was already refunded, and refund at most the rest", suffix(detail.message.as_deref()))]
+    RefundTooLarge { detail: Box<ApiErrorBody> },
 
     #[error("Stripe cannot take payments in this currency on this account{}: issue the invoice in a currency your Stripe account supports, or ask for a bank transfer", suffix(detail.message.as_deref()))]
     CurrencyNotSupported { detail: Box<ApiErrorBody> },
@@ -88,6 +106,109 @@ pub enum StripeError {
     BadBaseUrl { url: String, reason: String },
 }
 
+/// Read or write, as a restricted key's settings in the Dashboard say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Access::Read => "Read",
+            Access::Write => "Write",
+        })
+    }
+}
+
+/// A permission of a restricted key, named as the Dashboard names it
+/// (Developers → API keys → edit a restricted key): "Webhook Endpoints",
+/// "Events", …
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permission {
+    pub resource: Cow<'static, str>,
+    pub access: Access,
+}
+
+impl Permission {
+    pub const CHECKOUT_SESSIONS_READ: Permission =
+        Permission::new("Checkout Sessions", Access::Read);
+    pub const CHECKOUT_SESSIONS_WRITE: Permission =
+        Permission::new("Checkout Sessions", Access::Write);
+    pub const PAYMENT_INTENTS_READ: Permission = Permission::new("PaymentIntents", Access::Read);
+    pub const BALANCE_READ: Permission = Permission::new("Balance", Access::Read);
+    pub const EVENTS_READ: Permission = Permission::new("Events", Access::Read);
+    pub const REFUNDS_READ: Permission = Permission::new("Refunds", Access::Read);
+    pub const REFUNDS_WRITE: Permission = Permission::new("Refunds", Access::Write);
+    pub const WEBHOOK_ENDPOINTS_READ: Permission =
+        Permission::new("Webhook Endpoints", Access::Read);
+    pub const WEBHOOK_ENDPOINTS_WRITE: Permission =
+        Permission::new("Webhook Endpoints", Access::Write);
+
+    pub const fn new(resource: &'static str, access: Access) -> Permission {
+        Permission {
+            resource: Cow::Borrowed(resource),
+            access,
+        }
+    }
+
+    /// The permission a Stripe 403 message names (`… Having the
+    /// 'rak_webhook_write' permission would allow this request to
+    /// continue.`), if it names one.
+    pub fn from_stripe_message(message: &str) -> Option<Permission> {
+        let start = message.find("rak_")? + "rak_".len();
+        let name: String = message[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        let (resource, access) = if let Some(r) = name.strip_suffix("_write") {
+            (r, Access::Write)
+        } else if let Some(r) = name.strip_suffix("_read") {
+            (r, Access::Read)
+        } else {
+            return None;
+        };
+        let known = match resource {
+            "webhook" | "webhook_endpoint" => Some("Webhook Endpoints"),
+            "event" => Some("Events"),
+            "checkout_session" => Some("Checkout Sessions"),
+            "payment_link" => Some("Payment Links"),
+            "payment_intent" => Some("PaymentIntents"),
+            "charge" => Some("Charges"),
+            "refund" => Some("Refunds"),
+            "balance" | "balance_transaction_source" => Some("Balance"),
+            _ => None,
+        };
+        let resource = match known {
+            Some(name) => Cow::Borrowed(name),
+            None if resource.is_empty() => return None,
+            // Unknown to us: the words of Stripe's name, capitalised.
+            None => Cow::Owned(
+                resource
+                    .split('_')
+                    .filter(|w| !w.is_empty())
+                    .map(|w| {
+                        let mut chars = w.chars();
+                        chars
+                            .next()
+                            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                            .unwrap_or_default()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        };
+        Some(Permission { resource, access })
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.resource, self.access)
+    }
+}
+
 fn suffix(message: Option<&str>) -> String {
     match message {
         Some(m) if !m.is_empty() => format!(" (Stripe says: {m})"),
@@ -112,7 +233,14 @@ impl StripeError {
         let param = detail.param.as_deref().unwrap_or("");
         match (status, detail.kind.as_str(), code) {
             (401, _, _) => StripeError::InvalidKey { detail },
-            (403, _, _) => StripeError::PermissionDenied { detail },
+            (403, _, _) => match detail
+                .message
+                .as_deref()
+                .and_then(Permission::from_stripe_message)
+            {
+                Some(permission) => StripeError::MissingPermission { permission, detail },
+                None => StripeError::PermissionDenied { detail },
+            },
             (429, _, _) | (_, _, "rate_limit") => StripeError::RateLimited { detail },
             (_, "idempotency_error", _) => StripeError::IdempotencyConflict { detail },
             (404, _, _) | (_, _, "resource_missing") => StripeError::NotFound { detail },
@@ -136,6 +264,9 @@ impl StripeError {
         match self {
             StripeError::InvalidKey { detail }
             | StripeError::PermissionDenied { detail }
+            | StripeError::MissingPermission { detail, .. }
+            | StripeError::ExpiresAtOutOfRange { detail }
+            | StripeError::RefundTooLarge { detail }
             | StripeError::CurrencyNotSupported { detail }
             | StripeError::AmountOutOfRange { detail }
             | StripeError::RateLimited { detail }
@@ -150,6 +281,18 @@ impl StripeError {
     /// Stripe's error `code` (`parameter_unknown`, …), if any.
     pub fn code(&self) -> Option<&str> {
         self.detail().and_then(|d| d.code.as_deref())
+    }
+
+    /// Names the permission the endpoint needs when Stripe refused a
+    /// restricted key without saying which (a 403 that named one keeps
+    /// Stripe's word). Other errors pass through.
+    pub(crate) fn needing(self, permission: Permission) -> StripeError {
+        match self {
+            StripeError::PermissionDenied { detail } => {
+                StripeError::MissingPermission { permission, detail }
+            }
+            other => other,
+        }
     }
 }
 
@@ -290,5 +433,85 @@ mod tests {
             error.to_string(),
             "Stripe rejected the request (parameter line_items) (Stripe says: Missing required param: line_items.)"
         );
+    }
+
+    #[test]
+    fn a_403_that_names_the_permission_says_which_to_grant() {
+        let message = "The provided key 'rk_test_***1234' does not have the required permissions for this endpoint on account 'acct_1'. Having the 'rak_webhook_write' permission would allow this request to continue.";
+        let error =
+            StripeError::from_response(403, &body("invalid_request_error", None, None, message));
+        let StripeError::MissingPermission { permission, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(*permission, Permission::WEBHOOK_ENDPOINTS_WRITE);
+        assert_eq!(
+            error.to_string(),
+            "the restricted Stripe key lacks the permission “Webhook Endpoints: Write”: in the Stripe Dashboard, Developers → API keys, edit this key and set “Webhook Endpoints” to “Write”, or use a secret key"
+        );
+    }
+
+    #[test]
+    fn permission_names_from_stripe_messages() {
+        let cases = [
+            (
+                "Having the 'rak_event_read' permission",
+                Some(("Events", Access::Read)),
+            ),
+            (
+                "rak_checkout_session_write",
+                Some(("Checkout Sessions", Access::Write)),
+            ),
+            ("rak_refund_write.", Some(("Refunds", Access::Write))),
+            (
+                "'rak_subscription_read'",
+                Some(("Subscription", Access::Read)),
+            ),
+            ("'rak_tax_rate_write'", Some(("Tax Rate", Access::Write))),
+            ("no hint at all", None),
+            ("rak_", None),
+            ("rak_webhook", None),
+        ];
+        for (message, expected) in cases {
+            let found = Permission::from_stripe_message(message);
+            assert_eq!(
+                found.as_ref().map(|p| (p.resource.as_ref(), p.access)),
+                expected,
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_endpoint_names_the_permission_when_stripe_does_not() {
+        let error = StripeError::from_response(
+            403,
+            &body("invalid_request_error", None, None, "not allowed"),
+        )
+        .needing(Permission::EVENTS_READ);
+        assert!(
+            matches!(&error, StripeError::MissingPermission { permission, .. } if *permission == Permission::EVENTS_READ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("set “Events” to “Read”"));
+        // Stripe's own word wins, and other errors pass through.
+        let named = StripeError::from_response(
+            403,
+            &body(
+                "invalid_request_error",
+                None,
+                None,
+                "… 'rak_webhook_read' …",
+            ),
+        )
+        .needing(Permission::EVENTS_READ);
+        assert!(
+            matches!(&named, StripeError::MissingPermission { permission, .. } if *permission == Permission::WEBHOOK_ENDPOINTS_READ)
+        );
+        let other = StripeError::from_response(
+            404,
+            &body("invalid_request_error", Some("resource_missing"), None, "x"),
+        )
+        .needing(Permission::EVENTS_READ);
+        assert!(matches!(other, StripeError::NotFound { .. }));
     }
 }

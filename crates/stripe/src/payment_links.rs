@@ -40,7 +40,9 @@ pub struct NewPaymentLink {
     pub amount: Money,
     /// The line the client sees on Stripe's page ("Facture F-2026-0001").
     pub product_name: String,
-    /// Acquit's ids, written to the link's metadata.
+    /// Acquit's ids, written to the link's metadata as `acquit_invoice_id`,
+    /// `acquit_invoice_number`, `acquit_link_id` (copied by Stripe to the
+    /// Checkout Sessions the link makes, which is what webhooks carry).
     pub invoice_id: String,
     pub invoice_number: String,
     pub link_id: String,
@@ -130,9 +132,9 @@ impl NewPaymentLink {
             .with(
                 "metadata",
                 Value::map([
-                    ("invoice_id", Value::str(&self.invoice_id)),
-                    ("invoice_number", Value::str(&self.invoice_number)),
-                    ("link_id", Value::str(&self.link_id)),
+                    ("acquit_invoice_id", Value::str(&self.invoice_id)),
+                    ("acquit_invoice_number", Value::str(&self.invoice_number)),
+                    ("acquit_link_id", Value::str(&self.link_id)),
                 ]),
             )
             .with("after_completion", Value::map(after_completion)))
@@ -152,6 +154,12 @@ pub struct PaymentLink {
     pub metadata: BTreeMap<String, String>,
     #[serde(default)]
     pub payment_method_types: Option<Vec<String>>,
+}
+
+impl crate::list::Identified for PaymentLink {
+    fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 impl PaymentLink {
@@ -248,9 +256,9 @@ mod tests {
                 ("payment_method_types[0]", "card"),
                 ("payment_method_types[1]", "sepa_debit"),
                 ("restrictions[completed_sessions][limit]", "1"),
-                ("metadata[invoice_id]", "inv_1"),
-                ("metadata[invoice_number]", "F-2026-0007"),
-                ("metadata[link_id]", "lnk_3"),
+                ("metadata[acquit_invoice_id]", "inv_1"),
+                ("metadata[acquit_invoice_number]", "F-2026-0007"),
+                ("metadata[acquit_link_id]", "lnk_3"),
                 ("after_completion[type]", "hosted_confirmation"),
                 (
                     "after_completion[hosted_confirmation][custom_message]",

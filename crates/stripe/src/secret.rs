@@ -115,9 +115,85 @@ impl fmt::Display for SecretKey {
     }
 }
 
+/// A webhook endpoint's signing secret (`whsec_…`): who holds it can forge
+/// events, so, like [`SecretKey`], its `Debug` and `Display` show only
+/// `whsec_…(masked)`, and the text is reachable through [`expose`] only
+/// (to hand it to the relay). Stripe shows it once, when the endpoint is
+/// created.
+///
+/// [`expose`]: WebhookSecret::expose
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret(String);
+
+/// A text that is not a webhook signing secret. Never contains the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "this is not a webhook signing secret: it should start with whsec_ (Stripe Dashboard, Developers → Webhooks → the endpoint → Signing secret)"
+)]
+pub struct WebhookSecretFormatError;
+
+impl WebhookSecret {
+    /// Checks the shape of a pasted secret (surrounding whitespace dropped).
+    pub fn parse(text: &str) -> Result<WebhookSecret, WebhookSecretFormatError> {
+        let text = text.trim();
+        match text.strip_prefix("whsec_") {
+            Some(rest)
+                if !rest.is_empty()
+                    && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
+                Ok(WebhookSecret(text.to_owned()))
+            }
+            _ => Err(WebhookSecretFormatError),
+        }
+    }
+
+    /// The secret itself, to verify signatures or give to the relay.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WebhookSecret(whsec_…(masked))")
+    }
+}
+
+impl fmt::Display for WebhookSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("whsec_…(masked)")
+    }
+}
+
+/// As Stripe sends it, unchecked: a secret of an unexpected shape is still
+/// the secret, and an error here would lose it for good.
+impl<'de> serde::Deserialize<'de> for WebhookSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(WebhookSecret)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhook_secrets_are_masked() {
+        let secret = WebhookSecret::parse(" whsec_Zm9vYmFyc2VjcmV0\n").unwrap();
+        assert_eq!(secret.expose(), "whsec_Zm9vYmFyc2VjcmV0");
+        let shown = format!("{secret} {secret:?} {:?} {secret:#?}", Some(&secret));
+        assert!(!shown.contains("Zm9v"), "{shown}");
+        assert_eq!(secret.to_string(), "whsec_…(masked)");
+        for bad in ["", "whsec_", "sk_test_abc", "whsec_a b"] {
+            assert_eq!(
+                WebhookSecret::parse(bad),
+                Err(WebhookSecretFormatError),
+                "{bad:?}"
+            );
+        }
+        let parsed: WebhookSecret = serde_json::from_str(r#""whsec_x""#).unwrap();
+        assert_eq!(parsed.expose(), "whsec_x");
+    }
 
     const KEY: &str = "sk_test_51AbCdEfGhIjKlMnOp4242";
 
