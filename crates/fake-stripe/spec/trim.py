@@ -21,8 +21,35 @@ ENDPOINTS = [
     ("/v1/payment_links", "post"),
     ("/v1/payment_links/{payment_link}", "get"),
     ("/v1/payment_links/{payment_link}", "post"),
+    ("/v1/checkout/sessions", "get"),
+    ("/v1/checkout/sessions", "post"),
+    ("/v1/checkout/sessions/{session}", "get"),
+    ("/v1/checkout/sessions/{session}/expire", "post"),
+    ("/v1/payment_intents/{intent}", "get"),
+    ("/v1/charges/{charge}", "get"),
+    ("/v1/balance_transactions/{id}", "get"),
+    ("/v1/refunds", "get"),
+    ("/v1/refunds", "post"),
+    ("/v1/refunds/{refund}", "get"),
+    ("/v1/events", "get"),
+    ("/v1/events/{id}", "get"),
+    ("/v1/webhook_endpoints", "get"),
+    ("/v1/webhook_endpoints", "post"),
+    ("/v1/webhook_endpoints/{webhook_endpoint}", "get"),
+    ("/v1/webhook_endpoints/{webhook_endpoint}", "post"),
+    ("/v1/webhook_endpoints/{webhook_endpoint}", "delete"),
 ]
-OBJECTS = ["account", "payment_link"]
+OBJECTS = [
+    "account",
+    "payment_link",
+    "checkout.session",
+    "payment_intent",
+    "charge",
+    "balance_transaction",
+    "refund",
+    "event",
+    "webhook_endpoint",
+]
 
 src = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/stripe")
 out = Path(__file__).resolve().parent

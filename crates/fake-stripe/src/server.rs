@@ -8,6 +8,18 @@
 //! result (a corrected retry with the same key may succeed), while a request
 //! that executed replays its answer for the same key and body, and a
 //! different body under the same key is an `idempotency_error`.
+//!
+//! Served under `/v1` (each checked against `spec/params.json`):
+//! `GET /account`; `POST /payment_links`, `GET`/`POST /payment_links/{id}`;
+//! `GET`/`POST /checkout/sessions`, `GET /checkout/sessions/{id}`,
+//! `POST /checkout/sessions/{id}/expire`; `GET /payment_intents/{id}`,
+//! `GET /charges/{id}`, `GET /balance_transactions/{id}`;
+//! `GET`/`POST /refunds`, `GET /refunds/{id}`; `GET /events`,
+//! `GET /events/{id}`; `GET`/`POST /webhook_endpoints`,
+//! `GET`/`POST`/`DELETE /webhook_endpoints/{id}`. Retrievals take
+//! `expand[]` along id fields (`payment_intent.latest_charge.balance_transaction`).
+//! Outside `/v1` (not logged, no key): the test controls under `/_fake/`
+//! and the hosted page `/pay/{id}`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
@@ -15,6 +27,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -25,18 +38,41 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
+use crate::ledger::{self, ApiError, Followup, Ledger, Payment};
 use crate::objects;
+use crate::pages;
 use crate::params::{self, Param};
 use crate::spec;
+use crate::webhooks::{Mode, Retry, Sender};
 
 /// How the fake runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Append one JSON line per `/v1` request here (`--log`).
     pub log: Option<PathBuf>,
     /// The base of the URLs the fake hands out (`url` of a payment link);
     /// default `http://{listening address}`.
     pub public_base: Option<String>,
+    /// How long a SEPA Direct Debit stays `processing` (`--sepa-delay`,
+    /// default 2 s).
+    pub sepa_delay: Duration,
+    /// How webhook deliveries are retried (`--webhook-attempts`,
+    /// `--webhook-backoff`).
+    pub webhook_retry: Retry,
+    /// How often open Checkout Sessions are checked for expiry.
+    pub expiry_tick: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            log: None,
+            public_base: None,
+            sepa_delay: Duration::from_secs(2),
+            webhook_retry: Retry::default(),
+            expiry_tick: Duration::from_secs(1),
+        }
+    }
 }
 
 /// Serves the fake Stripe API on `listener` until the future is dropped.
@@ -61,24 +97,46 @@ pub fn router(addr: SocketAddr, config: Config) -> std::io::Result<Router> {
         inner: Mutex::new(Inner::new()),
         log,
         base: base.trim_end_matches('/').to_owned(),
+        sepa_delay: config.sepa_delay,
+        sender: Arc::new(Sender::new(config.webhook_retry)),
     });
+    // Sessions past `expires_at` expire by themselves, as on Stripe.
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let weak = Arc::downgrade(&shared);
+        let tick = config.expiry_tick.max(Duration::from_millis(10));
+        runtime.spawn(async move {
+            loop {
+                tokio::time::sleep(tick).await;
+                let Some(shared) = weak.upgrade() else { break };
+                let expired = {
+                    let mut inner = shared.inner.lock().expect("state lock");
+                    let now = inner.ledger.now();
+                    inner.ledger.expire_due(now)
+                };
+                if expired > 0 {
+                    shared.flush();
+                }
+            }
+        });
+    }
     Ok(Router::new().fallback(handle).with_state(shared))
 }
 
 #[derive(Debug)]
-struct Shared {
-    inner: Mutex<Inner>,
+pub(crate) struct Shared {
+    pub(crate) inner: Mutex<Inner>,
     log: Option<Mutex<File>>,
-    base: String,
+    pub(crate) base: String,
+    sepa_delay: Duration,
+    sender: Arc<Sender>,
 }
 
 #[derive(Debug)]
-struct Inner {
-    payment_links: BTreeMap<String, Value>,
+pub(crate) struct Inner {
+    pub(crate) ledger: Ledger,
     /// (API key, Idempotency-Key) → the first request and its answer.
     idempotency: HashMap<(String, String), Stored>,
     faults: Vec<Fault>,
-    id_state: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -107,30 +165,72 @@ fn one() -> u32 {
 
 impl Inner {
     fn new() -> Inner {
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0x9E37_79B9_7F4A_7C15);
         Inner {
-            payment_links: BTreeMap::new(),
+            ledger: Ledger::new(),
             idempotency: HashMap::new(),
             faults: Vec::new(),
-            id_state: seed | 1,
         }
     }
 
     /// A Stripe-looking id: prefix and 24 base-62 characters.
     fn new_id(&mut self, prefix: &str) -> String {
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        let mut id = String::from(prefix);
-        for _ in 0..24 {
-            // xorshift64: unique enough for a test server, no dependency.
-            self.id_state ^= self.id_state << 13;
-            self.id_state ^= self.id_state >> 7;
-            self.id_state ^= self.id_state << 17;
-            id.push(ALPHABET[(self.id_state % 62) as usize] as char);
+        self.ledger.new_id(prefix)
+    }
+}
+
+impl From<ApiError> for Answer {
+    fn from(e: ApiError) -> Answer {
+        Answer {
+            status: e.status,
+            body: e.body(),
+            replayed: false,
+            should_retry: None,
         }
-        id
+    }
+}
+
+impl Shared {
+    /// Hands the queued webhook deliveries to the sender.
+    pub(crate) fn flush(self: &Arc<Self>) {
+        let deliveries = std::mem::take(&mut self.inner.lock().expect("state lock").ledger.outbox);
+        let weak = Arc::downgrade(self);
+        self.sender.send(
+            deliveries,
+            Arc::new(move |event_id: &str| {
+                if let Some(shared) = weak.upgrade() {
+                    shared
+                        .inner
+                        .lock()
+                        .expect("state lock")
+                        .ledger
+                        .delivered(event_id);
+                }
+            }),
+        );
+    }
+
+    /// A customer pays; a SEPA debit settles after the delay.
+    pub(crate) fn pay(self: &Arc<Self>, payment: &Payment) -> Result<Value, ApiError> {
+        let result = {
+            let mut inner = self.inner.lock().expect("state lock");
+            inner.ledger.pay(&self.base, payment)
+        };
+        self.flush();
+        let (answer, followup) = result?;
+        if let Followup::Sepa { session, succeeds } = followup {
+            let shared = Arc::clone(self);
+            tokio::spawn(async move {
+                tokio::time::sleep(shared.sepa_delay).await;
+                shared
+                    .inner
+                    .lock()
+                    .expect("state lock")
+                    .ledger
+                    .settle_sepa(&session, succeeds);
+                shared.flush();
+            });
+        }
+        Ok(answer)
     }
 }
 
@@ -190,13 +290,17 @@ async fn handle(
     if let Some(control) = path.strip_prefix("/_fake/") {
         return control_request(&shared, &method, control, &body);
     }
-    let answer = api_request(&shared, &method, &uri, &headers, &body);
+    if let Some(id) = path.strip_prefix("/pay/") {
+        return pages::page(&shared, &method, id, &body);
+    }
+    let request_id = shared.inner.lock().expect("state lock").new_id("req_");
+    let answer = api_request(&shared, &request_id, &method, &uri, &headers, &body);
+    shared.flush();
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or(&path);
     shared.log_request(&method, path_and_query, &headers, &body, answer.status);
 
     let mut response = (answer.status, axum::Json(answer.body)).into_response();
     let out = response.headers_mut();
-    let request_id = shared.inner.lock().expect("state lock").new_id("req_");
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         out.insert("request-id", value);
     }
@@ -219,6 +323,7 @@ fn spec_version() -> &'static str {
 
 fn api_request(
     shared: &Shared,
+    request_id: &str,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -313,7 +418,13 @@ fn api_request(
             invalid.message,
         );
     }
-    let answer = route.run(&mut inner, &shared.base, &params);
+    // Events caused by this request name it, as on Stripe.
+    inner.ledger.request = Some(json!({
+        "id": request_id,
+        "idempotency_key": idempotency_key.as_ref().map(|(_, k)| k),
+    }));
+    let answer = route.run(&mut inner.ledger, &shared.base, &params);
+    inner.ledger.request = None;
     if let Some(id_key) = idempotency_key {
         inner.idempotency.insert(
             id_key,
@@ -392,22 +503,56 @@ enum Route {
     CreatePaymentLink,
     RetrievePaymentLink(String),
     UpdatePaymentLink(String),
+    ListSessions,
+    CreateSession,
+    RetrieveSession(String),
+    ExpireSession(String),
+    RetrievePaymentIntent(String),
+    RetrieveCharge(String),
+    RetrieveBalanceTransaction(String),
+    ListRefunds,
+    CreateRefund,
+    RetrieveRefund(String),
+    ListEvents,
+    RetrieveEvent(String),
+    ListWebhookEndpoints,
+    CreateWebhookEndpoint,
+    RetrieveWebhookEndpoint(String),
+    UpdateWebhookEndpoint(String),
+    DeleteWebhookEndpoint(String),
 }
 
 impl Route {
     fn find(method: &Method, path: &str) -> Option<Route> {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        match (method.as_str(), segments.as_slice()) {
-            ("GET", ["v1", "account"]) => Some(Route::RetrieveAccount),
-            ("POST", ["v1", "payment_links"]) => Some(Route::CreatePaymentLink),
-            ("GET", ["v1", "payment_links", id]) if !id.is_empty() => {
-                Some(Route::RetrievePaymentLink((*id).to_owned()))
-            }
-            ("POST", ["v1", "payment_links", id]) if !id.is_empty() => {
-                Some(Route::UpdatePaymentLink((*id).to_owned()))
-            }
-            _ => None,
+        if segments.iter().skip(1).any(|s| s.is_empty()) {
+            return None;
         }
+        let id = |s: &&str| (*s).to_owned();
+        Some(match (method.as_str(), segments.as_slice()) {
+            ("GET", ["v1", "account"]) => Route::RetrieveAccount,
+            ("POST", ["v1", "payment_links"]) => Route::CreatePaymentLink,
+            ("GET", ["v1", "payment_links", x]) => Route::RetrievePaymentLink(id(x)),
+            ("POST", ["v1", "payment_links", x]) => Route::UpdatePaymentLink(id(x)),
+            ("GET", ["v1", "checkout", "sessions"]) => Route::ListSessions,
+            ("POST", ["v1", "checkout", "sessions"]) => Route::CreateSession,
+            ("GET", ["v1", "checkout", "sessions", x]) => Route::RetrieveSession(id(x)),
+            ("POST", ["v1", "checkout", "sessions", x, "expire"]) => Route::ExpireSession(id(x)),
+            ("GET", ["v1", "payment_intents", x]) => Route::RetrievePaymentIntent(id(x)),
+            ("GET", ["v1", "charges", x]) => Route::RetrieveCharge(id(x)),
+            ("GET", ["v1", "balance_transactions", x]) => Route::RetrieveBalanceTransaction(id(x)),
+            ("GET", ["v1", "refunds"]) => Route::ListRefunds,
+            ("POST", ["v1", "refunds"]) => Route::CreateRefund,
+            ("GET", ["v1", "refunds", x]) => Route::RetrieveRefund(id(x)),
+            ("GET", ["v1", "events"]) => Route::ListEvents,
+            ("GET", ["v1", "events", x]) => Route::RetrieveEvent(id(x)),
+            ("GET", ["v1", "webhook_endpoints"]) => Route::ListWebhookEndpoints,
+            ("POST", ["v1", "webhook_endpoints"]) => Route::CreateWebhookEndpoint,
+            ("GET", ["v1", "webhook_endpoints", x]) => Route::RetrieveWebhookEndpoint(id(x)),
+            ("POST", ["v1", "webhook_endpoints", x]) => Route::UpdateWebhookEndpoint(id(x)),
+            ("DELETE", ["v1", "webhook_endpoints", x]) => Route::DeleteWebhookEndpoint(id(x)),
+            _ => return None,
+        })
     }
 
     fn spec_path(&self) -> &'static str {
@@ -417,48 +562,138 @@ impl Route {
             Route::RetrievePaymentLink(_) | Route::UpdatePaymentLink(_) => {
                 "/v1/payment_links/{payment_link}"
             }
+            Route::ListSessions | Route::CreateSession => "/v1/checkout/sessions",
+            Route::RetrieveSession(_) => "/v1/checkout/sessions/{session}",
+            Route::ExpireSession(_) => "/v1/checkout/sessions/{session}/expire",
+            Route::RetrievePaymentIntent(_) => "/v1/payment_intents/{intent}",
+            Route::RetrieveCharge(_) => "/v1/charges/{charge}",
+            Route::RetrieveBalanceTransaction(_) => "/v1/balance_transactions/{id}",
+            Route::ListRefunds | Route::CreateRefund => "/v1/refunds",
+            Route::RetrieveRefund(_) => "/v1/refunds/{refund}",
+            Route::ListEvents => "/v1/events",
+            Route::RetrieveEvent(_) => "/v1/events/{id}",
+            Route::ListWebhookEndpoints | Route::CreateWebhookEndpoint => "/v1/webhook_endpoints",
+            Route::RetrieveWebhookEndpoint(_)
+            | Route::UpdateWebhookEndpoint(_)
+            | Route::DeleteWebhookEndpoint(_) => "/v1/webhook_endpoints/{webhook_endpoint}",
         }
     }
 
     fn spec_method(&self) -> &'static str {
         match self {
-            Route::RetrieveAccount | Route::RetrievePaymentLink(_) => "get",
-            Route::CreatePaymentLink | Route::UpdatePaymentLink(_) => "post",
+            Route::CreatePaymentLink
+            | Route::UpdatePaymentLink(_)
+            | Route::CreateSession
+            | Route::ExpireSession(_)
+            | Route::CreateRefund
+            | Route::CreateWebhookEndpoint
+            | Route::UpdateWebhookEndpoint(_) => "post",
+            Route::DeleteWebhookEndpoint(_) => "delete",
+            _ => "get",
         }
     }
 
-    fn run(&self, inner: &mut Inner, base: &str, params: &BTreeMap<String, Param>) -> Answer {
-        match self {
-            Route::RetrieveAccount => Answer::ok(objects::account()),
-            Route::CreatePaymentLink => {
-                let id = inner.new_id("plink_");
-                let link = objects::payment_link(&id, &format!("{base}/pay/{id}"), params);
-                inner.payment_links.insert(id, link.clone());
-                Answer::ok(link)
+    fn run(&self, ledger: &mut Ledger, base: &str, params: &BTreeMap<String, Param>) -> Answer {
+        let expand = objects::param_strings(params.get("expand")).unwrap_or_default();
+        let result = self.execute(ledger, base, params);
+        match result {
+            Ok(mut body) => {
+                ledger::expand(ledger, &mut body, &expand);
+                Answer::ok(body)
             }
-            Route::RetrievePaymentLink(id) => match inner.payment_links.get(id) {
-                Some(link) => Answer::ok(link.clone()),
-                None => no_such_link(id),
-            },
-            Route::UpdatePaymentLink(id) => match inner.payment_links.get_mut(id) {
-                Some(link) => {
-                    objects::update_payment_link(link, params);
-                    Answer::ok(link.clone())
-                }
-                None => no_such_link(id),
-            },
+            Err(e) => e.into(),
         }
     }
-}
 
-fn no_such_link(id: &str) -> Answer {
-    Answer::error(
-        StatusCode::NOT_FOUND,
-        "invalid_request_error",
-        Some("resource_missing"),
-        Some("payment_link"),
-        format!("No such payment_link: '{id}'"),
-    )
+    fn execute(
+        &self,
+        ledger: &mut Ledger,
+        base: &str,
+        params: &BTreeMap<String, Param>,
+    ) -> Result<Value, ApiError> {
+        let text = |name: &str| objects::param_text(params, &[name]);
+        let get = |coll: &ledger::Coll, id: &str, kind: &str, param: &str| {
+            coll.get(id)
+                .cloned()
+                .ok_or_else(|| ApiError::missing(kind, id, param))
+        };
+        match self {
+            Route::RetrieveAccount => Ok(objects::account()),
+            Route::CreatePaymentLink => Ok(ledger.create_link(base, params)),
+            Route::RetrievePaymentLink(id) => {
+                get(&ledger.links, id, "payment_link", "payment_link")
+            }
+            Route::UpdatePaymentLink(id) => ledger.update_link(id, params),
+            Route::ListSessions => ledger::list(
+                ledger.sessions.all(),
+                "/v1/checkout/sessions",
+                params,
+                |s| {
+                    text("payment_link").is_none_or(|l| s["payment_link"] == l)
+                        && text("payment_intent").is_none_or(|p| s["payment_intent"] == p)
+                        && text("status").is_none_or(|st| s["status"] == st)
+                        && s["created"]
+                            .as_i64()
+                            .is_some_and(|c| ledger::created_matches(params, c))
+                },
+            ),
+            Route::CreateSession => ledger.create_session(base, params),
+            Route::RetrieveSession(id) => get(&ledger.sessions, id, "checkout.session", "session"),
+            Route::ExpireSession(id) => ledger.expire_session(id),
+            Route::RetrievePaymentIntent(id) => {
+                get(&ledger.intents, id, "payment_intent", "intent")
+            }
+            Route::RetrieveCharge(id) => get(&ledger.charges, id, "charge", "charge"),
+            Route::RetrieveBalanceTransaction(id) => {
+                get(&ledger.txns, id, "balance_transaction", "id")
+            }
+            Route::ListRefunds => ledger::list(ledger.refunds.all(), "/v1/refunds", params, |r| {
+                text("payment_intent").is_none_or(|p| r["payment_intent"] == p)
+                    && text("charge").is_none_or(|c| r["charge"] == c)
+                    && r["created"]
+                        .as_i64()
+                        .is_some_and(|c| ledger::created_matches(params, c))
+            }),
+            Route::CreateRefund => ledger.refund(params),
+            Route::RetrieveRefund(id) => get(&ledger.refunds, id, "refund", "refund"),
+            Route::ListEvents => {
+                let types = objects::param_strings(params.get("types"));
+                if text("type").is_some() && types.is_some() {
+                    return Err(ApiError::invalid(
+                        None,
+                        None,
+                        "You may only specify one of these parameters: type, types.".to_owned(),
+                    ));
+                }
+                ledger::list(ledger.events.all(), "/v1/events", params, |e| {
+                    let kind = e["type"].as_str().unwrap_or("");
+                    text("type").is_none_or(|t| ledger::type_matches(t, kind))
+                        && types
+                            .as_ref()
+                            .is_none_or(|ts| ts.iter().any(|t| ledger::type_matches(t, kind)))
+                        && e["created"]
+                            .as_i64()
+                            .is_some_and(|c| ledger::created_matches(params, c))
+                })
+            }
+            Route::RetrieveEvent(id) => get(&ledger.events, id, "event", "id"),
+            Route::ListWebhookEndpoints => ledger::list(
+                ledger.endpoints.all(),
+                "/v1/webhook_endpoints",
+                params,
+                |_| true,
+            ),
+            Route::CreateWebhookEndpoint => Ok(ledger.create_endpoint(params)),
+            Route::RetrieveWebhookEndpoint(id) => get(
+                &ledger.endpoints,
+                id,
+                "webhook_endpoint",
+                "webhook_endpoint",
+            ),
+            Route::UpdateWebhookEndpoint(id) => ledger.update_endpoint(id, params),
+            Route::DeleteWebhookEndpoint(id) => ledger.delete_endpoint(id),
+        }
+    }
 }
 
 impl Shared {
@@ -523,7 +758,50 @@ impl Shared {
     }
 }
 
-fn control_request(shared: &Shared, method: &Method, control: &str, body: &Bytes) -> Response {
+/// The body of `POST /_fake/pay`.
+#[derive(Debug, Deserialize)]
+struct PayRequest {
+    url: String,
+    #[serde(default = "card")]
+    method: String,
+    card: Option<String>,
+    iban: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    amount: Option<i64>,
+}
+
+fn card() -> String {
+    "card".to_owned()
+}
+
+/// The body of `POST /_fake/clock`: moves the fake's clock forward (for
+/// expiry), and expires what is then due at once.
+#[derive(Debug, Deserialize)]
+struct ClockRequest {
+    advance_seconds: i64,
+}
+
+/// The body of `POST /_fake/refund`.
+#[derive(Debug, Deserialize)]
+struct RefundRequest {
+    payment_intent: String,
+    amount: Option<i64>,
+    reason: Option<String>,
+}
+
+fn json_answer(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn bad_control(expected: &str, e: &serde_json::Error) -> Response {
+    json_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"error": {"type": "invalid_request_error", "message": format!("expected {expected}: {e}")}}),
+    )
+}
+
+fn control_request(shared: &Arc<Shared>, method: &Method, control: &str, body: &Bytes) -> Response {
     match (method.as_str(), control) {
         ("POST", "fail") => match serde_json::from_slice::<Fault>(body) {
             Ok(fault) => {
@@ -534,19 +812,78 @@ fn control_request(shared: &Shared, method: &Method, control: &str, body: &Bytes
                     "should_retry": fault.should_retry,
                 });
                 shared.inner.lock().expect("state lock").faults.push(fault);
-                (StatusCode::OK, axum::Json(answer)).into_response()
+                json_answer(StatusCode::OK, answer)
             }
-            Err(e) => (
-                StatusCode::BAD_REQUEST,
-                axum::Json(json!({"error": format!("expected {{\"path_prefix\", \"status\", \"count\"}}: {e}")})),
-            )
-                .into_response(),
+            Err(e) => bad_control(r#"{"path_prefix", "status", "count"}"#, &e),
         },
-        _ => (
+        ("POST", "pay") => match serde_json::from_slice::<PayRequest>(body) {
+            Ok(request) => {
+                let payment = Payment {
+                    target: request.url,
+                    method: request.method,
+                    card: request.card,
+                    iban: request.iban,
+                    email: request.email,
+                    name: request.name,
+                    amount: request.amount,
+                };
+                match shared.pay(&payment) {
+                    Ok(answer) => json_answer(StatusCode::OK, answer),
+                    Err(e) => json_answer(e.status, e.body()),
+                }
+            }
+            Err(e) => bad_control(r#"{"url", "method", "card"|"iban"}"#, &e),
+        },
+        ("POST", "refund") => match serde_json::from_slice::<RefundRequest>(body) {
+            Ok(request) => {
+                let mut form = form_urlencoded::Serializer::new(String::new());
+                form.append_pair("payment_intent", &request.payment_intent);
+                if let Some(amount) = request.amount {
+                    form.append_pair("amount", &amount.to_string());
+                }
+                if let Some(reason) = &request.reason {
+                    form.append_pair("reason", reason);
+                }
+                let params = params::parse(&form.finish()).unwrap_or_default();
+                let result = shared
+                    .inner
+                    .lock()
+                    .expect("state lock")
+                    .ledger
+                    .refund(&params);
+                shared.flush();
+                match result {
+                    Ok(refund) => json_answer(StatusCode::OK, refund),
+                    Err(e) => json_answer(e.status, e.body()),
+                }
+            }
+            Err(e) => bad_control(r#"{"payment_intent", "amount"}"#, &e),
+        },
+        ("POST", "clock") => match serde_json::from_slice::<ClockRequest>(body) {
+            Ok(request) => {
+                let now = {
+                    let mut inner = shared.inner.lock().expect("state lock");
+                    inner.ledger.clock_offset += request.advance_seconds.max(0);
+                    let now = inner.ledger.now();
+                    inner.ledger.expire_due(now);
+                    now
+                };
+                shared.flush();
+                json_answer(StatusCode::OK, json!({"now": now}))
+            }
+            Err(e) => bad_control(r#"{"advance_seconds": N}"#, &e),
+        },
+        ("POST", "webhooks") => match serde_json::from_slice::<Mode>(body) {
+            Ok(mode) => {
+                *shared.sender.mode.lock().expect("mode lock") = mode;
+                json_answer(StatusCode::OK, json!(mode))
+            }
+            Err(e) => bad_control(r#"{"duplicate": bool, "reorder": bool}"#, &e),
+        },
+        _ => json_answer(
             StatusCode::NOT_FOUND,
-            axum::Json(json!({"error": format!("no such test control: {method} /_fake/{control}")})),
-        )
-            .into_response(),
+            json!({"error": format!("no such test control: {method} /_fake/{control}")}),
+        ),
     }
 }
 

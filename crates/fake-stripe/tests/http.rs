@@ -220,7 +220,16 @@ async fn the_log_has_one_masked_line_per_request() {
 #[test]
 fn the_binary_serves_and_prints_its_address() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fake-stripe"))
-        .args(["--listen", "127.0.0.1:0"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--sepa-delay",
+            "100ms",
+            "--webhook-attempts",
+            "3",
+            "--webhook-backoff",
+            "50ms",
+        ])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
