@@ -395,6 +395,7 @@ impl Store {
             let credit_number = take_number(tx, &pattern, date, true)?;
             let buyer: String = tx.query_row("SELECT buyer_snapshot FROM invoices WHERE id = ?1", [invoice.id.0], |r| r.get(0))?;
             seal(tx, id, &credit_number, [date, date, date], &seller, &buyer, &totals)?;
+            crate::stripe::credit_note_issued(tx, invoice.id.0, -totals.total.minor(), &credit_number)?;
             Ok(credit_number)
         })
     }
@@ -581,7 +582,8 @@ impl Store {
         let columns = "SELECT i.id, i.kind, i.number, c.name, i.issue_date, i.due_date, i.currency, i.total_minor,
                     COALESCE((SELECT -SUM(cn.total_minor) FROM invoices cn
                               WHERE cn.credits_invoice_id = i.id AND cn.number IS NOT NULL), 0),
-                    COALESCE((SELECT SUM(p.amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0)
+                    COALESCE((SELECT SUM(p.amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0),
+                    EXISTS (SELECT 1 FROM payment_links l WHERE l.invoice_id = i.id AND l.status = 'processing')
              FROM invoices i JOIN clients c ON c.id = i.client_id";
         let mut stmt;
         let mut rows = match search {
@@ -624,6 +626,7 @@ impl Store {
                 let s = Settlement {
                     credited: Money::new(r.get(8)?, currency),
                     paid: Money::new(r.get(9)?, currency),
+                    processing: r.get(10)?,
                     ..Settlement::nothing_yet(total)
                 };
                 let decode = |e: acquit_core::MoneyError| StoreError::Decode(e.to_string());
@@ -885,15 +888,17 @@ fn settlement(
     invoice: i64,
     total: Money,
 ) -> Result<Settlement, StoreError> {
-    let (credited, paid): (i64, i64) = conn.query_row(
+    let (credited, paid, processing): (i64, i64, bool) = conn.query_row(
         "SELECT COALESCE((SELECT -SUM(total_minor) FROM invoices WHERE credits_invoice_id = ?1 AND number IS NOT NULL), 0),
-                COALESCE((SELECT SUM(amount_minor) FROM payments WHERE invoice_id = ?1), 0)",
+                COALESCE((SELECT SUM(amount_minor) FROM payments WHERE invoice_id = ?1), 0),
+                EXISTS (SELECT 1 FROM payment_links WHERE invoice_id = ?1 AND status = 'processing')",
         [invoice],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     Ok(Settlement {
         credited: Money::new(credited, total.currency()),
         paid: Money::new(paid, total.currency()),
+        processing,
         ..Settlement::nothing_yet(total)
     })
 }

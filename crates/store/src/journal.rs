@@ -317,6 +317,31 @@ fn describe(conn: &Connection, subject: Subject) -> Result<(String, String, Stri
                     }))
                 },
             )?;
+            // Columns added by schema 3 are part of the content only when
+            // set, so entries journaled before them still verify.
+            let mut payment = payment;
+            let (link, session, refund, method): (
+                Option<i64>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            ) = conn.query_row(
+                "SELECT link_id, stripe_checkout_session, stripe_refund, stripe_method FROM payments WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+            if let Some(link) = link {
+                payment["link_id"] = json!(link);
+            }
+            if let Some(session) = session {
+                payment["stripe_checkout_session"] = json!(session);
+            }
+            if let Some(refund) = refund {
+                payment["stripe_refund"] = json!(refund);
+            }
+            if let Some(method) = method {
+                payment["stripe_method"] = json!(method);
+            }
             let kind = payment["kind"].as_str().unwrap_or("payment").to_owned();
             Ok((kind, format!("payment:{id}"), canonical(&payment)))
         }

@@ -15,12 +15,16 @@
 //! Issued invoices are locked by SQLite triggers (`migrations/0001`), not
 //! only by this crate's API.
 
+pub mod app_queries;
 mod backup;
 mod demo;
 mod invoices;
 mod journal;
+mod links;
 mod parties;
 mod payments;
+mod reconcile;
+mod stripe;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,8 +36,15 @@ pub use backup::{KEEP as BACKUPS_KEPT, check_backup};
 pub use demo::DemoSummary;
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
+pub use links::{LinkId, LinkKind, LinkStatus, NewLink, StoredLink, TimelineEntry};
 pub use parties::{ClientId, check_logo};
-pub use payments::{LedgerEntry, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment};
+pub use payments::{
+    LedgerEntry, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment, StripeMethod,
+};
+pub use stripe::{
+    ApplyOutcome, CheckoutRef, EventSource, MissingFee, ProposalStatus, RefundProposal,
+    StripeEventRecord, StripeFact, StripeRefund,
+};
 
 /// "ACQT": marks a SQLite file as Acquit's.
 pub const APPLICATION_ID: i32 = 0x4143_5154;
@@ -45,6 +56,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_initial.sql")),
         M::up(include_str!("../migrations/0002_payments_journal.sql")),
+        M::up(include_str!("../migrations/0003_stripe_links_events.sql")),
     ])
 }
 
@@ -52,7 +64,7 @@ fn migrations() -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 2;
+const MIGRATION_COUNT: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -39,7 +39,7 @@ impl PaymentMethod {
     ];
 
     /// As stored in the database.
-    fn db(&self) -> &'static str {
+    pub(crate) fn db(&self) -> &'static str {
         match self {
             PaymentMethod::Stripe => "stripe",
             PaymentMethod::Transfer => "transfer",
@@ -74,6 +74,40 @@ impl std::str::FromStr for PaymentMethod {
             .into_iter()
             .find(|m| m.as_str() == wanted)
             .ok_or_else(|| format!("\"{s}\" is not a payment method: use transfer, cheque, cash, card-terminal or other"))
+    }
+}
+
+/// How the client paid through Stripe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StripeMethod {
+    Card,
+    SepaDebit,
+}
+
+impl StripeMethod {
+    /// As stored, and as Stripe spells it (`payment_method_types`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StripeMethod::Card => "card",
+            StripeMethod::SepaDebit => "sepa_debit",
+        }
+    }
+
+    /// As the ledger shows it after "STRIPE": `card`, `SEPA`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            StripeMethod::Card => "card",
+            StripeMethod::SepaDebit => "SEPA",
+        }
+    }
+
+    pub(crate) fn from_db(s: &str) -> Result<StripeMethod, StoreError> {
+        match s {
+            "card" => Ok(StripeMethod::Card),
+            "sepa_debit" => Ok(StripeMethod::SepaDebit),
+            other => Err(StoreError::Decode(format!("Stripe method {other:?}"))),
+        }
     }
 }
 
@@ -132,6 +166,23 @@ pub struct StoredPayment {
     pub reference: Option<String>,
     pub reverses: Option<PaymentId>,
     pub reversed: bool,
+    /// For a Stripe payment or refund: card or SEPA Direct Debit, if known.
+    pub stripe_method: Option<StripeMethod>,
+}
+
+impl StoredPayment {
+    /// `STRIPE card`, `STRIPE SEPA`, `transfer`, …
+    pub fn method_label(&self) -> String {
+        method_label(self.method, self.stripe_method)
+    }
+}
+
+fn method_label(method: PaymentMethod, stripe: Option<StripeMethod>) -> String {
+    match (method, stripe) {
+        (PaymentMethod::Stripe, Some(m)) => format!("STRIPE {}", m.label()),
+        (PaymentMethod::Stripe, None) => "STRIPE".to_owned(),
+        (other, _) => other.as_str().to_owned(),
+    }
 }
 
 /// A line of the receipts ledger.
@@ -148,12 +199,21 @@ pub struct LedgerEntry {
     pub net: Option<Money>,
     pub reference: Option<String>,
     pub payment_id: PaymentId,
+    /// For Stripe: card or SEPA Direct Debit, if known.
+    pub stripe_method: Option<StripeMethod>,
+}
+
+impl LedgerEntry {
+    /// `STRIPE card`, `STRIPE SEPA`, `transfer`, …
+    pub fn method_label(&self) -> String {
+        method_label(self.method, self.stripe_method)
+    }
 }
 
 const PAYMENT_COLUMNS: &str =
     "p.id, i.number, p.kind, p.method, p.amount_minor, p.currency, p.fee_minor,
      p.received_on, p.reference, p.reverses_payment_id,
-     EXISTS (SELECT 1 FROM payments r WHERE r.reverses_payment_id = p.id), c.name";
+     EXISTS (SELECT 1 FROM payments r WHERE r.reverses_payment_id = p.id), c.name, p.stripe_method";
 
 impl Store {
     /// Records a payment against the issued invoice `number`. It may not
@@ -329,6 +389,7 @@ impl Store {
                 },
                 reference: p.reference,
                 payment_id: p.id,
+                stripe_method: p.stripe_method,
             })
         })
         .collect()
@@ -359,6 +420,11 @@ fn payment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentRow> {
             reference: r.get(8)?,
             reverses: r.get::<_, Option<i64>>(9)?.map(PaymentId),
             reversed: r.get(10)?,
+            stripe_method: r
+                .get::<_, Option<String>>(12)?
+                .as_deref()
+                .map(StripeMethod::from_db)
+                .transpose()?,
         })
     };
     Ok((build(), r.get(11)?))

@@ -4,11 +4,14 @@
 //! the bulk export and the app's preview print the same thing. Two
 //! renderings exist: the document as issued (kept byte for byte: nothing in
 //! it changes after issue), and its current state, which adds the PAID
-//! stamp once money came in.
+//! stamp once money came in and, while money is due, the QR code of an open
+//! payment link.
 
 use acquit_core::{Lang, Money};
 use acquit_pdf::{DepositRef, Document, PaidStamp, Rendered};
-use acquit_store::{PaymentKind, PaymentMethod, Store, StoreError};
+use acquit_store::{
+    LinkKind, LinkStatus, PaymentKind, PaymentMethod, Store, StoreError, StoredLink, StripeMethod,
+};
 
 /// Which rendering of an invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,11 +59,16 @@ pub fn document(
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let (amount_due, paid) = match rendering {
-        Rendering::AsIssued => (view.totals.total, None),
+    let (amount_due, paid, payment_url) = match rendering {
+        Rendering::AsIssued => (view.totals.total, None, None),
         Rendering::Current => (
             view.amount_due,
             stamp(store, &number, view.amount_due, lang)?,
+            if view.amount_due.is_positive() {
+                payment_url(store, &number)?
+            } else {
+                None
+            },
         ),
     };
     Ok(Document {
@@ -76,7 +84,7 @@ pub fn document(
         deposits,
         credits: view.credits,
         reason: view.reason,
-        payment_url: None,
+        payment_url,
         amount_due,
         paid,
         logo_png: store.logo()?,
@@ -97,6 +105,28 @@ pub fn render_pdf(
     )?)?)
 }
 
+/// The URL the PDF's payment QR code opens: an open link of the invoice
+/// (a lasting Payment Link rather than an expiring Checkout page, then the
+/// newest), through the relay's stable `/p/…` page when a relay is set, so
+/// the printed code keeps working after the link is paid or replaced.
+fn payment_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
+    let mut open: Vec<StoredLink> = store
+        .open_links_of(number)?
+        .into_iter()
+        .filter(|l| l.status == LinkStatus::Open && l.url.is_some())
+        .collect();
+    open.sort_by_key(|l| (l.kind == LinkKind::PaymentLink, l.created_at, l.id));
+    let Some(link) = open.pop() else {
+        return Ok(None);
+    };
+    Ok(match store.setting(crate::relay::RELAY_URL_SETTING)? {
+        Some(base) if !base.is_empty() => {
+            Some(format!("{}/p/{}", base.trim_end_matches('/'), link.token))
+        }
+        _ => link.url,
+    })
+}
+
 /// The stamp for what was paid so far, if anything: dated and named after
 /// the last payment received.
 fn stamp(
@@ -114,7 +144,12 @@ fn stamp(
     Ok(match last {
         Some(last) if paid > 0 => Some(PaidStamp {
             date: last.received_on,
-            method: method_label(last.method, lang).to_owned(),
+            method: match (last.stripe_method, lang) {
+                (Some(StripeMethod::SepaDebit), Lang::Fr) => "Prélèvement SEPA (Stripe)",
+                (Some(StripeMethod::SepaDebit), Lang::En) => "SEPA Direct Debit (Stripe)",
+                _ => method_label(last.method, lang),
+            }
+            .to_owned(),
             paid: Money::new(paid, remaining.currency()),
             remaining,
         }),

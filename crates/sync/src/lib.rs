@@ -1,10 +1,20 @@
 //! Applies payments to invoices, and turns stored invoices into documents.
 //!
 //! The only crate that ties `store`, `pdf`, `stripe` and `relay-protocol`
-//! together. Today it holds [`documents`], which builds the PDF input from
-//! the store for the CLI and the app alike; pulling Stripe events from the
-//! relay or Stripe and applying each exactly once lands with the sync issue.
+//! together:
+//!
+//! - [`apply`]: a raw Stripe event → one store fact, applied exactly once.
+//! - [`engine`]: one sync: pull from the relay (or list Stripe's events),
+//!   apply, then fees, withdrawn links and published link states.
+//! - [`links`]: create a payment link in two crash-safe steps, withdraw it,
+//!   and publish its state to the relay's `/p/{token}` page.
+//! - [`relay`]: the client of the relay's HTTP API.
+//! - [`documents`]: the PDF input from the store, for the CLI and the app.
 
+pub mod apply;
 pub mod documents;
+pub mod engine;
+pub mod links;
+pub mod relay;
 
 pub use documents::{DocumentError, Rendering, document, render_pdf};

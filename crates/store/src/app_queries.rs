@@ -1,0 +1,126 @@
+//! Read queries the desktop app needs on top of the rest of the store: one
+//! invoice with everything its screen shows, and the client picker's search.
+//!
+//! They only read, and derive what they show with the same core functions as
+//! the list (`InvoiceStatus::is_overdue`, money arithmetic), so the app's
+//! commands stay one-liners.
+
+use acquit_core::{Client, Money};
+use chrono::NaiveDate;
+
+use crate::invoices::{InvoiceId, InvoiceView};
+use crate::parties::ClientId;
+use crate::payments::{PaymentMethod, StoredPayment};
+use crate::{Store, StoreError, from_json};
+
+/// One invoice (or draft) with its payments and credit notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceDetail {
+    pub view: InvoiceView,
+    /// Unpaid after its due date (judged against the `today` asked for).
+    pub overdue: bool,
+    /// Oldest first; empty for a draft or a credit note.
+    pub payments: Vec<PaymentDetail>,
+    /// Issued credit notes against this invoice, oldest first.
+    pub credit_notes: Vec<CreditNoteRef>,
+}
+
+/// A payment with what was left once the fee was taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentDetail {
+    pub payment: StoredPayment,
+    /// Amount − fee when the fee is known; the amount itself for methods
+    /// without fees; unknown for a Stripe payment whose fee is not known yet.
+    pub net: Option<Money>,
+}
+
+/// A credit note as the corrected invoice lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditNoteRef {
+    pub id: InvoiceId,
+    pub number: String,
+    pub issue_date: Option<NaiveDate>,
+    /// Negative: what it takes off the invoice, VAT included.
+    pub total: Money,
+    pub reason: Option<String>,
+}
+
+impl Store {
+    /// The draft or issued document `id` with its payments and credit notes.
+    pub fn invoice_detail(
+        &self,
+        id: InvoiceId,
+        today: NaiveDate,
+    ) -> Result<InvoiceDetail, StoreError> {
+        let view = self.invoice_by_id(id)?;
+        let payments = match &view.number {
+            Some(number) if !view.kind.is_credit_note() => self
+                .payments(number)?
+                .into_iter()
+                .map(|payment| {
+                    let net = match payment.fee {
+                        Some(fee) => Some(
+                            payment
+                                .amount
+                                .checked_sub(fee)
+                                .map_err(|e| StoreError::Decode(e.to_string()))?,
+                        ),
+                        None if payment.method != PaymentMethod::Stripe => Some(payment.amount),
+                        None => None,
+                    };
+                    Ok(PaymentDetail { payment, net })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            _ => Vec::new(),
+        };
+        let credit_notes = view
+            .credit_notes
+            .iter()
+            .map(|number| {
+                let note = self.invoice(number)?;
+                Ok(CreditNoteRef {
+                    id: note.id,
+                    number: number.clone(),
+                    issue_date: note.issue_date,
+                    total: note.totals.total,
+                    reason: note.reason,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let overdue = view
+            .status
+            .is_overdue(view.amount_due, view.due_date, today);
+        Ok(InvoiceDetail {
+            view,
+            overdue,
+            payments,
+            credit_notes,
+        })
+    }
+
+    /// Clients whose name, email or SIREN contains `term` (all of them for an
+    /// empty term), by name; at most `limit`.
+    pub fn search_clients(
+        &self,
+        term: &str,
+        limit: usize,
+    ) -> Result<Vec<(ClientId, Client)>, StoreError> {
+        let term = term.trim();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, profile FROM clients
+             WHERE ?1 = '' OR name LIKE '%' || ?1 || '%'
+                OR json_extract(profile, '$.email') LIKE '%' || ?1 || '%'
+                OR json_extract(profile, '$.siren') LIKE '%' || ?1 || '%'
+             ORDER BY name COLLATE NOCASE, id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(
+            rusqlite::params![term, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )?;
+        rows.map(|row| {
+            let (id, profile) = row?;
+            Ok((ClientId(id), from_json(&profile)?))
+        })
+        .collect()
+    }
+}

@@ -1,0 +1,405 @@
+//! One sync: fetch Stripe events from the relay (or Stripe itself), apply
+//! each exactly once, then carry out the consequences that need the network
+//! (fees from Stripe, withdrawing links of paid invoices, publishing link
+//! states to the relay).
+//!
+//! Cursors are saved only after the events they cover are applied, so a
+//! crash re-fetches and re-applies: applying is idempotent (the event id is
+//! unique in the store), so nothing is lost and nothing counted twice.
+
+use std::collections::BTreeSet;
+
+use acquit_store::{ApplyOutcome, EventSource, LinkStatus, Store, StoreError};
+use acquit_stripe::{ACQUIT_EVENT_TYPES, Client, StripeError};
+use serde::Serialize;
+
+use crate::apply::{self, SyncError};
+use crate::links;
+use crate::relay::{RelayClient, RelayError};
+
+/// Settings keys (non-secret) the sync keeps in the store.
+pub const RELAY_CURSOR: &str = "sync.relay.cursor";
+pub const STRIPE_SINCE: &str = "sync.stripe.since";
+pub const LAST_SYNC: &str = "sync.last";
+/// Invoices whose links' state could not be published yet (JSON array).
+const UNPUBLISHED: &str = "sync.relay.unpublished";
+
+/// Stripe keeps events for 30 days.
+const STRIPE_EVENT_RETENTION_SECS: i64 = 30 * 24 * 3600;
+/// Re-read a little before the last event seen: events created in the same
+/// second, or listed late, are not missed (re-applying is a no-op).
+const STRIPE_OVERLAP_SECS: i64 = 300;
+
+/// Where to fetch events from (`acquit sync --source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceChoice {
+    /// The relay when configured and reachable, else Stripe.
+    #[default]
+    Auto,
+    Relay,
+    Stripe,
+}
+
+impl std::str::FromStr for SourceChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(SourceChoice::Auto),
+            "relay" => Ok(SourceChoice::Relay),
+            "stripe" => Ok(SourceChoice::Stripe),
+            other => Err(format!(
+                "\"{other}\" is not a source: use auto, relay or stripe"
+            )),
+        }
+    }
+}
+
+/// What is configured.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sources<'a> {
+    pub relay: Option<&'a RelayClient>,
+    pub stripe: Option<&'a Client>,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    /// `relay`, `stripe`, or both (a relay failure fell back to Stripe).
+    pub sources: Vec<&'static str>,
+    pub events: usize,
+    pub applied: usize,
+    pub already_applied: usize,
+    pub ignored: usize,
+    pub unmatched: usize,
+    pub deferred: usize,
+    /// Invoices a payment was applied to in this sync.
+    pub invoices: Vec<String>,
+    pub fees_filled: usize,
+    pub links_resumed: usize,
+    pub links_withdrawn: usize,
+    pub links_published: usize,
+    /// Problems that did not stop the sync (relay down, Stripe refused a
+    /// fee lookup…), each saying what happens next.
+    pub warnings: Vec<String>,
+}
+
+/// Why a sync could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(
+        "nothing to sync from: connect Stripe (`acquit stripe connect`) or set a relay (`acquit relay set`)"
+    )]
+    NoSource,
+    #[error("no relay is set: `acquit relay set --url URL --inbox ID` (token on stdin)")]
+    NoRelay,
+    #[error("Stripe is not connected: `acquit stripe connect` (key on stdin) or ACQUIT_STRIPE_KEY")]
+    NoStripe,
+    #[error(transparent)]
+    Relay(#[from] RelayError),
+    #[error(transparent)]
+    Stripe(#[from] StripeError),
+    #[error(transparent)]
+    Apply(#[from] SyncError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl EngineError {
+    /// Input the user can fix (configuration) rather than an outside failure.
+    pub fn is_configuration(&self) -> bool {
+        matches!(
+            self,
+            EngineError::NoSource | EngineError::NoRelay | EngineError::NoStripe
+        )
+    }
+}
+
+/// Runs one sync. With `wait` > 0 and the relay as source, waits up to that
+/// many seconds for a first event when none is pending (long-poll).
+pub async fn sync(
+    store: &mut Store,
+    sources: Sources<'_>,
+    choice: SourceChoice,
+    wait: u32,
+) -> Result<SyncReport, EngineError> {
+    let mut report = SyncReport::default();
+    let mut touched = BTreeSet::new();
+    match choice {
+        SourceChoice::Relay => {
+            let relay = sources.relay.ok_or(EngineError::NoRelay)?;
+            from_relay(store, relay, wait, &mut report, &mut touched).await?;
+        }
+        SourceChoice::Stripe => {
+            let stripe = sources.stripe.ok_or(EngineError::NoStripe)?;
+            from_stripe(store, stripe, &mut report, &mut touched).await?;
+        }
+        SourceChoice::Auto => match (sources.relay, sources.stripe) {
+            (None, None) => return Err(EngineError::NoSource),
+            (Some(relay), stripe) => {
+                match from_relay(store, relay, wait, &mut report, &mut touched).await {
+                    Ok(()) => {}
+                    Err(EngineError::Relay(error)) if stripe.is_some() => {
+                        report
+                            .warnings
+                            .push(format!("{error}; fetched from Stripe instead"));
+                        from_stripe(store, stripe.unwrap(), &mut report, &mut touched).await?;
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+            (None, Some(stripe)) => from_stripe(store, stripe, &mut report, &mut touched).await?,
+        },
+    }
+    after_apply(store, sources, &touched, &mut report).await?;
+    store.set_setting(LAST_SYNC, &chrono::Utc::now().to_rfc3339())?;
+    Ok(report)
+}
+
+async fn from_relay(
+    store: &mut Store,
+    relay: &RelayClient,
+    wait: u32,
+    report: &mut SyncReport,
+    touched: &mut BTreeSet<String>,
+) -> Result<(), EngineError> {
+    report.sources.push("relay");
+    let mut cursor = store.setting(RELAY_CURSOR)?;
+    // Long-poll on the first request only: it returns at once when events
+    // are pending, else when the first one arrives or `wait` runs out.
+    let mut poll = wait;
+    loop {
+        let page = relay.pull(cursor.as_deref(), 100, poll).await?;
+        poll = 0;
+        for event in &page.events {
+            apply_one(store, &event.payload, EventSource::Relay, report, touched)?;
+        }
+        if !page.next_cursor.is_empty() && cursor.as_deref() != Some(page.next_cursor.as_str()) {
+            // Saved after the page is applied: a crash before this re-pulls it.
+            store.set_setting(RELAY_CURSOR, &page.next_cursor)?;
+            cursor = Some(page.next_cursor);
+        }
+        if page.events.is_empty() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+async fn from_stripe(
+    store: &mut Store,
+    stripe: &Client,
+    report: &mut SyncReport,
+    touched: &mut BTreeSet<String>,
+) -> Result<(), EngineError> {
+    report.sources.push("stripe");
+    let now = chrono::Utc::now().timestamp();
+    let oldest = now - STRIPE_EVENT_RETENTION_SECS + 60;
+    let since = store
+        .setting(STRIPE_SINCE)?
+        .and_then(|s| s.parse::<i64>().ok())
+        .map_or(oldest, |s| (s - STRIPE_OVERLAP_SECS).max(oldest));
+    let mut events = stripe.list_events(since, &ACQUIT_EVENT_TYPES).await?;
+    // Stripe lists newest first; apply in the order things happened.
+    events.reverse();
+    let mut latest = since;
+    for event in &events {
+        let raw = serde_json::json!({
+            "id": event.id,
+            "object": "event",
+            "type": event.event_type,
+            "created": event.created,
+            "livemode": event.livemode,
+            "data": { "object": event.data.object },
+        });
+        apply_one(store, &raw, EventSource::Stripe, report, touched)?;
+        latest = latest.max(event.created);
+    }
+    store.set_setting(STRIPE_SINCE, &latest.to_string())?;
+    Ok(())
+}
+
+/// Applies one event. A malformed event must not stall every later sync:
+/// it is recorded as ignored (with what is wrong) when it has an id, and
+/// reported as a warning either way.
+fn apply_one(
+    store: &mut Store,
+    raw: &serde_json::Value,
+    source: EventSource,
+    report: &mut SyncReport,
+    touched: &mut BTreeSet<String>,
+) -> Result<(), EngineError> {
+    match apply::apply_event(store, raw, source) {
+        Ok(outcome) => tally(report, touched, &outcome),
+        Err(SyncError::Malformed {
+            event,
+            field,
+            problem,
+        }) => {
+            let why = format!("malformed: {field} {problem}");
+            report
+                .warnings
+                .push(format!("Stripe event {event} skipped: {field} {problem}"));
+            if let Some(id) = raw.get("id").and_then(|v| v.as_str()) {
+                let kind = raw
+                    .get("type")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("unknown");
+                let created = raw.get("created").and_then(|v| v.as_i64()).unwrap_or(0);
+                let fact = acquit_store::StripeFact::Ignored { why };
+                let outcome =
+                    store.apply_stripe_event(id, kind, created, source, &fact, Some(raw))?;
+                tally(report, touched, &outcome);
+            }
+        }
+        Err(other) => return Err(other.into()),
+    }
+    Ok(())
+}
+
+fn tally(report: &mut SyncReport, touched: &mut BTreeSet<String>, outcome: &ApplyOutcome) {
+    report.events += 1;
+    match outcome {
+        ApplyOutcome::Applied { invoice, .. } => {
+            report.applied += 1;
+            if let Some(number) = invoice {
+                touched.insert(number.clone());
+                if !report.invoices.contains(number) {
+                    report.invoices.push(number.clone());
+                }
+            }
+        }
+        ApplyOutcome::Ignored { .. } => report.ignored += 1,
+        ApplyOutcome::Unmatched { .. } => report.unmatched += 1,
+        ApplyOutcome::Deferred { .. } => report.deferred += 1,
+        ApplyOutcome::AlreadyApplied => report.already_applied += 1,
+    }
+}
+
+/// The consequences that need Stripe or the relay. Each failure is a
+/// warning, and each step is retried by the next sync.
+async fn after_apply(
+    store: &mut Store,
+    sources: Sources<'_>,
+    touched: &BTreeSet<String>,
+    report: &mut SyncReport,
+) -> Result<(), EngineError> {
+    if let Some(stripe) = sources.stripe {
+        match links::resume_pending(store, stripe).await {
+            Ok(n) => report.links_resumed = n,
+            Err(error) => report.warnings.push(error.to_string()),
+        }
+        fill_fees(store, stripe, report).await?;
+        withdraw_links_of_settled(store, stripe, touched, report).await?;
+    }
+    if let Some(relay) = sources.relay {
+        publish_links(store, relay, touched, report).await?;
+    }
+    Ok(())
+}
+
+async fn fill_fees(
+    store: &mut Store,
+    stripe: &Client,
+    report: &mut SyncReport,
+) -> Result<(), EngineError> {
+    for missing in store.payments_missing_fee()? {
+        match stripe.fee_and_net(&missing.payment_intent).await {
+            Ok(Some(fee)) => {
+                let currency = store.invoice(&missing.invoice_number)?.currency;
+                // The fee is in the Stripe balance's currency; the ledger
+                // keeps fees in the invoice's, so a converted payment's fee
+                // is left for the Stripe Dashboard rather than mixed.
+                if !fee.currency.eq_ignore_ascii_case(currency.code()) {
+                    report.warnings.push(format!(
+                        "the Stripe fee of {} is in {}, not {}: see it in the Stripe Dashboard",
+                        missing.invoice_number,
+                        fee.currency.to_ascii_uppercase(),
+                        currency.code()
+                    ));
+                    continue;
+                }
+                let fee = acquit_core::Money::new(fee.fee, currency);
+                store.set_payment_fee(&missing.payment_intent, fee)?;
+                report.fees_filled += 1;
+            }
+            // Not settled yet (SEPA): the next sync asks again.
+            Ok(None) => {}
+            Err(error) => {
+                report.warnings.push(format!(
+                    "fee of {} not known yet: {error}",
+                    missing.invoice_number
+                ));
+                if matches!(error, StripeError::Network { .. } | StripeError::Timeout) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Nothing left to pay: the invoice's other open links must not take a
+/// second payment.
+async fn withdraw_links_of_settled(
+    store: &mut Store,
+    stripe: &Client,
+    touched: &BTreeSet<String>,
+    report: &mut SyncReport,
+) -> Result<(), EngineError> {
+    for number in touched {
+        if store.invoice(number)?.amount_due.is_positive() {
+            continue;
+        }
+        for link in store.open_links_of(number)? {
+            match links::withdraw_on_stripe(stripe, &link).await {
+                Ok(()) => {
+                    store.set_link_status(link.id, LinkStatus::Deactivated)?;
+                    report.links_withdrawn += 1;
+                }
+                Err(error) => report.warnings.push(format!(
+                    "link {} of {number} is still open on Stripe: {error}",
+                    link.id.0
+                )),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn publish_links(
+    store: &mut Store,
+    relay: &RelayClient,
+    touched: &BTreeSet<String>,
+    report: &mut SyncReport,
+) -> Result<(), EngineError> {
+    let mut pending: BTreeSet<String> = store
+        .setting(UNPUBLISHED)?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    pending.extend(touched.iter().cloned());
+    let mut failed = BTreeSet::new();
+    for number in &pending {
+        let links = match store.links(number) {
+            Ok(links) => links,
+            Err(StoreError::Rejected(_)) => continue,
+            Err(other) => return Err(other.into()),
+        };
+        for link in links.iter().filter(|l| l.stripe_id.is_some()) {
+            match links::publish(store, relay, link).await {
+                Ok(()) => report.links_published += 1,
+                Err(error) => {
+                    if failed.insert(number.clone()) {
+                        report.warnings.push(format!(
+                            "the payment page of {number} is not updated yet: {error}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    store.set_setting(
+        UNPUBLISHED,
+        &serde_json::to_string(&failed).expect("a set of strings"),
+    )?;
+    Ok(())
+}
