@@ -39,20 +39,19 @@ impl Books {
         Books { path, store }
     }
 
-    fn with<T>(
+    /// Runs `f` on the open database; its error becomes the message shown.
+    pub(crate) fn with<T, E: std::fmt::Display>(
         &self,
-        f: impl FnOnce(&Store) -> Result<T, acquit_store::StoreError>,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, CommandError> {
         let store = self
             .store
             .as_ref()
-            .map_err(|e| CommandError { message: e.clone() })?;
-        let store = store.lock().map_err(|_| CommandError {
-            message: "the database is unavailable after an earlier error: restart Acquit".into(),
+            .map_err(|e| CommandError::new(e.clone()))?;
+        let mut store = store.lock().map_err(|_| {
+            CommandError::new("the database is unavailable after an earlier error: restart Acquit")
         })?;
-        f(&store).map_err(|e| CommandError {
-            message: e.to_string(),
-        })
+        f(&mut store).map_err(|e| CommandError::new(e.to_string()))
     }
 }
 
@@ -60,6 +59,31 @@ impl Books {
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CommandError {
     pub message: String,
+    /// Per-field problems of a form, each shown next to its field.
+    pub fields: Vec<FieldError>,
+}
+
+/// What is wrong with one field of a form.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct FieldError {
+    /// The form field's name, as the UI's binding spells it (`email`,
+    /// `unitPrice`).
+    pub field: String,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn new(message: impl Into<String>) -> CommandError {
+        CommandError {
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// The language the UI asks amounts in: `fr` or `en`.
+pub(crate) fn lang(code: &str) -> Result<Lang, CommandError> {
+    code.parse().map_err(CommandError::new)
 }
 
 /// What the About box and the status bar show.
@@ -78,6 +102,10 @@ pub struct AppInfo {
     pub db_error: Option<String>,
     /// True for a debug build (developers, tests).
     pub debug_build: bool,
+    /// The company profile is set (else the first-run form comes first).
+    pub has_company: bool,
+    /// The UI language the user chose (`fr`, `en`); None follows the system.
+    pub language: Option<String>,
 }
 
 /// The app's name, version, log and database locations.
@@ -91,7 +119,29 @@ pub fn app_info(app: tauri::AppHandle, logs: State<'_, Logs>, books: State<'_, B
         db_path: books.path.display().to_string(),
         db_error: books.store.as_ref().err().cloned(),
         debug_build: cfg!(debug_assertions),
+        has_company: books
+            .with(|store| store.seller().map(|s| s.is_some()))
+            .unwrap_or(false),
+        language: books
+            .with(|store| store.setting(LANGUAGE))
+            .ok()
+            .flatten()
+            .filter(|l| !l.is_empty()),
     }
+}
+
+/// The settings key of the UI language.
+const LANGUAGE: &str = "app.language";
+
+/// Remembers the UI language (`fr`, `en`), or to follow the system (None).
+#[tauri::command]
+#[specta::specta]
+pub fn set_language(books: State<'_, Books>, language: Option<String>) -> Result<(), CommandError> {
+    let code = match language.as_deref() {
+        Some(code) => lang(code)?.code(),
+        None => "",
+    };
+    books.with(|store| store.set_setting(LANGUAGE, code))
 }
 
 /// Which invoices the list shows.
@@ -136,16 +186,10 @@ pub fn list_invoices(
     books: State<'_, Books>,
     query: InvoiceQuery,
 ) -> Result<Vec<InvoiceRow>, CommandError> {
-    let lang: Lang = query
-        .lang
-        .parse()
-        .map_err(|message| CommandError { message })?;
+    let lang = lang(&query.lang)?;
     let status = match query.status.as_deref() {
         None | Some("") => None,
-        Some(s) => Some(
-            s.parse::<InvoiceStatus>()
-                .map_err(|message| CommandError { message })?,
-        ),
+        Some(s) => Some(s.parse::<InvoiceStatus>().map_err(CommandError::new)?),
     };
     let page = books.with(|store| {
         store.list_page(&ListQuery {

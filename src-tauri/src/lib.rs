@@ -7,7 +7,11 @@
 //! spells a command name or a type by hand.
 
 mod commands;
+mod company;
+mod editor;
+mod forms;
 mod logging;
+mod view;
 
 pub use commands::AppInfo;
 use tauri::Manager;
@@ -16,7 +20,21 @@ use tauri::Manager;
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
         commands::app_info,
-        commands::list_invoices
+        commands::list_invoices,
+        commands::set_language,
+        view::invoice_detail,
+        view::export_pdf,
+        editor::search_clients,
+        editor::create_client,
+        editor::create_draft,
+        editor::add_line,
+        editor::remove_line,
+        editor::delete_draft,
+        editor::issue_draft,
+        editor::preview_totals,
+        company::company_profile,
+        company::check_iban,
+        company::save_company
     ])
 }
 
@@ -24,6 +42,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 pub fn run() {
     let builder = specta_builder();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             let log_dir = app.path().app_log_dir()?;

@@ -48,56 +48,81 @@ impl App {
             .tempdir()
             .expect("creating a temp dir");
         let db = home.path().join("acquit.db");
+        std::fs::create_dir_all(home.path().join("saved")).expect("creating the save folder");
         prepare(&db);
-        let port = free_port();
-        let native_port = free_port();
-        let artifacts = artifacts_dir();
-        let log = std::fs::File::create(artifacts.join("tauri-driver.log")).expect("driver log");
-        let driver = Command::new(&tauri_driver)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .args(["--native-driver", WEBKIT_DRIVER])
-            // The app inherits these: it writes its logs and data under `home`.
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("ACQUIT_LOG", "info")
-            .env("ACQUIT_DB", &db)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver.display()));
-        wait_for_port(port);
+        // A session request now and then gets its connection reset while
+        // tauri-driver starts WebKitWebDriver (seen under load on 2 cores):
+        // start over with fresh ports, up to three times.
+        let mut attempt = 0;
+        let (client, driver) = loop {
+            attempt += 1;
+            let port = free_port();
+            let native_port = free_port();
+            let artifacts = artifacts_dir();
+            let log =
+                std::fs::File::create(artifacts.join("tauri-driver.log")).expect("driver log");
+            let mut driver = Command::new(&tauri_driver)
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .args(["--native-driver", WEBKIT_DRIVER])
+                // The app inherits these: it writes its logs and data under `home`.
+                .env("XDG_DATA_HOME", home.path().join("data"))
+                .env("XDG_CONFIG_HOME", home.path().join("config"))
+                .env("XDG_CACHE_HOME", home.path().join("cache"))
+                .env("ACQUIT_LOG", "info")
+                .env("ACQUIT_DB", &db)
+                // Debug builds answer the save dialog with this folder
+                // (WebDriver cannot drive a native GTK dialog).
+                .env("ACQUIT_E2E_SAVE_DIR", home.path().join("saved"))
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver.display()));
+            wait_for_port(port);
 
-        let mut capabilities = Capabilities::new();
-        capabilities.insert("browserName".into(), json!("wry"));
-        capabilities.insert(
-            "tauri:options".into(),
-            json!({ "application": env!("CARGO_BIN_EXE_acquit-app") }),
-        );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let session = tokio::time::timeout(
-            CONNECT_TIMEOUT,
-            ClientBuilder::new(connector)
-                .capabilities(capabilities)
-                .connect(&format!("http://127.0.0.1:{port}")),
-        )
-        .await;
-        let client = match session {
-            Ok(Ok(client)) => client,
-            Ok(Err(e)) => panic!(
-                "tauri-driver could not open the app: {e}. See {}",
-                artifacts.join("tauri-driver.log").display()
-            ),
-            Err(_) => panic!(
-                "no WebDriver session after {CONNECT_TIMEOUT:?}: is a WebKitWebDriver left over \
-                 from an earlier run holding port {native_port}? See {}",
-                artifacts.join("tauri-driver.log").display()
-            ),
+            let mut capabilities = Capabilities::new();
+            capabilities.insert("browserName".into(), json!("wry"));
+            capabilities.insert(
+                "tauri:options".into(),
+                json!({ "application": env!("CARGO_BIN_EXE_acquit-app") }),
+            );
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            let session = tokio::time::timeout(
+                CONNECT_TIMEOUT,
+                ClientBuilder::new(connector)
+                    .capabilities(capabilities)
+                    .connect(&format!("http://127.0.0.1:{port}")),
+            )
+            .await;
+            match session {
+                Ok(Ok(client)) => break (client, driver),
+                Ok(Err(e)) if attempt < 3 => {
+                    eprintln!(
+                        "attempt {attempt}: tauri-driver could not open the app: {e}; retrying"
+                    );
+                    stop(&mut driver);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Ok(Err(e)) => {
+                    stop(&mut driver);
+                    panic!(
+                        "tauri-driver could not open the app: {e}. See {}",
+                        artifacts.join("tauri-driver.log").display()
+                    )
+                }
+                Err(_) => {
+                    stop(&mut driver);
+                    panic!(
+                        "no WebDriver session after {CONNECT_TIMEOUT:?}: is a WebKitWebDriver left over \
+                         from an earlier run holding port {native_port}? See {}",
+                        artifacts.join("tauri-driver.log").display()
+                    )
+                }
+            }
         };
         App {
             client,
@@ -180,6 +205,96 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Where "Export PDF" saves in tests: the folder the save dialog answers.
+    pub fn saved_dir(&self) -> PathBuf {
+        self.home.path().join("saved")
+    }
+
+    /// The first element matching `css`, waiting for it to appear.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        let deadline = Instant::now() + FIND_TIMEOUT;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                return element;
+            }
+            if Instant::now() > deadline {
+                panic!("no `{css}` after {FIND_TIMEOUT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the first element matching `css`, scrolled to the middle of
+    /// the window first (at the bottom edge the status bar would cover it).
+    pub async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' })",
+                vec![serde_json::to_value(&element).expect("element reference")],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("scrolling to `{css}`: {e}"));
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking `{css}`: {e}"));
+    }
+
+    /// Replaces the value of the input matching `css` with `text`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        input
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("clearing `{css}`: {e}"));
+        if text.is_empty() {
+            // Clearing fires `change` only; the UI listens to `input`.
+            self.client
+                .execute(
+                    "arguments[0].dispatchEvent(new Event('input', { bubbles: true }))",
+                    vec![serde_json::to_value(&input).expect("element reference")],
+                )
+                .await
+                .unwrap_or_else(|e| panic!("clearing `{css}`: {e}"));
+        } else {
+            input
+                .send_keys(text)
+                .await
+                .unwrap_or_else(|e| panic!("typing into `{css}`: {e}"));
+        }
+    }
+
+    /// Whether an element matches `css` right now.
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Waits until nothing matches `css`.
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + FIND_TIMEOUT;
+        while self.exists(css).await {
+            if Instant::now() > deadline {
+                panic!("`{css}` is still there after {FIND_TIMEOUT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The text of the focused element.
+    pub async fn focused_text(&self) -> String {
+        self.client
+            .execute(
+                "return document.activeElement?.textContent?.trim() ?? ''",
+                vec![],
+            )
+            .await
+            .expect("reading the focused element")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Calls a Tauri command over the app's IPC and returns its answer.

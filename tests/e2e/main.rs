@@ -6,6 +6,7 @@
 //! never pass by skipping.
 
 mod harness;
+mod screens;
 
 use fantoccini::Locator;
 use harness::App;
@@ -58,10 +59,10 @@ async fn the_main_window_shows_acquit_and_answers_a_typed_command() {
         app.text(".tagline").await,
         "Des factures qui se font payer."
     );
-    // The database is new, so the list says it is empty.
+    // The database is new, so the company profile comes first.
     assert_eq!(
-        app.text("[data-testid=no-invoices]").await,
-        "Aucune facture ne correspond."
+        app.text("[data-testid=company-form] h2").await,
+        "Votre entreprise"
     );
     app.screenshot("main-window-fr").await;
     app.choose("[data-testid=language]", "en").await;

@@ -8,6 +8,44 @@ export const commands = {
 	appInfo: () => __TAURI_INVOKE<AppInfo_Serialize>("app_info"),
 	/**  A page of the invoice list, newest first. */
 	listInvoices: (query: InvoiceQuery_Deserialize) => typedError<InvoiceRow_Serialize[], CommandError>(__TAURI_INVOKE("list_invoices", { query })),
+	/**  Remembers the UI language (`fr`, `en`), or to follow the system (None). */
+	setLanguage: (language: string | null) => typedError<null, CommandError>(__TAURI_INVOKE("set_language", { language })),
+	/**  One invoice or draft, with its payments and credit notes. */
+	invoiceDetail: (id: number, lang: string) => typedError<InvoiceDetailView_Serialize, CommandError>(__TAURI_INVOKE("invoice_detail", { id, lang })),
+	/**
+	 *  Asks where to save the PDF of the issued document `number`, renders it
+	 *  with the same renderer as `acquit invoice pdf` (PAID stamp once paid) and
+	 *  writes it atomically. Returns the path, or None when the user cancelled.
+	 */
+	exportPdf: (number: string) => typedError<string | null, CommandError>(__TAURI_INVOKE("export_pdf", { number })),
+	/**  Clients whose name, email or SIREN contains `search`, by name. */
+	searchClients: (search: string) => typedError<ClientRow_Serialize[], CommandError>(__TAURI_INVOKE("search_clients", { search })),
+	/**  Adds a client; each invalid field comes back with the core's message. */
+	createClient: (client: ClientForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_client", { client })),
+	/**  Creates a draft (in euros) and returns its id. */
+	createDraft: (draft: DraftForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_draft", { draft })),
+	/**  Adds a line to a draft; returns its position. */
+	addLine: (draftId: number, line: LineForm, lang: string) => typedError<number, CommandError>(__TAURI_INVOKE("add_line", { draftId, line, lang })),
+	/**  Removes line `position` (from 1) of a draft. */
+	removeLine: (draftId: number, position: number) => typedError<null, CommandError>(__TAURI_INVOKE("remove_line", { draftId, position })),
+	/**  Deletes a draft and its lines. */
+	deleteDraft: (draftId: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_draft", { draftId })),
+	/**  Issues a draft today: numbers it and locks it. Returns the number. */
+	issueDraft: (draftId: number) => typedError<string, CommandError>(__TAURI_INVOKE("issue_draft", { draftId })),
+	/**
+	 *  The draft's totals with the line being typed added: what the editor
+	 *  shows live. A blank line adds nothing.
+	 */
+	previewTotals: (draftId: number, pending: LineForm, lang: string) => typedError<LivePreview, CommandError>(__TAURI_INVOKE("preview_totals", { draftId, pending, lang })),
+	/**  The company form with its defaults, or the profile already saved. */
+	companyProfile: () => typedError<CompanyForm_Serialize, CommandError>(__TAURI_INVOKE("company_profile")),
+	/**  Checks an IBAN as it is typed: its grouped form, or what is wrong. */
+	checkIban: (iban: string) => typedError<string, CommandError>(__TAURI_INVOKE("check_iban", { iban })),
+	/**
+	 *  Saves the company profile and the invoice numbering pattern; each
+	 *  invalid field comes back with the core's message.
+	 */
+	saveCompany: (company: CompanyForm_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("save_company", { company })),
 };
 
 /* Types */
@@ -28,6 +66,10 @@ export type AppInfo_Deserialize = {
 	dbError?: string | null,
 	/**  True for a debug build (developers, tests). */
 	debugBuild: boolean,
+	/**  The company profile is set (else the first-run form comes first). */
+	hasCompany: boolean,
+	/**  The UI language the user chose (`fr`, `en`); None follows the system. */
+	language?: string | null,
 };
 
 /**  What the About box and the status bar show. */
@@ -44,11 +86,235 @@ export type AppInfo_Serialize = {
 	dbError: string | null,
 	/**  True for a debug build (developers, tests). */
 	debugBuild: boolean,
+	/**  The company profile is set (else the first-run form comes first). */
+	hasCompany: boolean,
+	/**  The UI language the user chose (`fr`, `en`); None follows the system. */
+	language: string | null,
+};
+
+/**  The "new client" form, as typed. */
+export type ClientForm = ClientForm_Serialize | ClientForm_Deserialize;
+
+/**  The "new client" form, as typed. */
+export type ClientForm_Deserialize = {
+	name: string,
+	email?: string | null,
+	phone?: string | null,
+	address?: string | null,
+	siren?: string | null,
+	vatNumber?: string | null,
+	/**  `fr` or `en`. */
+	lang: string,
+};
+
+/**  The "new client" form, as typed. */
+export type ClientForm_Serialize = {
+	name: string,
+	email: string | null,
+	phone: string | null,
+	address: string | null,
+	siren: string | null,
+	vatNumber: string | null,
+	/**  `fr` or `en`. */
+	lang: string,
+};
+
+/**  A client in the picker. */
+export type ClientRow = ClientRow_Serialize | ClientRow_Deserialize;
+
+/**  A client in the picker. */
+export type ClientRow_Deserialize = {
+	id: number,
+	name: string,
+	email?: string | null,
+	phone?: string | null,
+	siren?: string | null,
+	/**  `fr` or `en`: the language of the client's invoices. */
+	lang: string,
+};
+
+/**  A client in the picker. */
+export type ClientRow_Serialize = {
+	id: number,
+	name: string,
+	email: string | null,
+	phone: string | null,
+	siren: string | null,
+	/**  `fr` or `en`: the language of the client's invoices. */
+	lang: string,
 };
 
 /**  An error the UI shows as is: it says what happened and what to do. */
 export type CommandError = {
 	message: string,
+	/**  Per-field problems of a form, each shown next to its field. */
+	fields: FieldError[],
+};
+
+/**  The company form, as typed (and as it is shown again). */
+export type CompanyForm = CompanyForm_Serialize | CompanyForm_Deserialize;
+
+/**  The company form, as typed (and as it is shown again). */
+export type CompanyForm_Deserialize = {
+	legalName: string,
+	/**  Lines separated by new lines. */
+	address: string,
+	siren?: string | null,
+	/**
+	 *  Left empty with a SIREN (and no franchise): the French number
+	 *  derived from the SIREN.
+	 */
+	vatNumber?: string | null,
+	/**  Micro-entrepreneur VAT franchise (art. 293 B du CGI). */
+	vatFranchise: boolean,
+	iban?: string | null,
+	bic?: string | null,
+	email?: string | null,
+	/**  Like `F-{YYYY}-{NNNN}`. */
+	numberingPattern: string,
+};
+
+/**  The company form, as typed (and as it is shown again). */
+export type CompanyForm_Serialize = {
+	legalName: string,
+	/**  Lines separated by new lines. */
+	address: string,
+	siren: string | null,
+	/**
+	 *  Left empty with a SIREN (and no franchise): the French number
+	 *  derived from the SIREN.
+	 */
+	vatNumber: string | null,
+	/**  Micro-entrepreneur VAT franchise (art. 293 B du CGI). */
+	vatFranchise: boolean,
+	iban: string | null,
+	bic: string | null,
+	email: string | null,
+	/**  Like `F-{YYYY}-{NNNN}`. */
+	numberingPattern: string,
+};
+
+/**  A credit note against the invoice shown. */
+export type CreditNoteView = CreditNoteView_Serialize | CreditNoteView_Deserialize;
+
+/**  A credit note against the invoice shown. */
+export type CreditNoteView_Deserialize = {
+	id: number,
+	number: string,
+	date?: string | null,
+	total: string,
+	reason?: string | null,
+};
+
+/**  A credit note against the invoice shown. */
+export type CreditNoteView_Serialize = {
+	id: number,
+	number: string,
+	date: string | null,
+	total: string,
+	reason: string | null,
+};
+
+/**  What a new draft starts with. */
+export type DraftForm = DraftForm_Serialize | DraftForm_Deserialize;
+
+/**  What a new draft starts with. */
+export type DraftForm_Deserialize = {
+	clientId: number,
+	/**  `standard`, `deposit` or `balance`. */
+	kind: string,
+	/**  YYYY-MM-DD; empty for the seller's payment terms. */
+	dueDate?: string | null,
+};
+
+/**  What a new draft starts with. */
+export type DraftForm_Serialize = {
+	clientId: number,
+	/**  `standard`, `deposit` or `balance`. */
+	kind: string,
+	/**  YYYY-MM-DD; empty for the seller's payment terms. */
+	dueDate: string | null,
+};
+
+/**  What is wrong with one field of a form. */
+export type FieldError = {
+	/**
+	 *  The form field's name, as the UI's binding spells it (`email`,
+	 *  `unitPrice`).
+	 */
+	field: string,
+	message: string,
+};
+
+/**  Everything the invoice screen shows. */
+export type InvoiceDetailView = InvoiceDetailView_Serialize | InvoiceDetailView_Deserialize;
+
+/**  Everything the invoice screen shows. */
+export type InvoiceDetailView_Deserialize = {
+	id: number,
+	/**  None for a draft. */
+	number?: string | null,
+	/**  `standard`, `deposit`, `balance`, `credit_note`. */
+	kind: string,
+	status: string,
+	overdue: boolean,
+	clientId: number,
+	client: PartyView_Deserialize,
+	/**  None while no company profile is set (a draft only). */
+	seller?: PartyView_Deserialize | null,
+	/**  Under the VAT franchise (art. 293 B du CGI). */
+	vatFranchise: boolean,
+	currency: string,
+	/**  YYYY-MM-DD. */
+	issueDate?: string | null,
+	saleDate?: string | null,
+	dueDate?: string | null,
+	lines: LineView_Deserialize[],
+	totals: TotalsView,
+	amountDue: string,
+	/**  Owed back to the client, if anything. */
+	refundDue?: string | null,
+	/**  For a balance invoice: the deposits it deducts. */
+	deposits: string[],
+	/**  For a credit note: the invoice it corrects, and why. */
+	credits?: string | null,
+	reason?: string | null,
+	payments: PaymentView_Deserialize[],
+	creditNotes: CreditNoteView_Deserialize[],
+};
+
+/**  Everything the invoice screen shows. */
+export type InvoiceDetailView_Serialize = {
+	id: number,
+	/**  None for a draft. */
+	number: string | null,
+	/**  `standard`, `deposit`, `balance`, `credit_note`. */
+	kind: string,
+	status: string,
+	overdue: boolean,
+	clientId: number,
+	client: PartyView_Serialize,
+	/**  None while no company profile is set (a draft only). */
+	seller: PartyView_Serialize | null,
+	/**  Under the VAT franchise (art. 293 B du CGI). */
+	vatFranchise: boolean,
+	currency: string,
+	/**  YYYY-MM-DD. */
+	issueDate: string | null,
+	saleDate: string | null,
+	dueDate: string | null,
+	lines: LineView_Serialize[],
+	totals: TotalsView,
+	amountDue: string,
+	/**  Owed back to the client, if anything. */
+	refundDue: string | null,
+	/**  For a balance invoice: the deposits it deducts. */
+	deposits: string[],
+	/**  For a credit note: the invoice it corrects, and why. */
+	credits: string | null,
+	reason: string | null,
+	payments: PaymentView_Serialize[],
+	creditNotes: CreditNoteView_Serialize[],
 };
 
 /**  Which invoices the list shows. */
@@ -117,6 +383,148 @@ export type InvoiceRow_Serialize = {
 	amountDue: string,
 	/**  Unpaid after its due date. */
 	overdue: boolean,
+};
+
+/**  A line as typed in the editor. */
+export type LineForm = {
+	description: string,
+	/**  `2`, `1,5`, `0.25`. */
+	quantity: string,
+	/**  Excluding VAT, in the draft's currency: `450`, `1 234,50`. */
+	unitPrice: string,
+	/**  In percent: `20`, `5,5`. */
+	vatRate: string,
+};
+
+/**  One line of a document, formatted. */
+export type LineView = LineView_Serialize | LineView_Deserialize;
+
+/**  One line of a document, formatted. */
+export type LineView_Deserialize = {
+	/**  From 1. */
+	position: number,
+	description: string,
+	quantity: string,
+	unitPrice: string,
+	vatRate: string,
+	/**  None without a discount. */
+	discount?: string | null,
+	/**  Excluding VAT, after the discount. */
+	net: string,
+};
+
+/**  One line of a document, formatted. */
+export type LineView_Serialize = {
+	/**  From 1. */
+	position: number,
+	description: string,
+	quantity: string,
+	unitPrice: string,
+	vatRate: string,
+	/**  None without a discount. */
+	discount: string | null,
+	/**  Excluding VAT, after the discount. */
+	net: string,
+};
+
+/**  What the editor shows live while a line is typed. */
+export type LivePreview = {
+	/**  The saved lines' totals, plus the line being typed when it is valid. */
+	totals: TotalsView,
+	/**
+	 *  What is wrong with the line being typed (field `line` when the line
+	 *  as a whole does not fit the invoice, e.g. VAT under the franchise).
+	 */
+	lineErrors: FieldError[],
+};
+
+/**  A party (seller or client) as the document prints it. */
+export type PartyView = PartyView_Serialize | PartyView_Deserialize;
+
+/**  A party (seller or client) as the document prints it. */
+export type PartyView_Deserialize = {
+	name: string,
+	/**  Postal address, one entry per line. */
+	address: string[],
+	email?: string | null,
+	phone?: string | null,
+	siren?: string | null,
+	vatNumber?: string | null,
+	/**  Seller only. */
+	iban?: string | null,
+	bic?: string | null,
+};
+
+/**  A party (seller or client) as the document prints it. */
+export type PartyView_Serialize = {
+	name: string,
+	/**  Postal address, one entry per line. */
+	address: string[],
+	email: string | null,
+	phone: string | null,
+	siren: string | null,
+	vatNumber: string | null,
+	/**  Seller only. */
+	iban: string | null,
+	bic: string | null,
+};
+
+/**  A payment received (or reversed), formatted. */
+export type PaymentView = PaymentView_Serialize | PaymentView_Deserialize;
+
+/**  A payment received (or reversed), formatted. */
+export type PaymentView_Deserialize = {
+	id: number,
+	/**  YYYY-MM-DD. */
+	date: string,
+	/**  As the PDF's stamp names it ("Virement", "Card (Stripe)"). */
+	method: string,
+	/**  `payment`, `refund`, `reversal`. */
+	kind: string,
+	amount: string,
+	fee?: string | null,
+	/**  Amount − fee, when known. */
+	net?: string | null,
+	reference?: string | null,
+	/**  Cancelled by a counter-entry. */
+	reversed: boolean,
+};
+
+/**  A payment received (or reversed), formatted. */
+export type PaymentView_Serialize = {
+	id: number,
+	/**  YYYY-MM-DD. */
+	date: string,
+	/**  As the PDF's stamp names it ("Virement", "Card (Stripe)"). */
+	method: string,
+	/**  `payment`, `refund`, `reversal`. */
+	kind: string,
+	amount: string,
+	fee: string | null,
+	/**  Amount − fee, when known. */
+	net: string | null,
+	reference: string | null,
+	/**  Cancelled by a counter-entry. */
+	reversed: boolean,
+};
+
+/**  A document's totals, formatted. */
+export type TotalsView = {
+	vat: VatRow[],
+	/**  Excluding VAT. */
+	net: string,
+	vatTotal: string,
+	/**  Including VAT. */
+	total: string,
+	/**  One per line, in order: each line's net. */
+	lineNets: string[],
+};
+
+/**  One row of the VAT breakdown. */
+export type VatRow = {
+	rate: string,
+	base: string,
+	vat: string,
 };
 
 /* Tauri Specta runtime */

@@ -1,0 +1,323 @@
+//! The draft editor: picking or creating the client, lines, live totals
+//! (computed by `acquit_core::tax`, never in TypeScript), and issuing.
+
+use acquit_core::ids::{Email, PhoneE164, Siren, VatNumber};
+use acquit_core::tax::{self, Discount, LineInput};
+use acquit_core::{Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, VatRate};
+use acquit_store::{ClientId, InvoiceId, NewDraft};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::commands::{Books, CommandError, FieldError};
+use crate::forms::{Form, address};
+use crate::view::{TotalsView, id32, totals_view};
+
+/// A client in the picker.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientRow {
+    pub id: i32,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub siren: Option<String>,
+    /// `fr` or `en`: the language of the client's invoices.
+    pub lang: String,
+}
+
+/// Clients whose name, email or SIREN contains `search`, by name.
+#[tauri::command]
+#[specta::specta]
+pub fn search_clients(
+    books: State<'_, Books>,
+    search: String,
+) -> Result<Vec<ClientRow>, CommandError> {
+    let found = books.with(|store| store.search_clients(&search, 200))?;
+    Ok(found
+        .into_iter()
+        .map(|(id, c)| ClientRow {
+            id: id32(id.0),
+            name: c.name,
+            email: c.email.map(String::from),
+            phone: c.phone.map(String::from),
+            siren: c.siren.map(|s| s.formatted()),
+            lang: c.lang.code().to_owned(),
+        })
+        .collect())
+}
+
+/// The "new client" form, as typed.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientForm {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub siren: Option<String>,
+    pub vat_number: Option<String>,
+    /// `fr` or `en`.
+    pub lang: String,
+}
+
+/// Adds a client; each invalid field comes back with the core's message.
+#[tauri::command]
+#[specta::specta]
+pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32, CommandError> {
+    let mut form = Form::default();
+    let name = form.text("name", &client.name, "the client needs a name");
+    let email = form.optional("email", client.email.as_deref(), Email::parse);
+    let phone = form.optional("phone", client.phone.as_deref(), PhoneE164::parse);
+    let siren = form.optional("siren", client.siren.as_deref(), Siren::parse);
+    let vat_number = form.optional("vatNumber", client.vat_number.as_deref(), VatNumber::parse);
+    let lang = form.required("lang", &client.lang, str::parse::<Lang>);
+    form.finish()?;
+    let (Some(name), Some(lang)) = (name, lang) else {
+        return Err(CommandError::new("the form is incomplete"));
+    };
+    let new = Client {
+        name,
+        address: client
+            .address
+            .as_deref()
+            .map(address)
+            .filter(|a| !a.is_empty()),
+        email,
+        phone,
+        // As `acquit client add`: a client with a SIREN or VAT number is a
+        // business (its invoices carry the 40 € recovery indemnity).
+        business: siren.is_some() || vat_number.is_some(),
+        siren,
+        vat_number,
+        lang,
+    };
+    Ok(id32(books.with(|store| store.add_client(&new))?.0))
+}
+
+/// What a new draft starts with.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftForm {
+    pub client_id: i32,
+    /// `standard`, `deposit` or `balance`.
+    pub kind: String,
+    /// YYYY-MM-DD; empty for the seller's payment terms.
+    pub due_date: Option<String>,
+}
+
+/// Creates a draft (in euros) and returns its id.
+#[tauri::command]
+#[specta::specta]
+pub fn create_draft(books: State<'_, Books>, draft: DraftForm) -> Result<i32, CommandError> {
+    let mut form = Form::default();
+    let kind = form.required("kind", &draft.kind, str::parse::<InvoiceKind>);
+    let due_date = form.optional("dueDate", draft.due_date.as_deref(), |d| {
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| format!("\"{d}\" is not a date: choose one in the calendar"))
+    });
+    form.finish()?;
+    let new = NewDraft {
+        client: ClientId(draft.client_id.into()),
+        currency: Currency::EUR,
+        kind: kind.unwrap_or(InvoiceKind::Standard),
+        due_date,
+        sale_date: None,
+        deposits: Vec::new(),
+    };
+    Ok(id32(books.with(|store| store.create_draft(&new))?.0))
+}
+
+/// A line as typed in the editor.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LineForm {
+    pub description: String,
+    /// `2`, `1,5`, `0.25`.
+    pub quantity: String,
+    /// Excluding VAT, in the draft's currency: `450`, `1 234,50`.
+    pub unit_price: String,
+    /// In percent: `20`, `5,5`.
+    pub vat_rate: String,
+}
+
+impl LineForm {
+    fn is_blank(&self) -> bool {
+        [
+            &self.description,
+            &self.quantity,
+            &self.unit_price,
+            &self.vat_rate,
+        ]
+        .iter()
+        .all(|s| s.trim().is_empty())
+    }
+
+    /// The line, or each field's error.
+    fn parse(&self, currency: Currency, lang: Lang) -> Result<Line, CommandError> {
+        let mut form = Form::default();
+        let description = form.text(
+            "description",
+            &self.description,
+            "say what is invoiced (a description)",
+        );
+        let quantity = form.required("quantity", &self.quantity, Quantity::parse);
+        let unit_price = form.required("unitPrice", &self.unit_price, |p| {
+            Money::parse_localized(p, currency, lang)
+        });
+        let vat_rate = form.required("vatRate", &self.vat_rate, VatRate::parse);
+        form.finish()?;
+        match (description, quantity, unit_price, vat_rate) {
+            (Some(description), Some(quantity), Some(unit_price), Some(vat_rate)) => Ok(Line {
+                description,
+                input: LineInput {
+                    quantity,
+                    unit_price,
+                    vat_rate,
+                    discount: Discount::None,
+                },
+            }),
+            _ => Err(CommandError::new("the line is incomplete")),
+        }
+    }
+}
+
+/// Adds a line to a draft; returns its position.
+#[tauri::command]
+#[specta::specta]
+pub fn add_line(
+    books: State<'_, Books>,
+    draft_id: i32,
+    line: LineForm,
+    lang: String,
+) -> Result<i32, CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    let id = InvoiceId(draft_id.into());
+    let currency = books.with(|store| store.invoice_by_id(id).map(|v| v.currency))?;
+    let line = line.parse(currency, lang)?;
+    Ok(id32(books.with(|store| store.add_line(id, &line))?))
+}
+
+/// Removes line `position` (from 1) of a draft.
+#[tauri::command]
+#[specta::specta]
+pub fn remove_line(
+    books: State<'_, Books>,
+    draft_id: i32,
+    position: i32,
+) -> Result<(), CommandError> {
+    books.with(|store| store.remove_line(InvoiceId(draft_id.into()), position.into()))
+}
+
+/// Deletes a draft and its lines.
+#[tauri::command]
+#[specta::specta]
+pub fn delete_draft(books: State<'_, Books>, draft_id: i32) -> Result<(), CommandError> {
+    books.with(|store| store.delete_draft(InvoiceId(draft_id.into())))
+}
+
+/// Issues a draft today: numbers it and locks it. Returns the number.
+#[tauri::command]
+#[specta::specta]
+pub fn issue_draft(books: State<'_, Books>, draft_id: i32) -> Result<String, CommandError> {
+    books.with(|store| store.issue(InvoiceId(draft_id.into()), acquit_store::today()))
+}
+
+/// What the editor shows live while a line is typed.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LivePreview {
+    /// The saved lines' totals, plus the line being typed when it is valid.
+    pub totals: TotalsView,
+    /// What is wrong with the line being typed (field `line` when the line
+    /// as a whole does not fit the invoice, e.g. VAT under the franchise).
+    pub line_errors: Vec<FieldError>,
+}
+
+/// The draft's totals with the line being typed added: what the editor
+/// shows live. A blank line adds nothing.
+#[tauri::command]
+#[specta::specta]
+pub fn preview_totals(
+    books: State<'_, Books>,
+    draft_id: i32,
+    pending: LineForm,
+    lang: String,
+) -> Result<LivePreview, CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    let (view, seller) = books.with(|store| {
+        Ok::<_, acquit_store::StoreError>((
+            store.invoice_by_id(InvoiceId(draft_id.into()))?,
+            store.seller()?,
+        ))
+    })?;
+    let regime = seller.map(|s| s.vat_regime).unwrap_or_default();
+    let inputs: Vec<LineInput> = view.lines.into_iter().map(|l| l.line.input).collect();
+    let mut line_errors = Vec::new();
+    if !pending.is_blank() {
+        match pending.parse(view.currency, lang) {
+            Ok(line) => {
+                let mut with = inputs.clone();
+                with.push(line.input);
+                match tax::compute(&with, view.currency, regime) {
+                    Ok(totals) => {
+                        return Ok(LivePreview {
+                            totals: totals_view(&totals, lang),
+                            line_errors,
+                        });
+                    }
+                    Err(e) => line_errors.push(FieldError {
+                        field: "line".into(),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            Err(e) => line_errors = e.fields,
+        }
+    }
+    let totals = tax::compute(&inputs, view.currency, regime)
+        .map_err(|e| CommandError::new(e.to_string()))?;
+    Ok(LivePreview {
+        totals: totals_view(&totals, lang),
+        line_errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(desc: &str, qty: &str, price: &str, vat: &str) -> LineForm {
+        LineForm {
+            description: desc.into(),
+            quantity: qty.into(),
+            unit_price: price.into(),
+            vat_rate: vat.into(),
+        }
+    }
+
+    #[test]
+    fn a_bad_line_names_each_wrong_field() {
+        let err = line("", "deux", "12,345", "20")
+            .parse(Currency::EUR, Lang::Fr)
+            .unwrap_err();
+        let fields: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["description", "quantity", "unitPrice"]);
+    }
+
+    #[test]
+    fn prices_are_read_in_the_ui_language() {
+        let fr = line("Dev", "1,5", "1 234,50", "5,5")
+            .parse(Currency::EUR, Lang::Fr)
+            .unwrap();
+        assert_eq!(fr.input.unit_price, Money::new(123_450, Currency::EUR));
+        let en = line("Dev", "1.5", "1,234.50", "20")
+            .parse(Currency::EUR, Lang::En)
+            .unwrap();
+        assert_eq!(en.input.unit_price, Money::new(123_450, Currency::EUR));
+    }
+
+    #[test]
+    fn lang_codes_come_from_the_core() {
+        assert!(crate::commands::lang("de").is_err());
+    }
+}

@@ -1,0 +1,66 @@
+// Small pure helpers shared by the screens: reading a command's typed error
+// into per-field messages, and moving through a list with the keyboard.
+import type { MessageKey } from "./i18n";
+
+/** The shape of the `CommandError` the bindings return. */
+export type CommandErrorLike = {
+  message: string;
+  fields?: { field: string; message: string }[];
+};
+
+/** Each field's message (the first one per field), by field name. */
+export function fieldErrors(error: CommandErrorLike | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of error?.fields ?? []) {
+    if (!(f.field in out)) out[f.field] = f.message;
+  }
+  return out;
+}
+
+/** The message to show above a form: only when no field explains it. */
+export function formMessage(error: CommandErrorLike | null | undefined): string | null {
+  if (!error) return null;
+  return error.fields && error.fields.length > 0 ? null : error.message;
+}
+
+/**
+ * Where the focus goes in a list of `length` rows after `key` on row
+ * `index`: ArrowUp/ArrowDown move one row, Home/End jump to the ends;
+ * null when the key does not move (or there is nowhere to go).
+ */
+export function nextRow(index: number, key: string, length: number): number | null {
+  if (length === 0) return null;
+  let next: number;
+  switch (key) {
+    case "ArrowDown":
+      next = Math.min(index + 1, length - 1);
+      break;
+    case "ArrowUp":
+      next = Math.max(index - 1, 0);
+      break;
+    case "Home":
+      next = 0;
+      break;
+    case "End":
+      next = length - 1;
+      break;
+    default:
+      return null;
+  }
+  return next === index ? null : next;
+}
+
+/** The title of a document of this kind (a draft is titled as a draft). */
+export function documentTitleKey(kind: string, issued: boolean): MessageKey {
+  if (!issued) return "draftTitle";
+  switch (kind) {
+    case "credit_note":
+      return "creditNoteTitle";
+    case "deposit":
+      return "depositTitle";
+    case "balance":
+      return "balanceTitle";
+    default:
+      return "invoiceTitle";
+  }
+}
