@@ -31,6 +31,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("acquit-relay", &["acquit-relay-protocol"]),
     ("fake-stripe", &[]),
+    ("acquit-secrets", &[]),
     (
         "acquit-cli",
         &[
@@ -40,6 +41,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-stripe",
             "acquit-sync",
             "acquit-relay-protocol",
+            "acquit-secrets",
         ],
     ),
 ];

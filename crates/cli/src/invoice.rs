@@ -224,7 +224,11 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
             Ok(if json {
                 to_json(&InvoiceJson::new(&view, &payments))
             } else {
-                show_human(&view, &payments)
+                let mut out = show_human(&view, &payments);
+                if let Some(number) = &view.number {
+                    out.push_str(&online_state(&store, number, view.buyer.lang)?);
+                }
+                out
             })
         }
     }
@@ -642,4 +646,40 @@ fn show_human(v: &InvoiceView, payments: &[StoredPayment]) -> String {
         out.push_str(&payments_table(payments, lang));
     }
     out
+}
+
+/// Payment links, and refunds made on Stripe that wait for a credit note.
+fn online_state(store: &acquit_store::Store, number: &str, lang: Lang) -> Result<String, CliError> {
+    let mut out = String::new();
+    let links = store.links(number)?;
+    if !links.is_empty() {
+        out.push_str("\nPayment links (`acquit link list` for their URLs)\n");
+        for link in &links {
+            let mut line = format!(
+                "  {:>4}  {:<10} {:>14}  {}",
+                link.id.0,
+                link.status.as_str(),
+                link.amount.format(lang),
+                link.stripe_id.as_deref().unwrap_or("")
+            );
+            if let Some(failure) = &link.failure {
+                line.push_str(&format!("  ({failure})"));
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    for proposal in store
+        .refund_proposals()?
+        .into_iter()
+        .filter(|p| p.invoice_number == number && p.status == acquit_store::ProposalStatus::Open)
+    {
+        out.push_str(&format!(
+            "\nStripe refunded {} ({}): issue the matching credit-note with `acquit credit-note {number} --amount {} --reason \"Remboursement\"`\n",
+            proposal.amount.format(lang),
+            proposal.stripe_ref,
+            proposal.amount.to_decimal_string()
+        ));
+    }
+    Ok(out)
 }

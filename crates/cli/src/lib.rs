@@ -34,10 +34,14 @@ mod client;
 mod company;
 mod invoice;
 mod ledger;
+mod link;
+mod online;
 mod parse;
 mod payment;
 mod pdf;
 mod safety;
+pub mod stripe;
+mod sync;
 mod table;
 
 use std::ffi::OsString;
@@ -110,6 +114,20 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Your Stripe account: connect (key on stdin, kept in the OS keychain),
+    /// status, disconnect
+    Stripe(stripe::StripeArgs),
+    /// Payment links for issued invoices: create (prints the URL to share),
+    /// list, deactivate
+    #[command(subcommand, arg_required_else_help = true)]
+    Link(link::LinkCommand),
+    /// Your webhook relay: set it up (token on stdin), status
+    #[command(subcommand, arg_required_else_help = true)]
+    Relay(sync::RelayCommand),
+    /// Fetch Stripe payments (from the relay, or Stripe) and apply them
+    Sync(sync::SyncArgs),
+    /// Compare the last 30 days of Stripe payments with the books
+    Reconcile(sync::ReconcileArgs),
     /// Replace the database with a backup, after checking it; the current
     /// database is saved aside first
     Restore {
@@ -217,6 +235,11 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Backup { out } => safety::backup(out, &path),
         Command::Restore { file } => safety::restore(file, &path),
         Command::Export(command) => pdf::export(command, &path),
+        Command::Stripe(args) => stripe::run(args, &path),
+        Command::Link(command) => link::run(command, &path),
+        Command::Relay(command) => sync::relay(command, &path),
+        Command::Sync(args) => sync::sync(args, &path),
+        Command::Reconcile(args) => sync::reconcile(args, &path),
     }
 }
 

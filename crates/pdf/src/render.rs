@@ -12,9 +12,10 @@ use std::sync::OnceLock;
 
 use acquit_core::{Lang, Money, VatRegime};
 use printpdf::{
-    Color, CurTransMat, ExtendedGraphicsState, ExtendedGraphicsStateId, FontId, Op, PaintMode,
-    ParsedFont, PdfDocument, PdfDocumentInfo, PdfFont, PdfFontHandle, PdfMetadata, PdfPage,
-    PdfSaveOptions, Point, Pt, RawImage, Rect, Rgb, TextItem, XObjectId, XObjectTransform,
+    Color, CurTransMat, ExtendedGraphicsState, ExtendedGraphicsStateId, FontId, LinePoint, Op,
+    PaintMode, ParsedFont, PdfDocument, PdfDocumentInfo, PdfFont, PdfFontHandle, PdfMetadata,
+    PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, RawImage, Rect, Rgb, TextItem,
+    WindingOrder, XObjectId, XObjectTransform,
 };
 use qrcode::EcLevel;
 
@@ -216,21 +217,42 @@ impl<'w> Painter<'w> {
     }
 
     /// A QR code with its top-left corner at (`x`, `top`), `size` wide.
+    ///
+    /// All runs are one path filled once (nonzero winding), and each module
+    /// edge is rounded once and shared by its neighbours: separate
+    /// rectangles whose rounded edges miss by a hair showed as white seams
+    /// through the code in anti-aliasing viewers, which then could not
+    /// decode it at some positions on the page.
     fn qr(&mut self, m: &Matrix, x: f32, top: f32, size: f32) {
         let module = size / m.width as f32;
+        let edge_x = |col: usize| r2(x + col as f32 * module);
+        let edge_y = |row: usize| r2(self.height - top - row as f32 * module);
+        let corner = |p: (Pt, Pt)| LinePoint {
+            p: Point { x: p.0, y: p.1 },
+            bezier: false,
+        };
+        let rings = m
+            .runs
+            .iter()
+            .map(|&(row, col, len)| {
+                let (left, right) = (edge_x(col), edge_x(col + len));
+                let (upper, lower) = (edge_y(row), edge_y(row + 1));
+                PolygonRing {
+                    points: [(left, lower), (right, lower), (right, upper), (left, upper)]
+                        .into_iter()
+                        .map(corner)
+                        .collect(),
+                }
+            })
+            .collect();
         self.set_fill((0.0, 0.0, 0.0));
-        for &(row, col, len) in &m.runs {
-            self.ops.push(Op::DrawRectangle {
-                rectangle: Rect {
-                    x: r2(x + col as f32 * module),
-                    y: r2(self.height - top - (row + 1) as f32 * module),
-                    width: r2(len as f32 * module),
-                    height: r2(module),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: None,
-                },
-            });
-        }
+        self.ops.push(Op::DrawPolygon {
+            polygon: Polygon {
+                rings,
+                mode: PaintMode::Fill,
+                winding_order: WindingOrder::NonZero,
+            },
+        });
     }
 }
 

@@ -1,0 +1,353 @@
+//! `acquit relay set`, `acquit sync` and `acquit reconcile`: learning about
+//! Stripe payments.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use acquit_stripe::{ACQUIT_EVENT_TYPES, IdempotencyKey, NewWebhookEndpoint};
+use acquit_sync::engine::{self, EngineError, SourceChoice, Sources, SyncReport};
+use acquit_sync::relay::{PullToken, RelayClient, RelayConfig};
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::online::{self, Need, Online};
+use crate::table::{Align, Table};
+use crate::{CliError, open, to_json};
+
+#[derive(Debug, Subcommand)]
+pub enum RelayCommand {
+    /// Use a relay (token on stdin): checks it, keeps the token in the
+    /// keychain, and registers the relay with Stripe when connected
+    Set {
+        /// The relay's base URL, e.g. https://relay.example.com
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// The inbox id that `acquit-relay inbox create` printed (ibx_…)
+        #[arg(long, value_name = "ID")]
+        inbox: String,
+    },
+    /// Show the relay in use
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Where to fetch payments from: the relay, Stripe, or the relay with
+    /// Stripe as fallback
+    #[arg(long, value_enum, default_value = "auto", ignore_case = true)]
+    source: SourceArg,
+    /// Wait up to this many seconds (≤ 60) for a first event when none is
+    /// pending (relay only)
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    wait: u32,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SourceArg {
+    Auto,
+    Relay,
+    Stripe,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Print JSON for scripts
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn relay(command: RelayCommand, path: &Path) -> Result<String, CliError> {
+    match command {
+        RelayCommand::Set { url, inbox } => relay_set(&url, &inbox, path),
+        RelayCommand::Status { json } => {
+            let store = open(path)?;
+            let url = store.setting(online::RELAY_URL)?;
+            let inbox = store.setting(online::RELAY_INBOX)?;
+            let last = store.setting(engine::LAST_SYNC)?;
+            if json {
+                return Ok(to_json(&serde_json::json!({
+                    "url": url, "inbox": inbox, "last_sync": last,
+                })));
+            }
+            Ok(match (url, inbox) {
+                (Some(url), Some(inbox)) => format!(
+                    "Relay {url}, inbox {inbox}; last sync: {}\n",
+                    last.as_deref().unwrap_or("never")
+                ),
+                _ => "No relay is set: `acquit relay set --url URL --inbox ID` (token on stdin)\n"
+                    .to_owned(),
+            })
+        }
+    }
+}
+
+fn relay_set(url: &str, inbox: &str, path: &Path) -> Result<String, CliError> {
+    // Check everything typed before reading the token or opening the file.
+    let probe = PullToken::new("x").expect("a valid token");
+    RelayConfig::new(url, inbox, probe).map_err(online::relay_error)?;
+    let mut token = String::new();
+    std::io::stdin()
+        .read_to_string(&mut token)
+        .map_err(|e| CliError::Outside(format!("could not read the token from stdin: {e}")))?;
+    let token = PullToken::new(&token).map_err(CliError::rejected)?;
+    let config = RelayConfig::new(url, inbox, token.clone()).map_err(online::relay_error)?;
+    let relay = RelayClient::new(config).map_err(online::relay_error)?;
+
+    let mut store = open(path)?;
+    let online = Online::connect_without_relay(&store)?;
+    online
+        .block_on(relay.check())
+        .map_err(online::relay_error)?;
+    online::set_relay_token(relay.config().inbox.as_str(), token.expose())?;
+    let previous = store.setting(online::RELAY_INBOX)?;
+    store.set_setting(online::RELAY_URL, &relay.config().base)?;
+    store.set_setting(online::RELAY_INBOX, &relay.config().inbox)?;
+    if previous.as_deref() != Some(relay.config().inbox.as_str()) {
+        // Another inbox: its cursors mean nothing here.
+        store.set_setting(engine::RELAY_CURSOR, "")?;
+    }
+    let mut out = format!(
+        "Relay {} checked; inbox {} set (token in the keychain).\n",
+        relay.config().base,
+        relay.config().inbox
+    );
+    match &online.stripe {
+        None => out.push_str(
+            "Stripe is not connected yet: run `acquit stripe connect`, then `acquit relay set` again to register the relay with Stripe.\n",
+        ),
+        Some(stripe) => {
+            let webhook_url = relay.config().webhook_url();
+            let endpoint = online.block_on(async {
+                // Stripe shows an endpoint's signing secret only when it is
+                // created: replace ours rather than ask the user to copy it.
+                for existing in stripe.list_webhook_endpoints().await? {
+                    if existing.url == webhook_url {
+                        stripe.delete_webhook_endpoint(&existing.id).await?;
+                    }
+                }
+                let setup = format!(
+                    "{}-{}",
+                    relay.config().inbox,
+                    chrono::Utc::now().timestamp()
+                );
+                let key = IdempotencyKey::for_webhook_endpoint_creation(&setup)
+                    .expect("an inbox id and digits");
+                let new = NewWebhookEndpoint::for_relay(&webhook_url);
+                stripe.create_webhook_endpoint(&new, &key).await
+            });
+            let endpoint = endpoint.map_err(online::stripe_error)?;
+            let secret = endpoint.secret.as_ref().ok_or_else(|| {
+                CliError::Outside(
+                    "Stripe created the webhook endpoint without a signing secret: try again".into(),
+                )
+            })?;
+            online
+                .block_on(relay.set_webhook_secret(secret.expose()))
+                .map_err(online::relay_error)?;
+            out.push_str(&format!(
+                "Stripe sends {} to {webhook_url} (endpoint {}); the relay has its signing secret.\n",
+                ACQUIT_EVENT_TYPES.join(", "),
+                endpoint.id
+            ));
+        }
+    }
+    Ok(out)
+}
+
+pub fn sync(args: SyncArgs, path: &Path) -> Result<String, CliError> {
+    if args.wait > 60 {
+        return Err(CliError::rejected(
+            "--wait is at most 60 seconds (the relay's longest long-poll)",
+        ));
+    }
+    let mut store = open(path)?;
+    let online = Online::connect(&store, Need::Any)?;
+    let choice = match args.source {
+        SourceArg::Auto => SourceChoice::Auto,
+        SourceArg::Relay => SourceChoice::Relay,
+        SourceArg::Stripe => SourceChoice::Stripe,
+    };
+    let sources = Sources {
+        relay: online.relay.as_ref(),
+        stripe: online.stripe.as_ref(),
+    };
+    let report = online
+        .block_on(engine::sync(&mut store, sources, choice, args.wait))
+        .map_err(engine_error)?;
+    for warning in &report.warnings {
+        eprintln!("acquit: warning: {warning}");
+    }
+    if args.json {
+        return Ok(to_json(&report));
+    }
+    describe(&store, &report)
+}
+
+fn describe(store: &acquit_store::Store, report: &SyncReport) -> Result<String, CliError> {
+    let mut out = format!(
+        "Synced from {}: {} event(s), {} applied, {} already applied",
+        report.sources.join(" then "),
+        report.events,
+        report.applied,
+        report.already_applied
+    );
+    if report.unmatched > 0 {
+        out.push_str(&format!(
+            ", {} not matched to an invoice (see `acquit reconcile`)",
+            report.unmatched
+        ));
+    }
+    if report.deferred > 0 {
+        out.push_str(&format!(", {} waiting for their payment", report.deferred));
+    }
+    out.push_str(".\n");
+    for number in &report.invoices {
+        let view = store.invoice(number)?;
+        out.push_str(&format!(
+            "  {number}: {} (due {})\n",
+            view.status.as_str(),
+            view.amount_due
+        ));
+    }
+    if report.fees_filled > 0 {
+        out.push_str(&format!("Stripe fees filled in: {}.\n", report.fees_filled));
+    }
+    if report.links_withdrawn > 0 {
+        out.push_str(&format!(
+            "Links withdrawn (nothing left to pay): {}.\n",
+            report.links_withdrawn
+        ));
+    }
+    Ok(out)
+}
+
+fn engine_error(error: EngineError) -> CliError {
+    match error {
+        EngineError::Store(e) => CliError::Store(e),
+        EngineError::Relay(e) => online::relay_error(e),
+        EngineError::Stripe(e) => online::stripe_error(e),
+        e if e.is_configuration() => CliError::rejected(e),
+        e => CliError::Outside(e.to_string()),
+    }
+}
+
+/// One difference between Stripe and Acquit, and what to do about it.
+#[derive(Debug, Serialize)]
+struct Finding {
+    kind: &'static str,
+    stripe_ref: String,
+    invoice_number: Option<String>,
+    amount: Option<String>,
+    action: String,
+}
+
+pub fn reconcile(args: ReconcileArgs, path: &Path) -> Result<String, CliError> {
+    let store = open(path)?;
+    let online = Online::connect(&store, Need::Stripe)?;
+    let stripe = online.stripe.as_ref().expect("Need::Stripe");
+    let since = chrono::Utc::now().timestamp() - 30 * 24 * 3600 + 60;
+    let events = online
+        .block_on(stripe.list_events(
+            since,
+            &[
+                "checkout.session.completed",
+                "checkout.session.async_payment_succeeded",
+            ],
+        ))
+        .map_err(online::stripe_error)?;
+    // Payment intent → invoice number, of every Stripe payment recorded.
+    let recorded = store.stripe_payment_intents(None)?;
+    let recent =
+        store.stripe_payment_intents(Some(acquit_store::today() - chrono::Days::new(29)))?;
+    let mut findings = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for event in &events {
+        let object = &event.data.object;
+        if object["payment_status"] != "paid" {
+            continue;
+        }
+        let Some(intent) = object["payment_intent"]
+            .as_str()
+            .or_else(|| object["payment_intent"]["id"].as_str())
+        else {
+            continue;
+        };
+        if !seen.insert(intent.to_owned()) || recorded.contains_key(intent) {
+            continue;
+        }
+        let number = object["metadata"]["acquit_invoice_number"]
+            .as_str()
+            .map(str::to_owned);
+        let amount = object["amount_total"].as_i64().and_then(|minor| {
+            let code = object["currency"].as_str()?.to_ascii_uppercase();
+            let currency = acquit_core::Currency::from_code(&code).ok()?;
+            Some(acquit_core::Money::new(minor, currency).to_decimal_string())
+        });
+        findings.push(Finding {
+            kind: "missing-in-acquit",
+            stripe_ref: intent.to_owned(),
+            action: match &number {
+                Some(_) => "run `acquit sync --source stripe` to apply it".to_owned(),
+                None => "a payment Acquit did not ask for: record it with `acquit payment add` if it pays an invoice".to_owned(),
+            },
+            invoice_number: number,
+            amount,
+        });
+    }
+    // Only the last 30 days can be compared: Stripe keeps events that long.
+    for (intent, number) in &recent {
+        if !seen.contains(intent) {
+            findings.push(Finding {
+                kind: "unknown-to-stripe",
+                stripe_ref: intent.clone(),
+                invoice_number: Some(number.clone()),
+                amount: None,
+                action: "check the payment in the Stripe Dashboard; if it does not exist, reverse it with `acquit payment reverse`".to_owned(),
+            });
+        }
+    }
+    for record in store.unmatched_events()? {
+        findings.push(Finding {
+            kind: "unmatched-event",
+            stripe_ref: record.event_id.clone(),
+            invoice_number: record.invoice_number.clone(),
+            amount: None,
+            action: format!(
+                "{}: not from an Acquit link; if it pays an invoice, record it with `acquit payment add`",
+                record.detail
+            ),
+        });
+    }
+    if args.json {
+        return Ok(to_json(&findings));
+    }
+    if findings.is_empty() {
+        return Ok(format!(
+            "Stripe and Acquit agree: {} paid session(s) in the last 30 days, all recorded.\n",
+            seen.len()
+        ));
+    }
+    let mut table = Table::new(&[
+        ("WHAT", Align::Left),
+        ("STRIPE", Align::Left),
+        ("INVOICE", Align::Left),
+        ("AMOUNT", Align::Right),
+        ("ACTION", Align::Left),
+    ]);
+    for f in &findings {
+        table.row(vec![
+            f.kind.to_owned(),
+            f.stripe_ref.clone(),
+            f.invoice_number.clone().unwrap_or_default(),
+            f.amount.clone().unwrap_or_default(),
+            f.action.clone(),
+        ]);
+    }
+    Ok(table.render())
+}

@@ -1,0 +1,222 @@
+//! The real `fake-stripe` and `acquit-relay` binaries on 127.0.0.1, for the
+//! payment-loop tests. They are the workspace's own binaries, found beside
+//! `acquit` (built by `cargo build --workspace` or `cargo test --workspace`)
+//! and built here when missing.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A child process killed on drop.
+pub struct Running {
+    pub child: Child,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `target/debug/NAME`, next to the `acquit` binary under test.
+pub fn sibling_bin(name: &str) -> PathBuf {
+    static BUILD: Once = Once::new();
+    let dir = Path::new(env!("CARGO_BIN_EXE_acquit"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let path = dir.join(name);
+    if !path.exists() {
+        BUILD.call_once(|| {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "-p", "fake-stripe", "-p", "acquit-relay", "--bins"])
+                .status()
+                .expect("run cargo build for fake-stripe and acquit-relay");
+            assert!(status.success(), "cargo build of the test servers failed");
+        });
+    }
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace`",
+        path.display()
+    );
+    path
+}
+
+/// The fake Stripe API.
+pub struct FakeStripe {
+    pub base: String,
+    pub log: PathBuf,
+    _process: Running,
+}
+
+impl FakeStripe {
+    pub fn start(dir: &Path, extra: &[&str]) -> FakeStripe {
+        let log = dir.join("fake-stripe.jsonl");
+        let mut child = Command::new(sibling_bin("fake-stripe"))
+            .args(["--listen", "127.0.0.1:0", "--log"])
+            .arg(&log)
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn fake-stripe");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("fake-stripe listening on ")
+            .unwrap_or_else(|| panic!("fake-stripe said {line:?}"))
+            .to_owned();
+        // Keep draining its stderr so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while stderr.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                sink.clear();
+            }
+        });
+        FakeStripe {
+            base,
+            log,
+            _process: Running { child },
+        }
+    }
+
+    /// A test control under `/_fake/`.
+    pub fn control(&self, path: &str, body: Value) -> (u16, Value) {
+        post_json(&format!("{}{path}", self.base), &body)
+    }
+}
+
+/// The relay, with one inbox.
+pub struct Relay {
+    pub base: String,
+    pub inbox: String,
+    pub token: String,
+    pub db: PathBuf,
+    process: Option<Running>,
+    listen: String,
+}
+
+impl Relay {
+    pub fn start(dir: &Path) -> Relay {
+        let db = dir.join("relay.db");
+        let out = Command::new(sibling_bin("acquit-relay"))
+            .args(["inbox", "create", "--db"])
+            .arg(&db)
+            .arg("--json")
+            .output()
+            .expect("run acquit-relay inbox create");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut relay = Relay {
+            base: String::new(),
+            inbox: created["inbox"].as_str().unwrap().to_owned(),
+            token: created["token"].as_str().unwrap().to_owned(),
+            db,
+            process: None,
+            listen: "127.0.0.1:0".into(),
+        };
+        relay.resume();
+        relay
+    }
+
+    /// Stops the relay (the laptop cannot reach it; Stripe's webhooks fail).
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts it again on the same address and database.
+    pub fn resume(&mut self) {
+        let mut child = Command::new(sibling_bin("acquit-relay"))
+            .args(["serve", "--listen", &self.listen, "--db"])
+            .arg(&self.db)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn acquit-relay");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("acquit-relay listening on ")
+            .unwrap_or_else(|| panic!("acquit-relay said {line:?}"))
+            .to_owned();
+        let addr = addr.trim_start_matches("http://").to_owned();
+        self.base = format!("http://{addr}");
+        self.listen = addr;
+        self.process = Some(Running { child });
+    }
+}
+
+/// A minimal HTTP client for the tests (blocking, via curl: always present
+/// where the tests run, and independent of the code under test).
+pub fn post_json(url: &str, body: &Value) -> (u16, Value) {
+    curl(&[
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        &body.to_string(),
+        url,
+    ])
+}
+
+pub fn get(url: &str) -> (u16, String, Option<String>) {
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "-o",
+            "-",
+            "-w",
+            "\n%{http_code} %{redirect_url}",
+            url,
+        ])
+        .output()
+        .expect("curl is missing: sudo apt-get install curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, tail) = text.rsplit_once('\n').unwrap();
+    let mut parts = tail.splitn(2, ' ');
+    let status: u16 = parts.next().unwrap().parse().unwrap();
+    let location = parts.next().filter(|l| !l.is_empty()).map(str::to_owned);
+    (status, body.to_owned(), location)
+}
+
+fn curl(args: &[&str]) -> (u16, Value) {
+    let out = Command::new("curl")
+        .args(["-sS", "-o", "-", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl is missing: sudo apt-get install curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap();
+    let value = serde_json::from_str(body).unwrap_or(Value::String(body.to_owned()));
+    (status.trim().parse().unwrap(), value)
+}
+
+/// Polls `check` every 50 ms until it returns true or `limit` passes.
+pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    check()
+}
