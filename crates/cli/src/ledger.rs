@@ -92,6 +92,9 @@ struct EntryJson {
     /// `payment`, `refund` or `reversal`.
     kind: &'static str,
     method: &'static str,
+    /// For Stripe payments: `card` or `sepa_debit` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stripe_method: Option<&'static str>,
     amount: String,
     currency: String,
     /// `null` while unknown (a Stripe fee not reported yet).
@@ -110,6 +113,7 @@ impl From<&LedgerEntry> for EntryJson {
             client: e.client.clone(),
             kind: kind_name(e.kind),
             method: e.method.as_str(),
+            stripe_method: e.stripe_method.map(|m| m.as_str()),
             amount: e.amount.to_decimal_string(),
             currency: e.amount.currency().code().to_owned(),
             fee: e.fee.map(|f| f.to_decimal_string()),
@@ -143,7 +147,7 @@ fn human(entries: &[LedgerEntry]) -> String {
             e.invoice_number.clone(),
             e.client.clone(),
             kind_name(e.kind).to_owned(),
-            e.method.as_str().to_owned(),
+            e.method_label(),
             e.amount.format(Lang::Fr),
             e.fee.map(|f| f.format(Lang::Fr)).unwrap_or_default(),
             e.net.map(|n| n.format(Lang::Fr)).unwrap_or_default(),
@@ -204,7 +208,7 @@ fn csv_text(entries: &[LedgerEntry]) -> String {
             &e.invoice_number,
             &e.client,
             kind_name(e.kind),
-            e.method.as_str(),
+            &e.method_label(),
             &amount,
             e.amount.currency().code(),
             &fee,

@@ -2,8 +2,10 @@
 //! invoices.
 //!
 //! A link is for the whole amount due, or a part of it (`--amount`: a
-//! deposit, an instalment); several may be open at once, and together they
-//! may not ask for more than is due. `payment-link` is a lasting Stripe
+//! deposit, an instalment), never more than what remains; several may be
+//! open at once (a lasting link and a checkout page, say). Once the invoice
+//! is settled, `acquit sync` withdraws its other open links, and money taken
+//! beyond what was due is recorded and shown as a refund due, never lost. `payment-link` is a lasting Stripe
 //! Payment Link (paid once, then closed); `checkout` is a Checkout page that
 //! expires (`--expires-in`, 30 minutes to 24 hours). When a relay is set,
 //! the URL printed is the relay's stable `/p/…` page, which keeps working
@@ -196,7 +198,7 @@ pub fn run(command: LinkCommand, path: &Path) -> Result<String, CliError> {
                         LinkKind::PaymentLink => "payment-link".into(),
                         LinkKind::Checkout => "checkout".into(),
                     },
-                    link.amount.to_string(),
+                    link.amount.format(acquit_core::Lang::Fr),
                     status,
                     share(link).or_else(|| link.url.clone()).unwrap_or_default(),
                 ]);

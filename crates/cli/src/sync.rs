@@ -212,7 +212,7 @@ fn describe(store: &acquit_store::Store, report: &SyncReport) -> Result<String, 
         out.push_str(&format!(
             "  {number}: {} (due {})\n",
             view.status.as_str(),
-            view.amount_due
+            view.amount_due.format(view.buyer.lang)
         ));
     }
     if report.fees_filled > 0 {

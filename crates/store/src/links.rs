@@ -237,11 +237,11 @@ impl Store {
                 .into());
             }
             if amount > due {
-                return Err(Rejection::Overpayment {
-                    number: number.clone(),
-                    amount: Money::new(amount, view.currency).to_decimal_string(),
-                    due: Money::new(due, view.currency).to_decimal_string(),
-                }
+                return Err(Rejection::Invalid(format!(
+                    "a link for {} would ask more than the {} still due on {number}: give at most that amount, or leave --amount out for all that remains",
+                    Money::new(amount, view.currency).to_decimal_string(),
+                    Money::new(due, view.currency).to_decimal_string(),
+                ))
                 .into());
             }
             let now = now_rfc3339();
@@ -712,7 +712,7 @@ pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>, StoreError> {
 }
 
 /// 24 random bytes from the OS, base64url without padding (32 characters).
-fn new_token() -> Result<String, StoreError> {
+pub(crate) fn new_token() -> Result<String, StoreError> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes)
         .map_err(|e| StoreError::Decode(format!("no randomness from the OS: {e}")))?;

@@ -193,10 +193,13 @@ fn reserving_a_link_checks_the_invoice_and_the_amount() {
         amount,
         expires_at: None,
     };
-    assert!(matches!(
-        rejection(b.store.reserve_link(&n, &new(Some(eur(100_001))))),
-        Rejection::Overpayment { .. }
-    ));
+    match rejection(b.store.reserve_link(&n, &new(Some(eur(100_001))))) {
+        Rejection::Invalid(message) => assert!(
+            message.contains("would ask more than the 1000.00 still due"),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
     assert!(matches!(
         rejection(b.store.reserve_link(&n, &new(Some(eur(0))))),
         Rejection::Invalid(_)
@@ -955,7 +958,7 @@ fn a_schema_2_database_opens_migrated_with_its_data_intact() {
     }
 
     let mut store = Store::open(&old).unwrap();
-    assert_eq!(acquit_store::schema_version(), 3);
+    assert!(acquit_store::schema_version() >= 3);
     assert!(old.with_extension("before-schema-3.db").exists());
     assert_eq!(store.invoice(&n).unwrap(), before);
     assert_eq!(store.payments(&n).unwrap(), payments_before);
