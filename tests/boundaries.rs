@@ -27,6 +27,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-pdf",
             "acquit-stripe",
             "acquit-relay-protocol",
+            "acquit-secrets",
         ],
     ),
     ("acquit-relay", &["acquit-relay-protocol"]),

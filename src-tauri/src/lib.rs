@@ -11,6 +11,8 @@ mod company;
 mod editor;
 mod forms;
 mod logging;
+mod payments;
+pub mod update;
 mod view;
 
 pub use commands::AppInfo;
@@ -18,24 +20,45 @@ use tauri::Manager;
 
 /// Every command the UI may call, with the types they exchange.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
-        commands::app_info,
-        commands::list_invoices,
-        commands::set_language,
-        view::invoice_detail,
-        view::export_pdf,
-        editor::search_clients,
-        editor::create_client,
-        editor::create_draft,
-        editor::add_line,
-        editor::remove_line,
-        editor::delete_draft,
-        editor::issue_draft,
-        editor::preview_totals,
-        company::company_profile,
-        company::check_iban,
-        company::save_company
-    ])
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::app_info,
+            commands::list_invoices,
+            commands::set_language,
+            view::invoice_detail,
+            view::export_pdf,
+            editor::search_clients,
+            editor::create_client,
+            editor::create_draft,
+            editor::add_line,
+            editor::remove_line,
+            editor::delete_draft,
+            editor::issue_draft,
+            editor::preview_totals,
+            company::company_profile,
+            company::check_iban,
+            company::save_company,
+            update::check_update,
+            update::install_update,
+            payments::stripe_status,
+            payments::connect_stripe,
+            payments::disconnect_stripe,
+            payments::invoice_links,
+            payments::create_payment_link,
+            payments::deactivate_payment_link,
+            payments::qr_svg,
+            payments::open_url,
+            payments::record_payment,
+            payments::reverse_payment,
+            payments::invoice_timeline,
+            payments::sync_status,
+            payments::sync_now,
+            payments::dashboard
+        ])
+        .events(tauri_specta::collect_events![
+            payments::PaymentsApplied,
+            payments::SyncStatus
+        ])
 }
 
 /// Builds and runs the app until its last window closes.
@@ -43,6 +66,7 @@ pub fn run() {
     let builder = specta_builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             let log_dir = app.path().app_log_dir()?;
@@ -54,7 +78,17 @@ pub fn run() {
             );
             app.manage(logs);
             app.manage(commands::Books::open());
+            app.manage(update::Pending::default());
+            update::check_at_start(app.handle());
             builder.mount_events(app);
+            // After mount_events: the sync emits typed events.
+            let sync = payments::SyncControl::default();
+            payments::start_sync(
+                app.handle().clone(),
+                app.state::<commands::Books>().path.clone(),
+                &sync,
+            );
+            app.manage(sync);
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"));

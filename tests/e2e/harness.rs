@@ -34,6 +34,12 @@ impl App {
 
     /// Launches the app on a database that `prepare` fills first.
     pub async fn launch_with(prepare: impl FnOnce(&Path)) -> App {
+        App::launch_with_env(prepare, &[]).await
+    }
+
+    /// Launches the app with extra environment variables (a private D-Bus
+    /// for the keychain, the fake Stripe's address).
+    pub async fn launch_with_env(prepare: impl FnOnce(&Path), env: &[(&str, String)]) -> App {
         require_display();
         let turn = ONE_AT_A_TIME.lock().await;
         let tauri_driver = find_tauri_driver();
@@ -78,6 +84,9 @@ impl App {
                 // Debug builds answer the save dialog with this folder
                 // (WebDriver cannot drive a native GTK dialog).
                 .env("ACQUIT_E2E_SAVE_DIR", home.path().join("saved"))
+                .env_remove("ACQUIT_STRIPE_KEY")
+                .env_remove("ACQUIT_RELAY_TOKEN")
+                .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
                 .stdout(Stdio::null())
                 .stderr(log)
                 .spawn()

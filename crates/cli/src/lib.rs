@@ -40,6 +40,7 @@ mod parse;
 mod payment;
 mod pdf;
 mod safety;
+mod share;
 pub mod stripe;
 mod sync;
 mod table;
@@ -128,6 +129,9 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Compare the last 30 days of Stripe payments with the books
     Reconcile(sync::ReconcileArgs),
+    /// Share an issued invoice as an end-to-end encrypted page on your
+    /// relay, and print its URL (or --revoke it)
+    Share(share::ShareArgs),
     /// Replace the database with a backup, after checking it; the current
     /// database is saved aside first
     Restore {
@@ -240,6 +244,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Relay(command) => sync::relay(command, &path),
         Command::Sync(args) => sync::sync(args, &path),
         Command::Reconcile(args) => sync::reconcile(args, &path),
+        Command::Share(args) => share::run(args, &path),
     }
 }
 

@@ -6,17 +6,14 @@ use std::future::Future;
 
 use acquit_store::Store;
 use acquit_stripe::Client;
+use acquit_sync::config::{self, ConfigError};
 use acquit_sync::links::LinkError;
-use acquit_sync::relay::{PullToken, RelayClient, RelayConfig, RelayError};
+use acquit_sync::relay::{RelayClient, RelayError};
 
 use crate::CliError;
 
 /// Settings keys of the relay (the token is in the keychain, never here).
 pub use acquit_sync::relay::{RELAY_INBOX_SETTING as RELAY_INBOX, RELAY_URL_SETTING as RELAY_URL};
-
-/// Environment override of the relay token, for scripts (like
-/// `ACQUIT_STRIPE_KEY`): used, never written anywhere.
-pub const RELAY_TOKEN_ENV: &str = "ACQUIT_RELAY_TOKEN";
 
 /// Which clients a command cannot do without.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,44 +71,12 @@ impl Online {
 /// The Stripe client when Stripe is connected (or `ACQUIT_STRIPE_KEY` is
 /// set), at `ACQUIT_STRIPE_API_BASE` (default Stripe's API).
 pub fn stripe_client(store: &Store) -> Result<Option<Client>, CliError> {
-    let connected = acquit_secrets::stripe_key_from_env().is_some()
-        || crate::stripe::Connection::load(store)?.is_some();
-    if !connected {
-        return Ok(None);
-    }
-    let base = std::env::var(acquit_stripe::API_BASE_ENV)
-        .ok()
-        .filter(|b| !b.trim().is_empty())
-        .unwrap_or_else(|| acquit_stripe::DEFAULT_API_BASE.to_owned());
-    crate::stripe::client_from_env_or_keychain(store, &base).map(Some)
-}
-
-/// The keychain entry of a relay inbox's pull token.
-fn relay_token_user(inbox: &str) -> String {
-    format!("relay-token:{inbox}")
-}
-
-/// The pull token of `inbox`, from the keychain.
-pub fn relay_token(inbox: &str) -> Result<Option<String>, CliError> {
-    let keychain =
-        acquit_secrets::Keychain::open().map_err(|e| CliError::Outside(e.to_string()))?;
-    Ok(keychain
-        .get(&relay_token_user(inbox))
-        .map_err(|e| CliError::Outside(e.to_string()))?
-        .map(|s| s.expose().to_owned()))
+    config::stripe_client(store).map_err(config_error)
 }
 
 /// Keeps the pull token of `inbox` in the keychain.
 pub fn set_relay_token(inbox: &str, token: &str) -> Result<(), CliError> {
-    let keychain =
-        acquit_secrets::Keychain::open().map_err(|e| CliError::Outside(e.to_string()))?;
-    keychain
-        .set(
-            &relay_token_user(inbox),
-            &format!("Acquit relay token ({inbox})"),
-            &acquit_secrets::Secret::new(token),
-        )
-        .map_err(|e| CliError::Outside(e.to_string()))
+    config::set_relay_token(inbox, token).map_err(config_error)
 }
 
 /// The relay's base URL, when one is set.
@@ -121,35 +86,26 @@ pub fn relay_base(store: &Store) -> Result<Option<String>, CliError> {
 
 /// The relay client, when a relay is set and its token is available.
 pub fn relay_client(store: &Store) -> Result<Option<RelayClient>, CliError> {
-    let (Some(url), Some(inbox)) = (store.setting(RELAY_URL)?, store.setting(RELAY_INBOX)?) else {
-        return Ok(None);
-    };
-    let token = match std::env::var(RELAY_TOKEN_ENV) {
-        Ok(token) if !token.trim().is_empty() => token,
-        _ => match relay_token(&inbox)? {
-            Some(token) => token,
-            None => {
-                return Err(CliError::rejected(format!(
-                    "the token of relay inbox {inbox} is not in the keychain: run `acquit relay set --url {url} --inbox {inbox}` with the token on stdin"
-                )));
-            }
-        },
-    };
-    let token = PullToken::new(&token).map_err(CliError::rejected)?;
-    let config = RelayConfig::new(&url, &inbox, token).map_err(relay_error)?;
-    Ok(Some(RelayClient::new(config).map_err(relay_error)?))
+    config::relay_client(store).map_err(config_error)
+}
+
+/// A configuration failure: what the user can fix exits 1, the rest
+/// (keychain, network, Stripe) is outside (3).
+pub fn config_error(error: ConfigError) -> CliError {
+    match error {
+        ConfigError::Store(e) => CliError::Store(e),
+        e if e.is_user_fixable() => CliError::rejected(e),
+        e => CliError::Outside(e.to_string()),
+    }
 }
 
 /// A relay failure: bad settings are the user's to fix (1), the rest is
 /// outside (3).
 pub fn relay_error(error: RelayError) -> CliError {
-    match error {
-        RelayError::BadToken
-        | RelayError::BadUrl(_)
-        | RelayError::BadInbox(_)
-        | RelayError::Unauthorized { .. }
-        | RelayError::UnknownInbox { .. } => CliError::rejected(error),
-        other => CliError::Outside(other.to_string()),
+    if config::relay_error_is_user_fixable(&error) {
+        CliError::rejected(error)
+    } else {
+        CliError::Outside(error.to_string())
     }
 }
 

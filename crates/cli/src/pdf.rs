@@ -1,5 +1,5 @@
-//! `acquit invoice pdf` and `acquit export pdf`: the same renderer as the
-//! app's preview (`acquit_sync::documents`).
+//! `acquit invoice pdf`, `acquit export pdf` and `acquit export all`: the
+//! same renderer as the app's preview (`acquit_sync::documents`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,14 @@ pub enum ExportCommand {
         /// Only the invoices with this status
         #[arg(long, value_enum)]
         status: Option<StatusArg>,
+    },
+    /// Everything, for leaving Acquit or an audit: invoices.csv,
+    /// credit_notes.csv, clients.csv, payments.csv, ledger.csv and pdf/
+    /// (every issued document) in a new folder, written whole or not at all
+    All {
+        /// The new folder to create (must not exist, or be empty)
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
     },
 }
 
@@ -78,7 +86,10 @@ pub fn invoice_pdf(args: PdfArgs, db: &Path) -> Result<String, CliError> {
 /// database connection is not shared between threads), then rendered on
 /// every core.
 pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
-    let ExportCommand::Pdf { dir, status } = command;
+    let (dir, status) = match command {
+        ExportCommand::Pdf { dir, status } => (dir, status),
+        ExportCommand::All { dir } => return export_all(&dir, db),
+    };
     let store = open(db)?;
     let numbers: Vec<String> = store
         .list_invoices(status.map(InvoiceStatus::from))?
@@ -136,6 +147,35 @@ pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
     }
     results.into_iter().collect::<Result<(), _>>()?;
     Ok(format!("{total} PDF files written to {}\n", dir.display()))
+}
+
+/// `acquit export all --dir DIR` (`acquit_sync::export`).
+fn export_all(dir: &Path, db: &Path) -> Result<String, CliError> {
+    use acquit_sync::export::{ExportError, export_all};
+    if dir.exists() && (!dir.is_dir() || dir.read_dir().is_ok_and(|mut d| d.next().is_some())) {
+        return Err(CliError::rejected(ExportError::NotEmpty(dir.to_path_buf())));
+    }
+    let store = open(db)?;
+    let summary = export_all(&store, dir, &mut |step| eprintln!("exporting {step}")).map_err(
+        |e| match e {
+            ExportError::Store(e) => CliError::Store(e),
+            ExportError::Document { number, source } => match document_error(source) {
+                CliError::Outside(m) => CliError::Outside(format!("{number}: {m}")),
+                other => other,
+            },
+            other => CliError::Outside(other.to_string()),
+        },
+    )?;
+    Ok(format!(
+        "{} invoices, {} credit notes, {} clients, {} payments, {} ledger entries and {} PDF files written to {}\n",
+        summary.invoices,
+        summary.credit_notes,
+        summary.clients,
+        summary.payments,
+        summary.ledger_entries,
+        summary.pdfs,
+        summary.dir.display()
+    ))
 }
 
 /// Writes `bytes` to a temporary file next to `path`, then renames it: a

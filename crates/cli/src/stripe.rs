@@ -18,17 +18,20 @@
 use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::path::Path;
 
-use acquit_secrets::{Keychain, KeychainError, STRIPE_KEY_ENV, Secret};
+use acquit_secrets::{Keychain, KeychainError, STRIPE_KEY_ENV};
 use acquit_store::Store;
-use acquit_stripe::{Client, Config, DEFAULT_API_BASE, KeyKind, Mode, SecretKey, StripeError};
+use acquit_stripe::{Client, DEFAULT_API_BASE, SecretKey, StripeError};
+use acquit_sync::config;
 use clap::{Args, Subcommand};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::{CliError, open, print, to_json};
 
 /// The setting that records the connected account (JSON, see
 /// [`Connection`]); empty once disconnected.
-pub const CONNECTION_SETTING: &str = "stripe.connection";
+pub use acquit_sync::config::CONNECTION_SETTING;
+/// What the database records about the connection: nothing secret.
+pub use acquit_sync::config::Connection;
 
 #[derive(Debug, Args)]
 pub struct StripeArgs {
@@ -75,37 +78,6 @@ pub enum StripeCommand {
     /// Remove the key from the keychain and forget the account (your
     /// invoices are not touched); does nothing if not connected
     Disconnect,
-}
-
-/// What the database records about the connection: nothing secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Connection {
-    pub account_id: String,
-    pub account_name: String,
-    /// `test` or `live`.
-    pub mode: String,
-    /// `secret` or `restricted`.
-    pub key_kind: String,
-    /// The key's mask, `sk_test_…4242`.
-    pub key_hint: String,
-    /// RFC 3339.
-    pub connected_at: String,
-}
-
-impl Connection {
-    /// The connection recorded in `store`, if any.
-    pub fn load(store: &Store) -> Result<Option<Connection>, CliError> {
-        match store.setting(CONNECTION_SETTING)? {
-            Some(text) if !text.trim().is_empty() => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| {
-                    CliError::Outside(format!(
-                        "the Stripe connection recorded in the database is unreadable ({e}): run `acquit stripe connect` again"
-                    ))
-                }),
-            _ => Ok(None),
-        }
-    }
 }
 
 pub fn run(args: StripeArgs, path: &Path) -> Result<String, CliError> {
@@ -164,14 +136,7 @@ fn read_key_from_stdin() -> Result<SecretKey, CliError> {
 
 /// A client for `key` against `api_base`.
 fn client(key: SecretKey, api_base: &str) -> Result<Client, CliError> {
-    let mut config = Config::new(key);
-    config.api_base = api_base.trim().to_owned();
-    Client::new(config).map_err(|e| match e {
-        StripeError::BadBaseUrl { .. } => CliError::rejected(format!(
-            "{e}: fix --stripe-api-base or ACQUIT_STRIPE_API_BASE"
-        )),
-        e => CliError::Outside(e.to_string()),
-    })
+    config::stripe_client_for(key, api_base).map_err(crate::online::config_error)
 }
 
 /// Stripe's errors: a key Stripe refuses is the user's input (exit 1);
@@ -198,13 +163,6 @@ pub(crate) fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, C
     Ok(runtime.block_on(future))
 }
 
-fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Test => "test",
-        Mode::Live => "live",
-    }
-}
-
 fn connect(api_base: &str, path: &Path) -> Result<String, CliError> {
     let key = read_key_from_stdin()?;
     let client = client(key.clone(), api_base)?;
@@ -212,35 +170,8 @@ fn connect(api_base: &str, path: &Path) -> Result<String, CliError> {
     let keychain = Keychain::open().map_err(keychain_error)?;
     let check = block_on(client.retrieve_account())?.map_err(stripe_error)?;
     let mut store = open(path)?;
-    let previous = Connection::load(&store).ok().flatten();
-    let account = &check.account;
-    keychain
-        .set_stripe_key(&account.id, &Secret::new(key.expose_secret()))
-        .map_err(keychain_error)?;
-    let connection = Connection {
-        account_id: account.id.clone(),
-        account_name: account.display_name().to_owned(),
-        mode: mode_name(check.mode).to_owned(),
-        key_kind: match key.kind() {
-            KeyKind::Secret => "secret",
-            KeyKind::Restricted => "restricted",
-        }
-        .to_owned(),
-        key_hint: key.hint(),
-        connected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    let recorded = serde_json::to_string(&connection).expect("a connection serializes");
-    if let Err(e) = store.set_setting(CONNECTION_SETTING, &recorded) {
-        // Leave nothing behind that the database does not know about.
-        let _ = keychain.delete_stripe_key(&account.id);
-        return Err(e.into());
-    }
-    // Another account was connected: its key is no longer used.
-    if let Some(previous) = previous
-        && previous.account_id != connection.account_id
-    {
-        let _ = keychain.delete_stripe_key(&previous.account_id);
-    }
+    let connection = config::record_stripe_connection(&mut store, &keychain, &key, &check)
+        .map_err(crate::online::config_error)?;
     Ok(format!(
         "Connected to {} ({} mode) with {}\n",
         connection.account_name, connection.mode, connection.key_hint
@@ -288,7 +219,7 @@ struct CheckReport {
 
 fn status(api_base: &str, path: &Path, check: bool, json: bool) -> Result<String, CliError> {
     let store = open(path)?;
-    let connection = Connection::load(&store)?;
+    let connection = Connection::load(&store).map_err(crate::online::config_error)?;
     drop(store);
     let env_key = match acquit_secrets::stripe_key_from_env() {
         Some(secret) => Some(
@@ -475,14 +406,11 @@ fn disconnect(path: &Path) -> Result<String, CliError> {
     } else {
         ""
     };
-    let Some(connection) = Connection::load(&store)? else {
+    let Some(connection) =
+        config::disconnect_stripe(&mut store).map_err(crate::online::config_error)?
+    else {
         return Ok(format!("Not connected to Stripe: nothing to do.\n{note}"));
     };
-    let keychain = Keychain::open().map_err(keychain_error)?;
-    keychain
-        .delete_stripe_key(&connection.account_id)
-        .map_err(keychain_error)?;
-    store.set_setting(CONNECTION_SETTING, "")?;
     Ok(format!(
         "Disconnected from {} ({}): the key {} was removed from the keychain. Your invoices are unchanged.\n{note}",
         connection.account_name, connection.account_id, connection.key_hint
@@ -495,30 +423,5 @@ fn disconnect(path: &Path) -> Result<String, CliError> {
 /// or a malformed `ACQUIT_STRIPE_KEY` (exit 1), the keychain cannot be
 /// reached (exit 3).
 pub fn client_from_env_or_keychain(store: &Store, api_base: &str) -> Result<Client, CliError> {
-    if let Some(secret) = acquit_secrets::stripe_key_from_env() {
-        let key = SecretKey::parse(secret.expose())
-            .map_err(|e| CliError::rejected(format!("{STRIPE_KEY_ENV} is set but {e}")))?;
-        return client(key, api_base);
-    }
-    let Some(connection) = Connection::load(store)? else {
-        return Err(CliError::rejected(
-            "Acquit is not connected to Stripe: run `acquit stripe connect` and paste your secret key (sk_…), or set ACQUIT_STRIPE_KEY",
-        ));
-    };
-    let keychain = Keychain::open().map_err(keychain_error)?;
-    let Some(secret) = keychain
-        .stripe_key(&connection.account_id)
-        .map_err(keychain_error)?
-    else {
-        return Err(CliError::rejected(format!(
-            "the Stripe key of {} ({}) is no longer in the keychain: run `acquit stripe connect` again",
-            connection.account_name, connection.account_id
-        )));
-    };
-    let key = SecretKey::parse(secret.expose()).map_err(|_| {
-        CliError::rejected(
-            "the keychain holds something that is not a Stripe key for Acquit: run `acquit stripe connect` again",
-        )
-    })?;
-    client(key, api_base)
+    config::stripe_client_from_env_or_keychain(store, api_base).map_err(crate::online::config_error)
 }

@@ -443,3 +443,140 @@ fn with_the_relay_down_stripe_catches_up_and_offline_payments_all_apply() {
     let reconcile = l.json(&["reconcile", "--json"]);
     assert_eq!(reconcile, json!([]), "{reconcile:#}");
 }
+
+/// `curl` into a file: the body's bytes as they are (a bundle is binary).
+fn fetch_bytes(url: &str, dir: &Path) -> (u16, Vec<u8>) {
+    let file = dir.join("fetched.bin");
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "-o"])
+        .arg(&file)
+        .args(["-w", "%{http_code}", url])
+        .output()
+        .expect("curl is missing: sudo apt-get install curl");
+    let status = text(&out.stdout).trim().parse().unwrap();
+    (status, std::fs::read(&file).unwrap_or_default())
+}
+
+/// The PDF `acquit invoice pdf` writes now.
+fn current_pdf(l: &Loop, number: &str, name: &str) -> Vec<u8> {
+    let path = l.acquit.dir.path().join(name);
+    l.ok(&["invoice", "pdf", number, "--out", path.to_str().unwrap()]);
+    std::fs::read(path).unwrap()
+}
+
+/// The shared invoice page, end to end: `acquit share` publishes
+/// ciphertext only; the URL's key opens it to the exact PDF; the client
+/// pays on Stripe's page and is sent back to the relay, which says
+/// "received" before the laptop syncs; the sync republishes the page
+/// (paid, stamped PDF) under the same URL; revoking ends it.
+#[test]
+fn a_shared_invoice_page_is_encrypted_follows_the_payment_and_can_be_revoked() {
+    let l = Loop::start();
+    let number = l.issue("1200");
+    let dir = l.acquit.dir.path();
+    let (_, pay_link, stripe_url) = l.link(&number, &[]);
+
+    let url = l.ok(&["share", &number]).trim().to_owned();
+    let prefix = format!("{}/v/", l.relay.base);
+    assert!(url.starts_with(&prefix) && url.contains("#k="), "{url}");
+    let token = url[prefix.len()..].split('#').next().unwrap().to_owned();
+    let key = acquit_sync::share::key_from_url(&url).expect("a key in the fragment");
+    // Sharing again gives the same URL.
+    assert_eq!(l.ok(&["share", &number]).trim(), url);
+
+    // What the relay stores is ciphertext: no client name, no number, no PDF.
+    let stored: Vec<u8> = rusqlite::Connection::open(&l.relay.db)
+        .unwrap()
+        .query_row(
+            "SELECT bundle FROM documents WHERE token = ?1",
+            [&token],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let as_text = String::from_utf8_lossy(&stored);
+    for secret in [
+        "Boulangerie Martin",
+        number.as_str(),
+        "%PDF",
+        "Atelier Durand",
+    ] {
+        assert!(
+            !as_text.contains(secret),
+            "the relay's copy contains {secret:?}"
+        );
+    }
+    // The page's script fetches the same bytes, and the key opens them to
+    // the PDF `acquit invoice pdf` makes, byte for byte.
+    let (status, served) = fetch_bytes(&format!("{prefix}{token}/bundle"), dir);
+    assert_eq!(status, 200);
+    assert_eq!(served, stored);
+    let (summary, pdf) = acquit_sync::share::open(&key, &served).expect("the URL's key opens it");
+    assert_eq!(pdf, current_pdf(&l, &number, "shared-before.pdf"));
+    assert_eq!(summary.number, number);
+    assert_eq!(summary.client, "Boulangerie Martin");
+    assert_eq!(summary.status, "due");
+    assert_eq!(summary.pay_url.as_deref(), Some(pay_link.as_str()));
+    assert!(summary.epc_svg.as_deref().unwrap_or("").starts_with("<svg"));
+    assert!(summary.bank.is_some());
+    let (status, page, _) = get(&format!("{prefix}{token}"));
+    assert_eq!(status, 200);
+    assert!(page.contains("<script>") && !page.contains(&number));
+
+    // The client pays on Stripe's page and is sent back to the relay.
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{redirect_url}",
+        ])
+        .args(["-X", "POST", "--data", "method=card", &stripe_url])
+        .output()
+        .unwrap();
+    let answer = text(&out.stdout);
+    let done = format!("{pay_link}/done");
+    assert_eq!(answer.trim(), format!("303 {done}"), "{answer}");
+    // The laptop has not synced: the relay already says "received".
+    let mut last = String::new();
+    let received = eventually(Duration::from_secs(10), || {
+        last = get(&done).1;
+        last.contains("Paiement reçu")
+    });
+    assert!(received, "{last}");
+    assert!(last.contains(&number), "{last}");
+    assert_eq!(l.invoice(&number)["status"], "issued", "not synced yet");
+
+    // After a sync the same URL opens to the paid state and the stamped PDF.
+    l.sync_until(&number, "paid");
+    let (_, served) = fetch_bytes(&format!("{prefix}{token}/bundle"), dir);
+    let (summary, stamped) = acquit_sync::share::open(&key, &served).unwrap();
+    assert_eq!(summary.status, "paid");
+    assert_eq!(summary.amount_due_minor, 0);
+    assert_eq!(summary.pay_url, None);
+    assert_eq!(stamped, current_pdf(&l, &number, "shared-after.pdf"));
+    assert_ne!(stamped, pdf);
+    let stamped_path = dir.join("shared-after.pdf");
+    assert!(pdf_text(&stamped_path).contains("PAYÉE"));
+
+    // Revoked: the page says the link is no longer valid, for good.
+    let out = l.ok(&["share", &number, "--revoke"]);
+    assert!(out.contains("revoked"), "{out}");
+    let (status, page, _) = get(&format!("{prefix}{token}"));
+    assert_eq!(status, 410);
+    assert!(page.contains("Ce lien n'est plus valide."), "{page}");
+    assert_eq!(fetch_bytes(&format!("{prefix}{token}/bundle"), dir).0, 410);
+    // Sharing again makes a new URL.
+    let again = l.ok(&["share", &number]).trim().to_owned();
+    assert_ne!(again, url);
+}
+
+#[test]
+fn sharing_needs_a_relay() {
+    let acquit = Acquit::new();
+    acquit.ok(&["demo"]);
+    let err = acquit.fails(1, &["share", "F-2026-0001"]);
+    assert!(err.contains("no relay is set"), "{err}");
+    let err = acquit.fails(1, &["share", "F-2099-0042"]);
+    assert!(err.contains("F-2099-0042"), "{err}");
+}

@@ -111,6 +111,11 @@ pub struct LinkState {
     /// Seller's display name, for "contact …".
     #[serde(default)]
     pub seller: Option<String>,
+    /// Stripe's id of the link (`plink_…` or `cs_…`), so that the return
+    /// page `GET /p/{link_token}/done` can tell a payment the relay has
+    /// seen the webhook of, before the app syncs. Absent from older apps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_id: Option<String>,
 }
 
 /// Error body of every non-2xx answer: a message that says what to do.
@@ -127,4 +132,36 @@ pub struct ErrorBody {
 pub struct WebhookAck {
     /// True when this event id was already stored (nothing new written).
     pub duplicate: bool,
+}
+
+/// Largest encrypted invoice bundle the relay accepts by default
+/// (`PUT /v1/inboxes/{inbox}/documents/{doc_token}`; 413 above).
+pub const DEFAULT_DOCUMENT_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The invoice bundle's wire format (the body of `PUT …/documents/{token}`
+/// and of `GET /v/{token}/bundle`), shared by the app that seals it and the
+/// page's script that opens it. The relay stores and serves it as opaque
+/// bytes: it never has the key.
+///
+/// ```text
+/// bundle    = version (1 byte, = BUNDLE_VERSION) || iv (12 bytes) || AES-256-GCM(key, iv, plaintext) (ciphertext || 16-byte tag)
+/// plaintext = json length (4 bytes, big-endian) || summary JSON (UTF-8) || the PDF
+/// ```
+///
+/// The key (32 random bytes per invoice) travels only in the URL fragment
+/// `#k=…` (base64url, no padding), which browsers never send to a server.
+pub mod bundle {
+    /// The first byte of every bundle.
+    pub const VERSION: u8 = 1;
+    /// AES-GCM nonce length (96 bits), fresh for every publication.
+    pub const IV_LEN: usize = 12;
+    /// AES-GCM tag length.
+    pub const TAG_LEN: usize = 16;
+    /// AES-256 key length.
+    pub const KEY_LEN: usize = 32;
+}
+
+/// The path of an inbox's encrypted invoice page `token`.
+pub fn document_path(inbox: &str, token: &str) -> String {
+    format!("/v1/inboxes/{inbox}/documents/{token}")
 }

@@ -9,9 +9,12 @@
 //!   writer.
 //! - [`postgres`]: the same trait on PostgreSQL, for several instances.
 //! - [`server`]: the axum routes of the HTTP API (INTERFACES.md).
-//! - [`links`]: stable payment links: validation and the payer's pages.
+//! - [`links`]: stable payment links: validation and the payer's pages,
+//!   including the return page after payment.
+//! - [`documents`]: the end-to-end encrypted invoice page `/v/{token}`.
 //! - [`metrics`]: counters for `/metrics`.
 
+pub mod documents;
 pub mod links;
 pub mod metrics;
 pub mod postgres;

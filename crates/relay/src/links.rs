@@ -197,7 +197,7 @@ pub static CSP: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Standard base64 with padding (CSP hash sources use it).
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -217,6 +217,16 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 fn page(lang: Lang, title: &str, body: &str) -> String {
+    page_with(lang, title, body, "")
+}
+
+/// A static page (no script) in this module's style, for the other pages
+/// the relay serves.
+pub(crate) fn static_page(lang: Lang, title: &str, body: &str) -> String {
+    page(lang, title, body)
+}
+
+fn page_with(lang: Lang, title: &str, body: &str, head: &str) -> String {
     let lang = match lang {
         Lang::Fr => "fr",
         Lang::En => "en",
@@ -224,7 +234,7 @@ fn page(lang: Lang, title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\">\
+         <meta name=\"robots\" content=\"noindex\">{head}\
          <title>{title}</title><style>{STYLE}</style></head>\
          <body><main>{body}</main></body></html>\n"
     )
@@ -382,6 +392,160 @@ pub fn not_found_page(lang: Lang) -> String {
     }
 }
 
+/// What the relay has seen of a link's payment in its stored events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// Nothing yet (the webhook may be on its way).
+    Nothing,
+    /// Completed, the money on its way (SEPA Direct Debit: days).
+    Processing,
+    /// The last attempt failed (SEPA debit refused).
+    Failed,
+    /// Paid.
+    Paid,
+}
+
+/// Looks through `events` (newest first, `checkout.session.*` only) for
+/// the payment of the Stripe link `stripe_id` (`plink_…`: the sessions it
+/// made; `cs_…`: that session).
+///
+/// The one place the relay reads inside an event, for the narrow purpose of
+/// the return page: `data.object.id`, `data.object.payment_link` and
+/// `data.object.payment_status` of checkout sessions in the inbox that owns
+/// the link, whose Stripe id the app published with the link's state. The
+/// relay otherwise treats events as opaque.
+pub fn payment_seen<'a>(
+    events: impl IntoIterator<Item = (&'a str, &'a str)>,
+    stripe_id: &str,
+) -> Seen {
+    let mut seen = Seen::Nothing;
+    for (event_type, payload) in events {
+        let Ok(event) = serde_json::from_str::<serde_json::Value>(payload) else {
+            continue;
+        };
+        let object = &event["data"]["object"];
+        let ours = object["id"].as_str() == Some(stripe_id)
+            || object["payment_link"].as_str() == Some(stripe_id);
+        if !ours {
+            continue;
+        }
+        let this = match (event_type, object["payment_status"].as_str()) {
+            ("checkout.session.async_payment_succeeded", _) => Seen::Paid,
+            ("checkout.session.completed", Some("paid" | "no_payment_required")) => Seen::Paid,
+            ("checkout.session.completed", _) => Seen::Processing,
+            ("checkout.session.async_payment_failed", _) => Seen::Failed,
+            _ => continue,
+        };
+        // Paid is final; otherwise the newest (first) word stands.
+        if this == Seen::Paid {
+            return Seen::Paid;
+        }
+        if seen == Seen::Nothing {
+            seen = this;
+        }
+    }
+    seen
+}
+
+/// The return page (`GET /p/{token}/done`, the link's after-payment
+/// redirect): what the relay knows of the payment right now. While it has
+/// seen nothing yet it refreshes itself every few seconds (a meta refresh:
+/// no script).
+pub fn done_page(lang: Lang, state: &LinkState, seen: Seen) -> String {
+    if state.status == LinkStatus::Paid {
+        return paid_page(lang, state);
+    }
+    let number = state.invoice_number.as_deref().map(escape);
+    let seller = state.seller.as_deref().map(escape);
+    let of = |fr: bool| match (&number, fr) {
+        (Some(n), true) => format!(" de la facture {n}"),
+        (Some(n), false) => format!(" for invoice {n}"),
+        (None, _) => String::new(),
+    };
+    let (title, body, refresh) = match (seen, lang) {
+        (Seen::Paid, Lang::Fr) => (
+            "Paiement reçu",
+            format!(
+                "<h1 class=\"ok\">Paiement reçu</h1><p>Merci\u{a0}! Votre paiement{} a bien été reçu{}.</p>",
+                of(true),
+                seller
+                    .as_ref()
+                    .map(|s| format!(" par {s}"))
+                    .unwrap_or_default()
+            ),
+            false,
+        ),
+        (Seen::Paid, Lang::En) => (
+            "Payment received",
+            format!(
+                "<h1 class=\"ok\">Payment received</h1><p>Thank you! Your payment{} has been received{}.</p>",
+                of(false),
+                seller
+                    .as_ref()
+                    .map(|s| format!(" by {s}"))
+                    .unwrap_or_default()
+            ),
+            false,
+        ),
+        (Seen::Processing, Lang::Fr) => (
+            "Paiement en cours",
+            format!(
+                "<h1>Paiement en cours</h1><p>Votre paiement{} est enregistré et en cours de traitement \
+                 (un prélèvement SEPA prend quelques jours ouvrés).</p>",
+                of(true)
+            ),
+            false,
+        ),
+        (Seen::Processing, Lang::En) => (
+            "Payment processing",
+            format!(
+                "<h1>Payment processing</h1><p>Your payment{} is recorded and being processed \
+                 (a SEPA Direct Debit takes a few business days).</p>",
+                of(false)
+            ),
+            false,
+        ),
+        (Seen::Failed, Lang::Fr) => (
+            "Paiement refusé",
+            format!(
+                "<h1>Le paiement n'a pas abouti</h1><p>Votre paiement{} a été refusé. Vous pouvez réessayer avec le même lien.</p>",
+                of(true)
+            ),
+            false,
+        ),
+        (Seen::Failed, Lang::En) => (
+            "Payment failed",
+            format!(
+                "<h1>The payment did not go through</h1><p>Your payment{} was declined. You can try again with the same link.</p>",
+                of(false)
+            ),
+            false,
+        ),
+        (Seen::Nothing, Lang::Fr) => (
+            "Confirmation du paiement",
+            format!(
+                "<h1>Confirmation du paiement…</h1><p>Nous attendons la confirmation de votre paiement{}. Cette page se met à jour toute seule.</p>",
+                of(true)
+            ),
+            true,
+        ),
+        (Seen::Nothing, Lang::En) => (
+            "Confirming the payment",
+            format!(
+                "<h1>Confirming the payment…</h1><p>We are waiting for the confirmation of your payment{}. This page updates by itself.</p>",
+                of(false)
+            ),
+            true,
+        ),
+    };
+    let head = if refresh {
+        "<meta http-equiv=\"refresh\" content=\"3\">"
+    } else {
+        ""
+    };
+    page_with(lang, title, &body, head)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,6 +559,7 @@ mod tests {
             currency: Some("EUR".into()),
             paid_at: Some("2026-11-23T10:15:00+01:00".into()),
             seller: Some("Atelier Dupont".into()),
+            stripe_id: Some("plink_test_1".into()),
         }
     }
 
@@ -500,6 +665,79 @@ mod tests {
             html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;")
         );
         assert!(paid_page(Lang::Fr, &s).contains("&lt;b&gt;1&lt;/b&gt;"));
+    }
+
+    #[test]
+    fn the_return_page_tells_what_the_relay_has_seen() {
+        let session = |kind: &str, id: &str, link: &str, status: &str| {
+            (
+                kind.to_owned(),
+                format!(
+                    r#"{{"id":"evt","type":"{kind}","data":{{"object":{{"id":"{id}","payment_link":"{link}","payment_status":"{status}"}}}}}}"#
+                ),
+            )
+        };
+        let seen = |events: &[(String, String)], id: &str| {
+            payment_seen(events.iter().map(|(k, p)| (k.as_str(), p.as_str())), id)
+        };
+        let paid = [session(
+            "checkout.session.completed",
+            "cs_1",
+            "plink_1",
+            "paid",
+        )];
+        assert_eq!(seen(&paid, "plink_1"), Seen::Paid);
+        assert_eq!(seen(&paid, "cs_1"), Seen::Paid);
+        assert_eq!(seen(&paid, "plink_other"), Seen::Nothing);
+        let sepa = [session(
+            "checkout.session.completed",
+            "cs_2",
+            "plink_2",
+            "unpaid",
+        )];
+        assert_eq!(seen(&sepa, "plink_2"), Seen::Processing);
+        let later = [
+            session(
+                "checkout.session.async_payment_succeeded",
+                "cs_2",
+                "plink_2",
+                "paid",
+            ),
+            sepa[0].clone(),
+        ];
+        assert_eq!(seen(&later, "plink_2"), Seen::Paid);
+        let failed = [
+            session(
+                "checkout.session.async_payment_failed",
+                "cs_2",
+                "plink_2",
+                "unpaid",
+            ),
+            sepa[0].clone(),
+        ];
+        assert_eq!(seen(&failed, "plink_2"), Seen::Failed);
+        assert_eq!(
+            seen(
+                &[("checkout.session.completed".into(), "not json".into())],
+                "x"
+            ),
+            Seen::Nothing
+        );
+
+        let open = state(LinkStatus::Open);
+        let fr = done_page(Lang::Fr, &open, Seen::Paid);
+        assert!(
+            fr.contains("Paiement reçu") && fr.contains("F-2026-0042"),
+            "{fr}"
+        );
+        assert!(!fr.contains("refresh"));
+        let waiting = done_page(Lang::En, &open, Seen::Nothing);
+        assert!(waiting.contains("http-equiv=\"refresh\""), "{waiting}");
+        let synced = done_page(Lang::En, &state(LinkStatus::Paid), Seen::Nothing);
+        assert!(synced.contains("Invoice F-2026-0042 paid on 23 Nov 2026"));
+        let mut evil = open.clone();
+        evil.invoice_number = Some("<i>x</i>".into());
+        assert!(!done_page(Lang::Fr, &evil, Seen::Processing).contains("<i>"));
     }
 
     #[test]

@@ -39,6 +39,9 @@ enum Command {
         /// Largest webhook body, bytes.
         #[arg(long, env = "ACQUIT_RELAY_BODY_LIMIT", default_value_t = 256 * 1024)]
         body_limit: usize,
+        /// Largest encrypted invoice bundle (`PUT …/documents/…`), bytes.
+        #[arg(long, env = "ACQUIT_RELAY_DOCUMENT_LIMIT", default_value_t = acquit_relay_protocol::DEFAULT_DOCUMENT_LIMIT)]
+        document_limit: usize,
         /// How long a replaced webhook secret stays valid, seconds.
         #[arg(long, env = "ACQUIT_RELAY_SECRET_GRACE", default_value_t = 24 * 3600)]
         secret_grace: i64,
@@ -137,12 +140,14 @@ async fn run(command: Command) -> Result<(), String> {
             storage,
             signature_tolerance,
             body_limit,
+            document_limit,
             secret_grace,
             retention_days,
         } => {
             let config = Config {
                 tolerance_secs: signature_tolerance,
                 body_limit,
+                document_limit,
                 secret_grace_secs: secret_grace,
                 ..Config::default()
             };

@@ -29,6 +29,9 @@ pub struct Metrics {
     stored: AtomicU64,
     duplicates: AtomicU64,
     pulled: AtomicU64,
+    documents_published: AtomicU64,
+    documents_revoked: AtomicU64,
+    documents_viewed: AtomicU64,
 }
 
 impl Metrics {
@@ -53,6 +56,19 @@ impl Metrics {
     /// `n` events were handed to a client.
     pub fn pulled(&self, n: u64) {
         self.pulled.fetch_add(n, Relaxed);
+    }
+
+    /// An encrypted invoice bundle was stored.
+    pub fn document_published(&self) {
+        self.documents_published.fetch_add(1, Relaxed);
+    }
+    /// An invoice page was revoked.
+    pub fn document_revoked(&self) {
+        self.documents_revoked.fetch_add(1, Relaxed);
+    }
+    /// An invoice page was served (no token is ever a label).
+    pub fn document_viewed(&self) {
+        self.documents_viewed.fetch_add(1, Relaxed);
     }
 
     /// Prometheus text exposition.
@@ -80,6 +96,21 @@ impl Metrics {
             "acquit_relay_events_pulled_total",
             "Events handed to clients.",
             self.pulled.load(Relaxed),
+        );
+        counter(
+            "acquit_relay_documents_published_total",
+            "Encrypted invoice bundles stored.",
+            self.documents_published.load(Relaxed),
+        );
+        counter(
+            "acquit_relay_documents_revoked_total",
+            "Invoice pages revoked.",
+            self.documents_revoked.load(Relaxed),
+        );
+        counter(
+            "acquit_relay_document_views_total",
+            "Invoice pages served.",
+            self.documents_viewed.load(Relaxed),
         );
         let name = "acquit_relay_webhooks_rejected_total";
         let _ = writeln!(

@@ -35,7 +35,8 @@ use tokio::task::JoinHandle;
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
 use crate::store::{
-    Appended, Inbox, LinkPut, NewEvent, Notifier, Store, StoreError, StoredEvent, random_hex,
+    Appended, CHECKOUT_EVENT_PREFIX, Document, DocumentPut, Inbox, LinkPut, NewEvent, Notifier,
+    Store, StoreError, StoredEvent, random_hex,
 };
 
 /// Connections used for queries (each pipelines concurrent requests).
@@ -69,6 +70,14 @@ CREATE TABLE IF NOT EXISTS links (
     inbox_id TEXT NOT NULL REFERENCES inboxes(id),
     state TEXT NOT NULL,
     updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    token TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    bundle BYTEA,
+    revoked_at TEXT,
+    updated_at TEXT NOT NULL,
+    CHECK ((bundle IS NULL) = (revoked_at IS NOT NULL))
 );
 ";
 
@@ -408,6 +417,96 @@ impl Store for PgStore {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))
         })
         .transpose()
+    }
+
+    async fn put_document(
+        &self,
+        inbox: &str,
+        token: &str,
+        bundle: Vec<u8>,
+    ) -> Result<DocumentPut, StoreError> {
+        let client = self.client().await?;
+        let n = client
+            .execute(
+                "INSERT INTO documents (token, inbox_id, bundle, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (token) DO UPDATE SET bundle = excluded.bundle,
+                     updated_at = excluded.updated_at
+                 WHERE documents.inbox_id = excluded.inbox_id AND documents.revoked_at IS NULL",
+                &[&token, &inbox, &bundle, &crate::now_rfc3339()],
+            )
+            .await?;
+        if n == 1 {
+            return Ok(DocumentPut::Stored);
+        }
+        // Ownership never changes and revocation is final, so reading the
+        // reason after the no-op is not racy.
+        let owner: String = client
+            .query_one("SELECT inbox_id FROM documents WHERE token = $1", &[&token])
+            .await?
+            .get(0);
+        Ok(if owner == inbox {
+            DocumentPut::Revoked
+        } else {
+            DocumentPut::Taken
+        })
+    }
+
+    async fn revoke_document(&self, inbox: &str, token: &str) -> Result<bool, StoreError> {
+        let n = self
+            .client()
+            .await?
+            .execute(
+                "INSERT INTO documents (token, inbox_id, bundle, revoked_at, updated_at)
+                 VALUES ($1, $2, NULL, $3, $3)
+                 ON CONFLICT (token) DO UPDATE SET bundle = NULL,
+                     revoked_at = coalesce(documents.revoked_at, excluded.revoked_at),
+                     updated_at = excluded.updated_at
+                 WHERE documents.inbox_id = excluded.inbox_id",
+                &[&token, &inbox, &crate::now_rfc3339()],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn document(&self, token: &str) -> Result<Option<Document>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt("SELECT bundle FROM documents WHERE token = $1", &[&token])
+            .await?;
+        Ok(row.map(|r| {
+            r.get::<_, Option<Vec<u8>>>(0)
+                .map_or(Document::Revoked, Document::Live)
+        }))
+    }
+
+    async fn checkout_events_of_link(
+        &self,
+        link_token: &str,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let prefix = format!("{CHECKOUT_EVENT_PREFIX}%");
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT e.cursor, e.event_id, e.type, e.received_at, e.payload
+                 FROM links l JOIN events e ON e.inbox_id = l.inbox_id
+                 WHERE l.token = $1 AND e.type LIKE $2
+                 ORDER BY e.cursor DESC LIMIT $3",
+                &[&link_token, &prefix, &i64::from(limit)],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredEvent {
+                cursor: r.get(0),
+                id: r.get(1),
+                event_type: r.get(2),
+                received_at: r.get(3),
+                payload: r.get(4),
+            })
+            .collect())
     }
 
     fn subscribe(&self, inbox: &str) -> watch::Receiver<i64> {

@@ -15,6 +15,13 @@
 //! validated on `PUT` (see [`crate::links`]) so the public side only ever
 //! serves what passed. Link tokens are capabilities printed on invoices, so
 //! request spans log `/p/…` and `…/links/…` with the token masked.
+//!
+//! Invoice pages (`PUT/DELETE …/documents/{token}`, `GET /v/{token}`,
+//! `GET /v/{token}/bundle`): the bundle is ciphertext, read with its own
+//! limit (`document_limit`, 2 MiB by default; 413 above) and stored as is;
+//! tokens are masked in logs the same way (`/v/…`, `…/documents/…`).
+//! `GET /p/{token}/done` is the payment links' after-payment redirect: see
+//! [`crate::links::payment_seen`] for what it reads and why.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,10 +43,11 @@ use acquit_relay_protocol::{
     ErrorBody, Event, EventsPage, EventsQuery, LinkState, LinkStatus, WebhookAck, WebhookSecretBody,
 };
 
+use crate::documents;
 use crate::links;
 use crate::metrics::Metrics;
 use crate::signature;
-use crate::store::{Appended, Inbox, LinkPut, NewEvent, Store, StoreError};
+use crate::store::{Appended, Document, DocumentPut, Inbox, LinkPut, NewEvent, Store, StoreError};
 
 /// Tunables of the server (from flags and env in `main`).
 #[derive(Debug, Clone)]
@@ -52,6 +60,8 @@ pub struct Config {
     pub secret_grace_secs: i64,
     /// Longest long-poll, seconds.
     pub max_wait_secs: u64,
+    /// Largest accepted encrypted invoice bundle, bytes.
+    pub document_limit: usize,
 }
 
 impl Default for Config {
@@ -61,6 +71,7 @@ impl Default for Config {
             body_limit: 256 * 1024,
             secret_grace_secs: 24 * 3600,
             max_wait_secs: 60,
+            document_limit: acquit_relay_protocol::DEFAULT_DOCUMENT_LIMIT,
         }
     }
 }
@@ -110,6 +121,13 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         )
         .route("/v1/inboxes/{inbox}/links/{link_token}", put(put_link::<S>))
         .route("/p/{link_token}", get(show_link::<S>))
+        .route("/p/{link_token}/done", get(link_done::<S>))
+        .route(
+            "/v1/inboxes/{inbox}/documents/{doc_token}",
+            put(put_document::<S>).delete(revoke_document::<S>),
+        )
+        .route("/v/{doc_token}", get(show_document::<S>))
+        .route("/v/{doc_token}/bundle", get(document_bundle::<S>))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics::<S>))
         .with_state(state)
@@ -133,17 +151,22 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-/// The path as logged: link tokens (after `/p/` or `/links/`) masked.
+/// The path as logged: link and document tokens (after `/p/`, `/v/`,
+/// `/links/` or `/documents/`) masked.
 fn log_path(path: &str) -> std::borrow::Cow<'_, str> {
-    if let Some(rest) = path.strip_prefix("/p/") {
-        let tail = rest.find('/').map_or("", |i| &rest[i..]);
-        return format!("/p/…{tail}").into();
+    for prefix in ["/p/", "/v/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}…{tail}").into();
+        }
     }
-    if let Some(i) = path.find("/links/") {
-        let head = &path[..i + "/links/".len()];
-        let rest = &path[head.len()..];
-        let tail = rest.find('/').map_or("", |i| &rest[i..]);
-        return format!("{head}…{tail}").into();
+    for segment in ["/links/", "/documents/"] {
+        if let Some(i) = path.find(segment) {
+            let head = &path[..i + segment.len()];
+            let rest = &path[head.len()..];
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{head}…{tail}").into();
+        }
     }
     path.into()
 }
@@ -603,6 +626,222 @@ async fn show_link<S: Store>(
         // 410: the link existed and is gone for good.
         LinkStatus::Void => link_page(StatusCode::GONE, links::void_page(lang, &state)),
     }
+}
+
+/// `GET /p/{token}/done`: where Stripe sends the payer after paying. Says
+/// "received" as soon as the relay holds the webhook, laptop on or off.
+async fn link_done<S: Store>(
+    State(st): State<AppState<S>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = accept_lang(&headers);
+    let state = if links::valid_token(&token) {
+        match st.store.link(&token).await {
+            Ok(s) => s,
+            Err(e) => return page_unavailable(&e),
+        }
+    } else {
+        None
+    };
+    let Some(state) = state else {
+        return link_page(StatusCode::NOT_FOUND, links::not_found_page(lang));
+    };
+    let seen = match (&state.stripe_id, state.status) {
+        (Some(stripe_id), LinkStatus::Open | LinkStatus::Void) => {
+            match st.store.checkout_events_of_link(&token, 200).await {
+                Ok(events) => links::payment_seen(
+                    events
+                        .iter()
+                        .map(|e| (e.event_type.as_str(), e.payload.as_str())),
+                    stripe_id,
+                ),
+                Err(e) => return page_unavailable(&e),
+            }
+        }
+        _ => links::Seen::Nothing,
+    };
+    link_page(StatusCode::OK, links::done_page(lang, &state, seen))
+}
+
+fn accept_lang(headers: &HeaderMap) -> links::Lang {
+    links::negotiate(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+fn page_unavailable(e: &StoreError) -> Response {
+    tracing::error!(error = %e, "storage failed");
+    let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
+    link_headers(res.headers_mut());
+    res
+}
+
+fn bad_document_token() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "bad_document_token",
+        "a document token is 16 to 64 characters among A-Z a-z 0-9 - _",
+    )
+}
+
+async fn put_document<S: Store>(
+    State(st): State<AppState<S>>,
+    Path((inbox_id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let inbox = match authenticate(&st, &inbox_id, &headers).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    if !links::valid_token(&token) {
+        return bad_document_token();
+    }
+    let limit = st.config.document_limit;
+    let bundle = match read_limited(&headers, body, limit).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "document_too_large",
+                format!("an invoice bundle is at most {limit} bytes"),
+            );
+        }
+        Err(BodyError::Read) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "body_read",
+                "could not read the body",
+            );
+        }
+    };
+    // The shape only (never the content, which is ciphertext): version
+    // byte, IV, tag.
+    let min = 1 + acquit_relay_protocol::bundle::IV_LEN + acquit_relay_protocol::bundle::TAG_LEN;
+    if bundle.len() < min || bundle[0] != acquit_relay_protocol::bundle::VERSION {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_bundle",
+            "not an encrypted invoice bundle (version 1: version byte, 12-byte IV, ciphertext and tag)",
+        );
+    }
+    match st
+        .store
+        .put_document(&inbox.id, &token, bundle.to_vec())
+        .await
+    {
+        Ok(DocumentPut::Stored) => {
+            st.metrics.document_published();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(DocumentPut::Taken) => error(
+            StatusCode::CONFLICT,
+            "document_token_taken",
+            "this document token belongs to another inbox; generate a new one",
+        ),
+        Ok(DocumentPut::Revoked) => error(
+            StatusCode::GONE,
+            "document_revoked",
+            "this invoice page was revoked and stays so; share the invoice again for a new link",
+        ),
+        Err(e) => unavailable(&e),
+    }
+}
+
+async fn revoke_document<S: Store>(
+    State(st): State<AppState<S>>,
+    Path((inbox_id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let inbox = match authenticate(&st, &inbox_id, &headers).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    if !links::valid_token(&token) {
+        return bad_document_token();
+    }
+    match st.store.revoke_document(&inbox.id, &token).await {
+        Ok(true) => {
+            st.metrics.document_revoked();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(false) => error(
+            StatusCode::CONFLICT,
+            "document_token_taken",
+            "this document token belongs to another inbox",
+        ),
+        Err(e) => unavailable(&e),
+    }
+}
+
+async fn lookup_document<S: Store>(
+    st: &AppState<S>,
+    token: &str,
+) -> Result<Option<Document>, Response> {
+    if !links::valid_token(token) {
+        return Ok(None);
+    }
+    st.store
+        .document(token)
+        .await
+        .map_err(|e| page_unavailable(&e))
+}
+
+fn document_page(status: StatusCode, html: String, csp: &str) -> Response {
+    let mut res = link_page(status, html);
+    if let Ok(csp) = header::HeaderValue::from_str(csp) {
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    res
+}
+
+async fn show_document<S: Store>(
+    State(st): State<AppState<S>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = accept_lang(&headers);
+    match lookup_document(&st, &token).await {
+        Err(r) => r,
+        Ok(Some(Document::Live(_))) => {
+            st.metrics.document_viewed();
+            document_page(StatusCode::OK, documents::page(), &documents::CSP)
+        }
+        Ok(Some(Document::Revoked)) => link_page(StatusCode::GONE, documents::revoked_page(lang)),
+        Ok(None) => link_page(StatusCode::NOT_FOUND, documents::not_found_page(lang)),
+    }
+}
+
+async fn document_bundle<S: Store>(
+    State(st): State<AppState<S>>,
+    Path(token): Path<String>,
+) -> Response {
+    let status = match lookup_document(&st, &token).await {
+        Err(r) => return r,
+        Ok(Some(Document::Live(bundle))) => {
+            let mut res = (StatusCode::OK, bundle).into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/octet-stream"),
+            );
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                header::HeaderValue::from_static("default-src 'none'; sandbox"),
+            );
+            link_headers(h);
+            return res;
+        }
+        Ok(Some(Document::Revoked)) => StatusCode::GONE,
+        Ok(None) => StatusCode::NOT_FOUND,
+    };
+    let mut res = status.into_response();
+    link_headers(res.headers_mut());
+    res
 }
 
 async fn metrics<S: Store>(State(st): State<AppState<S>>) -> Response {

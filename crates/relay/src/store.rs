@@ -23,6 +23,10 @@
 //!   carries no inbox; the first inbox to publish a token owns it, so one
 //!   user can never overwrite another's link. Their writes go through the
 //!   same writer as events: a 204 to the app means the state is durable.
+//! - Encrypted invoice pages (`documents`) are keyed the same way (the
+//!   first inbox owns a token). The bundle is ciphertext the relay cannot
+//!   read; revoking drops it and keeps a tombstone, so a revoked token says
+//!   "no longer valid" forever and can never be published again.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -160,6 +164,30 @@ pub enum LinkPut {
     Taken,
 }
 
+/// What publishing an encrypted invoice bundle did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentPut {
+    /// Stored (created or replaced) for this inbox.
+    Stored,
+    /// The token belongs to another inbox; nothing written.
+    Taken,
+    /// The token was revoked: it stays revoked; nothing written.
+    Revoked,
+}
+
+/// A published invoice page as the public side sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Document {
+    /// The current ciphertext bundle.
+    Live(Vec<u8>),
+    /// Revoked (a tombstone): the page says the link is no longer valid.
+    Revoked,
+}
+
+/// Event types whose JSON the return page may read (see
+/// [`crate::links::payment_seen`]); everything else stays opaque.
+pub const CHECKOUT_EVENT_PREFIX: &str = "checkout.session.";
+
 /// The storage the server runs on. Writes resolve only once durable.
 pub trait Store: Send + Sync + 'static {
     /// Creates an inbox with a fresh id and token (returned once, in clear).
@@ -215,6 +243,36 @@ pub trait Store: Send + Sync + 'static {
         &self,
         token: &str,
     ) -> impl Future<Output = Result<Option<LinkState>, StoreError>> + Send;
+    /// Stores the encrypted bundle of the invoice page `token` for `inbox`,
+    /// replacing the previous one, unless another inbox owns the token or
+    /// it was revoked.
+    fn put_document(
+        &self,
+        inbox: &str,
+        token: &str,
+        bundle: Vec<u8>,
+    ) -> impl Future<Output = Result<DocumentPut, StoreError>> + Send;
+    /// Revokes the invoice page `token` (dropping its bundle, keeping a
+    /// tombstone; a token never published is revoked too). False when
+    /// another inbox owns it.
+    fn revoke_document(
+        &self,
+        inbox: &str,
+        token: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The invoice page `token`, if ever published or revoked.
+    fn document(
+        &self,
+        token: &str,
+    ) -> impl Future<Output = Result<Option<Document>, StoreError>> + Send;
+    /// The newest `checkout.session.*` events (at most `limit`, newest
+    /// first) of the inbox that owns the payment link `link_token`: what the
+    /// return page looks through. Empty for an unknown link.
+    fn checkout_events_of_link(
+        &self,
+        link_token: &str,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, StoreError>> + Send;
     /// A receiver that changes whenever an event is stored in `inbox`
     /// (its value is the latest cursor known to have been stored).
     fn subscribe(&self, inbox: &str) -> watch::Receiver<i64>;
@@ -254,6 +312,15 @@ CREATE TABLE IF NOT EXISTS links (
     -- The LinkState as JSON, exactly as the server validated it.
     state TEXT NOT NULL,
     updated_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS documents (
+    token TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    -- The ciphertext bundle; NULL once revoked (the row is the tombstone).
+    bundle BLOB,
+    revoked_at TEXT,
+    updated_at TEXT NOT NULL,
+    CHECK ((bundle IS NULL) = (revoked_at IS NOT NULL))
 ) STRICT;
 ";
 
@@ -324,6 +391,17 @@ enum Job {
         state: String,
         ack: oneshot::Sender<Result<LinkPut, String>>,
     },
+    PutDocument {
+        inbox: String,
+        token: String,
+        bundle: Vec<u8>,
+        ack: oneshot::Sender<Result<DocumentPut, String>>,
+    },
+    RevokeDocument {
+        inbox: String,
+        token: String,
+        ack: oneshot::Sender<Result<bool, String>>,
+    },
 }
 
 enum Outcome {
@@ -333,6 +411,8 @@ enum Outcome {
     Purged(u64),
     Marked,
     Link(LinkPut),
+    Document(DocumentPut),
+    DocumentRevoked(bool),
 }
 
 /// SQLite storage: one writer thread with group commit, pooled readers.
@@ -572,6 +652,75 @@ impl Store for SqliteStore {
             .transpose()
     }
 
+    async fn put_document(
+        &self,
+        inbox: &str,
+        token: &str,
+        bundle: Vec<u8>,
+    ) -> Result<DocumentPut, StoreError> {
+        let (ack, rx) = oneshot::channel();
+        self.send(Job::PutDocument {
+            inbox: inbox.to_owned(),
+            token: token.to_owned(),
+            bundle,
+            ack,
+        })?;
+        wait_ack(rx).await
+    }
+
+    async fn revoke_document(&self, inbox: &str, token: &str) -> Result<bool, StoreError> {
+        let (ack, rx) = oneshot::channel();
+        self.send(Job::RevokeDocument {
+            inbox: inbox.to_owned(),
+            token: token.to_owned(),
+            ack,
+        })?;
+        wait_ack(rx).await
+    }
+
+    async fn document(&self, token: &str) -> Result<Option<Document>, StoreError> {
+        let token = token.to_owned();
+        let row: Option<Option<Vec<u8>>> = self
+            .read(move |c| {
+                c.prepare_cached("SELECT bundle FROM documents WHERE token = ?1")?
+                    .query_row([&token], |r| r.get(0))
+                    .optional()
+            })
+            .await?;
+        Ok(row.map(|b| b.map_or(Document::Revoked, Document::Live)))
+    }
+
+    async fn checkout_events_of_link(
+        &self,
+        link_token: &str,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let token = link_token.to_owned();
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT e.cursor, e.event_id, e.type, e.received_at, e.payload
+                 FROM links l JOIN events e ON e.inbox_id = l.inbox_id
+                 WHERE l.token = ?1 AND substr(e.type, 1, ?2) = ?3
+                 ORDER BY e.cursor DESC LIMIT ?4",
+            )?;
+            let prefix_len = CHECKOUT_EVENT_PREFIX.len() as i64;
+            let rows = stmt.query_map(
+                params![token, prefix_len, CHECKOUT_EVENT_PREFIX, limit],
+                |r| {
+                    Ok(StoredEvent {
+                        cursor: r.get(0)?,
+                        id: r.get(1)?,
+                        event_type: r.get(2)?,
+                        received_at: r.get(3)?,
+                        payload: r.get(4)?,
+                    })
+                },
+            )?;
+            rows.collect()
+        })
+        .await
+    }
+
     fn subscribe(&self, inbox: &str) -> watch::Receiver<i64> {
         self.notifier.subscribe(inbox)
     }
@@ -612,6 +761,12 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
                         (Job::Purge { ack, .. }, Outcome::Purged(n)) => drop(ack.send(Ok(n))),
                         (Job::MarkPulled { ack, .. }, Outcome::Marked) => drop(ack.send(Ok(()))),
                         (Job::PutLink { ack, .. }, Outcome::Link(l)) => drop(ack.send(Ok(l))),
+                        (Job::PutDocument { ack, .. }, Outcome::Document(d)) => {
+                            drop(ack.send(Ok(d)))
+                        }
+                        (Job::RevokeDocument { ack, .. }, Outcome::DocumentRevoked(b)) => {
+                            drop(ack.send(Ok(b)))
+                        }
                         _ => unreachable!("outcomes follow jobs one to one"),
                     }
                 }
@@ -627,6 +782,8 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
                         Job::Purge { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::MarkPulled { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::PutLink { ack, .. } => drop(ack.send(Err(msg.clone()))),
+                        Job::PutDocument { ack, .. } => drop(ack.send(Err(msg.clone()))),
+                        Job::RevokeDocument { ack, .. } => drop(ack.send(Err(msg.clone()))),
                     }
                 }
             }
@@ -699,6 +856,38 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Outcome>, ru
                     )?
                     .execute(params![token, inbox, state, crate::now_rfc3339()])?;
                 Outcome::Link(if n == 1 { LinkPut::Stored } else { LinkPut::Taken })
+            }
+            Job::PutDocument { inbox, token, bundle, .. } => {
+                let n = tx
+                    .prepare_cached(
+                        "INSERT INTO documents (token, inbox_id, bundle, updated_at) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (token) DO UPDATE SET bundle = excluded.bundle,
+                             updated_at = excluded.updated_at
+                         WHERE documents.inbox_id = excluded.inbox_id AND documents.revoked_at IS NULL",
+                    )?
+                    .execute(params![token, inbox, bundle, crate::now_rfc3339()])?;
+                Outcome::Document(if n == 1 {
+                    DocumentPut::Stored
+                } else {
+                    let owner: String = tx
+                        .prepare_cached("SELECT inbox_id FROM documents WHERE token = ?1")?
+                        .query_row([token], |r| r.get(0))?;
+                    if &owner == inbox { DocumentPut::Revoked } else { DocumentPut::Taken }
+                })
+            }
+            Job::RevokeDocument { inbox, token, .. } => {
+                let now = crate::now_rfc3339();
+                let n = tx
+                    .prepare_cached(
+                        "INSERT INTO documents (token, inbox_id, bundle, revoked_at, updated_at)
+                         VALUES (?1, ?2, NULL, ?3, ?3)
+                         ON CONFLICT (token) DO UPDATE SET bundle = NULL,
+                             revoked_at = coalesce(documents.revoked_at, excluded.revoked_at),
+                             updated_at = excluded.updated_at
+                         WHERE documents.inbox_id = excluded.inbox_id",
+                    )?
+                    .execute(params![token, inbox, now])?;
+                Outcome::DocumentRevoked(n == 1)
             }
         });
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use acquit_relay_protocol::{LinkState, LinkStatus};
 
-use crate::store::{Appended, LinkPut, NewEvent, Store};
+use crate::store::{Appended, Document, DocumentPut, LinkPut, NewEvent, Store};
 
 pub(crate) fn event(inbox: &str, id: &str) -> NewEvent {
     NewEvent {
@@ -27,6 +27,8 @@ pub(crate) async fn run_all<S: Store>(store: Arc<S>) {
     purge_deletes_old_events_and_cursors_keep_growing(&*store).await;
     subscribers_are_woken_after_commit(&*store).await;
     links_are_replaced_by_their_owner_only(&*store).await;
+    documents_are_owned_and_revoked_for_good(&*store).await;
+    checkout_events_are_found_through_their_link(&*store).await;
     // Last: it needs every earlier event marked pulled.
     oldest_unpulled_follows_the_pull_mark(&*store).await;
 }
@@ -173,6 +175,7 @@ fn link_state(status: LinkStatus) -> LinkState {
         currency: Some("EUR".into()),
         paid_at: None,
         seller: Some("Atelier".into()),
+        stripe_id: None,
     }
 }
 
@@ -233,4 +236,97 @@ pub(crate) async fn oldest_unpulled_follows_the_pull_mark<S: Store>(store: &S) {
     store.mark_pulled(&inbox, second).await.unwrap();
     store.mark_pulled(&inbox, first).await.unwrap(); // never goes back
     assert_eq!(store.oldest_unpulled().await.unwrap(), None);
+}
+
+pub(crate) async fn documents_are_owned_and_revoked_for_good<S: Store>(store: &S) {
+    let token = "doc_suite_0123456789";
+    let a = store.create_inbox(None).await.unwrap().inbox;
+    let b = store.create_inbox(None).await.unwrap().inbox;
+    assert_eq!(store.document(token).await.unwrap(), None);
+    let v1 = vec![1u8, 0, 255, 7];
+    assert_eq!(
+        store.put_document(&a, token, v1.clone()).await.unwrap(),
+        DocumentPut::Stored
+    );
+    assert_eq!(
+        store.document(token).await.unwrap(),
+        Some(Document::Live(v1))
+    );
+    let v2 = vec![9u8; 3000];
+    assert_eq!(
+        store.put_document(&a, token, v2.clone()).await.unwrap(),
+        DocumentPut::Stored
+    );
+    assert_eq!(
+        store.put_document(&b, token, vec![6]).await.unwrap(),
+        DocumentPut::Taken,
+        "another inbox cannot take a token over"
+    );
+    assert!(!store.revoke_document(&b, token).await.unwrap());
+    assert_eq!(
+        store.document(token).await.unwrap(),
+        Some(Document::Live(v2))
+    );
+    assert!(store.revoke_document(&a, token).await.unwrap());
+    assert!(
+        store.revoke_document(&a, token).await.unwrap(),
+        "idempotent"
+    );
+    assert_eq!(
+        store.document(token).await.unwrap(),
+        Some(Document::Revoked)
+    );
+    assert_eq!(
+        store.put_document(&a, token, vec![1]).await.unwrap(),
+        DocumentPut::Revoked,
+        "a revoked page never comes back"
+    );
+    assert_eq!(
+        store.document(token).await.unwrap(),
+        Some(Document::Revoked)
+    );
+    // Revoking a token never published leaves a tombstone too.
+    let never = "doc_suite_never_published";
+    assert!(store.revoke_document(&a, never).await.unwrap());
+    assert_eq!(
+        store.document(never).await.unwrap(),
+        Some(Document::Revoked)
+    );
+}
+
+pub(crate) async fn checkout_events_are_found_through_their_link<S: Store>(store: &S) {
+    let token = "lnk_suite_checkout_0123";
+    let a = store.create_inbox(None).await.unwrap().inbox;
+    let b = store.create_inbox(None).await.unwrap().inbox;
+    assert!(
+        store
+            .checkout_events_of_link(token, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .put_link(&a, token, &link_state(LinkStatus::Open))
+        .await
+        .unwrap();
+    for (inbox, id, kind) in [
+        (&a, "evt_cs_1", "checkout.session.completed"),
+        (&a, "evt_pi_1", "payment_intent.succeeded"),
+        (&b, "evt_cs_other", "checkout.session.completed"),
+        (&a, "evt_cs_2", "checkout.session.async_payment_succeeded"),
+    ] {
+        let mut e = event(inbox, id);
+        e.event_type = kind.into();
+        store.append(e).await.unwrap();
+    }
+    let found = store.checkout_events_of_link(token, 10).await.unwrap();
+    assert_eq!(
+        found.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["evt_cs_2", "evt_cs_1"],
+        "this inbox's checkout events only, newest first"
+    );
+    assert_eq!(
+        store.checkout_events_of_link(token, 1).await.unwrap().len(),
+        1
+    );
 }

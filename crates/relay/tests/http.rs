@@ -985,3 +985,285 @@ async fn the_binary_serves_the_same_api_on_postgres() {
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "https://pay.example/pg");
 }
+
+// ---- Encrypted invoice pages ----
+
+const DOC: &str = "doc_c2VjcmV0LWludm9pY2UtcGFnZQ";
+
+async fn put_document(
+    client: &reqwest::Client,
+    relay: &Relay,
+    inbox: &InboxCreated,
+    token: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    client
+        .put(relay.url(&format!("/v1/inboxes/{}/documents/{token}", inbox.inbox)))
+        .bearer_auth(&inbox.token)
+        .header("content-type", "application/octet-stream")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A well-formed bundle (version 1, IV, "ciphertext" and tag) of `n` bytes.
+fn bundle(n: usize, fill: u8) -> Vec<u8> {
+    let mut b = vec![fill; n.max(29)];
+    b[0] = 1;
+    b
+}
+
+#[tokio::test]
+async fn an_invoice_page_serves_its_ciphertext_and_says_when_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let inbox = create_inbox(&db, Some(SECRET));
+    let log = dir.path().join("relay.log");
+    let relay = Relay::start_logged(&db, &[], "debug", &log);
+    let client = no_redirects();
+
+    // Unknown: a 404 page, and no bundle.
+    let res = client
+        .get(relay.url(&format!("/v/{DOC}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("Lien inconnu"));
+
+    // Bearer token required; the body must look like a bundle.
+    let res = client
+        .put(relay.url(&format!("/v1/inboxes/{}/documents/{DOC}", inbox.inbox)))
+        .body(bundle(100, 7))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let res = put_document(&client, &relay, &inbox, DOC, b"%PDF-1.7 plain".to_vec()).await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<ErrorBody>().await.unwrap().error, "bad_bundle");
+    let res = put_document(&client, &relay, &inbox, "short", bundle(100, 7)).await;
+    assert_eq!(res.status(), 400);
+
+    // Up to the limit (2 MiB by default), 413 above.
+    let big = bundle(acquit_relay_protocol::DEFAULT_DOCUMENT_LIMIT, 3);
+    assert_eq!(
+        put_document(&client, &relay, &inbox, DOC, big.clone())
+            .await
+            .status(),
+        204
+    );
+    let mut too_big = big.clone();
+    too_big.push(0);
+    let res = put_document(&client, &relay, &inbox, DOC, too_big).await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(
+        res.json::<ErrorBody>().await.unwrap().error,
+        "document_too_large"
+    );
+
+    let v2 = bundle(5000, 9);
+    assert_eq!(
+        put_document(&client, &relay, &inbox, DOC, v2.clone())
+            .await
+            .status(),
+        204
+    );
+    let res = client
+        .get(relay.url(&format!("/v/{DOC}/bundle")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/octet-stream");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(
+        res.bytes().await.unwrap().to_vec(),
+        v2,
+        "served byte for byte"
+    );
+
+    // The page: the same static document for every token, strict CSP.
+    let res = client
+        .get(relay.url(&format!("/v/{DOC}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let h = res.headers();
+    assert_eq!(h["content-type"], "text/html; charset=utf-8");
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    let csp = h["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(
+        csp.starts_with("default-src 'none'; script-src 'sha256-"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("connect-src 'self'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    let html = res.text().await.unwrap();
+    assert_eq!(html, acquit_relay::documents::page());
+    assert!(!html.contains(DOC));
+
+    // Another inbox cannot take the token over.
+    let other = create_inbox(&db, None);
+    assert_eq!(
+        put_document(&client, &relay, &other, DOC, bundle(64, 1))
+            .await
+            .status(),
+        409
+    );
+
+    // Revoked: the page says so, the bundle is gone, and it stays so.
+    let res = client
+        .delete(relay.url(&format!("/v1/inboxes/{}/documents/{DOC}", inbox.inbox)))
+        .bearer_auth(&inbox.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = client
+        .get(relay.url(&format!("/v/{DOC}")))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 410);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Ce lien n'est plus valide.")
+    );
+    let res = client
+        .get(relay.url(&format!("/v/{DOC}")))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("This link is no longer valid.")
+    );
+    let res = client
+        .get(relay.url(&format!("/v/{DOC}/bundle")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 410);
+    let res = put_document(&client, &relay, &inbox, DOC, v2).await;
+    assert_eq!(res.status(), 410);
+    assert_eq!(
+        res.json::<ErrorBody>().await.unwrap().error,
+        "document_revoked"
+    );
+
+    let metrics = client
+        .get(relay.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("acquit_relay_documents_published_total 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("acquit_relay_documents_revoked_total 1"),
+        "{metrics}"
+    );
+    drop(relay);
+
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains("/v/…") && log.contains("/documents/…"),
+        "{log}"
+    );
+    for needle in [DOC, inbox.token.as_str()] {
+        assert!(!log.contains(needle), "the log contains {needle:?}:\n{log}");
+    }
+}
+
+#[tokio::test]
+async fn the_return_page_says_received_once_the_relay_has_the_webhook() {
+    let (_dir, relay, inbox) = setup(Some(SECRET), &[]);
+    let client = no_redirects();
+    let open = serde_json::json!({
+        "status": "open", "pay_url": "https://buy.stripe.com/test_1", "invoice_number": "F-2026-0042",
+        "amount_due": 120000, "currency": "EUR", "seller": "Atelier Dupont",
+        "stripe_id": "plink_return_1"
+    });
+    assert_eq!(
+        put_link(&client, &relay, &inbox, LINK, &open)
+            .await
+            .status(),
+        204
+    );
+    let done = |lang: &'static str| {
+        let (client, url) = (client.clone(), relay.url(&format!("/p/{LINK}/done")));
+        async move {
+            let res = client
+                .get(url)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            assert_page_headers(&res);
+            res.text().await.unwrap()
+        }
+    };
+    let waiting = done("fr").await;
+    assert!(waiting.contains("Confirmation du paiement"), "{waiting}");
+    assert!(waiting.contains("http-equiv=\"refresh\""));
+
+    // Another link's session does not count.
+    let sign_and_post = |body: String| {
+        let (client, relay_url) = (client.clone(), relay.url(&inbox.webhook_path));
+        async move {
+            let sig = acquit_relay::signature::sign(SECRET, now(), body.as_bytes());
+            client
+                .post(relay_url)
+                .header("stripe-signature", sig)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let session = |evt: &str, link: &str, status: &str| {
+        format!(
+            r#"{{"id":"{evt}","object":"event","type":"checkout.session.completed","data":{{"object":{{"id":"cs_{evt}","object":"checkout.session","payment_link":"{link}","payment_status":"{status}","metadata":{{"acquit_link_id":"7"}}}}}}}}"#
+        )
+    };
+    assert_eq!(
+        sign_and_post(session("evt_other", "plink_other", "paid")).await,
+        200
+    );
+    assert!(done("en").await.contains("Confirming the payment"));
+    assert_eq!(
+        sign_and_post(session("evt_ours", "plink_return_1", "paid")).await,
+        200
+    );
+    let fr = done("fr").await;
+    assert!(fr.contains("Paiement reçu"), "{fr}");
+    assert!(fr.contains("facture F-2026-0042"), "{fr}");
+    let en = done("en").await;
+    assert!(en.contains("Payment received"), "{en}");
+
+    let res = client
+        .get(relay.url("/p/lnk_unknown_0123456789/done"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

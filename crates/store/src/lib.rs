@@ -4,8 +4,10 @@
 //! it is a SQLite file, that it is Acquit's (`application_id`), that this
 //! version of Acquit knows its schema (`user_version`: a newer file is
 //! refused, never downgraded), and that it passes `PRAGMA integrity_check`.
-//! Only then are pending migrations applied, after an online backup of the
-//! file next to it.
+//! Only then are pending migrations applied, after an exact copy of the
+//! file next to it (`<name>.before-schema-N.db`, checked); a migration that
+//! fails puts that copy back byte for byte and says so
+//! ([`StoreError::MigrationFailed`]).
 //!
 //! The connection runs in WAL mode with `synchronous=FULL` (an acknowledged
 //! write survives a power cut; invoicing writes are rare, so the fsync is
@@ -17,6 +19,7 @@
 
 pub mod app_queries;
 mod backup;
+pub mod dashboard;
 mod demo;
 mod invoices;
 mod journal;
@@ -24,6 +27,7 @@ mod links;
 mod parties;
 mod payments;
 mod reconcile;
+mod shares;
 mod stripe;
 
 use std::path::{Path, PathBuf};
@@ -41,6 +45,7 @@ pub use parties::{ClientId, check_logo};
 pub use payments::{
     LedgerEntry, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment, StripeMethod,
 };
+pub use shares::{SHARE_KEY_LEN, StoredShare};
 pub use stripe::{
     ApplyOutcome, CheckoutRef, EventSource, MissingFee, ProposalStatus, RefundProposal,
     StripeEventRecord, StripeFact, StripeRefund,
@@ -57,6 +62,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_initial.sql")),
         M::up(include_str!("../migrations/0002_payments_journal.sql")),
         M::up(include_str!("../migrations/0003_stripe_links_events.sql")),
+        M::up(include_str!("../migrations/0004_shares.sql")),
     ])
 }
 
@@ -64,7 +70,7 @@ fn migrations() -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 3;
+const MIGRATION_COUNT: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -88,6 +94,16 @@ pub enum StoreError {
     Corrupt { path: PathBuf, details: String },
     #[error("the database could not be migrated: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error(
+        "Acquit could not upgrade {path} from schema {from} to {to} ({reason}). The file was put back exactly as it was before (a copy is kept at {backup}); nothing was lost. Use the previous version of Acquit meanwhile, and report this problem with that copy"
+    )]
+    MigrationFailed {
+        path: PathBuf,
+        backup: PathBuf,
+        from: usize,
+        to: usize,
+        reason: String,
+    },
     #[error("could not back up the database to {path}: {source}")]
     Backup {
         path: PathBuf,
@@ -190,7 +206,6 @@ impl Store {
             });
         }
 
-        conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
 
@@ -205,14 +220,37 @@ impl Store {
             });
         }
 
-        if version > 0 && version < MIGRATION_COUNT {
+        let backup = if version > 0 && version < MIGRATION_COUNT {
             let backup = path.with_extension(format!("before-schema-{}.db", version + 1));
-            backup_to(&conn, &backup)?;
-        }
+            exact_copy(&conn, &path, &backup)?;
+            Some(backup)
+        } else {
+            None
+        };
+        // After the copy: switching to WAL rewrites the file's header.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
-        migrations().to_latest(&mut conn)?;
+        if let Err(error) = migrations().to_latest(&mut conn) {
+            let Some(backup) = backup else {
+                return Err(error.into());
+            };
+            // Put the file back exactly as it was, from the copy made above.
+            drop(conn);
+            restore_exact(&backup, &path)?;
+            return Err(StoreError::MigrationFailed {
+                path,
+                backup,
+                from: version,
+                to: MIGRATION_COUNT,
+                // Not the whole migration's SQL, only what SQLite said.
+                reason: short_reason(&match error {
+                    rusqlite_migration::Error::RusqliteError { err, .. } => err.to_string(),
+                    other => other.to_string(),
+                }),
+            });
+        }
         Ok(Store { conn, path })
     }
 
@@ -308,6 +346,85 @@ fn not_a_database(error: rusqlite::Error, path: &Path) -> StoreError {
         },
         _ => StoreError::Sqlite(error),
     }
+}
+
+/// SQLite's reason without the migration's SQL it quotes ("… in CREATE …").
+fn short_reason(reason: &str) -> String {
+    let first = reason.lines().next().unwrap_or_default();
+    let cut = first.find(" in ").map_or(first, |i| &first[..i]);
+    cut.chars().take(200).collect()
+}
+
+/// Copies the database file byte for byte to `dest` (after moving any WAL
+/// content into it, and holding the write lock so nothing changes
+/// meanwhile), syncs the copy and checks its integrity. Used before
+/// migrations: unlike SQLite's online backup, which rewrites the header's
+/// change counter, the copy can put the file back exactly as it was.
+fn exact_copy(conn: &Connection, path: &Path, dest: &Path) -> Result<(), StoreError> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| StoreError::Io { path: p, source }
+    };
+    // A no-op unless the file is in WAL mode.
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    if busy != 0 {
+        return Err(Rejection::Invalid(format!(
+            "{} is in use by another program: close other Acquit windows and commands, then try again",
+            path.display()
+        ))
+        .into());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let copied = std::fs::copy(path, dest)
+        .and_then(|_| std::fs::File::open(dest)?.sync_all())
+        .map_err(io(dest));
+    conn.execute_batch("COMMIT")?;
+    copied?;
+    let copy = Connection::open_with_flags(
+        dest,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| not_a_database(e, dest))?;
+    let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(StoreError::Corrupt {
+            path: dest.to_path_buf(),
+            details: check,
+        });
+    }
+    Ok(())
+}
+
+/// Puts `backup` (an [`exact_copy`]) back in place of `path` after a failed
+/// migration: through a temporary file and a rename, so `path` is at every
+/// moment either the migrating file or the exact copy. Stale `-wal`/`-shm`
+/// files of the failed attempt are removed first.
+fn restore_exact(backup: &Path, path: &Path) -> Result<(), StoreError> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| StoreError::Io { path: p, source }
+    };
+    let sidecar = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let temp = sidecar(".restoring");
+    std::fs::copy(backup, &temp).map_err(io(&temp))?;
+    std::fs::File::open(&temp)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&temp))?;
+    for stale in [sidecar("-wal"), sidecar("-shm")] {
+        match std::fs::remove_file(&stale) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&stale)(e)),
+            _ => {}
+        }
+    }
+    std::fs::rename(&temp, path).map_err(io(path))?;
+    if let Some(dir) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
 }
 
 fn backup_to(conn: &Connection, dest: &Path) -> Result<(), StoreError> {

@@ -47,8 +47,12 @@ pub struct NewPaymentLink {
     pub invoice_number: String,
     pub link_id: String,
     pub payment_methods: Vec<PaymentMethod>,
-    /// Shown on Stripe's page after payment.
+    /// Shown on Stripe's page after payment (when no `redirect_url`).
     pub confirmation_message: Option<String>,
+    /// Where the client's browser goes after paying instead of Stripe's
+    /// confirmation (`after_completion[type]=redirect`), e.g. the relay's
+    /// return page.
+    pub redirect_url: Option<String>,
 }
 
 /// Why a link cannot be asked for.
@@ -84,6 +88,7 @@ impl NewPaymentLink {
             invoice_number,
             link_id: link_id.into(),
             payment_methods,
+            redirect_url: None,
         }
     }
 
@@ -106,12 +111,18 @@ impl NewPaymentLink {
                 Value::map([("name", Value::str(&self.product_name))]),
             ),
         ]);
-        let mut after_completion = vec![("type", Value::str("hosted_confirmation"))];
-        if let Some(message) = &self.confirmation_message {
-            after_completion.push((
-                "hosted_confirmation",
-                Value::map([("custom_message", Value::str(message))]),
-            ));
+        let mut after_completion = vec![];
+        if let Some(url) = &self.redirect_url {
+            after_completion.push(("type", Value::str("redirect")));
+            after_completion.push(("redirect", Value::map([("url", Value::str(url))])));
+        } else {
+            after_completion.push(("type", Value::str("hosted_confirmation")));
+            if let Some(message) = &self.confirmation_message {
+                after_completion.push((
+                    "hosted_confirmation",
+                    Value::map([("custom_message", Value::str(message))]),
+                ));
+            }
         }
         Ok(Form::new()
             .with(
@@ -263,6 +274,27 @@ mod tests {
                 (
                     "after_completion[hosted_confirmation][custom_message]",
                     "Merci ! Votre paiement de la facture F-2026-0007 est bien reçu."
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_redirect_replaces_the_confirmation() {
+        let mut link = NewPaymentLink::for_invoice(eur(100), "i", "F-1", "l");
+        link.redirect_url = Some("https://relay.example/p/tok/done".into());
+        let pairs = link.to_form().unwrap().pairs();
+        let tail: Vec<(&str, &str)> = pairs[pairs.len() - 2..]
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            tail,
+            [
+                ("after_completion[type]", "redirect"),
+                (
+                    "after_completion[redirect][url]",
+                    "https://relay.example/p/tok/done"
                 ),
             ]
         );

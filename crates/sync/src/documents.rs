@@ -80,7 +80,7 @@ pub fn document(
         seller,
         buyer: view.buyer,
         lines: view.lines.into_iter().map(|l| l.line).collect(),
-        totals: view.totals,
+        totals: with_line_amounts(view.totals),
         deposits,
         credits: view.credits,
         reason: view.reason,
@@ -91,6 +91,26 @@ pub fn document(
         lang,
         paper: Default::default(),
     })
+}
+
+/// A partial credit note's totals are spread over the invoice's VAT rates
+/// and carry no per-line amounts (`Totals::partial_credit`); its lines are
+/// one per rate, in the same order, each worth that rate's base. The PDF
+/// prints an amount on every line, so give each line its rate's base.
+fn with_line_amounts(mut totals: acquit_core::tax::Totals) -> acquit_core::tax::Totals {
+    if totals.lines.is_empty() {
+        totals.lines = totals
+            .vat
+            .iter()
+            .map(|row| acquit_core::tax::LineAmounts {
+                amount: row.base,
+                discount: Money::zero(row.base.currency()),
+                net: row.base,
+                vat_rate: row.rate,
+            })
+            .collect();
+    }
+    totals
 }
 
 /// Renders the issued document `number` to PDF bytes.
@@ -187,6 +207,29 @@ mod tests {
             .fill_demo(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
             .unwrap();
         (dir, store)
+    }
+
+    #[test]
+    fn a_partial_credit_note_renders_with_an_amount_on_each_line() {
+        let (_dir, mut store) = demo();
+        let eur = |minor| Money::new(minor, acquit_core::Currency::EUR);
+        let number = store
+            .credit_note(
+                "F-2026-0005",
+                Some(eur(100_000)),
+                Some("Geste commercial"),
+                NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            )
+            .unwrap();
+        let doc = document(&store, &number, None, Rendering::Current).unwrap();
+        assert_eq!(doc.lines.len(), doc.totals.lines.len());
+        let nets: i64 = doc.totals.lines.iter().map(|l| l.net.minor()).sum();
+        assert_eq!(
+            nets,
+            doc.totals.net.minor(),
+            "the lines add up to the net total"
+        );
+        render_pdf(&store, &number, None, Rendering::Current).unwrap();
     }
 
     #[test]

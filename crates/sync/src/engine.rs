@@ -21,6 +21,10 @@ use crate::relay::{RelayClient, RelayError};
 pub const RELAY_CURSOR: &str = "sync.relay.cursor";
 pub const STRIPE_SINCE: &str = "sync.stripe.since";
 pub const LAST_SYNC: &str = "sync.last";
+/// When Stripe's events were last listed (Unix seconds).
+const STRIPE_CHECKED: &str = "sync.stripe.checked";
+/// With a relay, Stripe is still asked this often, as reconciliation.
+const RECONCILE_EVERY_SECS: i64 = 24 * 3600;
 /// Invoices whose links' state could not be published yet (JSON array).
 const UNPUBLISHED: &str = "sync.relay.unpublished";
 
@@ -137,6 +141,13 @@ pub async fn sync(
             (None, None) => return Err(EngineError::NoSource),
             (Some(relay), stripe) => {
                 match from_relay(store, relay, wait, &mut report, &mut touched).await {
+                    // Reconciliation: once a day, also ask Stripe, in case
+                    // a webhook never reached the relay (endpoint disabled
+                    // after failures, secret rotated, relay restored from
+                    // an old backup).
+                    Ok(()) if stripe.is_some() && reconciliation_due(store)? => {
+                        from_stripe(store, stripe.unwrap(), &mut report, &mut touched).await?;
+                    }
                     Ok(()) => {}
                     Err(EngineError::Relay(error)) if stripe.is_some() => {
                         report
@@ -215,7 +226,17 @@ async fn from_stripe(
         latest = latest.max(event.created);
     }
     store.set_setting(STRIPE_SINCE, &latest.to_string())?;
+    store.set_setting(STRIPE_CHECKED, &now.to_string())?;
     Ok(())
+}
+
+/// Whether the daily look at Stripe's own events is due.
+fn reconciliation_due(store: &Store) -> Result<bool, EngineError> {
+    let last = store
+        .setting(STRIPE_CHECKED)?
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
+    Ok(chrono::Utc::now().timestamp() - last >= RECONCILE_EVERY_SECS)
 }
 
 /// Applies one event. A malformed event must not stall every later sync:
@@ -293,6 +314,9 @@ async fn after_apply(
     }
     if let Some(relay) = sources.relay {
         publish_links(store, relay, touched, report).await?;
+        // The shared invoice pages of these invoices: paid state, stamped PDF.
+        let warnings = crate::share::republish(store, relay, touched).await?;
+        report.warnings.extend(warnings);
     }
     Ok(())
 }

@@ -9,12 +9,20 @@
 //! - [`links`]: create a payment link in two crash-safe steps, withdraw it,
 //!   and publish its state to the relay's `/p/{token}` page.
 //! - [`relay`]: the client of the relay's HTTP API.
+//! - [`config`]: the Stripe connection, the Stripe and relay clients from
+//!   the settings, the environment and the keychain.
 //! - [`documents`]: the PDF input from the store, for the CLI and the app.
+//! - [`export`]: everything as CSV files and PDFs in one folder.
+//! - [`share`]: the end-to-end encrypted invoice page on the relay's
+//!   `/v/{token}`: seal, publish, republish after a sync, revoke.
 
 pub mod apply;
+pub mod config;
 pub mod documents;
 pub mod engine;
+pub mod export;
 pub mod links;
 pub mod relay;
+pub mod share;
 
 pub use documents::{DocumentError, Rendering, document, render_pdf};

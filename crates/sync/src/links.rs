@@ -101,12 +101,13 @@ async fn finish(
     let link_id = link.id.0.to_string();
     let answer = match link.kind {
         LinkKind::PaymentLink => {
-            let request = NewPaymentLink::for_invoice(
+            let mut request = NewPaymentLink::for_invoice(
                 link.amount,
                 &invoice_id,
                 &link.invoice_number,
                 &link_id,
             );
+            request.redirect_url = return_url(store, &link)?;
             let key = IdempotencyKey::for_link_creation(&link_id).expect("digits make a valid key");
             stripe
                 .create_payment_link(&request, &key)
@@ -125,7 +126,7 @@ async fn finish(
                 .map(|t| t.timestamp())
                 .ok_or_else(|| LinkError::Refused("a checkout page needs an expiry".into()))?;
             let lang = view.buyer.lang;
-            let request = NewCheckoutSession::for_invoice(
+            let mut request = NewCheckoutSession::for_invoice(
                 link.amount,
                 &invoice_id,
                 &link.invoice_number,
@@ -133,6 +134,7 @@ async fn finish(
                 lang,
                 expires_at,
             );
+            request.success_url = return_url(store, &link)?;
             let key =
                 IdempotencyKey::for_checkout_creation(&link_id).expect("digits make a valid key");
             match stripe.create_checkout_session(&request, &key).await {
@@ -157,6 +159,18 @@ async fn finish(
             Err(LinkError::Refused(message))
         }
     }
+}
+
+/// Where Stripe sends the client after paying: the relay's return page
+/// `/p/{token}/done`, which says "payment received" as soon as the relay
+/// has the webhook, laptop on or off. Derived from the store alone, so a
+/// resumed creation sends the same body under the same idempotency key.
+/// None without a relay (Stripe's own confirmation then).
+fn return_url(store: &Store, link: &StoredLink) -> Result<Option<String>, StoreError> {
+    Ok(store
+        .setting(crate::relay::RELAY_URL_SETTING)?
+        .filter(|base| !base.is_empty())
+        .map(|base| format!("{}/p/{}/done", base.trim_end_matches('/'), link.token)))
 }
 
 fn is_transient(error: &StripeError) -> bool {
@@ -263,6 +277,7 @@ pub fn relay_state(store: &Store, link: &StoredLink) -> Result<LinkState, StoreE
         currency: Some(view.currency.code().to_owned()),
         paid_at,
         seller,
+        stripe_id: link.stripe_id.clone(),
     })
 }
 

@@ -141,6 +141,12 @@ impl RelayConfig {
     pub fn public_link(&self, token: &str) -> String {
         format!("{}/p/{token}", self.base)
     }
+
+    /// The invoice page `https://relay/v/{token}#k={key}` (the key, in the
+    /// fragment, never reaches the relay).
+    pub fn public_document(&self, token: &str, key_base64url: &str) -> String {
+        format!("{}/v/{token}#k={key_base64url}", self.base)
+    }
 }
 
 /// A client of one relay inbox.
@@ -224,6 +230,36 @@ impl RelayClient {
             .bearer_auth(self.config.token.expose())
             .timeout(Duration::from_secs(30))
             .json(state)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        self.checked(response).await.map(|_| ())
+    }
+
+    /// Publishes (replaces) the encrypted bundle of the invoice page
+    /// `token` (`GET /v/{token}`).
+    pub async fn publish_document(&self, token: &str, bundle: Vec<u8>) -> Result<(), RelayError> {
+        let response = self
+            .http
+            .put(self.inbox_url(&format!("documents/{token}")))
+            .bearer_auth(self.config.token.expose())
+            .timeout(Duration::from_secs(60))
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bundle)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        self.checked(response).await.map(|_| ())
+    }
+
+    /// Revokes the invoice page `token`: it then says the link is no longer
+    /// valid, for good.
+    pub async fn revoke_document(&self, token: &str) -> Result<(), RelayError> {
+        let response = self
+            .http
+            .delete(self.inbox_url(&format!("documents/{token}")))
+            .bearer_auth(self.config.token.expose())
+            .timeout(Duration::from_secs(30))
             .send()
             .await
             .map_err(|e| self.unreachable(&e))?;

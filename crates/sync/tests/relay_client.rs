@@ -128,6 +128,7 @@ async fn rotates_the_webhook_secret_and_publishes_links() {
         currency: Some("EUR".into()),
         paid_at: None,
         seller: Some("Studio".into()),
+        stripe_id: None,
     };
     let token = "tok_0123456789abcdef0123456789abcdef";
     c.publish_link(token, &state).await.unwrap();

@@ -1,0 +1,151 @@
+//! `acquit export all --dir DIR`: every CSV and PDF, checked file by file.
+
+mod common;
+use common::{Acquit, text};
+
+/// Books with two clients (one with a comma in its name), two invoices, a
+/// credit note, a payment, and a draft (which is not exported).
+fn books() -> Acquit {
+    let acquit = Acquit::new();
+    acquit.ok(&["init"]);
+    acquit.ok(&[
+        "company",
+        "set",
+        "--name",
+        "Atelier Durand",
+        "--siren",
+        "732829320",
+        "--address",
+        "12 rue des Lilas\\n75011 Paris",
+        "--iban",
+        "FR7630006000011234567890189",
+    ]);
+    acquit.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Martin, Fils & Cie",
+        "--email",
+        "compta@example.org",
+    ]);
+    acquit.ok(&["client", "add", "--name", "Café des Arts"]);
+    for (client, desc, qty, price, date) in [
+        ("1", "Conseil", "2.5", "450", "2026-11-02"),
+        ("2", "Photos \"menu\"", "1", "99.99", "2026-11-03"),
+    ] {
+        let id = acquit.ok(&["invoice", "new", "--client", client]);
+        let id = id.trim();
+        acquit.ok(&[
+            "invoice",
+            "add-line",
+            id,
+            "--desc",
+            desc,
+            "--qty",
+            qty,
+            "--unit-price",
+            price,
+            "--vat",
+            "20",
+        ]);
+        acquit.ok(&["invoice", "issue", id, "--date", date]);
+    }
+    // A full credit note: a partial one (`--amount`) cannot be rendered to
+    // PDF yet ("0 computed line amounts"), with `export pdf` alike.
+    acquit.ok(&[
+        "credit-note",
+        "F-2026-0002",
+        "--reason",
+        "Geste commercial",
+        "--date",
+        "2026-11-04",
+    ]);
+    acquit.ok(&[
+        "payment",
+        "add",
+        "F-2026-0001",
+        "--amount",
+        "500",
+        "--method",
+        "transfer",
+        "--date",
+        "2026-11-05",
+        "--reference",
+        "VIR 42",
+    ]);
+    acquit.ok(&["invoice", "new", "--client", "2"]);
+    acquit
+}
+
+#[test]
+fn export_all_writes_every_csv_and_pdf() {
+    let acquit = books();
+    let dir = acquit.dir.path().join("out").join("export");
+    let out = acquit.run(&["export", "all", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "2 invoices, 1 credit notes, 2 clients, 1 payments, 1 ledger entries and 3 PDF files written to {}\n",
+            dir.display()
+        )
+    );
+    let progress = text(&out.stderr);
+    assert!(
+        progress.contains("exporting pdf/AV-2026-0001.pdf"),
+        "{progress}"
+    );
+
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    assert_eq!(
+        read("invoices.csv"),
+        "number,kind,status,issue_date,sale_date,due_date,client_id,client,currency,net,vat,total,amount_due,deposits,credit_notes\r\n\
+         F-2026-0001,standard,partially-paid,2026-11-02,2026-11-02,2026-12-02,1,\"Martin, Fils & Cie\",EUR,1125.00,225.00,1350.00,850.00,,\r\n\
+         F-2026-0002,standard,cancelled,2026-11-03,2026-11-03,2026-12-03,2,Café des Arts,EUR,99.99,20.00,119.99,0.00,,AV-2026-0001\r\n"
+    );
+    assert_eq!(
+        read("credit_notes.csv"),
+        "number,credits,issue_date,client_id,client,currency,net,vat,total,reason\r\n\
+         AV-2026-0001,F-2026-0002,2026-11-04,2,Café des Arts,EUR,-99.99,-20.00,-119.99,Geste commercial\r\n"
+    );
+    assert_eq!(
+        read("clients.csv"),
+        "id,name,address,email,phone,siren,vat_number,lang,business\r\n\
+         1,\"Martin, Fils & Cie\",,compta@example.org,,,,fr,false\r\n\
+         2,Café des Arts,,,,,,fr,false\r\n"
+    );
+    assert_eq!(
+        read("payments.csv"),
+        "id,invoice,received_on,kind,method,amount,currency,fee,reference,reverses,reversed\r\n\
+         1,F-2026-0001,2026-11-05,payment,transfer,500.00,EUR,,VIR 42,,false\r\n"
+    );
+    assert_eq!(
+        read("ledger.csv"),
+        "date,invoice,client,kind,method,amount,currency,fee,net,reference\r\n\
+         2026-11-05,F-2026-0001,\"Martin, Fils & Cie\",payment,transfer,500.00,EUR,,500.00,VIR 42\r\n"
+    );
+    let mut pdfs: Vec<String> = std::fs::read_dir(dir.join("pdf"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pdfs.sort();
+    assert_eq!(
+        pdfs,
+        ["AV-2026-0001.pdf", "F-2026-0001.pdf", "F-2026-0002.pdf"]
+    );
+    for pdf in &pdfs {
+        let bytes = std::fs::read(dir.join("pdf").join(pdf)).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "{pdf}");
+    }
+    // No temporary folder left next to the export.
+    let left: Vec<_> = std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [std::ffi::OsString::from("export")]);
+
+    // A folder that is not empty is refused and left alone.
+    let err = acquit.fails(1, &["export", "all", "--dir", dir.to_str().unwrap()]);
+    assert!(err.contains("already exists and is not empty"), "{err}");
+    assert_eq!(read("payments.csv").lines().count(), 2);
+}

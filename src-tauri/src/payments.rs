@@ -1,0 +1,655 @@
+//! Getting paid in the app: the Stripe connection, payment links, manual
+//! payments and the background sync. Each command calls the same crate
+//! functions as the CLI (`acquit_sync::{config, links, engine}`, the store).
+//!
+//! Whatever waits on the network runs on a blocking thread with its own
+//! connection to the database (`Store::open` on the same file), never
+//! under the lock of the UI's connection.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use acquit_core::{Lang, Money};
+use acquit_store::{LinkKind, NewLink, NewPayment, PaymentId, PaymentMethod, Store, StoredLink};
+use acquit_sync::config::{self, Connection, StripeKey as SecretKey};
+use acquit_sync::engine::{self, SourceChoice, Sources};
+use acquit_sync::links;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, State};
+use tauri_specta::Event as _;
+
+use crate::commands::{Books, CommandError};
+
+/// Runs `f` on a blocking thread with its own connection to the database.
+async fn on_own_connection<T: Send + 'static>(
+    books: &Books,
+    f: impl FnOnce(&mut Store) -> Result<T, String> + Send + 'static,
+) -> Result<T, CommandError> {
+    let path = books.path.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut store = Store::open(&path).map_err(|e| e.to_string())?;
+        f(&mut store)
+    })
+    .await
+    .map_err(|e| CommandError::new(format!("the task stopped: {e}")))?
+    .map_err(CommandError::new)
+}
+
+// ---------------------------------------------------------------- Stripe
+
+/// The Stripe connection as the UI shows it: never the key, only its mask.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StripeStatus {
+    pub connected: bool,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    /// A test-mode key: the UI shows a banner everywhere.
+    pub test_mode: bool,
+    /// `sk_test_…4242`.
+    pub key_hint: Option<String>,
+    /// The key comes from ACQUIT_STRIPE_KEY (overrides the keychain).
+    pub from_environment: bool,
+}
+
+fn stripe_status_of(store: &Store) -> Result<StripeStatus, CommandError> {
+    let connection = Connection::load(store).map_err(|e| CommandError::new(e.to_string()))?;
+    let env = config::stripe_key_from_env().ok().flatten();
+    let env_hint = env.as_ref().map(SecretKey::hint);
+    let test_key = |hint: &str| hint.starts_with("sk_test") || hint.starts_with("rk_test");
+    Ok(StripeStatus {
+        connected: connection.is_some() || env.is_some(),
+        account_id: connection.as_ref().map(|c| c.account_id.clone()),
+        account_name: connection.as_ref().map(|c| c.account_name.clone()),
+        test_mode: match (&env_hint, &connection) {
+            (Some(hint), _) => test_key(hint),
+            (None, Some(c)) => c.is_test(),
+            (None, None) => false,
+        },
+        key_hint: env_hint
+            .clone()
+            .or_else(|| connection.as_ref().map(|c| c.key_hint.clone())),
+        from_environment: env_hint.is_some(),
+    })
+}
+
+/// Whether Stripe is connected, to which account, in which mode.
+#[tauri::command]
+#[specta::specta]
+pub fn stripe_status(books: State<'_, Books>) -> Result<StripeStatus, CommandError> {
+    books.with(|store| stripe_status_of(store).map_err(|e| e.message))
+}
+
+/// Checks `key` with Stripe, keeps it in the OS keychain and records the
+/// account (the same steps as `acquit stripe connect`).
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_stripe(
+    books: State<'_, Books>,
+    sync: State<'_, SyncControl>,
+    key: String,
+) -> Result<StripeStatus, CommandError> {
+    let status = on_own_connection(&books, move |store| {
+        let key = config::parse_stripe_key(&key).map_err(|e| e.to_string())?;
+        let keychain = config::OsKeychain::open().map_err(|e| e.to_string())?;
+        let check = tauri::async_runtime::block_on(config::check_stripe_key(
+            &key,
+            &config::stripe_api_base(),
+        ))
+        .map_err(|e| e.to_string())?;
+        config::record_stripe_connection(store, &keychain, &key, &check)
+            .map_err(|e| e.to_string())?;
+        stripe_status_of(store).map_err(|e| e.message)
+    })
+    .await?;
+    sync.wake();
+    Ok(status)
+}
+
+/// Removes the key from the keychain and forgets the account.
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect_stripe(books: State<'_, Books>) -> Result<StripeStatus, CommandError> {
+    on_own_connection(&books, |store| {
+        config::disconnect_stripe(store).map_err(|e| e.to_string())?;
+        stripe_status_of(store).map_err(|e| e.message)
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- links
+
+/// A payment link of an invoice.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkView {
+    pub id: String,
+    /// `payment-link` (lasting) or `checkout` (expires).
+    pub kind: String,
+    pub amount: String,
+    /// `pending`, `open`, `processing`, `paid`, `expired`, `deactivated`,
+    /// `failed`.
+    pub status: String,
+    pub failure: Option<String>,
+    /// What to send the client: the relay's `/p/…` page, else Stripe's URL.
+    pub url: Option<String>,
+    /// RFC 3339.
+    pub expires_at: Option<String>,
+    pub created_at: String,
+}
+
+fn link_view(link: &StoredLink, relay_base: Option<&str>, lang: Lang) -> LinkView {
+    let url = match (relay_base, &link.stripe_id) {
+        (Some(base), Some(_)) => Some(format!("{base}/p/{}", link.token)),
+        _ => link.url.clone(),
+    };
+    LinkView {
+        id: link.id.to_string(),
+        kind: link.kind.as_str().to_owned(),
+        amount: link.amount.format(lang),
+        status: link.status.as_str().to_owned(),
+        failure: link.failure.clone(),
+        url,
+        expires_at: link.expires_at.map(|t| t.to_rfc3339()),
+        created_at: link.created_at.to_rfc3339(),
+    }
+}
+
+fn relay_base(store: &Store) -> Option<String> {
+    config::relay_settings(store)
+        .ok()
+        .flatten()
+        .map(|(url, _)| url)
+}
+
+/// The payment links of the issued invoice `number`, newest last.
+#[tauri::command]
+#[specta::specta]
+pub fn invoice_links(
+    books: State<'_, Books>,
+    number: String,
+    lang: String,
+) -> Result<Vec<LinkView>, CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    books.with(|store| {
+        let base = relay_base(store);
+        store.links(&number).map(|links| {
+            links
+                .iter()
+                .map(|l| link_view(l, base.as_deref(), lang))
+                .collect()
+        })
+    })
+}
+
+/// What the "New link" form asks.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewLinkForm {
+    /// Empty: all that remains due.
+    pub amount: String,
+    /// A 24 h checkout session instead of a lasting link.
+    pub checkout: bool,
+}
+
+/// Creates a payment link on Stripe for `number` (as `acquit link create`).
+#[tauri::command]
+#[specta::specta]
+pub async fn create_payment_link(
+    books: State<'_, Books>,
+    number: String,
+    form: NewLinkForm,
+    lang: String,
+) -> Result<LinkView, CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    on_own_connection(&books, move |store| {
+        let currency = store.invoice(&number).map_err(|e| e.to_string())?.currency;
+        let amount = Some(form.amount.trim())
+            .filter(|a| !a.is_empty())
+            .map(|a| Money::parse_localized(a, currency, lang).map_err(|e| e.to_string()))
+            .transpose()?;
+        let new = NewLink {
+            kind: if form.checkout {
+                LinkKind::Checkout
+            } else {
+                LinkKind::PaymentLink
+            },
+            amount,
+            expires_at: form
+                .checkout
+                .then(|| chrono::Utc::now() + chrono::Duration::hours(24)),
+        };
+        let stripe = config::stripe_client(store)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| config::ConfigError::NotConnected.to_string())?;
+        let relay = config::relay_client(store).map_err(|e| e.to_string())?;
+        let shared = tauri::async_runtime::block_on(links::create_link(
+            store,
+            &stripe,
+            relay.as_ref(),
+            &number,
+            &new,
+        ))
+        .map_err(|e| e.to_string())?;
+        Ok(link_view(&shared.link, relay_base(store).as_deref(), lang))
+    })
+    .await
+}
+
+/// Deactivates an open link (on Stripe, then in the books).
+#[tauri::command]
+#[specta::specta]
+pub async fn deactivate_payment_link(
+    books: State<'_, Books>,
+    id: String,
+    lang: String,
+) -> Result<LinkView, CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    on_own_connection(&books, move |store| {
+        let stripe = config::stripe_client(store)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| config::ConfigError::NotConnected.to_string())?;
+        let relay = config::relay_client(store).map_err(|e| e.to_string())?;
+        let link = tauri::async_runtime::block_on(links::deactivate_link(
+            store,
+            &stripe,
+            relay.as_ref(),
+            &id,
+        ))
+        .map_err(|e| e.to_string())?;
+        Ok(link_view(&link, relay_base(store).as_deref(), lang))
+    })
+    .await
+}
+
+/// The QR code of `text` as SVG markup (our own: only `<svg>`, `<rect>`
+/// and one `<path>`), for the large on-screen code of a link.
+#[tauri::command]
+#[specta::specta]
+pub fn qr_svg(text: String) -> Result<String, CommandError> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| CommandError::new(format!("no QR code for this text: {e}")))?;
+    let width = code.width();
+    let quiet = 4;
+    let size = width + 2 * quiet;
+    let mut path = String::new();
+    for (i, color) in code.to_colors().iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = (i % width + quiet, i / width + quiet);
+            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+    }
+    Ok(format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges" role="img"><rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>"##
+    ))
+}
+
+/// Opens an http(s) URL in the user's browser (a payment page to try).
+#[tauri::command]
+#[specta::specta]
+pub fn open_url(url: String) -> Result<(), CommandError> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(CommandError::new("only web addresses can be opened"));
+    }
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(&url)
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| CommandError::new(format!("could not open the browser ({opener}): {e}")))
+}
+
+// ---------------------------------------------------------------- payments
+
+/// The "Record a payment" form.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentForm {
+    /// `transfer`, `cheque`, `cash`, `card-terminal`, `other`.
+    pub method: String,
+    pub amount: String,
+    /// YYYY-MM-DD.
+    pub date: String,
+    pub reference: String,
+}
+
+/// Records a payment received outside Stripe (as `acquit payment add`).
+#[tauri::command]
+#[specta::specta]
+pub fn record_payment(
+    books: State<'_, Books>,
+    number: String,
+    form: PaymentForm,
+    lang: String,
+) -> Result<(), CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    let method: PaymentMethod = form.method.parse().map_err(CommandError::new)?;
+    let received_on = chrono::NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
+        .map_err(|_| CommandError::new("the date is not a date (YYYY-MM-DD)"))?;
+    books.with(|store| {
+        let currency = store.invoice(&number).map_err(|e| e.to_string())?.currency;
+        let amount =
+            Money::parse_localized(&form.amount, currency, lang).map_err(|e| e.to_string())?;
+        let reference = Some(form.reference.trim().to_owned()).filter(|r| !r.is_empty());
+        store
+            .record_payment(
+                &number,
+                &NewPayment {
+                    amount,
+                    method,
+                    received_on,
+                    reference,
+                    fee: None,
+                },
+            )
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Cancels a payment with a counter-entry dated today.
+#[tauri::command]
+#[specta::specta]
+pub fn reverse_payment(books: State<'_, Books>, payment_id: i32) -> Result<(), CommandError> {
+    books.with(|store| {
+        store
+            .reverse_payment(PaymentId(payment_id.into()), acquit_store::today(), None)
+            .map(|_| ())
+    })
+}
+
+/// One line of an invoice's history.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineRow {
+    /// RFC 3339.
+    pub at: String,
+    pub what: String,
+}
+
+/// The invoice's history: issued, links, payments, status changes.
+#[tauri::command]
+#[specta::specta]
+pub fn invoice_timeline(
+    books: State<'_, Books>,
+    number: String,
+) -> Result<Vec<TimelineRow>, CommandError> {
+    books.with(|store| {
+        store.timeline(&number).map(|entries| {
+            entries
+                .into_iter()
+                .map(|e| TimelineRow {
+                    at: e.at.to_rfc3339(),
+                    what: e.what,
+                })
+                .collect()
+        })
+    })
+}
+
+// ---------------------------------------------------------------- sync
+
+/// Sent after a sync applied payments: the UI refreshes and says so.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentsApplied {
+    /// The numbers of the invoices paid (or partly paid) by this sync.
+    pub invoices: Vec<String>,
+    /// Their status now (`paid`, `partially-paid`, `processing`), in order.
+    pub statuses: Vec<String>,
+}
+
+impl tauri_specta::Event for PaymentsApplied {
+    const NAME: &'static str = "payments-applied";
+}
+
+/// Where the background sync stands.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// A relay or Stripe is configured.
+    pub configured: bool,
+    /// RFC 3339 (setting `sync.last`).
+    pub last_sync: Option<String>,
+    /// The last attempt failed: why, and that it will retry.
+    pub error: Option<String>,
+}
+
+impl tauri_specta::Event for SyncStatus {
+    const NAME: &'static str = "sync-status";
+}
+
+/// The background sync's handle: wake it up ("Sync now"), read its state.
+#[derive(Debug, Default)]
+pub struct SyncControl {
+    wake: Arc<tokio::sync::Notify>,
+    status: Arc<Mutex<SyncStatus>>,
+}
+
+impl SyncControl {
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Where the background sync stands now.
+#[tauri::command]
+#[specta::specta]
+pub fn sync_status(sync: State<'_, SyncControl>) -> SyncStatus {
+    sync.status.lock().map(|s| s.clone()).unwrap_or_default()
+}
+
+/// Syncs now instead of at the next turn.
+#[tauri::command]
+#[specta::specta]
+pub fn sync_now(sync: State<'_, SyncControl>) {
+    sync.wake();
+}
+
+/// Long-poll of the relay while the app is open.
+const RELAY_WAIT_SECS: u32 = 25;
+/// Without a relay, Stripe's events are listed this often.
+const STRIPE_EVERY: Duration = Duration::from_secs(30);
+/// Nothing configured: look again this often (or when woken).
+const IDLE_EVERY: Duration = Duration::from_secs(15);
+const BACKOFF_FIRST: Duration = Duration::from_secs(5);
+const BACKOFF_MAX: Duration = Duration::from_secs(300);
+
+/// Starts the background sync on its own thread and database connection.
+pub fn start_sync(app: AppHandle, path: PathBuf, control: &SyncControl) {
+    let wake = control.wake.clone();
+    let status = control.status.clone();
+    let spawned = std::thread::Builder::new()
+        .name("acquit-sync".into())
+        .spawn(move || sync_loop(&app, &path, &wake, &status));
+    if let Err(error) = spawned {
+        tracing::error!(%error, "could not start the background sync");
+    }
+}
+
+fn sync_loop(
+    app: &AppHandle,
+    path: &std::path::Path,
+    wake: &tokio::sync::Notify,
+    status: &Mutex<SyncStatus>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(%error, "no runtime for the background sync");
+            return;
+        }
+    };
+    let pause = |time: Duration| {
+        runtime.block_on(async {
+            let _ = tokio::time::timeout(time, wake.notified()).await;
+        })
+    };
+    let mut store = loop {
+        match Store::open(path) {
+            Ok(store) => break store,
+            Err(error) => {
+                tracing::warn!(%error, "background sync: cannot open the database");
+                pause(BACKOFF_MAX);
+            }
+        }
+    };
+    let mut backoff = BACKOFF_FIRST;
+    let mut now = false;
+    loop {
+        let publish = |update: SyncStatus| {
+            if let Ok(mut s) = status.lock() {
+                *s = update.clone();
+            }
+            let _ = update.emit(app);
+        };
+        let relay = config::relay_client(&store);
+        let stripe = config::stripe_client(&store);
+        let (relay, stripe) = match (relay, stripe) {
+            (Ok(relay), Ok(stripe)) => (relay, stripe),
+            (Err(e), _) | (_, Err(e)) => {
+                publish(SyncStatus {
+                    configured: true,
+                    last_sync: last_sync(&store),
+                    error: Some(e.to_string()),
+                });
+                pause(backoff);
+                backoff = (backoff * 2).min(BACKOFF_MAX);
+                continue;
+            }
+        };
+        if relay.is_none() && stripe.is_none() {
+            publish(SyncStatus {
+                configured: false,
+                last_sync: last_sync(&store),
+                error: None,
+            });
+            pause(IDLE_EVERY);
+            continue;
+        }
+        let wait = if relay.is_some() && !now {
+            RELAY_WAIT_SECS
+        } else {
+            0
+        };
+        let sources = Sources {
+            relay: relay.as_ref(),
+            stripe: stripe.as_ref(),
+        };
+        let outcome = runtime.block_on(async {
+            tokio::select! {
+                result = engine::sync(&mut store, sources, SourceChoice::Auto, wait) => Some(result),
+                _ = wake.notified() => None,
+            }
+        });
+        now = false;
+        match outcome {
+            // "Sync now" during a long-poll: start over without waiting.
+            None => now = true,
+            Some(Ok(report)) => {
+                backoff = BACKOFF_FIRST;
+                for warning in &report.warnings {
+                    tracing::warn!(%warning, "sync");
+                }
+                if !report.invoices.is_empty() {
+                    tracing::info!(invoices = ?report.invoices, applied = report.applied, "payments applied");
+                    let statuses = report
+                        .invoices
+                        .iter()
+                        .map(|n| {
+                            store
+                                .invoice(n)
+                                .map(|v| v.status.as_str().to_owned())
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    let _ = PaymentsApplied {
+                        invoices: report.invoices.clone(),
+                        statuses,
+                    }
+                    .emit(app);
+                }
+                publish(SyncStatus {
+                    configured: true,
+                    last_sync: last_sync(&store),
+                    error: report.warnings.first().cloned(),
+                });
+                if relay.is_none() {
+                    pause(STRIPE_EVERY);
+                }
+            }
+            Some(Err(error)) => {
+                tracing::warn!(%error, retry_in = ?backoff, "sync failed");
+                publish(SyncStatus {
+                    configured: true,
+                    last_sync: last_sync(&store),
+                    error: Some(error.to_string()),
+                });
+                pause(backoff);
+                backoff = (backoff * 2).min(BACKOFF_MAX);
+            }
+        }
+    }
+}
+
+fn last_sync(store: &Store) -> Option<String> {
+    store
+        .setting(engine::LAST_SYNC)
+        .ok()
+        .flatten()
+        .filter(|s| !s.is_empty())
+}
+
+// ---------------------------------------------------------------- home
+
+/// The home screen's numbers, formatted.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardView {
+    pub due: String,
+    pub due_count: u32,
+    pub overdue: String,
+    pub overdue_count: u32,
+    pub paid_this_month: String,
+    pub processing: String,
+    pub processing_count: u32,
+}
+
+fn sums(sums: &acquit_store::dashboard::Sums, lang: Lang) -> String {
+    if sums.0.is_empty() {
+        return acquit_core::Currency::from_code("EUR")
+            .map(|eur| Money::zero(eur).format(lang))
+            .unwrap_or_else(|_| "0".into());
+    }
+    sums.0
+        .iter()
+        .map(|m| m.format(lang))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// What is owed, late, paid this month and on its way.
+#[tauri::command]
+#[specta::specta]
+pub fn dashboard(books: State<'_, Books>, lang: String) -> Result<DashboardView, CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    let board = books.with(|store| store.dashboard(acquit_store::today()))?;
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(DashboardView {
+        due: sums(&board.due, lang),
+        due_count: count(board.due_count),
+        overdue: sums(&board.overdue, lang),
+        overdue_count: count(board.overdue_count),
+        paid_this_month: sums(&board.paid_this_month, lang),
+        processing: sums(&board.processing, lang),
+        processing_count: count(board.processing_count),
+    })
+}

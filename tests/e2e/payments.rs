@@ -1,0 +1,485 @@
+//! Getting paid, in the real window: Stripe connected from the Settings
+//! screen (the key in a real keychain on a private D-Bus), a payment link
+//! created in the invoice view and paid on the fake Stripe, the sync
+//! turning the invoice PAID; and a payment recorded by hand, then reversed.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+
+use crate::harness::{App, artifacts_dir};
+use crate::keyring::{Keyring, Provider};
+
+/// A test key the fake accepts (never a real one).
+const KEY: &str = "sk_test_51E2eTestKeyForTheFakeOnly4242";
+
+fn demo(db: &Path) {
+    let mut store = acquit_store::Store::open(db).expect("creating the database");
+    store.fill_demo(acquit_store::today()).expect("demo data");
+}
+
+fn plain(text: &str) -> String {
+    text.replace(['\u{202f}', '\u{a0}'], " ")
+}
+
+/// `target/debug/NAME`, built by cargo when missing.
+fn sibling_bin(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_BIN_EXE_acquit-app"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let path = dir.join(name);
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "fake-stripe", "--bins"])
+            .status()
+            .expect("cargo build -p fake-stripe");
+        assert!(status.success(), "building fake-stripe failed");
+    }
+    path
+}
+
+/// The fake Stripe API on 127.0.0.1, killed on drop.
+struct FakeStripe {
+    base: String,
+    child: Child,
+}
+
+impl FakeStripe {
+    fn start(dir: &Path) -> FakeStripe {
+        let mut child = Command::new(sibling_bin("fake-stripe"))
+            .args(["--listen", "127.0.0.1:0", "--log"])
+            .arg(dir.join("fake-stripe.jsonl"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn fake-stripe");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("fake-stripe listening on ")
+            .unwrap_or_else(|| panic!("fake-stripe said {line:?}"))
+            .to_owned();
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while stderr.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                sink.clear();
+            }
+        });
+        FakeStripe { base, child }
+    }
+
+    /// Pays `stripe_url` by card, as a client on the hosted page would.
+    fn pay(&self, stripe_url: &str) -> String {
+        let body =
+            serde_json::json!({"url": stripe_url, "method": "card", "card": "4242424242424242"});
+        let out = Command::new("curl")
+            .args(["-sS", "-X", "POST", "-H", "Content-Type: application/json"])
+            .args(["--data-binary", &body.to_string()])
+            .arg(format!("{}/_fake/pay", self.base))
+            .output()
+            .expect("curl is missing: sudo apt-get install curl");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for FakeStripe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The relay with one inbox, killed on drop.
+struct Relay {
+    base: String,
+    inbox: String,
+    token: String,
+    child: Child,
+}
+
+impl Relay {
+    fn start(dir: &Path) -> Relay {
+        let db = dir.join("relay.db");
+        let out = Command::new(sibling_bin("acquit-relay"))
+            .args(["inbox", "create", "--db"])
+            .arg(&db)
+            .arg("--json")
+            .output()
+            .expect("acquit-relay inbox create");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut child = Command::new(sibling_bin("acquit-relay"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn acquit-relay");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("acquit-relay listening on ")
+            .unwrap_or_else(|| panic!("acquit-relay said {line:?}"))
+            .trim_start_matches("http://")
+            .to_owned();
+        Relay {
+            base: format!("http://{addr}"),
+            inbox: created["inbox"].as_str().unwrap().to_owned(),
+            token: created["token"].as_str().unwrap().to_owned(),
+            child,
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Opens the first issued, unpaid invoice of the list; returns its number.
+async fn open_issued(app: &App) -> String {
+    app.wait_texts("[data-testid=invoice-row]", |rows| rows.len() == 9)
+        .await;
+    for row in app
+        .client
+        .find_all(Locator::Css("[data-testid=invoice-row]"))
+        .await
+        .expect("rows")
+    {
+        let badge = row
+            .find(Locator::Css("[data-testid=status]"))
+            .await
+            .expect("status badge");
+        if badge.text().await.unwrap() == "Émise" {
+            let button = row
+                .find(Locator::Css("[data-testid=open-invoice]"))
+                .await
+                .expect("row button");
+            let number = button.text().await.unwrap();
+            button.click().await.expect("opening the invoice");
+            return number;
+        }
+    }
+    panic!("no issued invoice in the demo list");
+}
+
+async fn wait_status(app: &App, status: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let now = app
+            .client
+            .find(Locator::Css("[data-testid=doc-status]"))
+            .await
+            .ok();
+        let text = match now {
+            Some(e) => e.text().await.unwrap_or_default(),
+            None => String::new(),
+        };
+        if text == status {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the invoice never showed “{status}” (last: “{text}”)"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-raw"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is missing: sudo apt-get install poppler-utils");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Connect Stripe in Settings → create a link in the invoice view → the
+/// client pays on the fake → "Sync now" → PAID in the view and in the PDF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stripe_connected_in_settings_a_link_paid_turns_the_invoice_paid() {
+    let keyring = Keyring::start(Provider::Unlocked);
+    let servers = tempfile::tempdir().unwrap();
+    let fake = FakeStripe::start(servers.path());
+    let app = App::launch_with_env(
+        demo,
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", keyring.address.clone()),
+            ("ACQUIT_STRIPE_API_BASE", fake.base.clone()),
+        ],
+    )
+    .await;
+    app.choose("[data-testid=language]", "fr").await;
+    assert!(!app.exists("[data-testid=test-mode]").await);
+
+    // Settings: the key in a password field, checked with the fake Stripe.
+    app.click("[data-testid=nav-settings]").await;
+    assert_eq!(
+        app.find("[data-testid=stripe-key]")
+            .await
+            .attr("type")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("password")
+    );
+    app.fill("[data-testid=stripe-key]", KEY).await;
+    app.click("[data-testid=stripe-connect]").await;
+    let hint = app.text("[data-testid=stripe-key-hint]").await;
+    assert_eq!(hint, "sk_test_…4242", "only the mask is shown");
+    assert!(
+        app.exists("[data-testid=test-mode]").await,
+        "test-mode banner"
+    );
+    let page = app.client.source().await.expect("the page's source");
+    assert!(!page.contains(KEY), "the key never reaches the UI");
+    // In the real keychain (read with libsecret's own tool).
+    let info = app.invoke("stripe_status").await;
+    let account = info["accountId"]
+        .as_str()
+        .expect("an account id")
+        .to_owned();
+    assert_eq!(
+        keyring
+            .lookup(&acquit_sync::config::stripe_key_user(&account))
+            .as_deref(),
+        Some(KEY)
+    );
+    app.screenshot("payments-1-stripe-connected").await;
+
+    // The invoice view: create a lasting link for what remains due.
+    app.click("[data-testid=nav-invoices]").await;
+    let number = open_issued(&app).await;
+    wait_status(&app, "Émise", Duration::from_secs(10)).await;
+    app.click("[data-testid=create-link]").await;
+    let status = app
+        .text("[data-testid=link-row] [data-testid=link-status]")
+        .await;
+    assert_eq!(status, "Ouvert");
+    assert!(
+        app.exists("[data-testid=link-qr] svg").await,
+        "the QR code is shown"
+    );
+    let url = app.text("[data-testid=link-url]").await;
+    assert!(url.starts_with(&fake.base), "{url}");
+    app.screenshot("payments-2-link-created").await;
+
+    // The client pays on Stripe's page (the fake's test control).
+    let store = acquit_store::Store::open(app.db()).unwrap();
+    let links = store.links(&number).unwrap();
+    let stripe_url = links[0].url.clone().expect("Stripe's URL");
+    drop(store);
+    let answer = fake.pay(&stripe_url);
+    assert!(
+        !answer.contains("\"error\""),
+        "the fake refused to pay: {answer}"
+    );
+
+    // "Sync now": Stripe's events are listed, the payment applied.
+    app.click("[data-testid=sync-now]").await;
+    wait_status(&app, "Payée", Duration::from_secs(20)).await;
+    assert!(app.exists("[data-testid=paid-stamp]").await);
+    let toast = app.text("[data-testid=toast] span").await;
+    assert_eq!(toast, format!("{number} payée"));
+    assert_eq!(plain(&app.text("[data-testid=amount-due]").await), "0,00 €");
+    assert_ne!(app.text("[data-testid=last-sync]").await, "jamais");
+    app.screenshot("payments-3-paid-links").await;
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=paid-stamp]').scrollIntoView({block: 'start'})",
+            vec![],
+        )
+        .await
+        .expect("scrolling to the stamp");
+    app.screenshot("payments-3-paid-stamp").await;
+
+    // The PDF has the stamp.
+    app.click("[data-testid=export-pdf]").await;
+    app.text("[data-testid=exported]").await;
+    let pdf = app.saved_dir().join(format!("{number}.pdf"));
+    let text = pdf_text(&pdf);
+    // The demo's first issued invoice is in English: its PDF says PAID.
+    assert!(text.contains("PAID") || text.contains("PAYÉE"), "{text}");
+    assert!(
+        text.contains("Card (Stripe)") || text.contains("Carte (Stripe)"),
+        "{text}"
+    );
+    let _ = std::fs::copy(&pdf, artifacts_dir().join("payments-paid.pdf"));
+
+    app.close().await;
+}
+
+/// "Record a payment" for a transfer settles the invoice; reversing it
+/// reopens it; a bad amount is refused with a message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_recorded_by_hand_pays_the_invoice_and_can_be_reversed() {
+    let app = App::launch_with(demo).await;
+    app.choose("[data-testid=language]", "fr").await;
+    // The home's numbers come from Rust: the demo has one overdue invoice.
+    let due_before = plain(&app.text("[data-testid=dash-due]").await);
+    assert!(
+        due_before.ends_with(" €") && due_before != "0,00 €",
+        "{due_before}"
+    );
+    assert_ne!(
+        plain(&app.text("[data-testid=dash-overdue]").await),
+        "0,00 €"
+    );
+    app.screenshot("payments-0-home-dashboard").await;
+    let number = open_issued(&app).await;
+    wait_status(&app, "Émise", Duration::from_secs(10)).await;
+    assert!(app.exists("[data-testid=stripe-needed]").await);
+
+    app.fill("[data-testid=payment-amount]", "douze").await;
+    app.click("[data-testid=record]").await;
+    let error = app.text("[data-testid=payment-error]").await;
+    assert!(!error.is_empty());
+
+    let due = plain(&app.text("[data-testid=amount-due]").await);
+    app.choose("[data-testid=payment-method]", "transfer").await;
+    app.fill(
+        "[data-testid=payment-amount]",
+        due.trim_end_matches(" €").trim(),
+    )
+    .await;
+    app.fill("[data-testid=payment-reference]", "VIR-0042")
+        .await;
+    app.click("[data-testid=record]").await;
+    wait_status(&app, "Payée", Duration::from_secs(10)).await;
+    let rows = app.texts("[data-testid=payment-row]").await;
+    assert!(rows.iter().any(|r| r.contains("VIR-0042")), "{rows:?}");
+    let history = app.texts("[data-testid=timeline-entry]").await;
+    assert!(history.len() >= 2, "{history:?}");
+    app.screenshot("payments-4-manual-paid").await;
+    app.click("[data-testid=back]").await;
+    let due_after = plain(&app.text("[data-testid=dash-due]").await);
+    assert_ne!(due_after, due_before, "the home's amount due went down");
+    let mut reopened = false;
+    for button in app
+        .client
+        .find_all(Locator::Css("[data-testid=open-invoice]"))
+        .await
+        .expect("rows")
+    {
+        if button.text().await.unwrap() == number {
+            button.click().await.expect("reopening the invoice");
+            reopened = true;
+            break;
+        }
+    }
+    assert!(reopened, "{number} is in the list");
+    wait_status(&app, "Payée", Duration::from_secs(10)).await;
+
+    app.click("[data-testid=reverse-payment]").await;
+    wait_status(&app, "Émise", Duration::from_secs(10)).await;
+    app.screenshot("payments-5-reversed").await;
+    app.close().await;
+}
+
+/// With a relay set up (`acquit relay set`, as `./x run` does), the app's
+/// background sync long-polls it: a payment made on the fake reaches the
+/// relay by webhook and the open invoice turns PAID with no click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
+    let servers = tempfile::tempdir().unwrap();
+    let fake = FakeStripe::start(servers.path());
+    let relay = Relay::start(servers.path());
+    let env = [
+        ("ACQUIT_STRIPE_KEY", KEY.to_owned()),
+        ("ACQUIT_STRIPE_API_BASE", fake.base.clone()),
+        ("ACQUIT_RELAY_TOKEN", relay.token.clone()),
+    ];
+    let acquit = sibling_bin("acquit");
+    let app = App::launch_with_env(
+        |db| {
+            demo(db);
+            // The one-step setup of the CLI: relay settings, Stripe's
+            // webhook endpoint to the relay, its secret to the relay.
+            let mut child = Command::new(&acquit)
+                .arg("--db")
+                .arg(db)
+                .args([
+                    "relay",
+                    "set",
+                    "--url",
+                    &relay.base,
+                    "--inbox",
+                    &relay.inbox,
+                ])
+                .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("acquit relay set");
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(relay.token.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "acquit relay set: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        },
+        &env,
+    )
+    .await;
+    app.choose("[data-testid=language]", "fr").await;
+    assert!(
+        app.exists("[data-testid=test-mode]").await,
+        "test key from ACQUIT_STRIPE_KEY"
+    );
+
+    let number = open_issued(&app).await;
+    wait_status(&app, "Émise", Duration::from_secs(10)).await;
+    app.click("[data-testid=create-link]").await;
+    let url = app.text("[data-testid=link-url]").await;
+    assert!(
+        url.starts_with(&format!("{}/p/", relay.base)),
+        "with a relay, the link to send is its stable page: {url}"
+    );
+    let store = acquit_store::Store::open(app.db()).unwrap();
+    let stripe_url = store.links(&number).unwrap()[0]
+        .url
+        .clone()
+        .expect("Stripe's URL");
+    drop(store);
+    let answer = fake.pay(&stripe_url);
+    assert!(
+        !answer.contains("\"error\""),
+        "the fake refused to pay: {answer}"
+    );
+
+    // No click: the long-poll returns with the webhook's event.
+    wait_status(&app, "Payée", Duration::from_secs(20)).await;
+    assert_eq!(
+        app.text("[data-testid=toast] span").await,
+        format!("{number} payée")
+    );
+    app.screenshot("payments-6-relay-background-paid").await;
+    app.close().await;
+}
