@@ -41,6 +41,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             update::check_update,
             update::install_update,
             payments::stripe_status,
+            payments::relay_status,
+            payments::setup_relay,
             payments::connect_stripe,
             payments::disconnect_stripe,
             payments::invoice_links,

@@ -118,6 +118,73 @@ pub async fn disconnect_stripe(books: State<'_, Books>) -> Result<StripeStatus, 
     .await
 }
 
+// ---------------------------------------------------------------- relay
+
+/// The relay in use, as the settings screen shows it (never the token).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RelayStatus {
+    pub url: Option<String>,
+    pub inbox: Option<String>,
+    /// Where Stripe posts webhooks for this inbox.
+    pub webhook_url: Option<String>,
+    /// Set when [`setup_relay`] just registered the relay with Stripe.
+    pub webhook_endpoint: Option<String>,
+}
+
+fn relay_status_of(store: &Store) -> Result<RelayStatus, String> {
+    let settings = config::relay_settings(store).map_err(|e| e.to_string())?;
+    Ok(RelayStatus {
+        webhook_url: settings.as_ref().map(|(url, inbox)| {
+            format!(
+                "{}{}",
+                url.trim_end_matches('/'),
+                acquit_relay_protocol::webhook_path(inbox)
+            )
+        }),
+        url: settings.as_ref().map(|(url, _)| url.clone()),
+        inbox: settings.map(|(_, inbox)| inbox),
+        webhook_endpoint: None,
+    })
+}
+
+/// The relay in use, if any.
+#[tauri::command]
+#[specta::specta]
+pub fn relay_status(books: State<'_, Books>) -> Result<RelayStatus, CommandError> {
+    books.with(|store| relay_status_of(store))
+}
+
+/// Sets the relay up in one step, as `acquit relay set` does: checks it,
+/// keeps the token in the keychain, registers it with Stripe when connected.
+#[tauri::command]
+#[specta::specta]
+pub async fn setup_relay(
+    books: State<'_, Books>,
+    sync: State<'_, SyncControl>,
+    url: String,
+    inbox: String,
+    token: String,
+) -> Result<RelayStatus, CommandError> {
+    let status = on_own_connection(&books, move |store| {
+        let stripe = config::stripe_client(store).map_err(|e| e.to_string())?;
+        let setup = tauri::async_runtime::block_on(config::setup_relay(
+            store,
+            &url,
+            &inbox,
+            &token,
+            stripe.as_ref(),
+        ))
+        .map_err(|e| e.to_string())?;
+        let mut status = relay_status_of(store)?;
+        status.webhook_endpoint = setup.webhook_endpoint;
+        Ok(status)
+    })
+    .await?;
+    sync.wake();
+    Ok(status)
+}
+
 // ---------------------------------------------------------------- links
 
 /// A payment link of an invoice.

@@ -408,51 +408,30 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
         ("ACQUIT_STRIPE_API_BASE", fake.base.clone()),
         ("ACQUIT_RELAY_TOKEN", relay.token.clone()),
     ];
-    let acquit = sibling_bin("acquit");
-    let app = App::launch_with_env(
-        |db| {
-            demo(db);
-            // The one-step setup of the CLI: relay settings, Stripe's
-            // webhook endpoint to the relay, its secret to the relay.
-            let mut child = Command::new(&acquit)
-                .arg("--db")
-                .arg(db)
-                .args([
-                    "relay",
-                    "set",
-                    "--url",
-                    &relay.base,
-                    "--inbox",
-                    &relay.inbox,
-                ])
-                .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("acquit relay set");
-            use std::io::Write as _;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(relay.token.as_bytes())
-                .unwrap();
-            let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "acquit relay set: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        },
-        &env,
-    )
-    .await;
+    let app = App::launch_with_env(demo, &env).await;
     app.choose("[data-testid=language]", "fr").await;
     assert!(
         app.exists("[data-testid=test-mode]").await,
         "test key from ACQUIT_STRIPE_KEY"
     );
+
+    // The one-step relay setup in the settings: checked, registered with
+    // Stripe (the fake now posts webhooks to the relay), secret handed over.
+    app.click("[data-testid=nav-settings]").await;
+    app.fill("[data-testid=relay-url]", &relay.base).await;
+    app.fill("[data-testid=relay-inbox]", &relay.inbox).await;
+    app.fill("[data-testid=relay-token]", "not-the-token").await;
+    app.click("[data-testid=relay-save]").await;
+    let refused = app.text("[data-testid=relay-error]").await;
+    assert!(refused.contains("refused the token"), "{refused}");
+    app.fill("[data-testid=relay-token]", &relay.token).await;
+    app.click("[data-testid=relay-save]").await;
+    assert_eq!(
+        app.text("[data-testid=relay-done]").await,
+        "Relais vérifié et déclaré à Stripe : les paiements arriveront tout seuls."
+    );
+    app.screenshot("payments-6-relay-settings").await;
+    app.click("[data-testid=nav-invoices]").await;
 
     let number = open_issued(&app).await;
     wait_status(&app, "Émise", Duration::from_secs(10)).await;

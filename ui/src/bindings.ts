@@ -56,6 +56,13 @@ export const commands = {
 	installUpdate: () => typedError<string, CommandError>(__TAURI_INVOKE("install_update")),
 	/**  Whether Stripe is connected, to which account, in which mode. */
 	stripeStatus: () => typedError<StripeStatus_Serialize, CommandError>(__TAURI_INVOKE("stripe_status")),
+	/**  The relay in use, if any. */
+	relayStatus: () => typedError<RelayStatus_Serialize, CommandError>(__TAURI_INVOKE("relay_status")),
+	/**
+	 *  Sets the relay up in one step, as `acquit relay set` does: checks it,
+	 *  keeps the token in the keychain, registers it with Stripe when connected.
+	 */
+	setupRelay: (url: string, inbox: string, token: string) => typedError<RelayStatus_Serialize, CommandError>(__TAURI_INVOKE("setup_relay", { url, inbox, token })),
 	/**
 	 *  Checks `key` with Stripe, keeps it in the OS keychain and records the
 	 *  account (the same steps as `acquit stripe connect`).
@@ -632,6 +639,29 @@ export type PaymentsApplied = {
 	invoices: string[],
 	/**  Their status now (`paid`, `partially-paid`, `processing`), in order. */
 	statuses: string[],
+};
+
+/**  The relay in use, as the settings screen shows it (never the token). */
+export type RelayStatus = RelayStatus_Serialize | RelayStatus_Deserialize;
+
+/**  The relay in use, as the settings screen shows it (never the token). */
+export type RelayStatus_Deserialize = {
+	url?: string | null,
+	inbox?: string | null,
+	/**  Where Stripe posts webhooks for this inbox. */
+	webhookUrl?: string | null,
+	/**  Set when [`setup_relay`] just registered the relay with Stripe. */
+	webhookEndpoint?: string | null,
+};
+
+/**  The relay in use, as the settings screen shows it (never the token). */
+export type RelayStatus_Serialize = {
+	url: string | null,
+	inbox: string | null,
+	/**  Where Stripe posts webhooks for this inbox. */
+	webhookUrl: string | null,
+	/**  Set when [`setup_relay`] just registered the relay with Stripe. */
+	webhookEndpoint: string | null,
 };
 
 /**  The Stripe connection as the UI shows it: never the key, only its mask. */

@@ -74,11 +74,6 @@ pub fn stripe_client(store: &Store) -> Result<Option<Client>, CliError> {
     config::stripe_client(store).map_err(config_error)
 }
 
-/// Keeps the pull token of `inbox` in the keychain.
-pub fn set_relay_token(inbox: &str, token: &str) -> Result<(), CliError> {
-    config::set_relay_token(inbox, token).map_err(config_error)
-}
-
 /// The relay's base URL, when one is set.
 pub fn relay_base(store: &Store) -> Result<Option<String>, CliError> {
     Ok(store.setting(RELAY_URL)?)

@@ -4,9 +4,9 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use acquit_stripe::{ACQUIT_EVENT_TYPES, IdempotencyKey, NewWebhookEndpoint};
+use acquit_stripe::ACQUIT_EVENT_TYPES;
 use acquit_sync::engine::{self, EngineError, SourceChoice, Sources, SyncReport};
-use acquit_sync::relay::{PullToken, RelayClient, RelayConfig};
+use acquit_sync::relay::{PullToken, RelayConfig};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
@@ -95,78 +95,38 @@ fn relay_set(url: &str, inbox: &str, path: &Path) -> Result<String, CliError> {
     std::io::stdin()
         .read_to_string(&mut token)
         .map_err(|e| CliError::Outside(format!("could not read the token from stdin: {e}")))?;
-    let token = PullToken::new(&token).map_err(CliError::rejected)?;
-    let config = RelayConfig::new(url, inbox, token.clone()).map_err(online::relay_error)?;
-    let relay = RelayClient::new(config).map_err(online::relay_error)?;
+    PullToken::new(&token).map_err(CliError::rejected)?;
 
     let mut store = open(path)?;
     let online = Online::connect_without_relay(&store)?;
-    online
-        .block_on(relay.check())
-        .map_err(online::relay_error)?;
-    // ACQUIT_RELAY_TOKEN holding this very token (scripts, `./x run`'s
-    // demo): later commands read it from there, the keychain is not needed.
-    let from_env = std::env::var(acquit_sync::config::RELAY_TOKEN_ENV)
-        .is_ok_and(|t| t.trim() == token.expose());
-    if !from_env {
-        online::set_relay_token(relay.config().inbox.as_str(), token.expose())?;
-    }
-    let previous = store.setting(online::RELAY_INBOX)?;
-    store.set_setting(online::RELAY_URL, &relay.config().base)?;
-    store.set_setting(online::RELAY_INBOX, &relay.config().inbox)?;
-    if previous.as_deref() != Some(relay.config().inbox.as_str()) {
-        // Another inbox: its cursors mean nothing here.
-        store.set_setting(engine::RELAY_CURSOR, "")?;
-    }
+    let setup = online
+        .block_on(acquit_sync::config::setup_relay(
+            &mut store,
+            url,
+            inbox,
+            &token,
+            online.stripe.as_ref(),
+        ))
+        .map_err(online::config_error)?;
     let mut out = format!(
         "Relay {} checked; inbox {} set (token {}).\n",
-        relay.config().base,
-        relay.config().inbox,
-        if from_env {
-            "from ACQUIT_RELAY_TOKEN, not stored"
-        } else {
+        setup.url,
+        setup.inbox,
+        if setup.token_in_keychain {
             "in the keychain"
+        } else {
+            "from ACQUIT_RELAY_TOKEN, not stored"
         }
     );
-    match &online.stripe {
+    match &setup.webhook_endpoint {
         None => out.push_str(
             "Stripe is not connected yet: run `acquit stripe connect`, then `acquit relay set` again to register the relay with Stripe.\n",
         ),
-        Some(stripe) => {
-            let webhook_url = relay.config().webhook_url();
-            let endpoint = online.block_on(async {
-                // Stripe shows an endpoint's signing secret only when it is
-                // created: replace ours rather than ask the user to copy it.
-                for existing in stripe.list_webhook_endpoints().await? {
-                    if existing.url == webhook_url {
-                        stripe.delete_webhook_endpoint(&existing.id).await?;
-                    }
-                }
-                let setup = format!(
-                    "{}-{}",
-                    relay.config().inbox,
-                    chrono::Utc::now().timestamp()
-                );
-                let key = IdempotencyKey::for_webhook_endpoint_creation(&setup)
-                    .expect("an inbox id and digits");
-                let new = NewWebhookEndpoint::for_relay(&webhook_url);
-                stripe.create_webhook_endpoint(&new, &key).await
-            });
-            let endpoint = endpoint.map_err(online::stripe_error)?;
-            let secret = endpoint.secret.as_ref().ok_or_else(|| {
-                CliError::Outside(
-                    "Stripe created the webhook endpoint without a signing secret: try again".into(),
-                )
-            })?;
-            online
-                .block_on(relay.set_webhook_secret(secret.expose()))
-                .map_err(online::relay_error)?;
-            out.push_str(&format!(
-                "Stripe sends {} to {webhook_url} (endpoint {}); the relay has its signing secret.\n",
-                ACQUIT_EVENT_TYPES.join(", "),
-                endpoint.id
-            ));
-        }
+        Some(endpoint) => out.push_str(&format!(
+            "Stripe sends {} to {} (endpoint {endpoint}); the relay has its signing secret.\n",
+            ACQUIT_EVENT_TYPES.join(", "),
+            setup.webhook_url
+        )),
     }
     Ok(out)
 }

@@ -318,6 +318,15 @@ impl Store {
             if reversed || kind == "reversal" {
                 return Err(Rejection::AlreadyReversed(payment.0).into());
             }
+            // Stripe's records are the truth for Stripe money: a counter-entry
+            // here would make the books disagree with the bank.
+            if method == "stripe" {
+                return Err(Rejection::Invalid(format!(
+                    "payment {} came through Stripe: to give the money back, refund it in the Stripe Dashboard (Payments → Refund); the next sync records the refund",
+                    payment.0
+                ))
+                .into());
+            }
             if on.to_string() < received_on {
                 return Err(Rejection::Invalid(format!(
                     "payment {} was received on {received_on}: its counter-entry cannot be dated {on}, earlier",

@@ -406,6 +406,21 @@ fn a_card_payment_is_recorded_once_with_its_link_and_journal_entry() {
     let ledger = b.store.ledger(None, None).unwrap();
     assert_eq!(ledger[0].method_label(), "STRIPE card");
     assert_eq!(ledger[0].net, None); // the fee is not known yet
+    // Stripe money goes back through a Stripe refund, not a counter-entry.
+    match b
+        .store
+        .reverse_payment(payments[0].id, date("2026-11-21"), None)
+        .unwrap_err()
+    {
+        StoreError::Rejected(Rejection::Invalid(message)) => {
+            assert!(
+                message.contains("refund it in the Stripe Dashboard"),
+                "{message}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(b.store.payments(&n).unwrap().len(), 1);
     b.assert_journal_ok();
     assert_eq!(b.store.verify_journal().unwrap().entries, 2);
 }

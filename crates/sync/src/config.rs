@@ -325,3 +325,87 @@ pub fn relay_client(store: &Store) -> Result<Option<RelayClient>, ConfigError> {
     let config = RelayConfig::new(&url, &inbox, token)?;
     Ok(Some(RelayClient::new(config)?))
 }
+
+/// What [`setup_relay`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelaySetup {
+    pub url: String,
+    pub inbox: String,
+    /// False when the token came from `ACQUIT_RELAY_TOKEN` (not stored).
+    pub token_in_keychain: bool,
+    /// The Stripe webhook endpoint created for the relay (`we_…`), when
+    /// Stripe is connected; the relay then has its signing secret.
+    pub webhook_endpoint: Option<String>,
+    /// Where Stripe posts the events.
+    pub webhook_url: String,
+}
+
+/// One-step relay setup, for `acquit relay set` and the app's settings:
+/// checks the relay with the token, keeps the token in the keychain (unless
+/// `ACQUIT_RELAY_TOKEN` holds it), records the relay in the settings, and,
+/// when Stripe is connected, creates the webhook endpoint for the inbox and
+/// hands its signing secret to the relay. Stripe shows an endpoint's secret
+/// only when it is created, so an existing endpoint for the same URL is
+/// replaced rather than the user asked to copy a secret. Nothing is
+/// recorded when the relay refuses the token.
+pub async fn setup_relay(
+    store: &mut Store,
+    url: &str,
+    inbox: &str,
+    token: &str,
+    stripe: Option<&Client>,
+) -> Result<RelaySetup, ConfigError> {
+    let token = PullToken::new(token)?;
+    let relay = RelayClient::new(RelayConfig::new(url, inbox, token.clone())?)?;
+    relay.check().await?;
+    let config = relay.config().clone();
+    let from_env = std::env::var(RELAY_TOKEN_ENV).is_ok_and(|t| t.trim() == token.expose());
+    if !from_env {
+        set_relay_token(&config.inbox, token.expose())?;
+    }
+    let previous = store.setting(RELAY_INBOX_SETTING)?;
+    store.set_setting(RELAY_URL_SETTING, &config.base)?;
+    store.set_setting(RELAY_INBOX_SETTING, &config.inbox)?;
+    if previous.as_deref() != Some(config.inbox.as_str()) {
+        // Another inbox: its cursor means nothing here.
+        store.set_setting(crate::engine::RELAY_CURSOR, "")?;
+    }
+    let webhook_url = config.webhook_url();
+    let webhook_endpoint = match stripe {
+        None => None,
+        Some(stripe) => {
+            for existing in stripe.list_webhook_endpoints().await? {
+                if existing.url == webhook_url {
+                    stripe.delete_webhook_endpoint(&existing.id).await?;
+                }
+            }
+            // A new key each time: a deliberate re-setup within Stripe's
+            // 24 h idempotency window must create a new endpoint.
+            let setup = format!("{}-{}", config.inbox, chrono::Utc::now().timestamp());
+            let key = acquit_stripe::IdempotencyKey::for_webhook_endpoint_creation(&setup)
+                .expect("an inbox id and digits make a valid key");
+            let endpoint = stripe
+                .create_webhook_endpoint(
+                    &acquit_stripe::NewWebhookEndpoint::for_relay(&webhook_url),
+                    &key,
+                )
+                .await?;
+            let secret = endpoint.secret.as_ref().ok_or_else(|| {
+                ConfigError::Stripe(StripeError::UnexpectedResponse {
+                    status: 200,
+                    reason: "the webhook endpoint came without its signing secret: try again"
+                        .into(),
+                })
+            })?;
+            relay.set_webhook_secret(secret.expose()).await?;
+            Some(endpoint.id)
+        }
+    };
+    Ok(RelaySetup {
+        url: config.base,
+        inbox: config.inbox,
+        token_in_keychain: !from_env,
+        webhook_endpoint,
+        webhook_url,
+    })
+}
