@@ -12,6 +12,7 @@ mod editor;
 mod forms;
 mod logging;
 mod payments;
+mod send;
 pub mod update;
 mod view;
 
@@ -41,6 +42,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             update::check_update,
             update::install_update,
             payments::stripe_status,
+            payments::share_invoice,
+            payments::revoke_share,
             payments::relay_status,
             payments::setup_relay,
             payments::connect_stripe,
@@ -55,7 +58,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             payments::invoice_timeline,
             payments::sync_status,
             payments::sync_now,
-            payments::dashboard
+            payments::dashboard,
+            send::send_preview,
+            send::send_email,
+            send::send_whatsapp,
+            send::send_templates,
+            send::set_send_template
         ])
         .events(tauri_specta::collect_events![
             payments::PaymentsApplied,

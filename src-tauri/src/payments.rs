@@ -185,6 +185,59 @@ pub async fn setup_relay(
     Ok(status)
 }
 
+// ---------------------------------------------------------------- share
+
+/// The invoice's private page on the relay (`acquit share`), if shared.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareView {
+    /// `https://relay/v/{token}#k={key}`: the key never reaches the relay.
+    pub url: Option<String>,
+}
+
+const NO_RELAY_FOR_SHARE: &str =
+    "an invoice page is served by your relay: set one in Settings (Payment relay) first";
+
+/// Publishes (or republishes) the invoice's end-to-end encrypted page on
+/// the relay and returns the link to send.
+#[tauri::command]
+#[specta::specta]
+pub async fn share_invoice(
+    books: State<'_, Books>,
+    number: String,
+) -> Result<ShareView, CommandError> {
+    on_own_connection(&books, move |store| {
+        let relay = config::relay_client(store)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| NO_RELAY_FOR_SHARE.to_owned())?;
+        let shared =
+            tauri::async_runtime::block_on(acquit_sync::share::share(store, &relay, &number))
+                .map_err(|e| e.to_string())?;
+        Ok(ShareView {
+            url: Some(shared.url),
+        })
+    })
+    .await
+}
+
+/// Revokes the invoice's page: its link then says it is no longer valid.
+#[tauri::command]
+#[specta::specta]
+pub async fn revoke_share(
+    books: State<'_, Books>,
+    number: String,
+) -> Result<ShareView, CommandError> {
+    on_own_connection(&books, move |store| {
+        let relay = config::relay_client(store)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| NO_RELAY_FOR_SHARE.to_owned())?;
+        tauri::async_runtime::block_on(acquit_sync::share::revoke(store, &relay, &number))
+            .map_err(|e| e.to_string())?;
+        Ok(ShareView { url: None })
+    })
+    .await
+}
+
 // ---------------------------------------------------------------- links
 
 /// A payment link of an invoice.

@@ -460,5 +460,31 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
         format!("{number} payée")
     );
     app.screenshot("payments-6-relay-background-paid").await;
+
+    // The client's private page: published on the relay, key in the
+    // fragment only; revoking makes the relay answer 410.
+    app.click("[data-testid=share-invoice]").await;
+    let page = app.text("[data-testid=share-url]").await;
+    let (address, key) = page.split_once("#k=").expect("the key in the fragment");
+    assert!(address.starts_with(&format!("{}/v/", relay.base)), "{page}");
+    assert_eq!(key.len(), 43, "a 256-bit key, base64url: {page}");
+    let bundle = format!("{address}/bundle");
+    assert_eq!(http_status(&bundle), 200);
+    app.screenshot("payments-7-shared").await;
+    app.click("[data-testid=revoke-share]").await;
+    app.wait_gone("[data-testid=share-url]").await;
+    assert_eq!(http_status(&bundle), 410);
     app.close().await;
+}
+
+/// The HTTP status of a GET (curl: independent of the code under test).
+fn http_status(url: &str) -> u16 {
+    let out = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", url])
+        .output()
+        .expect("curl is missing: sudo apt-get install curl");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
 }

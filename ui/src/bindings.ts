@@ -56,6 +56,13 @@ export const commands = {
 	installUpdate: () => typedError<string, CommandError>(__TAURI_INVOKE("install_update")),
 	/**  Whether Stripe is connected, to which account, in which mode. */
 	stripeStatus: () => typedError<StripeStatus_Serialize, CommandError>(__TAURI_INVOKE("stripe_status")),
+	/**
+	 *  Publishes (or republishes) the invoice's end-to-end encrypted page on
+	 *  the relay and returns the link to send.
+	 */
+	shareInvoice: (number: string) => typedError<ShareView_Serialize, CommandError>(__TAURI_INVOKE("share_invoice", { number })),
+	/**  Revokes the invoice's page: its link then says it is no longer valid. */
+	revokeShare: (number: string) => typedError<ShareView_Serialize, CommandError>(__TAURI_INVOKE("revoke_share", { number })),
 	/**  The relay in use, if any. */
 	relayStatus: () => typedError<RelayStatus_Serialize, CommandError>(__TAURI_INVOKE("relay_status")),
 	/**
@@ -95,6 +102,20 @@ export const commands = {
 	syncNow: () => __TAURI_INVOKE<void>("sync_now"),
 	/**  What is owed, late, paid this month and on its way. */
 	dashboard: (lang: string) => typedError<DashboardView, CommandError>(__TAURI_INVOKE("dashboard", { lang })),
+	/**  The message for the issued invoice `number`, from the templates. */
+	sendPreview: (number: string) => typedError<SendPreview_Serialize, CommandError>(__TAURI_INVOKE("send_preview", { number })),
+	/**
+	 *  Saves the current PDF to the cache folder and opens the mail client
+	 *  (`xdg-email --attach`, else the `mailto:` URL and the PDF's folder).
+	 *  Returns where the PDF was saved.
+	 */
+	sendEmail: (number: string) => typedError<string, CommandError>(__TAURI_INVOKE("send_email", { number })),
+	/**  Opens WhatsApp (wa.me) with the message for the client's phone. */
+	sendWhatsapp: (number: string) => typedError<null, CommandError>(__TAURI_INVOKE("send_whatsapp", { number })),
+	/**  Every template, in both languages. */
+	sendTemplates: () => typedError<TemplateView[], CommandError>(__TAURI_INVOKE("send_templates")),
+	/**  Saves one template; an empty text puts the default back. */
+	setSendTemplate: (kind: string, lang: string, text: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_send_template", { kind, lang, text })),
 };
 
 /** Events */
@@ -664,6 +685,46 @@ export type RelayStatus_Serialize = {
 	webhookEndpoint: string | null,
 };
 
+/**  What the Send section shows before anything is sent. */
+export type SendPreview = SendPreview_Serialize | SendPreview_Deserialize;
+
+/**  What the Send section shows before anything is sent. */
+export type SendPreview_Deserialize = {
+	/**  The client's email, if any (else "Email" is disabled). */
+	email?: string | null,
+	/**  The client's phone (E.164), if any (else "WhatsApp" is disabled). */
+	phone?: string | null,
+	subject: string,
+	body: string,
+	whatsappText: string,
+};
+
+/**  What the Send section shows before anything is sent. */
+export type SendPreview_Serialize = {
+	/**  The client's email, if any (else "Email" is disabled). */
+	email: string | null,
+	/**  The client's phone (E.164), if any (else "WhatsApp" is disabled). */
+	phone: string | null,
+	subject: string,
+	body: string,
+	whatsappText: string,
+};
+
+/**  The invoice's private page on the relay (`acquit share`), if shared. */
+export type ShareView = ShareView_Serialize | ShareView_Deserialize;
+
+/**  The invoice's private page on the relay (`acquit share`), if shared. */
+export type ShareView_Deserialize = {
+	/**  `https://relay/v/{token}#k={key}`: the key never reaches the relay. */
+	url?: string | null,
+};
+
+/**  The invoice's private page on the relay (`acquit share`), if shared. */
+export type ShareView_Serialize = {
+	/**  `https://relay/v/{token}#k={key}`: the key never reaches the relay. */
+	url: string | null,
+};
+
 /**  The Stripe connection as the UI shows it: never the key, only its mask. */
 export type StripeStatus = StripeStatus_Serialize | StripeStatus_Deserialize;
 
@@ -714,6 +775,16 @@ export type SyncStatus_Serialize = {
 	lastSync: string | null,
 	/**  The last attempt failed: why, and that it will retry. */
 	error: string | null,
+};
+
+/**  One template as Settings edits it. */
+export type TemplateView = {
+	/**  `email.subject`, `email.body`, `whatsapp`. */
+	kind: string,
+	/**  `fr`, `en`. */
+	lang: string,
+	text: string,
+	defaultText: string,
 };
 
 /**  One line of an invoice's history. */
