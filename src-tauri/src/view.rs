@@ -88,6 +88,9 @@ pub struct PaymentView {
     pub reference: Option<String>,
     /// Cancelled by a counter-entry.
     pub reversed: bool,
+    /// Came through Stripe: given back by a refund in Stripe, never
+    /// reversed here.
+    pub stripe: bool,
 }
 
 /// A credit note against the invoice shown.
@@ -252,6 +255,7 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
                 net: p.net.map(money),
                 reference: p.payment.reference,
                 reversed: p.payment.reversed,
+                stripe: p.payment.method == acquit_store::PaymentMethod::Stripe,
             })
             .collect(),
         credit_notes: credit_notes

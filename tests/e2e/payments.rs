@@ -460,6 +460,10 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
         format!("{number} payée")
     );
     app.screenshot("payments-6-relay-background-paid").await;
+    assert!(
+        !app.exists("[data-testid=reverse-payment]").await,
+        "a Stripe payment is refunded in Stripe, not reversed here"
+    );
 
     // The client's private page: published on the relay, key in the
     // fragment only; revoking makes the relay answer 410.
