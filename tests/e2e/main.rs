@@ -9,6 +9,7 @@ mod harness;
 mod keyring;
 mod payments;
 mod screens;
+mod send;
 
 use fantoccini::Locator;
 use harness::App;

@@ -492,3 +492,21 @@ fn http_status(url: &str) -> u16 {
         .parse()
         .unwrap_or(0)
 }
+
+/// Settings → Updates, offline (as on this machine): the check says it
+/// could not reach the update server, and nothing is offered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checking_for_updates_offline_says_so() {
+    let app = App::launch_with(demo).await;
+    app.choose("[data-testid=language]", "fr").await;
+    app.click("[data-testid=nav-settings]").await;
+    app.click("[data-testid=update-check]").await;
+    let message = app.text("[data-testid=update-error]").await;
+    assert!(
+        message.contains("could not reach the update server"),
+        "{message}"
+    );
+    assert!(!app.exists("[data-testid=update-install]").await);
+    app.screenshot("settings-updates-offline").await;
+    app.close().await;
+}

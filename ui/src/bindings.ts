@@ -634,6 +634,11 @@ export type PaymentView_Deserialize = {
 	reference?: string | null,
 	/**  Cancelled by a counter-entry. */
 	reversed: boolean,
+	/**
+	 *  Came through Stripe: given back by a refund in Stripe, never
+	 *  reversed here.
+	 */
+	stripe: boolean,
 };
 
 /**  A payment received (or reversed), formatted. */
@@ -652,6 +657,11 @@ export type PaymentView_Serialize = {
 	reference: string | null,
 	/**  Cancelled by a counter-entry. */
 	reversed: boolean,
+	/**
+	 *  Came through Stripe: given back by a refund in Stripe, never
+	 *  reversed here.
+	 */
+	stripe: boolean,
 };
 
 /**  Sent after a sync applied payments: the UI refreshes and says so. */

@@ -15,6 +15,7 @@
 //! - [`export`]: everything as CSV files and PDFs in one folder.
 //! - [`share`]: the end-to-end encrypted invoice page on the relay's
 //!   `/v/{token}`: seal, publish, republish after a sync, revoke.
+//! - [`send`]: the email and WhatsApp messages from editable templates.
 
 pub mod apply;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod engine;
 pub mod export;
 pub mod links;
 pub mod relay;
+pub mod send;
 pub mod share;
 
 pub use documents::{DocumentError, Rendering, document, render_pdf};

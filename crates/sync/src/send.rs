@@ -1,0 +1,457 @@
+//! Sending an invoice to its client: the message from an editable template,
+//! the `mailto:` and `https://wa.me/…` URLs, and what to launch for "Email".
+//!
+//! Templates hold placeholders `{client}`, `{number}`, `{amount}` (the
+//! amount due, in the client's language), `{link}` (the open payment link's
+//! URL, through the relay's `/p/…` page when a relay is set) and `{due}`.
+//! An unknown placeholder is left as is. A line holding a placeholder whose
+//! value is empty (no open link: `{link}`) is left out, so "Pay online:
+//! {link}" disappears rather than dangling.
+//!
+//! Templates are settings (`send.template.email.subject.fr`, …); an empty or
+//! missing setting means the default of [`default_templates`].
+
+use std::path::Path;
+
+use acquit_core::Lang;
+use acquit_store::{LinkKind, LinkStatus, Store, StoreError, StoredLink};
+use serde::Serialize;
+
+/// What the placeholders are replaced with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Values {
+    pub client: String,
+    pub number: String,
+    pub amount: String,
+    pub link: String,
+    pub due: String,
+}
+
+/// The templates of one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Templates {
+    pub email_subject: String,
+    pub email_body: String,
+    pub whatsapp: String,
+}
+
+/// The kinds of template, as their settings key spells them.
+pub const KINDS: [&str; 3] = ["email.subject", "email.body", "whatsapp"];
+
+/// Fills `template` with `values` (see the module docs).
+pub fn render_template(template: &str, values: &Values) -> String {
+    let pairs = [
+        ("{client}", values.client.as_str()),
+        ("{number}", values.number.as_str()),
+        ("{amount}", values.amount.as_str()),
+        ("{link}", values.link.as_str()),
+        ("{due}", values.due.as_str()),
+    ];
+    let mut out = Vec::new();
+    for line in template.split('\n') {
+        if pairs
+            .iter()
+            .any(|(name, value)| value.is_empty() && line.contains(name))
+        {
+            continue;
+        }
+        let mut filled = String::with_capacity(line.len());
+        let mut rest = line;
+        // One pass, so a value that looks like a placeholder stays as typed.
+        while let Some(start) = rest.find('{') {
+            filled.push_str(&rest[..start]);
+            let tail = &rest[start..];
+            match pairs.iter().find(|(name, _)| tail.starts_with(name)) {
+                Some((name, value)) => {
+                    filled.push_str(value);
+                    rest = &tail[name.len()..];
+                }
+                None => {
+                    filled.push('{');
+                    rest = &tail[1..];
+                }
+            }
+        }
+        filled.push_str(rest);
+        out.push(filled);
+    }
+    out.join("\n")
+}
+
+/// The built-in templates of `lang`.
+pub fn default_templates(lang: Lang) -> Templates {
+    match lang {
+        Lang::Fr => Templates {
+            email_subject: "Facture {number}".into(),
+            email_body: "Bonjour,\n\nVeuillez trouver ci-joint la facture {number} \
+                 d’un montant de {amount}, à régler avant le {due}.\n\
+                 Vous pouvez la payer en ligne : {link}\n\nCordialement,"
+                .into(),
+            whatsapp: "Bonjour, voici la facture {number} de {amount}, \
+                 à régler avant le {due}.\nPour payer en ligne : {link}"
+                .into(),
+        },
+        Lang::En => Templates {
+            email_subject: "Invoice {number}".into(),
+            email_body: "Hello,\n\nPlease find attached invoice {number} \
+                 for {amount}, due by {due}.\n\
+                 You can pay it online: {link}\n\nBest regards,"
+                .into(),
+            whatsapp: "Hello, here is invoice {number} for {amount}, due by {due}.\n\
+                 Pay online: {link}"
+                .into(),
+        },
+    }
+}
+
+/// The settings key of one template: `send.template.email.subject.fr`.
+pub fn setting_key(kind: &str, lang: Lang) -> String {
+    format!("send.template.{kind}.{}", lang.code())
+}
+
+impl Templates {
+    /// The text of one kind of template (see [`KINDS`]).
+    pub fn get(&self, kind: &str) -> &str {
+        match kind {
+            "email.subject" => &self.email_subject,
+            "email.body" => &self.email_body,
+            _ => &self.whatsapp,
+        }
+    }
+}
+
+/// The default text of one template kind (see [`KINDS`]).
+pub fn default_template(kind: &str, lang: Lang) -> String {
+    default_templates(lang).get(kind).to_owned()
+}
+
+/// The templates in use for `lang`: the settings, else the defaults.
+pub fn templates(store: &Store, lang: Lang) -> Result<Templates, StoreError> {
+    let get = |kind: &str| -> Result<String, StoreError> {
+        Ok(store
+            .setting(&setting_key(kind, lang))?
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| default_template(kind, lang)))
+    };
+    Ok(Templates {
+        email_subject: get("email.subject")?,
+        email_body: get("email.body")?,
+        whatsapp: get("whatsapp")?,
+    })
+}
+
+/// Percent-encodes `text` for a URL's query (RFC 3986: only unreserved
+/// characters stay as they are; UTF-8 bytes otherwise).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A `mailto:` URL (RFC 6068): line breaks in the body become CRLF, and
+/// everything but unreserved characters is percent-encoded.
+pub fn mailto_url(to: &str, subject: &str, body: &str) -> String {
+    let crlf = body.replace("\r\n", "\n").replace('\n', "\r\n");
+    let address = percent_encode(to).replace("%40", "@");
+    format!(
+        "mailto:{address}?subject={}&body={}",
+        percent_encode(subject),
+        percent_encode(&crlf)
+    )
+}
+
+/// `https://wa.me/<digits>?text=…` for an E.164 phone number.
+pub fn whatsapp_url(phone: &str, text: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    format!("https://wa.me/{digits}?text={}", percent_encode(text))
+}
+
+/// A program to run with its arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Launch {
+    pub program: String,
+    pub args: Vec<String>,
+}
+
+/// The program that opens a URL or a folder with the user's default app.
+pub fn opener() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    }
+}
+
+/// Whether `program` is an executable file on `PATH`.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// The message for one invoice, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub number: String,
+    pub lang: Lang,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub whatsapp_text: String,
+}
+
+impl Message {
+    /// The `mailto:` URL, when the client has an email.
+    pub fn mailto(&self) -> Option<String> {
+        self.email
+            .as_deref()
+            .map(|to| mailto_url(to, &self.subject, &self.body))
+    }
+
+    /// The wa.me URL, when the client has a phone number.
+    pub fn whatsapp(&self) -> Option<String> {
+        self.phone
+            .as_deref()
+            .map(|phone| whatsapp_url(phone, &self.whatsapp_text))
+    }
+
+    /// What "Email" runs: `xdg-email` with the PDF attached when it exists,
+    /// else the `mailto:` URL then the PDF's folder, for the user to attach
+    /// it. None when the client has no email.
+    pub fn email_launches(&self, pdf: &Path, xdg_email: bool) -> Option<Vec<Launch>> {
+        let to = self.email.clone()?;
+        if xdg_email {
+            return Some(vec![Launch {
+                program: "xdg-email".into(),
+                args: vec![
+                    "--subject".into(),
+                    self.subject.clone(),
+                    "--body".into(),
+                    self.body.clone(),
+                    "--attach".into(),
+                    pdf.display().to_string(),
+                    to,
+                ],
+            }]);
+        }
+        let folder = pdf.parent().unwrap_or(Path::new("."));
+        Some(vec![
+            Launch {
+                program: opener().into(),
+                args: vec![self.mailto()?],
+            },
+            Launch {
+                program: opener().into(),
+                args: vec![folder.display().to_string()],
+            },
+        ])
+    }
+}
+
+/// The message for the issued invoice `number`, in its client's language.
+pub fn message(store: &Store, number: &str) -> Result<Message, StoreError> {
+    let view = store.invoice(number)?;
+    let lang = view.buyer.lang;
+    let values = Values {
+        client: view.buyer.name.clone(),
+        number: view.number.clone().unwrap_or_else(|| number.to_owned()),
+        amount: view.amount_due.format(lang),
+        link: if view.amount_due.is_positive() {
+            link_url(store, number)?.unwrap_or_default()
+        } else {
+            String::new()
+        },
+        due: view
+            .due_date
+            .map(|d| match lang {
+                Lang::Fr => d.format("%d/%m/%Y").to_string(),
+                Lang::En => d.format("%-d %b %Y").to_string(),
+            })
+            .unwrap_or_default(),
+    };
+    let templates = templates(store, lang)?;
+    Ok(Message {
+        number: values.number.clone(),
+        lang,
+        email: view.buyer.email.as_ref().map(ToString::to_string),
+        phone: view.buyer.phone.as_ref().map(ToString::to_string),
+        subject: render_template(&templates.email_subject, &values)
+            .replace('\n', " ")
+            .trim()
+            .to_owned(),
+        body: render_template(&templates.email_body, &values),
+        whatsapp_text: render_template(&templates.whatsapp, &values),
+    })
+}
+
+/// The open link to give the client (a lasting link rather than a checkout,
+/// then the newest), through the relay's `/p/…` page when a relay is set.
+fn link_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
+    let mut open: Vec<StoredLink> = store
+        .open_links_of(number)?
+        .into_iter()
+        .filter(|l| l.status == LinkStatus::Open && l.url.is_some())
+        .collect();
+    open.sort_by_key(|l| (l.kind == LinkKind::PaymentLink, l.created_at, l.id));
+    let Some(link) = open.pop() else {
+        return Ok(None);
+    };
+    Ok(match store.setting(crate::relay::RELAY_URL_SETTING)? {
+        Some(base) if !base.trim().is_empty() => {
+            Some(format!("{}/p/{}", base.trim_end_matches('/'), link.token))
+        }
+        _ => link.url,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> Values {
+        Values {
+            client: "Café des Arts".into(),
+            number: "F-2026-0007".into(),
+            amount: "1\u{202f}234,56\u{a0}€".into(),
+            link: "https://relay.example/p/abc".into(),
+            due: "09/12/2026".into(),
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_and_unknown_ones_left_as_is() {
+        let text = render_template(
+            "{client}: {number} = {amount} by {due} {link} {unknown} {",
+            &values(),
+        );
+        assert_eq!(
+            text,
+            "Café des Arts: F-2026-0007 = 1\u{202f}234,56\u{a0}€ by 09/12/2026 \
+             https://relay.example/p/abc {unknown} {"
+        );
+    }
+
+    #[test]
+    fn a_value_that_looks_like_a_placeholder_is_not_filled_again() {
+        let mut v = values();
+        v.client = "{number}".into();
+        assert_eq!(render_template("{client}", &v), "{number}");
+    }
+
+    #[test]
+    fn a_line_with_an_empty_value_is_left_out() {
+        let mut v = values();
+        v.link = String::new();
+        let body = render_template(&default_templates(Lang::Fr).email_body, &v);
+        assert!(!body.contains("en ligne"), "{body}");
+        assert!(body.contains("F-2026-0007"));
+        let with = render_template(&default_templates(Lang::En).whatsapp, &values());
+        assert!(with.ends_with("Pay online: https://relay.example/p/abc"));
+    }
+
+    #[test]
+    fn defaults_use_every_placeholder_in_both_languages() {
+        for lang in [Lang::Fr, Lang::En] {
+            let t = default_templates(lang);
+            let all = format!("{} {} {}", t.email_subject, t.email_body, t.whatsapp);
+            for p in ["{number}", "{amount}", "{link}", "{due}"] {
+                assert!(all.contains(p), "{lang:?} lacks {p}");
+            }
+            assert_eq!(default_template("whatsapp", lang), t.whatsapp);
+        }
+        assert_eq!(
+            setting_key("email.subject", Lang::Fr),
+            "send.template.email.subject.fr"
+        );
+    }
+
+    #[test]
+    fn mailto_encodes_accents_reserved_characters_newlines_and_euros() {
+        let url = mailto_url(
+            "a.b@example.org",
+            "Facture & reçu ?",
+            "Ligne 1\nLigne 2 = 10 €",
+        );
+        assert_eq!(
+            url,
+            "mailto:a.b@example.org?subject=Facture%20%26%20re%C3%A7u%20%3F\
+             &body=Ligne%201%0D%0ALigne%202%20%3D%2010%20%E2%82%AC"
+        );
+    }
+
+    #[test]
+    fn whatsapp_keeps_only_the_digits_of_the_phone() {
+        assert_eq!(
+            whatsapp_url("+33 6 98 76 54 32", "Hé ?\n#1"),
+            "https://wa.me/33698765432?text=H%C3%A9%20%3F%0A%231"
+        );
+    }
+
+    #[test]
+    fn email_attaches_with_xdg_email_else_opens_mailto_and_the_folder() {
+        let m = Message {
+            number: "F-1".into(),
+            lang: Lang::Fr,
+            email: Some("c@example.org".into()),
+            phone: None,
+            subject: "S".into(),
+            body: "B".into(),
+            whatsapp_text: "W".into(),
+        };
+        let pdf = Path::new("/cache/F-1.pdf");
+        let xdg = m.email_launches(pdf, true).unwrap();
+        assert_eq!(
+            xdg[0].args,
+            [
+                "--subject",
+                "S",
+                "--body",
+                "B",
+                "--attach",
+                "/cache/F-1.pdf",
+                "c@example.org"
+            ]
+        );
+        let fallback = m.email_launches(pdf, false).unwrap();
+        assert_eq!(fallback[0].args, ["mailto:c@example.org?subject=S&body=B"]);
+        assert_eq!(fallback[1].args, ["/cache"]);
+        assert_eq!(m.whatsapp(), None);
+        let none = Message { email: None, ..m };
+        assert_eq!(none.email_launches(pdf, true), None);
+    }
+
+    #[test]
+    fn a_demo_invoice_gets_its_clients_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("a.db")).unwrap();
+        store
+            .fill_demo(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+            .unwrap();
+        let m = message(&store, "F-2026-0003").unwrap();
+        assert_eq!(m.lang, Lang::Fr);
+        assert!(m.subject.contains("F-2026-0003"), "{m:?}");
+        let due = store
+            .invoice("F-2026-0003")
+            .unwrap()
+            .amount_due
+            .format(Lang::Fr);
+        assert!(m.body.contains(&due), "{m:?}");
+        assert!(!m.body.contains("{link}"));
+        store
+            .set_setting(
+                &setting_key("email.subject", Lang::Fr),
+                "Votre facture {number} !",
+            )
+            .unwrap();
+        assert_eq!(
+            message(&store, "F-2026-0003").unwrap().subject,
+            "Votre facture F-2026-0003 !"
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! "Send" on the invoice screen: email (with the PDF attached through
+//! `xdg-email` where it exists), WhatsApp, and the templates in Settings.
+//! Everything is decided in `acquit_sync::send`; these commands only run
+//! what it says.
+//!
+//! Debug builds with `ACQUIT_E2E_OPEN_LOG=<file>` append each program and
+//! its arguments (one JSON line) to that file instead of running it: the
+//! end-to-end tests check what would open without opening a mail client.
+
+use std::io::Write;
+
+use acquit_core::Lang;
+use acquit_sync::send::{self, Launch};
+use serde::Serialize;
+use tauri::{Manager, State};
+
+use crate::commands::{Books, CommandError};
+
+/// What the Send section shows before anything is sent.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SendPreview {
+    /// The client's email, if any (else "Email" is disabled).
+    pub email: Option<String>,
+    /// The client's phone (E.164), if any (else "WhatsApp" is disabled).
+    pub phone: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub whatsapp_text: String,
+}
+
+/// The message for the issued invoice `number`, from the templates.
+#[tauri::command]
+#[specta::specta]
+pub fn send_preview(books: State<'_, Books>, number: String) -> Result<SendPreview, CommandError> {
+    let m = books.with(|store| send::message(store, &number))?;
+    Ok(SendPreview {
+        email: m.email,
+        phone: m.phone,
+        subject: m.subject,
+        body: m.body,
+        whatsapp_text: m.whatsapp_text,
+    })
+}
+
+/// Saves the current PDF to the cache folder and opens the mail client
+/// (`xdg-email --attach`, else the `mailto:` URL and the PDF's folder).
+/// Returns where the PDF was saved.
+#[tauri::command]
+#[specta::specta]
+pub fn send_email(
+    app: tauri::AppHandle,
+    books: State<'_, Books>,
+    number: String,
+) -> Result<String, CommandError> {
+    let dir = app
+        .path()
+        .app_cache_dir()
+        .map_err(|e| CommandError::new(format!("no cache folder: {e}")))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CommandError::new(format!("could not create {}: {e}", dir.display())))?;
+    let pdf = dir.join(format!("{number}.pdf"));
+    let (message, rendered) = books.with(|store| {
+        let rendered =
+            acquit_sync::render_pdf(store, &number, None, acquit_sync::Rendering::Current)?;
+        Ok::<_, acquit_sync::DocumentError>((send::message(store, &number)?, rendered))
+    })?;
+    std::fs::write(&pdf, &rendered.bytes)
+        .map_err(|e| CommandError::new(format!("could not save {}: {e}", pdf.display())))?;
+    let launches = message
+        .email_launches(&pdf, send::on_path("xdg-email"))
+        .ok_or_else(|| CommandError::new(no_email(message.lang)))?;
+    launches.iter().try_for_each(launch)?;
+    tracing::info!(%number, pdf = %pdf.display(), "email opened");
+    Ok(pdf.display().to_string())
+}
+
+/// Opens WhatsApp (wa.me) with the message for the client's phone.
+#[tauri::command]
+#[specta::specta]
+pub fn send_whatsapp(books: State<'_, Books>, number: String) -> Result<(), CommandError> {
+    let message = books.with(|store| send::message(store, &number))?;
+    let url = message
+        .whatsapp()
+        .ok_or_else(|| CommandError::new("this client has no phone number: add it in Clients"))?;
+    launch(&Launch {
+        program: send::opener().into(),
+        args: vec![url],
+    })
+}
+
+/// One template as Settings edits it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateView {
+    /// `email.subject`, `email.body`, `whatsapp`.
+    pub kind: String,
+    /// `fr`, `en`.
+    pub lang: String,
+    pub text: String,
+    pub default_text: String,
+}
+
+/// Every template, in both languages.
+#[tauri::command]
+#[specta::specta]
+pub fn send_templates(books: State<'_, Books>) -> Result<Vec<TemplateView>, CommandError> {
+    books.with(|store| {
+        let mut out = Vec::new();
+        for lang in [Lang::Fr, Lang::En] {
+            let templates = send::templates(store, lang)?;
+            for kind in send::KINDS {
+                let default_text = send::default_template(kind, lang);
+                out.push(TemplateView {
+                    kind: kind.to_owned(),
+                    lang: lang.code().to_owned(),
+                    text: templates.get(kind).to_owned(),
+                    default_text,
+                });
+            }
+        }
+        Ok::<_, acquit_store::StoreError>(out)
+    })
+}
+
+/// Saves one template; an empty text puts the default back.
+#[tauri::command]
+#[specta::specta]
+pub fn set_send_template(
+    books: State<'_, Books>,
+    kind: String,
+    lang: String,
+    text: String,
+) -> Result<(), CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    if !send::KINDS.contains(&kind.as_str()) {
+        return Err(CommandError::new(format!("unknown template {kind}")));
+    }
+    books.with(|store| store.set_setting(&send::setting_key(&kind, lang), &text))
+}
+
+fn no_email(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Ce client n'a pas d'e-mail : ajoutez-le dans Clients",
+        Lang::En => "This client has no email: add it in Clients",
+    }
+}
+
+/// Runs `l`, or, in a debug build with `ACQUIT_E2E_OPEN_LOG` set, appends it
+/// to that file instead.
+fn launch(l: &Launch) -> Result<(), CommandError> {
+    if cfg!(debug_assertions)
+        && let Some(path) = std::env::var_os("ACQUIT_E2E_OPEN_LOG")
+    {
+        let line = serde_json::to_string(l).map_err(|e| CommandError::new(e.to_string()))?;
+        return std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| writeln!(f, "{line}"))
+            .map_err(|e| CommandError::new(format!("could not log the launch: {e}")));
+    }
+    std::process::Command::new(&l.program)
+        .args(&l.args)
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| CommandError::new(format!("could not run {}: {e}", l.program)))
+}
