@@ -6,6 +6,9 @@
 //! never pass by skipping.
 
 mod harness;
+// The private D-Bus + GNOME Keyring session of the CLI's tests, the same file.
+#[allow(dead_code)]
+#[path = "../../crates/cli/tests/common/keyring.rs"]
 mod keyring;
 mod payments;
 mod screens;

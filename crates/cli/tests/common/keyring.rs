@@ -3,13 +3,14 @@
 //! the user's own bus or keyring: the bus listens in a private folder, and
 //! the keyring daemon keeps its files in a private HOME. Without the
 //! daemons the tests FAIL and name the Debian packages to install.
+//!
+//! Shared by the CLI's tests (`common::keyring`) and the app's end-to-end
+//! tests (`tests/e2e/main.rs` includes this file by path).
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-use super::text;
 
 pub const APT_PACKAGES: &str = "dbus gnome-keyring libsecret-tools";
 
@@ -206,4 +207,8 @@ impl Drop for Keyring {
         let _ = self.bus.kill();
         let _ = self.bus.wait();
     }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
