@@ -1,5 +1,5 @@
 //! Median render time of a one-page invoice with both QR codes (target:
-//! ≤ 2.5 ms in release). A plain binary (`harness = false`) so it needs no
+//! ≤ 2.5 ms in release), and of the same as SVG pages (the app's preview). A plain binary (`harness = false`) so it needs no
 //! benchmarking framework: `cargo bench -p acquit-pdf`.
 
 #[path = "../tests/common/mod.rs"]
@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use acquit_core::Lang;
-use acquit_pdf::render;
+use acquit_pdf::{render, render_svg};
 
 /// Median and minimum (the minimum shows the cost without the noise of a
 /// busy machine).
@@ -50,4 +50,28 @@ fn main() {
         300,
     );
     measure("60-line invoice", &common::long_invoice(60), 100);
+    measure_svg("one-page invoice as SVG", &doc, 300);
+    measure_svg("60-line invoice as SVG", &common::long_invoice(60), 100);
+}
+
+fn measure_svg(name: &str, doc: &acquit_pdf::Document, runs: usize) {
+    for _ in 0..10 {
+        std::hint::black_box(render_svg(doc).unwrap());
+    }
+    let samples: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            let pages = render_svg(std::hint::black_box(doc)).unwrap();
+            let elapsed = start.elapsed();
+            std::hint::black_box(pages);
+            elapsed
+        })
+        .collect();
+    let size: usize = render_svg(doc).unwrap().iter().map(String::len).sum();
+    let (median, min) = median_min(samples);
+    println!(
+        "{name}: median {:.3} ms, min {:.3} ms over {runs} runs ({size} bytes)",
+        median.as_secs_f64() * 1e3,
+        min.as_secs_f64() * 1e3
+    );
 }

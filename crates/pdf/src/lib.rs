@@ -4,7 +4,14 @@
 //! paginating), the embedded subset fonts, the payment and EPC QR codes
 //! ([`epc`], drawn as vector rectangles so they decode byte-exact) and the
 //! PAID stamp. Depends on `acquit-core` only: the store and the CLI fill a
-//! [`Document`] and call [`render`].
+//! [`Document`] and call [`render`] (PDF) or [`render_svg`] (the app's
+//! preview, one SVG per page).
+//!
+//! The layout is computed once, apart from any output format, as a display
+//! list ([`display`]: text runs, rectangles, QR codes, logo, stamp, in
+//! points from the top-left corner); the PDF backend (`render`) and the SVG
+//! backend (`svg`) only translate it, so the preview shows exactly what the
+//! PDF prints.
 //!
 //! The output is deterministic (same [`Document`], same bytes): document
 //! dates come from the invoice, never from the clock, and the identifiers
@@ -12,17 +19,21 @@
 //! trailer `/ID`) are fixed or derived from the content. This lets tests
 //! and the "original PDF kept byte for byte" rule compare files.
 
+pub mod display;
 pub mod epc;
 pub mod layout;
 mod qr;
 mod render;
+mod svg;
 mod text;
 
 use acquit_core::{Client, InvoiceKind, Lang, Line, Money, Seller, Totals};
 use chrono::NaiveDate;
 
+pub use display::{DisplayList, Mark, display_list};
 pub use epc::{EpcError, epc_payload};
 pub use render::render;
+pub use svg::render_svg;
 
 /// Everything printed on one invoice or credit note.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use qrcode::{Color, EcLevel};
 
 /// A QR code's dark modules as horizontal runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Matrix {
+pub struct Matrix {
     /// Modules per side, without the quiet zone.
     pub width: usize,
     /// `(row, first column, length)` of each run of dark modules.
