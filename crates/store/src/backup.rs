@@ -77,6 +77,55 @@ impl Store {
     }
 }
 
+/// The folder of rotated backups for the database at `db`: `backups/` next
+/// to it (the CLI's `acquit backup`, the app, the backup before an update).
+pub fn backups_dir(db: &Path) -> PathBuf {
+    db.parent().unwrap_or(Path::new(".")).join("backups")
+}
+
+/// One rotated backup in a backups folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupFile {
+    pub path: PathBuf,
+    /// When it was made (local time), read from its name.
+    pub made: chrono::NaiveDateTime,
+    pub bytes: u64,
+}
+
+/// The rotated backups in `dir`, newest first; none when `dir` does not
+/// exist. Other files are left out.
+pub fn list_backups(dir: &Path) -> Result<Vec<BackupFile>, StoreError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_error(dir, e)),
+    };
+    let mut found = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let Some(stamp) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("acquit-")?.strip_suffix(".db"))
+        else {
+            continue;
+        };
+        let Ok(made) = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S%.3f") else {
+            continue;
+        };
+        let meta = entry.metadata().map_err(|e| io_error(&path, e))?;
+        if meta.is_file() {
+            found.push(BackupFile {
+                path,
+                made,
+                bytes: meta.len(),
+            });
+        }
+    }
+    found.sort_by_key(|f| std::cmp::Reverse(f.made));
+    Ok(found)
+}
+
 /// Checks that `path` is a usable Acquit backup without changing it.
 pub fn check_backup(path: &Path) -> Result<(), StoreError> {
     if !path.is_file() {

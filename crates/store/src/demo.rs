@@ -26,6 +26,16 @@ fn id<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
 impl Store {
     /// Fills an empty database with demo data dated around `today`.
     pub fn fill_demo(&mut self, today: NaiveDate) -> Result<DemoSummary, StoreError> {
+        self.fill_demo_with(today, 0)
+    }
+
+    /// The demo data plus `history` older invoices (issued over the year
+    /// before the demo's own, mostly paid), to try the app on large books.
+    pub fn fill_demo_with(
+        &mut self,
+        today: NaiveDate,
+        history: usize,
+    ) -> Result<DemoSummary, StoreError> {
         let empty: bool = self.conn().query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM invoices) AND NOT EXISTS (SELECT 1 FROM clients)
                     AND NOT EXISTS (SELECT 1 FROM seller)",
@@ -98,6 +108,17 @@ impl Store {
             Lang::Fr,
             None,
         ))?;
+
+        if history > 0 {
+            // Demo books only: without an fsync per commit, 100,000
+            // invoices take a minute instead of an hour; a crash meanwhile
+            // loses demo data, and FULL is back before the handmade part.
+            self.conn().pragma_update(None, "synchronous", "OFF")?;
+            let made =
+                self.demo_history(today, history, &[boulangerie, agence, asso, london, cafe]);
+            self.conn().pragma_update(None, "synchronous", "FULL")?;
+            made?;
+        }
 
         let line = |desc: &str, qty: &str, price: &str, vat: &str, discount: Discount| Line {
             description: desc.into(),
@@ -312,9 +333,77 @@ impl Store {
             .filter_map(|s| s.number)
             .collect();
         Ok(DemoSummary {
-            clients: 5,
+            clients: self.clients()?.len(),
             issued,
             drafts: 2,
         })
+    }
+
+    /// `count` invoices issued between 440 and 80 days before `today`: 70 %
+    /// paid, 10 % half paid, the rest unpaid; for the demo's clients and 60
+    /// more, so a search by name finds a few among many.
+    fn demo_history(
+        &mut self,
+        today: NaiveDate,
+        count: usize,
+        demo_clients: &[crate::ClientId],
+    ) -> Result<(), StoreError> {
+        const NAMES: [&str; 6] = [
+            "Menuiserie Lefèvre",
+            "Cabinet Moreau",
+            "Garage Laurent",
+            "Fleurs Garnier",
+            "Librairie Faure",
+            "Traiteur Rousseau",
+        ];
+        let mut clients = demo_clients.to_vec();
+        for i in 0..60 {
+            let mut c = Client::new(format!("{} {}", NAMES[i % NAMES.len()], i + 1));
+            c.address = Some("Lyon".into());
+            clients.push(self.add_client(&c)?);
+        }
+        let first = today - chrono::Days::new(440);
+        for i in 0..count {
+            let client = clients[(i * 7919) % clients.len()];
+            let draft = self.create_draft(&NewDraft {
+                client,
+                currency: Currency::EUR,
+                kind: InvoiceKind::Standard,
+                due_date: None,
+                sale_date: None,
+                deposits: vec![],
+            })?;
+            let hours = 1 + (i % 12) as i64;
+            self.add_line(
+                draft,
+                &Line {
+                    description: format!("Développement, lot {}", i % 97 + 1),
+                    input: LineInput {
+                        quantity: id(Quantity::from_thousandths(hours * 1000)),
+                        unit_price: Money::new(6_000 + (i % 5) as i64 * 500, Currency::EUR),
+                        vat_rate: id(VatRate::from_basis_points(2000)),
+                        discount: Discount::None,
+                    },
+                },
+            )?;
+            let day = first + chrono::Days::new((i * 360 / count) as u64);
+            let number = self.issue(draft, day)?;
+            let paid = match i % 10 {
+                0..=6 => self.invoice(&number)?.amount_due,
+                7 => Money::new(hours * 3_000, Currency::EUR),
+                _ => continue,
+            };
+            self.record_payment(
+                &number,
+                &NewPayment {
+                    amount: paid,
+                    method: PaymentMethod::Transfer,
+                    received_on: day + chrono::Days::new(10),
+                    reference: None,
+                    fee: None,
+                },
+            )?;
+        }
+        Ok(())
     }
 }

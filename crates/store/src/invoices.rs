@@ -129,27 +129,9 @@ impl Store {
     }
 
     pub fn create_draft(&mut self, draft: &NewDraft) -> Result<InvoiceId, StoreError> {
-        if draft.kind.is_credit_note() {
-            return Err(Rejection::Invalid(
-                "credit notes are made from an invoice: `acquit credit-note NUMBER`".into(),
-            )
-            .into());
-        }
-        if draft.kind != InvoiceKind::Balance && !draft.deposits.is_empty() {
-            return Err(Rejection::Invalid(
-                "only a balance invoice deducts deposits (--kind balance)".into(),
-            )
-            .into());
-        }
+        check_new_draft(draft)?;
         self.write(|tx| {
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
-                [draft.client.0],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                return Err(Rejection::NoSuchClient(draft.client.0).into());
-            }
+            check_client(tx, draft.client)?;
             tx.execute(
                 "INSERT INTO invoices (kind, client_id, currency, due_date, sale_date, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -163,29 +145,50 @@ impl Store {
                 ],
             )?;
             let id = tx.last_insert_rowid();
-            for number in &draft.deposits {
-                let deposit: Option<(i64, String, i64, String)> = tx
-                    .query_row(
-                        "SELECT id, kind, client_id, currency FROM invoices WHERE number = ?1",
-                        [number],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                    )
-                    .optional()?;
-                match deposit {
-                    Some((deposit_id, kind, client, currency))
-                        if kind == "deposit"
-                            && client == draft.client.0
-                            && currency == draft.currency.code() =>
-                    {
-                        tx.execute(
-                            "INSERT INTO balance_deposits (balance_id, deposit_id) VALUES (?1, ?2)",
-                            [id, deposit_id],
-                        )?;
-                    }
-                    _ => return Err(Rejection::NotADeposit(number.clone()).into()),
+            link_deposits(tx, id, draft)?;
+            Ok(InvoiceId(id))
+        })
+    }
+
+    /// Replaces the header of draft `id` (client, kind, currency, dates,
+    /// deducted deposits) with `header`, checked as for a new draft. The
+    /// currency changes only while the draft has no lines: their prices are
+    /// in the old one. An issued invoice is refused (and locked by triggers).
+    pub fn update_draft(&mut self, id: InvoiceId, header: &NewDraft) -> Result<(), StoreError> {
+        check_new_draft(header)?;
+        self.write(|tx| {
+            let (currency, _) = editable_draft(tx, id)?;
+            check_client(tx, header.client)?;
+            if header.currency != currency {
+                let lines: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = ?1",
+                    [id.0],
+                    |r| r.get(0),
+                )?;
+                if lines > 0 {
+                    return Err(Rejection::Invalid(format!(
+                        "draft {} has lines priced in {}: remove them before changing its currency to {}",
+                        id.0,
+                        currency.code(),
+                        header.currency.code()
+                    ))
+                    .into());
                 }
             }
-            Ok(InvoiceId(id))
+            tx.execute(
+                "UPDATE invoices SET kind = ?2, client_id = ?3, currency = ?4, due_date = ?5, sale_date = ?6
+                 WHERE id = ?1 AND number IS NULL",
+                params![
+                    id.0,
+                    header.kind.as_str(),
+                    header.client.0,
+                    header.currency.code(),
+                    header.due_date.map(|d| d.to_string()),
+                    header.sale_date.map(|d| d.to_string()),
+                ],
+            )?;
+            tx.execute("DELETE FROM balance_deposits WHERE balance_id = ?1", [id.0])?;
+            link_deposits(tx, id.0, header)
         })
     }
 
@@ -576,33 +579,35 @@ impl Store {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let conn = self.conn();
-        // With a search, the matching ids come from two index lookups (the
-        // number prefix on `invoices.number`, the client on
-        // `invoices_client`), not from a scan of every invoice.
         let columns = "SELECT i.id, i.kind, i.number, c.name, i.issue_date, i.due_date, i.currency, i.total_minor,
                     COALESCE((SELECT -SUM(cn.total_minor) FROM invoices cn
                               WHERE cn.credits_invoice_id = i.id AND cn.number IS NOT NULL), 0),
                     COALESCE((SELECT SUM(p.amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0),
                     EXISTS (SELECT 1 FROM payment_links l WHERE l.invoice_id = i.id AND l.status = 'processing')
              FROM invoices i JOIN clients c ON c.id = i.client_id";
-        let mut stmt;
-        let mut rows = match search {
-            None => {
-                stmt = conn.prepare_cached(&format!("{columns} ORDER BY i.id DESC"))?;
-                stmt.query([])?
-            }
-            Some(term) => {
-                stmt = conn.prepare_cached(&format!(
-                    "{columns} WHERE i.id IN (
-                         SELECT id FROM invoices WHERE number >= ?1 AND number < ?1 || char(1114111)
-                         UNION
-                         SELECT id FROM invoices WHERE client_id IN
-                             (SELECT id FROM clients WHERE name LIKE '%' || ?2 || '%'))
-                     ORDER BY i.id DESC"
-                ))?;
-                stmt.query([term.to_uppercase(), term.to_owned()])?
-            }
+        // The number prefix in capitals ("f-2026" finds F-2026-0001).
+        let terms = search.map(|t| (t.to_owned(), t.to_uppercase()));
+        let (filter, mut params) = list_filter(terms.as_ref(), query.status);
+        // Without a status filter every row read is shown, so SQLite skips
+        // the offset itself, before computing the per-row sums: a page deep
+        // in 100,000 invoices costs an index walk, not 100,000 settlements.
+        // A status is derived in Rust, so then the rows are read and skipped.
+        let sql_offset = query.status.is_none();
+        let (limit, offset) = (
+            i64::try_from(query.limit).unwrap_or(i64::MAX),
+            i64::try_from(query.offset).unwrap_or(i64::MAX),
+        );
+        let paging = if sql_offset {
+            params.push((":limit", &limit));
+            params.push((":offset", &offset));
+            " LIMIT :limit OFFSET :offset"
+        } else {
+            ""
         };
+        let mut stmt = conn.prepare_cached(&format!(
+            "{columns} WHERE {filter} ORDER BY i.id DESC{paging}"
+        ))?;
+        let mut rows = stmt.query(params.as_slice())?;
         let mut out = Vec::new();
         let mut skipped = 0;
         while let Some(r) = rows.next()? {
@@ -635,7 +640,7 @@ impl Store {
             if query.status.is_some_and(|wanted| wanted != status) {
                 continue;
             }
-            if skipped < query.offset {
+            if !sql_offset && skipped < query.offset {
                 skipped += 1;
                 continue;
             }
@@ -663,6 +668,65 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// How many rows `query` lists in all (its offset and limit aside): the
+    /// length of the app's scrollable list. Without a status filter it is
+    /// one `COUNT`; a derived status needs every matching row's settlement.
+    pub fn count_page(&self, query: &ListQuery) -> Result<usize, StoreError> {
+        let search = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        match query.status {
+            None | Some(InvoiceStatus::Draft) => {
+                let terms = search.map(|t| (t.to_owned(), t.to_uppercase()));
+                let (filter, params) = list_filter(terms.as_ref(), query.status);
+                let count: i64 = self
+                    .conn()
+                    .prepare_cached(&format!("SELECT COUNT(*) FROM invoices i WHERE {filter}"))?
+                    .query_row(params.as_slice(), |r| r.get(0))?;
+                Ok(usize::try_from(count).unwrap_or(0))
+            }
+            Some(_) => Ok(self
+                .list_page(&ListQuery {
+                    offset: 0,
+                    limit: usize::MAX,
+                    ..query.clone()
+                })?
+                .len()),
+        }
+    }
+}
+
+/// The `WHERE` clause (on `invoices i`) of a list query and its parameters.
+/// A search takes the matching ids from two index lookups (the number prefix
+/// on `invoices.number`, the client on `invoices_client`), not from a scan
+/// of every invoice. A status filter keeps drafts or issued documents only;
+/// the rest of the status is derived per row.
+fn list_filter<'a>(
+    search: Option<&'a (String, String)>,
+    status: Option<InvoiceStatus>,
+) -> (String, Vec<(&'static str, &'a dyn rusqlite::ToSql)>) {
+    let mut clauses = vec!["1"];
+    let mut params: Vec<(&'static str, &'a dyn rusqlite::ToSql)> = Vec::new();
+    if let Some((term, prefix)) = search {
+        clauses.push(
+            "i.id IN (
+                 SELECT id FROM invoices WHERE number >= :prefix AND number < :prefix || char(1114111)
+                 UNION
+                 SELECT id FROM invoices WHERE client_id IN
+                     (SELECT id FROM clients WHERE name LIKE '%' || :term || '%'))",
+        );
+        params.push((":term", term));
+        params.push((":prefix", prefix));
+    }
+    match status {
+        None => {}
+        Some(InvoiceStatus::Draft) => clauses.push("i.number IS NULL"),
+        Some(_) => clauses.push("i.number IS NOT NULL"),
+    }
+    (clauses.join(" AND "), params)
 }
 
 /// Which rows of the invoice list to read.
@@ -687,6 +751,63 @@ impl Default for ListQuery {
             today: crate::today(),
         }
     }
+}
+
+/// What a draft's header must be, before touching the database.
+fn check_new_draft(draft: &NewDraft) -> Result<(), StoreError> {
+    if draft.kind.is_credit_note() {
+        return Err(Rejection::Invalid(
+            "credit notes are made from an invoice: `acquit credit-note NUMBER`".into(),
+        )
+        .into());
+    }
+    if draft.kind != InvoiceKind::Balance && !draft.deposits.is_empty() {
+        return Err(Rejection::Invalid(
+            "only a balance invoice deducts deposits (--kind balance)".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn check_client(tx: &Transaction<'_>, client: ClientId) -> Result<(), StoreError> {
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
+        [client.0],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Err(Rejection::NoSuchClient(client.0).into());
+    }
+    Ok(())
+}
+
+/// Records the deposits a balance invoice deducts: issued deposit invoices
+/// of the same client and currency.
+fn link_deposits(tx: &Transaction<'_>, id: i64, draft: &NewDraft) -> Result<(), StoreError> {
+    for number in &draft.deposits {
+        let deposit: Option<(i64, String, i64, String)> = tx
+            .query_row(
+                "SELECT id, kind, client_id, currency FROM invoices WHERE number = ?1",
+                [number],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        match deposit {
+            Some((deposit_id, kind, client, currency))
+                if kind == "deposit"
+                    && client == draft.client.0
+                    && currency == draft.currency.code() =>
+            {
+                tx.execute(
+                    "INSERT INTO balance_deposits (balance_id, deposit_id) VALUES (?1, ?2)",
+                    [id, deposit_id],
+                )?;
+            }
+            _ => return Err(Rejection::NotADeposit(number.clone()).into()),
+        }
+    }
+    Ok(())
 }
 
 /// Checks `draft` exists and is not issued; returns its currency and kind.

@@ -29,6 +29,7 @@ mod payments;
 mod reconcile;
 mod shares;
 mod stripe;
+mod timeline;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -36,20 +37,22 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
-pub use backup::{KEEP as BACKUPS_KEPT, check_backup};
+pub use backup::{BackupFile, KEEP as BACKUPS_KEPT, backups_dir, check_backup, list_backups};
 pub use demo::DemoSummary;
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
 pub use links::{LinkId, LinkKind, LinkStatus, NewLink, StoredLink, TimelineEntry};
 pub use parties::{ClientId, check_logo};
 pub use payments::{
-    LedgerEntry, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment, StripeMethod,
+    LedgerEntry, LedgerTotal, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment,
+    StripeMethod, ledger_totals,
 };
 pub use shares::{SHARE_KEY_LEN, StoredShare};
 pub use stripe::{
     ApplyOutcome, CheckoutRef, EventSource, MissingFee, ProposalStatus, RefundProposal,
     StripeEventRecord, StripeFact, StripeRefund,
 };
+pub use timeline::TimelineEvent;
 
 /// "ACQT": marks a SQLite file as Acquit's.
 pub const APPLICATION_ID: i32 = 0x4143_5154;

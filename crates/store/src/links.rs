@@ -26,6 +26,8 @@
 use std::str::FromStr;
 
 use acquit_core::{Currency, Money};
+
+use crate::timeline::TimelineEvent;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -177,7 +179,10 @@ pub struct StoredLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
+    /// `event` in English.
     pub what: String,
+    /// What happened, to describe in the reader's language.
+    pub event: TimelineEvent,
 }
 
 const LINK_COLUMNS: &str = "l.id, i.number, l.kind, l.amount_minor, l.currency, l.token, l.stripe_id, l.url,
@@ -443,22 +448,29 @@ impl Store {
         let view = self.invoice(number)?;
         let conn = self.conn();
         let mut out = Vec::new();
-        let mut push = |at: String, what: String| -> Result<(), StoreError> {
+        let mut push = |at: String, event: TimelineEvent| -> Result<(), StoreError> {
             out.push(TimelineEntry {
                 at: parse_instant(&at)?,
-                what,
+                what: event.describe(acquit_core::Lang::En),
+                event,
             });
             Ok(())
         };
         let currency = view.currency;
-        let money = |minor: i64| Money::new(minor, currency).to_string();
+        let money = |minor: i64| Money::new(minor, currency);
         let issued: Option<String> = conn.query_row(
             "SELECT issued_at FROM invoices WHERE id = ?1",
             [view.id.0],
             |r| r.get(0),
         )?;
         if let Some(at) = issued {
-            push(at, format!("issued {number} for {}", view.totals.total))?;
+            push(
+                at,
+                TimelineEvent::Issued {
+                    number: number.to_owned(),
+                    total: view.totals.total,
+                },
+            )?;
         }
         let mut stmt = conn.prepare_cached(
             "SELECT h.at, h.link_id, h.status, h.detail, l.kind, l.amount_minor
@@ -477,17 +489,16 @@ impl Store {
         })?;
         for row in rows {
             let (at, link, status, detail, kind, amount) = row?;
-            let kind = LinkKind::from_db(&kind)?.as_str();
-            let what = match status.as_str() {
-                "pending" => format!("{kind} {link} reserved for {}", money(amount)),
-                "open" => format!("{kind} {link} created in Stripe"),
-                other => format!("{kind} {link} {other}"),
-            };
-            let what = match detail {
-                Some(d) if !d.is_empty() => format!("{what} ({d})"),
-                _ => what,
-            };
-            push(at, what)?;
+            push(
+                at,
+                TimelineEvent::Link {
+                    kind: LinkKind::from_db(&kind)?,
+                    id: link,
+                    status: LinkStatus::from_db(&status)?,
+                    amount: money(amount),
+                    detail,
+                },
+            )?;
         }
         let mut stmt = conn.prepare_cached(
             "SELECT recorded_at, id, kind, method, amount_minor, received_on, stripe_method, reference
@@ -507,18 +518,19 @@ impl Store {
         })?;
         for row in rows {
             let (at, id, kind, method, amount, on, stripe_method, reference) = row?;
-            let method = match stripe_method.as_deref() {
-                Some("sepa_debit") => "STRIPE SEPA".to_owned(),
-                Some(m) => format!("STRIPE {m}"),
-                None => method.to_uppercase(),
-            };
-            let reference = reference.map(|r| format!(", {r}")).unwrap_or_default();
             push(
                 at,
-                format!(
-                    "{kind} {id} of {} received on {on} by {method}{reference}",
-                    money(amount)
-                ),
+                TimelineEvent::Payment {
+                    kind,
+                    id,
+                    amount: money(amount),
+                    received_on: on
+                        .parse()
+                        .map_err(|e| StoreError::Decode(format!("date {on:?}: {e}")))?,
+                    method,
+                    stripe_method,
+                    reference,
+                },
             )?;
         }
         let mut stmt = conn.prepare_cached(
@@ -534,7 +546,13 @@ impl Store {
         })?;
         for row in rows {
             let (at, credit, total) = row?;
-            push(at, format!("credit note {credit} of {}", money(total)))?;
+            push(
+                at,
+                TimelineEvent::CreditNote {
+                    number: credit,
+                    total: money(total),
+                },
+            )?;
         }
         let mut stmt = conn.prepare_cached(
             "SELECT created_at, updated_at, id, amount_minor, status, stripe_ref, credit_note
@@ -555,20 +573,21 @@ impl Store {
             let (created, updated, id, amount, status, stripe_ref, credit) = row?;
             push(
                 created,
-                format!(
-                    "Stripe refund {stripe_ref} of {}: credit note proposed ({id})",
-                    money(amount)
-                ),
+                TimelineEvent::RefundProposed {
+                    id,
+                    stripe_ref,
+                    amount: money(amount),
+                },
             )?;
             match status.as_str() {
                 "done" => push(
                     updated,
-                    format!(
-                        "refund proposal {id} done by credit note {}",
-                        credit.unwrap_or_default()
-                    ),
+                    TimelineEvent::RefundDone {
+                        id,
+                        credit_note: credit.unwrap_or_default(),
+                    },
                 )?,
-                "dismissed" => push(updated, format!("refund proposal {id} dismissed"))?,
+                "dismissed" => push(updated, TimelineEvent::RefundDismissed { id })?,
                 _ => {}
             }
         }

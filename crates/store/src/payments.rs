@@ -210,6 +210,48 @@ impl LedgerEntry {
     }
 }
 
+/// What the ledger's entries add up to, in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerTotal {
+    /// Received, less refunds and counter-entries.
+    pub amount: Money,
+    /// The fees known so far.
+    pub fee: Money,
+    /// The sum of the nets known so far.
+    pub net: Money,
+    /// Entries left out of `net` because their fee is not known yet (a
+    /// Stripe fee not reported): the net total is then incomplete.
+    pub unknown_net: usize,
+}
+
+/// The totals of `entries`, one per currency (by currency code): amounts
+/// of different currencies are never added together.
+pub fn ledger_totals(entries: &[LedgerEntry]) -> Result<Vec<LedgerTotal>, StoreError> {
+    let mut totals: std::collections::BTreeMap<String, LedgerTotal> =
+        std::collections::BTreeMap::new();
+    let overflow = |e: acquit_core::MoneyError| StoreError::Decode(e.to_string());
+    for e in entries {
+        let currency = e.amount.currency();
+        let total = totals
+            .entry(currency.code().to_owned())
+            .or_insert(LedgerTotal {
+                amount: Money::zero(currency),
+                fee: Money::zero(currency),
+                net: Money::zero(currency),
+                unknown_net: 0,
+            });
+        total.amount = total.amount.checked_add(e.amount).map_err(overflow)?;
+        if let Some(fee) = e.fee {
+            total.fee = total.fee.checked_add(fee).map_err(overflow)?;
+        }
+        match e.net {
+            Some(net) => total.net = total.net.checked_add(net).map_err(overflow)?,
+            None => total.unknown_net += 1,
+        }
+    }
+    Ok(totals.into_values().collect())
+}
+
 const PAYMENT_COLUMNS: &str =
     "p.id, i.number, p.kind, p.method, p.amount_minor, p.currency, p.fee_minor,
      p.received_on, p.reference, p.reverses_payment_id,
@@ -344,6 +386,18 @@ impl Store {
             journal::append(tx, Subject::Payment(id))?;
             Ok(PaymentId(id))
         })
+    }
+
+    /// The number of the invoice a payment (or counter-entry) belongs to.
+    pub fn payment_invoice_number(&self, payment: PaymentId) -> Result<String, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT i.number FROM payments p JOIN invoices i ON i.id = p.invoice_id WHERE p.id = ?1",
+                [payment.0],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .ok_or_else(|| Rejection::NoSuchPayment(payment.0).into())
     }
 
     /// The payments of one invoice, oldest first.

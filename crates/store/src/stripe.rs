@@ -470,6 +470,38 @@ impl Store {
         .collect()
     }
 
+    /// Issues, dated `date`, the credit note that the open refund proposal
+    /// `id` asks for: through [`Store::credit_note`] (numbered and locked
+    /// like any other), for the refunded amount, with "Remboursement" or
+    /// "Refund" as its reason in the client's language. Settling goes by
+    /// amount, as for a credit note issued by hand: the oldest open proposal
+    /// of that amount on the invoice is marked done. Returns its number.
+    pub fn issue_refund_credit_note(
+        &mut self,
+        id: i64,
+        date: NaiveDate,
+    ) -> Result<String, StoreError> {
+        let proposal = self
+            .refund_proposals()?
+            .into_iter()
+            .find(|p| p.id == id && p.status == ProposalStatus::Open)
+            .ok_or_else(|| {
+                Rejection::Invalid(format!(
+                    "there is no open refund proposal {id}: its credit note was issued or it was dismissed already"
+                ))
+            })?;
+        let reason = match self.invoice(&proposal.invoice_number)?.buyer.lang {
+            acquit_core::Lang::Fr => "Remboursement",
+            acquit_core::Lang::En => "Refund",
+        };
+        self.credit_note(
+            &proposal.invoice_number,
+            Some(proposal.amount),
+            Some(reason),
+            date,
+        )
+    }
+
     /// The user declines to issue the credit note a refund proposed.
     pub fn dismiss_refund_proposal(&mut self, id: i64) -> Result<(), StoreError> {
         self.write(|tx| {

@@ -376,6 +376,29 @@ mod backups {
     }
 
     #[test]
+    fn backups_are_listed_newest_first_with_their_time_and_size() {
+        let mut b = Books::new();
+        b.invoice("1", "2026-11-02");
+        let dir = acquit_store::backups_dir(b.store.path());
+        assert_eq!(dir, b.store.path().parent().unwrap().join("backups"));
+        assert_eq!(acquit_store::list_backups(&dir).unwrap(), []);
+        let older = b.store.backup_rotated(&dir).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        let newer = b.store.backup_rotated(&dir).unwrap();
+        std::fs::write(dir.join("notes.txt"), b"not a backup").unwrap();
+        let listed = acquit_store::list_backups(&dir).unwrap();
+        let paths: Vec<_> = listed.iter().map(|f| f.path.clone()).collect();
+        assert_eq!(paths, [newer.clone(), older]);
+        assert_eq!(listed[0].bytes, std::fs::metadata(&newer).unwrap().len());
+        let age = chrono::Local::now().naive_local() - listed[0].made;
+        assert!(
+            age.num_seconds().abs() < 60,
+            "made now: {:?}",
+            listed[0].made
+        );
+    }
+
+    #[test]
     fn a_restore_brings_back_the_backup_and_keeps_the_current_state_aside() {
         let mut b = Books::new();
         let first = b.invoice("1", "2026-11-02");

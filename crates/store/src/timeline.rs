@@ -1,0 +1,251 @@
+//! What an invoice's history says, in French or English: the events of
+//! [`Store::timeline`](crate::Store::timeline) as data, and their one
+//! sentence per language (the app shows them in the UI's language, the
+//! English one is `TimelineEntry::what`).
+
+use acquit_core::{Lang, Money};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::links::{LinkKind, LinkStatus};
+
+/// One event of an invoice's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TimelineEvent {
+    Issued {
+        number: String,
+        total: Money,
+    },
+    /// A payment link reached `status` (`detail`: Stripe's reason, if any).
+    Link {
+        kind: LinkKind,
+        id: i64,
+        status: LinkStatus,
+        amount: Money,
+        detail: Option<String>,
+    },
+    /// A payment, refund or reversal recorded.
+    Payment {
+        /// `payment`, `refund`, `reversal`.
+        kind: String,
+        id: i64,
+        amount: Money,
+        received_on: NaiveDate,
+        /// `transfer`, `cheque`, `cash`, `card_terminal`, `other`, `stripe`.
+        method: String,
+        /// For Stripe: `card`, `sepa_debit`, ….
+        stripe_method: Option<String>,
+        reference: Option<String>,
+    },
+    CreditNote {
+        number: String,
+        total: Money,
+    },
+    RefundProposed {
+        id: i64,
+        stripe_ref: String,
+        amount: Money,
+    },
+    RefundDone {
+        id: i64,
+        credit_note: String,
+    },
+    RefundDismissed {
+        id: i64,
+    },
+}
+
+/// French typography: a narrow no-break space before ':'.
+const NNBSP: char = '\u{202f}';
+
+impl TimelineEvent {
+    /// The event as one sentence in `lang`, amounts formatted for it.
+    pub fn describe(&self, lang: Lang) -> String {
+        let fr = lang == Lang::Fr;
+        let money = |m: &Money| m.format(lang);
+        match self {
+            TimelineEvent::Issued { number, total } => match lang {
+                Lang::Fr => format!("facture {number} émise pour {}", money(total)),
+                Lang::En => format!("issued {number} for {}", money(total)),
+            },
+            TimelineEvent::Link {
+                kind,
+                id,
+                status,
+                amount,
+                detail,
+            } => {
+                let what = match lang {
+                    Lang::Fr => {
+                        let kind = match kind {
+                            LinkKind::PaymentLink => "lien de paiement",
+                            LinkKind::Checkout => "session de paiement",
+                        };
+                        match status {
+                            LinkStatus::Pending => {
+                                format!("{kind} {id} réservé pour {}", money(amount))
+                            }
+                            LinkStatus::Open => format!("{kind} {id} créé dans Stripe"),
+                            other => format!("{kind} {id}{NNBSP}: {}", link_status_fr(*other)),
+                        }
+                    }
+                    Lang::En => {
+                        let kind = kind.as_str();
+                        match status {
+                            LinkStatus::Pending => {
+                                format!("{kind} {id} reserved for {}", money(amount))
+                            }
+                            LinkStatus::Open => format!("{kind} {id} created in Stripe"),
+                            other => format!("{kind} {id} {}", other.as_str()),
+                        }
+                    }
+                };
+                match detail {
+                    Some(d) if !d.is_empty() => format!("{what} ({d})"),
+                    _ => what,
+                }
+            }
+            TimelineEvent::Payment {
+                kind,
+                id,
+                amount,
+                received_on,
+                method,
+                stripe_method,
+                reference,
+            } => {
+                let method = match (stripe_method.as_deref(), fr) {
+                    (Some("sepa_debit"), _) => "STRIPE SEPA".to_owned(),
+                    (Some("card"), true) => "STRIPE carte".to_owned(),
+                    (Some(m), _) => format!("STRIPE {m}"),
+                    (None, true) => payment_method_fr(method).to_owned(),
+                    (None, false) => method.to_uppercase(),
+                };
+                let reference = reference
+                    .as_deref()
+                    .map(|r| format!(", {r}"))
+                    .unwrap_or_default();
+                match lang {
+                    Lang::Fr => {
+                        let kind = match kind.as_str() {
+                            "refund" => "remboursement",
+                            "reversal" => "contre-passation",
+                            _ => "paiement",
+                        };
+                        format!(
+                            "{kind} {id} de {} reçu le {} par {method}{reference}",
+                            money(amount),
+                            received_on.format("%d/%m/%Y")
+                        )
+                    }
+                    Lang::En => format!(
+                        "{kind} {id} of {} received on {received_on} by {method}{reference}",
+                        money(amount)
+                    ),
+                }
+            }
+            TimelineEvent::CreditNote { number, total } => match lang {
+                Lang::Fr => format!("avoir {number} de {}", money(total)),
+                Lang::En => format!("credit note {number} of {}", money(total)),
+            },
+            TimelineEvent::RefundProposed {
+                id,
+                stripe_ref,
+                amount,
+            } => match lang {
+                Lang::Fr => format!(
+                    "remboursement Stripe {stripe_ref} de {}{NNBSP}: avoir proposé ({id})",
+                    money(amount)
+                ),
+                Lang::En => format!(
+                    "Stripe refund {stripe_ref} of {}: credit note proposed ({id})",
+                    money(amount)
+                ),
+            },
+            TimelineEvent::RefundDone { id, credit_note } => match lang {
+                Lang::Fr => {
+                    format!("proposition de remboursement {id} réglée par l’avoir {credit_note}")
+                }
+                Lang::En => format!("refund proposal {id} done by credit note {credit_note}"),
+            },
+            TimelineEvent::RefundDismissed { id } => match lang {
+                Lang::Fr => format!("proposition de remboursement {id} écartée"),
+                Lang::En => format!("refund proposal {id} dismissed"),
+            },
+        }
+    }
+}
+
+fn link_status_fr(status: LinkStatus) -> &'static str {
+    match status {
+        LinkStatus::Pending => "réservé",
+        LinkStatus::Open => "ouvert",
+        LinkStatus::Processing => "paiement en cours",
+        LinkStatus::Paid => "payé",
+        LinkStatus::Expired => "expiré",
+        LinkStatus::Deactivated => "désactivé",
+        LinkStatus::Failed => "échec du paiement",
+    }
+}
+
+fn payment_method_fr(method: &str) -> &'static str {
+    match method {
+        "transfer" => "virement",
+        "cheque" => "chèque",
+        "cash" => "espèces",
+        "card_terminal" => "carte (TPE)",
+        "stripe" => "Stripe",
+        _ => "autre moyen",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use acquit_core::Currency;
+
+    fn eur(minor: i64) -> Money {
+        Money::new(minor, Currency::EUR)
+    }
+
+    #[test]
+    fn each_event_reads_in_french_and_in_english() {
+        let payment = TimelineEvent::Payment {
+            kind: "payment".into(),
+            id: 3,
+            amount: eur(123_456),
+            received_on: "2026-11-20".parse().unwrap(),
+            method: "cheque".into(),
+            stripe_method: None,
+            reference: Some("Chèque n° 12".into()),
+        };
+        assert_eq!(
+            payment.describe(Lang::Fr),
+            "paiement 3 de 1\u{202f}234,56\u{a0}€ reçu le 20/11/2026 par chèque, Chèque n° 12"
+        );
+        assert_eq!(
+            payment.describe(Lang::En),
+            "payment 3 of €1,234.56 received on 2026-11-20 by CHEQUE, Chèque n° 12"
+        );
+        let link = TimelineEvent::Link {
+            kind: LinkKind::Checkout,
+            id: 7,
+            status: LinkStatus::Expired,
+            amount: eur(30_000),
+            detail: None,
+        };
+        assert_eq!(
+            link.describe(Lang::Fr),
+            "session de paiement 7\u{202f}: expiré"
+        );
+        assert_eq!(link.describe(Lang::En), "checkout 7 expired");
+        let proposed = TimelineEvent::RefundProposed {
+            id: 2,
+            stripe_ref: "re_1".into(),
+            amount: eur(5_000),
+        };
+        assert!(proposed.describe(Lang::Fr).contains("avoir proposé"));
+        assert!(proposed.describe(Lang::En).contains("credit note proposed"));
+    }
+}
