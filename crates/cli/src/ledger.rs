@@ -77,7 +77,8 @@ pub fn run(args: LedgerArgs, db: &Path) -> Result<String, CliError> {
             let (from, to) = range.parse()?;
             check_destination(&csv, db)?;
             let entries = open(db)?.ledger(from, to)?;
-            write_atomically(&csv, csv_text(&entries).as_bytes())?;
+            // The same CSV as `export all` and the app write.
+            write_atomically(&csv, acquit_sync::export::ledger_csv(&entries).as_bytes())?;
             Ok(format!("{}\n", entries.len()))
         }
     }
@@ -177,58 +178,6 @@ fn human(entries: &[LedgerEntry]) -> String {
     out
 }
 
-const CSV_HEADER: [&str; 10] = [
-    "date",
-    "invoice_number",
-    "client",
-    "kind",
-    "method",
-    "amount",
-    "currency",
-    "fee",
-    "net",
-    "reference",
-];
-
-fn csv_text(entries: &[LedgerEntry]) -> String {
-    let mut out = String::new();
-    let mut row = |fields: &[&str]| {
-        let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&quoted.join(","));
-        out.push_str("\r\n");
-    };
-    row(&CSV_HEADER);
-    for e in entries {
-        let date = e.date.to_string();
-        let amount = e.amount.to_decimal_string();
-        let fee = e.fee.map(|f| f.to_decimal_string()).unwrap_or_default();
-        let net = e.net.map(|n| n.to_decimal_string()).unwrap_or_default();
-        row(&[
-            &date,
-            &e.invoice_number,
-            &e.client,
-            kind_name(e.kind),
-            &e.method_label(),
-            &amount,
-            e.amount.currency().code(),
-            &fee,
-            &net,
-            e.reference.as_deref().unwrap_or(""),
-        ]);
-    }
-    out
-}
-
-/// A field as RFC 4180 writes it: quoted (with quotes doubled) only when it
-/// holds a comma, a quote or a line break.
-fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
-}
-
 /// Refuses, before anything is opened, a destination that cannot be
 /// written: a folder, a missing folder, the database itself.
 fn check_destination(file: &Path, db: &Path) -> Result<(), CliError> {
@@ -292,27 +241,4 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), CliError> {
         let _ = folder.sync_all();
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_are_quoted_only_when_needed() {
-        assert_eq!(csv_field("F-2026-0001"), "F-2026-0001");
-        assert_eq!(csv_field("Café des Arts"), "Café des Arts");
-        assert_eq!(csv_field("Martin, Fils & Cie"), "\"Martin, Fils & Cie\"");
-        assert_eq!(csv_field("Chèque \"n° 12\""), "\"Chèque \"\"n° 12\"\"\"");
-        assert_eq!(csv_field("ligne 1\nligne 2"), "\"ligne 1\nligne 2\"");
-        assert_eq!(csv_field(""), "");
-    }
-
-    #[test]
-    fn an_empty_ledger_is_a_header_row() {
-        assert_eq!(
-            csv_text(&[]),
-            "date,invoice_number,client,kind,method,amount,currency,fee,net,reference\r\n"
-        );
-    }
 }

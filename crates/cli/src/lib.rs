@@ -94,7 +94,11 @@ enum Command {
     #[command(subcommand, arg_required_else_help = true)]
     Invoice(invoice::InvoiceCommand),
     /// Fill an empty database with realistic demo data (to try Acquit)
-    Demo,
+    Demo {
+        /// Also add this many older invoices (to try large books: 100000)
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        invoices: usize,
+    },
     /// Export documents in bulk
     #[command(subcommand, arg_required_else_help = true)]
     Export(pdf::ExportCommand),
@@ -231,7 +235,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Company(command) => company::run(command, &path),
         Command::Client(command) => client::run(command, &path),
         Command::Invoice(command) => invoice::run(command, &path),
-        Command::Demo => demo(&path),
+        Command::Demo { invoices } => demo(&path, invoices),
         Command::CreditNote(args) => invoice::credit_note(args, &path),
         Command::Payment(command) => payment::run(command, &path),
         Command::Ledger(args) => ledger::run(args, &path),
@@ -250,7 +254,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
 
 /// `acquit demo`: only into an empty database, so that it never mixes with
 /// (or replaces) real books.
-fn demo(path: &Path) -> Result<String, CliError> {
+fn demo(path: &Path, history: usize) -> Result<String, CliError> {
     let mut store = open(path)?;
     if store.seller()?.is_some() {
         return Err(CliError::rejected(format!(
@@ -258,16 +262,20 @@ fn demo(path: &Path) -> Result<String, CliError> {
             path.display()
         )));
     }
-    let summary = store.fill_demo(acquit_store::today())?;
+    let summary = store.fill_demo_with(acquit_store::today(), history)?;
     let mut issued = summary.issued;
     // The store lists newest first; people read numbers in order.
     issued.reverse();
+    let listed = match issued.as_slice() {
+        [first, .., last] if issued.len() > 20 => format!("{first} … {last}"),
+        _ => issued.join(", "),
+    };
     Ok(format!(
         "Demo data added to {}:\n  {} clients\n  {} issued: {}\n  {} drafts\nSee them with `acquit invoice list`.\n",
         store.path().display(),
         summary.clients,
         issued.len(),
-        issued.join(", "),
+        listed,
         summary.drafts
     ))
 }

@@ -14,6 +14,10 @@ use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
+use acquit_store::Store;
+use acquit_sync::engine::{self, Sources};
+
+use crate::online::{Need, Online};
 use crate::table::{Align, Table};
 use crate::{CliError, open, parse, to_json};
 
@@ -120,6 +124,7 @@ pub fn run(command: PaymentCommand, db: &Path) -> Result<String, CliError> {
                 fee: None,
             };
             let PaymentId(id) = store.record_payment(&number, &payment)?;
+            republish(&mut store, &number);
             Ok(format!("{id}\n"))
         }
         PaymentCommand::List { number, json } => {
@@ -153,9 +158,40 @@ pub fn run(command: PaymentCommand, db: &Path) -> Result<String, CliError> {
                 .transpose()?
                 .unwrap_or_else(acquit_store::today);
             let reason = reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-            let PaymentId(id) = open(db)?.reverse_payment(payment, on, reason)?;
+            let mut store = open(db)?;
+            let PaymentId(id) = store.reverse_payment(payment, on, reason)?;
+            let number = store.payment_invoice_number(payment)?;
+            republish(&mut store, &number);
             Ok(format!("{id}\n"))
         }
+    }
+}
+
+/// After a payment recorded or reversed: what a synced Stripe payment
+/// gets (links of a settled invoice withdrawn, link states and the shared
+/// invoice page republished). The payment is recorded whatever happens
+/// here: a failure is a warning and `acquit sync` retries.
+fn republish(store: &mut Store, number: &str) {
+    let warn = |what: &dyn std::fmt::Display| {
+        eprintln!("acquit: warning: {what} (the payment is recorded; `acquit sync` retries)")
+    };
+    let online = match Online::connect(store, Need::Any) {
+        Ok(online) => online,
+        Err(error) => {
+            warn(&format!("the relay and Stripe were not told: {error}"));
+            if let Err(error) = engine::mark_changed(store, number) {
+                warn(&error);
+            }
+            return;
+        }
+    };
+    let sources = Sources {
+        relay: online.relay.as_ref(),
+        stripe: online.stripe.as_ref(),
+    };
+    match online.block_on(engine::after_manual_payment(store, sources, number)) {
+        Ok(done) => done.warnings.iter().for_each(|w| warn(w)),
+        Err(error) => warn(&error),
     }
 }
 

@@ -41,11 +41,19 @@ pub enum ExportCommand {
     },
     /// Everything, for leaving Acquit or an audit: invoices.csv,
     /// credit_notes.csv, clients.csv, payments.csv, ledger.csv and pdf/
-    /// (every issued document) in a new folder, written whole or not at all
+    /// (every issued document) in a new folder or one zip file, written
+    /// whole or not at all
+    #[command(group(clap::ArgGroup::new("into").required(true).args(["dir", "zip"])))]
     All {
         /// The new folder to create (must not exist, or be empty)
         #[arg(long, value_name = "DIR")]
-        dir: PathBuf,
+        dir: Option<PathBuf>,
+        /// The zip file to write instead of a folder
+        #[arg(long, value_name = "FILE")]
+        zip: Option<PathBuf>,
+        /// Replace the zip file if it exists
+        #[arg(long, conflicts_with = "dir")]
+        force: bool,
     },
 }
 
@@ -88,7 +96,7 @@ pub fn invoice_pdf(args: PdfArgs, db: &Path) -> Result<String, CliError> {
 pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
     let (dir, status) = match command {
         ExportCommand::Pdf { dir, status } => (dir, status),
-        ExportCommand::All { dir } => return export_all(&dir, db),
+        ExportCommand::All { dir, zip, force } => return export_all(dir, zip, force, db),
     };
     let store = open(db)?;
     let numbers: Vec<String> = store
@@ -149,23 +157,41 @@ pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
     Ok(format!("{total} PDF files written to {}\n", dir.display()))
 }
 
-/// `acquit export all --dir DIR` (`acquit_sync::export`).
-fn export_all(dir: &Path, db: &Path) -> Result<String, CliError> {
-    use acquit_sync::export::{ExportError, export_all};
-    if dir.exists() && (!dir.is_dir() || dir.read_dir().is_ok_and(|mut d| d.next().is_some())) {
-        return Err(CliError::rejected(ExportError::NotEmpty(dir.to_path_buf())));
-    }
-    let store = open(db)?;
-    let summary = export_all(&store, dir, &mut |step| eprintln!("exporting {step}")).map_err(
-        |e| match e {
-            ExportError::Store(e) => CliError::Store(e),
-            ExportError::Document { number, source } => match document_error(source) {
-                CliError::Outside(m) => CliError::Outside(format!("{number}: {m}")),
-                other => other,
-            },
-            other => CliError::Outside(other.to_string()),
+/// `acquit export all --dir DIR` or `--zip FILE [--force]`
+/// (`acquit_sync::export`).
+fn export_all(
+    dir: Option<PathBuf>,
+    zip: Option<PathBuf>,
+    force: bool,
+    db: &Path,
+) -> Result<String, CliError> {
+    use acquit_sync::export::{ExportError, export_all, export_zip};
+    let progress = &mut |step: &str| eprintln!("exporting {step}");
+    let exported = match (dir, zip) {
+        (_, Some(zip)) => {
+            if zip.is_dir() || (zip.exists() && !force) {
+                return Err(CliError::rejected(ExportError::FileExists(zip)));
+            }
+            export_zip(&open(db)?, &zip, force, progress)
+        }
+        (Some(dir), None) => {
+            if dir.exists()
+                && (!dir.is_dir() || dir.read_dir().is_ok_and(|mut d| d.next().is_some()))
+            {
+                return Err(CliError::rejected(ExportError::NotEmpty(dir)));
+            }
+            export_all(&open(db)?, &dir, progress)
+        }
+        (None, None) => unreachable!("clap requires --dir or --zip"),
+    };
+    let summary = exported.map_err(|e| match e {
+        ExportError::Store(e) => CliError::Store(e),
+        ExportError::Document { number, source } => match document_error(source) {
+            CliError::Outside(m) => CliError::Outside(format!("{number}: {m}")),
+            other => other,
         },
-    )?;
+        other => CliError::Outside(other.to_string()),
+    })?;
     Ok(format!(
         "{} invoices, {} credit notes, {} clients, {} payments, {} ledger entries and {} PDF files written to {}\n",
         summary.invoices,

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use acquit_stripe::ACQUIT_EVENT_TYPES;
 use acquit_sync::engine::{self, EngineError, SourceChoice, Sources, SyncReport};
+use acquit_sync::reconcile::{self, FindingKind, ReconcileError};
 use acquit_sync::relay::{PullToken, RelayConfig};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -218,90 +219,50 @@ struct Finding {
     action: String,
 }
 
+/// The CLI's words for a finding: what to run about it.
+fn finding(f: &reconcile::Finding) -> Finding {
+    let action = match f.kind {
+        FindingKind::MissingInAcquit if f.invoice_number.is_some() => {
+            "run `acquit sync --source stripe` to apply it".to_owned()
+        }
+        FindingKind::MissingInAcquit => "a payment Acquit did not ask for: record it with `acquit payment add` if it pays an invoice".to_owned(),
+        FindingKind::UnknownToStripe => "check the payment in the Stripe Dashboard (Payments): it may belong to another Stripe account or to the other mode (test or live) than the key Acquit uses now; Acquit records Stripe payments only from Stripe's signed events".to_owned(),
+        FindingKind::UnmatchedEvent => format!(
+            "{}: not from an Acquit link; if it pays an invoice, record it with `acquit payment add`",
+            f.detail.as_deref().unwrap_or_default()
+        ),
+    };
+    Finding {
+        kind: f.kind.as_str(),
+        stripe_ref: f.stripe_ref.clone(),
+        invoice_number: f.invoice_number.clone(),
+        amount: f.amount.map(|a| a.to_decimal_string()),
+        action,
+    }
+}
+
 pub fn reconcile(args: ReconcileArgs, path: &Path) -> Result<String, CliError> {
     let store = open(path)?;
     let online = Online::connect(&store, Need::Stripe)?;
     let stripe = online.stripe.as_ref().expect("Need::Stripe");
-    let since = chrono::Utc::now().timestamp() - 30 * 24 * 3600 + 60;
-    let events = online
-        .block_on(stripe.list_events(
-            since,
-            &[
-                "checkout.session.completed",
-                "checkout.session.async_payment_succeeded",
-            ],
+    let outcome = online
+        .block_on(acquit_sync::reconcile::reconcile(
+            &store,
+            stripe,
+            chrono::Utc::now().timestamp(),
         ))
-        .map_err(online::stripe_error)?;
-    // Payment intent → invoice number, of every Stripe payment recorded.
-    let recorded = store.stripe_payment_intents(None)?;
-    let recent =
-        store.stripe_payment_intents(Some(acquit_store::today() - chrono::Days::new(29)))?;
-    let mut findings = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for event in &events {
-        let object = &event.data.object;
-        if object["payment_status"] != "paid" {
-            continue;
-        }
-        let Some(intent) = object["payment_intent"]
-            .as_str()
-            .or_else(|| object["payment_intent"]["id"].as_str())
-        else {
-            continue;
-        };
-        if !seen.insert(intent.to_owned()) || recorded.contains_key(intent) {
-            continue;
-        }
-        let number = object["metadata"]["acquit_invoice_number"]
-            .as_str()
-            .map(str::to_owned);
-        let amount = object["amount_total"].as_i64().and_then(|minor| {
-            let code = object["currency"].as_str()?.to_ascii_uppercase();
-            let currency = acquit_core::Currency::from_code(&code).ok()?;
-            Some(acquit_core::Money::new(minor, currency).to_decimal_string())
-        });
-        findings.push(Finding {
-            kind: "missing-in-acquit",
-            stripe_ref: intent.to_owned(),
-            action: match &number {
-                Some(_) => "run `acquit sync --source stripe` to apply it".to_owned(),
-                None => "a payment Acquit did not ask for: record it with `acquit payment add` if it pays an invoice".to_owned(),
-            },
-            invoice_number: number,
-            amount,
-        });
-    }
-    // Only the last 30 days can be compared: Stripe keeps events that long.
-    for (intent, number) in &recent {
-        if !seen.contains(intent) {
-            findings.push(Finding {
-                kind: "unknown-to-stripe",
-                stripe_ref: intent.clone(),
-                invoice_number: Some(number.clone()),
-                amount: None,
-                action: "check the payment in the Stripe Dashboard; if it does not exist, reverse it with `acquit payment reverse`".to_owned(),
-            });
-        }
-    }
-    for record in store.unmatched_events()? {
-        findings.push(Finding {
-            kind: "unmatched-event",
-            stripe_ref: record.event_id.clone(),
-            invoice_number: record.invoice_number.clone(),
-            amount: None,
-            action: format!(
-                "{}: not from an Acquit link; if it pays an invoice, record it with `acquit payment add`",
-                record.detail
-            ),
-        });
-    }
+        .map_err(|e| match e {
+            ReconcileError::Stripe(e) => online::stripe_error(e),
+            ReconcileError::Store(e) => CliError::Store(e),
+        })?;
+    let findings: Vec<Finding> = outcome.findings.iter().map(finding).collect();
     if args.json {
         return Ok(to_json(&findings));
     }
     if findings.is_empty() {
         return Ok(format!(
             "Stripe and Acquit agree: {} paid session(s) in the last 30 days, all recorded.\n",
-            seen.len()
+            outcome.paid_sessions
         ));
     }
     let mut table = Table::new(&[

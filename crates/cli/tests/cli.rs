@@ -897,7 +897,7 @@ fn the_ledger_and_its_csv_export() {
     assert_eq!(acquit.ok(&["ledger", "export", "--csv", csv_arg]), "5\n");
     assert_eq!(
         std::fs::read_to_string(&csv).unwrap(),
-        "date,invoice_number,client,kind,method,amount,currency,fee,net,reference\r\n\
+        "date,invoice,client,kind,method,amount,currency,fee,net,reference\r\n\
          2026-11-24,F-2026-0002,\"Martin, \"\"Fils\"\" & Cie\",payment,cash,100.50,EUR,,100.50,\r\n\
          2026-11-25,F-2026-0001,Boulangerie Martin,payment,transfer,500.00,EUR,,500.00,VIR 2026-118\r\n\
          2026-11-26,F-2026-0001,Boulangerie Martin,payment,cheque,715.00,EUR,,715.00,\"Chèque n° 12, Banque \"\"Populaire\"\"\"\r\n\

@@ -149,3 +149,91 @@ fn export_all_writes_every_csv_and_pdf() {
     assert!(err.contains("already exists and is not empty"), "{err}");
     assert_eq!(read("payments.csv").lines().count(), 2);
 }
+
+#[test]
+fn export_all_zip_holds_the_same_files_dated_from_the_books() {
+    use std::io::Read as _;
+    let acquit = books();
+    let out_dir = acquit.dir.path().join("out");
+    let zip_path = out_dir.join("acquit.zip");
+    let zip_arg = zip_path.to_str().unwrap();
+    let out = acquit.run(&["export", "all", "--zip", zip_arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "2 invoices, 1 credit notes, 2 clients, 1 payments, 1 ledger entries and 3 PDF files written to {}\n",
+            zip_path.display()
+        )
+    );
+    let first = std::fs::read(&zip_path).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(first.clone())).unwrap();
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+    assert_eq!(
+        names,
+        [
+            "invoices.csv",
+            "credit_notes.csv",
+            "clients.csv",
+            "payments.csv",
+            "ledger.csv",
+            "pdf/",
+            "pdf/F-2026-0001.pdf",
+            "pdf/F-2026-0002.pdf",
+            "pdf/AV-2026-0001.pdf",
+        ]
+    );
+    let mut entry = |name: &str| {
+        let mut file = zip.by_name(name).unwrap();
+        assert_eq!(
+            file.compression(),
+            zip::CompressionMethod::Deflated,
+            "{name}"
+        );
+        let time = file.last_modified().unwrap();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        (bytes, (time.year(), time.month(), time.day()))
+    };
+    // A CSV is dated by the latest date of the books (the payment), a PDF
+    // by its issue date: never by the clock.
+    let (payments, date) = entry("payments.csv");
+    assert_eq!(date, (2026, 11, 5));
+    assert_eq!(
+        String::from_utf8(payments).unwrap(),
+        "id,invoice,received_on,kind,method,amount,currency,fee,reference,reverses,reversed\r\n\
+         1,F-2026-0001,2026-11-05,payment,transfer,500.00,EUR,,VIR 42,,false\r\n"
+    );
+    let (pdf, date) = entry("pdf/F-2026-0001.pdf");
+    assert_eq!(date, (2026, 11, 2));
+    let single = acquit.dir.path().join("single.pdf");
+    acquit.ok(&[
+        "invoice",
+        "pdf",
+        "F-2026-0001",
+        "--out",
+        single.to_str().unwrap(),
+    ]);
+    assert!(
+        pdf == std::fs::read(&single).unwrap(),
+        "the PDF in the zip is byte-identical to `acquit invoice pdf`'s"
+    );
+
+    // An existing file is refused and left alone; --force replaces it, and
+    // the same books give the same bytes.
+    let err = acquit.fails(1, &["export", "all", "--zip", zip_arg]);
+    assert!(err.contains("already exists"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read(&zip_path).unwrap(), first);
+    acquit.ok(&["export", "all", "--zip", zip_arg, "--force"]);
+    assert_eq!(std::fs::read(&zip_path).unwrap(), first);
+    // No temporary file left next to it.
+    let left: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [std::ffi::OsString::from("acquit.zip")]);
+    // --force belongs to --zip; --dir and --zip exclude each other.
+    acquit.fails(2, &["export", "all", "--dir", "x", "--force"]);
+    acquit.fails(2, &["export", "all", "--dir", "x", "--zip", "y.zip"]);
+}

@@ -317,6 +317,21 @@ fn deposit_then_balance_by_two_links() {
         text(&too_much.stderr)
     );
     let (_, _, balance) = l.link(&number, &["--kind", "checkout", "--expires-in", "2h"]);
+    // The checkout page carries the client's email: Stripe's own receipt
+    // reaches them.
+    let log = std::fs::read_to_string(&l.fake.log).unwrap();
+    let created = log
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .find(|r| r["method"] == "POST" && r["path"] == "/v1/checkout/sessions")
+        .unwrap_or_else(|| panic!("no checkout session created: {log}"));
+    assert!(
+        created["body"]
+            .as_str()
+            .unwrap()
+            .contains("customer_email=compta%40martin.example"),
+        "{created}"
+    );
     let (code, _) = l.pay(&balance, "card", json!({}));
     assert_eq!(code, 200);
     let invoice = l.sync_until(&number, "paid");
@@ -579,4 +594,105 @@ fn sharing_needs_a_relay() {
     assert!(err.contains("no relay is set"), "{err}");
     let err = acquit.fails(1, &["share", "F-2099-0042"]);
     assert!(err.contains("F-2099-0042"), "{err}");
+}
+
+/// The shared page of an invoice as the relay serves it now, opened with
+/// the URL's key.
+fn served_summary(l: &Loop, url: &str) -> (acquit_sync::share::Summary, Vec<u8>) {
+    let key = acquit_sync::share::key_from_url(url).expect("a key in the fragment");
+    let bundle = format!("{}/bundle", url.split('#').next().unwrap());
+    let (status, served) = fetch_bytes(&bundle, l.acquit.dir.path());
+    assert_eq!(status, 200);
+    acquit_sync::share::open(&key, &served).expect("the URL's key opens it")
+}
+
+/// Money received by hand republishes the shared page at once, as a
+/// synced Stripe payment does: a part payment withdraws the link that
+/// asked for the whole amount; the rest makes the page paid with the
+/// stamped PDF; a reversal brings the amount due back; with the relay
+/// down the payment is still recorded and the next sync republishes.
+#[test]
+fn a_payment_recorded_by_hand_republishes_the_shared_page() {
+    let mut l = Loop::start();
+    let number = l.issue("1200");
+    let (link_id, pay_link, _) = l.link(&number, &[]);
+    let url = l.ok(&["share", &number]).trim().to_owned();
+    let (summary, _) = served_summary(&l, &url);
+    assert_eq!(summary.pay_url.as_deref(), Some(pay_link.as_str()));
+
+    l.ok(&[
+        "payment", "add", &number, "--amount", "500", "--method", "transfer",
+    ]);
+    let (summary, _) = served_summary(&l, &url);
+    assert_eq!(summary.status, "partly_paid");
+    assert_eq!(summary.amount_due_minor, 70_000);
+    assert_eq!(
+        summary.pay_url, None,
+        "the link for 1 200 € would overcharge: withdrawn"
+    );
+    let links = l.json(&["link", "list", &number, "--json"]);
+    let link = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == link_id.as_str())
+        .unwrap();
+    assert_eq!(link["status"], "deactivated", "{links:#}");
+    assert_ne!(
+        get(&pay_link).0,
+        302,
+        "the relay's page no longer sends to Stripe"
+    );
+
+    l.ok(&[
+        "payment", "add", &number, "--amount", "700", "--method", "cheque",
+    ]);
+    let (summary, pdf) = served_summary(&l, &url);
+    assert_eq!(summary.status, "paid");
+    assert_eq!(summary.amount_due_minor, 0);
+    assert_eq!((summary.pay_url, summary.bank), (None, None));
+    assert_eq!(pdf, current_pdf(&l, &number, "by-hand-paid.pdf"));
+    let stamped = l.acquit.dir.path().join("by-hand-paid.pdf");
+    assert!(
+        pdf_text(&stamped).contains("PAYÉE"),
+        "{}",
+        pdf_text(&stamped)
+    );
+
+    // The cheque bounces: reversed, the page says 700 € due again.
+    let payments = l.json(&["payment", "list", &number, "--json"]);
+    let cheque = payments
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["method"] == "cheque")
+        .unwrap()["id"]
+        .to_string();
+    l.ok(&["payment", "reverse", &cheque]);
+    let (summary, _) = served_summary(&l, &url);
+    assert_eq!(summary.status, "partly_paid");
+    assert_eq!(summary.amount_due_minor, 70_000);
+
+    // The relay is down: the payment is recorded all the same, the user is
+    // told, and the next sync republishes.
+    l.relay.stop();
+    let out = l
+        .command(&[
+            "payment", "add", &number, "--amount", "700", "--method", "transfer",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let warning = text(&out.stderr);
+    assert!(
+        warning.contains("not updated yet") && warning.contains("acquit sync"),
+        "{warning}"
+    );
+    assert_eq!(l.invoice(&number)["status"], "paid");
+    l.relay.resume();
+    let report = l.json(&["sync", "--json"]);
+    assert_eq!(report["warnings"], json!([]), "{report:#}");
+    let (summary, _) = served_summary(&l, &url);
+    assert_eq!(summary.status, "paid");
+    assert_eq!(summary.amount_due_minor, 0);
 }

@@ -64,6 +64,9 @@ pub struct NewCheckoutSession {
     pub cancel_url: Option<String>,
     /// The page's language; Stripe follows the browser when absent.
     pub locale: Option<Lang>,
+    /// The client's email (`customer_email`): prefilled on the page, and
+    /// where Stripe sends its own receipt.
+    pub customer_email: Option<String>,
 }
 
 /// Why a session cannot be asked for.
@@ -124,6 +127,7 @@ impl NewCheckoutSession {
             success_url: None,
             cancel_url: None,
             locale: Some(lang),
+            customer_email: None,
         }
     }
 
@@ -189,6 +193,9 @@ impl NewCheckoutSession {
         }
         if let Some(lang) = self.locale {
             form.push("locale", Value::str(lang.code()));
+        }
+        if let Some(email) = &self.customer_email {
+            form.push("customer_email", Value::str(email));
         }
         Ok(form)
     }
@@ -419,6 +426,7 @@ mod tests {
     fn the_form_of_a_session() {
         let mut new = session();
         new.success_url = Some("https://pay.example/merci?f=F-2026-0007".to_owned());
+        new.customer_email = Some("compta@martin.example".to_owned());
         assert_eq!(
             new.to_form(NOW).unwrap().encode(),
             "mode=payment\
@@ -436,7 +444,8 @@ mod tests {
              &payment_intent_data%5Bmetadata%5D%5Bacquit_link_id%5D=lnk_3\
              &expires_at=1800003600\
              &success_url=https%3A%2F%2Fpay.example%2Fmerci%3Ff%3DF-2026-0007\
-             &locale=fr"
+             &locale=fr\
+             &customer_email=compta%40martin.example"
         );
     }
 

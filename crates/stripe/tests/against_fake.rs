@@ -487,6 +487,7 @@ async fn create_retrieve_and_expire_a_checkout_session() {
         now() + 3600,
     );
     new.success_url = Some("https://acquit.example/merci".to_owned());
+    new.customer_email = Some("compta@martin.example".to_owned());
     let key = IdempotencyKey::for_checkout_creation("lnk_4").unwrap();
     let session = client.create_checkout_session(&new, &key).await.unwrap();
     assert!(session.id.starts_with("cs_test_"), "{}", session.id);
@@ -531,6 +532,15 @@ async fn create_retrieve_and_expire_a_checkout_session() {
             .as_str()
             .unwrap()
             .contains("allowed_payment_method_types%5B1%5D=sepa_debit")
+    );
+    // The client's email: Stripe prefills it and sends its receipt there.
+    assert!(
+        requests[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("customer_email=compta%40martin.example"),
+        "{}",
+        requests[0]["body"]
     );
     assert!(requests.iter().any(|r| {
         r["path"]

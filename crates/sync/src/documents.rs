@@ -125,6 +125,19 @@ pub fn render_pdf(
     )?)?)
 }
 
+/// The same document as [`render_pdf`], drawn as one SVG per page (the
+/// app's preview): same layout, so the preview cannot drift from the PDF.
+pub fn render_svg(
+    store: &Store,
+    number: &str,
+    lang: Option<Lang>,
+    rendering: Rendering,
+) -> Result<Vec<String>, DocumentError> {
+    Ok(acquit_pdf::render_svg(&document(
+        store, number, lang, rendering,
+    )?)?)
+}
+
 /// The URL the PDF's payment QR code opens: an open link of the invoice
 /// (a lasting Payment Link rather than an expiring Checkout page, then the
 /// newest), through the relay's stable `/p/…` page when a relay is set, so

@@ -27,6 +27,9 @@ const STRIPE_CHECKED: &str = "sync.stripe.checked";
 const RECONCILE_EVERY_SECS: i64 = 24 * 3600;
 /// Invoices whose links' state could not be published yet (JSON array).
 const UNPUBLISHED: &str = "sync.relay.unpublished";
+/// Settled invoices whose open links could not be withdrawn on Stripe yet
+/// (JSON array).
+const UNWITHDRAWN: &str = "sync.stripe.unwithdrawn";
 
 /// Stripe keeps events for 30 days.
 const STRIPE_EVENT_RETENTION_SECS: i64 = 30 * 24 * 3600;
@@ -362,32 +365,133 @@ async fn fill_fees(
     Ok(())
 }
 
-/// Nothing left to pay: the invoice's other open links must not take a
-/// second payment.
+/// Nothing left to pay, or less than a link asks: the invoice's open links
+/// must not take a second payment or more than is due.
 async fn withdraw_links_of_settled(
     store: &mut Store,
     stripe: &Client,
     touched: &BTreeSet<String>,
     report: &mut SyncReport,
 ) -> Result<(), EngineError> {
-    for number in touched {
-        if store.invoice(number)?.amount_due.is_positive() {
-            continue;
-        }
+    let mut pending = pending(store, UNWITHDRAWN)?;
+    pending.extend(touched.iter().cloned());
+    let mut failed = BTreeSet::new();
+    for number in &pending {
+        let due = match store.invoice(number) {
+            Ok(view) => view.amount_due,
+            Err(StoreError::Rejected(_)) => continue,
+            Err(other) => return Err(other.into()),
+        };
         for link in store.open_links_of(number)? {
+            // Nothing due: no link may take a second payment. Part paid (a
+            // deposit, a transfer recorded by hand): an open link for more
+            // than what remains would overcharge the client.
+            let overcharges = link.status == LinkStatus::Open && link.amount.minor() > due.minor();
+            if due.is_positive() && !overcharges {
+                continue;
+            }
             match links::withdraw_on_stripe(stripe, &link).await {
                 Ok(()) => {
                     store.set_link_status(link.id, LinkStatus::Deactivated)?;
                     report.links_withdrawn += 1;
                 }
-                Err(error) => report.warnings.push(format!(
-                    "link {} of {number} is still open on Stripe: {error}",
-                    link.id.0
-                )),
+                Err(error) => {
+                    failed.insert(number.clone());
+                    report.warnings.push(format!(
+                        "link {} of {number} is still open on Stripe: {error}",
+                        link.id.0
+                    ));
+                }
             }
         }
     }
+    save_pending(store, UNWITHDRAWN, &failed)?;
     Ok(())
+}
+
+/// A set of invoice numbers kept in a setting (JSON array).
+fn pending(store: &Store, key: &str) -> Result<BTreeSet<String>, StoreError> {
+    Ok(store
+        .setting(key)?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
+}
+
+fn save_pending(
+    store: &mut Store,
+    key: &str,
+    numbers: &BTreeSet<String>,
+) -> Result<(), StoreError> {
+    if numbers.is_empty() && store.setting(key)?.is_none() {
+        return Ok(());
+    }
+    store.set_setting(
+        key,
+        &serde_json::to_string(numbers).expect("a set of strings"),
+    )
+}
+
+/// After a payment recorded or reversed by hand (`acquit payment
+/// add|reverse`, the app's "Record a payment"): marks the invoice for the
+/// consequences a synced Stripe payment gets (its open links withdrawn on
+/// Stripe when nothing is left to pay, their state and its shared page
+/// republished on the relay), so that the next sync carries them out if
+/// they cannot be done now. No network; the payment is already recorded.
+pub fn mark_changed(store: &mut Store, number: &str) -> Result<(), StoreError> {
+    for key in [UNWITHDRAWN, UNPUBLISHED, crate::share::UNSHARED] {
+        let mut numbers = pending(store, key)?;
+        if numbers.insert(number.to_owned()) {
+            save_pending(store, key, &numbers)?;
+        }
+    }
+    Ok(())
+}
+
+/// What [`after_manual_payment`] could not do yet: each is retried by the
+/// next sync.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Republished {
+    pub links_withdrawn: usize,
+    pub links_published: usize,
+    /// Problems (relay or Stripe unreachable), each saying what is behind.
+    pub warnings: Vec<String>,
+}
+
+/// The one call after a payment recorded or reversed by hand: marks the
+/// invoice ([`mark_changed`]) then, with whatever is configured, withdraws
+/// the links of a settled invoice and republishes the link states and the
+/// shared invoice page (the stamped PDF, the new amount due, no "Payer en
+/// ligne" when nothing is due). Network failures are warnings, never
+/// errors: the payment stands and the next sync retries.
+pub async fn after_manual_payment(
+    store: &mut Store,
+    sources: Sources<'_>,
+    number: &str,
+) -> Result<Republished, StoreError> {
+    mark_changed(store, number)?;
+    let mut report = SyncReport::default();
+    let none = BTreeSet::new();
+    if let Some(stripe) = sources.stripe {
+        match withdraw_links_of_settled(store, stripe, &none, &mut report).await {
+            Ok(()) => {}
+            Err(EngineError::Store(e)) => return Err(e),
+            Err(other) => report.warnings.push(other.to_string()),
+        }
+    }
+    if let Some(relay) = sources.relay {
+        match publish_links(store, relay, &none, &mut report).await {
+            Ok(()) => {}
+            Err(EngineError::Store(e)) => return Err(e),
+            Err(other) => report.warnings.push(other.to_string()),
+        }
+        let warnings = crate::share::republish(store, relay, &none).await?;
+        report.warnings.extend(warnings);
+    }
+    Ok(Republished {
+        links_withdrawn: report.links_withdrawn,
+        links_published: report.links_published,
+        warnings: report.warnings,
+    })
 }
 
 async fn publish_links(
@@ -396,10 +500,7 @@ async fn publish_links(
     touched: &BTreeSet<String>,
     report: &mut SyncReport,
 ) -> Result<(), EngineError> {
-    let mut pending: BTreeSet<String> = store
-        .setting(UNPUBLISHED)?
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
+    let mut pending = pending(store, UNPUBLISHED)?;
     pending.extend(touched.iter().cloned());
     let mut failed = BTreeSet::new();
     for number in &pending {
@@ -421,9 +522,6 @@ async fn publish_links(
             }
         }
     }
-    store.set_setting(
-        UNPUBLISHED,
-        &serde_json::to_string(&failed).expect("a set of strings"),
-    )?;
+    save_pending(store, UNPUBLISHED, &failed)?;
     Ok(())
 }

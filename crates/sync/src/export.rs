@@ -11,12 +11,20 @@
 //!
 //! The export is written into a temporary folder next to `DIR`, synced, and
 //! renamed to `DIR` only when complete: `DIR` is either absent or whole.
+//!
+//! [`export_zip`] (`acquit export all --zip FILE`, the app's "Export
+//! everything") writes the same files into one zip (deflate), through a
+//! temporary file in the same folder renamed when complete. The zip is
+//! deterministic: entries in a fixed order, and their times taken from the
+//! data (a PDF's issue date; for the CSVs, the latest date in the books),
+//! never from the clock, so the same books give the same bytes.
 
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use acquit_store::{InvoiceView, Store, StoreError};
+use acquit_store::{InvoiceView, LedgerEntry, Store, StoreError};
+use chrono::NaiveDate;
 
 use crate::documents::{DocumentError, Rendering, document};
 
@@ -34,6 +42,13 @@ pub struct ExportSummary {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    #[error("{0} already exists: choose another file name, or replace it (--force)")]
+    FileExists(PathBuf),
+    #[error("{path}: the zip could not be written: {source}")]
+    Zip {
+        path: PathBuf,
+        source: zip::result::ZipError,
+    },
     #[error("{0} already exists and is not empty: choose a new folder (the export creates it)")]
     NotEmpty(PathBuf),
     #[error("{path}: {source}")]
@@ -81,8 +96,9 @@ pub fn export_all(
         fs::remove_dir_all(&temp).map_err(io(&temp))?;
     }
     fs::create_dir(&temp).map_err(io(&temp))?;
-    match write_all(store, &temp, progress) {
+    match write_all(store, &mut Folder(&temp), progress) {
         Ok(mut summary) => {
+            sync_dir(&temp.join("pdf"))?;
             sync_dir(&temp)?;
             if dir.exists() {
                 // Empty (checked above): rename needs it gone or empty.
@@ -100,9 +116,127 @@ pub fn export_all(
     }
 }
 
+/// Exports everything into the zip file `path`; an existing file is
+/// refused unless `replace`. Nothing appears under `path` before the zip is
+/// complete and synced.
+pub fn export_zip(
+    store: &Store,
+    path: &Path,
+    replace: bool,
+    progress: &mut dyn FnMut(&str),
+) -> Result<ExportSummary, ExportError> {
+    if path.is_dir() || (path.exists() && !replace) {
+        return Err(ExportError::FileExists(path.to_path_buf()));
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io(parent))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export.zip".into());
+    let temp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let file = fs::File::create(&temp).map_err(io(&temp))?;
+    let mut out = ZipOut {
+        zip: zip::ZipWriter::new(file),
+        path: path.to_path_buf(),
+    };
+    let written = write_all(store, &mut out, progress).and_then(|summary| {
+        let file = out.zip.finish().map_err(|source| ExportError::Zip {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        file.sync_all().map_err(io(&temp))?;
+        Ok(summary)
+    });
+    match written {
+        Ok(mut summary) => {
+            fs::rename(&temp, path).map_err(io(path))?;
+            sync_dir(parent)?;
+            summary.dir = path.to_path_buf();
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// Where an export's files go: a folder or a zip.
+trait Out {
+    /// A sub-folder (`pdf`), before its files.
+    fn dir(&mut self, name: &str, date: NaiveDate) -> Result<(), ExportError>;
+    /// A file (`pdf/F-2026-0001.pdf`), dated for the zip.
+    fn file(&mut self, name: &str, bytes: &[u8], date: NaiveDate) -> Result<(), ExportError>;
+}
+
+struct Folder<'a>(&'a Path);
+
+impl Out for Folder<'_> {
+    fn dir(&mut self, name: &str, _: NaiveDate) -> Result<(), ExportError> {
+        let dir = self.0.join(name);
+        fs::create_dir(&dir).map_err(io(&dir))
+    }
+
+    fn file(&mut self, name: &str, bytes: &[u8], _: NaiveDate) -> Result<(), ExportError> {
+        write_synced(&self.0.join(name), bytes)
+    }
+}
+
+struct ZipOut {
+    zip: zip::ZipWriter<fs::File>,
+    /// The final file, for messages.
+    path: PathBuf,
+}
+
+impl ZipOut {
+    fn options(date: NaiveDate) -> zip::write::SimpleFileOptions {
+        use chrono::Datelike as _;
+        // Zip times run from 1980 to 2107; month and day are valid.
+        let time = zip::DateTime::from_date_and_time(
+            date.year().clamp(1980, 2107) as u16,
+            date.month() as u8,
+            date.day() as u8,
+            0,
+            0,
+            0,
+        )
+        .unwrap_or_default();
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(time)
+            .unix_permissions(0o644)
+    }
+
+    fn failed(&self) -> impl FnOnce(zip::result::ZipError) -> ExportError + '_ {
+        |source| ExportError::Zip {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+impl Out for ZipOut {
+    fn dir(&mut self, name: &str, date: NaiveDate) -> Result<(), ExportError> {
+        let options = ZipOut::options(date).unix_permissions(0o755);
+        let added = self.zip.add_directory(format!("{name}/"), options);
+        added.map_err(self.failed())
+    }
+
+    fn file(&mut self, name: &str, bytes: &[u8], date: NaiveDate) -> Result<(), ExportError> {
+        let started = self.zip.start_file(name, ZipOut::options(date));
+        started.map_err(self.failed())?;
+        let written = self.zip.write_all(bytes);
+        written.map_err(|e| self.failed()(e.into()))
+    }
+}
+
 fn write_all(
     store: &Store,
-    dir: &Path,
+    out: &mut dyn Out,
     progress: &mut dyn FnMut(&str),
 ) -> Result<ExportSummary, ExportError> {
     let numbers: Vec<String> = store
@@ -117,6 +251,14 @@ fn write_all(
     views.sort_by(|a, b| (a.issue_date, &a.number).cmp(&(b.issue_date, &b.number)));
     let (credit_notes, invoices): (Vec<&InvoiceView>, Vec<&InvoiceView>) =
         views.iter().partition(|v| v.kind.is_credit_note());
+    let ledger = store.ledger(None, None)?;
+    // The CSVs' date in a zip: the latest date of the books.
+    let as_of = views
+        .iter()
+        .filter_map(|v| v.issue_date)
+        .chain(ledger.iter().map(|e| e.date))
+        .max()
+        .unwrap_or_default();
 
     let mut rows = Csv::new(&[
         "number",
@@ -154,7 +296,7 @@ fn write_all(
             &v.credit_notes.join(" "),
         ]);
     }
-    rows.write(&dir.join("invoices.csv"))?;
+    out.file("invoices.csv", rows.0.as_bytes(), as_of)?;
     progress(&format!("invoices.csv: {} invoices", invoices.len()));
 
     let mut rows = Csv::new(&[
@@ -183,7 +325,7 @@ fn write_all(
             v.reason.as_deref().unwrap_or(""),
         ]);
     }
-    rows.write(&dir.join("credit_notes.csv"))?;
+    out.file("credit_notes.csv", rows.0.as_bytes(), as_of)?;
     progress(&format!(
         "credit_notes.csv: {} credit notes",
         credit_notes.len()
@@ -215,7 +357,7 @@ fn write_all(
             if c.business { "true" } else { "false" },
         ]);
     }
-    rows.write(&dir.join("clients.csv"))?;
+    out.file("clients.csv", rows.0.as_bytes(), as_of)?;
     progress(&format!("clients.csv: {} clients", clients.len()));
 
     let mut rows = Csv::new(&[
@@ -251,10 +393,41 @@ fn write_all(
             if p.reversed { "true" } else { "false" },
         ]);
     }
-    rows.write(&dir.join("payments.csv"))?;
+    out.file("payments.csv", rows.0.as_bytes(), as_of)?;
     progress(&format!("payments.csv: {} payments", payments.len()));
 
-    let ledger = store.ledger(None, None)?;
+    out.file("ledger.csv", ledger_csv(&ledger).as_bytes(), as_of)?;
+    progress(&format!("ledger.csv: {} entries", ledger.len()));
+
+    out.dir("pdf", as_of)?;
+    // In the CSVs' order (issue date, number), each dated by its issue date.
+    for (i, view) in views.iter().enumerate() {
+        let number = view.number.as_deref().unwrap_or_default();
+        let rendered = document(store, number, None, Rendering::Current)
+            .and_then(|d| Ok(acquit_pdf::render(&d)?))
+            .map_err(|source| ExportError::Document {
+                number: number.to_owned(),
+                source,
+            })?;
+        let issued = view.issue_date.unwrap_or(as_of);
+        out.file(&format!("pdf/{number}.pdf"), &rendered.bytes, issued)?;
+        progress(&format!("pdf/{number}.pdf ({}/{})", i + 1, views.len()));
+    }
+
+    Ok(ExportSummary {
+        dir: PathBuf::new(), // set by the caller
+        invoices: invoices.len(),
+        credit_notes: credit_notes.len(),
+        clients: clients.len(),
+        payments: payments.len(),
+        ledger_entries: ledger.len(),
+        pdfs: numbers.len(),
+    })
+}
+
+/// `ledger.csv` of the export, for `entries` (the whole ledger there; the
+/// app's ledger screen exports the period it shows with the same columns).
+pub fn ledger_csv(entries: &[LedgerEntry]) -> String {
     let mut rows = Csv::new(&[
         "date",
         "invoice",
@@ -267,7 +440,7 @@ fn write_all(
         "net",
         "reference",
     ]);
-    for e in &ledger {
+    for e in entries {
         rows.row(&[
             &e.date.to_string(),
             &e.invoice_number,
@@ -281,32 +454,7 @@ fn write_all(
             e.reference.as_deref().unwrap_or(""),
         ]);
     }
-    rows.write(&dir.join("ledger.csv"))?;
-    progress(&format!("ledger.csv: {} entries", ledger.len()));
-
-    let pdf_dir = dir.join("pdf");
-    fs::create_dir(&pdf_dir).map_err(io(&pdf_dir))?;
-    for (i, number) in numbers.iter().enumerate() {
-        let rendered = document(store, number, None, Rendering::Current)
-            .and_then(|d| Ok(acquit_pdf::render(&d)?))
-            .map_err(|source| ExportError::Document {
-                number: number.clone(),
-                source,
-            })?;
-        write_synced(&pdf_dir.join(format!("{number}.pdf")), &rendered.bytes)?;
-        progress(&format!("pdf/{number}.pdf ({}/{})", i + 1, numbers.len()));
-    }
-    sync_dir(&pdf_dir)?;
-
-    Ok(ExportSummary {
-        dir: dir.to_path_buf(),
-        invoices: invoices.len(),
-        credit_notes: credit_notes.len(),
-        clients: clients.len(),
-        payments: payments.len(),
-        ledger_entries: ledger.len(),
-        pdfs: numbers.len(),
-    })
+    rows.0
 }
 
 fn kind_name(kind: acquit_store::PaymentKind) -> &'static str {
@@ -340,10 +488,6 @@ impl Csv {
         self.0.push_str(&quoted.join(","));
         self.0.push_str("\r\n");
     }
-
-    fn write(&self, path: &Path) -> Result<(), ExportError> {
-        write_synced(path, self.0.as_bytes())
-    }
 }
 
 /// A field as RFC 4180 writes it: quoted (quotes doubled) only when it
@@ -370,7 +514,96 @@ fn sync_dir(dir: &Path) -> Result<(), ExportError> {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use super::{csv_field, ledger_csv};
+    use acquit_core::{Currency, Money};
+    use acquit_store::{LedgerEntry, PaymentId, PaymentKind, PaymentMethod, StripeMethod};
+
+    #[test]
+    fn the_ledger_csv_has_the_export_s_columns_and_decimal_amounts() {
+        assert_eq!(
+            ledger_csv(&[]),
+            "date,invoice,client,kind,method,amount,currency,fee,net,reference\r\n"
+        );
+        let eur = |minor| Money::new(minor, Currency::EUR);
+        let entry = LedgerEntry {
+            date: "2026-11-20".parse().unwrap(),
+            invoice_number: "F-2026-0007".into(),
+            client: "Martin, Fils".into(),
+            kind: PaymentKind::Payment,
+            method: PaymentMethod::Stripe,
+            amount: eur(123_456),
+            fee: Some(eur(1_876)),
+            net: Some(eur(121_580)),
+            reference: None,
+            payment_id: PaymentId(3),
+            stripe_method: Some(StripeMethod::Card),
+        };
+        assert_eq!(
+            ledger_csv(&[entry]).split("\r\n").nth(1),
+            Some(
+                "2026-11-20,F-2026-0007,\"Martin, Fils\",payment,STRIPE card,1234.56,EUR,18.76,1215.80,"
+            )
+        );
+    }
+
+    /// The zip holds exactly the folder export's files, the same bytes for
+    /// the same books, and never a half file under its name.
+    #[test]
+    fn the_zip_is_the_folder_export_deterministic_and_whole() {
+        use std::io::Read as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = acquit_store::Store::open(dir.path().join("a.db")).unwrap();
+        store
+            .fill_demo(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+            .unwrap();
+        let folder = dir.path().join("folder");
+        super::export_all(&store, &folder, &mut |_| {}).unwrap();
+        let path = dir.path().join("books.zip");
+        let summary = super::export_zip(&store, &path, false, &mut |_| {}).unwrap();
+        assert_eq!(summary.dir, path);
+        let first = std::fs::read(&path).unwrap();
+
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(first.clone())).unwrap();
+        let mut files = 0;
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            if entry.is_dir() {
+                continue;
+            }
+            let name = entry.name().unwrap().into_owned();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            let on_disk = std::fs::read(folder.join(&name)).unwrap();
+            assert!(bytes == on_disk, "{name} differs from the folder's");
+            files += 1;
+        }
+        assert_eq!(files, 5 + summary.pdfs);
+        assert!(summary.pdfs > 0);
+
+        let refused = super::export_zip(&store, &path, false, &mut |_| {});
+        assert!(matches!(refused, Err(super::ExportError::FileExists(_))));
+        super::export_zip(&store, &path, true, &mut |_| {}).unwrap();
+        assert!(
+            std::fs::read(&path).unwrap() == first,
+            "same books, same bytes"
+        );
+
+        // A failure (the folder is a file) leaves nothing behind.
+        let blocked = dir.path().join("blocked");
+        std::fs::write(&blocked, b"").unwrap();
+        let failed = super::export_zip(&store, &blocked.join("x.zip"), false, &mut |_| {});
+        assert!(
+            matches!(failed, Err(super::ExportError::Io { .. })),
+            "{failed:?}"
+        );
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| !n.starts_with("a.db"))
+            .collect();
+        left.sort();
+        assert_eq!(left, ["blocked", "books.zip", "folder"]);
+    }
 
     #[test]
     fn fields_are_quoted_only_when_needed() {

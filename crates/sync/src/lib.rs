@@ -13,6 +13,7 @@
 //!   the settings, the environment and the keychain.
 //! - [`documents`]: the PDF input from the store, for the CLI and the app.
 //! - [`export`]: everything as CSV files and PDFs in one folder.
+//! - [`reconcile`]: what Stripe and the books disagree on (30 days).
 //! - [`share`]: the end-to-end encrypted invoice page on the relay's
 //!   `/v/{token}`: seal, publish, republish after a sync, revoke.
 //! - [`send`]: the email and WhatsApp messages from editable templates.
@@ -23,8 +24,9 @@ pub mod documents;
 pub mod engine;
 pub mod export;
 pub mod links;
+pub mod reconcile;
 pub mod relay;
 pub mod send;
 pub mod share;
 
-pub use documents::{DocumentError, Rendering, document, render_pdf};
+pub use documents::{DocumentError, Rendering, document, render_pdf, render_svg};

@@ -135,6 +135,9 @@ async fn finish(
                 expires_at,
             );
             request.success_url = return_url(store, &link)?;
+            // Stripe sends its own receipt to this address. (A Payment
+            // Link takes no email: its page asks the client for one.)
+            request.customer_email = view.buyer.email.as_ref().map(|e| e.to_string());
             let key =
                 IdempotencyKey::for_checkout_creation(&link_id).expect("digits make a valid key");
             match stripe.create_checkout_session(&request, &key).await {

@@ -3,7 +3,15 @@
 //!
 //! Templates hold placeholders `{client}`, `{number}`, `{amount}` (the
 //! amount due, in the client's language), `{link}` (the open payment link's
-//! URL, through the relay's `/p/…` page when a relay is set) and `{due}`.
+//! URL, through the relay's `/p/…` page when a relay is set), `{due}`,
+//! `{paid}` (what was received so far) and `{paid_on}` (the last payment's
+//! day).
+//!
+//! Receipts, offered once money came in, have their own templates
+//! (`receipt.email.subject`, …): there `{amount}` is empty when nothing is
+//! left to pay (so "Reste à payer : {amount}" disappears), and `{link}` is
+//! the client's shared invoice page when there is one (a WhatsApp message
+//! cannot carry the stamped PDF; the page can).
 //! An unknown placeholder is left as is. A line holding a placeholder whose
 //! value is empty (no open link: `{link}`) is left out, so "Pay online:
 //! {link}" disappears rather than dangling.
@@ -25,6 +33,8 @@ pub struct Values {
     pub amount: String,
     pub link: String,
     pub due: String,
+    pub paid: String,
+    pub paid_on: String,
 }
 
 /// The templates of one language.
@@ -35,8 +45,18 @@ pub struct Templates {
     pub whatsapp: String,
 }
 
-/// The kinds of template, as their settings key spells them.
-pub const KINDS: [&str; 3] = ["email.subject", "email.body", "whatsapp"];
+/// The kinds of template, as their settings key spells them: the
+/// invoice's, then the receipt's.
+pub const KINDS: [&str; 6] = [
+    "email.subject",
+    "email.body",
+    "whatsapp",
+    "receipt.email.subject",
+    "receipt.email.body",
+    "receipt.whatsapp",
+];
+
+const RECEIPT: &str = "receipt.";
 
 /// Fills `template` with `values` (see the module docs).
 pub fn render_template(template: &str, values: &Values) -> String {
@@ -46,6 +66,8 @@ pub fn render_template(template: &str, values: &Values) -> String {
         ("{amount}", values.amount.as_str()),
         ("{link}", values.link.as_str()),
         ("{due}", values.due.as_str()),
+        ("{paid}", values.paid.as_str()),
+        ("{paid_on}", values.paid_on.as_str()),
     ];
     let mut out = Vec::new();
     for line in template.split('\n') {
@@ -104,15 +126,50 @@ pub fn default_templates(lang: Lang) -> Templates {
     }
 }
 
+/// The built-in receipt templates of `lang`.
+pub fn default_receipt_templates(lang: Lang) -> Templates {
+    match lang {
+        Lang::Fr => Templates {
+            email_subject: "Reçu de paiement \u{2013} facture {number}".into(),
+            email_body: "Bonjour,\n\nNous avons bien reçu votre paiement de {paid} \
+                 pour la facture {number} (le {paid_on}). Merci\u{a0}!\n\
+                 Reste à payer\u{a0}: {amount}\n\
+                 Vous trouverez la facture ci-jointe.\n\
+                 Votre facture en ligne\u{a0}: {link}\n\nCordialement,"
+                .into(),
+            whatsapp: "Bonjour, nous avons bien reçu votre paiement de {paid} \
+                 pour la facture {number}. Merci\u{a0}!\n\
+                 Reste à payer\u{a0}: {amount}\n\
+                 Votre facture\u{a0}: {link}"
+                .into(),
+        },
+        Lang::En => Templates {
+            email_subject: "Payment receipt \u{2013} invoice {number}".into(),
+            email_body: "Hello,\n\nWe have received your payment of {paid} \
+                 for invoice {number} (on {paid_on}). Thank you!\n\
+                 Amount still due: {amount}\n\
+                 Please find the invoice attached.\n\
+                 Your invoice online: {link}\n\nBest regards,"
+                .into(),
+            whatsapp: "Hello, we have received your payment of {paid} \
+                 for invoice {number}. Thank you!\n\
+                 Amount still due: {amount}\n\
+                 Your invoice: {link}"
+                .into(),
+        },
+    }
+}
+
 /// The settings key of one template: `send.template.email.subject.fr`.
 pub fn setting_key(kind: &str, lang: Lang) -> String {
     format!("send.template.{kind}.{}", lang.code())
 }
 
 impl Templates {
-    /// The text of one kind of template (see [`KINDS`]).
+    /// The text of one kind of template (see [`KINDS`]; a receipt's kind
+    /// without its `receipt.` prefix).
     pub fn get(&self, kind: &str) -> &str {
-        match kind {
+        match kind.strip_prefix(RECEIPT).unwrap_or(kind) {
             "email.subject" => &self.email_subject,
             "email.body" => &self.email_body,
             _ => &self.whatsapp,
@@ -122,22 +179,37 @@ impl Templates {
 
 /// The default text of one template kind (see [`KINDS`]).
 pub fn default_template(kind: &str, lang: Lang) -> String {
-    default_templates(lang).get(kind).to_owned()
+    match kind.strip_prefix(RECEIPT) {
+        Some(kind) => default_receipt_templates(lang).get(kind).to_owned(),
+        None => default_templates(lang).get(kind).to_owned(),
+    }
 }
 
-/// The templates in use for `lang`: the settings, else the defaults.
-pub fn templates(store: &Store, lang: Lang) -> Result<Templates, StoreError> {
-    let get = |kind: &str| -> Result<String, StoreError> {
-        Ok(store
-            .setting(&setting_key(kind, lang))?
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| default_template(kind, lang)))
-    };
+/// The text in use of one template kind: the setting, else the default.
+pub fn template(store: &Store, kind: &str, lang: Lang) -> Result<String, StoreError> {
+    Ok(store
+        .setting(&setting_key(kind, lang))?
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| default_template(kind, lang)))
+}
+
+fn templates_of(store: &Store, lang: Lang, prefix: &str) -> Result<Templates, StoreError> {
+    let get = |kind: &str| template(store, &format!("{prefix}{kind}"), lang);
     Ok(Templates {
         email_subject: get("email.subject")?,
         email_body: get("email.body")?,
         whatsapp: get("whatsapp")?,
     })
+}
+
+/// The templates in use for `lang`: the settings, else the defaults.
+pub fn templates(store: &Store, lang: Lang) -> Result<Templates, StoreError> {
+    templates_of(store, lang, "")
+}
+
+/// The receipt templates in use for `lang`.
+pub fn receipt_templates(store: &Store, lang: Lang) -> Result<Templates, StoreError> {
+    templates_of(store, lang, RECEIPT)
 }
 
 /// Percent-encodes `text` for a URL's query (RFC 3986: only unreserved
@@ -254,10 +326,25 @@ impl Message {
     }
 }
 
-/// The message for the issued invoice `number`, in its client's language.
-pub fn message(store: &Store, number: &str) -> Result<Message, StoreError> {
+fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
+    match lang {
+        Lang::Fr => date.format("%d/%m/%Y").to_string(),
+        Lang::En => date.format("%-d %b %Y").to_string(),
+    }
+}
+
+/// The placeholders' values for invoice `number`, and what was received
+/// (minor units, net of reversals and refunds).
+fn values(store: &Store, number: &str) -> Result<(Values, i64), StoreError> {
     let view = store.invoice(number)?;
     let lang = view.buyer.lang;
+    let payments = store.payments(number)?;
+    let received: i64 = payments.iter().map(|p| p.amount.minor()).sum();
+    let last = payments
+        .iter()
+        .filter(|p| p.amount.is_positive() && !p.reversed)
+        .map(|p| p.received_on)
+        .max();
     let values = Values {
         client: view.buyer.name.clone(),
         number: view.number.clone().unwrap_or_else(|| number.to_owned()),
@@ -269,24 +356,75 @@ pub fn message(store: &Store, number: &str) -> Result<Message, StoreError> {
         },
         due: view
             .due_date
-            .map(|d| match lang {
-                Lang::Fr => d.format("%d/%m/%Y").to_string(),
-                Lang::En => d.format("%-d %b %Y").to_string(),
-            })
+            .map(|d| format_date(lang, d))
             .unwrap_or_default(),
+        paid: acquit_core::Money::new(received.max(0), view.currency).format(lang),
+        paid_on: last.map(|d| format_date(lang, d)).unwrap_or_default(),
     };
-    let templates = templates(store, lang)?;
+    Ok((values, received))
+}
+
+/// The message for the issued invoice `number`, in its client's language.
+pub fn message(store: &Store, number: &str) -> Result<Message, StoreError> {
+    let (values, _) = values(store, number)?;
+    let templates = templates(store, store.invoice(number)?.buyer.lang)?;
+    build(store, number, &values, &templates)
+}
+
+/// The receipt for what the client of `number` paid so far; None while
+/// nothing was received.
+pub fn receipt(store: &Store, number: &str) -> Result<Option<Message>, StoreError> {
+    let (mut values, received) = values(store, number)?;
+    if received <= 0 {
+        return Ok(None);
+    }
+    let view = store.invoice(number)?;
+    if !view.amount_due.is_positive() {
+        values.amount = String::new();
+    }
+    values.link = share_url(store, number)?.unwrap_or_default();
+    let templates = receipt_templates(store, view.buyer.lang)?;
+    build(store, number, &values, &templates).map(Some)
+}
+
+/// The client's shared invoice page (`…/v/{token}#k={key}`), when the
+/// invoice is shared and a relay is set.
+fn share_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
+    let Some(share) = store.live_share(number)? else {
+        return Ok(None);
+    };
+    Ok(store
+        .setting(crate::relay::RELAY_URL_SETTING)?
+        .filter(|base| !base.trim().is_empty())
+        .map(|base| {
+            format!(
+                "{}/v/{}#k={}",
+                base.trim_end_matches('/'),
+                share.doc_token,
+                crate::share::key_to_fragment(&share.key)
+            )
+        }))
+}
+
+fn build(
+    store: &Store,
+    number: &str,
+    values: &Values,
+    templates: &Templates,
+) -> Result<Message, StoreError> {
+    let view = store.invoice(number)?;
+    let lang = view.buyer.lang;
     Ok(Message {
         number: values.number.clone(),
         lang,
         email: view.buyer.email.as_ref().map(ToString::to_string),
         phone: view.buyer.phone.as_ref().map(ToString::to_string),
-        subject: render_template(&templates.email_subject, &values)
+        subject: render_template(&templates.email_subject, values)
             .replace('\n', " ")
             .trim()
             .to_owned(),
-        body: render_template(&templates.email_body, &values),
-        whatsapp_text: render_template(&templates.whatsapp, &values),
+        body: render_template(&templates.email_body, values),
+        whatsapp_text: render_template(&templates.whatsapp, values),
     })
 }
 
@@ -321,7 +459,86 @@ mod tests {
             amount: "1\u{202f}234,56\u{a0}€".into(),
             link: "https://relay.example/p/abc".into(),
             due: "09/12/2026".into(),
+            paid: "500,00\u{a0}€".into(),
+            paid_on: "20/11/2026".into(),
         }
+    }
+
+    #[test]
+    fn receipt_defaults_thank_for_the_payment_in_both_languages() {
+        let mut v = values();
+        v.amount = String::new();
+        let fr = default_receipt_templates(Lang::Fr);
+        let body = render_template(&fr.email_body, &v);
+        assert!(
+            body.contains("paiement de 500,00\u{a0}€ pour la facture F-2026-0007 (le 20/11/2026)"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("Reste à payer"),
+            "nothing due: the line is left out: {body}"
+        );
+        let en = render_template(&default_receipt_templates(Lang::En).whatsapp, &values());
+        assert!(
+            en.contains("Amount still due: 1\u{202f}234,56\u{a0}€"),
+            "{en}"
+        );
+        assert!(
+            en.ends_with("Your invoice: https://relay.example/p/abc"),
+            "{en}"
+        );
+        assert_eq!(default_template("receipt.whatsapp", Lang::Fr), fr.whatsapp);
+        assert_eq!(
+            default_template("whatsapp", Lang::Fr),
+            default_templates(Lang::Fr).whatsapp
+        );
+    }
+
+    #[test]
+    fn a_receipt_once_money_came_in_with_the_shared_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("a.db")).unwrap();
+        store
+            .fill_demo(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+            .unwrap();
+        // Paid in full: thanks, nothing left to pay.
+        let paid = receipt(&store, "F-2026-0001").unwrap().expect("a receipt");
+        assert!(paid.subject.contains("F-2026-0001"), "{paid:?}");
+        let whole = format!("{} {}", paid.body, paid.whatsapp_text);
+        assert!(
+            !whole.contains("{paid}") && !whole.contains("{link}"),
+            "{whole}"
+        );
+        assert!(
+            !whole.contains("Reste à payer") && !whole.contains("Amount still due"),
+            "{whole}"
+        );
+        // Part paid: the rest is stated.
+        let partly = receipt(&store, "F-2026-0003").unwrap().expect("a receipt");
+        let due = store
+            .invoice("F-2026-0003")
+            .unwrap()
+            .amount_due
+            .format(partly.lang);
+        assert!(partly.whatsapp_text.contains(&due), "{partly:?}");
+        // Shared: the WhatsApp message carries the page, key and all.
+        store
+            .set_setting(crate::relay::RELAY_URL_SETTING, "https://relay.example")
+            .unwrap();
+        let share = store.share("F-2026-0003").unwrap();
+        let with_page = receipt(&store, "F-2026-0003").unwrap().unwrap();
+        let page = format!(
+            "https://relay.example/v/{}#k={}",
+            share.doc_token,
+            crate::share::key_to_fragment(&share.key)
+        );
+        assert!(with_page.whatsapp_text.ends_with(&page), "{with_page:?}");
+        // Nothing received yet: no receipt.
+        let issued = store
+            .list_invoices(Some(acquit_core::InvoiceStatus::Issued))
+            .unwrap();
+        let unpaid = issued[0].number.as_deref().unwrap();
+        assert_eq!(receipt(&store, unpaid).unwrap(), None);
     }
 
     #[test]

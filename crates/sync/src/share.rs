@@ -34,7 +34,7 @@ use crate::documents::{DocumentError, Rendering, render_pdf};
 use crate::relay::{RelayClient, RelayError};
 
 /// Invoices whose page could not be republished yet (JSON array).
-const UNSHARED: &str = "sync.relay.unshared";
+pub(crate) const UNSHARED: &str = "sync.relay.unshared";
 
 /// Why an invoice page could not be shared, republished or revoked.
 #[derive(Debug, thiserror::Error)]

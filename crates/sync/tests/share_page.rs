@@ -1,8 +1,9 @@
 //! The invoice page's own script, run under Node (its WebCrypto is the
 //! browsers' API, `globalThis.crypto.subtle`) with a minimal DOM, against
 //! bundles sealed by the app's Rust: what the client's browser would show.
-//! Headless browsers are not available here; this checks the page's
-//! decryption and rendering code itself, byte for byte.
+//! This checks the page's decryption and rendering code itself, byte for
+//! byte; the same page in a real browser engine (WebKitGTK) is
+//! `tests/e2e/client_page.rs`.
 
 use std::path::Path;
 use std::process::Command;

@@ -1,7 +1,8 @@
 //! The real `fake-stripe` and `acquit-relay` binaries on 127.0.0.1, for the
-//! payment-loop tests. They are the workspace's own binaries, found beside
-//! `acquit` (built by `cargo build --workspace` or `cargo test --workspace`)
-//! and built here when missing.
+//! payment-loop tests of the CLI and the app's end-to-end tests (which
+//! include this file by `#[path]`). They are the workspace's own binaries,
+//! found beside the binary under test (built by `cargo build --workspace`
+//! or `cargo test --workspace`) and built here when missing.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -23,21 +24,23 @@ impl Drop for Running {
     }
 }
 
-/// `target/debug/NAME`, next to the `acquit` binary under test.
+/// `target/<profile>/NAME`, next to the binary under test: `acquit` for
+/// the CLI's tests, `acquit-app` for the end-to-end tests.
 pub fn sibling_bin(name: &str) -> PathBuf {
     static BUILD: Once = Once::new();
-    let dir = Path::new(env!("CARGO_BIN_EXE_acquit"))
-        .parent()
-        .unwrap()
-        .to_owned();
+    let under_test = option_env!("CARGO_BIN_EXE_acquit")
+        .or(option_env!("CARGO_BIN_EXE_acquit-app"))
+        .expect("included by the CLI's tests or the app's");
+    let dir = Path::new(under_test).parent().unwrap().to_owned();
     let path = dir.join(name);
     if !path.exists() {
         BUILD.call_once(|| {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = Command::new(cargo)
-                .args(["build", "-p", "fake-stripe", "-p", "acquit-relay", "--bins"])
+                .args(["build", "-p", "fake-stripe", "-p", "acquit-relay"])
+                .args(["-p", "acquit-cli", "--bins"])
                 .status()
-                .expect("run cargo build for fake-stripe and acquit-relay");
+                .expect("run cargo build for fake-stripe, acquit-relay and acquit");
             assert!(status.success(), "cargo build of the test servers failed");
         });
     }
