@@ -39,8 +39,9 @@ impl Books {
         Books { path, store }
     }
 
-    /// Runs `f` on the open database; its error becomes the message shown.
-    pub(crate) fn with<T, E: std::fmt::Display>(
+    /// Runs `f` on the open database; its error becomes the message shown,
+    /// in the UI's language.
+    pub(crate) fn with<T, E: std::fmt::Display + 'static>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, CommandError> {
@@ -51,7 +52,7 @@ impl Books {
         let mut store = store.lock().map_err(|_| {
             CommandError::new("the database is unavailable after an earlier error: restart Acquit")
         })?;
-        f(&mut store).map_err(|e| CommandError::new(e.to_string()))
+        f(&mut store).map_err(|e| CommandError::new(crate::messages::localize(&e)))
     }
 }
 
@@ -144,6 +145,15 @@ pub fn set_language(books: State<'_, Books>, language: Option<String>) -> Result
     books.with(|store| store.set_setting(LANGUAGE, code))
 }
 
+/// The language the UI shows now (`fr`, `en`), chosen or the system's: the
+/// language of the error messages that follow.
+#[tauri::command]
+#[specta::specta]
+pub fn use_language(language: String) -> Result<(), CommandError> {
+    crate::messages::set_ui_lang(lang(&language)?);
+    Ok(())
+}
+
 /// Which invoices the list shows.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -187,20 +197,33 @@ pub fn list_invoices(
     query: InvoiceQuery,
 ) -> Result<Vec<InvoiceRow>, CommandError> {
     let lang = lang(&query.lang)?;
+    let list = list_query(&query)?;
+    let page = books.with(|store| store.list_page(&list))?;
+    Ok(page.into_iter().map(|row| invoice_row(row, lang)).collect())
+}
+
+/// How many invoices match the search and filter of `query` (its offset
+/// and limit aside): the length of the scrolling list.
+#[tauri::command]
+#[specta::specta]
+pub fn count_invoices(books: State<'_, Books>, query: InvoiceQuery) -> Result<u32, CommandError> {
+    let list = list_query(&query)?;
+    let count = books.with(|store| store.count_page(&list))?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
+fn list_query(query: &InvoiceQuery) -> Result<ListQuery, CommandError> {
     let status = match query.status.as_deref() {
         None | Some("") => None,
         Some(s) => Some(s.parse::<InvoiceStatus>().map_err(CommandError::new)?),
     };
-    let page = books.with(|store| {
-        store.list_page(&ListQuery {
-            status,
-            search: query.search.clone(),
-            offset: query.offset as usize,
-            limit: query.limit.min(500) as usize,
-            today: acquit_store::today(),
-        })
-    })?;
-    Ok(page.into_iter().map(|row| invoice_row(row, lang)).collect())
+    Ok(ListQuery {
+        status,
+        search: query.search.clone(),
+        offset: query.offset as usize,
+        limit: query.limit.min(500) as usize,
+        today: acquit_store::today(),
+    })
 }
 
 fn invoice_row(row: InvoiceSummary, lang: Lang) -> InvoiceRow {

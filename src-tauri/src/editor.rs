@@ -111,10 +111,7 @@ pub struct DraftForm {
 pub fn create_draft(books: State<'_, Books>, draft: DraftForm) -> Result<i32, CommandError> {
     let mut form = Form::default();
     let kind = form.required("kind", &draft.kind, str::parse::<InvoiceKind>);
-    let due_date = form.optional("dueDate", draft.due_date.as_deref(), |d| {
-        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| format!("\"{d}\" is not a date: choose one in the calendar"))
-    });
+    let due_date = form.optional("dueDate", draft.due_date.as_deref(), parse_date);
     form.finish()?;
     let new = NewDraft {
         client: ClientId(draft.client_id.into()),
@@ -125,6 +122,68 @@ pub fn create_draft(books: State<'_, Books>, draft: DraftForm) -> Result<i32, Co
         deposits: Vec::new(),
     };
     Ok(id32(books.with(|store| store.create_draft(&new))?.0))
+}
+
+/// A draft's header as edited: everything but its lines.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftHeaderForm {
+    pub client_id: i32,
+    /// `standard`, `deposit` or `balance`.
+    pub kind: String,
+    /// ISO 4217: `EUR`.
+    pub currency: String,
+    /// YYYY-MM-DD; empty for the issue date.
+    pub sale_date: Option<String>,
+    /// YYYY-MM-DD; empty for the seller's payment terms.
+    pub due_date: Option<String>,
+    /// For a balance invoice: the numbers of the deposit invoices it deducts.
+    pub deposits: Vec<String>,
+}
+
+/// Replaces the header of a draft (client, kind, currency, dates, deposits).
+#[tauri::command]
+#[specta::specta]
+pub fn update_draft(
+    books: State<'_, Books>,
+    draft_id: i32,
+    header: DraftHeaderForm,
+) -> Result<(), CommandError> {
+    let header = header.parse()?;
+    books.with(|store| store.update_draft(InvoiceId(draft_id.into()), &header))
+}
+
+impl DraftHeaderForm {
+    /// The store's header, or each field's error.
+    fn parse(&self) -> Result<NewDraft, CommandError> {
+        let mut form = Form::default();
+        let kind = form.required("kind", &self.kind, str::parse::<InvoiceKind>);
+        let currency = form.required("currency", self.currency.trim(), Currency::from_code);
+        let sale_date = form.optional("saleDate", self.sale_date.as_deref(), parse_date);
+        let due_date = form.optional("dueDate", self.due_date.as_deref(), parse_date);
+        form.finish()?;
+        let (Some(kind), Some(currency)) = (kind, currency) else {
+            return Err(CommandError::new("the form is incomplete"));
+        };
+        Ok(NewDraft {
+            client: ClientId(self.client_id.into()),
+            currency,
+            kind,
+            due_date,
+            sale_date,
+            deposits: self
+                .deposits
+                .iter()
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty())
+                .collect(),
+        })
+    }
+}
+
+fn parse_date(d: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .map_err(|_| format!("\"{d}\" is not a date: choose one in the calendar"))
 }
 
 /// A line as typed in the editor.
@@ -267,7 +326,7 @@ pub fn preview_totals(
                     }
                     Err(e) => line_errors.push(FieldError {
                         field: "line".into(),
-                        message: e.to_string(),
+                        message: crate::messages::localize(&e),
                     }),
                 }
             }
@@ -275,7 +334,7 @@ pub fn preview_totals(
         }
     }
     let totals = tax::compute(&inputs, view.currency, regime)
-        .map_err(|e| CommandError::new(e.to_string()))?;
+        .map_err(|e| CommandError::new(crate::messages::localize(&e)))?;
     Ok(LivePreview {
         totals: totals_view(&totals, lang),
         line_errors,
@@ -314,6 +373,38 @@ mod tests {
             .parse(Currency::EUR, Lang::En)
             .unwrap();
         assert_eq!(en.input.unit_price, Money::new(123_450, Currency::EUR));
+    }
+
+    #[test]
+    fn a_header_is_read_with_the_cores_parsers() {
+        let form = DraftHeaderForm {
+            client_id: 3,
+            kind: "balance".into(),
+            currency: "usd".into(),
+            sale_date: Some("".into()),
+            due_date: Some("2027-01-15".into()),
+            deposits: vec![" F-2026-0004 ".into(), "".into()],
+        };
+        let header = form.parse().unwrap();
+        assert_eq!(header.kind, InvoiceKind::Balance);
+        assert_eq!(header.currency.code(), "USD");
+        assert_eq!(header.sale_date, None);
+        assert_eq!(header.due_date.unwrap().to_string(), "2027-01-15");
+        assert_eq!(header.deposits, ["F-2026-0004"]);
+        let bad = DraftHeaderForm {
+            kind: "gift".into(),
+            currency: "XYZ".into(),
+            due_date: Some("15/01/2027".into()),
+            ..form
+        };
+        let fields: Vec<String> = bad
+            .parse()
+            .unwrap_err()
+            .fields
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(fields, ["kind", "currency", "dueDate"]);
     }
 
     #[test]

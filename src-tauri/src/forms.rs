@@ -12,7 +12,7 @@ pub(crate) struct Form {
 impl Form {
     /// An optional text field parsed by `parse` (a core identifier type):
     /// empty means absent.
-    pub fn optional<T, E: std::fmt::Display>(
+    pub fn optional<T, E: std::fmt::Display + 'static>(
         &mut self,
         field: &str,
         input: Option<&str>,
@@ -23,7 +23,7 @@ impl Form {
     }
 
     /// A field that must parse.
-    pub fn required<T, E: std::fmt::Display>(
+    pub fn required<T, E: std::fmt::Display + 'static>(
         &mut self,
         field: &str,
         input: &str,
@@ -32,7 +32,7 @@ impl Form {
         match parse(input) {
             Ok(value) => Some(value),
             Err(e) => {
-                self.error(field, e.to_string());
+                self.error(field, crate::messages::localize(&e));
                 None
             }
         }

@@ -6,12 +6,17 @@
 //! from [`specta_builder`] (see `tests/bindings.rs`), so the front end never
 //! spells a command name or a type by hand.
 
+mod backups;
+mod books;
 mod commands;
 mod company;
 mod editor;
 mod forms;
 mod logging;
+pub mod menu;
+mod messages;
 mod payments;
+mod preview;
 mod send;
 pub mod update;
 mod view;
@@ -25,12 +30,16 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(tauri_specta::collect_commands![
             commands::app_info,
             commands::list_invoices,
+            commands::count_invoices,
             commands::set_language,
+            commands::use_language,
             view::invoice_detail,
             view::export_pdf,
+            preview::invoice_preview,
             editor::search_clients,
             editor::create_client,
             editor::create_draft,
+            editor::update_draft,
             editor::add_line,
             editor::remove_line,
             editor::delete_draft,
@@ -41,6 +50,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             company::save_company,
             update::check_update,
             update::install_update,
+            menu::set_menu_language,
+            backups::backups,
+            backups::back_up_now,
+            backups::open_backups_folder,
+            backups::restore_backup,
+            backups::export_everything,
             payments::stripe_status,
             payments::share_invoice,
             payments::revoke_share,
@@ -62,12 +77,22 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             send::send_preview,
             send::send_email,
             send::send_whatsapp,
+            send::send_receipt_email,
+            send::send_receipt_whatsapp,
             send::send_templates,
-            send::set_send_template
+            send::set_send_template,
+            books::ledger,
+            books::export_ledger_csv,
+            books::invoice_id,
+            books::credit_notes,
+            books::issue_refund_credit_note,
+            books::reconcile,
+            books::unmatched_events
         ])
         .events(tauri_specta::collect_events![
             payments::PaymentsApplied,
-            payments::SyncStatus
+            payments::SyncStatus,
+            menu::UpdateCheck
         ])
 }
 
@@ -78,6 +103,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(builder.invoke_handler())
+        .on_menu_event(menu::on_event)
         .setup(move |app| {
             let log_dir = app.path().app_log_dir()?;
             let logs = logging::init(&log_dir)?;
@@ -90,6 +116,7 @@ pub fn run() {
             app.manage(commands::Books::open());
             app.manage(update::Pending::default());
             update::check_at_start(app.handle());
+            menu::install(app.handle(), menu::startup_language(app.handle()));
             builder.mount_events(app);
             // After mount_events: the sync emits typed events.
             let sync = payments::SyncControl::default();

@@ -22,12 +22,14 @@ use tauri_specta::Event as _;
 use crate::commands::{Books, CommandError};
 
 /// Runs `f` on a blocking thread with its own connection to the database.
-async fn on_own_connection<T: Send + 'static>(
+pub(crate) async fn on_own_connection<T: Send + 'static>(
     books: &Books,
     f: impl FnOnce(&mut Store) -> Result<T, String> + Send + 'static,
 ) -> Result<T, CommandError> {
     let path = books.path.clone();
     tauri::async_runtime::spawn_blocking(move || {
+        // A restore waits until this is done (`backups`).
+        let _gate = crate::backups::writing();
         let mut store = Store::open(&path).map_err(|e| e.to_string())?;
         f(&mut store)
     })
@@ -438,11 +440,15 @@ pub struct PaymentForm {
     pub reference: String,
 }
 
-/// Records a payment received outside Stripe (as `acquit payment add`).
+/// Records a payment received outside Stripe (as `acquit payment add`),
+/// then has the background sync republish the invoice's shared page and
+/// link states (a relay or Stripe failure shows in the sync status and is
+/// retried; the payment stands).
 #[tauri::command]
 #[specta::specta]
 pub fn record_payment(
     books: State<'_, Books>,
+    sync: State<'_, SyncControl>,
     number: String,
     form: PaymentForm,
     lang: String,
@@ -467,20 +473,30 @@ pub fn record_payment(
                     fee: None,
                 },
             )
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    })
+            .map_err(|e| e.to_string())?;
+        engine::mark_changed(store, &number).map_err(|e| e.to_string())
+    })?;
+    sync.wake();
+    Ok(())
 }
 
-/// Cancels a payment with a counter-entry dated today.
+/// Cancels a payment with a counter-entry dated today; republished like
+/// [`record_payment`].
 #[tauri::command]
 #[specta::specta]
-pub fn reverse_payment(books: State<'_, Books>, payment_id: i32) -> Result<(), CommandError> {
+pub fn reverse_payment(
+    books: State<'_, Books>,
+    sync: State<'_, SyncControl>,
+    payment_id: i32,
+) -> Result<(), CommandError> {
     books.with(|store| {
-        store
-            .reverse_payment(PaymentId(payment_id.into()), acquit_store::today(), None)
-            .map(|_| ())
-    })
+        let payment = PaymentId(payment_id.into());
+        store.reverse_payment(payment, acquit_store::today(), None)?;
+        let number = store.payment_invoice_number(payment)?;
+        engine::mark_changed(store, &number)
+    })?;
+    sync.wake();
+    Ok(())
 }
 
 /// One line of an invoice's history.
@@ -498,14 +514,16 @@ pub struct TimelineRow {
 pub fn invoice_timeline(
     books: State<'_, Books>,
     number: String,
+    lang: String,
 ) -> Result<Vec<TimelineRow>, CommandError> {
+    let lang = crate::commands::lang(&lang)?;
     books.with(|store| {
         store.timeline(&number).map(|entries| {
             entries
                 .into_iter()
                 .map(|e| TimelineRow {
                     at: e.at.to_rfc3339(),
-                    what: e.what,
+                    what: e.event.describe(lang),
                 })
                 .collect()
         })
@@ -664,12 +682,15 @@ fn sync_loop(
             relay: relay.as_ref(),
             stripe: stripe.as_ref(),
         };
+        // A restore wakes this loop, then waits for the gate (`backups`).
+        let gate = crate::backups::writing();
         let outcome = runtime.block_on(async {
             tokio::select! {
                 result = engine::sync(&mut store, sources, SourceChoice::Auto, wait) => Some(result),
                 _ = wake.notified() => None,
             }
         });
+        drop(gate);
         now = false;
         match outcome {
             // "Sync now" during a long-poll: start over without waiting.

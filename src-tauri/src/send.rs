@@ -27,19 +27,40 @@ pub struct SendPreview {
     pub subject: String,
     pub body: String,
     pub whatsapp_text: String,
+    /// The receipt, once money came in (a payment recorded or synced).
+    pub receipt: Option<ReceiptPreview>,
+}
+
+/// The receipt's message, from the receipt templates.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptPreview {
+    pub subject: String,
+    pub body: String,
+    pub whatsapp_text: String,
 }
 
 /// The message for the issued invoice `number`, from the templates.
 #[tauri::command]
 #[specta::specta]
 pub fn send_preview(books: State<'_, Books>, number: String) -> Result<SendPreview, CommandError> {
-    let m = books.with(|store| send::message(store, &number))?;
+    let (m, receipt) = books.with(|store| {
+        Ok::<_, acquit_store::StoreError>((
+            send::message(store, &number)?,
+            send::receipt(store, &number)?,
+        ))
+    })?;
     Ok(SendPreview {
         email: m.email,
         phone: m.phone,
         subject: m.subject,
         body: m.body,
         whatsapp_text: m.whatsapp_text,
+        receipt: receipt.map(|r| ReceiptPreview {
+            subject: r.subject,
+            body: r.body,
+            whatsapp_text: r.whatsapp_text,
+        }),
     })
 }
 
@@ -53,6 +74,44 @@ pub fn send_email(
     books: State<'_, Books>,
     number: String,
 ) -> Result<String, CommandError> {
+    email(&app, &books, &number, |store| {
+        send::message(store, &number).map(Some)
+    })
+}
+
+/// "Send receipt" by email: the current PDF (stamped once paid) attached
+/// where `xdg-email` exists, the receipt template's subject and body.
+#[tauri::command]
+#[specta::specta]
+pub fn send_receipt_email(
+    app: tauri::AppHandle,
+    books: State<'_, Books>,
+    number: String,
+) -> Result<String, CommandError> {
+    email(&app, &books, &number, |store| send::receipt(store, &number))
+}
+
+/// "Send receipt" by WhatsApp: the receipt template, with the shared
+/// invoice page's link when the invoice is shared.
+#[tauri::command]
+#[specta::specta]
+pub fn send_receipt_whatsapp(books: State<'_, Books>, number: String) -> Result<(), CommandError> {
+    let message = books
+        .with(|store| send::receipt(store, &number))?
+        .ok_or_else(|| CommandError::new(NO_PAYMENT))?;
+    whatsapp(&message)
+}
+
+const NO_PAYMENT: &str = "no payment was received for this invoice yet: a receipt comes after one";
+
+/// Saves the current PDF to the cache folder and opens the mail client with
+/// the message `which` builds.
+fn email(
+    app: &tauri::AppHandle,
+    books: &Books,
+    number: &str,
+    which: impl FnOnce(&acquit_store::Store) -> Result<Option<send::Message>, acquit_store::StoreError>,
+) -> Result<String, CommandError> {
     let dir = app
         .path()
         .app_cache_dir()
@@ -62,9 +121,10 @@ pub fn send_email(
     let pdf = dir.join(format!("{number}.pdf"));
     let (message, rendered) = books.with(|store| {
         let rendered =
-            acquit_sync::render_pdf(store, &number, None, acquit_sync::Rendering::Current)?;
-        Ok::<_, acquit_sync::DocumentError>((send::message(store, &number)?, rendered))
+            acquit_sync::render_pdf(store, number, None, acquit_sync::Rendering::Current)?;
+        Ok::<_, acquit_sync::DocumentError>((which(store)?, rendered))
     })?;
+    let message = message.ok_or_else(|| CommandError::new(NO_PAYMENT))?;
     std::fs::write(&pdf, &rendered.bytes)
         .map_err(|e| CommandError::new(format!("could not save {}: {e}", pdf.display())))?;
     let launches = message
@@ -80,6 +140,10 @@ pub fn send_email(
 #[specta::specta]
 pub fn send_whatsapp(books: State<'_, Books>, number: String) -> Result<(), CommandError> {
     let message = books.with(|store| send::message(store, &number))?;
+    whatsapp(&message)
+}
+
+fn whatsapp(message: &send::Message) -> Result<(), CommandError> {
     let url = message
         .whatsapp()
         .ok_or_else(|| CommandError::new("this client has no phone number: add it in Clients"))?;
@@ -108,13 +172,12 @@ pub fn send_templates(books: State<'_, Books>) -> Result<Vec<TemplateView>, Comm
     books.with(|store| {
         let mut out = Vec::new();
         for lang in [Lang::Fr, Lang::En] {
-            let templates = send::templates(store, lang)?;
             for kind in send::KINDS {
                 let default_text = send::default_template(kind, lang);
                 out.push(TemplateView {
                     kind: kind.to_owned(),
                     lang: lang.code().to_owned(),
-                    text: templates.get(kind).to_owned(),
+                    text: send::template(store, kind, lang)?,
                     default_text,
                 });
             }

@@ -64,7 +64,11 @@ impl std::fmt::Display for UpdateError {
 impl From<Error> for UpdateError {
     fn from(error: Error) -> UpdateError {
         UpdateError {
-            message: message(&error),
+            // In the UI's language (English until the UI says otherwise).
+            message: match crate::messages::ui_lang() {
+                acquit_core::Lang::Fr => crate::messages::localize(&error),
+                _ => message(&error),
+            },
             detail: format!("{error:?}"),
         }
     }
@@ -162,6 +166,22 @@ pub fn verified_backup(store: &acquit_store::Store) -> Result<PathBuf, String> {
 /// The update found by the last check, waiting for the user's confirmation.
 #[derive(Default)]
 pub struct Pending(Mutex<Option<Update>>);
+
+impl Pending {
+    /// Keeps what a check found (None: nothing to install).
+    pub fn set(&self, found: Option<Update>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = found;
+    }
+
+    /// The update waiting for the user's confirmation, if any.
+    pub fn offer(&self) -> Option<UpdateOffer> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(UpdateOffer::of)
+    }
+}
 
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

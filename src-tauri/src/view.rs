@@ -179,6 +179,16 @@ pub async fn export_pdf(
 /// without showing it when that variable is set: WebDriver cannot drive a
 /// GTK dialog, and the end-to-end tests check the file written.
 fn ask_save_path(app: &tauri::AppHandle, name: &str) -> Option<PathBuf> {
+    ask_save_path_as(app, name, "PDF", &["pdf"])
+}
+
+/// [`ask_save_path`] for a file of another type (`"CSV", &["csv"]`).
+pub(crate) fn ask_save_path_as(
+    app: &tauri::AppHandle,
+    name: &str,
+    filter: &str,
+    extensions: &[&str],
+) -> Option<PathBuf> {
     if cfg!(debug_assertions)
         && let Some(dir) = std::env::var_os("ACQUIT_E2E_SAVE_DIR")
     {
@@ -187,14 +197,14 @@ fn ask_save_path(app: &tauri::AppHandle, name: &str) -> Option<PathBuf> {
     app.dialog()
         .file()
         .set_file_name(name)
-        .add_filter("PDF", &["pdf"])
+        .add_filter(filter, extensions)
         .blocking_save_file()
         .and_then(|p| p.into_path().ok())
 }
 
 /// Writes to a temporary file next to `path`, syncs it and renames it over
 /// `path`: a reader never sees half a PDF, a crash leaves the old file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

@@ -16,7 +16,7 @@ const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One app at a time: two WebKitWebDriver sessions started together under
 /// one display fail to connect.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The app under test, in its own data, config and cache dirs.
 pub struct App {
@@ -181,7 +181,12 @@ impl App {
                 return texts;
             }
             if Instant::now() > deadline {
-                panic!("`{css}` never showed what was expected; last seen: {texts:?}");
+                // What the window showed, for whoever reads the failure.
+                self.screenshot("failed-wait").await;
+                panic!(
+                    "`{css}` never showed what was expected; last seen: {texts:?} \
+                     (window: target/e2e/failed-wait.png)"
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -281,6 +286,34 @@ impl App {
         self.client.find(Locator::Css(css)).await.is_ok()
     }
 
+    /// The text runs of the invoice preview's SVG pages, one per line, once
+    /// `check` holds for them (the pages arrive after the rest of the view,
+    /// and again after a payment). SVG `<text>` has no WebDriver text of its
+    /// own: read `textContent`.
+    pub async fn wait_preview(&self, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + FIND_TIMEOUT;
+        loop {
+            let text = self
+                .client
+                .execute(
+                    "return Array.from(document.querySelectorAll('[data-testid=preview-page] text'))
+                       .map((t) => t.textContent).join('\\n');",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if !text.is_empty() && check(&text) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("the preview never showed what was expected; last seen:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until nothing matches `css`.
     pub async fn wait_gone(&self, css: &str) {
         let deadline = Instant::now() + FIND_TIMEOUT;
@@ -366,7 +399,7 @@ impl Drop for App {
 
 /// SIGTERM, not SIGKILL: a killed tauri-driver orphans WebKitWebDriver,
 /// which keeps its port and hangs the next session.
-fn stop(driver: &mut Child) {
+pub fn stop(driver: &mut Child) {
     if matches!(driver.try_wait(), Ok(Some(_))) {
         return;
     }
@@ -384,7 +417,7 @@ fn stop(driver: &mut Child) {
     let _ = driver.wait();
 }
 
-fn require_display() {
+pub fn require_display() {
     let has = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
     if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
         panic!(
@@ -419,14 +452,14 @@ fn find_tauri_driver() -> PathBuf {
     })
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("finding a free port on 127.0.0.1")
 }
 
-fn wait_for_port(port: u16) {
+pub fn wait_for_port(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if Instant::now() > deadline {

@@ -3,15 +3,15 @@
 //! created in the invoice view and paid on the fake Stripe, the sync
 //! turning the invoice PAID; and a payment recorded by hand, then reversed.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
 use crate::harness::{App, artifacts_dir};
 use crate::keyring::{Keyring, Provider};
+use crate::servers::{FakeStripe, Relay};
 
 /// A test key the fake accepts (never a real one).
 const KEY: &str = "sk_test_51E2eTestKeyForTheFakeOnly4242";
@@ -25,132 +25,11 @@ fn plain(text: &str) -> String {
     text.replace(['\u{202f}', '\u{a0}'], " ")
 }
 
-/// `target/debug/NAME`, built by cargo when missing.
-fn sibling_bin(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_BIN_EXE_acquit-app"))
-        .parent()
-        .unwrap()
-        .to_owned();
-    let path = dir.join(name);
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "fake-stripe", "--bins"])
-            .status()
-            .expect("cargo build -p fake-stripe");
-        assert!(status.success(), "building fake-stripe failed");
-    }
-    path
-}
-
-/// The fake Stripe API on 127.0.0.1, killed on drop.
-struct FakeStripe {
-    base: String,
-    child: Child,
-}
-
-impl FakeStripe {
-    fn start(dir: &Path) -> FakeStripe {
-        let mut child = Command::new(sibling_bin("fake-stripe"))
-            .args(["--listen", "127.0.0.1:0", "--log"])
-            .arg(dir.join("fake-stripe.jsonl"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn fake-stripe");
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("fake-stripe listening on ")
-            .unwrap_or_else(|| panic!("fake-stripe said {line:?}"))
-            .to_owned();
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while stderr.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-                sink.clear();
-            }
-        });
-        FakeStripe { base, child }
-    }
-
-    /// Pays `stripe_url` by card, as a client on the hosted page would.
-    fn pay(&self, stripe_url: &str) -> String {
-        let body =
-            serde_json::json!({"url": stripe_url, "method": "card", "card": "4242424242424242"});
-        let out = Command::new("curl")
-            .args(["-sS", "-X", "POST", "-H", "Content-Type: application/json"])
-            .args(["--data-binary", &body.to_string()])
-            .arg(format!("{}/_fake/pay", self.base))
-            .output()
-            .expect("curl is missing: sudo apt-get install curl");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-impl Drop for FakeStripe {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The relay with one inbox, killed on drop.
-struct Relay {
-    base: String,
-    inbox: String,
-    token: String,
-    child: Child,
-}
-
-impl Relay {
-    fn start(dir: &Path) -> Relay {
-        let db = dir.join("relay.db");
-        let out = Command::new(sibling_bin("acquit-relay"))
-            .args(["inbox", "create", "--db"])
-            .arg(&db)
-            .arg("--json")
-            .output()
-            .expect("acquit-relay inbox create");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let mut child = Command::new(sibling_bin("acquit-relay"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(&db)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn acquit-relay");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("acquit-relay listening on ")
-            .unwrap_or_else(|| panic!("acquit-relay said {line:?}"))
-            .trim_start_matches("http://")
-            .to_owned();
-        Relay {
-            base: format!("http://{addr}"),
-            inbox: created["inbox"].as_str().unwrap().to_owned(),
-            token: created["token"].as_str().unwrap().to_owned(),
-            child,
-        }
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Pays `stripe_url` by card, as a client on the hosted page would; the
+/// fake's answer.
+fn pay(fake: &FakeStripe, stripe_url: &str) -> String {
+    let body = serde_json::json!({"url": stripe_url, "method": "card", "card": "4242424242424242"});
+    fake.control("/_fake/pay", body).1.to_string()
 }
 
 /// Opens the first issued, unpaid invoice of the list; returns its number.
@@ -219,7 +98,7 @@ fn pdf_text(path: &Path) -> String {
 async fn stripe_connected_in_settings_a_link_paid_turns_the_invoice_paid() {
     let keyring = Keyring::start(Provider::Unlocked);
     let servers = tempfile::tempdir().unwrap();
-    let fake = FakeStripe::start(servers.path());
+    let fake = FakeStripe::start(servers.path(), &[]);
     let app = App::launch_with_env(
         demo,
         &[
@@ -288,7 +167,7 @@ async fn stripe_connected_in_settings_a_link_paid_turns_the_invoice_paid() {
     let links = store.links(&number).unwrap();
     let stripe_url = links[0].url.clone().expect("Stripe's URL");
     drop(store);
-    let answer = fake.pay(&stripe_url);
+    let answer = pay(&fake, &stripe_url);
     assert!(
         !answer.contains("\"error\""),
         "the fake refused to pay: {answer}"
@@ -297,7 +176,10 @@ async fn stripe_connected_in_settings_a_link_paid_turns_the_invoice_paid() {
     // "Sync now": Stripe's events are listed, the payment applied.
     app.click("[data-testid=sync-now]").await;
     wait_status(&app, "Payée", Duration::from_secs(20)).await;
-    assert!(app.exists("[data-testid=paid-stamp]").await);
+    // The preview (the PDF's pages, in the client's language: Thames
+    // Digital reads English) is drawn again, stamped.
+    let preview = app.wait_preview(|t| t.contains("\nPAID\n")).await;
+    assert!(preview.contains("Card (Stripe)"), "{preview}");
     let toast = app.text("[data-testid=toast] span").await;
     assert_eq!(toast, format!("{number} payée"));
     assert_eq!(plain(&app.text("[data-testid=amount-due]").await), "0,00 €");
@@ -305,7 +187,7 @@ async fn stripe_connected_in_settings_a_link_paid_turns_the_invoice_paid() {
     app.screenshot("payments-3-paid-links").await;
     app.client
         .execute(
-            "document.querySelector('[data-testid=paid-stamp]').scrollIntoView({block: 'start'})",
+            "document.querySelector('[data-testid=preview-page] g').scrollIntoView({block: 'center'})",
             vec![],
         )
         .await
@@ -401,7 +283,7 @@ async fn a_transfer_recorded_by_hand_pays_the_invoice_and_can_be_reversed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
     let servers = tempfile::tempdir().unwrap();
-    let fake = FakeStripe::start(servers.path());
+    let fake = FakeStripe::start(servers.path(), &[]);
     let relay = Relay::start(servers.path());
     let env = [
         ("ACQUIT_STRIPE_KEY", KEY.to_owned()),
@@ -447,7 +329,7 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
         .clone()
         .expect("Stripe's URL");
     drop(store);
-    let answer = fake.pay(&stripe_url);
+    let answer = pay(&fake, &stripe_url);
     assert!(
         !answer.contains("\"error\""),
         "the fake refused to pay: {answer}"
@@ -502,8 +384,9 @@ async fn checking_for_updates_offline_says_so() {
     app.click("[data-testid=nav-settings]").await;
     app.click("[data-testid=update-check]").await;
     let message = app.text("[data-testid=update-error]").await;
+    // In the UI's language (the updater's errors are said in French here).
     assert!(
-        message.contains("could not reach the update server"),
+        message.contains("n’a pas pu joindre le serveur de mises à jour"),
         "{message}"
     );
     assert!(!app.exists("[data-testid=update-install]").await);

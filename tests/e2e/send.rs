@@ -2,8 +2,6 @@
 //! "Email" opens the mail client with the invoice's number and amount (a
 //! debug build logs what it would open to `ACQUIT_E2E_OPEN_LOG`).
 
-use fantoccini::Locator;
-
 use crate::harness::App;
 
 fn demo(db: &std::path::Path) {
@@ -36,33 +34,37 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// Opens the list row of `client` whose badge reads `status`.
-async fn open_row(app: &App, client: &str, status: &str) -> String {
-    app.wait_texts("[data-testid=invoice-row]", |rows| rows.len() == 9)
-        .await;
-    for row in app
-        .client
-        .find_all(Locator::Css("[data-testid=invoice-row]"))
-        .await
-        .expect("rows")
-    {
-        let cell = row.find(Locator::Css("td:nth-child(2)")).await.unwrap();
-        let badge = row
-            .find(Locator::Css("[data-testid=status]"))
-            .await
-            .unwrap();
-        if cell.text().await.unwrap() == client && badge.text().await.unwrap() == status {
-            let number = row
-                .find(Locator::Css("[data-testid=open-invoice]"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            cell.click().await.expect("clicking the row");
-            return number;
+pub(crate) async fn open_row(app: &App, client: &str, status: &str) -> String {
+    // Searched first: the list only renders the rows in view. Read and
+    // clicked through the DOM, which does not depend on the list's layout.
+    app.fill("[data-testid=invoice-search]", client).await;
+    let script = "const [client, status] = arguments;
+        for (const row of document.querySelectorAll('[data-testid=invoice-row]')) {
+          const cell = row.querySelector('td:nth-child(2)');
+          const badge = row.querySelector('[data-testid=status]');
+          if (cell?.textContent.trim() === client && badge?.textContent.trim() === status) {
+            const open = row.querySelector('[data-testid=open-invoice]');
+            open.click();
+            return open.textContent.trim();
+          }
         }
+        return null;";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let found = app
+            .client
+            .execute(script, vec![client.into(), status.into()])
+            .await
+            .expect("looking for the row");
+        if let Some(number) = found.as_str() {
+            return number.to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no row of {client} with status {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("no row of {client} with status {status}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,5 +185,99 @@ async fn send_buttons_say_why_they_are_disabled_and_email_carries_number_and_amo
     );
     app.screenshot("send-templates-fr").await;
 
+    app.close().await;
+}
+
+/// The launches the app logged instead of running them.
+fn launches(log: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON line per launch"))
+        .collect()
+}
+
+/// "Send a receipt" appears once a payment is recorded, and builds the
+/// email (to the client, the receipt's subject and thanks) and the wa.me
+/// link (the client's number, the same thanks, what is still due).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_is_offered_after_a_recorded_payment_by_email_and_whatsapp() {
+    let logs = tempfile::tempdir().expect("temp dir");
+    let log = logs.path().join("opened.jsonl");
+    let app =
+        App::launch_with_env(demo, &[("ACQUIT_E2E_OPEN_LOG", log.display().to_string())]).await;
+    app.choose("[data-testid=language]", "fr").await;
+
+    // Thames Digital: English, with an email and a phone; nothing paid yet.
+    let number = open_row(&app, "Thames Digital Ltd", "Émise").await;
+    assert_eq!(app.text("[data-testid=doc-number]").await, number);
+    app.find("[data-testid=send-subject]").await;
+    assert!(
+        !app.exists("[data-testid=receipt]").await,
+        "no receipt before any payment"
+    );
+
+    app.choose("[data-testid=payment-method]", "transfer").await;
+    app.fill("[data-testid=payment-amount]", "100").await;
+    app.fill("[data-testid=payment-reference]", "TR-77").await;
+    app.click("[data-testid=record]").await;
+    let subject = app.text("[data-testid=receipt-subject]").await;
+    assert_eq!(subject, format!("Payment receipt – invoice {number}"));
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=receipt]').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await
+        .expect("scrolling to the receipt");
+    app.screenshot("send-receipt").await;
+
+    app.click("[data-testid=receipt-email]").await;
+    app.text("[data-testid=send-saved]").await;
+    let mail = launches(&log)
+        .into_iter()
+        .find(|l| {
+            l["program"] == "xdg-email"
+                || l["args"][0]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("mailto:"))
+        })
+        .expect("the mail client was opened");
+    let args = plain(&percent_decode(&mail["args"].to_string()));
+    assert!(
+        args.contains("accounts@thames-digital.example"),
+        "to the client: {args}"
+    );
+    assert!(
+        args.contains(&format!("Payment receipt – invoice {number}")),
+        "{args}"
+    );
+    assert!(
+        args.contains("We have received your payment of €100.00"),
+        "{args}"
+    );
+    assert!(args.contains("Amount still due:"), "{args}");
+    if mail["program"] == "xdg-email" {
+        assert!(args.contains("--attach"), "the PDF attached: {args}");
+    }
+
+    app.click("[data-testid=receipt-whatsapp]").await;
+    app.text("[data-testid=send-opened]").await;
+    let wa = launches(&log)
+        .into_iter()
+        .filter_map(|l| l["args"][0].as_str().map(str::to_owned))
+        .find(|a| a.starts_with("https://wa.me/"))
+        .expect("wa.me was opened");
+    let (to, text) = wa.split_once("?text=").expect("a text");
+    assert_eq!(to, "https://wa.me/447700900123");
+    let text = plain(&percent_decode(text));
+    assert!(
+        text.starts_with("Hello, we have received your payment of €100.00"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&number) && text.contains("Amount still due:"),
+        "{text}"
+    );
     app.close().await;
 }

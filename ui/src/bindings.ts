@@ -9,8 +9,18 @@ export const commands = {
 	appInfo: () => __TAURI_INVOKE<AppInfo_Serialize>("app_info"),
 	/**  A page of the invoice list, newest first. */
 	listInvoices: (query: InvoiceQuery_Deserialize) => typedError<InvoiceRow_Serialize[], CommandError>(__TAURI_INVOKE("list_invoices", { query })),
+	/**
+	 *  How many invoices match the search and filter of `query` (its offset
+	 *  and limit aside): the length of the scrolling list.
+	 */
+	countInvoices: (query: InvoiceQuery_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("count_invoices", { query })),
 	/**  Remembers the UI language (`fr`, `en`), or to follow the system (None). */
 	setLanguage: (language: string | null) => typedError<null, CommandError>(__TAURI_INVOKE("set_language", { language })),
+	/**
+	 *  The language the UI shows now (`fr`, `en`), chosen or the system's: the
+	 *  language of the error messages that follow.
+	 */
+	useLanguage: (language: string) => typedError<null, CommandError>(__TAURI_INVOKE("use_language", { language })),
 	/**  One invoice or draft, with its payments and credit notes. */
 	invoiceDetail: (id: number, lang: string) => typedError<InvoiceDetailView_Serialize, CommandError>(__TAURI_INVOKE("invoice_detail", { id, lang })),
 	/**
@@ -19,12 +29,21 @@ export const commands = {
 	 *  writes it atomically. Returns the path, or None when the user cancelled.
 	 */
 	exportPdf: (number: string) => typedError<string | null, CommandError>(__TAURI_INVOKE("export_pdf", { number })),
+	/**
+	 *  One SVG per page of the issued invoice or credit note `id`, from the same
+	 *  `acquit_sync::document` as "Export PDF" and `acquit invoice pdf` (PAID
+	 *  stamp once paid). `lang` None renders in the client's language, like the
+	 *  exported PDF. A draft has no PDF yet: the editor shows it.
+	 */
+	invoicePreview: (id: number, lang: string | null) => typedError<string[], CommandError>(__TAURI_INVOKE("invoice_preview", { id, lang })),
 	/**  Clients whose name, email or SIREN contains `search`, by name. */
 	searchClients: (search: string) => typedError<ClientRow_Serialize[], CommandError>(__TAURI_INVOKE("search_clients", { search })),
 	/**  Adds a client; each invalid field comes back with the core's message. */
 	createClient: (client: ClientForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_client", { client })),
 	/**  Creates a draft (in euros) and returns its id. */
 	createDraft: (draft: DraftForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_draft", { draft })),
+	/**  Replaces the header of a draft (client, kind, currency, dates, deposits). */
+	updateDraft: (draftId: number, header: DraftHeaderForm_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("update_draft", { draftId, header })),
 	/**  Adds a line to a draft; returns its position. */
 	addLine: (draftId: number, line: LineForm, lang: string) => typedError<number, CommandError>(__TAURI_INVOKE("add_line", { draftId, line, lang })),
 	/**  Removes line `position` (from 1) of a draft. */
@@ -54,6 +73,24 @@ export const commands = {
 	 *  the books. Returns what to tell the user (restart Acquit).
 	 */
 	installUpdate: () => typedError<string, CommandError>(__TAURI_INVOKE("install_update")),
+	/**  The UI's language changed (or the UI started): the menu follows it. */
+	setMenuLanguage: (lang: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_menu_language", { lang })),
+	/**  The backups folder and its backups. */
+	backups: (lang: string) => typedError<BackupsView, CommandError>(__TAURI_INVOKE("backups", { lang })),
+	/**  Backs up now (online, rotated, checked), as `acquit backup`. */
+	backUpNow: (lang: string) => typedError<BackupsView, CommandError>(__TAURI_INVOKE("back_up_now", { lang })),
+	/**  Opens the backups folder in the file manager. */
+	openBackupsFolder: () => typedError<null, CommandError>(__TAURI_INVOKE("open_backups_folder")),
+	/**
+	 *  Replaces the books with the backup `path`, after checking it; the books
+	 *  as they were are first saved next to the database (`acquit restore`).
+	 */
+	restoreBackup: (path: string) => typedError<Restored, CommandError>(__TAURI_INVOKE("restore_backup", { path })),
+	/**
+	 *  Asks where to save, then writes everything (CSVs and PDFs) into one zip
+	 *  (`acquit export all --zip`). Returns the file, or None when cancelled.
+	 */
+	exportEverything: () => typedError<string | null, CommandError>(__TAURI_INVOKE("export_everything")),
 	/**  Whether Stripe is connected, to which account, in which mode. */
 	stripeStatus: () => typedError<StripeStatus_Serialize, CommandError>(__TAURI_INVOKE("stripe_status")),
 	/**
@@ -90,12 +127,20 @@ export const commands = {
 	qrSvg: (text: string) => typedError<string, CommandError>(__TAURI_INVOKE("qr_svg", { text })),
 	/**  Opens an http(s) URL in the user's browser (a payment page to try). */
 	openUrl: (url: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_url", { url })),
-	/**  Records a payment received outside Stripe (as `acquit payment add`). */
+	/**
+	 *  Records a payment received outside Stripe (as `acquit payment add`),
+	 *  then has the background sync republish the invoice's shared page and
+	 *  link states (a relay or Stripe failure shows in the sync status and is
+	 *  retried; the payment stands).
+	 */
 	recordPayment: (number: string, form: PaymentForm, lang: string) => typedError<null, CommandError>(__TAURI_INVOKE("record_payment", { number, form, lang })),
-	/**  Cancels a payment with a counter-entry dated today. */
+	/**
+	 *  Cancels a payment with a counter-entry dated today; republished like
+	 *  [`record_payment`].
+	 */
 	reversePayment: (paymentId: number) => typedError<null, CommandError>(__TAURI_INVOKE("reverse_payment", { paymentId })),
 	/**  The invoice's history: issued, links, payments, status changes. */
-	invoiceTimeline: (number: string) => typedError<TimelineRow[], CommandError>(__TAURI_INVOKE("invoice_timeline", { number })),
+	invoiceTimeline: (number: string, lang: string) => typedError<TimelineRow[], CommandError>(__TAURI_INVOKE("invoice_timeline", { number, lang })),
 	/**  Where the background sync stands now. */
 	syncStatus: () => __TAURI_INVOKE<SyncStatus_Serialize>("sync_status"),
 	/**  Syncs now instead of at the next turn. */
@@ -112,16 +157,51 @@ export const commands = {
 	sendEmail: (number: string) => typedError<string, CommandError>(__TAURI_INVOKE("send_email", { number })),
 	/**  Opens WhatsApp (wa.me) with the message for the client's phone. */
 	sendWhatsapp: (number: string) => typedError<null, CommandError>(__TAURI_INVOKE("send_whatsapp", { number })),
+	/**
+	 *  "Send receipt" by email: the current PDF (stamped once paid) attached
+	 *  where `xdg-email` exists, the receipt template's subject and body.
+	 */
+	sendReceiptEmail: (number: string) => typedError<string, CommandError>(__TAURI_INVOKE("send_receipt_email", { number })),
+	/**
+	 *  "Send receipt" by WhatsApp: the receipt template, with the shared
+	 *  invoice page's link when the invoice is shared.
+	 */
+	sendReceiptWhatsapp: (number: string) => typedError<null, CommandError>(__TAURI_INVOKE("send_receipt_whatsapp", { number })),
 	/**  Every template, in both languages. */
 	sendTemplates: () => typedError<TemplateView[], CommandError>(__TAURI_INVOKE("send_templates")),
 	/**  Saves one template; an empty text puts the default back. */
 	setSendTemplate: (kind: string, lang: string, text: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_send_template", { kind, lang, text })),
+	/**  The receipts ledger of `period`, in date order, with its totals. */
+	ledger: (period: Period_Deserialize, lang: string) => typedError<LedgerView_Serialize, CommandError>(__TAURI_INVOKE("ledger", { period, lang })),
+	/**
+	 *  Asks where to save the ledger of `period` as CSV and writes it, with
+	 *  the columns of `ledger.csv` in `acquit export all`. Returns the path, or
+	 *  None when the user cancelled.
+	 */
+	exportLedgerCsv: (period: Period_Deserialize) => typedError<string | null, CommandError>(__TAURI_INVOKE("export_ledger_csv", { period })),
+	/**  The id of the issued invoice `number`, to open it from a ledger line. */
+	invoiceId: (number: string) => typedError<number, CommandError>(__TAURI_INVOKE("invoice_id", { number })),
+	/**  Every credit note, and the refunds that wait for theirs. */
+	creditNotes: (lang: string) => typedError<CreditNotesView_Serialize, CommandError>(__TAURI_INVOKE("credit_notes", { lang })),
+	/**
+	 *  Issues, dated today, the credit note a Stripe refund asks for (as
+	 *  `acquit credit-note NUMBER --amount A` would); returns its number.
+	 */
+	issueRefundCreditNote: (proposalId: number) => typedError<string, CommandError>(__TAURI_INVOKE("issue_refund_credit_note", { proposalId })),
+	/**
+	 *  Compares Stripe's payments of the last 30 days with the books (as
+	 *  `acquit reconcile`). Calls Stripe: runs on its own connection.
+	 */
+	reconcile: (lang: string) => typedError<ReconcileView_Serialize, CommandError>(__TAURI_INVOKE("reconcile", { lang })),
+	/**  The Stripe events kept unmatched by sync, newest first. */
+	unmatchedEvents: () => typedError<UnmatchedEventView[], CommandError>(__TAURI_INVOKE("unmatched_events")),
 };
 
 /** Events */
 export const events = {
 	paymentsApplied: makeEvent<PaymentsApplied, PaymentsApplied>("payments-applied"),
 	syncStatus: makeEvent<SyncStatus_Serialize, SyncStatus_Deserialize>("sync-status"),
+	updateCheck: makeEvent<UpdateCheck_Serialize, UpdateCheck_Deserialize>("update-check"),
 };
 
 /* Types */
@@ -166,6 +246,24 @@ export type AppInfo_Serialize = {
 	hasCompany: boolean,
 	/**  The UI language the user chose (`fr`, `en`); None follows the system. */
 	language: string | null,
+};
+
+/**  One backup, ready to show. */
+export type BackupRow = {
+	/**  The file, to pass back to [`restore_backup`]. */
+	path: string,
+	/**  Local time, `YYYY-MM-DD HH:MM:SS`. */
+	made: string,
+	/**  "1,2 Mo" / "1.2 MB". */
+	size: string,
+};
+
+/**  The backups folder and its backups, newest first. */
+export type BackupsView = {
+	folder: string,
+	backups: BackupRow[],
+	/**  How many rotated backups are kept (the oldest are deleted). */
+	kept: number,
 };
 
 /**  The "new client" form, as typed. */
@@ -270,6 +368,39 @@ export type CompanyForm_Serialize = {
 	numberingPattern: string,
 };
 
+/**  One issued credit note, formatted. */
+export type CreditNoteRow = CreditNoteRow_Serialize | CreditNoteRow_Deserialize;
+
+/**  One issued credit note, formatted. */
+export type CreditNoteRow_Deserialize = {
+	id: number,
+	number: string,
+	/**  YYYY-MM-DD. */
+	date?: string | null,
+	client: string,
+	/**  The invoice it corrects. */
+	creditsId: number,
+	credits: string,
+	/**  Negative, VAT included. */
+	total: string,
+	reason?: string | null,
+};
+
+/**  One issued credit note, formatted. */
+export type CreditNoteRow_Serialize = {
+	id: number,
+	number: string,
+	/**  YYYY-MM-DD. */
+	date: string | null,
+	client: string,
+	/**  The invoice it corrects. */
+	creditsId: number,
+	credits: string,
+	/**  Negative, VAT included. */
+	total: string,
+	reason: string | null,
+};
+
 /**  A credit note against the invoice shown. */
 export type CreditNoteView = CreditNoteView_Serialize | CreditNoteView_Deserialize;
 
@@ -289,6 +420,25 @@ export type CreditNoteView_Serialize = {
 	date: string | null,
 	total: string,
 	reason: string | null,
+};
+
+/**  The credit notes screen. */
+export type CreditNotesView = CreditNotesView_Serialize | CreditNotesView_Deserialize;
+
+/**  The credit notes screen. */
+export type CreditNotesView_Deserialize = {
+	/**  Newest first. */
+	notes: CreditNoteRow_Deserialize[],
+	/**  Open ones only, newest first. */
+	proposals: RefundProposalView[],
+};
+
+/**  The credit notes screen. */
+export type CreditNotesView_Serialize = {
+	/**  Newest first. */
+	notes: CreditNoteRow_Serialize[],
+	/**  Open ones only, newest first. */
+	proposals: RefundProposalView[],
 };
 
 /**  The home screen's numbers, formatted. */
@@ -323,6 +473,39 @@ export type DraftForm_Serialize = {
 	dueDate: string | null,
 };
 
+/**  A draft's header as edited: everything but its lines. */
+export type DraftHeaderForm = DraftHeaderForm_Serialize | DraftHeaderForm_Deserialize;
+
+/**  A draft's header as edited: everything but its lines. */
+export type DraftHeaderForm_Deserialize = {
+	clientId: number,
+	/**  `standard`, `deposit` or `balance`. */
+	kind: string,
+	/**  ISO 4217: `EUR`. */
+	currency: string,
+	/**  YYYY-MM-DD; empty for the issue date. */
+	saleDate?: string | null,
+	/**  YYYY-MM-DD; empty for the seller's payment terms. */
+	dueDate?: string | null,
+	/**  For a balance invoice: the numbers of the deposit invoices it deducts. */
+	deposits: string[],
+};
+
+/**  A draft's header as edited: everything but its lines. */
+export type DraftHeaderForm_Serialize = {
+	clientId: number,
+	/**  `standard`, `deposit` or `balance`. */
+	kind: string,
+	/**  ISO 4217: `EUR`. */
+	currency: string,
+	/**  YYYY-MM-DD; empty for the issue date. */
+	saleDate: string | null,
+	/**  YYYY-MM-DD; empty for the seller's payment terms. */
+	dueDate: string | null,
+	/**  For a balance invoice: the numbers of the deposit invoices it deducts. */
+	deposits: string[],
+};
+
 /**  What is wrong with one field of a form. */
 export type FieldError = {
 	/**
@@ -331,6 +514,35 @@ export type FieldError = {
 	 */
 	field: string,
 	message: string,
+};
+
+/**  One difference between Stripe and the books. */
+export type FindingView = FindingView_Serialize | FindingView_Deserialize;
+
+/**  One difference between Stripe and the books. */
+export type FindingView_Deserialize = {
+	/**
+	 *  `missing-in-acquit` (paid on Stripe, not applied here) or
+	 *  `unknown-to-stripe` (recorded here, not among Stripe's payments).
+	 */
+	kind: string,
+	/**  The PaymentIntent, `pi_…`. */
+	stripeRef: string,
+	invoice?: string | null,
+	amount?: string | null,
+};
+
+/**  One difference between Stripe and the books. */
+export type FindingView_Serialize = {
+	/**
+	 *  `missing-in-acquit` (paid on Stripe, not applied here) or
+	 *  `unknown-to-stripe` (recorded here, not among Stripe's payments).
+	 */
+	kind: string,
+	/**  The PaymentIntent, `pi_…`. */
+	stripeRef: string,
+	invoice: string | null,
+	amount: string | null,
 };
 
 /**  Everything the invoice screen shows. */
@@ -470,6 +682,76 @@ export type InvoiceRow_Serialize = {
 	amountDue: string,
 	/**  Unpaid after its due date. */
 	overdue: boolean,
+};
+
+/**  One line of the receipts ledger, formatted. */
+export type LedgerRow = LedgerRow_Serialize | LedgerRow_Deserialize;
+
+/**  One line of the receipts ledger, formatted. */
+export type LedgerRow_Deserialize = {
+	paymentId: number,
+	/**  YYYY-MM-DD. */
+	date: string,
+	invoice: string,
+	client: string,
+	/**  `payment`, `refund`, `reversal`. */
+	kind: string,
+	/**  `stripe`, `transfer`, `cheque`, `cash`, `card-terminal`, `other`. */
+	method: string,
+	/**  As the ledger prints it: `STRIPE card`, `STRIPE SEPA`, `transfer`. */
+	methodLabel: string,
+	/**  Negative for refunds and counter-entries. */
+	amount: string,
+	/**  Unknown while Stripe has not reported it. */
+	fee?: string | null,
+	net?: string | null,
+	reference?: string | null,
+};
+
+/**  One line of the receipts ledger, formatted. */
+export type LedgerRow_Serialize = {
+	paymentId: number,
+	/**  YYYY-MM-DD. */
+	date: string,
+	invoice: string,
+	client: string,
+	/**  `payment`, `refund`, `reversal`. */
+	kind: string,
+	/**  `stripe`, `transfer`, `cheque`, `cash`, `card-terminal`, `other`. */
+	method: string,
+	/**  As the ledger prints it: `STRIPE card`, `STRIPE SEPA`, `transfer`. */
+	methodLabel: string,
+	/**  Negative for refunds and counter-entries. */
+	amount: string,
+	/**  Unknown while Stripe has not reported it. */
+	fee: string | null,
+	net: string | null,
+	reference: string | null,
+};
+
+/**  The totals of the period in one currency, formatted. */
+export type LedgerTotalView = {
+	currency: string,
+	amount: string,
+	fee: string,
+	net: string,
+	/**  Entries left out of `net` (fee not known yet). */
+	unknownNet: number,
+};
+
+/**  The ledger screen: the period's lines and their totals per currency. */
+export type LedgerView = LedgerView_Serialize | LedgerView_Deserialize;
+
+/**  The ledger screen: the period's lines and their totals per currency. */
+export type LedgerView_Deserialize = {
+	rows: LedgerRow_Deserialize[],
+	totals: LedgerTotalView[],
+};
+
+/**  The ledger screen: the period's lines and their totals per currency. */
+export type LedgerView_Serialize = {
+	rows: LedgerRow_Serialize[],
+	totals: LedgerTotalView[],
 };
 
 /**  A line as typed in the editor. */
@@ -672,6 +954,61 @@ export type PaymentsApplied = {
 	statuses: string[],
 };
 
+/**  Which days the ledger shows; both inclusive, either open. */
+export type Period = Period_Serialize | Period_Deserialize;
+
+/**  Which days the ledger shows; both inclusive, either open. */
+export type Period_Deserialize = {
+	/**  YYYY-MM-DD. */
+	from?: string | null,
+	to?: string | null,
+};
+
+/**  Which days the ledger shows; both inclusive, either open. */
+export type Period_Serialize = {
+	/**  YYYY-MM-DD. */
+	from: string | null,
+	to: string | null,
+};
+
+/**  The receipt's message, from the receipt templates. */
+export type ReceiptPreview = {
+	subject: string,
+	body: string,
+	whatsappText: string,
+};
+
+/**  What the reconciliation found over the last 30 days. */
+export type ReconcileView = ReconcileView_Serialize | ReconcileView_Deserialize;
+
+/**  What the reconciliation found over the last 30 days. */
+export type ReconcileView_Deserialize = {
+	/**  Paid sessions Stripe reported. */
+	paidSessions: number,
+	/**  Empty when Stripe and the books agree. */
+	findings: FindingView_Deserialize[],
+};
+
+/**  What the reconciliation found over the last 30 days. */
+export type ReconcileView_Serialize = {
+	/**  Paid sessions Stripe reported. */
+	paidSessions: number,
+	/**  Empty when Stripe and the books agree. */
+	findings: FindingView_Serialize[],
+};
+
+/**  A refund made in Stripe whose credit note is not issued yet. */
+export type RefundProposalView = {
+	id: number,
+	invoice: string,
+	/**  The credit note to issue (what Stripe refunded). */
+	amount: string,
+	/**  `re_…` */
+	stripeRef: string,
+	/**  RFC 3339: when sync recorded the refund. */
+	createdAt: string,
+};
+
 /**  The relay in use, as the settings screen shows it (never the token). */
 export type RelayStatus = RelayStatus_Serialize | RelayStatus_Deserialize;
 
@@ -695,6 +1032,12 @@ export type RelayStatus_Serialize = {
 	webhookEndpoint: string | null,
 };
 
+/**  What a restore did. */
+export type Restored = {
+	/**  Where the books as they were just before are kept. */
+	previous: string,
+};
+
 /**  What the Send section shows before anything is sent. */
 export type SendPreview = SendPreview_Serialize | SendPreview_Deserialize;
 
@@ -707,6 +1050,8 @@ export type SendPreview_Deserialize = {
 	subject: string,
 	body: string,
 	whatsappText: string,
+	/**  The receipt, once money came in (a payment recorded or synced). */
+	receipt?: ReceiptPreview | null,
 };
 
 /**  What the Send section shows before anything is sent. */
@@ -718,6 +1063,8 @@ export type SendPreview_Serialize = {
 	subject: string,
 	body: string,
 	whatsappText: string,
+	/**  The receipt, once money came in (a payment recorded or synced). */
+	receipt: ReceiptPreview | null,
 };
 
 /**  The invoice's private page on the relay (`acquit share`), if shared. */
@@ -814,6 +1161,45 @@ export type TotalsView = {
 	total: string,
 	/**  One per line, in order: each line's net. */
 	lineNets: string[],
+};
+
+/**  A Stripe event sync kept because it concerned no link or invoice here. */
+export type UnmatchedEventView = {
+	/**  `evt_…` */
+	eventId: string,
+	eventType: string,
+	/**  RFC 3339 (Stripe's `created`). */
+	created: string,
+	/**  What sync said about it. */
+	detail: string,
+};
+
+/**
+ *  Where a check for updates started from the menu stands, for the UI:
+ *  first `checking`, then the offer (None: up to date) or the error.
+ */
+export type UpdateCheck = UpdateCheck_Serialize | UpdateCheck_Deserialize;
+
+/**
+ *  Where a check for updates started from the menu stands, for the UI:
+ *  first `checking`, then the offer (None: up to date) or the error.
+ */
+export type UpdateCheck_Deserialize = {
+	checking: boolean,
+	offer?: UpdateOffer_Deserialize | null,
+	/**  What went wrong, said for the user. */
+	error?: string | null,
+};
+
+/**
+ *  Where a check for updates started from the menu stands, for the UI:
+ *  first `checking`, then the offer (None: up to date) or the error.
+ */
+export type UpdateCheck_Serialize = {
+	checking: boolean,
+	offer: UpdateOffer_Serialize | null,
+	/**  What went wrong, said for the user. */
+	error: string | null,
 };
 
 /**  An update the user may install, with its release notes. */

@@ -33,6 +33,10 @@ describe("nextRow", () => {
   it("jumps with Home and End, ignores other keys", () => {
     expect(nextRow(1, "Home", 5)).toBe(0);
     expect(nextRow(1, "End", 5)).toBe(4);
+    expect(nextRow(1, "PageDown", 100, 20)).toBe(21);
+    expect(nextRow(95, "PageDown", 100, 20)).toBe(99);
+    expect(nextRow(30, "PageUp", 100, 20)).toBe(10);
+    expect(nextRow(5, "PageUp", 100, 20)).toBe(0);
     expect(nextRow(1, "Enter", 5)).toBeNull();
     expect(nextRow(0, "ArrowDown", 0)).toBeNull();
   });

@@ -25,10 +25,11 @@ export function formMessage(error: CommandErrorLike | null | undefined): string 
 
 /**
  * Where the focus goes in a list of `length` rows after `key` on row
- * `index`: ArrowUp/ArrowDown move one row, Home/End jump to the ends;
- * null when the key does not move (or there is nowhere to go).
+ * `index`: ArrowUp/ArrowDown move one row, PageUp/PageDown `pageSize`
+ * rows, Home/End jump to the ends; null when the key does not move (or
+ * there is nowhere to go).
  */
-export function nextRow(index: number, key: string, length: number): number | null {
+export function nextRow(index: number, key: string, length: number, pageSize = 10): number | null {
   if (length === 0) return null;
   let next: number;
   switch (key) {
@@ -37,6 +38,12 @@ export function nextRow(index: number, key: string, length: number): number | nu
       break;
     case "ArrowUp":
       next = Math.max(index - 1, 0);
+      break;
+    case "PageDown":
+      next = Math.min(index + Math.max(1, pageSize), length - 1);
+      break;
+    case "PageUp":
+      next = Math.max(index - Math.max(1, pageSize), 0);
       break;
     case "Home":
       next = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LOCALES, MESSAGE_KEYS, STATUSES, formatDate, pickLocale, statusLabel, t } from "./i18n";
+import { LOCALES, MESSAGE_KEYS, STATUSES, counted, formatDate, pickLocale, statusLabel, t } from "./i18n";
 
 describe("pickLocale", () => {
   const cases: [string[], string][] = [
@@ -64,5 +64,15 @@ describe("formatDate", () => {
     expect(formatDate("en", "2026-12-31")).toBe("31 Dec 2026");
     expect(formatDate("fr", null)).toBe("—");
     expect(formatDate("fr", "not a date")).toBe("not a date");
+  });
+});
+
+describe("counted", () => {
+  it("follows each language's singular", () => {
+    expect(counted("fr", 0, "dashInvoiceOne", "dashInvoices")).toBe("0 facture");
+    expect(counted("fr", 1, "dashInvoiceOne", "dashInvoices")).toBe("1 facture");
+    expect(counted("fr", 3, "dashInvoiceOne", "dashInvoices")).toBe("3 factures");
+    expect(counted("en", 0, "dashInvoiceOne", "dashInvoices")).toBe("0 invoices");
+    expect(counted("en", 1, "dashInvoiceOne", "dashInvoices")).toBe("1 invoice");
   });
 });

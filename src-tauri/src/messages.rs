@@ -1,0 +1,381 @@
+//! The user's language at the edge: errors of the core, the store and the
+//! updater are typed in English (for the CLI, logs and tests); this module
+//! is the one place that says them in French when the UI is in French.
+//!
+//! The UI tells the app its language (`use_language`, on start and on each
+//! change); commands turn their errors into text with [`localize`], which
+//! recognizes the typed errors below by their type and variant (their
+//! "code") and falls back to the English text for anything else.
+
+use std::any::Any;
+use std::fmt::Display;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use acquit_core::decimal::DecimalError;
+use acquit_core::quantity::{QuantityError, RateError};
+use acquit_core::tax::TaxError;
+use acquit_core::{AmountError, Lang, UnknownCurrency};
+use acquit_store::{Rejection, StoreError};
+
+/// The UI's language: 0 English (until the UI says), 1 French.
+static UI_LANG: AtomicU8 = AtomicU8::new(0);
+
+pub fn set_ui_lang(lang: Lang) {
+    UI_LANG.store(u8::from(lang == Lang::Fr), Ordering::Relaxed);
+}
+
+pub fn ui_lang() -> Lang {
+    match UI_LANG.load(Ordering::Relaxed) {
+        1 => Lang::Fr,
+        _ => Lang::En,
+    }
+}
+
+/// `error` as the user reads it, in the UI's language.
+pub fn localize<E: Display + 'static>(error: &E) -> String {
+    localize_in(error, ui_lang())
+}
+
+/// `error` in `lang`: French for the errors this module knows, else the
+/// error's own (English) text.
+pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
+    if lang == Lang::En {
+        return error.to_string();
+    }
+    let any = error as &dyn Any;
+    let french = if let Some(e) = any.downcast_ref::<StoreError>() {
+        store_fr(e)
+    } else if let Some(e) = any.downcast_ref::<Rejection>() {
+        rejection_fr(e)
+    } else if let Some(e) = any.downcast_ref::<AmountError>() {
+        amount_fr(e)
+    } else if let Some(e) = any.downcast_ref::<QuantityError>() {
+        Some(quantity_fr(e))
+    } else if let Some(e) = any.downcast_ref::<RateError>() {
+        Some(rate_fr(e))
+    } else if let Some(e) = any.downcast_ref::<TaxError>() {
+        tax_fr(e)
+    } else if let Some(e) = any.downcast_ref::<UnknownCurrency>() {
+        Some(currency_fr(e))
+    } else {
+        any.downcast_ref::<tauri_plugin_updater::Error>()
+            .map(update_fr)
+    };
+    french.unwrap_or_else(|| error.to_string())
+}
+
+/// French typography: a narrow no-break space before `:` and `;`.
+const S: char = '\u{202f}';
+
+fn store_fr(error: &StoreError) -> Option<String> {
+    Some(match error {
+        StoreError::Rejected(r) => return rejection_fr(r),
+        StoreError::NotADatabase { path } => format!(
+            "{} n’est pas une base Acquit (ce n’est pas un fichier SQLite){S}: choisissez un autre fichier, ou restaurez une sauvegarde",
+            path.display()
+        ),
+        StoreError::ForeignDatabase { path } => format!(
+            "{} est la base de données d’une autre application{S}: choisissez un autre fichier pour Acquit",
+            path.display()
+        ),
+        StoreError::TooNew { path, .. } => format!(
+            "{} a été écrit par une version plus récente d’Acquit{S}: mettez Acquit à jour pour l’ouvrir",
+            path.display()
+        ),
+        StoreError::Corrupt { path, .. } => format!(
+            "{} a échoué à la vérification d’intégrité{S}: restaurez votre dernière sauvegarde",
+            path.display()
+        ),
+        StoreError::Decode(what) => format!(
+            "des données enregistrées sont illisibles ({what}){S}: le fichier a peut-être été modifié à la main"
+        ),
+        _ => return None,
+    })
+}
+
+fn rejection_fr(rejection: &Rejection) -> Option<String> {
+    Some(match rejection {
+        Rejection::NoSeller => "Renseignez d’abord votre entreprise (nom et adresse).".into(),
+        Rejection::NoSuchClient(id) => {
+            format!("Le client {id} n’existe pas{S}: choisissez-en un dans la liste")
+        }
+        Rejection::NoSuchDraft(id) => {
+            format!("Le brouillon {id} n’existe plus{S}: revenez à la liste des factures")
+        }
+        Rejection::NoSuchInvoice(number) => {
+            format!("La facture {number} n’existe pas{S}: vérifiez le numéro dans la liste")
+        }
+        Rejection::Locked(number) => format!(
+            "La facture {number} est émise et verrouillée{S}: pour la corriger, émettez un avoir"
+        ),
+        Rejection::EmptyDraft(id) => {
+            format!("Le brouillon {id} n’a aucune ligne{S}: ajoutez-en une avant d’émettre")
+        }
+        Rejection::Chronology { number, last, date } => format!(
+            "{number} est datée du {last}{S}; un nouveau document ne peut pas être daté du {date}, plus tôt{S}: les numéros suivent les dates"
+        ),
+        Rejection::NotADeposit(number) => format!(
+            "Une facture de solde déduit des factures d’acompte émises du même client et dans la même devise{S}; {number} n’en est pas une"
+        ),
+        Rejection::Tax(e) => return tax_fr(e),
+        Rejection::Overpayment {
+            number,
+            amount,
+            due,
+        } => format!(
+            "{amount} dépasse les {due} encore dus sur {number}{S}: enregistrez au plus ce qui est dû"
+        ),
+        Rejection::NotAnInvoice { number } => {
+            format!("{number} est un avoir{S}: paiements et avoirs s’appliquent aux factures")
+        }
+        Rejection::NoSuchPayment(id) => format!("Le paiement {id} n’existe pas"),
+        Rejection::AlreadyReversed(id) => format!("Le paiement {id} a déjà été contre-passé"),
+        Rejection::Pattern(_) | Rejection::Invalid(_) => return None,
+    })
+}
+
+fn decimal_fr(reason: &DecimalError) -> String {
+    match reason {
+        DecimalError::Empty => "rien n’a été saisi".into(),
+        DecimalError::InvalidCharacter(c) => {
+            format!("il contient «\u{a0}{c}\u{a0}», qui ne fait pas partie d’un nombre")
+        }
+        DecimalError::SeveralSeparators => {
+            format!("il a plusieurs séparateurs décimaux{S}: n’en mettez qu’un, p. ex. 1234,56")
+        }
+        DecimalError::BadGrouping => {
+            "ses groupes de chiffres ne sont pas des groupes de trois (écrivez 1 234,56 ou 1234,56)"
+                .into()
+        }
+        DecimalError::NoIntegerDigits => {
+            "il n’a pas de chiffre avant la virgule (écrivez 0,5 et non ,5)".into()
+        }
+        DecimalError::NoFractionDigits => "il n’a pas de chiffre après la virgule".into(),
+        DecimalError::TooManyDecimals { found, max } => {
+            format!("il a {found} décimales, {max} au plus sont permises")
+        }
+        DecimalError::TooLarge => "il est trop grand".into(),
+    }
+}
+
+fn amount_fr(error: &AmountError) -> Option<String> {
+    Some(match error {
+        AmountError::Malformed { input, reason } => {
+            format!(
+                "«\u{a0}{input}\u{a0}» n’est pas un montant{S}: {}",
+                decimal_fr(reason)
+            )
+        }
+        AmountError::TooPrecise {
+            input,
+            currency,
+            exponent,
+        } => format!(
+            "«\u{a0}{input}\u{a0}» a trop de décimales{S}: les montants en {currency} en ont {exponent}"
+        ),
+        AmountError::WrongCurrency {
+            input,
+            found,
+            expected,
+        } => format!("«\u{a0}{input}\u{a0}» est en {found}, mais ce montant est en {expected}"),
+        AmountError::UnknownCurrency(e) => currency_fr(e),
+    })
+}
+
+fn quantity_fr(error: &QuantityError) -> String {
+    match error {
+        QuantityError::Malformed { input, reason } => {
+            format!(
+                "«\u{a0}{input}\u{a0}» n’est pas une quantité{S}: {}",
+                decimal_fr(reason)
+            )
+        }
+        QuantityError::Negative(input) => format!(
+            "«\u{a0}{input}\u{a0}» est négatif{S}: une quantité est positive ou nulle (pour reprendre quelque chose, émettez un avoir)"
+        ),
+    }
+}
+
+fn rate_fr(error: &RateError) -> String {
+    match error {
+        RateError::Malformed { input, reason } => format!(
+            "«\u{a0}{input}\u{a0}» n’est pas un taux{S}: {} (écrivez 20, 20\u{a0}%, 5,5 ou 5,5\u{a0}%)",
+            decimal_fr(reason)
+        ),
+        RateError::OutOfRange(input) => {
+            format!("«\u{a0}{input}\u{a0}» n’est pas entre 0 et 100\u{a0}%")
+        }
+    }
+}
+
+fn currency_fr(error: &UnknownCurrency) -> String {
+    format!(
+        "«\u{a0}{}\u{a0}» n’est pas une devise connue d’Acquit{S}: utilisez un code ISO 4217 de trois lettres comme EUR, USD, GBP ou CHF",
+        error.0
+    )
+}
+
+fn tax_fr(error: &TaxError) -> Option<String> {
+    let fr = |m: &acquit_core::Money| m.format(Lang::Fr);
+    Some(match error {
+        TaxError::LineCurrency {
+            line,
+            found,
+            expected,
+        } => format!(
+            "la ligne {line} est en {found} mais la facture est en {expected}{S}: une seule devise par facture"
+        ),
+        TaxError::DiscountTooLarge {
+            line,
+            discount,
+            amount,
+        } => format!(
+            "ligne {line}{S}: la remise ({}) dépasse le montant de la ligne ({})",
+            fr(discount),
+            fr(amount)
+        ),
+        TaxError::BadDiscount { line } => {
+            format!(
+                "ligne {line}{S}: une remise ne peut être ni négative ni supérieure à 100\u{a0}%"
+            )
+        }
+        TaxError::VatUnderFranchise { line, rate } => format!(
+            "la ligne {line} a une TVA de {rate}, mais l’entreprise est en franchise de TVA (art. 293 B du CGI){S}: mettez le taux à 0"
+        ),
+        TaxError::DepositsExceedOrder { deposits, order } => format!(
+            "les acomptes ({}) dépassent le total de la commande ({})",
+            fr(deposits),
+            fr(order)
+        ),
+        TaxError::CreditAmount { amount, total } => format!(
+            "un avoir doit être supérieur à zéro et au plus égal au total de la facture ({}), pas {}",
+            fr(total),
+            fr(amount)
+        ),
+        _ => return None,
+    })
+}
+
+/// The updater's errors as `update::message` says them in English.
+fn update_fr(error: &tauri_plugin_updater::Error) -> String {
+    use minisign_verify::Error as Sig;
+    use tauri_plugin_updater::Error;
+    const NOTHING: &str = "Rien n’a été installé et vos comptes sont intacts.";
+    match error {
+        Error::Minisign(Sig::UnexpectedKeyId) => format!(
+            "Cette mise à jour n’est pas signée par l’éditeur d’Acquit{S}: elle a été refusée. {NOTHING} \
+             Ne l’installez pas à la main{S}; réessayez plus tard ou téléchargez Acquit sur son site."
+        ),
+        Error::Minisign(Sig::InvalidSignature) => format!(
+            "La mise à jour téléchargée ne correspond pas à sa signature (abîmée ou modifiée en route){S}: \
+             elle a été refusée. {NOTHING} Réessayez plus tard."
+        ),
+        Error::Minisign(_) | Error::Base64(_) | Error::SignatureUtf8(_) => format!(
+            "La signature de la mise à jour est illisible{S}: elle a été refusée. {NOTHING} Réessayez plus tard."
+        ),
+        Error::SignedVersionMismatch { signed, announced } => format!(
+            "Le serveur annonçait la version {announced}, mais le paquet proposé est signé pour la version \
+             {signed}{S}: il a été refusé. {NOTHING} Réessayez plus tard."
+        ),
+        Error::MissingSignedVersion => format!(
+            "La signature de la mise à jour ne dit pas pour quelle version elle vaut{S}: elle a été refusée. \
+             {NOTHING} Réessayez plus tard."
+        ),
+        Error::Reqwest(_) | Error::Network(_) => {
+            "Acquit n’a pas pu joindre le serveur de mises à jour. Vérifiez votre connexion et réessayez\u{202f}; \
+             Acquit fonctionne entièrement hors ligne en attendant."
+                .into()
+        }
+        Error::ReleaseNotFound | Error::Serialization(_) | Error::Semver(_) => {
+            "La réponse du serveur de mises à jour est illisible (pas de description de mise à jour valable). \
+             Réessayez plus tard\u{202f}; Acquit fonctionne comme avant en attendant."
+                .into()
+        }
+        Error::TargetNotFound(_) | Error::TargetsNotFound(_) => {
+            "La nouvelle version n’est pas encore disponible pour ce système. Réessayez plus tard.".into()
+        }
+        Error::EmptyEndpoints | Error::InsecureTransportProtocol => {
+            "Les mises à jour ne sont pas configurées dans cette version d’Acquit (pas d’adresse sûre). \
+             Téléchargez les nouvelles versions sur le site d’Acquit."
+                .into()
+        }
+        Error::AuthenticationFailed => format!(
+            "L’installation demande le mot de passe du système, et la demande a été annulée. {NOTHING} \
+             Choisissez Installer de nouveau quand vous serez prêt."
+        ),
+        Error::DebInstallFailed | Error::PackageInstallFailed | Error::InvalidUpdaterFormat => format!(
+            "Le système n’a pas pu installer le paquet téléchargé. {NOTHING} Téléchargez la nouvelle \
+             version sur le site d’Acquit, ou réessayez plus tard."
+        ),
+        other => format!(
+            "La mise à jour n’a pas pu aboutir ({other}). Acquit garde la version actuelle{S}; vos comptes sont intacts."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use acquit_core::{Currency, Money, Quantity, VatRate};
+
+    #[test]
+    fn store_refusals_read_in_french_and_stay_english_otherwise() {
+        let locked = StoreError::Rejected(Rejection::Locked("F-2026-0001".into()));
+        assert_eq!(
+            localize_in(&locked, Lang::Fr),
+            "La facture F-2026-0001 est émise et verrouillée\u{202f}: pour la corriger, émettez un avoir"
+        );
+        assert_eq!(localize_in(&locked, Lang::En), locked.to_string());
+        let chronology = Rejection::Chronology {
+            number: "F-2026-0007".into(),
+            last: "2026-11-20".into(),
+            date: "2026-11-02".into(),
+        };
+        let fr = localize_in(&chronology, Lang::Fr);
+        assert!(fr.contains("les numéros suivent les dates"), "{fr}");
+        // Free text from the store has no French yet: its English stays.
+        let invalid =
+            StoreError::Rejected(Rejection::Invalid("the line has no description".into()));
+        assert_eq!(
+            localize_in(&invalid, Lang::Fr),
+            "the line has no description"
+        );
+    }
+
+    #[test]
+    fn bad_amounts_quantities_and_rates_read_in_french() {
+        let amount = Money::parse_localized("12,345", Currency::EUR, Lang::Fr).unwrap_err();
+        assert_eq!(
+            localize_in(&amount, Lang::Fr),
+            "«\u{a0}12,345\u{a0}» a trop de décimales\u{202f}: les montants en EUR en ont 2"
+        );
+        let amount = Money::parse_localized("douze", Currency::EUR, Lang::Fr).unwrap_err();
+        assert!(
+            localize_in(&amount, Lang::Fr).starts_with("«\u{a0}douze\u{a0}» n’est pas un montant"),
+            "{}",
+            localize_in(&amount, Lang::Fr)
+        );
+        let quantity = Quantity::parse("-2").unwrap_err();
+        assert!(localize_in(&quantity, Lang::Fr).contains("émettez un avoir"));
+        let rate = VatRate::parse("120").unwrap_err();
+        assert!(localize_in(&rate, Lang::Fr).contains("entre 0 et 100"));
+        let currency = Currency::from_code("EUX").unwrap_err();
+        assert!(localize_in(&currency, Lang::Fr).contains("n’est pas une devise"));
+    }
+
+    #[test]
+    fn update_errors_read_in_french() {
+        let error = tauri_plugin_updater::Error::Minisign(minisign_verify::Error::UnexpectedKeyId);
+        let fr = localize_in(&error, Lang::Fr);
+        assert!(
+            fr.contains("n’est pas signée par l’éditeur d’Acquit"),
+            "{fr}"
+        );
+        assert!(fr.contains("Rien n’a été installé"), "{fr}");
+    }
+
+    #[test]
+    fn anything_else_keeps_its_text() {
+        assert_eq!(localize_in(&"plain words", Lang::Fr), "plain words");
+    }
+}
