@@ -199,8 +199,14 @@ impl Graph {
 }
 
 fn workspace_metadata() -> Value {
+    // The graph of this machine's platform: offline, cargo has only the
+    // crates this platform builds (a fresh machine lacks, say, Android's).
+    // Our crates' arrows are the same on every platform; only third-party
+    // crates vary.
+    let host = host_triple();
     let output = Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", &host])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("running cargo metadata");
@@ -210,6 +216,20 @@ fn workspace_metadata() -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON")
+}
+
+/// The triple rustc builds for here (`host:` in `rustc -vV`).
+fn host_triple() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let output = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("running rustc -vV");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("rustc -vV names its host")
+        .to_owned()
 }
 
 #[test]

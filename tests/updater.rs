@@ -294,6 +294,59 @@ async fn an_unreachable_server_says_to_check_the_connection() {
     println!("unreachable: {error:?}");
 }
 
+/// The menu's "Check for updates…" (a native menu cannot be clicked through
+/// WebDriver): its handler's check finds the update and keeps it for
+/// "Install", and a failure becomes the sentence the UI shows.
+#[tokio::test]
+async fn the_menu_check_offers_the_update_and_keeps_it_for_install() {
+    use acquit_app::menu::check_for_updates;
+    use tauri::Manager;
+    let key = Key::new();
+    let newer = bump(1);
+    let package = b"!<arch>\nthe Acquit package of this test\n".to_vec();
+    let served = Served::default();
+    let base = serve(served.clone()).await;
+    *served.manifest.lock().unwrap() = manifest(&base, &newer, &key.sign(&package, &newer));
+    *served.package.lock().unwrap() = package;
+    let app = app(&base, &key.pubkey());
+    app.manage(update::Pending::default());
+
+    let result = check_for_updates(app.handle()).await;
+    assert!(!result.checking);
+    assert_eq!(result.error, None);
+    assert_eq!(result.offer.map(|o| o.version), Some(newer.clone()));
+    let pending = app.state::<update::Pending>().offer();
+    assert_eq!(pending.map(|o| o.version), Some(newer));
+
+    // Up to date: nothing offered, and nothing left pending from before.
+    *served.manifest.lock().unwrap() = manifest(&base, CURRENT, &key.sign(b"x", CURRENT));
+    let result = check_for_updates(app.handle()).await;
+    assert!(result.offer.is_none() && result.error.is_none());
+    assert!(app.state::<update::Pending>().offer().is_none());
+
+    let other = Key::new();
+    let app = app_with_unreachable_server(&other);
+    let result = check_for_updates(app.handle()).await;
+    assert!(result.offer.is_none());
+    assert_eq!(
+        result.error.as_deref(),
+        Some(
+            "Acquit could not reach the update server. Check your internet connection and try again; \
+             Acquit works fully offline meanwhile."
+        )
+    );
+}
+
+fn app_with_unreachable_server(key: &Key) -> tauri::App<MockRuntime> {
+    // A port nothing listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    app(&format!("http://127.0.0.1:{port}"), &key.pubkey())
+}
+
 #[test]
 fn the_books_are_backed_up_and_verified_before_installing() {
     let dir = tempfile::tempdir().unwrap();
