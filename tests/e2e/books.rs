@@ -476,8 +476,9 @@ async fn reconciliation_agrees_after_a_paid_link_and_a_sync() {
     app.click("[data-testid=reconcile-run]").await;
     let agree = app
         .wait_texts("[data-testid=reconcile-agree]", |t| {
-            t.first()
-                .is_some_and(|t| t.contains("Stripe and Acquit agree: 1 payment in the last 30 days"))
+            t.first().is_some_and(|t| {
+                t.contains("Stripe and Acquit agree: 1 payment in the last 30 days")
+            })
         })
         .await;
     assert_eq!(agree.len(), 1);

@@ -175,7 +175,9 @@ async fn the_invoice_list_shows_searches_and_filters_the_books() {
     assert!(paid.iter().all(|s| s == "Payée"), "{paid:?}");
     // Amounts come formatted from Rust: "0,00 €" due on a paid invoice
     // (WebDriver reads the no-break space as a plain one).
-    let due = app.texts("[data-testid=invoice-row] [data-testid=amount-due]").await;
+    let due = app
+        .texts("[data-testid=invoice-row] [data-testid=amount-due]")
+        .await;
     assert!(due.iter().all(|d| d == "0,00 €"), "{due:?}");
 
     app.close().await;
