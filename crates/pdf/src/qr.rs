@@ -77,55 +77,28 @@ fn best_mask(canvas: &Canvas, width: usize) -> Vec<Color> {
 }
 
 /// The four penalty rules of ISO/IEC 18004 on a `width`² grid, row-major.
+/// Rows and columns are scanned as contiguous slices (the grid and its
+/// transpose): this runs eight times per code, once per mask.
 fn penalty(m: &[bool], width: usize) -> u32 {
-    let at = |r: usize, c: usize| m[r * width + c];
+    let mut transposed = vec![false; m.len()];
+    for r in 0..width {
+        for c in 0..width {
+            transposed[c * width + r] = m[r * width + c];
+        }
+    }
     let mut score = 0u32;
-    // N1: five or more same-coloured modules in a row or column.
-    for transpose in [false, true] {
-        for i in 0..width {
-            let mut run = 1u32;
-            for j in 1..=width {
-                let same = j < width && {
-                    let (a, b) = if transpose {
-                        (at(j, i), at(j - 1, i))
-                    } else {
-                        (at(i, j), at(i, j - 1))
-                    };
-                    a == b
-                };
-                if same {
-                    run += 1;
-                } else {
-                    if run >= 5 {
-                        score += run - 2;
-                    }
-                    run = 1;
-                }
-            }
+    for grid in [m, &transposed[..]] {
+        for line in grid.chunks_exact(width) {
+            score += runs_penalty(line) + finder_penalty(line);
         }
     }
     // N2: 2×2 blocks of one colour.
-    for r in 0..width - 1 {
+    for pair in m.chunks_exact(width).collect::<Vec<_>>().windows(2) {
+        let (top, bottom) = (pair[0], pair[1]);
         for c in 0..width - 1 {
-            let v = at(r, c);
-            if at(r, c + 1) == v && at(r + 1, c) == v && at(r + 1, c + 1) == v {
+            let v = top[c];
+            if top[c + 1] == v && bottom[c] == v && bottom[c + 1] == v {
                 score += 3;
-            }
-        }
-    }
-    // N3: 1:1:3:1:1 finder-like patterns with four light modules on a side.
-    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
-    for transpose in [false, true] {
-        let get = |i: usize, j: usize| if transpose { at(j, i) } else { at(i, j) };
-        for i in 0..width {
-            for j in 0..width.saturating_sub(6) {
-                if (0..7).all(|k| get(i, j + k) == FINDER[k]) {
-                    let light_before = j >= 4 && (j - 4..j).all(|k| !get(i, k));
-                    let light_after = j + 11 <= width && (j + 7..j + 11).all(|k| !get(i, k));
-                    if light_before || light_after {
-                        score += 40;
-                    }
-                }
             }
         }
     }
@@ -134,6 +107,40 @@ fn penalty(m: &[bool], width: usize) -> u32 {
     let total = (width * width) as u32;
     let percent = dark * 100 / total;
     score += 10 * (percent.abs_diff(50) / 5);
+    score
+}
+
+/// N1: five or more same-coloured modules in a row (or column).
+fn runs_penalty(line: &[bool]) -> u32 {
+    let mut score = 0;
+    let mut run = 1u32;
+    for j in 1..=line.len() {
+        if j < line.len() && line[j] == line[j - 1] {
+            run += 1;
+        } else {
+            if run >= 5 {
+                score += run - 2;
+            }
+            run = 1;
+        }
+    }
+    score
+}
+
+/// N3: 1:1:3:1:1 finder-like patterns with four light modules on a side.
+fn finder_penalty(line: &[bool]) -> u32 {
+    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
+    let width = line.len();
+    let mut score = 0;
+    for (j, window) in line.windows(7).enumerate() {
+        if window == FINDER {
+            let light_before = j >= 4 && line[j - 4..j].iter().all(|d| !d);
+            let light_after = j + 11 <= width && line[j + 7..j + 11].iter().all(|d| !d);
+            if light_before || light_after {
+                score += 40;
+            }
+        }
+    }
     score
 }
 
