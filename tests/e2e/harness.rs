@@ -194,10 +194,9 @@ impl App {
 
     /// Chooses `value` in the `<select>` matching `css`.
     pub async fn choose(&self, css: &str, value: &str) {
-        self.client
-            .find(Locator::Css(css))
+        // Waits for it: the window may still be mounting its screens.
+        self.find(css)
             .await
-            .unwrap_or_else(|e| panic!("no `{css}`: {e}"))
             .select_by_value(value)
             .await
             .unwrap_or_else(|e| panic!("choosing {value} in `{css}`: {e}"));

@@ -1,10 +1,10 @@
 //! The app's screens in the real window: the invoice view and its PDF
 //! export, the draft editor, and the first-run company form.
 
-use fantoccini::Locator;
 use fantoccini::key::Key;
 
 use crate::harness::App;
+use crate::send::open_row;
 
 fn demo(db: &std::path::Path) {
     let mut store = acquit_store::Store::open(db).expect("creating the database");
@@ -33,38 +33,6 @@ async fn cells(app: &App, css: &str) -> Vec<Vec<String>> {
         .into_iter()
         .map(|row| row.iter().map(|c| plain(c)).collect())
         .collect()
-}
-
-/// Searches the list for `client`, clicks the row whose status badge reads
-/// `status`, and returns that row's number. (Through the search box: under
-/// WebDriver the virtualized list's plain text cells read as empty.)
-async fn open_row(app: &App, client: &str, status: &str) -> String {
-    app.fill("[data-testid=invoice-search]", client).await;
-    app.wait_texts("[data-testid=invoice-row] [data-testid=status]", |s| {
-        s.iter().any(|s| s == status)
-    })
-    .await;
-    for row in app
-        .client
-        .find_all(Locator::Css("[data-testid=invoice-row]"))
-        .await
-        .expect("rows")
-    {
-        let badge = row
-            .find(Locator::Css("[data-testid=status]"))
-            .await
-            .expect("status badge");
-        if badge.text().await.unwrap() == status {
-            let button = row
-                .find(Locator::Css("[data-testid=open-invoice]"))
-                .await
-                .expect("row button");
-            let number = button.text().await.unwrap();
-            button.click().await.expect("clicking the row");
-            return number;
-        }
-    }
-    panic!("no row of {client} with status {status}");
 }
 
 /// Clicking a row opens the invoice laid out like its PDF: header, lines,
