@@ -175,34 +175,78 @@ impl Ops {
         }
     }
 
-    /// All runs are one path filled once (nonzero winding), and each module
-    /// edge is rounded once and shared by its neighbours: separate
-    /// rectangles whose rounded edges miss by a hair showed as white seams
-    /// through the code in anti-aliasing viewers, which then could not
-    /// decode it at some positions on the page.
+    /// All runs are one path filled once (nonzero winding), drawn in module
+    /// units under a scaling matrix: every edge is a small integer, shared
+    /// exactly by its neighbours (separate rectangles whose rounded edges
+    /// missed by a hair showed as white seams in anti-aliasing viewers,
+    /// which then could not decode the code at some positions), and short
+    /// to write. Runs of the same columns in consecutive rows are one
+    /// rectangle.
     fn qr(&mut self, m: &display::QrMatrix, x: f32, top: f32, size: f32) {
         let module = size / m.width as f32;
-        let edge_x = |col: usize| r2(x + col as f32 * module);
-        let edge_y = |row: usize| r2(self.height - top - row as f32 * module);
-        let corner = |p: (Pt, Pt)| LinePoint {
-            p: Point { x: p.0, y: p.1 },
+        let corner = |x: usize, y: usize| LinePoint {
+            p: Point {
+                x: Pt(x as f32),
+                y: Pt(y as f32),
+            },
             bezier: false,
         };
-        let rings = m
-            .runs
-            .iter()
-            .map(|&(row, col, len)| {
-                let (left, right) = (edge_x(col), edge_x(col + len));
-                let (upper, lower) = (edge_y(row), edge_y(row + 1));
-                PolygonRing {
-                    points: [(left, lower), (right, lower), (right, upper), (left, upper)]
-                        .into_iter()
-                        .map(corner)
-                        .collect(),
+        // (col, len) -> (first row, rows so far), merged while each next
+        // row has the same run; `runs` is sorted by row, then column.
+        let mut open: std::collections::BTreeMap<(usize, usize), (usize, usize)> =
+            std::collections::BTreeMap::new();
+        let mut rects: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(m.runs.len());
+        let mut current_row = usize::MAX;
+        let mut seen: Vec<(usize, usize)> = Vec::new();
+        let close_unseen =
+            |open: &mut std::collections::BTreeMap<(usize, usize), (usize, usize)>,
+             seen: &[(usize, usize)],
+             rects: &mut Vec<(usize, usize, usize, usize)>| {
+                open.retain(|&(col, len), &mut (row, rows)| {
+                    let keep = seen.contains(&(col, len));
+                    if !keep {
+                        rects.push((row, col, len, rows));
+                    }
+                    keep
+                });
+            };
+        for &(row, col, len) in &m.runs {
+            if row != current_row {
+                if current_row != usize::MAX {
+                    close_unseen(&mut open, &seen, &mut rects);
+                    // A gap of empty rows closes everything.
+                    if row != current_row + 1 {
+                        close_unseen(&mut open, &[], &mut rects);
+                    }
                 }
+                seen.clear();
+                current_row = row;
+            }
+            seen.push((col, len));
+            open.entry((col, len))
+                .and_modify(|(_, rows)| *rows += 1)
+                .or_insert((row, 1));
+        }
+        close_unseen(&mut open, &[], &mut rects);
+        // Deterministic order: top to bottom, left to right.
+        rects.sort_unstable();
+        // In module units, y grows downwards from the code's top edge.
+        let rings = rects
+            .into_iter()
+            .map(|(row, col, len, rows)| PolygonRing {
+                points: vec![
+                    corner(col, row + rows),
+                    corner(col + len, row + rows),
+                    corner(col + len, row),
+                    corner(col, row),
+                ],
             })
             .collect();
         self.set_fill((0.0, 0.0, 0.0));
+        self.ops.push(Op::SaveGraphicsState);
+        self.ops.push(Op::SetTransformationMatrix {
+            matrix: CurTransMat::Raw([module, 0.0, 0.0, -module, x, self.height - top]),
+        });
         self.ops.push(Op::DrawPolygon {
             polygon: Polygon {
                 rings,
@@ -210,6 +254,7 @@ impl Ops {
                 winding_order: WindingOrder::NonZero,
             },
         });
+        self.ops.push(Op::RestoreGraphicsState);
     }
 
     /// The stamp in its own rotated frame, under the translucent graphics
