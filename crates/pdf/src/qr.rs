@@ -98,17 +98,28 @@ fn penalty_bits(m: &[bool], width: usize) -> u32 {
         .map(|c| pack(&mut (0..width).map(|r| m[r * width + c])))
         .collect();
     let mut score = 0u32;
-    // N1 per line, and N3 by shifting a 7-module window along it.
+    // N1 per line; N3 finds every start `j` of the 7-module pattern at
+    // once (bit j stays set while each module k of the window matches).
     const FINDER: u128 = 0b101_1101; // dark, light, dark ×3, light, dark
+    let starts = (1u128 << (width - 6)) - 1;
     for &line in rows.iter().chain(&cols) {
         score += runs_penalty_bits(line, width);
-        for j in 0..=width - 7 {
-            if (line >> j) & 0x7f == FINDER {
-                let light_before = j >= 4 && (line >> (j - 4)) & 0xf == 0;
-                let light_after = j + 11 <= width && (line >> (j + 7)) & 0xf == 0;
-                if light_before || light_after {
-                    score += 40;
-                }
+        let mut hits = starts;
+        for k in 0..7 {
+            let shifted = line >> k;
+            hits &= if (FINDER >> k) & 1 == 1 {
+                shifted
+            } else {
+                !shifted
+            };
+        }
+        while hits != 0 {
+            let j = hits.trailing_zeros() as usize;
+            hits &= hits - 1;
+            let light_before = j >= 4 && (line >> (j - 4)) & 0xf == 0;
+            let light_after = j + 11 <= width && (line >> (j + 7)) & 0xf == 0;
+            if light_before || light_after {
+                score += 40;
             }
         }
     }
@@ -128,20 +139,25 @@ fn penalty_bits(m: &[bool], width: usize) -> u32 {
     score
 }
 
-/// N1 on a packed line: runs of five or more modules of one colour.
+/// N1 on a packed line: runs of five or more modules of one colour, from
+/// the places where the colour changes (one bit each).
 fn runs_penalty_bits(line: u128, width: usize) -> u32 {
+    let mut changes = (line ^ (line >> 1)) & ((1u128 << (width - 1)) - 1);
     let mut score = 0;
-    let mut run = 1u32;
-    for j in 1..=width {
-        if j < width && (line >> j) & 1 == (line >> (j - 1)) & 1 {
-            run += 1;
-        } else {
-            if run >= 5 {
-                score += run - 2;
-            }
-            run = 1;
+    let mut start = 0;
+    let mut run = |end: usize| {
+        let len = (end - start) as u32;
+        if len >= 5 {
+            score += len - 2;
         }
+        start = end;
+    };
+    while changes != 0 {
+        // Module `b` differs from `b + 1`: a run ends after `b`.
+        run(changes.trailing_zeros() as usize + 1);
+        changes &= changes - 1;
     }
+    run(width);
     score
 }
 
