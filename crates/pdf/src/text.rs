@@ -29,7 +29,7 @@ impl Words {
     pub fn title(&self, kind: InvoiceKind) -> &'static str {
         match kind {
             InvoiceKind::Standard => self.pick("FACTURE", "INVOICE"),
-            InvoiceKind::Deposit => self.pick("FACTURE D'ACOMPTE", "DEPOSIT INVOICE"),
+            InvoiceKind::Deposit => self.pick("FACTURE D’ACOMPTE", "DEPOSIT INVOICE"),
             InvoiceKind::Balance => self.pick("FACTURE DE SOLDE", "BALANCE INVOICE"),
             InvoiceKind::CreditNote => self.pick("AVOIR", "CREDIT NOTE"),
         }
@@ -39,13 +39,13 @@ impl Words {
         self.pick("N°", "No.")
     }
     pub fn issue_date(&self) -> &'static str {
-        self.pick("Date d'émission", "Issue date")
+        self.pick("Date d’émission", "Issue date")
     }
     pub fn sale_date(&self) -> &'static str {
         self.pick("Date de la vente / prestation", "Date of sale / service")
     }
     pub fn due_date(&self) -> &'static str {
-        self.pick("Date d'échéance", "Due date")
+        self.pick("Date d’échéance", "Due date")
     }
     pub fn bill_to(&self) -> &'static str {
         self.pick("FACTURÉ À", "BILL TO")
@@ -179,7 +179,7 @@ impl Words {
     }
     pub fn no_discount(&self) -> &'static str {
         self.pick(
-            "Pas d'escompte pour paiement anticipé.",
+            "Pas d’escompte pour paiement anticipé.",
             "No discount for early payment.",
         )
     }

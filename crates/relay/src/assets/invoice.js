@@ -2,7 +2,7 @@
   "use strict";
   var T = {
     fr: {
-      invoice: "Facture", credit: "Avoir", from: "De", to: "Pour", issued: "Date d'émission",
+      invoice: "Facture", credit: "Avoir", from: "De", to: "Pour", issued: "Date d’émission",
       due: "Échéance", total: "Total", amountDue: "Reste à payer", paid: "Facture acquittée",
       partly: "Acompte reçu", pdf: "Télécharger la facture (PDF)", pay: "Payer en ligne",
       bank: "Payer par virement", holder: "Titulaire", iban: "IBAN", bic: "BIC",
