@@ -46,6 +46,9 @@ struct Metrics {
     /// Advances of U+0000..U+0800 (Latin, Greek, Cyrillic): the common case
     /// without a cmap lookup. `None` = no glyph.
     table: Vec<Option<u16>>,
+    /// Glyph ids of U+0000..U+0800, 0 = none (the PDF backend encodes text
+    /// as glyph ids).
+    glyphs: Vec<u16>,
     face: ttf_parser::Face<'static>,
 }
 
@@ -58,10 +61,27 @@ impl Metrics {
         let table = (0..TABLE_LEN)
             .map(|cp| char::from_u32(cp).and_then(|c| Self::lookup(&face, c)))
             .collect();
+        let glyphs = (0..TABLE_LEN)
+            .map(|cp| char::from_u32(cp).map_or(0, |c| Self::glyph_of(&face, c)))
+            .collect();
         Metrics {
             units_per_em: f32::from(face.units_per_em()),
             table,
+            glyphs,
             face,
+        }
+    }
+
+    fn glyph_of(face: &ttf_parser::Face<'_>, c: char) -> u16 {
+        face.glyph_index(c).map_or(0, |g| g.0)
+    }
+
+    fn glyph(&self, c: char) -> u16 {
+        let cp = u32::from(c);
+        if cp < TABLE_LEN {
+            self.glyphs[cp as usize]
+        } else {
+            Self::glyph_of(&self.face, c)
         }
     }
 
@@ -90,6 +110,28 @@ fn metrics(style: Style) -> &'static Metrics {
         Style::Regular => REGULAR.get_or_init(|| Metrics::parse(REGULAR_TTF)),
         Style::Bold => BOLD.get_or_init(|| Metrics::parse(BOLD_TTF)),
     }
+}
+
+/// The font's glyph id for `c`, 0 (`.notdef`) when it has none.
+pub(crate) fn glyph(style: Style, c: char) -> u16 {
+    metrics(style).glyph(c)
+}
+
+/// The font's advance width of glyph `gid` in 1/1000 em (PDF's glyph
+/// space), 0 for an unknown glyph.
+pub(crate) fn glyph_width(style: Style, gid: u16) -> i64 {
+    let m = metrics(style);
+    let advance = m
+        .face
+        .glyph_hor_advance(ttf_parser::GlyphId(gid))
+        .unwrap_or(0);
+    (f32::from(advance) * 1000.0 / m.units_per_em).round() as i64
+}
+
+/// The parsed face of `style` (names and metrics for the PDF's font
+/// descriptor).
+pub(crate) fn face(style: Style) -> &'static ttf_parser::Face<'static> {
+    &metrics(style).face
 }
 
 /// `text` in Unicode normalization form C (composed accents).

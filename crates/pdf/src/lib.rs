@@ -20,6 +20,7 @@
 //! and the "original PDF kept byte for byte" rule compare files.
 
 pub mod display;
+mod embed;
 pub mod epc;
 pub mod layout;
 mod qr;
@@ -134,4 +135,8 @@ pub enum RenderError {
         "the document has {lines} lines but {amounts} computed line amounts: recompute its totals"
     )]
     TotalsMismatch { lines: usize, amounts: usize },
+    /// The font could not be subset for a character beyond the common set: a
+    /// defect of the embedded font or of the subsetter, not of the invoice.
+    #[error("could not embed the font for this document's characters ({0}): please report it")]
+    Font(String),
 }

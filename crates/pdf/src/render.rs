@@ -1,95 +1,220 @@
-//! The PDF backend: a [`DisplayList`] drawn with printpdf, then saved
-//! deterministically.
+//! The PDF backend: a [`DisplayList`] written as PDF content streams,
+//! assembled with printpdf, saved deterministically.
 //!
-//! Marks are in points from the page's top-left corner; PDF's origin is the
-//! bottom-left, so y is flipped here and nowhere else. Fill colours are
-//! set only when they change (a shorter content stream).
+//! The page content is written here directly (a few operators: `re f`
+//! rectangles, `Tj` text in glyph codes, `cm` frames), with numbers
+//! formatted to 1/100 pt by integer arithmetic; printpdf builds the
+//! document around it (page tree, logo image, stamp transparency,
+//! metadata) and the fonts come from [`crate::embed`], subset once per
+//! process. Marks are in points from the page's top-left corner; PDF's
+//! origin is the bottom-left, so y is flipped here and nowhere else. Fill
+//! colours are set only when they change (a shorter content stream).
 
 use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::io::Write as _;
 
 use printpdf::{
-    Color, CurTransMat, ExtendedGraphicsState, ExtendedGraphicsStateId, FontId, LinePoint, Op,
-    PaintMode, ParsedFont, PdfDocument, PdfDocumentInfo, PdfFont, PdfFontHandle, PdfMetadata,
-    PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, Rgb, TextItem, WindingOrder,
-    XObjectId, XObjectTransform,
+    ExtendedGraphicsState, ExtendedGraphicsStateId, PdfDocument, PdfDocumentInfo, PdfMetadata,
+    PdfPage, PdfSaveOptions, Pt, XObjectId,
 };
 
 use crate::display::{self, DisplayList, Ink, Mark, STAMP_OPACITY, Stamp};
-use crate::layout::Style;
+use crate::embed::FontProgram;
+use crate::layout::{self, Style};
 use crate::{Document, RenderError, Rendered};
 
-// Fixed resource names: printpdf would draw them at random, and the first
-// six letters of a font's id become its subset tag (`NOTOSR+NotoSans`).
+// Fixed resource names: printpdf would draw them at random.
 const FONT_REGULAR: &str = "NOTOSR";
 const FONT_BOLD: &str = "NOTOSB";
+const FONT_REGULAR_EXTRA: &str = "NOTOSRX";
+const FONT_BOLD_EXTRA: &str = "NOTOSBX";
 const STAMP_GS: &str = "GSSTAMP";
 const LOGO: &str = "LOGO";
 
-fn parsed(style: Style) -> &'static ParsedFont {
-    static REGULAR: OnceLock<ParsedFont> = OnceLock::new();
-    static BOLD: OnceLock<ParsedFont> = OnceLock::new();
-    let cell = match style {
-        Style::Regular => &REGULAR,
-        Style::Bold => &BOLD,
-    };
-    cell.get_or_init(|| {
-        ParsedFont::from_bytes(style.bytes(), 0, &mut Vec::new()).expect("the embedded font parses")
-    })
-}
-
-/// Rounds a coordinate to 1/100 pt (invisible): shorter numbers in the
-/// content stream, faster to write and to compress.
-fn r2(v: f32) -> Pt {
-    Pt((v * 100.0).round() / 100.0)
-}
-
 thread_local! {
-    /// A document holding the two parsed fonts, reused by every render on
-    /// this thread so the parsed fonts are not cloned into each new
-    /// document. Only pages, metadata and the per-document resources (logo,
-    /// stamp transparency) change between renders; the determinism tests
-    /// compare a thread's first render with a later one.
-    static TEMPLATE: RefCell<PdfDocument> = RefCell::new(template());
+    /// A document reused by every render on this thread: only pages,
+    /// metadata and the per-document resources (logo, stamp transparency)
+    /// change between renders; the determinism tests compare a thread's
+    /// first render with a later one.
+    static TEMPLATE: RefCell<PdfDocument> = RefCell::new(PdfDocument::new(""));
 }
 
-fn template() -> PdfDocument {
-    let mut pdf = PdfDocument::new("");
-    for (style, id) in [(Style::Regular, FONT_REGULAR), (Style::Bold, FONT_BOLD)] {
-        pdf.resources
-            .fonts
-            .map
-            .insert(FontId(id.to_owned()), PdfFont::new(parsed(style).clone()));
+/// Appends `v` rounded to `places` decimals (at most 3), without trailing
+/// zeros, then a space: `12.5 `, `-3 `, `0.125 `. Integer arithmetic: the
+/// shortest-float formatting of the standard library was a tenth of the
+/// render time.
+fn num(out: &mut Vec<u8>, v: f32, places: u32) {
+    let scale = 10i64.pow(places);
+    let scaled = (f64::from(v) * scale as f64).round() as i64;
+    if scaled < 0 {
+        out.push(b'-');
     }
-    pdf
+    let abs = scaled.unsigned_abs();
+    let scale = scale.unsigned_abs();
+    let _ = write!(out, "{}", abs / scale);
+    let mut frac = abs % scale;
+    if frac != 0 {
+        out.push(b'.');
+        let mut div = scale / 10;
+        while frac != 0 {
+            out.push(b'0' + (frac / div) as u8);
+            frac %= div;
+            div /= 10;
+        }
+    }
+    out.push(b' ');
 }
 
-fn rgb((r, g, b): Ink) -> Color {
-    Color::Rgb(Rgb::new(r, g, b, None))
+/// A coordinate: 1/100 pt is invisible and keeps the stream short.
+fn pt(out: &mut Vec<u8>, v: f32) {
+    num(out, v, 2);
 }
 
-/// Turns one page's marks into PDF operations.
-struct Ops {
+/// The fonts of one document: per weight, the fixed subset and, when the
+/// document has characters beyond it, a font of those.
+struct Fonts {
+    fixed: [&'static FontProgram; 2],
+    extra: [Option<FontProgram>; 2],
+    /// Which weights the pages draw with: only those are embedded.
+    used: [bool; 2],
+}
+
+const STYLES: [Style; 2] = [Style::Regular, Style::Bold];
+
+/// Resource names: fixed subset, extras.
+fn names(style: Style) -> (&'static str, &'static str) {
+    match style {
+        Style::Regular => (FONT_REGULAR, FONT_REGULAR_EXTRA),
+        Style::Bold => (FONT_BOLD, FONT_BOLD_EXTRA),
+    }
+}
+
+impl Fonts {
+    fn for_pages(pages: &[Vec<Mark>]) -> Result<Fonts, RenderError> {
+        fn texts(marks: &[Mark], style: Style) -> impl Iterator<Item = &str> {
+            marks
+                .iter()
+                .flat_map(|m| match m {
+                    Mark::Stamp(stamp) => stamp.texts.as_slice(),
+                    other => std::slice::from_ref(other),
+                })
+                .filter_map(move |m| match m {
+                    Mark::Text { style: s, text, .. } if *s == style => Some(text.as_str()),
+                    _ => None,
+                })
+        }
+        let all = |style| pages.iter().flat_map(move |p| texts(p, style));
+        Ok(Fonts {
+            fixed: STYLES.map(FontProgram::fixed),
+            extra: [
+                FontProgram::extras(Style::Regular, all(Style::Regular))?,
+                FontProgram::extras(Style::Bold, all(Style::Bold))?,
+            ],
+            used: STYLES.map(|style| all(style).next().is_some()),
+        })
+    }
+
+    fn index(style: Style) -> usize {
+        match style {
+            Style::Regular => 0,
+            Style::Bold => 1,
+        }
+    }
+
+    /// Writes `text` as `/F size Tf <codes> Tj`, switching to the extras
+    /// font and back where the fixed subset lacks a glyph.
+    fn show(&self, style: Style, size: f32, text: &str, out: &mut Vec<u8>) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let i = Self::index(style);
+        let (fixed_name, extra_name) = names(style);
+        // The font of the current run: false = fixed, true = extras.
+        let mut current: Option<bool> = None;
+        for c in text.chars() {
+            let gid = layout::glyph(style, c);
+            let (in_extra, code) = match self.fixed[i].code(gid) {
+                Some(code) => (false, code),
+                None => match self.extra[i].as_ref().and_then(|f| f.code(gid)) {
+                    Some(code) => (true, code),
+                    // No glyph in the font: .notdef, already warned about.
+                    None => (current.unwrap_or(false), 0),
+                },
+            };
+            if current != Some(in_extra) {
+                if current.is_some() {
+                    out.extend_from_slice(b"> Tj ");
+                }
+                let name = if in_extra { extra_name } else { fixed_name };
+                let _ = write!(out, "/{name} ");
+                num(out, size, 2);
+                out.extend_from_slice(b"Tf <");
+                current = Some(in_extra);
+            }
+            for shift in [12, 8, 4, 0] {
+                out.push(HEX[usize::from((code >> shift) & 0xF)]);
+            }
+        }
+        if current.is_some() {
+            out.extend_from_slice(b"> Tj");
+        }
+    }
+
+    /// Adds the fonts the pages use to `lo`: (resource name, font).
+    fn add_to(&self, lo: &mut lopdf::Document) -> Vec<(&'static str, lopdf::ObjectId)> {
+        let mut entries = Vec::new();
+        for style in STYLES {
+            let i = Self::index(style);
+            if !self.used[i] {
+                continue;
+            }
+            let (fixed_name, extra_name) = names(style);
+            entries.push((fixed_name, self.fixed[i].add_to(lo)));
+            if let Some(extra) = &self.extra[i] {
+                entries.push((extra_name, extra.add_to(lo)));
+            }
+        }
+        entries
+    }
+}
+
+/// Writes one page's marks as a content stream.
+struct Content<'f> {
     /// The page height: PDF's y is `height - top`.
     height: f32,
-    ops: Vec<Op>,
+    out: Vec<u8>,
     fill: Option<Ink>,
+    fonts: &'f Fonts,
 }
 
-impl Ops {
-    fn new(height: f32) -> Self {
-        Ops {
+impl<'f> Content<'f> {
+    fn new(height: f32, fonts: &'f Fonts) -> Self {
+        Content {
             height,
-            ops: Vec::with_capacity(512),
+            out: Vec::with_capacity(16 * 1024),
             fill: None,
+            fonts,
         }
+    }
+
+    fn color(&mut self, (r, g, b): Ink, op: &[u8]) {
+        for v in [r, g, b] {
+            num(&mut self.out, v, 3);
+        }
+        self.out.extend_from_slice(op);
     }
 
     fn set_fill(&mut self, color: Ink) {
         if self.fill != Some(color) {
-            self.ops.push(Op::SetFillColor { col: rgb(color) });
+            self.color(color, b"rg\n");
             self.fill = Some(color);
         }
+    }
+
+    /// `a b c d e f cm`
+    fn matrix(&mut self, m: [f32; 6]) {
+        for v in m {
+            num(&mut self.out, v, 3);
+        }
+        self.out.extend_from_slice(b"cm\n");
     }
 
     fn marks(&mut self, marks: Vec<Mark>) {
@@ -109,27 +234,12 @@ impl Ops {
                 text,
             } => {
                 self.set_fill(color);
-                let id = match style {
-                    Style::Regular => FONT_REGULAR,
-                    Style::Bold => FONT_BOLD,
-                };
-                self.ops.extend([
-                    Op::StartTextSection,
-                    Op::SetFont {
-                        font: PdfFontHandle::External(FontId(id.to_owned())),
-                        size: Pt(size),
-                    },
-                    Op::SetTextCursor {
-                        pos: Point {
-                            x: r2(x),
-                            y: r2(self.height - baseline),
-                        },
-                    },
-                    Op::ShowText {
-                        items: vec![TextItem::Text(text)],
-                    },
-                    Op::EndTextSection,
-                ]);
+                self.out.extend_from_slice(b"BT ");
+                pt(&mut self.out, x);
+                pt(&mut self.out, self.height - baseline);
+                self.out.extend_from_slice(b"Td ");
+                self.fonts.show(style, size, &text, &mut self.out);
+                self.out.extend_from_slice(b" ET\n");
             }
             Mark::Rect {
                 x,
@@ -139,16 +249,11 @@ impl Ops {
                 color,
             } => {
                 self.set_fill(color);
-                self.ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: r2(x),
-                        y: r2(self.height - top - height),
-                        width: r2(width),
-                        height: r2(height),
-                        mode: Some(PaintMode::Fill),
-                        winding_order: None,
-                    },
-                });
+                pt(&mut self.out, x);
+                pt(&mut self.out, self.height - top - height);
+                pt(&mut self.out, width);
+                pt(&mut self.out, height);
+                self.out.extend_from_slice(b"re f\n");
             }
             Mark::Qr {
                 matrix,
@@ -159,18 +264,15 @@ impl Ops {
             Mark::Logo {
                 x,
                 top,
+                width,
                 height,
-                dpi,
                 ..
-            } => self.ops.push(Op::UseXobject {
-                id: XObjectId(LOGO.to_owned()),
-                transform: XObjectTransform {
-                    translate_x: Some(Pt(x)),
-                    translate_y: Some(Pt(self.height - top - height)),
-                    dpi: Some(dpi),
-                    ..Default::default()
-                },
-            }),
+            } => {
+                // An image fills the unit square of its frame.
+                self.out.extend_from_slice(b"q ");
+                self.matrix([width, 0.0, 0.0, height, x, self.height - top - height]);
+                let _ = writeln!(self.out, "/{LOGO} Do Q");
+            }
             Mark::Stamp(stamp) => self.stamp(stamp),
         }
     }
@@ -184,13 +286,6 @@ impl Ops {
     /// rectangle.
     fn qr(&mut self, m: &display::QrMatrix, x: f32, top: f32, size: f32) {
         let module = size / m.width as f32;
-        let corner = |x: usize, y: usize| LinePoint {
-            p: Point {
-                x: Pt(x as f32),
-                y: Pt(y as f32),
-            },
-            bezier: false,
-        };
         // (col, len) -> (first row, rows so far), merged while each next
         // row has the same run; `runs` is sorted by row, then column.
         let mut open: std::collections::BTreeMap<(usize, usize), (usize, usize)> =
@@ -230,66 +325,38 @@ impl Ops {
         close_unseen(&mut open, &[], &mut rects);
         // Deterministic order: top to bottom, left to right.
         rects.sort_unstable();
-        // In module units, y grows downwards from the code's top edge.
-        let rings = rects
-            .into_iter()
-            .map(|(row, col, len, rows)| PolygonRing {
-                points: vec![
-                    corner(col, row + rows),
-                    corner(col + len, row + rows),
-                    corner(col + len, row),
-                    corner(col, row),
-                ],
-            })
-            .collect();
         self.set_fill((0.0, 0.0, 0.0));
-        self.ops.push(Op::SaveGraphicsState);
-        self.ops.push(Op::SetTransformationMatrix {
-            matrix: CurTransMat::Raw([module, 0.0, 0.0, -module, x, self.height - top]),
-        });
-        self.ops.push(Op::DrawPolygon {
-            polygon: Polygon {
-                rings,
-                mode: PaintMode::Fill,
-                winding_order: WindingOrder::NonZero,
-            },
-        });
-        self.ops.push(Op::RestoreGraphicsState);
+        // In module units, y grows downwards from the code's top edge.
+        self.out.extend_from_slice(b"q ");
+        self.matrix([module, 0.0, 0.0, -module, x, self.height - top]);
+        for (row, col, len, rows) in rects {
+            let _ = write!(self.out, "{col} {row} {len} {rows} re ");
+        }
+        // One path, filled once (nonzero winding).
+        self.out.extend_from_slice(b"f Q\n");
     }
 
     /// The stamp in its own rotated frame, under the translucent graphics
     /// state `STAMP_GS`.
     fn stamp(&mut self, stamp: Stamp) {
         let (s, c) = stamp.angle.to_radians().sin_cos();
-        self.ops.push(Op::SaveGraphicsState);
-        self.ops.push(Op::LoadGraphicsState {
-            gs: ExtendedGraphicsStateId(STAMP_GS.to_owned()),
-        });
-        self.ops.push(Op::SetTransformationMatrix {
-            matrix: CurTransMat::Raw([c, s, -s, c, stamp.cx, self.height - stamp.cy]),
-        });
+        let _ = write!(self.out, "q /{STAMP_GS} gs ");
+        self.matrix([c, s, -s, c, stamp.cx, self.height - stamp.cy]);
         // In the rotated frame, (0, 0) is the stamp's centre and PDF's y
         // grows upwards: a frame "0 high" makes y = -top.
-        let mut local = Ops::new(0.0);
-        local.ops.push(Op::SetOutlineColor {
-            col: rgb(stamp.color),
-        });
-        local.ops.push(Op::SetOutlineThickness {
-            pt: Pt(stamp.frame_line),
-        });
-        local.ops.push(Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(-stamp.frame_width / 2.0),
-                y: Pt(-stamp.frame_height / 2.0),
-                width: Pt(stamp.frame_width),
-                height: Pt(stamp.frame_height),
-                mode: Some(PaintMode::Stroke),
-                winding_order: None,
-            },
-        });
+        let mut local = Content::new(0.0, self.fonts);
+        local.color(stamp.color, b"RG ");
+        pt(&mut local.out, stamp.frame_line);
+        local.out.extend_from_slice(b"w ");
+        pt(&mut local.out, -stamp.frame_width / 2.0);
+        pt(&mut local.out, -stamp.frame_height / 2.0);
+        pt(&mut local.out, stamp.frame_width);
+        pt(&mut local.out, stamp.frame_height);
+        local.out.extend_from_slice(b"re S\n");
         local.marks(stamp.texts);
-        self.ops.extend(local.ops);
-        self.ops.push(Op::RestoreGraphicsState);
+        self.out.extend_from_slice(&local.out);
+        self.out.extend_from_slice(b"Q\n");
+        // Q restores the fill colour of before the stamp; forget it anyway.
         self.fill = None;
     }
 }
@@ -304,12 +371,13 @@ pub fn render(doc: &Document) -> Result<Rendered, RenderError> {
         logo,
     } = display::display_list(doc)?;
     let count = pages.len();
-    let pdf_pages: Vec<PdfPage> = pages
+    let fonts = Fonts::for_pages(&pages)?;
+    let contents: Vec<Vec<u8>> = pages
         .into_iter()
         .map(|marks| {
-            let mut ops = Ops::new(height);
-            ops.marks(marks);
-            PdfPage::new(Pt(width).into(), Pt(height).into(), ops.ops)
+            let mut content = Content::new(height, &fonts);
+            content.marks(marks);
+            content.out
         })
         .collect();
     let w = crate::text::Words { lang: doc.lang };
@@ -355,12 +423,16 @@ pub fn render(doc: &Document) -> Result<Rendered, RenderError> {
                 .insert(ExtendedGraphicsStateId(STAMP_GS.to_owned()), gs);
         }
         pdf.metadata = PdfMetadata { info, xmp: None };
-        pdf.pages = pdf_pages;
+        // Empty pages: their content streams are ours, set below.
+        pdf.pages = (0..count)
+            .map(|_| PdfPage::new(Pt(width).into(), Pt(height).into(), Vec::new()))
+            .collect();
         let lo = pdf.to_lopdf_document(&PdfSaveOptions::default(), &mut Vec::new());
         pdf.pages = Vec::new();
         pdf.resources.xobjects.map.clear();
         lo
     });
+    fill_pages(&mut lo, contents, &fonts);
     let id = document_id(doc);
     lo.trailer.set(
         "ID",
@@ -378,6 +450,41 @@ pub fn render(doc: &Document) -> Result<Rendered, RenderError> {
         pages: count,
         warnings,
     })
+}
+
+/// Puts the content streams into printpdf's empty pages and the fonts into
+/// the font dictionary all pages share.
+fn fill_pages(lo: &mut lopdf::Document, contents: Vec<Vec<u8>>, fonts: &Fonts) {
+    let mut font_dict = None;
+    let pages: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
+    for (page, content) in pages.into_iter().zip(contents) {
+        let Ok(dict) = lo.get_dictionary(page) else {
+            continue;
+        };
+        let stream = dict.get(b"Contents").and_then(lopdf::Object::as_reference);
+        if font_dict.is_none() {
+            font_dict = dict
+                .get(b"Resources")
+                .and_then(lopdf::Object::as_reference)
+                .ok()
+                .and_then(|r| lo.get_dictionary(r).ok())
+                .and_then(|r| r.get(b"Font").and_then(lopdf::Object::as_reference).ok());
+        }
+        if let Ok(id) = stream
+            && let Ok(lopdf::Object::Stream(s)) = lo.get_object_mut(id)
+        {
+            s.set_content(content);
+        }
+    }
+    let Some(font_dict) = font_dict else {
+        return;
+    };
+    let entries = fonts.add_to(lo);
+    if let Ok(dict) = lo.get_dictionary_mut(font_dict) {
+        for (name, id) in entries {
+            dict.set(name, lopdf::Object::Reference(id));
+        }
+    }
 }
 
 /// Flate-compresses every stream not yet compressed. lopdf's own
