@@ -777,12 +777,23 @@ fn sums(sums: &acquit_store::dashboard::Sums, lang: Lang) -> String {
         .join(" + ")
 }
 
-/// What is owed, late, paid this month and on its way.
+/// What is owed, late, paid this month and on its way. On its own
+/// connection, off the main thread: on large books it reads every unpaid
+/// invoice (0.16 s for 100,000), and the list's first page, asked at the
+/// same moment, must not wait for it.
 #[tauri::command]
 #[specta::specta]
-pub fn dashboard(books: State<'_, Books>, lang: String) -> Result<DashboardView, CommandError> {
+pub async fn dashboard(
+    books: State<'_, Books>,
+    lang: String,
+) -> Result<DashboardView, CommandError> {
     let lang = crate::commands::lang(&lang)?;
-    let board = books.with(|store| store.dashboard(acquit_store::today()))?;
+    let board = on_own_connection(&books, |store| {
+        store
+            .dashboard(acquit_store::today())
+            .map_err(|e| crate::messages::localize(&e))
+    })
+    .await?;
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(DashboardView {
         due: sums(&board.due, lang),

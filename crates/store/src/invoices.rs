@@ -1030,7 +1030,7 @@ fn numbers(conn: &rusqlite::Connection, sql: &str, id: i64) -> Result<Vec<String
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate, StoreError> {
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, StoreError> {
     text.parse()
         .map_err(|e| StoreError::Decode(format!("date {text:?}: {e}")))
 }

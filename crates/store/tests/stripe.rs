@@ -47,14 +47,10 @@ impl Books {
         }
     }
 
-    /// Issues an invoice of 1 000,00 € TTC (833,33 € HT at 20 %).
-    fn invoice(&mut self) -> String {
-        let client = self
-            .store
-            .add_client(&Client::new("Boulangerie Martin"))
-            .unwrap();
-        let id = self
-            .store
+    /// A new client's empty draft in euros.
+    fn draft(&mut self, client: &str) -> acquit_store::InvoiceId {
+        let client = self.store.add_client(&Client::new(client)).unwrap();
+        self.store
             .create_draft(&NewDraft {
                 client,
                 currency: Currency::EUR,
@@ -63,7 +59,12 @@ impl Books {
                 sale_date: None,
                 deposits: vec![],
             })
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Issues an invoice of 1 000,00 € TTC (833,33 € HT at 20 %).
+    fn invoice(&mut self) -> String {
+        let id = self.draft("Boulangerie Martin");
         let line = Line {
             description: "Refonte du site".into(),
             input: LineInput {
@@ -1027,4 +1028,119 @@ fn the_journal_catches_an_edited_stripe_detail() {
         .unwrap();
     let problem = b.store.verify_journal().unwrap().problem.unwrap();
     assert_eq!(problem.subject, "payment:1");
+}
+
+/// The home screen's numbers, computed the slow way: from every row of
+/// the invoice list, the way the app's list derives status and amount due.
+fn dashboard_from_the_list(store: &Store, today: NaiveDate) -> Vec<(String, usize)> {
+    let rows = store
+        .list_page(&acquit_store::ListQuery {
+            limit: usize::MAX,
+            today,
+            ..Default::default()
+        })
+        .unwrap();
+    let open: Vec<_> = rows
+        .iter()
+        .filter(|r| !r.kind.is_credit_note())
+        .filter(|r| r.status.awaits_payment() && r.amount_due.is_positive())
+        .collect();
+    let sum = |pick: &dyn Fn(&&&acquit_store::InvoiceSummary) -> bool| {
+        let chosen: Vec<_> = open.iter().filter(pick).collect();
+        let mut per_currency: std::collections::BTreeMap<String, i64> = Default::default();
+        for r in &chosen {
+            *per_currency
+                .entry(r.amount_due.currency().code().to_owned())
+                .or_default() += r.amount_due.minor();
+        }
+        (format!("{per_currency:?}"), chosen.len())
+    };
+    vec![
+        sum(&|_| true),
+        sum(&|r| r.overdue),
+        sum(&|r| r.status == InvoiceStatus::Processing),
+    ]
+}
+
+fn as_compared(board: &acquit_store::dashboard::Dashboard) -> Vec<(String, usize)> {
+    let sums = |s: &acquit_store::dashboard::Sums| {
+        let map: std::collections::BTreeMap<String, i64> =
+            s.0.iter()
+                .map(|m| (m.currency().code().to_owned(), m.minor()))
+                .collect();
+        format!("{map:?}")
+    };
+    vec![
+        (sums(&board.due), board.due_count),
+        (sums(&board.overdue), board.overdue_count),
+        (sums(&board.processing), board.processing_count),
+    ]
+}
+
+#[test]
+fn the_dashboard_sums_what_is_due_late_paid_and_on_its_way() {
+    let mut b = Books::new();
+    // Each invoice is 1 000,00 €, issued 2026-11-02, due 2026-12-02.
+    let _untouched = b.invoice();
+    let sepa = b.invoice();
+    b.link(&sepa, LinkKind::PaymentLink, None, "plink_sepa");
+    b.apply(StripeFact::PaymentProcessing {
+        checkout: checkout("cs_sepa", Some("plink_sepa")),
+    });
+    let partly = b.invoice();
+    b.store
+        .record_payment(
+            &partly,
+            &NewPayment {
+                amount: eur(40_000),
+                method: PaymentMethod::Transfer,
+                received_on: date("2026-11-10"),
+                reference: None,
+                fee: None,
+            },
+        )
+        .unwrap();
+    let card = b.invoice();
+    b.link(&card, LinkKind::PaymentLink, None, "plink_card");
+    b.apply(paid(
+        "cs_card",
+        Some("plink_card"),
+        "pi_card",
+        100_000,
+        StripeMethod::Card,
+    ));
+    let cancelled = b.invoice();
+    b.store
+        .credit_note(&cancelled, None, Some("annulée"), date("2026-11-05"))
+        .unwrap();
+    let half_credited = b.invoice();
+    b.store
+        .credit_note(&half_credited, Some(eur(25_000)), None, date("2026-11-05"))
+        .unwrap();
+    // A draft owes nothing yet.
+    b.draft("Brouillon SA");
+
+    let before_due = b.store.dashboard(date("2026-11-25")).unwrap();
+    // Untouched 1000 + processing 1000 + partly paid 600 + credited 750.
+    assert_eq!(before_due.due.0, vec![eur(335_000)]);
+    assert_eq!(before_due.due_count, 4);
+    assert_eq!(before_due.overdue_count, 0);
+    assert!(before_due.overdue.0.is_empty());
+    assert_eq!(before_due.processing.0, vec![eur(100_000)]);
+    assert_eq!(before_due.processing_count, 1);
+    // November's money: the transfer and the card payment.
+    assert_eq!(before_due.paid_this_month.0, vec![eur(140_000)]);
+    assert_eq!(
+        as_compared(&before_due),
+        dashboard_from_the_list(&b.store, date("2026-11-25"))
+    );
+
+    let late = b.store.dashboard(date("2026-12-05")).unwrap();
+    assert_eq!(late.overdue.0, vec![eur(335_000)]);
+    assert_eq!(late.overdue_count, 4);
+    assert!(late.paid_this_month.0.is_empty(), "nothing in December yet");
+    assert_eq!(
+        as_compared(&late),
+        dashboard_from_the_list(&b.store, date("2026-12-05"))
+    );
 }

@@ -75,4 +75,8 @@ describe("counted", () => {
     expect(counted("en", 0, "dashInvoiceOne", "dashInvoices")).toBe("0 invoices");
     expect(counted("en", 1, "dashInvoiceOne", "dashInvoices")).toBe("1 invoice");
   });
+  it("groups thousands as each language writes them", () => {
+    expect(counted("fr", 3003, "dashInvoiceOne", "dashInvoices")).toBe("3\u202f003 factures");
+    expect(counted("en", 100000, "documentOne", "documentMany")).toBe(`100,000 ${t("en", "documentMany")}`);
+  });
 });

@@ -703,9 +703,16 @@ export function t(locale: Locale, key: MessageKey): string {
 
 /** `n` and the word for it: `one` is singular for 1 in English, for 0 and 1
  * in French ("0 facture", "0 invoices"). */
+const COUNT_FORMATS: Record<Locale, Intl.NumberFormat> = {
+  fr: new Intl.NumberFormat("fr-FR"),
+  en: new Intl.NumberFormat("en-GB"),
+};
+
+/** "3 003 factures", "1 invoice": the count grouped by thousands, then the
+ * noun in each language's singular or plural (French singular for 0 and 1). */
 export function counted(locale: Locale, n: number, one: MessageKey, many: MessageKey): string {
   const singular = locale === "fr" ? n < 2 : n === 1;
-  return `${n} ${t(locale, singular ? one : many)}`;
+  return `${COUNT_FORMATS[locale].format(n)} ${t(locale, singular ? one : many)}`;
 }
 
 export const MESSAGE_KEYS = Object.keys(fr) as MessageKey[];
