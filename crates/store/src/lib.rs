@@ -186,31 +186,43 @@ fn stamp(path: &Path) -> Option<Stamp> {
     Some((meta.len(), meta.modified().ok()))
 }
 
-/// The files this process has checked with `PRAGMA integrity_check`, with
-/// the stamp each had then, each behind a lock that a second opener waits
-/// on while the first checks.
-type Verified = std::collections::HashMap<PathBuf, std::sync::Arc<std::sync::Mutex<Option<Stamp>>>>;
+/// Per database file of this process: a lock every `Store::open` of it
+/// holds from start to end (a second opener, e.g. the app's sync thread
+/// while the first open still migrates, waits instead of migrating too),
+/// and the stamp the file had when its integrity was last checked.
+type Opening = std::collections::HashMap<PathBuf, std::sync::Arc<std::sync::Mutex<Option<Stamp>>>>;
 
-fn verified() -> &'static std::sync::Mutex<Verified> {
-    static VERIFIED: std::sync::OnceLock<std::sync::Mutex<Verified>> = std::sync::OnceLock::new();
-    VERIFIED.get_or_init(Default::default)
-}
-
-/// Runs `PRAGMA integrity_check` on the file of `conn` unless this process
-/// already checked it with the same stamp: the check reads the whole file
-/// (1.6 s for 100,000 invoices) and the app opens the same file from
-/// several threads (commands, sync, exports), the CLI once per command.
-fn verify_once(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let cell = verified()
+fn opening(path: &Path) -> std::sync::Arc<std::sync::Mutex<Option<Stamp>>> {
+    static OPENING: std::sync::OnceLock<std::sync::Mutex<Opening>> = std::sync::OnceLock::new();
+    // The folder resolved, not the file: it may not exist yet.
+    let key = match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        })
+        .map(|d| d.join(name))
+        .unwrap_or_else(|_| path.to_path_buf()),
+        _ => path.to_path_buf(),
+    };
+    OPENING
+        .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .entry(key)
         .or_default()
-        .clone();
-    let mut checked = cell
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+        .clone()
+}
+
+/// Runs `PRAGMA integrity_check` on the file of `conn` unless this process
+/// already checked it with the same stamp (`checked`): the check reads the
+/// whole file (1.6 s for 100,000 invoices) and the app opens the same file
+/// from several threads (commands, sync, exports).
+fn verify_once(
+    conn: &Connection,
+    path: &Path,
+    checked: &mut Option<Stamp>,
+) -> Result<(), StoreError> {
     let now = stamp(path);
     if now.is_some() && *checked == now {
         return Ok(());
@@ -242,6 +254,10 @@ impl Store {
     /// schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let path = path.as_ref().to_path_buf();
+        let lock = opening(&path);
+        let mut checked = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         check_header(&path)?;
         let mut conn = Connection::open_with_flags(
             &path,
@@ -268,7 +284,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
 
-        verify_once(&conn, &path)?;
+        verify_once(&conn, &path, &mut checked)?;
 
         let backup = if version > 0 && version < MIGRATION_COUNT {
             let backup = path.with_extension(format!("before-schema-{}.db", version + 1));
