@@ -3,7 +3,9 @@
 
 use acquit_core::ids::{Email, PhoneE164, Siren, VatNumber};
 use acquit_core::tax::{self, Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, VatRate};
+use acquit_core::{
+    Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, VatExemption, VatRate,
+};
 use acquit_store::{ClientId, InvoiceId, NewDraft};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -58,6 +60,9 @@ pub struct ClientForm {
     pub vat_number: Option<String>,
     /// `fr` or `en`.
     pub lang: String,
+    /// Why its invoices carry no French VAT: `none`, `reverse-charge`,
+    /// `services-outside-eu`, `intra-eu-goods`, `export-goods`.
+    pub vat_exemption: String,
 }
 
 /// Adds a client; each invalid field comes back with the core's message.
@@ -71,8 +76,29 @@ pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32,
     let siren = form.optional("siren", client.siren.as_deref(), Siren::parse);
     let vat_number = form.optional("vatNumber", client.vat_number.as_deref(), VatNumber::parse);
     let lang = form.required("lang", &client.lang, str::parse::<Lang>);
+    let vat_exemption = form.required(
+        "vatExemption",
+        &client.vat_exemption,
+        str::parse::<VatExemption>,
+    );
+    if vat_exemption.is_some_and(VatExemption::needs_client_vat_number)
+        && client
+            .vat_number
+            .as_deref()
+            .is_none_or(|v| v.trim().is_empty())
+    {
+        let message = match crate::messages::ui_lang() {
+            Lang::Fr => {
+                "le numéro de TVA du client doit figurer sur ses factures sans TVA française dans l’UE\u{202f}: renseignez-le"
+            }
+            Lang::En => {
+                "the client's VAT number must be on its invoices without French VAT in the EU: give it"
+            }
+        };
+        form.error("vatNumber", message.to_owned());
+    }
     form.finish()?;
-    let (Some(name), Some(lang)) = (name, lang) else {
+    let (Some(name), Some(lang), Some(vat_exemption)) = (name, lang, vat_exemption) else {
         return Err(CommandError::new("the form is incomplete"));
     };
     let new = Client {
@@ -90,6 +116,7 @@ pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32,
         siren,
         vat_number,
         lang,
+        vat_exemption,
     };
     Ok(id32(books.with(|store| store.add_client(&new))?.0))
 }

@@ -114,6 +114,15 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
         Rejection::Chronology { number, last, date } => format!(
             "{number} est datée du {last}{S}; un nouveau document ne peut pas être daté du {date}, plus tôt{S}: les numéros suivent les dates"
         ),
+        Rejection::ExemptionNeedsVatNumber { client, .. } => format!(
+            "{client} est facturé sans TVA française{S}: son numéro de TVA intracommunautaire doit figurer sur ses factures, renseignez-le"
+        ),
+        Rejection::VatOnExemptInvoice {
+            client, line, rate, ..
+        } => format!(
+            "{client} est facturé sans TVA française, mais la ligne {line} a une TVA de {}{S}: mettez la TVA de chaque ligne à 0\u{a0}%",
+            rate.format(Lang::Fr)
+        ),
         Rejection::NotADeposit(number) => format!(
             "Une facture de solde déduit des factures d’acompte émises du même client et dans la même devise{S}; {number} n’en est pas une"
         ),

@@ -403,6 +403,19 @@ async fn the_clients_screen_searches_and_creates_clients_and_the_language_is_rem
     app.fill("[data-testid=client-phone]", "+46 8 123 456 78")
         .await;
     app.choose("[data-testid=client-lang]", "en").await;
+    // Services to a Swedish business: reverse charge, which needs its VAT
+    // number on the invoices.
+    app.choose("[data-testid=client-vatExemption]", "reverse-charge")
+        .await;
+    app.click("[data-testid=save-client]").await;
+    let error = app
+        .wait_texts("[data-testid=client-error-vatNumber]", |t| {
+            t.first().is_some_and(|t| !t.is_empty())
+        })
+        .await;
+    assert!(error[0].contains("VAT number"), "{error:?}");
+    app.fill("[data-testid=client-vatNumber]", "SE556677889901")
+        .await;
     app.click("[data-testid=save-client]").await;
     let names = app
         .wait_texts("[data-testid=client-row] .name", |rows| rows.len() == 6)
@@ -414,6 +427,20 @@ async fn the_clients_screen_searches_and_creates_clients_and_the_language_is_rem
     assert_eq!(
         store.setting("app.language").unwrap().as_deref(),
         Some("en")
+    );
+    let nordic = store
+        .clients()
+        .unwrap()
+        .into_iter()
+        .find(|(_, c)| c.name == "Nordic Design AB")
+        .expect("saved")
+        .1;
+    assert_eq!(
+        (nordic.vat_exemption, nordic.vat_number.map(String::from)),
+        (
+            acquit_core::VatExemption::ReverseCharge,
+            Some("SE556677889901".to_owned())
+        )
     );
     app.close().await;
 }

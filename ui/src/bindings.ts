@@ -284,6 +284,11 @@ export type ClientForm_Deserialize = {
 	vatNumber?: string | null,
 	/**  `fr` or `en`. */
 	lang: string,
+	/**
+	 *  Why its invoices carry no French VAT: `none`, `reverse-charge`,
+	 *  `services-outside-eu`, `intra-eu-goods`, `export-goods`.
+	 */
+	vatExemption: string,
 };
 
 /**  The "new client" form, as typed. */
@@ -296,6 +301,11 @@ export type ClientForm_Serialize = {
 	vatNumber: string | null,
 	/**  `fr` or `en`. */
 	lang: string,
+	/**
+	 *  Why its invoices carry no French VAT: `none`, `reverse-charge`,
+	 *  `services-outside-eu`, `intra-eu-goods`, `export-goods`.
+	 */
+	vatExemption: string,
 };
 
 /**  A client in the picker. */

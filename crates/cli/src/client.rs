@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use acquit_core::ids::{Email, PhoneE164, Siren, VatNumber};
-use acquit_core::{Client, Lang};
+use acquit_core::{Client, Lang, VatExemption};
 use acquit_store::ClientId;
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
@@ -34,6 +34,12 @@ pub enum ClientCommand {
         /// The language of the client's invoices and messages [default: fr]
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
+        /// Why its invoices carry no French VAT, printed on them with the
+        /// legal basis; their lines must all be at 0 %: reverse-charge
+        /// (services to an EU business, needs --vat), services-outside-eu,
+        /// intra-eu-goods (needs --vat), export-goods [default: none]
+        #[arg(long, value_name = "REASON", value_parser = parse_exemption)]
+        vat_exemption: Option<VatExemption>,
     },
     /// List the clients, by name
     List {
@@ -41,6 +47,10 @@ pub enum ClientCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+fn parse_exemption(s: &str) -> Result<VatExemption, String> {
+    s.parse()
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -68,6 +78,7 @@ pub fn run(command: ClientCommand, db: &Path) -> Result<String, CliError> {
             siren,
             vat,
             lang,
+            vat_exemption,
         } => {
             let mut client = Client::new(name.trim());
             client.email = parse::id(email.as_deref(), Email::parse)?;
@@ -79,6 +90,7 @@ pub fn run(command: ClientCommand, db: &Path) -> Result<String, CliError> {
             client.vat_number = parse::id(vat.as_deref(), VatNumber::parse)?;
             client.lang = lang.map(Lang::from).unwrap_or_default();
             client.business = client.siren.is_some() || client.vat_number.is_some();
+            client.vat_exemption = vat_exemption.unwrap_or_default();
             let ClientId(id) = open(db)?.add_client(&client)?;
             Ok(format!("{id}\n"))
         }
@@ -105,6 +117,7 @@ struct ClientJson {
     vat: Option<String>,
     lang: &'static str,
     business: bool,
+    vat_exemption: &'static str,
 }
 
 impl From<&(ClientId, Client)> for ClientJson {
@@ -119,6 +132,7 @@ impl From<&(ClientId, Client)> for ClientJson {
             vat: c.vat_number.as_ref().map(ToString::to_string),
             lang: c.lang.code(),
             business: c.business,
+            vat_exemption: c.vat_exemption.as_str(),
         }
     }
 }

@@ -263,6 +263,59 @@ fn client_add_prints_the_id_and_list_shows_the_client() {
     assert_eq!(clients[0]["business"], true);
     assert_eq!(clients[1]["business"], false);
     assert_eq!(clients[1]["lang"], "fr");
+    assert_eq!(clients[1]["vat_exemption"], "none");
+}
+
+#[test]
+fn a_client_can_be_invoiced_without_french_vat_for_a_stated_reason() {
+    let acquit = Acquit::new();
+    let needs_vat = acquit.fails(
+        1,
+        &[
+            "client",
+            "add",
+            "--name",
+            "Berlin Studio GmbH",
+            "--vat-exemption",
+            "reverse-charge",
+        ],
+    );
+    assert!(needs_vat.contains("give it with --vat"), "{needs_vat}");
+    let unknown = acquit.fails(
+        2,
+        &[
+            "client",
+            "add",
+            "--name",
+            "X",
+            "--vat-exemption",
+            "tax-free",
+        ],
+    );
+    assert!(
+        unknown.contains("use one of none, reverse-charge"),
+        "{unknown}"
+    );
+    assert_eq!(
+        acquit.ok(&[
+            "client",
+            "add",
+            "--name",
+            "Berlin Studio GmbH",
+            "--vat",
+            "DE 123456789",
+            "--vat-exemption",
+            "reverse-charge",
+        ]),
+        "1\n"
+    );
+    let clients = acquit.json(&["client", "list", "--json"]);
+    assert_eq!(
+        clients.as_array().map(Vec::len),
+        Some(1),
+        "the refused ones were not added"
+    );
+    assert_eq!(clients[0]["vat_exemption"], "reverse-charge");
 }
 
 #[test]

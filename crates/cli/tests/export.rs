@@ -110,9 +110,9 @@ fn export_all_writes_every_csv_and_pdf() {
     );
     assert_eq!(
         read("clients.csv"),
-        "id,name,address,email,phone,siren,vat_number,lang,business\r\n\
-         1,\"Martin, Fils & Cie\",,compta@example.org,,,,fr,false\r\n\
-         2,Café des Arts,,,,,,fr,false\r\n"
+        "id,name,address,email,phone,siren,vat_number,lang,business,vat_exemption\r\n\
+         1,\"Martin, Fils & Cie\",,compta@example.org,,,,fr,false,none\r\n\
+         2,Café des Arts,,,,,,fr,false,none\r\n"
     );
     assert_eq!(
         read("payments.csv"),

@@ -19,7 +19,7 @@ pub mod tax;
 pub use currency::{Currency, UnknownCurrency};
 pub use invoice::{InvoiceKind, Line};
 pub use money::{AmountError, Money, MoneyError};
-pub use party::{Client, Seller};
+pub use party::{Client, Seller, VatExemption};
 pub use quantity::{Quantity, QuantityError, RateError, VatRate};
 pub use status::{InvoiceStatus, Settlement};
 pub use tax::{Discount, LineInput, Totals, VatRegime};

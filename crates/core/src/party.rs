@@ -73,6 +73,106 @@ pub struct Client {
     /// A business client (B2B): its invoices carry the 40 € recovery
     /// indemnity. A client with a SIREN or VAT number is one.
     pub business: bool,
+    /// Why invoices to this client carry no French VAT, if they do not
+    /// (older profiles, without the field, are domestic).
+    #[serde(default)]
+    pub vat_exemption: VatExemption,
+}
+
+/// Why an invoice carries no French VAT though the seller charges VAT: the
+/// law asks the invoice to say so, with its legal basis (CGI art. 242
+/// nonies A, I-13°). Chosen per client; every line of such an invoice is at
+/// 0 %.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VatExemption {
+    /// French VAT applies as usual.
+    #[default]
+    None,
+    /// Services to a business in another EU country: the client accounts
+    /// for the VAT (reverse charge). Its VAT number must be on the invoice.
+    ReverseCharge,
+    /// Services to a business outside the EU: outside the scope of French
+    /// VAT (CGI art. 259-1).
+    ServicesOutsideEu,
+    /// Goods delivered to a business in another EU country (CGI art. 262
+    /// ter I). Its VAT number must be on the invoice.
+    IntraEuGoods,
+    /// Goods exported outside the EU (CGI art. 262 I).
+    ExportGoods,
+}
+
+impl VatExemption {
+    pub const ALL: [VatExemption; 5] = [
+        VatExemption::None,
+        VatExemption::ReverseCharge,
+        VatExemption::ServicesOutsideEu,
+        VatExemption::IntraEuGoods,
+        VatExemption::ExportGoods,
+    ];
+
+    /// The name in settings, the CLI and the app (`reverse-charge`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VatExemption::None => "none",
+            VatExemption::ReverseCharge => "reverse-charge",
+            VatExemption::ServicesOutsideEu => "services-outside-eu",
+            VatExemption::IntraEuGoods => "intra-eu-goods",
+            VatExemption::ExportGoods => "export-goods",
+        }
+    }
+
+    /// Whether the client's VAT number must be on the invoice (the EU
+    /// cases: it is what makes the client liable for the VAT).
+    pub fn needs_client_vat_number(self) -> bool {
+        matches!(
+            self,
+            VatExemption::ReverseCharge | VatExemption::IntraEuGoods
+        )
+    }
+
+    /// The mention printed on the invoice, in its language.
+    pub fn mention(self, lang: Lang) -> Option<&'static str> {
+        let (fr, en) = match self {
+            VatExemption::None => return None,
+            VatExemption::ReverseCharge => (
+                "Autoliquidation : TVA due par le preneur (art. 283-2 du CGI, art. 196 de la directive 2006/112/CE)",
+                "Reverse charge: VAT to be accounted for by the customer (Article 196 of Directive 2006/112/EC)",
+            ),
+            VatExemption::ServicesOutsideEu => (
+                "TVA non applicable, art. 259-1 du CGI",
+                "VAT not applicable, article 259-1 of the French Tax Code (CGI)",
+            ),
+            VatExemption::IntraEuGoods => (
+                "Exonération de TVA, art. 262 ter I du CGI (livraison intracommunautaire)",
+                "VAT exempt intra-Community supply, article 262 ter I of the French Tax Code (Article 138 of Directive 2006/112/EC)",
+            ),
+            VatExemption::ExportGoods => (
+                "Exonération de TVA, art. 262 I du CGI (exportation)",
+                "VAT exempt export, article 262 I of the French Tax Code (CGI)",
+            ),
+        };
+        Some(match lang {
+            Lang::Fr => fr,
+            Lang::En => en,
+        })
+    }
+}
+
+impl std::str::FromStr for VatExemption {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        VatExemption::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s.trim())
+            .ok_or_else(|| {
+                let names: Vec<&str> = VatExemption::ALL.iter().map(|e| e.as_str()).collect();
+                format!(
+                    "\"{s}\" is not a VAT exemption: use one of {}",
+                    names.join(", ")
+                )
+            })
+    }
 }
 
 impl Client {
@@ -86,6 +186,7 @@ impl Client {
             vat_number: None,
             lang: Lang::Fr,
             business: false,
+            vat_exemption: VatExemption::None,
         }
     }
 }

@@ -802,6 +802,9 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
     if franchise {
         mentions.push(w.franchise().to_owned());
     }
+    if let Some(exemption) = doc.buyer.vat_exemption.mention(lang) {
+        mentions.push(exemption.to_owned());
+    }
     for m in mentions {
         y = p.paragraph(MARGIN, y, cw, Style::Regular, 7.5, 10.0, MUTED, &m);
     }

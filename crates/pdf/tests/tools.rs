@@ -5,7 +5,7 @@
 
 mod common;
 
-use acquit_core::{Lang, VatRegime};
+use acquit_core::{Lang, VatExemption, VatRegime};
 use acquit_pdf::{Warning, epc_payload, render};
 use common::*;
 
@@ -178,6 +178,58 @@ fn franchise_invoice_says_vat_not_applicable_and_shows_no_vat_rows() {
     let doc = document(Lang::En, VatRegime::Franchise, lines(VatRegime::Franchise));
     let path = write("franchise-en.pdf", &render(&doc).unwrap().bytes);
     assert!(flat(&pdftotext(&path, None)).contains("VAT not applicable, art. 293 B du CGI"));
+}
+
+#[test]
+fn an_invoice_without_french_vat_says_why_with_the_legal_basis() {
+    // Lines at 0 % (the store refuses any other rate for such a client).
+    let zero = lines(VatRegime::Franchise);
+    let cases = [
+        (
+            Lang::Fr,
+            VatExemption::ReverseCharge,
+            "Autoliquidation : TVA due par le preneur (art. 283-2 du CGI",
+        ),
+        (
+            Lang::En,
+            VatExemption::ServicesOutsideEu,
+            "VAT not applicable, article 259-1 of the French Tax Code (CGI)",
+        ),
+        (
+            Lang::Fr,
+            VatExemption::IntraEuGoods,
+            "Exonération de TVA, art. 262 ter I du CGI",
+        ),
+        (
+            Lang::En,
+            VatExemption::ExportGoods,
+            "VAT exempt export, article 262 I of the French Tax Code",
+        ),
+    ];
+    for (lang, exemption, mention) in cases {
+        let mut doc = document(lang, VatRegime::Standard, zero.clone());
+        doc.buyer.vat_number = Some(acquit_core::ids::VatNumber::parse("DK13585628").unwrap());
+        doc.buyer.vat_exemption = exemption;
+        let name = format!("exempt-{}.pdf", exemption.as_str());
+        let text = flat(&pdftotext(
+            &write(&name, &render(&doc).unwrap().bytes),
+            None,
+        ));
+        assert!(text.contains(mention), "{exemption:?}: {text}");
+        // The client's VAT number is on it, next to its name.
+        assert!(text.contains("DK13585628"), "{exemption:?}: {text}");
+    }
+    let text = flat(&pdftotext(
+        &write(
+            "exempt-none.pdf",
+            &render(&invoice(Lang::Fr)).unwrap().bytes,
+        ),
+        None,
+    ));
+    assert!(
+        !text.contains("Autoliquidation") && !text.contains("259-1"),
+        "{text}"
+    );
 }
 
 #[test]

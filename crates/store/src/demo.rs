@@ -6,7 +6,9 @@
 
 use acquit_core::ids::{Bic, Email, Iban, PhoneE164, Siren, VatNumber};
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, Seller, VatRate};
+use acquit_core::{
+    Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, Seller, VatExemption, VatRate,
+};
 use chrono::NaiveDate;
 
 use crate::{NewDraft, NewPayment, PaymentMethod, Rejection, Store, StoreError};
@@ -94,13 +96,20 @@ impl Store {
             Lang::Fr,
             None,
         ))?;
-        let london = self.add_client(&client(
-            "Thames Digital Ltd",
-            "accounts@thames-digital.example",
-            Some("+44 7700 900123"),
-            Lang::En,
-            None,
-        ))?;
+        // Services to a UK business: outside the scope of French VAT, said
+        // on each invoice (CGI art. 259-1), every line at 0 %.
+        let london = self.add_client(&Client {
+            address: Some("1 Canada Square\nLondon E14 5AB\nUnited Kingdom".into()),
+            business: true,
+            vat_exemption: VatExemption::ServicesOutsideEu,
+            ..client(
+                "Thames Digital Ltd",
+                "accounts@thames-digital.example",
+                Some("+44 7700 900123"),
+                Lang::En,
+                None,
+            )
+        })?;
         let cafe = self.add_client(&client(
             "Café des Arts",
             "cafe.des.arts@example.org",
@@ -362,9 +371,15 @@ impl Store {
             c.address = Some("Lyon".into());
             clients.push(self.add_client(&c)?);
         }
+        // A client invoiced without French VAT gets 0 % lines.
+        let mut exempt = Vec::with_capacity(clients.len());
+        for &c in &clients {
+            exempt.push(self.client(c)?.vat_exemption != VatExemption::None);
+        }
         let first = today - chrono::Days::new(440);
         for i in 0..count {
-            let client = clients[(i * 7919) % clients.len()];
+            let which = (i * 7919) % clients.len();
+            let client = clients[which];
             let draft = self.create_draft(&NewDraft {
                 client,
                 currency: Currency::EUR,
@@ -381,7 +396,11 @@ impl Store {
                     input: LineInput {
                         quantity: id(Quantity::from_thousandths(hours * 1000)),
                         unit_price: Money::new(6_000 + (i % 5) as i64 * 500, Currency::EUR),
-                        vat_rate: id(VatRate::from_basis_points(2000)),
+                        vat_rate: id(VatRate::from_basis_points(if exempt[which] {
+                            0
+                        } else {
+                            2000
+                        })),
                         discount: Discount::None,
                     },
                 },

@@ -15,7 +15,7 @@ use acquit_core::numbering::NumberPattern;
 use acquit_core::tax::{self, Discount, LineInput, Totals};
 use acquit_core::{
     Client, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, Settlement,
-    VatRate,
+    VatExemption, VatRate,
 };
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -281,6 +281,20 @@ impl Store {
                 [client_id],
                 |r| r.get(0),
             )?;
+            let client: Client = from_json(&buyer)?;
+            if client.vat_exemption != VatExemption::None
+                && let Some(line) = lines
+                    .iter()
+                    .position(|l| l.line.input.vat_rate != VatRate::ZERO)
+            {
+                return Err(Rejection::VatOnExemptInvoice {
+                    client: client.name,
+                    exemption: client.vat_exemption.as_str().to_owned(),
+                    line: line + 1,
+                    rate: lines[line].line.input.vat_rate,
+                }
+                .into());
+            }
             let due_date = match due {
                 Some(d) => parse_date(&d)?,
                 None => date + chrono::Days::new(u64::from(seller.payment_terms_days)),

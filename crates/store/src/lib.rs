@@ -167,6 +167,19 @@ pub enum Rejection {
     },
     #[error("{number} is a credit note: payments and credit notes apply to invoices")]
     NotAnInvoice { number: String },
+    #[error(
+        "{client} is invoiced without French VAT ({exemption}), which needs the client's VAT number on its invoices: give it with --vat"
+    )]
+    ExemptionNeedsVatNumber { client: String, exemption: String },
+    #[error(
+        "{client} is invoiced without French VAT ({exemption}), but line {line} has {rate} VAT: set the VAT of every line to 0 %"
+    )]
+    VatOnExemptInvoice {
+        client: String,
+        exemption: String,
+        line: usize,
+        rate: acquit_core::VatRate,
+    },
     #[error("there is no payment {0}: see `acquit payment list NUMBER`")]
     NoSuchPayment(i64),
     #[error("payment {0} was already reversed")]

@@ -68,6 +68,13 @@ impl Store {
             )
             .into());
         }
+        if client.vat_exemption.needs_client_vat_number() && client.vat_number.is_none() {
+            return Err(Rejection::ExemptionNeedsVatNumber {
+                client: client.name.trim().to_owned(),
+                exemption: client.vat_exemption.as_str().to_owned(),
+            }
+            .into());
+        }
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO clients (name, profile, created_at) VALUES (?1, ?2, ?3)",

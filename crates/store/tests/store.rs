@@ -649,3 +649,53 @@ fn the_list_marks_unpaid_invoices_past_their_due_date() {
     assert!(!overdue_on("2026-10-31"));
     assert!(overdue_on("2026-11-01"));
 }
+
+#[test]
+fn a_client_invoiced_without_french_vat_gets_only_zero_rate_lines_and_keeps_its_reason() {
+    let mut f = fixture();
+    let mut london = Client::new("Thames Digital Ltd");
+    london.vat_exemption = acquit_core::VatExemption::ReverseCharge;
+    // An EU reverse charge names the client's VAT number on the invoice.
+    assert_eq!(
+        rejection(f.store.add_client(&london)),
+        Rejection::ExemptionNeedsVatNumber {
+            client: "Thames Digital Ltd".into(),
+            exemption: "reverse-charge".into()
+        }
+    );
+    london.vat_exemption = acquit_core::VatExemption::ServicesOutsideEu;
+    f.client = f.store.add_client(&london).unwrap();
+
+    let taxed = draft(
+        &mut f,
+        &[
+            line("Audit", "1", "500", "0"),
+            line("Site", "1", "100", "20"),
+        ],
+    );
+    assert_eq!(
+        rejection(f.store.issue(taxed, date("2026-11-23"))),
+        Rejection::VatOnExemptInvoice {
+            client: "Thames Digital Ltd".into(),
+            exemption: "services-outside-eu".into(),
+            line: 2,
+            rate: VatRate::parse("20").unwrap(),
+        }
+    );
+    assert!(
+        f.store
+            .list_invoices(Some(InvoiceStatus::Issued))
+            .unwrap()
+            .is_empty()
+    );
+
+    let zero = draft(&mut f, &[line("Audit", "1", "500", "0")]);
+    let number = f.store.issue(zero, date("2026-11-23")).unwrap();
+    let issued = f.store.invoice(&number).unwrap();
+    assert_eq!(issued.totals.total, eur(50_000));
+    // The reason is in the invoice's snapshot of its client.
+    assert_eq!(
+        issued.buyer.vat_exemption,
+        acquit_core::VatExemption::ServicesOutsideEu
+    );
+}

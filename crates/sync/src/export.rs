@@ -343,6 +343,7 @@ fn write_all(
         "vat_number",
         "lang",
         "business",
+        "vat_exemption",
     ]);
     for (id, c) in &clients {
         rows.row(&[
@@ -355,6 +356,7 @@ fn write_all(
             &opt(&c.vat_number),
             c.lang.code(),
             if c.business { "true" } else { "false" },
+            c.vat_exemption.as_str(),
         ]);
     }
     out.file("clients.csv", rows.0.as_bytes(), as_of)?;
