@@ -414,6 +414,7 @@ async fn the_clients_screen_searches_and_creates_clients_and_the_language_is_rem
         })
         .await;
     assert!(error[0].contains("VAT number"), "{error:?}");
+    app.screenshot("client-form-vat-exemption-en").await;
     app.fill("[data-testid=client-vatNumber]", "SE556677889901")
         .await;
     app.click("[data-testid=save-client]").await;
