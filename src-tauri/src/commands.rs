@@ -106,6 +106,17 @@ impl CommandError {
             fields: Vec::new(),
         }
     }
+
+    /// An error about one form field, shown next to it.
+    pub fn field(field: &str, message: String) -> CommandError {
+        CommandError {
+            message: message.clone(),
+            fields: vec![FieldError {
+                field: field.to_owned(),
+                message,
+            }],
+        }
+    }
 }
 
 /// The language the UI asks amounts in: `fr` or `en`.

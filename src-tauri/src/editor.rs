@@ -6,7 +6,7 @@ use acquit_core::tax::{self, Discount, LineInput};
 use acquit_core::{
     Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, VatExemption, VatRate,
 };
-use acquit_store::{ClientId, InvoiceId, NewDraft};
+use acquit_store::{ClientId, InvoiceId, NewDraft, Rejection, StoreError};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -81,22 +81,6 @@ pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32,
         &client.vat_exemption,
         str::parse::<VatExemption>,
     );
-    if vat_exemption.is_some_and(VatExemption::needs_client_vat_number)
-        && client
-            .vat_number
-            .as_deref()
-            .is_none_or(|v| v.trim().is_empty())
-    {
-        let message = match crate::messages::ui_lang() {
-            Lang::Fr => {
-                "le numéro de TVA du client doit figurer sur ses factures sans TVA française dans l’UE\u{202f}: renseignez-le"
-            }
-            Lang::En => {
-                "the client's VAT number must be on its invoices without French VAT in the EU: give it"
-            }
-        };
-        form.error("vatNumber", message.to_owned());
-    }
     form.finish()?;
     let (Some(name), Some(lang), Some(vat_exemption)) = (name, lang, vat_exemption) else {
         return Err(CommandError::new("the form is incomplete"));
@@ -118,7 +102,17 @@ pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32,
         lang,
         vat_exemption,
     };
-    Ok(id32(books.with(|store| store.add_client(&new))?.0))
+    let added = books.with(|store| Ok::<_, std::convert::Infallible>(store.add_client(&new)))?;
+    added.map(|id| id32(id.0)).map_err(|e| {
+        let message = crate::messages::localize(&e);
+        match e {
+            // The store's rule, shown next to the field that fixes it.
+            StoreError::Rejected(Rejection::ExemptionNeedsVatNumber { .. }) => {
+                CommandError::field("vatNumber", message)
+            }
+            _ => CommandError::new(message),
+        }
+    })
 }
 
 /// What a new draft starts with.

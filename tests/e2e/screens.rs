@@ -413,7 +413,10 @@ async fn the_clients_screen_searches_and_creates_clients_and_the_language_is_rem
             t.first().is_some_and(|t| !t.is_empty())
         })
         .await;
-    assert!(error[0].contains("VAT number"), "{error:?}");
+    assert!(
+        error[0].contains("add the client's VAT number"),
+        "{error:?}"
+    );
     app.screenshot("client-form-vat-exemption-en").await;
     app.fill("[data-testid=client-vatNumber]", "SE556677889901")
         .await;

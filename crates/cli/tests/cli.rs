@@ -280,7 +280,10 @@ fn a_client_can_be_invoiced_without_french_vat_for_a_stated_reason() {
             "reverse-charge",
         ],
     );
-    assert!(needs_vat.contains("give it with --vat"), "{needs_vat}");
+    assert!(
+        needs_vat.contains("add the client's VAT number"),
+        "{needs_vat}"
+    );
     let unknown = acquit.fails(
         2,
         &[

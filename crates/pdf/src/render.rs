@@ -534,3 +534,28 @@ fn document_id(doc: &Document) -> String {
     }
     format!("{h:016x}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn numbers_are_written_short_and_rounded() {
+        let cases: [(f32, u32, &str); 9] = [
+            (12.5, 2, "12.5 "),
+            (-3.0, 2, "-3 "),
+            (0.125, 3, "0.125 "),
+            (0.1234, 3, "0.123 "),
+            (841.89, 2, "841.89 "),
+            (595.276, 2, "595.28 "),
+            (-0.004, 2, "0 "),
+            (-0.5, 2, "-0.5 "),
+            (0.07, 2, "0.07 "),
+        ];
+        for (v, places, expected) in cases {
+            let mut out = Vec::new();
+            num(&mut out, v, places);
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{v} to {places}");
+        }
+    }
+}

@@ -168,7 +168,7 @@ pub enum Rejection {
     #[error("{number} is a credit note: payments and credit notes apply to invoices")]
     NotAnInvoice { number: String },
     #[error(
-        "{client} is invoiced without French VAT ({exemption}), which needs the client's VAT number on its invoices: give it with --vat"
+        "{client} is invoiced without French VAT ({exemption}), so its invoices must show its VAT number: add the client's VAT number"
     )]
     ExemptionNeedsVatNumber { client: String, exemption: String },
     #[error(
