@@ -48,8 +48,8 @@ pub fn search_clients(
         .collect())
 }
 
-/// The "new client" form, as typed.
-#[derive(Debug, Clone, Deserialize, specta::Type)]
+/// The client form, as typed (and as loaded to edit a client).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientForm {
     pub name: String,
@@ -65,10 +65,11 @@ pub struct ClientForm {
     pub vat_exemption: String,
 }
 
-/// Adds a client; each invalid field comes back with the core's message.
-#[tauri::command]
-#[specta::specta]
-pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32, CommandError> {
+/// The form read into a client; each invalid field comes back with the
+/// core's message. `business` is derived as `acquit client add` does: a
+/// client with a SIREN or VAT number is one (its invoices carry the 40 €
+/// recovery indemnity); `was_business` keeps a flag set otherwise.
+fn client_of(client: ClientForm, was_business: bool) -> Result<Client, CommandError> {
     let mut form = Form::default();
     let name = form.text("name", &client.name, "the client needs a name");
     let email = form.optional("email", client.email.as_deref(), Email::parse);
@@ -85,7 +86,7 @@ pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32,
     let (Some(name), Some(lang), Some(vat_exemption)) = (name, lang, vat_exemption) else {
         return Err(CommandError::new("the form is incomplete"));
     };
-    let new = Client {
+    Ok(Client {
         name,
         address: client
             .address
@@ -94,25 +95,70 @@ pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32,
             .filter(|a| !a.is_empty()),
         email,
         phone,
-        // As `acquit client add`: a client with a SIREN or VAT number is a
-        // business (its invoices carry the 40 € recovery indemnity).
-        business: siren.is_some() || vat_number.is_some(),
+        business: was_business || siren.is_some() || vat_number.is_some(),
         siren,
         vat_number,
         lang,
         vat_exemption,
-    };
-    let added = books.with(|store| Ok::<_, std::convert::Infallible>(store.add_client(&new)))?;
-    added.map(|id| id32(id.0)).map_err(|e| {
-        let message = crate::messages::localize(&e);
-        match e {
-            // The store's rule, shown next to the field that fixes it.
-            StoreError::Rejected(Rejection::ExemptionNeedsVatNumber { .. }) => {
-                CommandError::field("vatNumber", message)
-            }
-            _ => CommandError::new(message),
-        }
     })
+}
+
+/// A refused client, with the store's VAT-number rule shown next to the
+/// field that fixes it.
+fn refused(error: StoreError) -> CommandError {
+    let message = crate::messages::localize(&error);
+    match error {
+        StoreError::Rejected(Rejection::ExemptionNeedsVatNumber { .. }) => {
+            CommandError::field("vatNumber", message)
+        }
+        _ => CommandError::new(message),
+    }
+}
+
+/// Adds a client; each invalid field comes back with the core's message.
+#[tauri::command]
+#[specta::specta]
+pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32, CommandError> {
+    let new = client_of(client, false)?;
+    let added = books.with(|store| Ok::<_, std::convert::Infallible>(store.add_client(&new)))?;
+    added.map(|id| id32(id.0)).map_err(refused)
+}
+
+/// A client as the form shows it, to edit.
+#[tauri::command]
+#[specta::specta]
+pub fn client_form(books: State<'_, Books>, id: i32) -> Result<ClientForm, CommandError> {
+    let c = books.with(|store| store.client(ClientId(i64::from(id))))?;
+    Ok(ClientForm {
+        name: c.name,
+        email: c.email.map(String::from),
+        phone: c.phone.map(String::from),
+        address: c.address,
+        siren: c.siren.map(String::from),
+        vat_number: c.vat_number.map(String::from),
+        lang: c.lang.code().to_owned(),
+        vat_exemption: c.vat_exemption.as_str().to_owned(),
+    })
+}
+
+/// Changes a client: its drafts are issued with the new profile, its
+/// issued invoices keep theirs.
+#[tauri::command]
+#[specta::specta]
+pub fn update_client(
+    books: State<'_, Books>,
+    id: i32,
+    client: ClientForm,
+) -> Result<(), CommandError> {
+    let id = ClientId(i64::from(id));
+    let before = books.with(|store| store.client(id))?;
+    // A business flag set without SIREN or VAT number (e.g. a foreign
+    // company) is kept.
+    let kept = before.business && before.siren.is_none() && before.vat_number.is_none();
+    let changed = client_of(client, kept)?;
+    let saved =
+        books.with(|store| Ok::<_, std::convert::Infallible>(store.update_client(id, &changed)))?;
+    saved.map_err(refused)
 }
 
 /// What a new draft starts with.

@@ -38,6 +38,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             preview::invoice_preview,
             editor::search_clients,
             editor::create_client,
+            editor::client_form,
+            editor::update_client,
             editor::create_draft,
             editor::update_draft,
             editor::add_line,

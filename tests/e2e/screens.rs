@@ -427,6 +427,44 @@ async fn the_clients_screen_searches_and_creates_clients_and_the_language_is_rem
     assert!(names.iter().any(|n| n == "Nordic Design AB"), "{names:?}");
     app.screenshot("clients-en").await;
 
+    // Edited: the form opens filled in; a new email is saved, the rest kept.
+    let row = names
+        .iter()
+        .position(|n| n == "Nordic Design AB")
+        .expect("listed")
+        + 1;
+    app.click(&format!(
+        "[data-testid=client-row]:nth-child({row}) [data-testid=edit-client]"
+    ))
+    .await;
+    let started = std::time::Instant::now();
+    loop {
+        let value = app
+            .client
+            .execute(
+                "const i = document.querySelector('[data-testid=client-vatNumber]'); return i ? i.value : ''",
+                vec![],
+            )
+            .await
+            .expect("reading the form");
+        if value == "SE556677889901" {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the edit form did not load the client: {value}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    app.fill("[data-testid=client-email]", "ap@nordic.example")
+        .await;
+    app.screenshot("client-edit-en").await;
+    app.click("[data-testid=save-client]").await;
+    app.wait_texts("[data-testid=client-row]", |rows| {
+        rows.iter().any(|r| r.contains("ap@nordic.example"))
+    })
+    .await;
+
     let store = acquit_store::Store::open(app.db()).expect("reading the database");
     assert_eq!(
         store.setting("app.language").unwrap().as_deref(),
@@ -440,10 +478,17 @@ async fn the_clients_screen_searches_and_creates_clients_and_the_language_is_rem
         .expect("saved")
         .1;
     assert_eq!(
-        (nordic.vat_exemption, nordic.vat_number.map(String::from)),
+        (
+            nordic.vat_exemption,
+            nordic.vat_number.map(String::from),
+            nordic.email.map(String::from),
+            nordic.lang
+        ),
         (
             acquit_core::VatExemption::ReverseCharge,
-            Some("SE556677889901".to_owned())
+            Some("SE556677889901".to_owned()),
+            Some("ap@nordic.example".to_owned()),
+            acquit_core::Lang::En
         )
     );
     app.close().await;

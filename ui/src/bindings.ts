@@ -40,6 +40,13 @@ export const commands = {
 	searchClients: (search: string) => typedError<ClientRow_Serialize[], CommandError>(__TAURI_INVOKE("search_clients", { search })),
 	/**  Adds a client; each invalid field comes back with the core's message. */
 	createClient: (client: ClientForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_client", { client })),
+	/**  A client as the form shows it, to edit. */
+	clientForm: (id: number) => typedError<ClientForm_Serialize, CommandError>(__TAURI_INVOKE("client_form", { id })),
+	/**
+	 *  Changes a client: its drafts are issued with the new profile, its
+	 *  issued invoices keep theirs.
+	 */
+	updateClient: (id: number, client: ClientForm_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("update_client", { id, client })),
 	/**  Creates a draft (in euros) and returns its id. */
 	createDraft: (draft: DraftForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_draft", { draft })),
 	/**  Replaces the header of a draft (client, kind, currency, dates, deposits). */
@@ -271,10 +278,10 @@ export type BackupsView = {
 	kept: number,
 };
 
-/**  The "new client" form, as typed. */
+/**  The client form, as typed (and as loaded to edit a client). */
 export type ClientForm = ClientForm_Serialize | ClientForm_Deserialize;
 
-/**  The "new client" form, as typed. */
+/**  The client form, as typed (and as loaded to edit a client). */
 export type ClientForm_Deserialize = {
 	name: string,
 	email?: string | null,
@@ -291,7 +298,7 @@ export type ClientForm_Deserialize = {
 	vatExemption: string,
 };
 
-/**  The "new client" form, as typed. */
+/**  The client form, as typed (and as loaded to edit a client). */
 export type ClientForm_Serialize = {
 	name: string,
 	email: string | null,

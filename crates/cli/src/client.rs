@@ -5,11 +5,77 @@ use std::path::Path;
 use acquit_core::ids::{Email, PhoneE164, Siren, VatNumber};
 use acquit_core::{Client, Lang, VatExemption};
 use acquit_store::ClientId;
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::table::{Align, Table};
 use crate::{CliError, open, parse, to_json};
+
+/// The fields of a client's profile, as `client add` and `client edit`
+/// take them.
+#[derive(Debug, Args)]
+pub struct ClientFields {
+    #[arg(long, value_name = "EMAIL")]
+    email: Option<String>,
+    /// For WhatsApp: +33 6 12 34 56 78 (a national 06… is taken as French)
+    #[arg(long, value_name = "PHONE")]
+    phone: Option<String>,
+    /// Postal address; separate lines with a new line or \n
+    #[arg(long, value_name = "ADDRESS")]
+    address: Option<String>,
+    #[arg(long, value_name = "SIREN")]
+    siren: Option<String>,
+    /// Intra-community VAT number
+    #[arg(long, value_name = "VAT_NUMBER")]
+    vat: Option<String>,
+    /// The language of the client's invoices and messages [default: fr]
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+    /// Why its invoices carry no French VAT, printed on them with the
+    /// legal basis; their lines must all be at 0 %: reverse-charge
+    /// (services to an EU business, needs --vat), services-outside-eu,
+    /// intra-eu-goods (needs --vat), export-goods [default: none]
+    #[arg(long, value_name = "REASON", value_parser = parse_exemption)]
+    vat_exemption: Option<VatExemption>,
+}
+
+impl ClientFields {
+    /// Sets on `client` the fields given: an empty value clears an
+    /// optional one. A client with a SIREN or a VAT number is a business
+    /// (derived again when either is given).
+    fn apply(self, client: &mut Client) -> Result<(), CliError> {
+        fn given(value: &Option<String>) -> Option<Option<&str>> {
+            value
+                .as_deref()
+                .map(|v| Some(v.trim()).filter(|v| !v.is_empty()))
+        }
+        if let Some(email) = given(&self.email) {
+            client.email = parse::id(email, Email::parse)?;
+        }
+        if let Some(phone) = given(&self.phone) {
+            client.phone = parse::id(phone, |p| PhoneE164::parse_with_default_country(p, "FR"))?;
+        }
+        if let Some(address) = given(&self.address) {
+            client.address = address.map(parse::address);
+        }
+        if let Some(siren) = given(&self.siren) {
+            client.siren = parse::id(siren, Siren::parse)?;
+        }
+        if let Some(vat) = given(&self.vat) {
+            client.vat_number = parse::id(vat, VatNumber::parse)?;
+        }
+        if let Some(lang) = self.lang {
+            client.lang = lang.into();
+        }
+        if let Some(exemption) = self.vat_exemption {
+            client.vat_exemption = exemption;
+        }
+        if self.siren.is_some() || self.vat.is_some() {
+            client.business = client.siren.is_some() || client.vat_number.is_some();
+        }
+        Ok(())
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
@@ -18,28 +84,19 @@ pub enum ClientCommand {
     Add {
         #[arg(long, value_name = "NAME")]
         name: String,
-        #[arg(long, value_name = "EMAIL")]
-        email: Option<String>,
-        /// For WhatsApp: +33 6 12 34 56 78 (a national 06… is taken as French)
-        #[arg(long, value_name = "PHONE")]
-        phone: Option<String>,
-        /// Postal address; separate lines with a new line or \n
-        #[arg(long, value_name = "ADDRESS")]
-        address: Option<String>,
-        #[arg(long, value_name = "SIREN")]
-        siren: Option<String>,
-        /// Intra-community VAT number
-        #[arg(long, value_name = "VAT_NUMBER")]
-        vat: Option<String>,
-        /// The language of the client's invoices and messages [default: fr]
-        #[arg(long, value_enum)]
-        lang: Option<LangArg>,
-        /// Why its invoices carry no French VAT, printed on them with the
-        /// legal basis; their lines must all be at 0 %: reverse-charge
-        /// (services to an EU business, needs --vat), services-outside-eu,
-        /// intra-eu-goods (needs --vat), export-goods [default: none]
-        #[arg(long, value_name = "REASON", value_parser = parse_exemption)]
-        vat_exemption: Option<VatExemption>,
+        #[command(flatten)]
+        fields: ClientFields,
+    },
+    /// Change a client: only the fields given change; an empty value
+    /// ("") clears an optional one. Its drafts are issued with the new
+    /// profile; its issued invoices keep theirs
+    Edit {
+        /// The client's id (`acquit client list`)
+        id: i64,
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        #[command(flatten)]
+        fields: ClientFields,
     },
     /// List the clients, by name
     List {
@@ -70,29 +127,22 @@ impl From<LangArg> for Lang {
 
 pub fn run(command: ClientCommand, db: &Path) -> Result<String, CliError> {
     match command {
-        ClientCommand::Add {
-            name,
-            email,
-            phone,
-            address,
-            siren,
-            vat,
-            lang,
-            vat_exemption,
-        } => {
+        ClientCommand::Add { name, fields } => {
             let mut client = Client::new(name.trim());
-            client.email = parse::id(email.as_deref(), Email::parse)?;
-            client.phone = parse::id(phone.as_deref(), |p| {
-                PhoneE164::parse_with_default_country(p, "FR")
-            })?;
-            client.address = address.as_deref().map(parse::address);
-            client.siren = parse::id(siren.as_deref(), Siren::parse)?;
-            client.vat_number = parse::id(vat.as_deref(), VatNumber::parse)?;
-            client.lang = lang.map(Lang::from).unwrap_or_default();
-            client.business = client.siren.is_some() || client.vat_number.is_some();
-            client.vat_exemption = vat_exemption.unwrap_or_default();
+            fields.apply(&mut client)?;
             let ClientId(id) = open(db)?.add_client(&client)?;
             Ok(format!("{id}\n"))
+        }
+        ClientCommand::Edit { id, name, fields } => {
+            let mut store = open(db)?;
+            let id = ClientId(id);
+            let mut client = store.client(id)?;
+            if let Some(name) = name {
+                client.name = name.trim().to_owned();
+            }
+            fields.apply(&mut client)?;
+            store.update_client(id, &client)?;
+            Ok(String::new())
         }
         ClientCommand::List { json } => {
             let clients = open(db)?.clients()?;

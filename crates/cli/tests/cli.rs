@@ -319,6 +319,32 @@ fn a_client_can_be_invoiced_without_french_vat_for_a_stated_reason() {
         "the refused ones were not added"
     );
     assert_eq!(clients[0]["vat_exemption"], "reverse-charge");
+
+    // Edited: only what is given changes; clearing the VAT number of a
+    // reverse-charge client is refused and changes nothing.
+    let refused = acquit.fails(1, &["client", "edit", "1", "--vat", ""]);
+    assert!(refused.contains("add the client's VAT number"), "{refused}");
+    assert_eq!(
+        acquit.ok(&[
+            "client",
+            "edit",
+            "1",
+            "--email",
+            "ap@berlin-studio.example",
+            "--vat-exemption",
+            "none",
+            "--vat",
+            ""
+        ]),
+        ""
+    );
+    let clients = acquit.json(&["client", "list", "--json"]);
+    assert_eq!(clients[0]["name"], "Berlin Studio GmbH");
+    assert_eq!(clients[0]["email"], "ap@berlin-studio.example");
+    assert_eq!(clients[0]["vat"], serde_json::Value::Null);
+    assert_eq!(clients[0]["vat_exemption"], "none");
+    let missing = acquit.fails(1, &["client", "edit", "7", "--name", "X"]);
+    assert!(missing.contains('7'), "{missing}");
 }
 
 #[test]

@@ -62,25 +62,29 @@ impl Store {
     }
 
     pub fn add_client(&mut self, client: &Client) -> Result<ClientId, StoreError> {
-        if client.name.trim().is_empty() {
-            return Err(Rejection::Invalid(
-                "the client's name is empty: give one with --name".into(),
-            )
-            .into());
-        }
-        if client.vat_exemption.needs_client_vat_number() && client.vat_number.is_none() {
-            return Err(Rejection::ExemptionNeedsVatNumber {
-                client: client.name.trim().to_owned(),
-                exemption: client.vat_exemption.as_str().to_owned(),
-            }
-            .into());
-        }
+        check_client(client)?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO clients (name, profile, created_at) VALUES (?1, ?2, ?3)",
                 (client.name.trim(), to_json(client), now_rfc3339()),
             )?;
             Ok(ClientId(tx.last_insert_rowid()))
+        })
+    }
+
+    /// Replaces a client's profile. Its drafts are issued with the new one;
+    /// its issued invoices keep the copy they were issued with.
+    pub fn update_client(&mut self, id: ClientId, client: &Client) -> Result<(), StoreError> {
+        check_client(client)?;
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE clients SET name = ?2, profile = ?3 WHERE id = ?1",
+                (id.0, client.name.trim(), to_json(client)),
+            )?;
+            if changed == 0 {
+                return Err(Rejection::NoSuchClient(id.0).into());
+            }
+            Ok(())
         })
     }
 
@@ -109,6 +113,24 @@ impl Store {
         })
         .collect()
     }
+}
+
+/// What every client profile must have: a name, and its VAT number when
+/// it is invoiced without French VAT inside the EU.
+fn check_client(client: &Client) -> Result<(), StoreError> {
+    if client.name.trim().is_empty() {
+        return Err(
+            Rejection::Invalid("the client's name is empty: give one with --name".into()).into(),
+        );
+    }
+    if client.vat_exemption.needs_client_vat_number() && client.vat_number.is_none() {
+        return Err(Rejection::ExemptionNeedsVatNumber {
+            client: client.name.trim().to_owned(),
+            exemption: client.vat_exemption.as_str().to_owned(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// Refuses a logo that is not a PNG or is over 1 MB, with what to do.

@@ -699,3 +699,42 @@ fn a_client_invoiced_without_french_vat_gets_only_zero_rate_lines_and_keeps_its_
         acquit_core::VatExemption::ServicesOutsideEu
     );
 }
+
+#[test]
+fn editing_a_client_changes_its_next_invoices_and_never_its_issued_ones() {
+    let mut f = fixture();
+    let before = draft(&mut f, &[line("Audit", "1", "500", "0")]);
+    let issued = f.store.issue(before, date("2026-11-20")).unwrap();
+    let later = draft(&mut f, &[line("Suivi", "1", "100", "0")]);
+
+    let mut moved = f.store.client(f.client).unwrap();
+    moved.name = "Boulangerie Martin GmbH".into();
+    moved.address = Some("Unter den Linden 1\nBerlin".into());
+    moved.vat_exemption = acquit_core::VatExemption::ReverseCharge;
+    // Refused without its VAT number: nothing changes.
+    assert!(matches!(
+        rejection(f.store.update_client(f.client, &moved)),
+        Rejection::ExemptionNeedsVatNumber { .. }
+    ));
+    assert_eq!(f.store.client(f.client).unwrap().name, "Boulangerie Martin");
+    moved.vat_number = Some(acquit_core::ids::VatNumber::parse("DE123456789").unwrap());
+    f.store.update_client(f.client, &moved).unwrap();
+    assert_eq!(f.store.client(f.client).unwrap(), moved);
+    assert_eq!(
+        rejection(f.store.update_client(ClientId(999), &moved)),
+        Rejection::NoSuchClient(999)
+    );
+
+    let next = f.store.issue(later, date("2026-11-23")).unwrap();
+    let next = f.store.invoice(&next).unwrap();
+    assert_eq!(next.buyer.name, "Boulangerie Martin GmbH");
+    assert_eq!(
+        next.buyer.vat_exemption,
+        acquit_core::VatExemption::ReverseCharge
+    );
+    let old = f.store.invoice(&issued).unwrap();
+    assert_eq!(old.buyer.name, "Boulangerie Martin");
+    assert_eq!(old.buyer.vat_exemption, acquit_core::VatExemption::None);
+    // The list and search show the client's current name.
+    assert_eq!(f.store.search_clients("GmbH", 10).unwrap()[0].0, f.client);
+}
