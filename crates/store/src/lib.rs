@@ -5,10 +5,11 @@
 //! version of Acquit knows its schema (`user_version`: a newer file is
 //! refused, never downgraded), and that it passes `PRAGMA integrity_check`
 //! (once per process while the file is unchanged: the app opens it from
-//! several threads, and the check reads all of it). Only then are pending migrations applied, after an exact copy of the
-//! file next to it (`<name>.before-schema-N.db`, checked); a migration that
-//! fails puts that copy back byte for byte and says so
-//! ([`StoreError::MigrationFailed`]).
+//! several threads, and the check reads all of it). Only then are pending
+//! migrations applied, after an exact copy of the file next to it
+//! (`<name>.before-schema-N.db`, checked); a migration that fails puts that
+//! copy back byte for byte and says so ([`StoreError::MigrationFailed`]).
+//! Opens of one file within a process wait for each other.
 //!
 //! The connection runs in WAL mode with `synchronous=FULL` (an acknowledged
 //! write survives a power cut; invoicing writes are rare, so the fsync is
