@@ -5,16 +5,18 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, Seller, VatRate};
+use acquit_core::{Currency, Lang, Money, Seller};
 use acquit_store::{
-    CheckoutRef, EventSource, LinkKind, NewDraft, NewLink, NewPayment, PaymentMethod, Store,
-    StripeFact, StripeMethod, StripeRefund,
+    CheckoutRef, EventSource, LinkKind, NewLink, NewPayment, PaymentMethod, Store, StripeFact,
+    StripeMethod, StripeRefund,
 };
 use chrono::NaiveDate;
 use fantoccini::Locator;
 
 use crate::harness::App;
+
+#[path = "../../crates/store/tests/support/mod.rs"]
+mod support;
 use crate::servers::FakeStripe;
 
 /// A test key the fake accepts (never a real one).
@@ -52,30 +54,7 @@ fn books(db: &Path) -> Store {
 
 /// Issues on `on` an invoice of `minor` (no VAT) to `client`; its number.
 fn issue(store: &mut Store, client: &str, minor: i64, on: NaiveDate) -> String {
-    let mut c = Client::new(client);
-    c.lang = Lang::Fr;
-    let client = store.add_client(&c).unwrap();
-    let id = store
-        .create_draft(&NewDraft {
-            client,
-            currency: Currency::EUR,
-            kind: InvoiceKind::Standard,
-            due_date: None,
-            sale_date: None,
-            deposits: vec![],
-        })
-        .unwrap();
-    let line = Line {
-        description: "Refonte du site".into(),
-        input: LineInput {
-            quantity: Quantity::ONE,
-            unit_price: eur(minor),
-            vat_rate: VatRate::parse("0").unwrap(),
-            discount: Discount::None,
-        },
-    };
-    store.add_line(id, &line).unwrap();
-    store.issue(id, on).unwrap()
+    support::issue_invoice(store, client, Lang::Fr, minor, on)
 }
 
 fn transfer(minor: i64, on: NaiveDate, reference: &str) -> NewPayment {

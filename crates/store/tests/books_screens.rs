@@ -1,13 +1,14 @@
 //! What the app's books screens read: the ledger's totals per currency, the
 //! list of credit notes, and a refund proposal turned into a credit note.
 
-use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, Seller, VatRate};
+use acquit_core::{Currency, Lang, Money, Seller};
 use acquit_store::{
-    CheckoutRef, EventSource, NewDraft, NewPayment, PaymentMethod, ProposalStatus, Rejection,
-    Store, StoreError, StripeFact, StripeMethod, StripeRefund, ledger_totals,
+    CheckoutRef, EventSource, NewPayment, PaymentMethod, ProposalStatus, Rejection, Store,
+    StoreError, StripeFact, StripeMethod, StripeRefund, ledger_totals,
 };
 use chrono::NaiveDate;
+
+mod support;
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -28,30 +29,7 @@ fn open() -> (tempfile::TempDir, Store) {
 
 /// Issues, on `on`, an invoice of `minor` (VAT-free line) to a new client.
 fn invoice(store: &mut Store, client: &str, lang: Lang, minor: i64, on: &str) -> String {
-    let mut c = Client::new(client);
-    c.lang = lang;
-    let client = store.add_client(&c).unwrap();
-    let id = store
-        .create_draft(&NewDraft {
-            client,
-            currency: Currency::EUR,
-            kind: InvoiceKind::Standard,
-            due_date: None,
-            sale_date: None,
-            deposits: vec![],
-        })
-        .unwrap();
-    let line = Line {
-        description: "Refonte du site".into(),
-        input: LineInput {
-            quantity: Quantity::ONE,
-            unit_price: eur(minor),
-            vat_rate: VatRate::parse("0").unwrap(),
-            discount: Discount::None,
-        },
-    };
-    store.add_line(id, &line).unwrap();
-    store.issue(id, date(on)).unwrap()
+    support::issue_invoice(store, client, lang, minor, date(on))
 }
 
 fn manual(amount: i64, on: &str) -> NewPayment {
