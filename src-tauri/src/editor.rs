@@ -65,11 +65,11 @@ pub struct ClientForm {
     pub vat_exemption: String,
 }
 
-/// The form read into a client; each invalid field comes back with the
-/// core's message. `business` is derived as `acquit client add` does: a
-/// client with a SIREN or VAT number is one (its invoices carry the 40 €
-/// recovery indemnity); `was_business` keeps a flag set otherwise.
-fn client_of(client: ClientForm, was_business: bool) -> Result<Client, CommandError> {
+/// The form read into a client (`before`: its profile, when edited); each
+/// invalid field comes back with the core's message. Whether it is a
+/// business (its invoices carry the 40 € recovery indemnity) is derived as
+/// the CLI does (`Client::derive_business`).
+fn client_of(client: ClientForm, before: Option<&Client>) -> Result<Client, CommandError> {
     let mut form = Form::default();
     let name = form.text("name", &client.name, "the client needs a name");
     let email = form.optional("email", client.email.as_deref(), Email::parse);
@@ -86,7 +86,7 @@ fn client_of(client: ClientForm, was_business: bool) -> Result<Client, CommandEr
     let (Some(name), Some(lang), Some(vat_exemption)) = (name, lang, vat_exemption) else {
         return Err(CommandError::new("the form is incomplete"));
     };
-    Ok(Client {
+    let mut client = Client {
         name,
         address: client
             .address
@@ -95,12 +95,14 @@ fn client_of(client: ClientForm, was_business: bool) -> Result<Client, CommandEr
             .filter(|a| !a.is_empty()),
         email,
         phone,
-        business: was_business || siren.is_some() || vat_number.is_some(),
+        business: false,
         siren,
         vat_number,
         lang,
         vat_exemption,
-    })
+    };
+    client.derive_business(before);
+    Ok(client)
 }
 
 /// A refused client, with the store's VAT-number rule shown next to the
@@ -119,7 +121,7 @@ fn refused(error: StoreError) -> CommandError {
 #[tauri::command]
 #[specta::specta]
 pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32, CommandError> {
-    let new = client_of(client, false)?;
+    let new = client_of(client, None)?;
     let added = books.with(|store| Ok::<_, std::convert::Infallible>(store.add_client(&new)))?;
     added.map(|id| id32(id.0)).map_err(refused)
 }
@@ -152,10 +154,7 @@ pub fn update_client(
 ) -> Result<(), CommandError> {
     let id = ClientId(i64::from(id));
     let before = books.with(|store| store.client(id))?;
-    // A business flag set without SIREN or VAT number (e.g. a foreign
-    // company) is kept.
-    let kept = before.business && before.siren.is_none() && before.vat_number.is_none();
-    let changed = client_of(client, kept)?;
+    let changed = client_of(client, Some(&before))?;
     let saved =
         books.with(|store| Ok::<_, std::convert::Infallible>(store.update_client(id, &changed)))?;
     saved.map_err(refused)

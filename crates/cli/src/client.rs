@@ -41,9 +41,10 @@ pub struct ClientFields {
 
 impl ClientFields {
     /// Sets on `client` the fields given: an empty value clears an
-    /// optional one. A client with a SIREN or a VAT number is a business
-    /// (derived again when either is given).
+    /// optional one. Whether it is a business is derived again
+    /// (`Client::derive_business`).
     fn apply(self, client: &mut Client) -> Result<(), CliError> {
+        let before = client.clone();
         fn given(value: &Option<String>) -> Option<Option<&str>> {
             value
                 .as_deref()
@@ -70,9 +71,7 @@ impl ClientFields {
         if let Some(exemption) = self.vat_exemption {
             client.vat_exemption = exemption;
         }
-        if self.siren.is_some() || self.vat.is_some() {
-            client.business = client.siren.is_some() || client.vat_number.is_some();
-        }
+        client.derive_business(Some(&before));
         Ok(())
     }
 }

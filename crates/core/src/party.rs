@@ -176,6 +176,15 @@ impl std::str::FromStr for VatExemption {
 }
 
 impl Client {
+    /// Sets `business` as Acquit derives it: a client with a SIREN or a
+    /// VAT number is one; one marked a business without either (a foreign
+    /// company, `before` its profile before an edit) stays one.
+    pub fn derive_business(&mut self, before: Option<&Client>) {
+        let kept =
+            before.is_some_and(|b| b.business && b.siren.is_none() && b.vat_number.is_none());
+        self.business = kept || self.siren.is_some() || self.vat_number.is_some();
+    }
+
     pub fn new(name: impl Into<String>) -> Client {
         Client {
             name: name.into(),
@@ -187,6 +196,41 @@ impl Client {
             lang: Lang::Fr,
             business: false,
             vat_exemption: VatExemption::None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_business_is_derived_from_its_identifiers_and_a_foreign_one_stays_one() {
+        let siren = Siren::parse("552100554").unwrap();
+        let vat = VatNumber::parse("DE123456789").unwrap();
+        let with = |siren: Option<&Siren>, vat: Option<&VatNumber>, business: bool| Client {
+            siren: siren.cloned(),
+            vat_number: vat.cloned(),
+            business,
+            ..Client::new("X")
+        };
+        // (the client as typed, before its edit if any) → business
+        let cases = [
+            (with(None, None, false), None, false),
+            (with(Some(&siren), None, false), None, true),
+            (with(None, Some(&vat), false), None, true),
+            // A foreign company marked a business keeps it when edited…
+            (with(None, None, false), Some(with(None, None, true)), true),
+            // …but clearing the identifiers a business came from clears it.
+            (
+                with(None, None, true),
+                Some(with(Some(&siren), None, true)),
+                false,
+            ),
+        ];
+        for (mut client, before, expected) in cases {
+            client.derive_business(before.as_ref());
+            assert_eq!(client.business, expected, "{client:?} after {before:?}");
         }
     }
 }

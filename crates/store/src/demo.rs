@@ -71,7 +71,7 @@ impl Store {
                 c.lang = lang;
                 c.siren = siren.map(|s| id(Siren::parse(s)));
                 c.vat_number = c.siren.as_ref().map(VatNumber::french_from_siren);
-                c.business = c.siren.is_some();
+                c.derive_business(None);
                 c.address = Some("Paris".into());
                 c
             };
