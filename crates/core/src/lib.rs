@@ -10,6 +10,7 @@ pub mod decimal;
 pub mod ids;
 pub mod invoice;
 pub mod money;
+pub mod net;
 pub mod numbering;
 pub mod party;
 pub mod quantity;

@@ -68,6 +68,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0002_payments_journal.sql")),
         M::up(include_str!("../migrations/0003_stripe_links_events.sql")),
         M::up(include_str!("../migrations/0004_shares.sql")),
+        M::up(include_str!("../migrations/0005_events_confirmed.sql")),
     ])
 }
 
@@ -75,7 +76,7 @@ fn migrations() -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 4;
+const MIGRATION_COUNT: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

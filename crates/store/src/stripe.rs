@@ -4,7 +4,8 @@
 //! in the store's terms) and hands it to [`Store::apply_stripe_fact`], which
 //! applies it in one `BEGIN IMMEDIATE` transaction together with the record
 //! of the event id in `stripe_events`. An event already recorded as applied,
-//! ignored or unmatched is not applied again ([`ApplyOutcome::AlreadyApplied`]).
+//! ignored, unmatched or rejected is not applied again
+//! ([`ApplyOutcome::AlreadyApplied`]).
 //!
 //! # Rules
 //!
@@ -35,6 +36,15 @@
 //!   ([`Store::unmatched_events`]).
 //! - **A refund before its payment** gives [`ApplyOutcome::Deferred`]: kept,
 //!   and applied by [`Store::retry_deferred`] once the payment is recorded.
+//! - **Stripe is the truth.** `crates/sync` hands the store only facts read
+//!   from Stripe's own copy of an event. An event the relay delivered while
+//!   Stripe could not be asked is kept as *unconfirmed*
+//!   ([`Store::record_unconfirmed`]); one Stripe does not confirm is
+//!   *rejected* ([`Store::record_rejected`]) and never applied.
+//! - **One bad fact never stalls sync.** A fact the books refuse (negative
+//!   fee, fee above the amount, refund beyond its payment, amount above
+//!   [`MAX_STRIPE_MINOR`]) is recorded as rejected with the reason, in its
+//!   own transaction after the refused one rolled back.
 
 use acquit_core::{Currency, Money};
 use chrono::NaiveDate;
@@ -157,7 +167,17 @@ pub enum ApplyOutcome {
     Deferred {
         detail: String,
     },
-    /// This event id was already applied, ignored or unmatched.
+    /// Received from the relay, not confirmed by Stripe yet (Stripe could
+    /// not be asked): kept, confirmed by a later sync, never applied as is.
+    Unconfirmed {
+        detail: String,
+    },
+    /// Never applied: Stripe does not confirm it, or the books refused its
+    /// fact. `detail` says why.
+    Rejected {
+        detail: String,
+    },
+    /// This event id was already applied, ignored, unmatched or rejected.
     AlreadyApplied,
 }
 
@@ -168,6 +188,8 @@ impl ApplyOutcome {
             ApplyOutcome::Ignored { .. } => "ignored",
             ApplyOutcome::Unmatched { .. } => "unmatched",
             ApplyOutcome::Deferred { .. } => "deferred",
+            ApplyOutcome::Unconfirmed { .. } => "unconfirmed",
+            ApplyOutcome::Rejected { .. } => "rejected",
             ApplyOutcome::AlreadyApplied => "already-applied",
         }
     }
@@ -181,13 +203,14 @@ pub struct StripeEventRecord {
     /// Stripe's `created` (Unix seconds).
     pub created: i64,
     pub source: EventSource,
-    /// applied, ignored, unmatched or deferred.
+    /// applied, ignored, unmatched, deferred, unconfirmed or rejected.
     pub outcome: String,
     pub invoice_number: Option<String>,
     pub detail: String,
     /// Kept while unmatched or deferred.
     pub fact: Option<StripeFact>,
-    /// The raw event, kept while unmatched or deferred (when given).
+    /// The raw event, kept while unmatched, deferred or unconfirmed, and
+    /// for a rejected event what was received (when given).
     pub payload: Option<serde_json::Value>,
     pub first_seen_at: String,
     pub applied_at: Option<String>,
@@ -241,7 +264,10 @@ impl Store {
     }
 
     /// [`Store::apply_stripe_fact`], keeping the raw event (`payload`) if
-    /// the event ends up unmatched or deferred.
+    /// the event ends up unmatched or deferred. A fact the books refuse (a
+    /// negative fee, a refund beyond its payment, an amount out of range)
+    /// is recorded as [`ApplyOutcome::Rejected`] with the reason, so one bad
+    /// event never stalls the events after it.
     pub fn apply_stripe_event(
         &mut self,
         event_id: &str,
@@ -254,15 +280,8 @@ impl Store {
         if event_id.trim().is_empty() {
             return Err(Rejection::Invalid("a Stripe event without an id".into()).into());
         }
-        self.write(|tx| {
-            let known: Option<String> = tx
-                .query_row(
-                    "SELECT outcome FROM stripe_events WHERE event_id = ?1",
-                    [event_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if known.as_deref().is_some_and(|o| o != "deferred") {
+        let applied = self.write(|tx| {
+            if is_final(tx, event_id)? {
                 return Ok(ApplyOutcome::AlreadyApplied);
             }
             let at = event_instant(created);
@@ -272,7 +291,9 @@ impl Store {
                 ApplyOutcome::Ignored { detail } => ("ignored", detail),
                 ApplyOutcome::Unmatched { detail } => ("unmatched", detail),
                 ApplyOutcome::Deferred { detail } => ("deferred", detail),
-                ApplyOutcome::AlreadyApplied => unreachable!("apply never says so"),
+                ApplyOutcome::Unconfirmed { .. }
+                | ApplyOutcome::Rejected { .. }
+                | ApplyOutcome::AlreadyApplied => unreachable!("apply never says so"),
             };
             let waiting = matches!(name, "unmatched" | "deferred");
             let now = now_rfc3339();
@@ -298,6 +319,101 @@ impl Store {
                 ],
             )?;
             Ok(outcome)
+        });
+        match applied {
+            Err(StoreError::Rejected(why)) => self.record_rejected(
+                event_id,
+                event_type,
+                created,
+                source,
+                payload,
+                &format!("the books refused it: {why}"),
+            ),
+            other => other,
+        }
+    }
+
+    /// Records an event received from the relay that Stripe could not
+    /// confirm yet (`why`: what stood in the way). Its payload is kept for
+    /// the next sync to confirm; nothing else changes. An event already
+    /// decided is left as it is.
+    pub fn record_unconfirmed(
+        &mut self,
+        event_id: &str,
+        event_type: &str,
+        created: i64,
+        payload: &serde_json::Value,
+        why: &str,
+    ) -> Result<ApplyOutcome, StoreError> {
+        self.record_undecided(
+            event_id,
+            event_type,
+            created,
+            EventSource::Relay,
+            "unconfirmed",
+            Some(payload),
+            why,
+        )
+    }
+
+    /// Records an event that must never be applied (`why`: Stripe does not
+    /// know it, it is of the other mode, Stripe's object disagrees, the
+    /// books refused its fact), keeping what was received. Final. An event
+    /// already applied, ignored or unmatched is left as it is.
+    pub fn record_rejected(
+        &mut self,
+        event_id: &str,
+        event_type: &str,
+        created: i64,
+        source: EventSource,
+        payload: Option<&serde_json::Value>,
+        why: &str,
+    ) -> Result<ApplyOutcome, StoreError> {
+        self.record_undecided(
+            event_id, event_type, created, source, "rejected", payload, why,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record_undecided(
+        &mut self,
+        event_id: &str,
+        event_type: &str,
+        created: i64,
+        source: EventSource,
+        outcome: &'static str,
+        payload: Option<&serde_json::Value>,
+        why: &str,
+    ) -> Result<ApplyOutcome, StoreError> {
+        if event_id.trim().is_empty() {
+            return Err(Rejection::Invalid("a Stripe event without an id".into()).into());
+        }
+        self.write(|tx| {
+            if is_final(tx, event_id)? {
+                return Ok(ApplyOutcome::AlreadyApplied);
+            }
+            tx.execute(
+                "INSERT INTO stripe_events (event_id, type, created, source, outcome, invoice_id, detail, fact, payload, first_seen_at, applied_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, NULL, ?7, ?8, NULL)
+                 ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, invoice_id = NULL,
+                     detail = excluded.detail, fact = NULL, payload = COALESCE(excluded.payload, payload),
+                     applied_at = NULL",
+                params![
+                    event_id,
+                    event_type,
+                    created,
+                    source.as_str(),
+                    outcome,
+                    why,
+                    payload.map(to_json),
+                    now_rfc3339(),
+                ],
+            )?;
+            let detail = why.to_owned();
+            Ok(match outcome {
+                "unconfirmed" => ApplyOutcome::Unconfirmed { detail },
+                _ => ApplyOutcome::Rejected { detail },
+            })
         })
     }
 
@@ -330,6 +446,29 @@ impl Store {
     /// Events about links or invoices Acquit does not know, newest first.
     pub fn unmatched_events(&self) -> Result<Vec<StripeEventRecord>, StoreError> {
         self.events("e.outcome = 'unmatched' ORDER BY e.created DESC, e.event_id")
+    }
+
+    /// Events received from the relay and waiting for Stripe's
+    /// confirmation, oldest first.
+    pub fn unconfirmed_events(&self) -> Result<Vec<StripeEventRecord>, StoreError> {
+        self.events("e.outcome = 'unconfirmed' ORDER BY e.created, e.event_id")
+    }
+
+    /// Events never applied because Stripe did not confirm them or the
+    /// books refused them, newest first.
+    pub fn rejected_events(&self) -> Result<Vec<StripeEventRecord>, StoreError> {
+        self.events("e.outcome = 'rejected' ORDER BY e.created DESC, e.event_id")
+    }
+
+    /// Whether `event_id` is recorded with a final outcome (applied,
+    /// ignored, unmatched or rejected): nothing more is to be done with it.
+    pub fn stripe_event_decided(&self, event_id: &str) -> Result<bool, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM stripe_events WHERE event_id = ?1
+                            AND outcome NOT IN ('deferred', 'unconfirmed'))",
+            [event_id],
+            |r| r.get(0),
+        )?)
     }
 
     /// Refunds waiting for their payment, oldest first.
@@ -567,6 +706,24 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StripeEventRecord
     Ok(build())
 }
 
+/// The largest amount a Stripe event may carry, in minor units (Stripe's
+/// own limit is 99,999,999): far above any real payment, far enough below
+/// `i64::MAX` that sums over millions of rows cannot overflow.
+const MAX_STRIPE_MINOR: i64 = 1_000_000_000_000;
+
+/// Whether the event is recorded with a final outcome; 'deferred' and
+/// 'unconfirmed' are tried again.
+fn is_final(tx: &Transaction<'_>, event_id: &str) -> Result<bool, StoreError> {
+    let known: Option<String> = tx
+        .query_row(
+            "SELECT outcome FROM stripe_events WHERE event_id = ?1",
+            [event_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(known.is_some_and(|o| o != "deferred" && o != "unconfirmed"))
+}
+
 fn currency_of(code: &str) -> Result<Currency, StoreError> {
     Currency::from_code(code).map_err(|e| StoreError::Decode(e.to_string()))
 }
@@ -762,7 +919,12 @@ fn apply(
                 )));
             }
             if !amount.is_positive()
-                || fee.is_some_and(|f| f.is_negative() || f.currency() != amount.currency())
+                || amount.minor() > MAX_STRIPE_MINOR
+                || fee.is_some_and(|f| {
+                    f.is_negative()
+                        || f.minor() > amount.minor()
+                        || f.currency() != amount.currency()
+                })
             {
                 return Err(Rejection::Invalid(format!(
                     "a Stripe payment of {amount} with fee {fee:?} for {payment_intent}"
@@ -997,7 +1159,9 @@ fn refunded(
     }
     if !cumulative.is_positive()
         || cumulative.minor() > paid
-        || refunds.iter().any(|r| !r.amount.is_positive())
+        || refunds
+            .iter()
+            .any(|r| !r.amount.is_positive() || r.amount.minor() > cumulative.minor())
     {
         return Err(Rejection::Invalid(format!(
             "a refund of {cumulative} on {charge}, whose payment {payment} is of {}",
@@ -1060,9 +1224,12 @@ fn refunded(
             [&refund.id],
             |r| r.get(0),
         )?;
-        if !known && total + refund.amount.minor() <= cumulative.minor() {
+        let Some(after) = total.checked_add(refund.amount.minor()) else {
+            return Err(Rejection::Invalid(format!("the refunds of {charge} overflow")).into());
+        };
+        if !known && after <= cumulative.minor() {
             insert(tx, Some(&refund.id), refund.amount.minor())?;
-            total += refund.amount.minor();
+            total = after;
         }
     }
     if total < cumulative.minor() {

@@ -740,17 +740,120 @@ fn refunds_stripe_did_not_itemize_are_recorded_as_the_remainder() {
         .map(|p| p.amount.minor())
         .sum();
     assert_eq!(refunded, -50_000);
-    assert!(matches!(
-        b.store.apply_stripe_fact(
-            "evt_bad",
-            "charge.refunded",
-            1,
-            EventSource::Relay,
-            &refunded_too_much()
-        ),
-        Err(StoreError::Rejected(_))
+}
+
+#[test]
+fn a_fact_the_books_refuse_is_rejected_and_the_next_one_still_applies() {
+    let mut b = Books::new();
+    let n = b.invoice();
+    b.link(&n, LinkKind::PaymentLink, None, "plink_r");
+    b.apply(paid(
+        "cs_r",
+        Some("plink_r"),
+        "pi_1",
+        40_000,
+        StripeMethod::Card,
     ));
-    assert_eq!(b.store.stripe_event("evt_bad").unwrap(), None);
+    let journal = b.store.verify_journal().unwrap().entries;
+    // A refund beyond its payment, a negative fee, an amount out of range:
+    // each is recorded as rejected with the reason, and changes nothing.
+    let mut negative_fee = paid("cs_f", Some("plink_r"), "pi_f", 10_000, StripeMethod::Card);
+    if let StripeFact::PaymentSucceeded { fee, .. } = &mut negative_fee {
+        *fee = Some(eur(-25));
+    }
+    let huge = paid(
+        "cs_h",
+        Some("plink_r"),
+        "pi_h",
+        i64::MAX / 2,
+        StripeMethod::Card,
+    );
+    for (id, fact, why) in [
+        ("evt_bad_refund", refunded_too_much(), "a refund of"),
+        ("evt_bad_fee", negative_fee, "with fee"),
+        ("evt_huge", huge, "a Stripe payment of"),
+    ] {
+        let outcome = b.apply_as(id, fact);
+        let ApplyOutcome::Rejected { detail } = &outcome else {
+            panic!("{id}: {outcome:?}");
+        };
+        assert!(detail.starts_with("the books refused it: "), "{detail}");
+        assert!(detail.contains(why), "{id}: {detail}");
+        let event = b.store.stripe_event(id).unwrap().unwrap();
+        assert_eq!(event.outcome, "rejected");
+        assert_eq!(event.applied_at, None);
+        // Final: the same event again changes nothing.
+        assert_eq!(
+            b.apply_as(id, refunded_too_much()),
+            ApplyOutcome::AlreadyApplied
+        );
+    }
+    assert_eq!(b.status(&n), (InvoiceStatus::PartiallyPaid, eur(60_000)));
+    assert_eq!(b.store.verify_journal().unwrap().entries, journal);
+    assert_eq!(b.store.rejected_events().unwrap().len(), 3);
+    // The good payment after them is applied.
+    let outcome = b.apply(paid(
+        "cs_g",
+        Some("plink_r"),
+        "pi_g",
+        60_000,
+        StripeMethod::Card,
+    ));
+    assert!(
+        matches!(outcome, ApplyOutcome::Applied { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(b.status(&n), (InvoiceStatus::Paid, eur(0)));
+    b.assert_journal_ok();
+}
+
+#[test]
+fn an_unconfirmed_event_waits_with_its_payload_then_applies_once() {
+    let mut b = Books::new();
+    let n = b.invoice();
+    b.link(&n, LinkKind::PaymentLink, None, "plink_u");
+    let payload = serde_json::json!({"id": "evt_u", "type": "checkout.session.completed"});
+    let outcome = b
+        .store
+        .record_unconfirmed(
+            "evt_u",
+            "checkout.session.completed",
+            7,
+            &payload,
+            "Stripe down",
+        )
+        .unwrap();
+    assert_eq!(
+        outcome,
+        ApplyOutcome::Unconfirmed {
+            detail: "Stripe down".into()
+        }
+    );
+    assert!(!b.store.stripe_event_decided("evt_u").unwrap());
+    let waiting = b.store.unconfirmed_events().unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].payload.as_ref(), Some(&payload));
+    assert_eq!(b.status(&n), (InvoiceStatus::Issued, eur(100_000)));
+    // Confirmed at the next sync: applied over the waiting record.
+    let outcome = b.apply_as(
+        "evt_u",
+        paid("cs_u", Some("plink_u"), "pi_u", 100_000, StripeMethod::Card),
+    );
+    assert!(
+        matches!(outcome, ApplyOutcome::Applied { .. }),
+        "{outcome:?}"
+    );
+    assert!(b.store.stripe_event_decided("evt_u").unwrap());
+    assert!(b.store.unconfirmed_events().unwrap().is_empty());
+    let event = b.store.stripe_event("evt_u").unwrap().unwrap();
+    assert_eq!((event.outcome.as_str(), event.payload), ("applied", None));
+    // A rejection never overrides what was applied.
+    let again = b
+        .store
+        .record_rejected("evt_u", "x", 7, EventSource::Relay, None, "forged")
+        .unwrap();
+    assert_eq!(again, ApplyOutcome::AlreadyApplied);
+    assert_eq!(b.status(&n), (InvoiceStatus::Paid, eur(0)));
 }
 
 fn refunded_too_much() -> StripeFact {
