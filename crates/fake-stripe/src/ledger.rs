@@ -1183,6 +1183,11 @@ fn expand_path(ledger: &Ledger, value: &mut Value, path: &[&str]) {
     }
 }
 
+/// Stripe keeps events for 30 days: older ones are neither listed nor
+/// retrieved ("Retrieves the details of an event if it was created in the
+/// last 30 days").
+pub const EVENT_RETENTION_SECS: i64 = 30 * 24 * 3600;
+
 /// `created` as a number or `created[gt|gte|lt|lte]`.
 pub fn created_matches(params: &BTreeMap<String, Param>, created: i64) -> bool {
     match params.get("created") {

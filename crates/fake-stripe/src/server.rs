@@ -665,9 +665,11 @@ impl Route {
                         "You may only specify one of these parameters: type, types.".to_owned(),
                     ));
                 }
+                let oldest = ledger.now() - ledger::EVENT_RETENTION_SECS;
                 ledger::list(ledger.events.all(), "/v1/events", params, |e| {
                     let kind = e["type"].as_str().unwrap_or("");
-                    text("type").is_none_or(|t| ledger::type_matches(t, kind))
+                    e["created"].as_i64().is_some_and(|c| c >= oldest)
+                        && text("type").is_none_or(|t| ledger::type_matches(t, kind))
                         && types
                             .as_ref()
                             .is_none_or(|ts| ts.iter().any(|t| ledger::type_matches(t, kind)))
@@ -676,7 +678,17 @@ impl Route {
                             .is_some_and(|c| ledger::created_matches(params, c))
                 })
             }
-            Route::RetrieveEvent(id) => get(&ledger.events, id, "event", "id"),
+            Route::RetrieveEvent(id) => {
+                let oldest = ledger.now() - ledger::EVENT_RETENTION_SECS;
+                get(&ledger.events, id, "event", "id").and_then(|e| {
+                    if e["created"].as_i64().is_some_and(|c| c >= oldest) {
+                        Ok(e)
+                    } else {
+                        // Gone after 30 days, as on Stripe.
+                        Err(ApiError::missing("event", id, "id"))
+                    }
+                })
+            }
             Route::ListWebhookEndpoints => ledger::list(
                 ledger.endpoints.all(),
                 "/v1/webhook_endpoints",

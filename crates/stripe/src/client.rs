@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::StripeError;
 use crate::form::Form;
-use crate::secret::SecretKey;
+use crate::secret::{Mode, SecretKey};
 
 /// The API version whose parameters and objects this crate is written for.
 pub const STRIPE_VERSION: &str = "2026-10-28.endive";
@@ -186,12 +186,28 @@ impl Client {
             url: config.api_base.clone(),
             reason: reason.to_owned(),
         };
-        let rest = base
-            .strip_prefix("https://")
-            .or_else(|| base.strip_prefix("http://"))
-            .ok_or_else(|| bad("it must start with https:// (or http:// for a local fake)"))?;
-        if rest.is_empty() {
+        let url = reqwest::Url::parse(&base).map_err(|_| bad("it is not a URL"))?;
+        let Some(host) = url.host_str() else {
             return Err(bad("it has no host"));
+        };
+        // The key goes in every request's header: a live key only ever to
+        // Stripe's own API or this machine (a fake), a test key also to
+        // another https host (a proxy a developer runs on purpose).
+        let loopback = acquit_core::net::is_loopback_host(host);
+        let stripe = url.scheme() == "https" && host == "api.stripe.com";
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => {
+                return Err(bad(
+                    "it must start with https:// (or http:// for a local fake)",
+                ));
+            }
+        }
+        if !stripe && !loopback && config.key.mode() == Mode::Live {
+            return Err(bad(
+                "a live key is sent only to https://api.stripe.com or to this machine; unset ACQUIT_STRIPE_API_BASE",
+            ));
         }
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
@@ -439,6 +455,29 @@ mod tests {
             with("https://"),
             Err(StripeError::BadBaseUrl { .. })
         ));
+        // http only to this machine; a test key may go to another https host.
+        assert!(with("http://stripe-proxy.example.org").is_err());
+        assert!(with("https://stripe-proxy.example.org").is_ok());
+        assert!(with("http://localhost:12111").is_ok());
+    }
+
+    #[test]
+    fn a_live_key_goes_only_to_stripe_or_this_machine() {
+        let live = SecretKey::parse("sk_live_x").unwrap();
+        let with = |base: &str| {
+            let mut config = Config::new(live.clone());
+            config.api_base = base.to_owned();
+            Client::new(config)
+        };
+        assert!(with("https://api.stripe.com/").is_ok());
+        assert!(with("http://127.0.0.1:12111").is_ok());
+        assert!(with("http://[::1]:12111").is_ok());
+        let err = with("https://stripe-proxy.example.org").unwrap_err();
+        assert!(
+            err.to_string().contains("unset ACQUIT_STRIPE_API_BASE"),
+            "{err}"
+        );
+        assert!(with("https://api.stripe.com.example.org").is_err());
     }
 
     #[test]

@@ -96,6 +96,10 @@ pub struct Event {
     pub created: i64,
     pub data: EventData,
     pub livemode: bool,
+    /// The connected account an event of a Connect platform is about;
+    /// absent for the account's own events (the only ones Acquit acts on).
+    #[serde(default)]
+    pub account: Option<String>,
     /// The API version `data.object` is rendered in.
     #[serde(default)]
     pub api_version: Option<String>,
@@ -114,6 +118,26 @@ impl Event {
             status: 200,
             reason: format!("event {} ({}): {e}", self.id, self.event_type),
         })
+    }
+}
+
+impl Event {
+    /// The event as the JSON object Stripe sends in a webhook, with the
+    /// fields this type keeps: what `acquit-sync` applies, whether the
+    /// event was listed or retrieved.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut event = serde_json::json!({
+            "id": self.id,
+            "object": "event",
+            "type": self.event_type,
+            "created": self.created,
+            "livemode": self.livemode,
+            "data": { "object": self.data.object },
+        });
+        if let Some(account) = &self.account {
+            event["account"] = account.clone().into();
+        }
+        event
     }
 }
 
