@@ -23,6 +23,21 @@ pub struct InboxCreated {
     pub token: String,
     /// `/v1/inboxes/{inbox}/stripe`, to register with Stripe.
     pub webhook_path: String,
+    /// The inbox admin credential, shown once (the relay keeps its
+    /// SHA-256): the only bearer that may replace a webhook secret once set.
+    /// It authenticates nothing else. Absent from older relays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_token: Option<String>,
+}
+
+/// Output of `acquit-relay inbox admin-token --json`: a new admin
+/// credential for an existing inbox (replacing any earlier one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminTokenIssued {
+    /// Inbox id, `ibx_…`.
+    pub inbox: String,
+    /// The admin credential, shown once: the relay keeps only its SHA-256.
+    pub admin_token: String,
 }
 
 /// Body of `PUT /v1/inboxes/{inbox}/webhook-secret`.
@@ -116,6 +131,21 @@ pub struct LinkState {
     /// seen the webhook of, before the app syncs. Absent from older apps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe_id: Option<String>,
+}
+
+/// Stable `error` codes of [`ErrorBody`] that a client acts on.
+pub mod error_code {
+    /// `PUT …/webhook-secret` with the pull token while a secret is set:
+    /// replacing it needs the inbox admin credential (403).
+    pub const ADMIN_REQUIRED: &str = "admin_required";
+    /// The inbox holds as many links or documents, or as many document
+    /// bytes, as the relay allows (429 for a count, 413 for bytes).
+    pub const QUOTA_EXCEEDED: &str = "quota_exceeded";
+    /// Too many requests from one address to the public pages (429, with
+    /// `Retry-After`).
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// The payment URL is not on Stripe's hosts nor on one the relay allows.
+    pub const BAD_PAY_URL: &str = "bad_pay_url";
 }
 
 /// Error body of every non-2xx answer: a message that says what to do.

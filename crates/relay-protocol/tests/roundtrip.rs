@@ -2,7 +2,8 @@
 //! JSON value: field names and shapes are the contract with the app.
 
 use acquit_relay_protocol::{
-    EventsPage, EventsQuery, InboxCreated, LinkState, LinkStatus, WebhookSecretBody, webhook_path,
+    AdminTokenIssued, EventsPage, EventsQuery, InboxCreated, LinkState, LinkStatus,
+    WebhookSecretBody, webhook_path,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -41,6 +42,16 @@ fn empty_events_page_round_trips() {
 fn inbox_created_round_trips() {
     let created: InboxCreated = round_trip("inbox_created.json");
     assert_eq!(created.webhook_path, webhook_path(&created.inbox));
+    assert_ne!(created.admin_token.as_deref(), Some(created.token.as_str()));
+    // An older relay prints no admin credential.
+    let older: InboxCreated = round_trip("inbox_created_v1.json");
+    assert_eq!(older.admin_token, None);
+}
+
+#[test]
+fn admin_token_round_trips() {
+    let issued: AdminTokenIssued = round_trip("admin_token.json");
+    assert!(issued.inbox.starts_with("ibx_"));
 }
 
 #[test]

@@ -12,10 +12,15 @@
 //! - [`links`]: stable payment links: validation and the payer's pages,
 //!   including the return page after payment.
 //! - [`documents`]: the end-to-end encrypted invoice page `/v/{token}`.
-//! - [`metrics`]: counters for `/metrics`.
+//! - [`metrics`]: counters for `/metrics` (on a listener of its own).
+//! - [`listen`]: the accept loop: header read timeout, connection cap,
+//!   graceful shutdown.
+//! - [`limits`]: the public pages' per-address rate limit.
 
 pub mod documents;
+pub mod limits;
 pub mod links;
+pub mod listen;
 pub mod metrics;
 pub mod postgres;
 pub mod server;

@@ -14,11 +14,16 @@
 //! - Validation happens on `PUT`, so a bad `pay_url` (not https, or one that
 //!   would not fit a `Location` header) is refused to the app with a clear
 //!   400 rather than served to a payer.
+//! - `pay_url` must be on Stripe's hosts (or one the operator allows): a
+//!   stolen pull token must not turn the printed QR code into a redirect
+//!   to a look-alike payment page.
 
 use std::sync::LazyLock;
 
 use acquit_relay_protocol::{LinkState, LinkStatus};
 use axum::http::Uri;
+
+use crate::store::{CHECKOUT_EVENT_PREFIX, CheckoutRef};
 use sha2::{Digest, Sha256};
 
 /// Shortest and longest accepted link token.
@@ -54,10 +59,15 @@ fn invalid(reason: &'static str, message: impl Into<String>) -> Invalid {
     }
 }
 
-/// Checks a published state before it is stored.
-pub fn validate(state: &LinkState) -> Result<(), Invalid> {
+/// Hosts a `pay_url` may always point to (https only): Stripe Checkout and
+/// Payment Links.
+pub const STRIPE_PAY_HOSTS: [&str; 2] = ["checkout.stripe.com", "buy.stripe.com"];
+
+/// Checks a published state before it is stored; `allowed_hosts` are the
+/// operator's additions to [`STRIPE_PAY_HOSTS`].
+pub fn validate(state: &LinkState, allowed_hosts: &[String]) -> Result<(), Invalid> {
     match (&state.pay_url, state.status) {
-        (Some(url), _) => check_pay_url(url)?,
+        (Some(url), _) => check_pay_url(url, allowed_hosts)?,
         (None, LinkStatus::Open) => {
             return Err(invalid(
                 "missing_pay_url",
@@ -100,22 +110,41 @@ pub fn validate(state: &LinkState) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// `https://…`, or `http://` to 127.0.0.1 or localhost (tests, demos).
-fn check_pay_url(url: &str) -> Result<(), Invalid> {
+/// `https://` to Stripe's hosts or an allowed one; `http://` only to an
+/// allowed loopback host (127.0.0.1, localhost, ::1: tests, demos).
+fn check_pay_url(url: &str, allowed_hosts: &[String]) -> Result<(), Invalid> {
     let bad = || {
         invalid(
-            "bad_pay_url",
-            "pay_url must be an absolute https:// URL (http:// only for 127.0.0.1 or localhost)",
+            acquit_relay_protocol::error_code::BAD_PAY_URL,
+            format!(
+                "pay_url must be an https:// URL on {} (or a host the relay's operator allows \
+                 with --allow-pay-host; http:// only for an allowed 127.0.0.1, localhost or ::1)",
+                STRIPE_PAY_HOSTS.join(" or ")
+            ),
         )
     };
-    if url.len() > MAX_URL || url.bytes().any(|b| !b.is_ascii_graphic()) {
+    if url.len() > MAX_URL || url.bytes().any(|b| !b.is_ascii_graphic()) || url.contains('@') {
         return Err(bad());
     }
     let uri: Uri = url.parse().map_err(|_| bad())?;
-    let host = uri.host().unwrap_or("");
+    let host = uri
+        .host()
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let allowed = || {
+        allowed_hosts.iter().any(|h| {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .eq_ignore_ascii_case(&host)
+        })
+    };
     let ok = match uri.scheme_str() {
-        Some("https") => !host.is_empty() && !url.contains('@'),
-        Some("http") => matches!(host, "127.0.0.1" | "localhost") && !url.contains('@'),
+        Some("https") => {
+            !host.is_empty() && (STRIPE_PAY_HOSTS.contains(&host.as_str()) || allowed())
+        }
+        Some("http") => matches!(host.as_str(), "127.0.0.1" | "localhost" | "::1") && allowed(),
         _ => false,
     };
     if ok { Ok(()) } else { Err(bad()) }
@@ -405,31 +434,49 @@ pub enum Seen {
     Paid,
 }
 
-/// Looks through `events` (newest first, `checkout.session.*` only) for
-/// the payment of the Stripe link `stripe_id` (`plink_…`: the sessions it
-/// made; `cs_…`: that session).
-///
-/// The one place the relay reads inside an event, for the narrow purpose of
-/// the return page: `data.object.id`, `data.object.payment_link` and
-/// `data.object.payment_status` of checkout sessions in the inbox that owns
-/// the link, whose Stripe id the app published with the link's state. The
-/// relay otherwise treats events as opaque.
-pub fn payment_seen<'a>(
-    events: impl IntoIterator<Item = (&'a str, &'a str)>,
-    stripe_id: &str,
-) -> Seen {
+/// What a `checkout.session.*` event says about its payment: the one
+/// place the relay reads inside an event, at append, for the narrow purpose
+/// of the return page (`data.object.id`, `.payment_link`,
+/// `.payment_status`). The relay otherwise treats events as opaque.
+pub fn checkout_ref(event_type: &str, payload: &[u8]) -> Option<CheckoutRef> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        data: Data,
+    }
+    #[derive(serde::Deserialize)]
+    struct Data {
+        object: Object,
+    }
+    // Values, not strings: an odd shape yields None rather than an error.
+    #[derive(serde::Deserialize)]
+    struct Object {
+        #[serde(default)]
+        id: serde_json::Value,
+        #[serde(default)]
+        payment_link: serde_json::Value,
+        #[serde(default)]
+        payment_status: serde_json::Value,
+    }
+    if !event_type.starts_with(CHECKOUT_EVENT_PREFIX) {
+        return None;
+    }
+    let object = serde_json::from_slice::<Head>(payload).ok()?.data.object;
+    let text = |v: serde_json::Value| v.as_str().map(str::to_owned);
+    Some(CheckoutRef {
+        session: text(object.id),
+        payment_link: text(object.payment_link),
+        payment_status: text(object.payment_status),
+    })
+}
+
+/// Reads the checkout events of one Stripe link (newest first, already
+/// matched by session or payment link id, see
+/// [`crate::store::Store::checkout_states_of_link`]): what the relay has
+/// seen of its payment.
+pub fn payment_seen<'a>(events: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> Seen {
     let mut seen = Seen::Nothing;
-    for (event_type, payload) in events {
-        let Ok(event) = serde_json::from_str::<serde_json::Value>(payload) else {
-            continue;
-        };
-        let object = &event["data"]["object"];
-        let ours = object["id"].as_str() == Some(stripe_id)
-            || object["payment_link"].as_str() == Some(stripe_id);
-        if !ours {
-            continue;
-        }
-        let this = match (event_type, object["payment_status"].as_str()) {
+    for (event_type, payment_status) in events {
+        let this = match (event_type, payment_status) {
             ("checkout.session.async_payment_succeeded", _) => Seen::Paid,
             ("checkout.session.completed", Some("paid" | "no_payment_required")) => Seen::Paid,
             ("checkout.session.completed", _) => Seen::Processing,
@@ -575,16 +622,42 @@ mod tests {
     }
 
     #[test]
-    fn pay_urls_must_be_https_or_local_http() {
+    fn pay_urls_must_be_on_stripe_or_allowed_hosts() {
+        let allowed = [
+            "127.0.0.1".to_owned(),
+            "localhost".into(),
+            "[::1]".into(),
+            "pay.example.com".into(),
+        ];
         for ok in [
             "https://checkout.stripe.com/c/pay/cs_test_1#frag",
+            "https://buy.stripe.com/test_123",
+            "https://BUY.stripe.com/test_123",
             "http://127.0.0.1:12111/pay/plink_1",
             "http://localhost/pay",
+            "http://[::1]:8080/pay",
+            "https://pay.example.com/x",
         ] {
-            assert_eq!(check_pay_url(ok), Ok(()), "{ok}");
+            assert_eq!(check_pay_url(ok, &allowed), Ok(()), "{ok}");
+        }
+        for stripe_only in [
+            "https://checkout.stripe.com/c/pay/cs_test_1",
+            "https://buy.stripe.com/test_123",
+        ] {
+            assert_eq!(check_pay_url(stripe_only, &[]), Ok(()), "{stripe_only}");
+        }
+        for not_allowed in [
+            "https://evil.example/",
+            "https://checkout.stripe.com.evil.example/",
+            "https://pay.example.com/x",
+            "http://127.0.0.1:12111/pay/plink_1",
+            "http://checkout.stripe.com/c/pay/cs_test_1",
+        ] {
+            assert!(check_pay_url(not_allowed, &[]).is_err(), "{not_allowed}");
         }
         for bad in [
             "http://example.com/pay",
+            "http://pay.example.com/x",
             "javascript:alert(1)",
             "/relative",
             "https://",
@@ -593,20 +666,21 @@ mod tests {
             "http://127.0.0.1.evil.com/",
             "http://localhost@evil.com/",
             "ftp://example.com",
+            "https://user@checkout.stripe.com/",
         ] {
-            assert!(check_pay_url(bad).is_err(), "{bad}");
+            assert!(check_pay_url(bad, &allowed).is_err(), "{bad}");
         }
         let mut open = state(LinkStatus::Open);
         open.pay_url = None;
-        assert_eq!(validate(&open).unwrap_err().reason, "missing_pay_url");
+        assert_eq!(validate(&open, &[]).unwrap_err().reason, "missing_pay_url");
         let mut paid = state(LinkStatus::Paid);
         paid.pay_url = None;
-        assert_eq!(validate(&paid), Ok(()));
+        assert_eq!(validate(&paid, &[]), Ok(()));
         paid.currency = Some("EURO".into());
-        assert_eq!(validate(&paid).unwrap_err().reason, "bad_currency");
+        assert_eq!(validate(&paid, &[]).unwrap_err().reason, "bad_currency");
         paid.currency = None;
         paid.paid_at = Some("yesterday".into());
-        assert_eq!(validate(&paid).unwrap_err().reason, "bad_paid_at");
+        assert_eq!(validate(&paid, &[]).unwrap_err().reason, "bad_paid_at");
     }
 
     #[test]
@@ -670,15 +744,24 @@ mod tests {
     #[test]
     fn the_return_page_tells_what_the_relay_has_seen() {
         let session = |kind: &str, id: &str, link: &str, status: &str| {
+            let payload = format!(
+                r#"{{"id":"evt","type":"{kind}","data":{{"object":{{"id":"{id}","payment_link":"{link}","payment_status":"{status}"}}}}}}"#
+            );
             (
                 kind.to_owned(),
-                format!(
-                    r#"{{"id":"evt","type":"{kind}","data":{{"object":{{"id":"{id}","payment_link":"{link}","payment_status":"{status}"}}}}}}"#
-                ),
+                checkout_ref(kind, payload.as_bytes()).unwrap(),
             )
         };
-        let seen = |events: &[(String, String)], id: &str| {
-            payment_seen(events.iter().map(|(k, p)| (k.as_str(), p.as_str())), id)
+        // What the store's query does: keep the events of that Stripe id.
+        let seen = |events: &[(String, CheckoutRef)], id: &str| {
+            payment_seen(
+                events
+                    .iter()
+                    .filter(|(_, c)| {
+                        c.session.as_deref() == Some(id) || c.payment_link.as_deref() == Some(id)
+                    })
+                    .map(|(k, c)| (k.as_str(), c.payment_status.as_deref())),
+            )
         };
         let paid = [session(
             "checkout.session.completed",
@@ -717,11 +800,23 @@ mod tests {
         ];
         assert_eq!(seen(&failed, "plink_2"), Seen::Failed);
         assert_eq!(
-            seen(
-                &[("checkout.session.completed".into(), "not json".into())],
-                "x"
+            checkout_ref("checkout.session.completed", b"not json"),
+            None
+        );
+        assert_eq!(
+            checkout_ref("payment_intent.succeeded", paid_payload()),
+            None
+        );
+        assert_eq!(
+            checkout_ref(
+                "checkout.session.completed",
+                br#"{"data":{"object":{"id":"cs_1","payment_link":null,"payment_status":7}}}"#
             ),
-            Seen::Nothing
+            Some(CheckoutRef {
+                session: Some("cs_1".into()),
+                payment_link: None,
+                payment_status: None
+            })
         );
 
         let open = state(LinkStatus::Open);
@@ -738,6 +833,10 @@ mod tests {
         let mut evil = open.clone();
         evil.invoice_number = Some("<i>x</i>".into());
         assert!(!done_page(Lang::Fr, &evil, Seen::Processing).contains("<i>"));
+    }
+
+    fn paid_payload() -> &'static [u8] {
+        br#"{"data":{"object":{"id":"cs_1","payment_status":"paid"}}}"#
     }
 
     #[test]

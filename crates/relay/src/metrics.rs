@@ -32,6 +32,7 @@ pub struct Metrics {
     documents_published: AtomicU64,
     documents_revoked: AtomicU64,
     documents_viewed: AtomicU64,
+    rate_limited: AtomicU64,
 }
 
 impl Metrics {
@@ -69,6 +70,11 @@ impl Metrics {
     /// An invoice page was served (no token is ever a label).
     pub fn document_viewed(&self) {
         self.documents_viewed.fetch_add(1, Relaxed);
+    }
+
+    /// A public page request was refused by the per-address rate limit.
+    pub fn rate_limited(&self) {
+        self.rate_limited.fetch_add(1, Relaxed);
     }
 
     /// Prometheus text exposition.
@@ -111,6 +117,11 @@ impl Metrics {
             "acquit_relay_document_views_total",
             "Invoice pages served.",
             self.documents_viewed.load(Relaxed),
+        );
+        counter(
+            "acquit_relay_rate_limited_total",
+            "Public page requests refused by the per-address rate limit.",
+            self.rate_limited.load(Relaxed),
         );
         let name = "acquit_relay_webhooks_rejected_total";
         let _ = writeln!(

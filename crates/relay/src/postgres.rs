@@ -21,6 +21,10 @@
 //!   channels as SQLite. If that connection drops, it reconnects and wakes
 //!   every long-poll once, so a notification lost meanwhile only costs a
 //!   re-read.
+//! - **Quota'd writes** (links, documents) run as one transaction on a
+//!   connection of their own that first locks the inbox's row: each
+//!   statement of a READ COMMITTED transaction sees what committed before
+//!   it, so after the lock the counts are exact, across instances too.
 //! - No TLS client here (`NoTls`): connect over 127.0.0.1, a Unix socket or
 //!   a private network; the URL (which may hold a password) is never logged.
 
@@ -28,15 +32,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use acquit_relay_protocol::{InboxCreated, LinkState, webhook_path};
-use sha2::{Digest, Sha256};
+use acquit_relay_protocol::{AdminTokenIssued, InboxCreated, LinkState, webhook_path};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
 use crate::store::{
-    Appended, CHECKOUT_EVENT_PREFIX, Document, DocumentPut, Inbox, LinkPut, NewEvent, Notifier,
-    Store, StoreError, StoredEvent, random_hex,
+    Appended, CheckoutState, Document, DocumentPut, DocumentStatus, Inbox, LinkPut, NewEvent,
+    Notifier, Quotas, SecretSet, Store, StoreError, StoredEvent, document_quota, new_credential,
+    random_hex,
 };
 
 /// Connections used for queries (each pipelines concurrent requests).
@@ -53,7 +57,8 @@ CREATE TABLE IF NOT EXISTS inboxes (
     previous_secret TEXT,
     previous_valid_until BIGINT,
     pulled_cursor BIGINT NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    admin_sha256 BYTEA
 );
 CREATE TABLE IF NOT EXISTS events (
     cursor BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -62,6 +67,9 @@ CREATE TABLE IF NOT EXISTS events (
     type TEXT NOT NULL,
     received_at TEXT NOT NULL,
     payload TEXT NOT NULL,
+    checkout_session TEXT,
+    payment_link TEXT,
+    payment_status TEXT,
     UNIQUE (inbox_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS events_by_inbox ON events (inbox_id, cursor);
@@ -77,8 +85,33 @@ CREATE TABLE IF NOT EXISTS documents (
     bundle BYTEA,
     revoked_at TEXT,
     updated_at TEXT NOT NULL,
+    bytes BIGINT,
     CHECK ((bundle IS NULL) = (revoked_at IS NOT NULL))
 );
+-- Older databases: the columns added since, filled from what is stored.
+ALTER TABLE inboxes ADD COLUMN IF NOT EXISTS admin_sha256 BYTEA;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                   AND table_name = 'events' AND column_name = 'checkout_session') THEN
+        ALTER TABLE events ADD COLUMN checkout_session TEXT, ADD COLUMN payment_link TEXT,
+            ADD COLUMN payment_status TEXT;
+        UPDATE events SET checkout_session = payload::jsonb #>> '{data,object,id}',
+            payment_link = payload::jsonb #>> '{data,object,payment_link}',
+            payment_status = payload::jsonb #>> '{data,object,payment_status}'
+        WHERE type LIKE 'checkout.session.%';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                   AND table_name = 'documents' AND column_name = 'bytes') THEN
+        ALTER TABLE documents ADD COLUMN bytes BIGINT;
+        UPDATE documents SET bytes = octet_length(bundle) WHERE bundle IS NOT NULL;
+    END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS events_by_session ON events (inbox_id, checkout_session)
+    WHERE checkout_session IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_payment_link ON events (inbox_id, payment_link)
+    WHERE payment_link IS NOT NULL;
+CREATE INDEX IF NOT EXISTS links_by_inbox ON links (inbox_id);
+CREATE INDEX IF NOT EXISTS documents_by_inbox ON documents (inbox_id);
 ";
 
 /// Aborts a task when dropped.
@@ -96,6 +129,8 @@ pub struct PgStore {
     config: Config,
     slots: Vec<Mutex<Option<Arc<Client>>>>,
     next: AtomicUsize,
+    /// The connection quota'd writes take in turn (see the module docs).
+    writes: tokio::sync::Mutex<Option<Client>>,
     notifier: Arc<Notifier>,
     _listener: AbortOnDrop,
 }
@@ -201,6 +236,7 @@ impl PgStore {
             config: config.clone(),
             slots,
             next: AtomicUsize::new(0),
+            writes: tokio::sync::Mutex::new(None),
             notifier,
             _listener: AbortOnDrop(supervisor),
         })
@@ -219,6 +255,23 @@ impl PgStore {
         *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
         Ok(c)
     }
+
+    /// The write connection, reconnected if dead, held until the guard
+    /// drops; the inbox's row is locked by the caller's transaction.
+    async fn writer(&self) -> Result<tokio::sync::MutexGuard<'_, Option<Client>>, StoreError> {
+        let mut guard = self.writes.lock().await;
+        if guard.as_ref().is_none_or(Client::is_closed) {
+            *guard = Some(connect(&self.config).await?);
+        }
+        Ok(guard)
+    }
+}
+
+/// Locks `inbox`'s row for the rest of `tx` (quota'd writes, appends).
+async fn lock_inbox(tx: &tokio_postgres::Transaction<'_>, inbox: &str) -> Result<(), StoreError> {
+    tx.query_opt("SELECT 1 FROM inboxes WHERE id = $1 FOR UPDATE", &[&inbox])
+        .await?;
+    Ok(())
 }
 
 impl Store for PgStore {
@@ -227,19 +280,27 @@ impl Store for PgStore {
         webhook_secret: Option<String>,
     ) -> Result<InboxCreated, StoreError> {
         let id = format!("ibx_{}", random_hex(12)?);
-        let token = random_hex(32)?;
-        let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let (token, hash) = new_credential()?;
+        let (admin, admin_hash) = new_credential()?;
         self.client()
             .await?
             .execute(
-                "INSERT INTO inboxes (id, token_sha256, secret, created_at) VALUES ($1, $2, $3, $4)",
-                &[&id, &hash.as_slice(), &webhook_secret, &crate::now_rfc3339()],
+                "INSERT INTO inboxes (id, token_sha256, admin_sha256, secret, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &id,
+                    &hash.as_slice(),
+                    &admin_hash.as_slice(),
+                    &webhook_secret,
+                    &crate::now_rfc3339(),
+                ],
             )
             .await?;
         Ok(InboxCreated {
             webhook_path: webhook_path(&id),
             inbox: id,
             token,
+            admin_token: Some(admin),
         })
     }
 
@@ -248,19 +309,22 @@ impl Store for PgStore {
             .client()
             .await?
             .query_opt(
-                "SELECT id, token_sha256, secret, previous_secret, previous_valid_until
+                "SELECT id, token_sha256, secret, previous_secret, previous_valid_until,
+                        admin_sha256
                  FROM inboxes WHERE id = $1",
                 &[&id],
             )
             .await?;
         Ok(row.map(|r| {
             let hash: Vec<u8> = r.get(1);
+            let admin: Option<Vec<u8>> = r.get(5);
             Inbox {
                 id: r.get(0),
                 token_sha256: hash.try_into().unwrap_or([0; 32]),
                 secret: r.get(2),
                 previous_secret: r.get(3),
                 previous_valid_until: r.get(4),
+                admin_sha256: admin.and_then(|h| h.try_into().ok()),
             }
         }))
     }
@@ -268,14 +332,16 @@ impl Store for PgStore {
     async fn append(&self, event: NewEvent) -> Result<Appended, StoreError> {
         // Lock the inbox row first so cursors commit in order within an
         // inbox (see the module docs); NOTIFY is delivered at COMMIT.
+        let c = event.checkout.unwrap_or_default();
         let row = self
             .client()
             .await?
             .query_opt(
                 "WITH owner AS (SELECT id FROM inboxes WHERE id = $1::text FOR UPDATE),
                  ins AS (
-                     INSERT INTO events (inbox_id, event_id, type, received_at, payload)
-                     SELECT id, $2, $3, $4, $5 FROM owner
+                     INSERT INTO events (inbox_id, event_id, type, received_at, payload,
+                         checkout_session, payment_link, payment_status)
+                     SELECT id, $2, $3, $4, $5, $7, $8, $9 FROM owner
                      ON CONFLICT (inbox_id, event_id) DO NOTHING
                      RETURNING cursor
                  )
@@ -287,6 +353,9 @@ impl Store for PgStore {
                     &event.received_at,
                     &event.payload,
                     &CHANNEL,
+                    &c.session,
+                    &c.payment_link,
+                    &c.payment_status,
                 ],
             )
             .await?;
@@ -328,20 +397,47 @@ impl Store for PgStore {
         inbox: &str,
         secret: String,
         previous_valid_until: i64,
-    ) -> Result<bool, StoreError> {
-        let n = self
-            .client()
-            .await?
+        replace: bool,
+    ) -> Result<SecretSet, StoreError> {
+        let client = self.client().await?;
+        let n = client
             .execute(
                 "UPDATE inboxes SET
                     previous_secret = CASE WHEN secret IS NOT NULL AND secret <> $2 THEN secret ELSE previous_secret END,
                     previous_valid_until = CASE WHEN secret IS NOT NULL AND secret <> $2 THEN $3 ELSE previous_valid_until END,
                     secret = $2
-                 WHERE id = $1",
-                &[&inbox, &secret, &previous_valid_until],
+                 WHERE id = $1 AND ($4 OR secret IS NULL OR secret = $2)",
+                &[&inbox, &secret, &previous_valid_until, &replace],
             )
             .await?;
-        Ok(n == 1)
+        if n == 1 {
+            return Ok(SecretSet::Set);
+        }
+        let exists = client
+            .query_opt("SELECT 1 FROM inboxes WHERE id = $1", &[&inbox])
+            .await?
+            .is_some();
+        Ok(if exists {
+            SecretSet::AdminRequired
+        } else {
+            SecretSet::UnknownInbox
+        })
+    }
+
+    async fn issue_admin_token(&self, inbox: &str) -> Result<Option<AdminTokenIssued>, StoreError> {
+        let (admin, hash) = new_credential()?;
+        let n = self
+            .client()
+            .await?
+            .execute(
+                "UPDATE inboxes SET admin_sha256 = $2 WHERE id = $1",
+                &[&inbox, &hash.as_slice()],
+            )
+            .await?;
+        Ok((n == 1).then(|| AdminTokenIssued {
+            inbox: inbox.to_owned(),
+            admin_token: admin,
+        }))
     }
 
     async fn purge_before(&self, received_before: String) -> Result<u64, StoreError> {
@@ -386,24 +482,57 @@ impl Store for PgStore {
         inbox: &str,
         token: &str,
         state: &LinkState,
+        quotas: &Quotas,
     ) -> Result<LinkPut, StoreError> {
         let state = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let n = self
-            .client()
+        let mut guard = self.writer().await?;
+        let Some(client) = guard.as_mut() else {
+            return Err(StoreError::WriterGone);
+        };
+        let tx = client.transaction().await?;
+        lock_inbox(&tx, inbox).await?;
+        let owner: Option<String> = tx
+            .query_opt("SELECT inbox_id FROM links WHERE token = $1", &[&token])
             .await?
-            .execute(
-                "INSERT INTO links (token, inbox_id, state, updated_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (token) DO UPDATE SET state = excluded.state,
-                     updated_at = excluded.updated_at
-                 WHERE links.inbox_id = excluded.inbox_id",
-                &[&token, &inbox, &state, &crate::now_rfc3339()],
-            )
-            .await?;
-        Ok(if n == 1 {
-            LinkPut::Stored
-        } else {
-            LinkPut::Taken
-        })
+            .map(|r| r.get(0));
+        let now = crate::now_rfc3339();
+        let put = match owner {
+            Some(o) if o != inbox => LinkPut::Taken,
+            Some(_) => {
+                tx.execute(
+                    "UPDATE links SET state = $2, updated_at = $3 WHERE token = $1",
+                    &[&token, &state, &now],
+                )
+                .await?;
+                LinkPut::Stored
+            }
+            None => {
+                let count: i64 = tx
+                    .query_one("SELECT count(*) FROM links WHERE inbox_id = $1", &[&inbox])
+                    .await?
+                    .get(0);
+                if count as u64 >= quotas.max_links {
+                    LinkPut::OverQuota
+                } else {
+                    // A concurrent first publication of the same token by
+                    // another inbox makes this conflict: then it is taken.
+                    let n = tx
+                        .execute(
+                            "INSERT INTO links (token, inbox_id, state, updated_at)
+                             VALUES ($1, $2, $3, $4) ON CONFLICT (token) DO NOTHING",
+                            &[&token, &inbox, &state, &now],
+                        )
+                        .await?;
+                    if n == 1 {
+                        LinkPut::Stored
+                    } else {
+                        LinkPut::Taken
+                    }
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(put)
     }
 
     async fn link(&self, token: &str) -> Result<Option<LinkState>, StoreError> {
@@ -424,31 +553,72 @@ impl Store for PgStore {
         inbox: &str,
         token: &str,
         bundle: Vec<u8>,
+        quotas: &Quotas,
     ) -> Result<DocumentPut, StoreError> {
-        let client = self.client().await?;
-        let n = client
-            .execute(
-                "INSERT INTO documents (token, inbox_id, bundle, updated_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (token) DO UPDATE SET bundle = excluded.bundle,
-                     updated_at = excluded.updated_at
-                 WHERE documents.inbox_id = excluded.inbox_id AND documents.revoked_at IS NULL",
-                &[&token, &inbox, &bundle, &crate::now_rfc3339()],
+        let mut guard = self.writer().await?;
+        let Some(client) = guard.as_mut() else {
+            return Err(StoreError::WriterGone);
+        };
+        let tx = client.transaction().await?;
+        lock_inbox(&tx, inbox).await?;
+        let existing: Option<(String, bool)> = tx
+            .query_opt(
+                "SELECT inbox_id, revoked_at IS NOT NULL FROM documents WHERE token = $1",
+                &[&token],
             )
-            .await?;
-        if n == 1 {
-            return Ok(DocumentPut::Stored);
-        }
-        // Ownership never changes and revocation is final, so reading the
-        // reason after the no-op is not racy.
-        let owner: String = client
-            .query_one("SELECT inbox_id FROM documents WHERE token = $1", &[&token])
             .await?
-            .get(0);
-        Ok(if owner == inbox {
-            DocumentPut::Revoked
-        } else {
-            DocumentPut::Taken
-        })
+            .map(|r| (r.get(0), r.get(1)));
+        let put = match existing {
+            Some((owner, _)) if owner != inbox => DocumentPut::Taken,
+            Some((_, true)) => DocumentPut::Revoked,
+            _ => {
+                let row = tx
+                    .query_one(
+                        "SELECT count(*), coalesce(sum(bytes), 0)::BIGINT FROM documents
+                         WHERE inbox_id = $1 AND bundle IS NOT NULL AND token <> $2",
+                        &[&inbox, &token],
+                    )
+                    .await?;
+                let (count, bytes): (i64, i64) = (row.get(0), row.get(1));
+                let verdict = document_quota(
+                    existing.is_none(),
+                    count as u64,
+                    bytes as u64,
+                    bundle.len(),
+                    quotas,
+                );
+                if verdict == DocumentPut::Stored {
+                    // The WHERE turns a concurrent first publication by
+                    // another inbox into a no-op: then it is taken.
+                    let n = tx
+                        .execute(
+                            "INSERT INTO documents (token, inbox_id, bundle, bytes, updated_at)
+                             VALUES ($1, $2, $3, $4, $5)
+                             ON CONFLICT (token) DO UPDATE SET bundle = excluded.bundle,
+                                 bytes = excluded.bytes, updated_at = excluded.updated_at
+                             WHERE documents.inbox_id = excluded.inbox_id
+                                 AND documents.revoked_at IS NULL",
+                            &[
+                                &token,
+                                &inbox,
+                                &bundle,
+                                &(bundle.len() as i64),
+                                &crate::now_rfc3339(),
+                            ],
+                        )
+                        .await?;
+                    if n == 1 {
+                        DocumentPut::Stored
+                    } else {
+                        DocumentPut::Taken
+                    }
+                } else {
+                    verdict
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(put)
     }
 
     async fn revoke_document(&self, inbox: &str, token: &str) -> Result<bool, StoreError> {
@@ -458,7 +628,7 @@ impl Store for PgStore {
             .execute(
                 "INSERT INTO documents (token, inbox_id, bundle, revoked_at, updated_at)
                  VALUES ($1, $2, NULL, $3, $3)
-                 ON CONFLICT (token) DO UPDATE SET bundle = NULL,
+                 ON CONFLICT (token) DO UPDATE SET bundle = NULL, bytes = NULL,
                      revoked_at = coalesce(documents.revoked_at, excluded.revoked_at),
                      updated_at = excluded.updated_at
                  WHERE documents.inbox_id = excluded.inbox_id",
@@ -480,31 +650,51 @@ impl Store for PgStore {
         }))
     }
 
-    async fn checkout_events_of_link(
+    async fn document_status(&self, token: &str) -> Result<Option<DocumentStatus>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT revoked_at IS NOT NULL FROM documents WHERE token = $1",
+                &[&token],
+            )
+            .await?;
+        Ok(row.map(|r| {
+            if r.get::<_, bool>(0) {
+                DocumentStatus::Revoked
+            } else {
+                DocumentStatus::Live
+            }
+        }))
+    }
+
+    async fn checkout_states_of_link(
         &self,
         link_token: &str,
+        stripe_id: &str,
         limit: u32,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let prefix = format!("{CHECKOUT_EVENT_PREFIX}%");
+    ) -> Result<Vec<CheckoutState>, StoreError> {
         let rows = self
             .client()
             .await?
             .query(
-                "SELECT e.cursor, e.event_id, e.type, e.received_at, e.payload
-                 FROM links l JOIN events e ON e.inbox_id = l.inbox_id
-                 WHERE l.token = $1 AND e.type LIKE $2
-                 ORDER BY e.cursor DESC LIMIT $3",
-                &[&link_token, &prefix, &i64::from(limit)],
+                "SELECT type, payment_status FROM (
+                     SELECT e.cursor, e.type, e.payment_status
+                     FROM links l JOIN events e ON e.inbox_id = l.inbox_id
+                     WHERE l.token = $1 AND e.checkout_session = $2
+                     UNION
+                     SELECT e.cursor, e.type, e.payment_status
+                     FROM links l JOIN events e ON e.inbox_id = l.inbox_id
+                     WHERE l.token = $1 AND e.payment_link = $2
+                 ) found ORDER BY cursor DESC LIMIT $3",
+                &[&link_token, &stripe_id, &i64::from(limit)],
             )
             .await?;
         Ok(rows
             .into_iter()
-            .map(|r| StoredEvent {
-                cursor: r.get(0),
-                id: r.get(1),
-                event_type: r.get(2),
-                received_at: r.get(3),
-                payload: r.get(4),
+            .map(|r| CheckoutState {
+                event_type: r.get(0),
+                payment_status: r.get(1),
             })
             .collect())
     }
@@ -563,6 +753,118 @@ mod tests {
         assert_eq!(other.events_after(&inbox, 0, 10).await.unwrap().len(), 1);
 
         drop((store, other));
+        admin
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .await
+            .unwrap();
+    }
+
+    /// The schema as first released (the lock line dropped).
+    const FIRST_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS inboxes (
+    id TEXT PRIMARY KEY,
+    token_sha256 BYTEA NOT NULL,
+    secret TEXT,
+    previous_secret TEXT,
+    previous_valid_until BIGINT,
+    pulled_cursor BIGINT NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    cursor BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    event_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    UNIQUE (inbox_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS events_by_inbox ON events (inbox_id, cursor);
+CREATE TABLE IF NOT EXISTS links (
+    token TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    state TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    token TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    bundle BYTEA,
+    revoked_at TEXT,
+    updated_at TEXT NOT NULL,
+    CHECK ((bundle IS NULL) = (revoked_at IS NOT NULL))
+);
+";
+
+    /// A database of the first schema gets the new columns, filled from
+    /// what it holds.
+    #[tokio::test]
+    async fn a_database_of_the_first_schema_is_migrated() {
+        let Ok(url) = std::env::var("ACQUIT_RELAY_TEST_DATABASE_URL") else {
+            eprintln!("ACQUIT_RELAY_TEST_DATABASE_URL unset: PostgreSQL migration not run");
+            return;
+        };
+        let mut config: Config = url.parse().unwrap();
+        let schema = format!("relay_old_{}", random_hex(6).unwrap());
+        let admin = connect(&config).await.unwrap();
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .unwrap();
+        config.options(format!("-c search_path={schema}"));
+        let old = connect(&config).await.unwrap();
+        old.batch_execute(FIRST_SCHEMA).await.unwrap();
+        old.batch_execute(
+            r#"INSERT INTO inboxes (id, token_sha256, secret, created_at)
+               VALUES ('ibx_old', '\x00', 'whsec_old', 'now');
+             INSERT INTO links (token, inbox_id, state, updated_at) VALUES
+               ('lnk_old_0123456789', 'ibx_old', '{"status":"open","stripe_id":"plink_old"}', 'now');
+             INSERT INTO events (inbox_id, event_id, type, received_at, payload) VALUES
+               ('ibx_old', 'evt_1', 'checkout.session.completed', 'now',
+                '{"data":{"object":{"id":"cs_old","payment_link":"plink_old","payment_status":"paid"}}}');
+             INSERT INTO documents (token, inbox_id, bundle, updated_at)
+               VALUES ('doc_old_0123456789', 'ibx_old', '\x0102030405', 'now');"#,
+        )
+        .await
+        .unwrap();
+        let store = PgStore::open_config(&mut config).await.unwrap();
+        assert_eq!(
+            store.inbox("ibx_old").await.unwrap().unwrap().admin_sha256,
+            None
+        );
+        assert_eq!(
+            store
+                .checkout_states_of_link("lnk_old_0123456789", "cs_old", 10)
+                .await
+                .unwrap(),
+            [CheckoutState {
+                event_type: "checkout.session.completed".into(),
+                payment_status: Some("paid".into())
+            }]
+        );
+        let quotas = Quotas {
+            max_document_bytes: 10,
+            ..Quotas::default()
+        };
+        assert_eq!(
+            store
+                .put_document("ibx_old", "doc_new_0123456789", vec![1; 6], &quotas)
+                .await
+                .unwrap(),
+            DocumentPut::TooManyBytes
+        );
+        let issued = store.issue_admin_token("ibx_old").await.unwrap().unwrap();
+        assert!(
+            store
+                .inbox("ibx_old")
+                .await
+                .unwrap()
+                .unwrap()
+                .admin_matches(&issued.admin_token)
+        );
+        drop(store);
+        // Opening again migrates nothing more.
+        PgStore::open_config(&mut config).await.unwrap();
         admin
             .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
             .await

@@ -22,6 +22,13 @@
 //! tokens are masked in logs the same way (`/v/…`, `…/documents/…`).
 //! `GET /p/{token}/done` is the payment links' after-payment redirect: see
 //! [`crate::links::payment_seen`] for what it reads and why.
+//!
+//! On the open internet: every route but the events long-poll has a
+//! whole-request deadline (`request_timeout`; the long-poll gets its wait
+//! plus that margin), the public pages are rate-limited per client address
+//! ([`crate::limits`]), what an inbox may publish is bounded by
+//! [`Quotas`], and `/metrics` is only on [`metrics_router`], served on a
+//! listener of its own (loopback by default).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +38,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
@@ -40,14 +48,27 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use acquit_relay_protocol::{
-    ErrorBody, Event, EventsPage, EventsQuery, LinkState, LinkStatus, WebhookAck, WebhookSecretBody,
+    ErrorBody, Event, EventsPage, EventsQuery, LinkState, LinkStatus, WebhookAck,
+    WebhookSecretBody, error_code,
 };
 
 use crate::documents;
+use crate::limits::{self, RateLimiter};
 use crate::links;
 use crate::metrics::Metrics;
 use crate::signature;
-use crate::store::{Appended, Document, DocumentPut, Inbox, LinkPut, NewEvent, Store, StoreError};
+use crate::store::{
+    Appended, Document, DocumentPut, DocumentStatus, Inbox, LinkPut, NewEvent, Quotas, SecretSet,
+    Store, StoreError,
+};
+
+/// Default `header_read_timeout`: a client has this long to send a
+/// request's headers (slow-header attacks), idle keep-alive included.
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 20;
+/// Default `request_timeout` of every route but the events long-poll.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+/// Default cap on open connections per listener.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// Tunables of the server (from flags and env in `main`).
 #[derive(Debug, Clone)]
@@ -62,6 +83,23 @@ pub struct Config {
     pub max_wait_secs: u64,
     /// Largest accepted encrypted invoice bundle, bytes.
     pub document_limit: usize,
+    /// Time a client has to send a request's headers (and longest idle
+    /// keep-alive) before the connection is closed.
+    pub header_read_timeout: Duration,
+    /// Deadline of a whole request (body included) on every route but the
+    /// events long-poll, which gets `max_wait_secs` plus this.
+    pub request_timeout: Duration,
+    /// Open connections per listener; further ones wait in the backlog.
+    pub max_connections: usize,
+    /// Per-address rate of the public pages (`/p/…`, `/v/…`).
+    pub page_rate: limits::Rate,
+    /// Key the public pages' rate limit on the last hop of
+    /// `X-Forwarded-For` (behind a reverse proxy) instead of the peer.
+    pub trust_forwarded_for: bool,
+    /// What one inbox may publish.
+    pub quotas: Quotas,
+    /// Hosts a `pay_url` may point to besides Stripe's.
+    pub allow_pay_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -72,6 +110,13 @@ impl Default for Config {
             secret_grace_secs: 24 * 3600,
             max_wait_secs: 60,
             document_limit: acquit_relay_protocol::DEFAULT_DOCUMENT_LIMIT,
+            header_read_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS),
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            page_rate: limits::Rate::default(),
+            trust_forwarded_for: false,
+            quotas: Quotas::default(),
+            allow_pay_hosts: Vec::new(),
         }
     }
 }
@@ -81,7 +126,8 @@ impl Default for Config {
 pub struct AppState<S> {
     store: Arc<S>,
     metrics: Arc<Metrics>,
-    config: Config,
+    config: Arc<Config>,
+    limiter: Arc<RateLimiter>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -91,6 +137,7 @@ impl<S> Clone for AppState<S> {
             store: self.store.clone(),
             metrics: self.metrics.clone(),
             config: self.config.clone(),
+            limiter: self.limiter.clone(),
             shutdown: self.shutdown.clone(),
         }
     }
@@ -102,36 +149,129 @@ impl<S: Store> AppState<S> {
         Self {
             store,
             metrics: Arc::new(Metrics::default()),
-            config,
+            limiter: Arc::new(RateLimiter::new(config.page_rate)),
+            config: Arc::new(config),
             shutdown,
         }
     }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
 }
 
-/// The relay's routes with tracing (a span per request carrying its
-/// `x-request-id`) and the body limit.
+/// The relay's public routes with tracing (a span per request carrying its
+/// `x-request-id`), the body limit, the request deadlines and the public
+/// pages' rate limit. No `/metrics`: see [`metrics_router`].
 pub fn router<S: Store>(state: AppState<S>) -> Router {
     let limit = state.config.body_limit;
-    Router::new()
-        .route("/v1/inboxes/{inbox}/stripe", post(webhook::<S>))
+    let deadline = state.config.request_timeout;
+    let long_poll = Router::new()
         .route("/v1/inboxes/{inbox}/events", get(events::<S>))
+        .layer(from_fn_with_state(
+            deadline + Duration::from_secs(state.config.max_wait_secs),
+            request_deadline,
+        ));
+    let pages = Router::new()
+        .route("/p/{link_token}", get(show_link::<S>))
+        .route("/p/{link_token}/done", get(link_done::<S>))
+        .route("/v/{doc_token}", get(show_document::<S>))
+        .route("/v/{doc_token}/bundle", get(document_bundle::<S>))
+        .route_layer(from_fn_with_state(state.clone(), rate_limit::<S>));
+    let rest = Router::new()
+        .route("/v1/inboxes/{inbox}/stripe", post(webhook::<S>))
         .route(
             "/v1/inboxes/{inbox}/webhook-secret",
             put(set_webhook_secret::<S>),
         )
         .route("/v1/inboxes/{inbox}/links/{link_token}", put(put_link::<S>))
-        .route("/p/{link_token}", get(show_link::<S>))
-        .route("/p/{link_token}/done", get(link_done::<S>))
         .route(
             "/v1/inboxes/{inbox}/documents/{doc_token}",
             put(put_document::<S>).delete(revoke_document::<S>),
         )
-        .route("/v/{doc_token}", get(show_document::<S>))
-        .route("/v/{doc_token}/bundle", get(document_bundle::<S>))
-        .route("/healthz", get(|| async { "ok\n" }))
-        .route("/metrics", get(metrics::<S>))
-        .with_state(state)
-        .layer(DefaultBodyLimit::max(limit))
+        .merge(pages)
+        .route("/healthz", get(healthz))
+        .layer(from_fn_with_state(deadline, request_deadline));
+    traced(
+        rest.merge(long_poll)
+            .with_state(state)
+            .layer(DefaultBodyLimit::max(limit)),
+    )
+}
+
+/// `/metrics` (and `/healthz`), for the metrics listener only: the counts
+/// say how busy the relay is and are nobody else's business.
+pub fn metrics_router<S: Store>(state: AppState<S>) -> Router {
+    let deadline = state.config.request_timeout;
+    traced(
+        Router::new()
+            .route("/metrics", get(metrics::<S>))
+            .route("/healthz", get(healthz))
+            .with_state(state)
+            .layer(from_fn_with_state(deadline, request_deadline)),
+    )
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Answers 408 (and closes the connection) when a request, body included,
+/// takes longer than `limit`: a slow body must not hold a slot for ever.
+async fn request_deadline(
+    State(limit): State<Duration>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            let mut res = error(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!("the request took longer than {} s", limit.as_secs()),
+            );
+            res.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            res
+        }
+    }
+}
+
+/// The public pages' per-address token bucket: 429 with `Retry-After`.
+async fn rate_limit<S: Store>(
+    State(st): State<AppState<S>>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    // Served without connect info (in-process tests): nothing to key on.
+    let Some(ip) = limits::client_ip(&req, st.config.trust_forwarded_for) else {
+        return next.run(req).await;
+    };
+    match st.limiter.check(ip, std::time::Instant::now()) {
+        Ok(()) => next.run(req).await,
+        Err(wait) => {
+            st.metrics.rate_limited();
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let mut res = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                error_code::RATE_LIMITED,
+                format!("too many requests from your address; retry in {secs} s"),
+            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs.max(1)));
+            link_headers(res.headers_mut());
+            res
+        }
+    }
+}
+
+/// Tracing (a span per request with its `x-request-id`) around `router`.
+fn traced(router: Router) -> Router {
+    router
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -328,6 +468,7 @@ async fn webhook<S: Store>(
         );
     };
     let event = NewEvent {
+        checkout: links::checkout_ref(&head.event_type, payload.as_bytes()),
         inbox: inbox.id,
         id: head.id,
         event_type: head.event_type,
@@ -350,12 +491,23 @@ async fn webhook<S: Store>(
     }
 }
 
-/// Looks the inbox up and checks the bearer token: 404, 401 or the inbox.
-async fn authenticate<S: Store>(
+/// Who a request's bearer token says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bearer {
+    /// The pull token: everything but replacing the webhook secret.
+    Pull,
+    /// The admin credential: replacing the webhook secret, nothing else.
+    Admin,
+}
+
+/// Looks the inbox up and checks the bearer token against the pull token
+/// and, when `admin_ok`, the admin credential: 404, 401 or the inbox.
+async fn authenticate_as<S: Store>(
     st: &AppState<S>,
     inbox_id: &str,
     headers: &HeaderMap,
-) -> Result<Inbox, Response> {
+    admin_ok: bool,
+) -> Result<(Inbox, Bearer), Response> {
     let inbox = match st.store.inbox(inbox_id).await {
         Ok(Some(i)) => i,
         Ok(None) => return Err(unknown_inbox()),
@@ -367,16 +519,31 @@ async fn authenticate<S: Store>(
         .and_then(|v| {
             // The scheme is case-insensitive (RFC 9110).
             let (scheme, token) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then_some(token)
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(token.trim())
         });
     match token {
-        Some(t) if inbox.token_matches(t.trim()) => Ok(inbox),
+        Some(t) if inbox.token_matches(t) => Ok((inbox, Bearer::Pull)),
+        Some(t) if admin_ok && inbox.admin_matches(t) => Ok((inbox, Bearer::Admin)),
         _ => Err(error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "missing or wrong bearer token for this inbox",
         )),
     }
+}
+
+/// [`authenticate_as`] with the pull token only (the admin credential is
+/// refused like any wrong token).
+async fn authenticate<S: Store>(
+    st: &AppState<S>,
+    inbox_id: &str,
+    headers: &HeaderMap,
+) -> Result<Inbox, Response> {
+    authenticate_as(st, inbox_id, headers, false)
+        .await
+        .map(|(inbox, _)| inbox)
 }
 
 async fn events<S: Store>(
@@ -470,7 +637,7 @@ async fn set_webhook_secret<S: Store>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let inbox = match authenticate(&st, &inbox_id, &headers).await {
+    let (inbox, bearer) = match authenticate_as(&st, &inbox_id, &headers, true).await {
         Ok(i) => i,
         Err(r) => return r,
     };
@@ -492,13 +659,24 @@ async fn set_webhook_secret<S: Store>(
         );
     }
     let until = crate::now_unix() + st.config.secret_grace_secs;
+    // The pull token may set the first secret (or send the same one
+    // again); replacing it takes the admin credential, so a leaked pull
+    // token cannot swap in a secret of its own and forge webhooks.
+    let replace = bearer == Bearer::Admin;
     match st
         .store
-        .set_webhook_secret(&inbox.id, body.secret, until)
+        .set_webhook_secret(&inbox.id, body.secret, until, replace)
         .await
     {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => unknown_inbox(),
+        Ok(SecretSet::Set) => StatusCode::NO_CONTENT.into_response(),
+        Ok(SecretSet::UnknownInbox) => unknown_inbox(),
+        Ok(SecretSet::AdminRequired) => error(
+            StatusCode::FORBIDDEN,
+            error_code::ADMIN_REQUIRED,
+            "this inbox already has a webhook secret; replacing it needs the inbox admin \
+             credential (Authorization: Bearer ADMIN_TOKEN), printed by `acquit-relay inbox create` \
+             or issued by `acquit-relay inbox admin-token`",
+        ),
         Err(e) => unavailable(&e),
     }
 }
@@ -532,15 +710,24 @@ async fn put_link<S: Store>(
             );
         }
     };
-    if let Err(e) = links::validate(&state) {
+    if let Err(e) = links::validate(&state, &st.config.allow_pay_hosts) {
         return error(StatusCode::BAD_REQUEST, e.reason, e.message);
     }
-    match st.store.put_link(&inbox.id, &token, &state).await {
+    let quotas = &st.config.quotas;
+    match st.store.put_link(&inbox.id, &token, &state, quotas).await {
         Ok(LinkPut::Stored) => StatusCode::NO_CONTENT.into_response(),
         Ok(LinkPut::Taken) => error(
             StatusCode::CONFLICT,
             "link_token_taken",
             "this link token belongs to another inbox; generate a new one",
+        ),
+        Ok(LinkPut::OverQuota) => error(
+            StatusCode::TOO_MANY_REQUESTS,
+            error_code::QUOTA_EXCEEDED,
+            format!(
+                "this inbox has {} payment links, the most this relay keeps; ask its operator",
+                quotas.max_links
+            ),
         ),
         Err(e) => unavailable(&e),
     }
@@ -649,12 +836,15 @@ async fn link_done<S: Store>(
     };
     let seen = match (&state.stripe_id, state.status) {
         (Some(stripe_id), LinkStatus::Open | LinkStatus::Void) => {
-            match st.store.checkout_events_of_link(&token, 200).await {
+            match st
+                .store
+                .checkout_states_of_link(&token, stripe_id, 200)
+                .await
+            {
                 Ok(events) => links::payment_seen(
                     events
                         .iter()
-                        .map(|e| (e.event_type.as_str(), e.payload.as_str())),
-                    stripe_id,
+                        .map(|e| (e.event_type.as_str(), e.payment_status.as_deref())),
                 ),
                 Err(e) => return page_unavailable(&e),
             }
@@ -728,9 +918,10 @@ async fn put_document<S: Store>(
             "not an encrypted invoice bundle (version 1: version byte, 12-byte IV, ciphertext and tag)",
         );
     }
+    let quotas = &st.config.quotas;
     match st
         .store
-        .put_document(&inbox.id, &token, bundle.to_vec())
+        .put_document(&inbox.id, &token, bundle.to_vec(), quotas)
         .await
     {
         Ok(DocumentPut::Stored) => {
@@ -746,6 +937,23 @@ async fn put_document<S: Store>(
             StatusCode::GONE,
             "document_revoked",
             "this invoice page was revoked and stays so; share the invoice again for a new link",
+        ),
+        Ok(DocumentPut::TooMany) => error(
+            StatusCode::TOO_MANY_REQUESTS,
+            error_code::QUOTA_EXCEEDED,
+            format!(
+                "this inbox has {} live invoice pages, the most this relay keeps; revoke old ones",
+                quotas.max_documents
+            ),
+        ),
+        Ok(DocumentPut::TooManyBytes) => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            error_code::QUOTA_EXCEEDED,
+            format!(
+                "this inbox's invoice pages would take more than {} bytes, the most this relay \
+                 keeps; revoke old ones",
+                quotas.max_document_bytes
+            ),
         ),
         Err(e) => unavailable(&e),
     }
@@ -805,14 +1013,23 @@ async fn show_document<S: Store>(
     headers: HeaderMap,
 ) -> Response {
     let lang = accept_lang(&headers);
-    match lookup_document(&st, &token).await {
-        Err(r) => r,
-        Ok(Some(Document::Live(_))) => {
+    // The page is the same for every token: only whether it is live
+    // matters, so the bundle is not read here.
+    let status = if links::valid_token(&token) {
+        match st.store.document_status(&token).await {
+            Ok(s) => s,
+            Err(e) => return page_unavailable(&e),
+        }
+    } else {
+        None
+    };
+    match status {
+        Some(DocumentStatus::Live) => {
             st.metrics.document_viewed();
             document_page(StatusCode::OK, documents::page(), &documents::CSP)
         }
-        Ok(Some(Document::Revoked)) => link_page(StatusCode::GONE, documents::revoked_page(lang)),
-        Ok(None) => link_page(StatusCode::NOT_FOUND, documents::not_found_page(lang)),
+        Some(DocumentStatus::Revoked) => link_page(StatusCode::GONE, documents::revoked_page(lang)),
+        None => link_page(StatusCode::NOT_FOUND, documents::not_found_page(lang)),
     }
 }
 

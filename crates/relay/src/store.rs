@@ -27,6 +27,15 @@
 //!   first inbox owns a token). The bundle is ciphertext the relay cannot
 //!   read; revoking drops it and keeps a tombstone, so a revoked token says
 //!   "no longer valid" forever and can never be published again.
+//! - The admin credential (the only bearer that may replace a webhook
+//!   secret) is stored as its SHA-256, like the pull token; older files get
+//!   a NULL column (no credential until `inbox admin-token`).
+//! - Per-inbox quotas (links, live documents, document bytes) are checked
+//!   in the same transaction as the write, so a refused write changes
+//!   nothing and two concurrent writes cannot both slip under the limit.
+//! - `checkout.session.*` events keep their session id, payment link and
+//!   payment status in indexed columns, filled at append: the return page
+//!   `/p/{token}/done` is an index lookup, not a scan of JSON payloads.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -37,7 +46,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use tokio::sync::{oneshot, watch};
 
-use acquit_relay_protocol::{InboxCreated, LinkState, webhook_path};
+use acquit_relay_protocol::{AdminTokenIssued, InboxCreated, LinkState, webhook_path};
 
 /// Largest number of jobs committed in one transaction.
 const MAX_BATCH: usize = 4096;
@@ -83,6 +92,8 @@ pub struct Inbox {
     pub previous_secret: Option<String>,
     /// Unix seconds.
     pub previous_valid_until: Option<i64>,
+    /// SHA-256 of the admin credential, if one was issued.
+    pub admin_sha256: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -110,10 +121,82 @@ impl Inbox {
 
     /// Whether `token` is this inbox's pull token (constant time).
     pub fn token_matches(&self, token: &str) -> bool {
-        use subtle::ConstantTimeEq;
-        let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        hash.ct_eq(&self.token_sha256).into()
+        hash_matches(token, &self.token_sha256)
     }
+
+    /// Whether `token` is this inbox's admin credential (constant time;
+    /// false when none was issued).
+    pub fn admin_matches(&self, token: &str) -> bool {
+        self.admin_sha256
+            .as_ref()
+            .is_some_and(|h| hash_matches(token, h))
+    }
+}
+
+fn hash_matches(token: &str, expected: &[u8; 32]) -> bool {
+    use subtle::ConstantTimeEq;
+    let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    hash.ct_eq(expected).into()
+}
+
+/// A fresh random bearer credential and its SHA-256 (what is stored).
+pub fn new_credential() -> Result<(String, [u8; 32]), StoreError> {
+    let token = random_hex(32)?;
+    let hash = Sha256::digest(token.as_bytes()).into();
+    Ok((token, hash))
+}
+
+/// What a `checkout.session.*` event says about its payment, read once at
+/// append for the return page (see [`crate::links::payment_seen`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckoutRef {
+    /// `data.object.id`, the session (`cs_…`).
+    pub session: Option<String>,
+    /// `data.object.payment_link` (`plink_…`), when made by a Payment Link.
+    pub payment_link: Option<String>,
+    /// `data.object.payment_status` (`paid`, `unpaid`, …).
+    pub payment_status: Option<String>,
+}
+
+/// A checkout event of a link, as the return page needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutState {
+    /// Stripe event type, `checkout.session.…`.
+    pub event_type: String,
+    /// The session's `payment_status`.
+    pub payment_status: Option<String>,
+}
+
+/// Per-inbox limits on what the app may publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quotas {
+    /// Payment links (all states; they are never deleted).
+    pub max_links: u64,
+    /// Live invoice pages (revoked tombstones are not counted).
+    pub max_documents: u64,
+    /// Total bytes of the live invoice pages' bundles.
+    pub max_document_bytes: u64,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Self {
+            max_links: 10_000,
+            max_documents: 1_000,
+            max_document_bytes: 200 * 1024 * 1024,
+        }
+    }
+}
+
+/// What setting a webhook secret did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretSet {
+    /// Stored (the replaced one kept for the grace period).
+    Set,
+    /// No such inbox.
+    UnknownInbox,
+    /// A different secret is set and the caller may not replace it.
+    AdminRequired,
 }
 
 /// A verified event to store.
@@ -129,6 +212,8 @@ pub struct NewEvent {
     pub received_at: String,
     /// The raw body, verified and parsed as JSON once.
     pub payload: String,
+    /// For `checkout.session.*` events: what the return page reads.
+    pub checkout: Option<CheckoutRef>,
 }
 
 /// What storing an event did.
@@ -162,6 +247,8 @@ pub enum LinkPut {
     Stored,
     /// The token belongs to another inbox; nothing written.
     Taken,
+    /// A new link would exceed the inbox's link quota; nothing written.
+    OverQuota,
 }
 
 /// What publishing an encrypted invoice bundle did.
@@ -172,6 +259,19 @@ pub enum DocumentPut {
     /// The token belongs to another inbox; nothing written.
     Taken,
     /// The token was revoked: it stays revoked; nothing written.
+    Revoked,
+    /// A new page would exceed the inbox's document count; nothing written.
+    TooMany,
+    /// The inbox's bundles would exceed its byte quota; nothing written.
+    TooManyBytes,
+}
+
+/// Whether an invoice page is live, without its bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentStatus {
+    /// Published and not revoked.
+    Live,
+    /// Revoked (a tombstone).
     Revoked,
 }
 
@@ -184,8 +284,8 @@ pub enum Document {
     Revoked,
 }
 
-/// Event types whose JSON the return page may read (see
-/// [`crate::links::payment_seen`]); everything else stays opaque.
+/// Event types whose session fields the relay keeps (see
+/// [`CheckoutRef`]); everything else stays opaque.
 pub const CHECKOUT_EVENT_PREFIX: &str = "checkout.session.";
 
 /// The storage the server runs on. Writes resolve only once durable.
@@ -207,13 +307,21 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<StoredEvent>, StoreError>> + Send;
     /// Sets the webhook secret; the one it replaces stays valid until
-    /// `previous_valid_until` (Unix seconds). False when the inbox is unknown.
+    /// `previous_valid_until` (Unix seconds). Unless `replace`, only when no
+    /// secret is set yet (or the same one: a retry changes nothing).
     fn set_webhook_secret(
         &self,
         inbox: &str,
         secret: String,
         previous_valid_until: i64,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+        replace: bool,
+    ) -> impl Future<Output = Result<SecretSet, StoreError>> + Send;
+    /// Issues a new admin credential for `inbox`, replacing any earlier
+    /// one; None when the inbox is unknown.
+    fn issue_admin_token(
+        &self,
+        inbox: &str,
+    ) -> impl Future<Output = Result<Option<AdminTokenIssued>, StoreError>> + Send;
     /// Deletes events received before `received_before` (RFC 3339, same
     /// format as `received_at`); returns how many. Cursors are never reused.
     fn purge_before(
@@ -231,12 +339,14 @@ pub trait Store: Send + Sync + 'static {
     /// inboxes.
     fn oldest_unpulled(&self) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// Stores the published state of the payment link `token` for `inbox`,
-    /// replacing the previous one, unless another inbox owns the token.
+    /// replacing the previous one, unless another inbox owns the token or a
+    /// new link would exceed `quotas`.
     fn put_link(
         &self,
         inbox: &str,
         token: &str,
         state: &LinkState,
+        quotas: &Quotas,
     ) -> impl Future<Output = Result<LinkPut, StoreError>> + Send;
     /// The current state of the payment link `token`, if published.
     fn link(
@@ -244,13 +354,14 @@ pub trait Store: Send + Sync + 'static {
         token: &str,
     ) -> impl Future<Output = Result<Option<LinkState>, StoreError>> + Send;
     /// Stores the encrypted bundle of the invoice page `token` for `inbox`,
-    /// replacing the previous one, unless another inbox owns the token or
-    /// it was revoked.
+    /// replacing the previous one, unless another inbox owns the token, it
+    /// was revoked, or it would exceed `quotas`.
     fn put_document(
         &self,
         inbox: &str,
         token: &str,
         bundle: Vec<u8>,
+        quotas: &Quotas,
     ) -> impl Future<Output = Result<DocumentPut, StoreError>> + Send;
     /// Revokes the invoice page `token` (dropping its bundle, keeping a
     /// tombstone; a token never published is revoked too). False when
@@ -265,14 +376,22 @@ pub trait Store: Send + Sync + 'static {
         &self,
         token: &str,
     ) -> impl Future<Output = Result<Option<Document>, StoreError>> + Send;
+    /// Whether the invoice page `token` is live or revoked, without reading
+    /// its bundle.
+    fn document_status(
+        &self,
+        token: &str,
+    ) -> impl Future<Output = Result<Option<DocumentStatus>, StoreError>> + Send;
     /// The newest `checkout.session.*` events (at most `limit`, newest
-    /// first) of the inbox that owns the payment link `link_token`: what the
-    /// return page looks through. Empty for an unknown link.
-    fn checkout_events_of_link(
+    /// first) of the inbox that owns the payment link `link_token` whose
+    /// session or payment link is `stripe_id`: what the return page reads.
+    /// Empty for an unknown link.
+    fn checkout_states_of_link(
         &self,
         link_token: &str,
+        stripe_id: &str,
         limit: u32,
-    ) -> impl Future<Output = Result<Vec<StoredEvent>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<CheckoutState>, StoreError>> + Send;
     /// A receiver that changes whenever an event is stored in `inbox`
     /// (its value is the latest cursor known to have been stored).
     fn subscribe(&self, inbox: &str) -> watch::Receiver<i64>;
@@ -294,7 +413,9 @@ CREATE TABLE IF NOT EXISTS inboxes (
     previous_valid_until INTEGER,
     -- Highest cursor the client has confirmed having (the `after` it sent).
     pulled_cursor INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    -- SHA-256 of the admin credential (NULL: none issued).
+    admin_sha256 BLOB
 ) STRICT;
 CREATE TABLE IF NOT EXISTS events (
     cursor INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -303,6 +424,10 @@ CREATE TABLE IF NOT EXISTS events (
     type TEXT NOT NULL,
     received_at TEXT NOT NULL,
     payload TEXT NOT NULL,
+    -- checkout.session.* only: data.object.id, .payment_link, .payment_status.
+    checkout_session TEXT,
+    payment_link TEXT,
+    payment_status TEXT,
     UNIQUE (inbox_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS events_by_inbox ON events (inbox_id, cursor);
@@ -320,9 +445,65 @@ CREATE TABLE IF NOT EXISTS documents (
     bundle BLOB,
     revoked_at TEXT,
     updated_at TEXT NOT NULL,
+    -- length(bundle), kept so the byte quota is a sum of integers.
+    bytes INTEGER,
     CHECK ((bundle IS NULL) = (revoked_at IS NOT NULL))
 ) STRICT;
 ";
+
+/// Columns added since the first schema, with what fills them in older
+/// files; applied when missing, in one transaction.
+const MIGRATIONS: [(&str, &str, &str); 3] = [
+    (
+        "inboxes",
+        "admin_sha256",
+        "ALTER TABLE inboxes ADD COLUMN admin_sha256 BLOB;",
+    ),
+    (
+        "events",
+        "checkout_session",
+        "ALTER TABLE events ADD COLUMN checkout_session TEXT;
+         ALTER TABLE events ADD COLUMN payment_link TEXT;
+         ALTER TABLE events ADD COLUMN payment_status TEXT;
+         UPDATE events SET
+             checkout_session = json_extract(payload, '$.data.object.id'),
+             payment_link = json_extract(payload, '$.data.object.payment_link'),
+             payment_status = json_extract(payload, '$.data.object.payment_status')
+         WHERE substr(type, 1, 17) = 'checkout.session.';",
+    ),
+    (
+        "documents",
+        "bytes",
+        "ALTER TABLE documents ADD COLUMN bytes INTEGER;
+         UPDATE documents SET bytes = length(bundle) WHERE bundle IS NOT NULL;",
+    ),
+];
+
+/// Indexes over the migrated columns (after [`MIGRATIONS`]).
+const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS events_by_session ON events (inbox_id, checkout_session)
+    WHERE checkout_session IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_payment_link ON events (inbox_id, payment_link)
+    WHERE payment_link IS NOT NULL;
+CREATE INDEX IF NOT EXISTS links_by_inbox ON links (inbox_id);
+CREATE INDEX IF NOT EXISTS documents_by_inbox ON documents (inbox_id);
+";
+
+fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute_batch(SCHEMA)?;
+    for (table, column, sql) in MIGRATIONS {
+        let present = tx
+            .prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
+            .exists([table, column])?;
+        if !present {
+            tracing::info!(table, column, "migrating: adding a column");
+            tx.execute_batch(sql)?;
+        }
+    }
+    tx.execute_batch(INDEXES)?;
+    tx.commit()
+}
 
 fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     let conn = Connection::open(path)?;
@@ -367,6 +548,7 @@ enum Job {
     CreateInbox {
         id: String,
         token_sha256: [u8; 32],
+        admin_sha256: [u8; 32],
         secret: Option<String>,
         ack: oneshot::Sender<Result<(), String>>,
     },
@@ -374,6 +556,12 @@ enum Job {
         inbox: String,
         secret: String,
         previous_valid_until: i64,
+        replace: bool,
+        ack: oneshot::Sender<Result<SecretSet, String>>,
+    },
+    SetAdmin {
+        inbox: String,
+        admin_sha256: [u8; 32],
         ack: oneshot::Sender<Result<bool, String>>,
     },
     Purge {
@@ -389,12 +577,14 @@ enum Job {
         inbox: String,
         token: String,
         state: String,
+        max_links: u64,
         ack: oneshot::Sender<Result<LinkPut, String>>,
     },
     PutDocument {
         inbox: String,
         token: String,
         bundle: Vec<u8>,
+        quotas: Quotas,
         ack: oneshot::Sender<Result<DocumentPut, String>>,
     },
     RevokeDocument {
@@ -407,7 +597,8 @@ enum Job {
 enum Outcome {
     Append(Appended),
     Created,
-    SecretSet(bool),
+    SecretSet(SecretSet),
+    AdminSet(bool),
     Purged(u64),
     Marked,
     Link(LinkPut),
@@ -434,14 +625,14 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path`: WAL,
     /// `synchronous=FULL`, foreign keys; starts the writer thread.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = open_connection(path)?;
+        let mut conn = open_connection(path)?;
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(%mode, "could not switch the database to WAL");
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
+        migrate(&mut conn)?;
         let notifier = Arc::new(Notifier::default());
         let (tx, rx) = mpsc::channel();
         let writer_notifier = notifier.clone();
@@ -503,11 +694,13 @@ impl Store for SqliteStore {
         webhook_secret: Option<String>,
     ) -> Result<InboxCreated, StoreError> {
         let id = format!("ibx_{}", random_hex(12)?);
-        let token = random_hex(32)?;
+        let (token, token_sha256) = new_credential()?;
+        let (admin, admin_sha256) = new_credential()?;
         let (ack, rx) = oneshot::channel();
         self.send(Job::CreateInbox {
             id: id.clone(),
-            token_sha256: Sha256::digest(token.as_bytes()).into(),
+            token_sha256,
+            admin_sha256,
             secret: webhook_secret,
             ack,
         })?;
@@ -516,6 +709,7 @@ impl Store for SqliteStore {
             webhook_path: webhook_path(&id),
             inbox: id,
             token,
+            admin_token: Some(admin),
         })
     }
 
@@ -523,17 +717,21 @@ impl Store for SqliteStore {
         let id = id.to_owned();
         self.read(move |c| {
             c.prepare_cached(
-                "SELECT id, token_sha256, secret, previous_secret, previous_valid_until
+                "SELECT id, token_sha256, secret, previous_secret, previous_valid_until,
+                        admin_sha256
                  FROM inboxes WHERE id = ?1",
             )?
             .query_row([&id], |r| {
                 let hash: Vec<u8> = r.get(1)?;
+                let admin: Option<Vec<u8>> = r.get(5)?;
                 Ok(Inbox {
                     id: r.get(0)?,
                     token_sha256: hash.try_into().unwrap_or([0; 32]),
                     secret: r.get(2)?,
                     previous_secret: r.get(3)?,
                     previous_valid_until: r.get(4)?,
+                    // A malformed hash matches nothing.
+                    admin_sha256: admin.and_then(|h| h.try_into().ok()),
                 })
             })
             .optional()
@@ -578,15 +776,31 @@ impl Store for SqliteStore {
         inbox: &str,
         secret: String,
         previous_valid_until: i64,
-    ) -> Result<bool, StoreError> {
+        replace: bool,
+    ) -> Result<SecretSet, StoreError> {
         let (ack, rx) = oneshot::channel();
         self.send(Job::SetSecret {
             inbox: inbox.to_owned(),
             secret,
             previous_valid_until,
+            replace,
             ack,
         })?;
         wait_ack(rx).await
+    }
+
+    async fn issue_admin_token(&self, inbox: &str) -> Result<Option<AdminTokenIssued>, StoreError> {
+        let (admin, admin_sha256) = new_credential()?;
+        let (ack, rx) = oneshot::channel();
+        self.send(Job::SetAdmin {
+            inbox: inbox.to_owned(),
+            admin_sha256,
+            ack,
+        })?;
+        Ok(wait_ack(rx).await?.then(|| AdminTokenIssued {
+            inbox: inbox.to_owned(),
+            admin_token: admin,
+        }))
     }
 
     async fn purge_before(&self, received_before: String) -> Result<u64, StoreError> {
@@ -627,6 +841,7 @@ impl Store for SqliteStore {
         inbox: &str,
         token: &str,
         state: &LinkState,
+        quotas: &Quotas,
     ) -> Result<LinkPut, StoreError> {
         let state = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let (ack, rx) = oneshot::channel();
@@ -634,6 +849,7 @@ impl Store for SqliteStore {
             inbox: inbox.to_owned(),
             token: token.to_owned(),
             state,
+            max_links: quotas.max_links,
             ack,
         })?;
         wait_ack(rx).await
@@ -657,12 +873,14 @@ impl Store for SqliteStore {
         inbox: &str,
         token: &str,
         bundle: Vec<u8>,
+        quotas: &Quotas,
     ) -> Result<DocumentPut, StoreError> {
         let (ack, rx) = oneshot::channel();
         self.send(Job::PutDocument {
             inbox: inbox.to_owned(),
             token: token.to_owned(),
             bundle,
+            quotas: *quotas,
             ack,
         })?;
         wait_ack(rx).await
@@ -690,32 +908,50 @@ impl Store for SqliteStore {
         Ok(row.map(|b| b.map_or(Document::Revoked, Document::Live)))
     }
 
-    async fn checkout_events_of_link(
+    async fn document_status(&self, token: &str) -> Result<Option<DocumentStatus>, StoreError> {
+        let token = token.to_owned();
+        let revoked: Option<bool> = self
+            .read(move |c| {
+                c.prepare_cached("SELECT revoked_at IS NOT NULL FROM documents WHERE token = ?1")?
+                    .query_row([&token], |r| r.get(0))
+                    .optional()
+            })
+            .await?;
+        Ok(revoked.map(|r| {
+            if r {
+                DocumentStatus::Revoked
+            } else {
+                DocumentStatus::Live
+            }
+        }))
+    }
+
+    async fn checkout_states_of_link(
         &self,
         link_token: &str,
+        stripe_id: &str,
         limit: u32,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let token = link_token.to_owned();
+    ) -> Result<Vec<CheckoutState>, StoreError> {
+        let (token, stripe_id) = (link_token.to_owned(), stripe_id.to_owned());
         self.read(move |c| {
+            // Two index probes (session, payment link), merged newest first.
             let mut stmt = c.prepare_cached(
-                "SELECT e.cursor, e.event_id, e.type, e.received_at, e.payload
-                 FROM links l JOIN events e ON e.inbox_id = l.inbox_id
-                 WHERE l.token = ?1 AND substr(e.type, 1, ?2) = ?3
-                 ORDER BY e.cursor DESC LIMIT ?4",
+                "SELECT type, payment_status FROM (
+                     SELECT e.cursor, e.type, e.payment_status
+                     FROM links l JOIN events e ON e.inbox_id = l.inbox_id
+                     WHERE l.token = ?1 AND e.checkout_session = ?2
+                     UNION
+                     SELECT e.cursor, e.type, e.payment_status
+                     FROM links l JOIN events e ON e.inbox_id = l.inbox_id
+                     WHERE l.token = ?1 AND e.payment_link = ?2
+                 ) ORDER BY cursor DESC LIMIT ?3",
             )?;
-            let prefix_len = CHECKOUT_EVENT_PREFIX.len() as i64;
-            let rows = stmt.query_map(
-                params![token, prefix_len, CHECKOUT_EVENT_PREFIX, limit],
-                |r| {
-                    Ok(StoredEvent {
-                        cursor: r.get(0)?,
-                        id: r.get(1)?,
-                        event_type: r.get(2)?,
-                        received_at: r.get(3)?,
-                        payload: r.get(4)?,
-                    })
-                },
-            )?;
+            let rows = stmt.query_map(params![token, stripe_id, limit], |r| {
+                Ok(CheckoutState {
+                    event_type: r.get(0)?,
+                    payment_status: r.get(1)?,
+                })
+            })?;
             rows.collect()
         })
         .await
@@ -758,6 +994,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
                         (Job::SetSecret { ack, .. }, Outcome::SecretSet(b)) => {
                             drop(ack.send(Ok(b)))
                         }
+                        (Job::SetAdmin { ack, .. }, Outcome::AdminSet(b)) => drop(ack.send(Ok(b))),
                         (Job::Purge { ack, .. }, Outcome::Purged(n)) => drop(ack.send(Ok(n))),
                         (Job::MarkPulled { ack, .. }, Outcome::Marked) => drop(ack.send(Ok(()))),
                         (Job::PutLink { ack, .. }, Outcome::Link(l)) => drop(ack.send(Ok(l))),
@@ -779,6 +1016,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
                         Job::Append(_, ack) => drop(ack.send(Err(msg.clone()))),
                         Job::CreateInbox { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::SetSecret { ack, .. } => drop(ack.send(Err(msg.clone()))),
+                        Job::SetAdmin { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::Purge { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::MarkPulled { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::PutLink { ack, .. } => drop(ack.send(Err(msg.clone()))),
@@ -791,6 +1029,24 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
     }
 }
 
+/// Whether a bundle of `len` bytes fits next to the inbox's other live
+/// pages (`count` of them, `bytes` in all); `new` when it adds a page.
+pub(crate) fn document_quota(
+    new: bool,
+    count: u64,
+    bytes: u64,
+    len: usize,
+    quotas: &Quotas,
+) -> DocumentPut {
+    if new && count >= quotas.max_documents {
+        DocumentPut::TooMany
+    } else if bytes.saturating_add(len as u64) > quotas.max_document_bytes {
+        DocumentPut::TooManyBytes
+    } else {
+        DocumentPut::Stored
+    }
+}
+
 /// Applies a batch in one transaction; any failure rolls the whole batch
 /// back and fails every job in it (their clients retry).
 fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Outcome>, rusqlite::Error> {
@@ -799,26 +1055,39 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Outcome>, ru
     for job in batch {
         outcomes.push(match job {
             Job::Append(e, _) => {
+                let c = e.checkout.clone().unwrap_or_default();
                 let n = tx
                     .prepare_cached(
-                        "INSERT INTO events (inbox_id, event_id, type, received_at, payload)
-                         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (inbox_id, event_id) DO NOTHING",
+                        "INSERT INTO events (inbox_id, event_id, type, received_at, payload,
+                             checkout_session, payment_link, payment_status)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                         ON CONFLICT (inbox_id, event_id) DO NOTHING",
                     )?
-                    .execute(params![e.inbox, e.id, e.event_type, e.received_at, e.payload])?;
+                    .execute(params![
+                        e.inbox,
+                        e.id,
+                        e.event_type,
+                        e.received_at,
+                        e.payload,
+                        c.session,
+                        c.payment_link,
+                        c.payment_status
+                    ])?;
                 Outcome::Append(if n == 0 {
                     Appended::Duplicate
                 } else {
                     Appended::Stored(tx.last_insert_rowid())
                 })
             }
-            Job::CreateInbox { id, token_sha256, secret, .. } => {
+            Job::CreateInbox { id, token_sha256, admin_sha256, secret, .. } => {
                 tx.execute(
-                    "INSERT INTO inboxes (id, token_sha256, secret, created_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![id, token_sha256.as_slice(), secret, crate::now_rfc3339()],
+                    "INSERT INTO inboxes (id, token_sha256, admin_sha256, secret, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id, token_sha256.as_slice(), admin_sha256.as_slice(), secret, crate::now_rfc3339()],
                 )?;
                 Outcome::Created
             }
-            Job::SetSecret { inbox, secret, previous_valid_until, .. } => {
+            Job::SetSecret { inbox, secret, previous_valid_until, replace, .. } => {
                 // Setting the current secret again changes nothing; otherwise
                 // the current one becomes the previous one for the grace period.
                 let n = tx.execute(
@@ -826,10 +1095,26 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Outcome>, ru
                         previous_secret = CASE WHEN secret IS NOT NULL AND secret <> ?2 THEN secret ELSE previous_secret END,
                         previous_valid_until = CASE WHEN secret IS NOT NULL AND secret <> ?2 THEN ?3 ELSE previous_valid_until END,
                         secret = ?2
-                     WHERE id = ?1",
-                    params![inbox, secret, previous_valid_until],
+                     WHERE id = ?1 AND (?4 OR secret IS NULL OR secret = ?2)",
+                    params![inbox, secret, previous_valid_until, replace],
                 )?;
-                Outcome::SecretSet(n == 1)
+                Outcome::SecretSet(if n == 1 {
+                    SecretSet::Set
+                } else if tx
+                    .prepare_cached("SELECT 1 FROM inboxes WHERE id = ?1")?
+                    .exists([inbox])?
+                {
+                    SecretSet::AdminRequired
+                } else {
+                    SecretSet::UnknownInbox
+                })
+            }
+            Job::SetAdmin { inbox, admin_sha256, .. } => {
+                let n = tx.execute(
+                    "UPDATE inboxes SET admin_sha256 = ?2 WHERE id = ?1",
+                    params![inbox, admin_sha256.as_slice()],
+                )?;
+                Outcome::AdminSet(n == 1)
             }
             Job::Purge { before, .. } => {
                 // A full scan, run hourly: cheap at one user's volume, and
@@ -844,36 +1129,66 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Outcome>, ru
                 .execute(params![inbox, cursor])?;
                 Outcome::Marked
             }
-            Job::PutLink { inbox, token, state, .. } => {
-                // The WHERE makes a conflict with another inbox's token a
-                // no-op (0 rows) instead of a takeover.
-                let n = tx
-                    .prepare_cached(
-                        "INSERT INTO links (token, inbox_id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (token) DO UPDATE SET state = excluded.state,
-                             updated_at = excluded.updated_at
-                         WHERE links.inbox_id = excluded.inbox_id",
-                    )?
-                    .execute(params![token, inbox, state, crate::now_rfc3339()])?;
-                Outcome::Link(if n == 1 { LinkPut::Stored } else { LinkPut::Taken })
+            Job::PutLink { inbox, token, state, max_links, .. } => {
+                let owner: Option<String> = tx
+                    .prepare_cached("SELECT inbox_id FROM links WHERE token = ?1")?
+                    .query_row([token], |r| r.get(0))
+                    .optional()?;
+                let put = match owner {
+                    Some(o) if &o != inbox => LinkPut::Taken,
+                    Some(_) => {
+                        tx.prepare_cached("UPDATE links SET state = ?2, updated_at = ?3 WHERE token = ?1")?
+                            .execute(params![token, state, crate::now_rfc3339()])?;
+                        LinkPut::Stored
+                    }
+                    None => {
+                        let count: i64 = tx
+                            .prepare_cached("SELECT count(*) FROM links WHERE inbox_id = ?1")?
+                            .query_row([inbox], |r| r.get(0))?;
+                        if count as u64 >= *max_links {
+                            LinkPut::OverQuota
+                        } else {
+                            tx.prepare_cached(
+                                "INSERT INTO links (token, inbox_id, state, updated_at) VALUES (?1, ?2, ?3, ?4)",
+                            )?
+                            .execute(params![token, inbox, state, crate::now_rfc3339()])?;
+                            LinkPut::Stored
+                        }
+                    }
+                };
+                Outcome::Link(put)
             }
-            Job::PutDocument { inbox, token, bundle, .. } => {
-                let n = tx
-                    .prepare_cached(
-                        "INSERT INTO documents (token, inbox_id, bundle, updated_at) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (token) DO UPDATE SET bundle = excluded.bundle,
-                             updated_at = excluded.updated_at
-                         WHERE documents.inbox_id = excluded.inbox_id AND documents.revoked_at IS NULL",
-                    )?
-                    .execute(params![token, inbox, bundle, crate::now_rfc3339()])?;
-                Outcome::Document(if n == 1 {
-                    DocumentPut::Stored
-                } else {
-                    let owner: String = tx
-                        .prepare_cached("SELECT inbox_id FROM documents WHERE token = ?1")?
-                        .query_row([token], |r| r.get(0))?;
-                    if &owner == inbox { DocumentPut::Revoked } else { DocumentPut::Taken }
-                })
+            Job::PutDocument { inbox, token, bundle, quotas, .. } => {
+                let existing: Option<(String, bool)> = tx
+                    .prepare_cached("SELECT inbox_id, revoked_at IS NOT NULL FROM documents WHERE token = ?1")?
+                    .query_row([token], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let put = match existing {
+                    Some((owner, _)) if &owner != inbox => DocumentPut::Taken,
+                    Some((_, true)) => DocumentPut::Revoked,
+                    _ => {
+                        // The inbox's other live pages: a replacement does
+                        // not count itself twice.
+                        let (count, bytes): (i64, i64) = tx
+                            .prepare_cached(
+                                "SELECT count(*), coalesce(sum(bytes), 0) FROM documents
+                                 WHERE inbox_id = ?1 AND bundle IS NOT NULL AND token <> ?2",
+                            )?
+                            .query_row([inbox, token], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                        let verdict = document_quota(existing.is_none(), count as u64, bytes as u64, bundle.len(), quotas);
+                        if verdict == DocumentPut::Stored {
+                            tx.prepare_cached(
+                                "INSERT INTO documents (token, inbox_id, bundle, bytes, updated_at)
+                                 VALUES (?1, ?2, ?3, ?4, ?5)
+                                 ON CONFLICT (token) DO UPDATE SET bundle = excluded.bundle,
+                                     bytes = excluded.bytes, updated_at = excluded.updated_at",
+                            )?
+                            .execute(params![token, inbox, bundle, bundle.len() as i64, crate::now_rfc3339()])?;
+                        }
+                        verdict
+                    }
+                };
+                Outcome::Document(put)
             }
             Job::RevokeDocument { inbox, token, .. } => {
                 let now = crate::now_rfc3339();
@@ -881,7 +1196,7 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Outcome>, ru
                     .prepare_cached(
                         "INSERT INTO documents (token, inbox_id, bundle, revoked_at, updated_at)
                          VALUES (?1, ?2, NULL, ?3, ?3)
-                         ON CONFLICT (token) DO UPDATE SET bundle = NULL,
+                         ON CONFLICT (token) DO UPDATE SET bundle = NULL, bytes = NULL,
                              revoked_at = coalesce(documents.revoked_at, excluded.revoked_at),
                              updated_at = excluded.updated_at
                          WHERE documents.inbox_id = excluded.inbox_id",
@@ -907,7 +1222,106 @@ mod tests {
             event_type: "ping".into(),
             received_at: crate::now_rfc3339(),
             payload: format!(r#"{{"id":"{id}"}}"#),
+            checkout: None,
         }
+    }
+
+    /// The schema as first released, before admin credentials, quotas and
+    /// the checkout columns.
+    const FIRST_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS inboxes (
+    id TEXT PRIMARY KEY,
+    token_sha256 BLOB NOT NULL,
+    secret TEXT,
+    previous_secret TEXT,
+    previous_valid_until INTEGER,
+    -- Highest cursor the client has confirmed having (the `after` it sent).
+    pulled_cursor INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS events (
+    cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    event_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    UNIQUE (inbox_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS events_by_inbox ON events (inbox_id, cursor);
+CREATE TABLE IF NOT EXISTS links (
+    token TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    -- The LinkState as JSON, exactly as the server validated it.
+    state TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS documents (
+    token TEXT PRIMARY KEY,
+    inbox_id TEXT NOT NULL REFERENCES inboxes(id),
+    -- The ciphertext bundle; NULL once revoked (the row is the tombstone).
+    bundle BLOB,
+    revoked_at TEXT,
+    updated_at TEXT NOT NULL,
+    CHECK ((bundle IS NULL) = (revoked_at IS NOT NULL))
+) STRICT;
+";
+
+    #[tokio::test]
+    async fn a_database_of_the_first_schema_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(FIRST_SCHEMA).unwrap();
+            c.execute_batch(
+                r#"INSERT INTO inboxes (id, token_sha256, secret, created_at)
+                   VALUES ('ibx_old', x'00', 'whsec_old', '2026-01-01T00:00:00Z');
+                 INSERT INTO links (token, inbox_id, state, updated_at) VALUES
+                   ('lnk_old_0123456789', 'ibx_old', '{"status":"open","pay_url":"https://checkout.stripe.com/x","stripe_id":"plink_old"}', 'now');
+                 INSERT INTO events (inbox_id, event_id, type, received_at, payload) VALUES
+                   ('ibx_old', 'evt_1', 'checkout.session.completed', 'now',
+                    '{"data":{"object":{"id":"cs_old","payment_link":"plink_old","payment_status":"paid"}}}'),
+                   ('ibx_old', 'evt_2', 'payment_intent.succeeded', 'now',
+                    '{"data":{"object":{"id":"pi_old","payment_link":"plink_old"}}}');
+                 INSERT INTO documents (token, inbox_id, bundle, updated_at)
+                   VALUES ('doc_old_0123456789', 'ibx_old', x'0102030405', 'now');"#,
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let inbox = store.inbox("ibx_old").await.unwrap().unwrap();
+        assert_eq!(inbox.admin_sha256, None);
+        assert!(!inbox.admin_matches(""));
+        assert_eq!(
+            store
+                .checkout_states_of_link("lnk_old_0123456789", "plink_old", 10)
+                .await
+                .unwrap(),
+            [CheckoutState {
+                event_type: "checkout.session.completed".into(),
+                payment_status: Some("paid".into())
+            }],
+            "older checkout events are read once into the new columns"
+        );
+        // The old page's 5 bytes count against the quota.
+        let quotas = Quotas {
+            max_document_bytes: 10,
+            ..Quotas::default()
+        };
+        assert_eq!(
+            store
+                .put_document("ibx_old", "doc_new_0123456789", vec![1; 6], &quotas)
+                .await
+                .unwrap(),
+            DocumentPut::TooManyBytes
+        );
+        let issued = store.issue_admin_token("ibx_old").await.unwrap().unwrap();
+        let inbox = store.inbox("ibx_old").await.unwrap().unwrap();
+        assert!(inbox.admin_matches(&issued.admin_token));
+        drop(store);
+        // Opening again migrates nothing more.
+        SqliteStore::open(&path).unwrap();
     }
 
     #[tokio::test]

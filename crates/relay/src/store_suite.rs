@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use acquit_relay_protocol::{LinkState, LinkStatus};
 
-use crate::store::{Appended, Document, DocumentPut, LinkPut, NewEvent, Store};
+use crate::store::{
+    Appended, CheckoutRef, Document, DocumentPut, DocumentStatus, LinkPut, NewEvent, Quotas,
+    SecretSet, Store,
+};
 
 pub(crate) fn event(inbox: &str, id: &str) -> NewEvent {
     NewEvent {
@@ -16,8 +19,16 @@ pub(crate) fn event(inbox: &str, id: &str) -> NewEvent {
         event_type: "ping".into(),
         received_at: crate::now_rfc3339(),
         payload: format!(r#"{{"id":"{id}"}}"#),
+        checkout: None,
     }
 }
+
+/// Generous enough that no check but the quota ones reaches them.
+const Q: Quotas = Quotas {
+    max_links: 1000,
+    max_documents: 1000,
+    max_document_bytes: 1 << 30,
+};
 
 /// Every check, in turn, on one empty store.
 pub(crate) async fn run_all<S: Store>(store: Arc<S>) {
@@ -29,6 +40,9 @@ pub(crate) async fn run_all<S: Store>(store: Arc<S>) {
     links_are_replaced_by_their_owner_only(&*store).await;
     documents_are_owned_and_revoked_for_good(&*store).await;
     checkout_events_are_found_through_their_link(&*store).await;
+    the_pull_token_sets_the_first_secret_only_and_the_admin_token_is_its_own(&*store).await;
+    link_quota_refuses_new_links_but_not_replacements(&*store).await;
+    document_quotas_refuse_new_pages_and_bytes_but_not_replacements(&*store).await;
     // Last: it needs every earlier event marked pulled.
     oldest_unpulled_follows_the_pull_mark(&*store).await;
 }
@@ -102,29 +116,184 @@ pub(crate) async fn rotation_keeps_previous_secret_until_grace_ends<S: Store>(st
         .await
         .unwrap()
         .inbox;
-    assert!(
+    assert_eq!(
         store
-            .set_webhook_secret(&inbox, "whsec_new".into(), 1000)
+            .set_webhook_secret(&inbox, "whsec_new".into(), 1000, true)
             .await
-            .unwrap()
+            .unwrap(),
+        SecretSet::Set
     );
     let got = store.inbox(&inbox).await.unwrap().unwrap();
     assert_eq!(got.secrets(999), ["whsec_new", "whsec_old"]);
     assert_eq!(got.secrets(1001), ["whsec_new"]);
     // Re-sending the current secret does not drop the previous one.
-    assert!(
+    assert_eq!(
         store
-            .set_webhook_secret(&inbox, "whsec_new".into(), 5000)
+            .set_webhook_secret(&inbox, "whsec_new".into(), 5000, true)
             .await
-            .unwrap()
+            .unwrap(),
+        SecretSet::Set
     );
     let got = store.inbox(&inbox).await.unwrap().unwrap();
     assert_eq!(got.secrets(999), ["whsec_new", "whsec_old"]);
-    assert!(
-        !store
-            .set_webhook_secret("ibx_nope", "whsec_x".into(), 0)
+    assert_eq!(
+        store
+            .set_webhook_secret("ibx_nope", "whsec_x".into(), 0, true)
             .await
-            .unwrap()
+            .unwrap(),
+        SecretSet::UnknownInbox
+    );
+}
+
+pub(crate) async fn the_pull_token_sets_the_first_secret_only_and_the_admin_token_is_its_own<
+    S: Store,
+>(
+    store: &S,
+) {
+    let created = store.create_inbox(None).await.unwrap();
+    let admin = created.admin_token.clone().expect("an admin credential");
+    assert_ne!(admin, created.token);
+    let got = store.inbox(&created.inbox).await.unwrap().unwrap();
+    assert!(got.admin_matches(&admin));
+    assert!(!got.admin_matches(&created.token));
+    assert!(
+        !got.token_matches(&admin),
+        "the admin credential is not a pull token"
+    );
+    let set = |secret: &str, replace| {
+        store.set_webhook_secret(&created.inbox, secret.to_owned(), 100, replace)
+    };
+    assert_eq!(set("whsec_first", false).await.unwrap(), SecretSet::Set);
+    assert_eq!(
+        set("whsec_first", false).await.unwrap(),
+        SecretSet::Set,
+        "a retry"
+    );
+    assert_eq!(
+        set("whsec_second", false).await.unwrap(),
+        SecretSet::AdminRequired
+    );
+    let got = store.inbox(&created.inbox).await.unwrap().unwrap();
+    assert_eq!(got.secrets(0), ["whsec_first"], "nothing changed");
+    assert_eq!(set("whsec_second", true).await.unwrap(), SecretSet::Set);
+
+    // Re-issuing replaces the credential.
+    let issued = store
+        .issue_admin_token(&created.inbox)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(issued.inbox, created.inbox);
+    let got = store.inbox(&created.inbox).await.unwrap().unwrap();
+    assert!(got.admin_matches(&issued.admin_token));
+    assert!(!got.admin_matches(&admin));
+    assert!(got.token_matches(&created.token), "the pull token stays");
+    assert_eq!(store.issue_admin_token("ibx_nope").await.unwrap(), None);
+}
+
+pub(crate) async fn link_quota_refuses_new_links_but_not_replacements<S: Store>(store: &S) {
+    let quotas = Quotas { max_links: 2, ..Q };
+    let a = store.create_inbox(None).await.unwrap().inbox;
+    let b = store.create_inbox(None).await.unwrap().inbox;
+    let open = link_state(LinkStatus::Open);
+    for t in ["lnk_quota_a_000000001", "lnk_quota_a_000000002"] {
+        assert_eq!(
+            store.put_link(&a, t, &open, &quotas).await.unwrap(),
+            LinkPut::Stored
+        );
+    }
+    let third = "lnk_quota_a_000000003";
+    assert_eq!(
+        store.put_link(&a, third, &open, &quotas).await.unwrap(),
+        LinkPut::OverQuota
+    );
+    assert_eq!(store.link(third).await.unwrap(), None, "nothing written");
+    let paid = link_state(LinkStatus::Paid);
+    assert_eq!(
+        store
+            .put_link(&a, "lnk_quota_a_000000001", &paid, &quotas)
+            .await
+            .unwrap(),
+        LinkPut::Stored,
+        "replacing at the quota"
+    );
+    assert_eq!(
+        store.put_link(&b, third, &open, &quotas).await.unwrap(),
+        LinkPut::Stored,
+        "the quota is per inbox"
+    );
+}
+
+pub(crate) async fn document_quotas_refuse_new_pages_and_bytes_but_not_replacements<S: Store>(
+    store: &S,
+) {
+    let quotas = Quotas {
+        max_documents: 2,
+        max_document_bytes: 100,
+        ..Q
+    };
+    let a = store.create_inbox(None).await.unwrap().inbox;
+    let (one, two, three) = (
+        "doc_quota_00000000001",
+        "doc_quota_00000000002",
+        "doc_quota_00000000003",
+    );
+    assert_eq!(
+        store
+            .put_document(&a, one, vec![1; 40], &quotas)
+            .await
+            .unwrap(),
+        DocumentPut::Stored
+    );
+    assert_eq!(
+        store
+            .put_document(&a, two, vec![2; 70], &quotas)
+            .await
+            .unwrap(),
+        DocumentPut::TooManyBytes
+    );
+    assert_eq!(store.document(two).await.unwrap(), None, "nothing written");
+    assert_eq!(
+        store
+            .put_document(&a, two, vec![2; 60], &quotas)
+            .await
+            .unwrap(),
+        DocumentPut::Stored
+    );
+    assert_eq!(
+        store
+            .put_document(&a, three, vec![3; 1], &quotas)
+            .await
+            .unwrap(),
+        DocumentPut::TooMany
+    );
+    // A replacement counts its new size instead of the old one.
+    assert_eq!(
+        store
+            .put_document(&a, one, vec![9; 40], &quotas)
+            .await
+            .unwrap(),
+        DocumentPut::Stored
+    );
+    assert_eq!(
+        store
+            .put_document(&a, one, vec![9; 41], &quotas)
+            .await
+            .unwrap(),
+        DocumentPut::TooManyBytes
+    );
+    assert_eq!(
+        store.document(one).await.unwrap(),
+        Some(Document::Live(vec![9; 40]))
+    );
+    // Revoking frees the page and its bytes.
+    assert!(store.revoke_document(&a, two).await.unwrap());
+    assert_eq!(
+        store
+            .put_document(&a, three, vec![3; 60], &quotas)
+            .await
+            .unwrap(),
+        DocumentPut::Stored
     );
 }
 
@@ -187,18 +356,18 @@ pub(crate) async fn links_are_replaced_by_their_owner_only<S: Store>(store: &S) 
     assert_eq!(store.link(token).await.unwrap(), None);
     let open = link_state(LinkStatus::Open);
     assert_eq!(
-        store.put_link(&a, token, &open).await.unwrap(),
+        store.put_link(&a, token, &open, &Q).await.unwrap(),
         LinkPut::Stored
     );
     assert_eq!(store.link(token).await.unwrap(), Some(open));
     let paid = link_state(LinkStatus::Paid);
     assert_eq!(
-        store.put_link(&a, token, &paid).await.unwrap(),
+        store.put_link(&a, token, &paid, &Q).await.unwrap(),
         LinkPut::Stored
     );
     let void = link_state(LinkStatus::Void);
     assert_eq!(
-        store.put_link(&b, token, &void).await.unwrap(),
+        store.put_link(&b, token, &void, &Q).await.unwrap(),
         LinkPut::Taken,
         "another inbox cannot take a token over"
     );
@@ -243,9 +412,10 @@ pub(crate) async fn documents_are_owned_and_revoked_for_good<S: Store>(store: &S
     let a = store.create_inbox(None).await.unwrap().inbox;
     let b = store.create_inbox(None).await.unwrap().inbox;
     assert_eq!(store.document(token).await.unwrap(), None);
+    assert_eq!(store.document_status(token).await.unwrap(), None);
     let v1 = vec![1u8, 0, 255, 7];
     assert_eq!(
-        store.put_document(&a, token, v1.clone()).await.unwrap(),
+        store.put_document(&a, token, v1.clone(), &Q).await.unwrap(),
         DocumentPut::Stored
     );
     assert_eq!(
@@ -254,11 +424,11 @@ pub(crate) async fn documents_are_owned_and_revoked_for_good<S: Store>(store: &S
     );
     let v2 = vec![9u8; 3000];
     assert_eq!(
-        store.put_document(&a, token, v2.clone()).await.unwrap(),
+        store.put_document(&a, token, v2.clone(), &Q).await.unwrap(),
         DocumentPut::Stored
     );
     assert_eq!(
-        store.put_document(&b, token, vec![6]).await.unwrap(),
+        store.put_document(&b, token, vec![6], &Q).await.unwrap(),
         DocumentPut::Taken,
         "another inbox cannot take a token over"
     );
@@ -267,17 +437,25 @@ pub(crate) async fn documents_are_owned_and_revoked_for_good<S: Store>(store: &S
         store.document(token).await.unwrap(),
         Some(Document::Live(v2))
     );
+    assert_eq!(
+        store.document_status(token).await.unwrap(),
+        Some(DocumentStatus::Live)
+    );
     assert!(store.revoke_document(&a, token).await.unwrap());
     assert!(
         store.revoke_document(&a, token).await.unwrap(),
         "idempotent"
     );
     assert_eq!(
+        store.document_status(token).await.unwrap(),
+        Some(DocumentStatus::Revoked)
+    );
+    assert_eq!(
         store.document(token).await.unwrap(),
         Some(Document::Revoked)
     );
     assert_eq!(
-        store.put_document(&a, token, vec![1]).await.unwrap(),
+        store.put_document(&a, token, vec![1], &Q).await.unwrap(),
         DocumentPut::Revoked,
         "a revoked page never comes back"
     );
@@ -300,33 +478,98 @@ pub(crate) async fn checkout_events_are_found_through_their_link<S: Store>(store
     let b = store.create_inbox(None).await.unwrap().inbox;
     assert!(
         store
-            .checkout_events_of_link(token, 10)
+            .checkout_states_of_link(token, "plink_1", 10)
             .await
             .unwrap()
             .is_empty()
     );
     store
-        .put_link(&a, token, &link_state(LinkStatus::Open))
+        .put_link(&a, token, &link_state(LinkStatus::Open), &Q)
         .await
         .unwrap();
-    for (inbox, id, kind) in [
-        (&a, "evt_cs_1", "checkout.session.completed"),
-        (&a, "evt_pi_1", "payment_intent.succeeded"),
-        (&b, "evt_cs_other", "checkout.session.completed"),
-        (&a, "evt_cs_2", "checkout.session.async_payment_succeeded"),
+    let checkout = |session: &str, link: Option<&str>, status: &str| {
+        Some(CheckoutRef {
+            session: Some(session.into()),
+            payment_link: link.map(str::to_owned),
+            payment_status: Some(status.into()),
+        })
+    };
+    for (inbox, id, kind, c) in [
+        (
+            &a,
+            "evt_cs_1",
+            "checkout.session.completed",
+            checkout("cs_1", Some("plink_1"), "unpaid"),
+        ),
+        (&a, "evt_pi_1", "payment_intent.succeeded", None),
+        (
+            &b,
+            "evt_cs_other",
+            "checkout.session.completed",
+            checkout("cs_9", Some("plink_1"), "paid"),
+        ),
+        (
+            &a,
+            "evt_cs_x",
+            "checkout.session.completed",
+            checkout("cs_x", Some("plink_x"), "paid"),
+        ),
+        (
+            &a,
+            "evt_cs_2",
+            "checkout.session.async_payment_succeeded",
+            checkout("cs_1", Some("plink_1"), "paid"),
+        ),
+        (
+            &a,
+            "evt_cs_3",
+            "checkout.session.completed",
+            checkout("cs_3", None, "paid"),
+        ),
     ] {
         let mut e = event(inbox, id);
         e.event_type = kind.into();
+        e.checkout = c;
         store.append(e).await.unwrap();
     }
-    let found = store.checkout_events_of_link(token, 10).await.unwrap();
+    let found = store
+        .checkout_states_of_link(token, "plink_1", 10)
+        .await
+        .unwrap();
     assert_eq!(
-        found.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
-        ["evt_cs_2", "evt_cs_1"],
-        "this inbox's checkout events only, newest first"
+        found
+            .iter()
+            .map(|e| (e.event_type.as_str(), e.payment_status.as_deref()))
+            .collect::<Vec<_>>(),
+        [
+            ("checkout.session.async_payment_succeeded", Some("paid")),
+            ("checkout.session.completed", Some("unpaid")),
+        ],
+        "this inbox's events of that payment link only, newest first"
     );
     assert_eq!(
-        store.checkout_events_of_link(token, 1).await.unwrap().len(),
+        store
+            .checkout_states_of_link(token, "cs_1", 10)
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "found by session id too"
+    );
+    assert_eq!(
+        store
+            .checkout_states_of_link(token, "cs_3", 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .checkout_states_of_link(token, "plink_1", 1)
+            .await
+            .unwrap()
+            .len(),
         1
     );
 }

@@ -202,7 +202,7 @@ async fn every_bad_signature_is_rejected_with_400_and_not_stored() {
     assert_eq!(pull(&client, &relay, &inbox, "").await.events.len(), 1);
 
     let metrics = client
-        .get(relay.url("/metrics"))
+        .get(relay.metrics_url("/metrics"))
         .send()
         .await
         .unwrap()
@@ -236,7 +236,7 @@ async fn a_repeated_event_id_answers_200_and_is_stored_once() {
     let page = pull(&client, &relay, &inbox, "").await;
     assert_eq!(page.events.len(), 1);
     let metrics = client
-        .get(relay.url("/metrics"))
+        .get(relay.metrics_url("/metrics"))
         .send()
         .await
         .unwrap()
@@ -361,9 +361,10 @@ async fn tokens_are_stored_hashed_and_logs_hold_no_token_secret_or_body() {
     )
     .await;
     assert_eq!(pull(&client, &relay, &inbox, "").await.events.len(), 1);
+    let admin = inbox.admin_token.clone().unwrap();
     let res = client
         .put(relay.url(&format!("/v1/inboxes/{}/webhook-secret", inbox.inbox)))
-        .bearer_auth(&inbox.token)
+        .bearer_auth(&admin)
         .json(&serde_json::json!({"secret": "whsec_rotated_secret"}))
         .send()
         .await
@@ -375,6 +376,7 @@ async fn tokens_are_stored_hashed_and_logs_hold_no_token_secret_or_body() {
     assert!(log.contains("request"), "the log has request spans: {log}");
     for needle in [
         inbox.token.as_str(),
+        admin.as_str(),
         SECRET,
         "whsec_rotated_secret",
         "cs_test_evt_logged",
@@ -489,10 +491,11 @@ async fn a_long_poll_returns_promptly_after_a_webhook() {
 async fn rotating_the_secret_keeps_the_previous_one_for_the_grace_period() {
     let (_dir, relay, inbox) = setup(Some("whsec_first_secret"), &["--secret-grace", "2"]);
     let client = reqwest::Client::new();
+    let admin = inbox.admin_token.clone().unwrap();
     let put = |secret: &str| {
         client
             .put(relay.url(&format!("/v1/inboxes/{}/webhook-secret", inbox.inbox)))
-            .bearer_auth(&inbox.token)
+            .bearer_auth(&admin)
             .json(&serde_json::json!({ "secret": secret }))
             .send()
     };
@@ -643,7 +646,8 @@ async fn an_open_link_redirects_then_shows_paid_and_void_pages_in_french_or_engl
     let db = dir.path().join("relay.db");
     let inbox = create_inbox(&db, Some(SECRET));
     let log = dir.path().join("relay.log");
-    let relay = Relay::start_logged(&db, &[], "debug", &log);
+    // fake-stripe's pay URLs, as in the CLI's tests and the demo.
+    let relay = Relay::start_logged(&db, &["--allow-pay-host", "127.0.0.1"], "debug", &log);
     let client = no_redirects();
 
     let pay_url = "https://checkout.stripe.com/c/pay/cs_test_a1#fid=x";
@@ -776,7 +780,8 @@ async fn unknown_links_get_a_404_page_in_the_same_style() {
 async fn publishing_a_link_needs_the_token_and_a_valid_body() {
     let (_dir, relay, inbox) = setup(None, &[]);
     let client = no_redirects();
-    let open = serde_json::json!({"status": "open", "pay_url": "https://pay.example/x"});
+    let open =
+        serde_json::json!({"status": "open", "pay_url": "https://checkout.stripe.com/c/pay/cs_x"});
     let url = relay.url(&format!("/v1/inboxes/{}/links/{LINK}", inbox.inbox));
 
     let anonymous = client.put(&url).json(&open).send().await.unwrap();
@@ -803,7 +808,7 @@ async fn publishing_a_link_needs_the_token_and_a_valid_body() {
         ),
         (
             LINK.into(),
-            serde_json::json!({"pay_url": "https://pay.example/x"}),
+            serde_json::json!({"pay_url": "https://checkout.stripe.com/c/pay/cs_x"}),
             "malformed_json",
         ),
         (
@@ -814,6 +819,16 @@ async fn publishing_a_link_needs_the_token_and_a_valid_body() {
         (
             LINK.into(),
             serde_json::json!({"status": "open", "pay_url": "http://pay.example/x"}),
+            "bad_pay_url",
+        ),
+        (
+            LINK.into(),
+            serde_json::json!({"status": "open", "pay_url": "https://evil.example/"}),
+            "bad_pay_url",
+        ),
+        (
+            LINK.into(),
+            serde_json::json!({"status": "open", "pay_url": "http://127.0.0.1:1/pay"}),
             "bad_pay_url",
         ),
         (
@@ -865,14 +880,14 @@ async fn another_inbox_cannot_take_over_a_link_token() {
     let other = create_inbox(&db, None);
     let relay = Relay::start(&db, &[]);
     let client = no_redirects();
-    let open = serde_json::json!({"status": "open", "pay_url": "https://pay.example/mine"});
+    let open = serde_json::json!({"status": "open", "pay_url": "https://buy.stripe.com/mine"});
     assert_eq!(
         put_link(&client, &relay, &owner, LINK, &open)
             .await
             .status(),
         204
     );
-    let hijack = serde_json::json!({"status": "open", "pay_url": "https://evil.example/"});
+    let hijack = serde_json::json!({"status": "open", "pay_url": "https://buy.stripe.com/theirs"});
     let res = put_link(&client, &relay, &other, LINK, &hijack).await;
     assert_eq!(res.status(), 409);
     assert_eq!(
@@ -880,7 +895,7 @@ async fn another_inbox_cannot_take_over_a_link_token() {
         "link_token_taken"
     );
     let res = get_link(&client, &relay, "fr").await;
-    assert_eq!(res.headers()["location"], "https://pay.example/mine");
+    assert_eq!(res.headers()["location"], "https://buy.stripe.com/mine");
 }
 
 #[tokio::test]
@@ -970,7 +985,7 @@ async fn the_binary_serves_the_same_api_on_postgres() {
     );
 
     let token = format!("lnk_pg_{}", now());
-    let open = serde_json::json!({"status": "open", "pay_url": "https://pay.example/pg"});
+    let open = serde_json::json!({"status": "open", "pay_url": "https://buy.stripe.com/pg"});
     assert_eq!(
         put_link(&client, &relay, &inbox, &token, &open)
             .await
@@ -983,7 +998,7 @@ async fn the_binary_serves_the_same_api_on_postgres() {
         .await
         .unwrap();
     assert_eq!(res.status(), 302);
-    assert_eq!(res.headers()["location"], "https://pay.example/pg");
+    assert_eq!(res.headers()["location"], "https://buy.stripe.com/pg");
 }
 
 // ---- Encrypted invoice pages ----
@@ -1165,7 +1180,7 @@ async fn an_invoice_page_serves_its_ciphertext_and_says_when_revoked() {
     );
 
     let metrics = client
-        .get(relay.url("/metrics"))
+        .get(relay.metrics_url("/metrics"))
         .send()
         .await
         .unwrap()

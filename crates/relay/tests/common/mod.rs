@@ -3,9 +3,11 @@
 #![allow(dead_code)]
 
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use acquit_relay_protocol::InboxCreated;
 
@@ -22,51 +24,63 @@ pub fn postgres_url() -> Option<String> {
     std::env::var("ACQUIT_RELAY_TEST_DATABASE_URL").ok()
 }
 
-/// A running relay on 127.0.0.1 with an OS-chosen port; killed on drop.
+/// A running relay on 127.0.0.1 with OS-chosen ports (the public one and,
+/// unless `extra` says otherwise, the metrics one); killed on drop.
 #[derive(Debug)]
 pub struct Relay {
     pub child: Child,
     pub base: String,
     pub db: PathBuf,
+    /// The metrics listener's base URL, once its line was read on stderr.
+    metrics: mpsc::Receiver<String>,
+    metrics_base: std::sync::OnceLock<String>,
+    /// The stderr copier, joined on drop so the log file is complete.
+    stderr: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Where the relay's stderr goes once the metrics line is picked out.
+enum Log {
+    Inherit,
+    File(std::fs::File),
 }
 
 impl Relay {
     pub fn start(db: &Path, extra: &[&str]) -> Relay {
-        Self::spawn(db, extra, "warn", Stdio::inherit())
+        Self::spawn(db, extra, "warn", Log::Inherit)
     }
 
     /// Like [`Relay::start`], with its log at `level` written to `log`.
     pub fn start_logged(db: &Path, extra: &[&str], level: &str, log: &Path) -> Relay {
-        Self::spawn(db, extra, level, std::fs::File::create(log).unwrap().into())
+        let file = std::fs::File::create(log).unwrap();
+        Self::spawn(db, extra, level, Log::File(file))
     }
 
-    fn spawn(db: &Path, extra: &[&str], level: &str, stderr: Stdio) -> Relay {
-        Self::spawn_on(storage_args(db), db, extra, level, stderr)
+    fn spawn(db: &Path, extra: &[&str], level: &str, log: Log) -> Relay {
+        Self::spawn_on(storage_args(db), db, extra, level, log)
     }
 
     /// A relay on PostgreSQL at `url`.
     pub fn start_postgres(url: &str, extra: &[&str]) -> Relay {
         let storage = vec!["--database-url".into(), url.into()];
-        Self::spawn_on(storage, Path::new(""), extra, "warn", Stdio::inherit())
+        Self::spawn_on(storage, Path::new(""), extra, "warn", Log::Inherit)
     }
 
-    fn spawn_on(
-        storage: Vec<OsString>,
-        db: &Path,
-        extra: &[&str],
-        level: &str,
-        stderr: Stdio,
-    ) -> Relay {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(storage)
+    fn spawn_on(storage: Vec<OsString>, db: &Path, extra: &[&str], level: &str, log: Log) -> Relay {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--listen", "127.0.0.1:0"]).args(storage);
+        // Never the fixed default port: tests run side by side.
+        if !extra.contains(&"--metrics-listen") {
+            cmd.args(["--metrics-listen", "127.0.0.1:0"]);
+        }
+        let mut child = cmd
             .args(extra)
             .env("RUST_LOG", level)
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
-            .stderr(stderr)
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn acquit-relay");
+        let (metrics, stderr) = forward_stderr(child.stderr.take().unwrap(), log);
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -80,6 +94,9 @@ impl Relay {
             child,
             base,
             db: db.to_owned(),
+            metrics,
+            metrics_base: std::sync::OnceLock::new(),
+            stderr: Some(stderr),
         }
     }
 
@@ -90,12 +107,49 @@ impl Relay {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
+
+    /// `path` on the metrics listener (panics if it has none).
+    pub fn metrics_url(&self, path: &str) -> String {
+        let base = self.metrics_base.get_or_init(|| {
+            self.metrics
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the relay printed its metrics address")
+        });
+        format!("{base}{path}")
+    }
+}
+
+/// Copies the relay's stderr to `log`, sending the metrics listener's
+/// address when its line goes by.
+fn forward_stderr(
+    stderr: std::process::ChildStderr,
+    mut log: Log,
+) -> (mpsc::Receiver<String>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel();
+    let copier = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if let Some(addr) = line.strip_prefix("acquit-relay metrics on ") {
+                let _ = tx.send(addr.trim().to_owned());
+            }
+            match &mut log {
+                Log::Inherit => eprintln!("{line}"),
+                Log::File(f) => {
+                    let _ = writeln!(f, "{line}");
+                }
+            }
+        }
+    });
+    (rx, copier)
 }
 
 impl Drop for Relay {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(copier) = self.stderr.take() {
+            let _ = copier.join();
+        }
     }
 }
 
