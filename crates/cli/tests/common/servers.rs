@@ -145,6 +145,9 @@ impl Relay {
         let mut child = Command::new(sibling_bin("acquit-relay"))
             .args(["serve", "--listen", &self.listen, "--db"])
             .arg(&self.db)
+            // fake-stripe's pay URLs are http://127.0.0.1:PORT/…; no metrics
+            // listener (its fixed default port would clash between tests).
+            .args(["--allow-pay-host", "127.0.0.1", "--metrics-listen", "off"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
