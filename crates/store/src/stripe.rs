@@ -281,7 +281,7 @@ impl Store {
             return Err(Rejection::Invalid("a Stripe event without an id".into()).into());
         }
         let applied = self.write(|tx| {
-            if is_final(tx, event_id)? {
+            if is_final(tx, event_id, source)? {
                 return Ok(ApplyOutcome::AlreadyApplied);
             }
             let at = event_instant(created);
@@ -301,7 +301,7 @@ impl Store {
                 "INSERT INTO stripe_events (event_id, type, created, source, outcome, invoice_id, detail, fact, payload, first_seen_at, applied_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, invoice_id = excluded.invoice_id,
-                     detail = excluded.detail, fact = excluded.fact,
+                     source = excluded.source, detail = excluded.detail, fact = excluded.fact,
                      payload = CASE WHEN excluded.fact IS NULL THEN NULL ELSE COALESCE(excluded.payload, payload) END,
                      applied_at = excluded.applied_at",
                 params![
@@ -389,14 +389,14 @@ impl Store {
             return Err(Rejection::Invalid("a Stripe event without an id".into()).into());
         }
         self.write(|tx| {
-            if is_final(tx, event_id)? {
+            if is_final(tx, event_id, source)? {
                 return Ok(ApplyOutcome::AlreadyApplied);
             }
             tx.execute(
                 "INSERT INTO stripe_events (event_id, type, created, source, outcome, invoice_id, detail, fact, payload, first_seen_at, applied_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, NULL, ?7, ?8, NULL)
                  ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, invoice_id = NULL,
-                     detail = excluded.detail, fact = NULL, payload = COALESCE(excluded.payload, payload),
+                     source = excluded.source, detail = excluded.detail, fact = NULL, payload = COALESCE(excluded.payload, payload),
                      applied_at = NULL",
                 params![
                     event_id,
@@ -711,17 +711,24 @@ fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StripeEventRecord
 /// `i64::MAX` that sums over millions of rows cannot overflow.
 const MAX_STRIPE_MINOR: i64 = 1_000_000_000_000;
 
-/// Whether the event is recorded with a final outcome; 'deferred' and
-/// 'unconfirmed' are tried again.
-fn is_final(tx: &Transaction<'_>, event_id: &str) -> Result<bool, StoreError> {
-    let known: Option<String> = tx
+/// Whether the event is recorded with a final outcome for what comes now
+/// from `source`. 'deferred' and 'unconfirmed' are tried again; and a
+/// relay's event rejected on the relay's word alone (its mode, its type, a
+/// malformed copy) never blocks Stripe's own copy of the same id, or a
+/// relay could bury a real payment under its id.
+fn is_final(tx: &Transaction<'_>, event_id: &str, source: EventSource) -> Result<bool, StoreError> {
+    let known: Option<(String, String)> = tx
         .query_row(
-            "SELECT outcome FROM stripe_events WHERE event_id = ?1",
+            "SELECT outcome, source FROM stripe_events WHERE event_id = ?1",
             [event_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(known.is_some_and(|o| o != "deferred" && o != "unconfirmed"))
+    Ok(known.is_some_and(|(outcome, from)| match outcome.as_str() {
+        "deferred" | "unconfirmed" => false,
+        "rejected" => !(from == "relay" && source == EventSource::Stripe),
+        _ => true,
+    }))
 }
 
 fn currency_of(code: &str) -> Result<Currency, StoreError> {

@@ -1,15 +1,19 @@
-//! `cargo bench -p acquit-sync --bench loop_latency`: from the relay's 200
-//! to a Stripe webhook to the invoice paid in the store, with a
-//! long-polling sync running as the app runs it.
+//! `cargo bench -p acquit-sync --bench loop_latency`: from a customer's
+//! payment to the invoice paid in the store, with a long-polling sync
+//! running as the app runs it, confirming each event with Stripe.
 //!
-//! A real relay (SQLite, group commit, `synchronous=FULL`) is served on
-//! 127.0.0.1; a sync loop on its own thread and database connection
-//! long-polls it (`engine::sync` with `wait`), applies each event and
-//! publishes the link's new state back to the relay. The bench signs and
-//! posts 200 `checkout.session.completed` webhooks one after the other and
-//! measures, for each, the time from the relay's 200 to the moment the sync
-//! reports the invoice paid. Prints p50, p99 and max (target: p99 < 1 s).
-//! Databases live under `target/bench-data/` (the real disk, real fsyncs).
+//! The fake Stripe and a real relay (SQLite, group commit,
+//! `synchronous=FULL`) are served on 127.0.0.1; Stripe's webhooks reach the
+//! relay signed. A sync loop on its own thread and database connection
+//! long-polls the relay (`engine::sync` with `wait`), confirms each event
+//! with Stripe (`GET /v1/events/{id}`: the relay is not trusted), applies
+//! Stripe's copy, then fetches the fee and withdraws the paid link as the
+//! app does. The bench pays 200 invoices one after the other through the
+//! fake's test control and measures, for each, the time from the payment
+//! (the control's answer, so the webhook's delivery to the relay and the
+//! relay's 200 are inside the figure) to the moment the sync reports the
+//! invoice paid. Prints p50, p99 and max (target: p99 < 1 s). Databases
+//! live under `target/bench-data/` (the real disk, real fsyncs).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,16 +23,16 @@ use std::time::{Duration, Instant};
 use acquit_core::tax::{Discount, LineInput};
 use acquit_core::{Client, Currency, InvoiceKind, Line, Money, Quantity, Seller, VatRate};
 use acquit_relay::server::{AppState, Config, router};
-use acquit_relay::signature;
 use acquit_relay::store::{SqliteStore, Store as _};
 use acquit_store::{LinkKind, NewDraft, NewLink, Store};
+use acquit_stripe::{Config as StripeConfig, IdempotencyKey, NewWebhookEndpoint, SecretKey};
 use acquit_sync::engine::{self, SourceChoice, Sources};
+use acquit_sync::links;
 use acquit_sync::relay::{PullToken, RelayClient, RelayConfig};
 use chrono::NaiveDate;
 use serde_json::json;
 
 const PAYMENTS: usize = 200;
-const SECRET: &str = "whsec_bench_loop_latency";
 
 fn main() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data/loop");
@@ -42,23 +46,58 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let (base, inbox, token) = runtime.block_on(async {
+    let (fake, base, inbox, token) = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let fake = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(fake_stripe::serve(listener, fake_stripe::Config::default()));
         let store = Arc::new(SqliteStore::open(&data.join("relay.db")).unwrap());
-        let created = store.create_inbox(Some(SECRET.into())).await.unwrap();
+        let created = store.create_inbox(None).await.unwrap();
         let (shutdown, rx) = tokio::sync::watch::channel(false);
         std::mem::forget(shutdown); // the relay runs until the bench exits
         let app = router(AppState::new(store, Config::default(), rx));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (base, created.inbox, created.token)
+        (fake, base, created.inbox, created.token)
+    });
+    let stripe = stripe_client(&fake);
+    let relay_config = RelayConfig::new(&base, &inbox, PullToken::new(&token).unwrap()).unwrap();
+    let pay_urls = runtime.block_on(async {
+        // Stripe's webhooks to the relay, as `acquit relay set` does.
+        let relay = RelayClient::new(relay_config.clone()).unwrap();
+        let endpoint = stripe
+            .create_webhook_endpoint(
+                &NewWebhookEndpoint::for_relay(relay_config.webhook_url()),
+                &IdempotencyKey::new("loop-latency-endpoint").unwrap(),
+            )
+            .await
+            .unwrap();
+        relay
+            .set_webhook_secret(endpoint.secret.unwrap().expose(), None)
+            .await
+            .unwrap();
+        let mut store = Store::open(&books).unwrap();
+        let mut urls = Vec::with_capacity(numbers.len());
+        for number in &numbers {
+            let new = NewLink {
+                kind: LinkKind::PaymentLink,
+                amount: None,
+                expires_at: None,
+            };
+            let shared = links::create_link(&mut store, &stripe, None, number, &new)
+                .await
+                .unwrap();
+            urls.push(shared.link.url.unwrap());
+        }
+        urls
     });
 
     // The sync loop, as the app runs it: its own connection, long-polls.
     let (paid_tx, paid_rx) = mpsc::channel::<(String, Instant)>();
     {
         let books = books.clone();
-        let config = RelayConfig::new(&base, &inbox, PullToken::new(&token).unwrap()).unwrap();
+        let stripe = stripe.clone();
+        let config = relay_config.clone();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -69,7 +108,7 @@ fn main() {
             loop {
                 let sources = Sources {
                     relay: Some(&relay),
-                    stripe: None,
+                    stripe: Some(&stripe),
                 };
                 // The relay stops when the bench's main thread ends.
                 let Ok(report) =
@@ -88,45 +127,28 @@ fn main() {
     }
 
     let http = reqwest::Client::new();
-    let webhook = format!("{base}{}", acquit_relay_protocol::webhook_path(&inbox));
     let mut latencies = Vec::with_capacity(PAYMENTS);
     let start = Instant::now();
-    for (i, number) in numbers.iter().enumerate() {
-        let body = json!({
-            "id": format!("evt_loop{i}"), "object": "event", "api_version": "2026-10-28.endive",
-            "created": chrono::Utc::now().timestamp(), "livemode": false, "pending_webhooks": 1,
-            "request": {"id": null, "idempotency_key": null}, "type": "checkout.session.completed",
-            "data": {"object": {
-                "id": format!("cs_loop{i}"), "object": "checkout.session", "mode": "payment",
-                "amount_total": 12_000, "amount_subtotal": 12_000, "currency": "eur",
-                "payment_status": "paid", "status": "complete",
-                "payment_intent": format!("pi_loop{i}"), "payment_link": format!("plink_loop{i}"),
-                "payment_method_types": ["card"],
-                "metadata": {"acquit_invoice_number": number}
-            }}
-        })
-        .to_string();
-        let t = chrono::Utc::now().timestamp();
+    for (number, url) in numbers.iter().zip(&pay_urls) {
         let status = runtime.block_on(async {
-            http.post(&webhook)
-                .header(
-                    "Stripe-Signature",
-                    signature::sign(SECRET, t, body.as_bytes()),
-                )
-                .body(body)
+            http.post(format!("{fake}/_fake/pay"))
+                .json(&json!({"url": url, "card": "4242424242424242"}))
                 .send()
                 .await
                 .unwrap()
                 .status()
         });
-        let accepted = Instant::now();
-        assert!(status.is_success(), "relay answered {status}");
+        let paid_at = Instant::now();
+        assert!(
+            status.is_success(),
+            "the fake refused the payment: {status}"
+        );
         loop {
             let (paid, at) = paid_rx
                 .recv_timeout(Duration::from_secs(30))
                 .expect("the sync applied the payment within 30 s");
             if &paid == number {
-                latencies.push(at.saturating_duration_since(accepted));
+                latencies.push(at.saturating_duration_since(paid_at));
                 break;
             }
         }
@@ -135,7 +157,7 @@ fn main() {
     latencies.sort();
     let pick = |q: usize| latencies[(latencies.len() * q / 100).min(latencies.len() - 1)];
     println!(
-        "webhook accepted → invoice paid, {PAYMENTS} payments one after another ({:.1} s in all):",
+        "payment → webhook → relay → confirmed with Stripe → invoice paid, {PAYMENTS} payments one after another ({:.1} s in all):",
         total.as_secs_f64()
     );
     println!(
@@ -152,12 +174,18 @@ fn main() {
     assert_eq!(paid, PAYMENTS, "every invoice is paid");
 }
 
+fn stripe_client(base: &str) -> acquit_stripe::Client {
+    let key = SecretKey::parse("sk_test_acquitLoopLatencyBench00004242").unwrap();
+    let mut config = StripeConfig::new(key);
+    config.api_base = base.to_owned();
+    acquit_stripe::Client::new(config).unwrap()
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Books with `PAYMENTS` issued invoices of 120,00 €, each with an open
-/// payment link `plink_loop{i}`.
+/// Books with `PAYMENTS` issued invoices of 120,00 €.
 fn prepare(path: &Path) -> Vec<String> {
     let mut store = Store::open(path).unwrap();
     store
@@ -176,7 +204,7 @@ fn prepare(path: &Path) -> Vec<String> {
         },
     };
     (0..PAYMENTS)
-        .map(|i| {
+        .map(|_| {
             let draft = store
                 .create_draft(&NewDraft {
                     client,
@@ -188,28 +216,9 @@ fn prepare(path: &Path) -> Vec<String> {
                 })
                 .unwrap();
             store.add_line(draft, &line).unwrap();
-            let number = store
-                .issue(draft, NaiveDate::from_ymd_opt(2026, 11, 2).unwrap())
-                .unwrap();
-            let link = store
-                .reserve_link(
-                    &number,
-                    &NewLink {
-                        kind: LinkKind::PaymentLink,
-                        amount: None,
-                        expires_at: None,
-                    },
-                )
-                .unwrap();
             store
-                .link_created(
-                    link.id,
-                    &format!("plink_loop{i}"),
-                    "https://pay.example/x",
-                    None,
-                )
-                .unwrap();
-            number
+                .issue(draft, NaiveDate::from_ymd_opt(2026, 11, 2).unwrap())
+                .unwrap()
         })
         .collect()
 }

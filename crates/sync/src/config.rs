@@ -17,7 +17,8 @@ pub use acquit_secrets::{Keychain as OsKeychain, stripe_key_user};
 pub use acquit_stripe::SecretKey as StripeKey;
 
 use crate::relay::{
-    PullToken, RELAY_INBOX_SETTING, RELAY_URL_SETTING, RelayClient, RelayConfig, RelayError,
+    AdminToken, PullToken, RELAY_INBOX_SETTING, RELAY_URL_SETTING, RelayClient, RelayConfig,
+    RelayError,
 };
 
 /// The setting that records the connected account (JSON, see
@@ -101,6 +102,9 @@ pub fn relay_error_is_user_fixable(error: &RelayError) -> bool {
         RelayError::BadToken
             | RelayError::BadUrl(_)
             | RelayError::BadInbox(_)
+            | RelayError::BadAdminToken
+            | RelayError::InsecureUrl(_)
+            | RelayError::AdminRequired { .. }
             | RelayError::Unauthorized { .. }
             | RelayError::UnknownInbox { .. }
     )
@@ -295,6 +299,20 @@ pub fn set_relay_token(inbox: &str, token: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// The keychain entry of a relay inbox's admin credential.
+fn relay_admin_user(inbox: &str) -> String {
+    format!("relay-admin:{inbox}")
+}
+
+/// The admin credential of `inbox`, from the keychain, if it was given.
+fn relay_admin_token(inbox: &str) -> Result<Option<AdminToken>, ConfigError> {
+    let keychain = Keychain::open()?;
+    match keychain.get(&relay_admin_user(inbox))? {
+        Some(secret) => Ok(Some(AdminToken::new(secret.expose())?)),
+        None => Ok(None),
+    }
+}
+
 /// The relay's base URL and inbox, when both are set.
 pub fn relay_settings(store: &Store) -> Result<Option<(String, String)>, ConfigError> {
     Ok(
@@ -326,6 +344,25 @@ pub fn relay_client(store: &Store) -> Result<Option<RelayClient>, ConfigError> {
     Ok(Some(RelayClient::new(config)?))
 }
 
+/// Hands the webhook secret to the relay: with the admin credential given,
+/// else with the pull token, and when the relay wants the admin credential,
+/// with the one kept in the keychain by an earlier setup (if any).
+async fn hand_secret(
+    relay: &RelayClient,
+    secret: &str,
+    admin: Option<&AdminToken>,
+) -> Result<(), ConfigError> {
+    match relay.set_webhook_secret(secret, admin).await {
+        Err(RelayError::AdminRequired { inbox }) if admin.is_none() => {
+            match relay_admin_token(&inbox) {
+                Ok(Some(kept)) => Ok(relay.set_webhook_secret(secret, Some(&kept)).await?),
+                _ => Err(RelayError::AdminRequired { inbox }.into()),
+            }
+        }
+        other => Ok(other?),
+    }
+}
+
 /// What [`setup_relay`] did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RelaySetup {
@@ -341,44 +378,46 @@ pub struct RelaySetup {
 }
 
 /// One-step relay setup, for `acquit relay set` and the app's settings:
-/// checks the relay with the token, keeps the token in the keychain (unless
-/// `ACQUIT_RELAY_TOKEN` holds it), records the relay in the settings, and,
-/// when Stripe is connected, creates the webhook endpoint for the inbox and
-/// hands its signing secret to the relay. Stripe shows an endpoint's secret
-/// only when it is created, so an existing endpoint for the same URL is
-/// replaced rather than the user asked to copy a secret. Nothing is
-/// recorded when the relay refuses the token.
+/// checks the relay with the token and, when Stripe is connected, creates
+/// the webhook endpoint for the inbox and hands its signing secret to the
+/// relay; then keeps the token (and the inbox's `admin` credential, when
+/// given) in the keychain, unless `ACQUIT_RELAY_TOKEN` holds it, and
+/// records the relay in the settings.
+///
+/// Stripe shows an endpoint's secret only when it is created, so a new
+/// endpoint is made each time. The relay takes the first secret with the
+/// pull token; replacing it needs the admin credential (given now, or kept
+/// from an earlier setup). The new endpoint is created first and the old
+/// ones for the same URL deleted only once the relay has the new secret,
+/// so a refusal leaves Stripe and the books as they were.
 pub async fn setup_relay(
     store: &mut Store,
     url: &str,
     inbox: &str,
     token: &str,
+    admin: Option<&str>,
     stripe: Option<&Client>,
 ) -> Result<RelaySetup, ConfigError> {
     let token = PullToken::new(token)?;
+    let given_admin = admin
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(AdminToken::new)
+        .transpose()?;
     let relay = RelayClient::new(RelayConfig::new(url, inbox, token.clone())?)?;
     relay.check().await?;
     let config = relay.config().clone();
-    let from_env = std::env::var(RELAY_TOKEN_ENV).is_ok_and(|t| t.trim() == token.expose());
-    if !from_env {
-        set_relay_token(&config.inbox, token.expose())?;
-    }
-    let previous = store.setting(RELAY_INBOX_SETTING)?;
-    store.set_setting(RELAY_URL_SETTING, &config.base)?;
-    store.set_setting(RELAY_INBOX_SETTING, &config.inbox)?;
-    if previous.as_deref() != Some(config.inbox.as_str()) {
-        // Another inbox: its cursor means nothing here.
-        store.set_setting(crate::engine::RELAY_CURSOR, "")?;
-    }
     let webhook_url = config.webhook_url();
     let webhook_endpoint = match stripe {
         None => None,
         Some(stripe) => {
-            for existing in stripe.list_webhook_endpoints().await? {
-                if existing.url == webhook_url {
-                    stripe.delete_webhook_endpoint(&existing.id).await?;
-                }
-            }
+            let older: Vec<String> = stripe
+                .list_webhook_endpoints()
+                .await?
+                .into_iter()
+                .filter(|e| e.url == webhook_url)
+                .map(|e| e.id)
+                .collect();
             // A new key each time: a deliberate re-setup within Stripe's
             // 24 h idempotency window must create a new endpoint.
             let setup = format!("{}-{}", config.inbox, chrono::Utc::now().timestamp());
@@ -390,17 +429,45 @@ pub async fn setup_relay(
                     &key,
                 )
                 .await?;
-            let secret = endpoint.secret.as_ref().ok_or_else(|| {
-                ConfigError::Stripe(StripeError::UnexpectedResponse {
+            let handed = match endpoint.secret.as_ref() {
+                Some(secret) => hand_secret(&relay, secret.expose(), given_admin.as_ref()).await,
+                None => Err(ConfigError::Stripe(StripeError::UnexpectedResponse {
                     status: 200,
                     reason: "the webhook endpoint came without its signing secret: try again"
                         .into(),
-                })
-            })?;
-            relay.set_webhook_secret(secret.expose()).await?;
+                })),
+            };
+            if let Err(error) = handed {
+                // Best effort: the old endpoint still feeds the relay.
+                let _ = stripe.delete_webhook_endpoint(&endpoint.id).await;
+                return Err(error);
+            }
+            for id in older {
+                stripe.delete_webhook_endpoint(&id).await?;
+            }
             Some(endpoint.id)
         }
     };
+    // A token from the environment (scripts, the demo) is used, never
+    // written anywhere; nor is the admin credential given with it.
+    let from_env = std::env::var(RELAY_TOKEN_ENV).is_ok_and(|t| t.trim() == token.expose());
+    if !from_env {
+        set_relay_token(&config.inbox, token.expose())?;
+        if let Some(admin) = &given_admin {
+            Keychain::open()?.set(
+                &relay_admin_user(&config.inbox),
+                &format!("Acquit relay admin credential ({})", config.inbox),
+                &Secret::new(admin.expose()),
+            )?;
+        }
+    }
+    let previous = store.setting(RELAY_INBOX_SETTING)?;
+    store.set_setting(RELAY_URL_SETTING, &config.base)?;
+    store.set_setting(RELAY_INBOX_SETTING, &config.inbox)?;
+    if previous.as_deref() != Some(config.inbox.as_str()) {
+        // Another inbox: its cursor means nothing here.
+        store.set_setting(crate::engine::RELAY_CURSOR, "")?;
+    }
     Ok(RelaySetup {
         url: config.base,
         inbox: config.inbox,

@@ -6,6 +6,13 @@
 //! Cursors are saved only after the events they cover are applied, so a
 //! crash re-fetches and re-applies: applying is idempotent (the event id is
 //! unique in the store), so nothing is lost and nothing counted twice.
+//!
+//! The relay is not trusted: each event it hands over that Acquit acts on
+//! is confirmed with Stripe first and Stripe's copy is applied
+//! ([`crate::confirm`]). An event Stripe cannot confirm yet is kept as
+//! unconfirmed (its cursor still moves on: the event is in the books' own
+//! file) and asked about again at the start of every sync; one Stripe
+//! denies is kept as rejected and never applied.
 
 use std::collections::BTreeSet;
 
@@ -14,6 +21,7 @@ use acquit_stripe::{ACQUIT_EVENT_TYPES, Client, StripeError};
 use serde::Serialize;
 
 use crate::apply::{self, SyncError};
+use crate::confirm::{self, Verdict};
 use crate::links;
 use crate::relay::{RelayClient, RelayError};
 
@@ -79,6 +87,11 @@ pub struct SyncReport {
     pub ignored: usize,
     pub unmatched: usize,
     pub deferred: usize,
+    /// Received from the relay, waiting for Stripe to confirm them.
+    pub unconfirmed: usize,
+    /// Never applied: Stripe did not confirm them, or the books refused
+    /// them (see `acquit reconcile`).
+    pub rejected: usize,
     /// Invoices a payment was applied to in this sync.
     pub invoices: Vec<String>,
     pub fees_filled: usize,
@@ -134,7 +147,15 @@ pub async fn sync(
     match choice {
         SourceChoice::Relay => {
             let relay = sources.relay.ok_or(EngineError::NoRelay)?;
-            from_relay(store, relay, wait, &mut report, &mut touched).await?;
+            from_relay(
+                store,
+                relay,
+                sources.stripe,
+                wait,
+                &mut report,
+                &mut touched,
+            )
+            .await?;
         }
         SourceChoice::Stripe => {
             let stripe = sources.stripe.ok_or(EngineError::NoStripe)?;
@@ -143,13 +164,21 @@ pub async fn sync(
         SourceChoice::Auto => match (sources.relay, sources.stripe) {
             (None, None) => return Err(EngineError::NoSource),
             (Some(relay), stripe) => {
-                match from_relay(store, relay, wait, &mut report, &mut touched).await {
+                match from_relay(store, relay, stripe, wait, &mut report, &mut touched).await {
                     // Reconciliation: once a day, also ask Stripe, in case
                     // a webhook never reached the relay (endpoint disabled
                     // after failures, secret rotated, relay restored from
                     // an old backup).
                     Ok(()) if stripe.is_some() && reconciliation_due(store)? => {
-                        from_stripe(store, stripe.unwrap(), &mut report, &mut touched).await?;
+                        // The relay's events are in; Stripe being down only
+                        // postpones this look (and their confirmation).
+                        match from_stripe(store, stripe.unwrap(), &mut report, &mut touched).await
+                        {
+                            Err(EngineError::Stripe(error)) => report.warnings.push(format!(
+                                "Stripe's own list of events could not be read ({error}); the next sync tries again"
+                            )),
+                            other => other?,
+                        }
                     }
                     Ok(()) => {}
                     Err(EngineError::Relay(error)) if stripe.is_some() => {
@@ -172,11 +201,19 @@ pub async fn sync(
 async fn from_relay(
     store: &mut Store,
     relay: &RelayClient,
+    stripe: Option<&Client>,
     wait: u32,
     report: &mut SyncReport,
     touched: &mut BTreeSet<String>,
 ) -> Result<(), EngineError> {
     report.sources.push("relay");
+    let mut confirmer = Confirmer { stripe, down: None };
+    // What an earlier sync could not confirm goes first, in order.
+    for waiting in store.unconfirmed_events()? {
+        if let Some(claimed) = &waiting.payload {
+            confirmer.receive(store, claimed, report, touched).await?;
+        }
+    }
     let mut cursor = store.setting(RELAY_CURSOR)?;
     // Long-poll on the first request only: it returns at once when events
     // are pending, else when the first one arrives or `wait` runs out.
@@ -185,10 +222,12 @@ async fn from_relay(
         let page = relay.pull(cursor.as_deref(), 100, poll).await?;
         poll = 0;
         for event in &page.events {
-            apply_one(store, &event.payload, EventSource::Relay, report, touched)?;
+            confirmer
+                .receive(store, &event.payload, report, touched)
+                .await?;
         }
         if !page.next_cursor.is_empty() && cursor.as_deref() != Some(page.next_cursor.as_str()) {
-            // Saved after the page is applied: a crash before this re-pulls it.
+            // Saved after the page is recorded: a crash before this re-pulls it.
             store.set_setting(RELAY_CURSOR, &page.next_cursor)?;
             cursor = Some(page.next_cursor);
         }
@@ -196,7 +235,104 @@ async fn from_relay(
             break;
         }
     }
+    if let Some(why) = confirmer.down {
+        report.warnings.push(format!(
+            "{} payment event(s) wait for Stripe's confirmation: {why}",
+            store.unconfirmed_events()?.len()
+        ));
+    }
     Ok(())
+}
+
+/// Confirms the relay's events with Stripe, one sync's worth: once Stripe
+/// could not be asked, the rest of this sync's events wait without asking
+/// again (one timeout per sync, not one per event).
+struct Confirmer<'a> {
+    stripe: Option<&'a Client>,
+    /// Why Stripe could not be asked, once it could not.
+    down: Option<String>,
+}
+
+impl Confirmer<'_> {
+    async fn receive(
+        &mut self,
+        store: &mut Store,
+        claimed: &serde_json::Value,
+        report: &mut SyncReport,
+        touched: &mut BTreeSet<String>,
+    ) -> Result<(), EngineError> {
+        let field = |name: &str| claimed.get(name).and_then(|v| v.as_str());
+        let (Some(id), Some(kind)) = (field("id"), field("type")) else {
+            report
+                .warnings
+                .push("the relay handed over an event without an id or a type: skipped".into());
+            tally(
+                report,
+                touched,
+                &ApplyOutcome::Ignored {
+                    detail: String::new(),
+                },
+            );
+            return Ok(());
+        };
+        // Nothing to do, and nothing recorded: what the relay says of an
+        // event id must never stand in for Stripe's own copy of it later.
+        if !confirm::needs_confirmation(kind) {
+            tally(
+                report,
+                touched,
+                &ApplyOutcome::Ignored {
+                    detail: String::new(),
+                },
+            );
+            return Ok(());
+        }
+        if store.stripe_event_decided(id)? {
+            tally(report, touched, &ApplyOutcome::AlreadyApplied);
+            return Ok(());
+        }
+        let created = claimed.get("created").and_then(|v| v.as_i64()).unwrap_or(0);
+        let verdict = match &self.down {
+            Some(why) => Verdict::Waiting(why.clone()),
+            None => confirm::confirm(self.stripe, claimed).await,
+        };
+        match verdict {
+            Verdict::Confirmed {
+                event,
+                relay_differed,
+            } => {
+                if let Some(how) = relay_differed {
+                    tracing::warn!(event = id, %how, "the relay's copy of an event differs from Stripe's");
+                    report.warnings.push(format!(
+                        "the relay's copy of Stripe event {id} differs from Stripe's ({how}): Stripe's was applied; check who runs your relay"
+                    ));
+                }
+                apply_one(store, &event, EventSource::Relay, report, touched)
+            }
+            Verdict::Rejected(why) => {
+                tracing::warn!(event = id, %why, "event rejected");
+                report
+                    .warnings
+                    .push(format!("Stripe event {id} rejected: {why}"));
+                let outcome = store.record_rejected(
+                    id,
+                    kind,
+                    created,
+                    EventSource::Relay,
+                    Some(claimed),
+                    &why,
+                )?;
+                tally(report, touched, &outcome);
+                Ok(())
+            }
+            Verdict::Waiting(why) => {
+                let outcome = store.record_unconfirmed(id, kind, created, claimed, &why)?;
+                self.down.get_or_insert(why);
+                tally(report, touched, &outcome);
+                Ok(())
+            }
+        }
+    }
 }
 
 async fn from_stripe(
@@ -216,16 +352,24 @@ async fn from_stripe(
     // Stripe lists newest first; apply in the order things happened.
     events.reverse();
     let mut latest = since;
+    let live = stripe.key().mode() == acquit_stripe::Mode::Live;
     for event in &events {
-        let raw = serde_json::json!({
-            "id": event.id,
-            "object": "event",
-            "type": event.event_type,
-            "created": event.created,
-            "livemode": event.livemode,
-            "data": { "object": event.data.object },
-        });
-        apply_one(store, &raw, EventSource::Stripe, report, touched)?;
+        let raw = event.to_json();
+        // Listed with the key, so of its mode and account; checked anyway,
+        // as for the relay's events.
+        if event.livemode != live || event.account.is_some() {
+            let outcome = store.record_rejected(
+                &event.id,
+                &event.event_type,
+                event.created,
+                EventSource::Stripe,
+                Some(&raw),
+                "an event of the other mode or of another account than the key's",
+            )?;
+            tally(report, touched, &outcome);
+        } else {
+            apply_one(store, &raw, EventSource::Stripe, report, touched)?;
+        }
         latest = latest.max(event.created);
     }
     store.set_setting(STRIPE_SINCE, &latest.to_string())?;
@@ -295,6 +439,8 @@ fn tally(report: &mut SyncReport, touched: &mut BTreeSet<String>, outcome: &Appl
         ApplyOutcome::Ignored { .. } => report.ignored += 1,
         ApplyOutcome::Unmatched { .. } => report.unmatched += 1,
         ApplyOutcome::Deferred { .. } => report.deferred += 1,
+        ApplyOutcome::Unconfirmed { .. } => report.unconfirmed += 1,
+        ApplyOutcome::Rejected { .. } => report.rejected += 1,
         ApplyOutcome::AlreadyApplied => report.already_applied += 1,
     }
 }
@@ -346,8 +492,16 @@ async fn fill_fees(
                     continue;
                 }
                 let fee = acquit_core::Money::new(fee.fee, currency);
-                store.set_payment_fee(&missing.payment_intent, fee)?;
-                report.fees_filled += 1;
+                match store.set_payment_fee(&missing.payment_intent, fee) {
+                    Ok(_) => report.fees_filled += 1,
+                    // A fee the books refuse (negative, another already
+                    // recorded) must not stop the rest of the sync.
+                    Err(StoreError::Rejected(why)) => report.warnings.push(format!(
+                        "the Stripe fee of {} was not recorded: {why}",
+                        missing.invoice_number
+                    )),
+                    Err(other) => return Err(other.into()),
+                }
             }
             // Not settled yet (SEPA): the next sync asks again.
             Ok(None) => {}

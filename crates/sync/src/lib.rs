@@ -20,6 +20,7 @@
 
 pub mod apply;
 pub mod config;
+pub mod confirm;
 pub mod documents;
 pub mod engine;
 pub mod export;

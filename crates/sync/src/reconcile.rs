@@ -8,6 +8,11 @@
 //!   whose PaymentIntent none of those sessions paid.
 //! - **Unmatched event**: an event sync kept because it concerned no link
 //!   or invoice of these books.
+//! - **Rejected event**: an event the relay delivered that Stripe did not
+//!   confirm (unknown to Stripe, the other mode, another account, an object
+//!   in another state), or whose fact the books refused: never applied.
+//! - **Unconfirmed event**: received from the relay, waiting for Stripe to
+//!   be reachable to confirm it; the next sync asks again.
 //!
 //! Only 30 days can be compared: Stripe keeps events that long. The
 //! comparison reads events already fetched ([`compare`]), so it is tested
@@ -35,6 +40,8 @@ pub enum FindingKind {
     MissingInAcquit,
     UnknownToStripe,
     UnmatchedEvent,
+    RejectedEvent,
+    UnconfirmedEvent,
 }
 
 impl FindingKind {
@@ -44,6 +51,8 @@ impl FindingKind {
             FindingKind::MissingInAcquit => "missing-in-acquit",
             FindingKind::UnknownToStripe => "unknown-to-stripe",
             FindingKind::UnmatchedEvent => "unmatched-event",
+            FindingKind::RejectedEvent => "rejected-event",
+            FindingKind::UnconfirmedEvent => "unconfirmed-event",
         }
     }
 }
@@ -59,7 +68,8 @@ pub struct Finding {
     pub invoice_number: Option<String>,
     /// The session's amount (missing payments only).
     pub amount: Option<Money>,
-    /// For an unmatched event: what sync said about it.
+    /// For an event kept by sync (unmatched, rejected, unconfirmed): what
+    /// sync said about it.
     pub detail: Option<String>,
 }
 
@@ -143,14 +153,21 @@ pub fn compare(
             });
         }
     }
-    for record in store.unmatched_events()? {
-        findings.push(Finding {
-            kind: FindingKind::UnmatchedEvent,
-            stripe_ref: record.event_id,
-            invoice_number: record.invoice_number,
-            amount: None,
-            detail: Some(record.detail),
-        });
+    let kept = [
+        (FindingKind::UnmatchedEvent, store.unmatched_events()?),
+        (FindingKind::RejectedEvent, store.rejected_events()?),
+        (FindingKind::UnconfirmedEvent, store.unconfirmed_events()?),
+    ];
+    for (kind, records) in kept {
+        for record in records {
+            findings.push(Finding {
+                kind,
+                stripe_ref: record.event_id,
+                invoice_number: record.invoice_number,
+                amount: None,
+                detail: Some(record.detail),
+            });
+        }
     }
     Ok(Reconciliation {
         findings,

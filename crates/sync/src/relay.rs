@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use acquit_relay_protocol::{ErrorBody, EventsPage, LinkState, WebhookSecretBody};
+use acquit_relay_protocol::{ErrorBody, EventsPage, LinkState, WebhookSecretBody, error_code};
 use reqwest::StatusCode;
 
 /// Settings (in the store; not secret) naming the relay in use. The pull
@@ -58,6 +58,32 @@ impl fmt::Display for PullToken {
     }
 }
 
+/// The inbox's admin credential (`admin_token` from `acquit-relay inbox
+/// create`): the only thing that can replace the webhook secret once set.
+/// Masked like [`PullToken`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminToken(PullToken);
+
+impl AdminToken {
+    pub fn new(token: &str) -> Result<AdminToken, RelayError> {
+        PullToken::new(token)
+            .map(AdminToken)
+            .map_err(|_| RelayError::BadAdminToken)
+    }
+
+    /// The credential in clear, for the `Authorization` header and the
+    /// keychain.
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+}
+
+impl fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminToken(…)")
+    }
+}
+
 /// What went wrong talking to the relay, in words that say what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
@@ -65,8 +91,20 @@ pub enum RelayError {
         "the relay token is empty or has spaces: paste the token that `acquit-relay inbox create` printed"
     )]
     BadToken,
+    #[error(
+        "the relay admin credential is empty or has spaces: paste the admin_token that `acquit-relay inbox create` printed"
+    )]
+    BadAdminToken,
     #[error("\"{0}\" is not a relay URL: give its base, e.g. https://relay.example.com")]
     BadUrl(String),
+    #[error(
+        "\"{0}\" is not https: the relay carries your payment news and your token, so Acquit reaches it over https only (http only on this machine: 127.0.0.1, ::1, localhost)"
+    )]
+    InsecureUrl(String),
+    #[error(
+        "the relay already has a webhook secret for inbox {inbox}, and replacing it needs the inbox's admin credential: give the admin_token that `acquit-relay inbox create` printed on the second line of stdin (`acquit-relay inbox admin-token` makes a new one)"
+    )]
+    AdminRequired { inbox: String },
     #[error("\"{0}\" is not an inbox id: it starts with ibx_ (from `acquit-relay inbox create`)")]
     BadInbox(String),
     #[error(
@@ -113,6 +151,13 @@ impl RelayConfig {
         let url = reqwest::Url::parse(base).map_err(|_| RelayError::BadUrl(base.to_owned()))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             return Err(RelayError::BadUrl(base.to_owned()));
+        }
+        if url.scheme() == "http"
+            && !url
+                .host_str()
+                .is_some_and(acquit_core::net::is_loopback_host)
+        {
+            return Err(RelayError::InsecureUrl(base.to_owned()));
         }
         let inbox = inbox.trim();
         if !inbox.starts_with("ibx_")
@@ -206,12 +251,19 @@ impl RelayClient {
         serde_json::from_slice(&bytes).map_err(|e| RelayError::BadAnswer(e.to_string()))
     }
 
-    /// Sets (or rotates) the inbox's Stripe webhook signing secret.
-    pub async fn set_webhook_secret(&self, secret: &str) -> Result<(), RelayError> {
+    /// Sets the inbox's Stripe webhook signing secret: the first time with
+    /// the pull token; replacing it needs the inbox's `admin` credential
+    /// ([`RelayError::AdminRequired`] without it).
+    pub async fn set_webhook_secret(
+        &self,
+        secret: &str,
+        admin: Option<&AdminToken>,
+    ) -> Result<(), RelayError> {
+        let bearer = admin.map_or(self.config.token.expose(), AdminToken::expose);
         let response = self
             .http
             .put(self.inbox_url("webhook-secret"))
-            .bearer_auth(self.config.token.expose())
+            .bearer_auth(bearer)
             .timeout(Duration::from_secs(30))
             .json(&WebhookSecretBody {
                 secret: secret.to_owned(),
@@ -300,16 +352,20 @@ impl RelayClient {
             return Ok(bytes);
         }
         let inbox = self.config.inbox.clone();
+        let body = serde_json::from_slice::<ErrorBody>(&bytes).ok();
+        if status == StatusCode::FORBIDDEN
+            && body.as_ref().map(|b| b.error.as_str()) == Some(error_code::ADMIN_REQUIRED)
+        {
+            return Err(RelayError::AdminRequired { inbox });
+        }
         Err(match status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => RelayError::Unauthorized { inbox },
             StatusCode::NOT_FOUND => RelayError::UnknownInbox { inbox },
             _ => RelayError::Server {
                 status: status.as_u16(),
-                message: serde_json::from_slice::<ErrorBody>(&bytes)
+                message: body
                     .map(|b| b.message)
-                    .unwrap_or_else(|_| {
-                        String::from_utf8_lossy(&bytes).chars().take(200).collect()
-                    }),
+                    .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(200).collect()),
             },
         })
     }
@@ -327,6 +383,12 @@ mod tests {
         assert_eq!(token.to_string(), "…6789");
         assert!(matches!(PullToken::new("a b"), Err(RelayError::BadToken)));
         assert!(matches!(PullToken::new("  "), Err(RelayError::BadToken)));
+        let admin = AdminToken::new("adm1n5ecret").unwrap();
+        assert_eq!(format!("{admin:?}"), "AdminToken(…)");
+        assert!(matches!(
+            AdminToken::new(""),
+            Err(RelayError::BadAdminToken)
+        ));
     }
 
     #[test]
@@ -347,8 +409,25 @@ mod tests {
             Err(RelayError::BadUrl(_))
         ));
         assert!(matches!(
-            RelayConfig::new("http://relay", "inbox/../x", t()),
+            RelayConfig::new("http://127.0.0.1:8787", "inbox/../x", t()),
             Err(RelayError::BadInbox(_))
         ));
+        // http only to this machine: the token and the payment news travel.
+        for base in [
+            "http://relay.example.org",
+            "http://10.0.0.2:8787",
+            "http://localhost.example.org",
+        ] {
+            let err = RelayConfig::new(base, "ibx_abc", t()).unwrap_err();
+            assert!(matches!(err, RelayError::InsecureUrl(_)), "{base}: {err}");
+            assert!(err.to_string().contains("https"), "{err}");
+        }
+        for base in [
+            "http://127.0.0.1:8787",
+            "http://[::1]:8787",
+            "http://localhost:8787",
+        ] {
+            assert!(RelayConfig::new(base, "ibx_abc", t()).is_ok(), "{base}");
+        }
     }
 }

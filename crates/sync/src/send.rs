@@ -251,10 +251,40 @@ pub struct Launch {
     pub args: Vec<String>,
 }
 
+/// The variables a program Acquit launches (mail client, browser, file
+/// manager) never inherits: the Stripe key and relay token a script may
+/// have given Acquit through the environment.
+pub const SECRET_ENV: [&str; 2] = [
+    acquit_secrets::STRIPE_KEY_ENV,
+    crate::config::RELAY_TOKEN_ENV,
+];
+
+impl Launch {
+    /// The user's default app opening `target` (a URL, a folder).
+    pub fn opening(target: impl Into<String>) -> Launch {
+        Launch {
+            program: opener().into(),
+            args: vec![target.into()],
+        }
+    }
+
+    /// The command to run, without [`SECRET_ENV`] in its environment.
+    pub fn command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(&self.program);
+        command.args(&self.args);
+        for name in SECRET_ENV {
+            command.env_remove(name);
+        }
+        command
+    }
+}
+
 /// The program that opens a URL or a folder with the user's default app.
 pub fn opener() -> &'static str {
     if cfg!(target_os = "macos") {
         "open"
+    } else if cfg!(windows) {
+        "explorer"
     } else {
         "xdg-open"
     }
@@ -314,14 +344,8 @@ impl Message {
         }
         let folder = pdf.parent().unwrap_or(Path::new("."));
         Some(vec![
-            Launch {
-                program: opener().into(),
-                args: vec![self.mailto()?],
-            },
-            Launch {
-                program: opener().into(),
-                args: vec![folder.display().to_string()],
-            },
+            Launch::opening(self.mailto()?),
+            Launch::opening(folder.display().to_string()),
         ])
     }
 }
@@ -451,6 +475,19 @@ fn link_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn launched_programs_never_inherit_the_secrets() {
+        let launch = Launch::opening("https://example.org/");
+        let command = launch.command();
+        let removed: Vec<_> = command
+            .get_envs()
+            .filter(|(_, value)| value.is_none())
+            .map(|(name, _)| name.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(removed, ["ACQUIT_RELAY_TOKEN", "ACQUIT_STRIPE_KEY"]);
+        assert_eq!(command.get_program(), opener());
+    }
 
     fn values() -> Values {
         Values {

@@ -264,7 +264,9 @@ fn each_fixture_gives_its_expected_outcome() {
             ApplyOutcome::Applied { detail, .. }
             | ApplyOutcome::Ignored { detail }
             | ApplyOutcome::Unmatched { detail }
-            | ApplyOutcome::Deferred { detail } => detail.clone(),
+            | ApplyOutcome::Deferred { detail }
+            | ApplyOutcome::Unconfirmed { detail }
+            | ApplyOutcome::Rejected { detail } => detail.clone(),
             ApplyOutcome::AlreadyApplied => String::new(),
         };
         assert!(

@@ -7,12 +7,13 @@ use acquit_relay::server::{AppState, Config, router};
 use acquit_relay::signature;
 use acquit_relay::store::{SqliteStore, Store as _};
 use acquit_relay_protocol::{LinkState, LinkStatus};
-use acquit_sync::relay::{PullToken, RelayClient, RelayConfig, RelayError};
+use acquit_sync::relay::{AdminToken, PullToken, RelayClient, RelayConfig, RelayError};
 
 struct Relay {
     base: String,
     inbox: String,
     token: String,
+    admin: String,
     _shutdown: tokio::sync::watch::Sender<bool>,
     _dir: tempfile::TempDir,
 }
@@ -33,6 +34,9 @@ async fn start_relay() -> Relay {
         base,
         inbox: created.inbox,
         token: created.token,
+        admin: created
+            .admin_token
+            .expect("a new inbox has an admin credential"),
         _shutdown: shutdown,
         _dir: dir,
     }
@@ -116,13 +120,24 @@ async fn pulls_in_order_with_a_cursor_and_long_polls() {
 async fn rotates_the_webhook_secret_and_publishes_links() {
     let relay = start_relay().await;
     let c = client(&relay, &relay.token);
-    c.set_webhook_secret("whsec_new_secret").await.unwrap();
+    // The secret is set: the pull token alone cannot replace it.
+    let refused = c.set_webhook_secret("whsec_new_secret", None).await;
+    assert!(
+        matches!(refused, Err(RelayError::AdminRequired { .. })),
+        "{refused:?}"
+    );
+    assert!(refused.unwrap_err().to_string().contains("admin"));
+    assert_eq!(post_webhook(&relay, "whsec_new_secret", "evt_0").await, 400);
+    let admin = AdminToken::new(&relay.admin).unwrap();
+    c.set_webhook_secret("whsec_new_secret", Some(&admin))
+        .await
+        .unwrap();
     assert_eq!(post_webhook(&relay, "whsec_new_secret", "evt_a").await, 200);
     assert_eq!(post_webhook(&relay, "whsec_forged", "evt_b").await, 400);
 
     let state = LinkState {
         status: LinkStatus::Open,
-        pay_url: Some("https://pay.example.com/x".into()),
+        pay_url: Some("https://checkout.stripe.com/c/pay/cs_test_x".into()),
         invoice_number: Some("F-2026-0001".into()),
         amount_due: Some(12_000),
         currency: Some("EUR".into()),
@@ -143,7 +158,7 @@ async fn rotates_the_webhook_secret_and_publishes_links() {
     assert_eq!(redirect.status().as_u16(), 302);
     assert_eq!(
         redirect.headers()["location"].to_str().unwrap(),
-        "https://pay.example.com/x"
+        "https://checkout.stripe.com/c/pay/cs_test_x"
     );
 }
 
