@@ -1282,3 +1282,202 @@ async fn the_return_page_says_received_once_the_relay_has_the_webhook() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn the_pull_token_sets_the_first_secret_and_only_the_admin_credential_replaces_it() {
+    let (dir, relay, inbox) = setup(None, &[]);
+    let client = reqwest::Client::new();
+    let admin = inbox
+        .admin_token
+        .clone()
+        .expect("inbox create prints an admin token");
+    assert_ne!(admin, inbox.token);
+    let path = format!("/v1/inboxes/{}/webhook-secret", inbox.inbox);
+    let secret = |s: &str| serde_json::json!({ "secret": s });
+
+    let first = common::put_json(
+        &client,
+        &relay,
+        &path,
+        &inbox.token,
+        &secret("whsec_first_one"),
+    )
+    .await;
+    assert_eq!(first.status(), 204, "the first secret, with the pull token");
+    let again = common::put_json(
+        &client,
+        &relay,
+        &path,
+        &inbox.token,
+        &secret("whsec_first_one"),
+    )
+    .await;
+    assert_eq!(
+        again.status(),
+        204,
+        "sending the same one again changes nothing"
+    );
+    let swap = common::put_json(
+        &client,
+        &relay,
+        &path,
+        &inbox.token,
+        &secret("whsec_attacker"),
+    )
+    .await;
+    assert_eq!(swap.status(), 403);
+    let body: ErrorBody = swap.json().await.unwrap();
+    assert_eq!(body.error, "admin_required");
+    assert!(body.message.contains("admin"), "{}", body.message);
+    assert_eq!(
+        post_signed(&client, &relay, &inbox, "whsec_attacker", "evt_forged").await,
+        400,
+        "the refused secret signs nothing"
+    );
+    let rotated =
+        common::put_json(&client, &relay, &path, &admin, &secret("whsec_second_one")).await;
+    assert_eq!(rotated.status(), 204, "the admin credential replaces it");
+    assert_eq!(
+        post_signed(&client, &relay, &inbox, "whsec_second_one", "evt_new").await,
+        200
+    );
+    assert_eq!(
+        post_signed(&client, &relay, &inbox, "whsec_first_one", "evt_old").await,
+        200,
+        "the previous secret during the grace period"
+    );
+
+    // The admin credential opens nothing else.
+    let events = client
+        .get(relay.url(&format!("/v1/inboxes/{}/events", inbox.inbox)))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), 401);
+    let link = serde_json::json!({"status": "open", "pay_url": "https://buy.stripe.com/x"});
+    let res = common::put_json(
+        &client,
+        &relay,
+        &format!("/v1/inboxes/{}/links/{LINK}", inbox.inbox),
+        &admin,
+        &link,
+    )
+    .await;
+    assert_eq!(res.status(), 401);
+    let doc_path = format!("/v1/inboxes/{}/documents/{DOC}", inbox.inbox);
+    let res = client
+        .put(relay.url(&doc_path))
+        .bearer_auth(&admin)
+        .body(bundle(64, 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let res = client
+        .delete(relay.url(&doc_path))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    // The operator issues a new one; the old one stops working.
+    let out = common::issue_admin_token(&dir.path().join("relay.db"), &inbox.inbox);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let issued: acquit_relay_protocol::AdminTokenIssued =
+        serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(issued.inbox, inbox.inbox);
+    let old = common::put_json(&client, &relay, &path, &admin, &secret("whsec_third_one")).await;
+    assert_eq!(old.status(), 401, "the replaced credential");
+    let new = common::put_json(
+        &client,
+        &relay,
+        &path,
+        &issued.admin_token,
+        &secret("whsec_third_one"),
+    )
+    .await;
+    assert_eq!(new.status(), 204);
+    let ghost =
+        common::issue_admin_token(&dir.path().join("relay.db"), "ibx_000000000000000000000000");
+    assert!(!ghost.status.success());
+    assert!(String::from_utf8_lossy(&ghost.stderr).contains("no inbox"));
+}
+
+#[tokio::test]
+async fn secrets_can_come_from_files_and_are_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let secret_file = dir.path().join("whsec");
+    std::fs::write(&secret_file, "whsec_from_a_file_0123\n").unwrap();
+    let out = std::process::Command::new(common::BIN)
+        .args(["inbox", "create", "--json", "--db"])
+        .arg(&db)
+        .arg("--webhook-secret-file")
+        .arg(&secret_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inbox: InboxCreated = serde_json::from_slice(&out.stdout).unwrap();
+    let relay = Relay::start(&db, &[]);
+    let client = reqwest::Client::new();
+    assert_eq!(
+        post_signed(
+            &client,
+            &relay,
+            &inbox,
+            "whsec_from_a_file_0123",
+            "evt_file"
+        )
+        .await,
+        200,
+        "signed with the file's secret, newline dropped"
+    );
+
+    // A database URL from a file: the error names the file's database
+    // trouble, never the URL or its password.
+    let url_file = dir.path().join("db-url");
+    std::fs::write(
+        &url_file,
+        "postgres://relay:hunter2secret@127.0.0.1:9/none\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(common::BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "off",
+        ])
+        .arg("--database-url-file")
+        .arg(&url_file)
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("PostgreSQL"), "{said}");
+    assert!(!said.contains("hunter2secret"), "{said}");
+    let out = std::process::Command::new(common::BIN)
+        .args(["inbox", "create", "--db"])
+        .arg(&db)
+        .arg("--webhook-secret-file")
+        .arg(dir.path().join("missing"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}

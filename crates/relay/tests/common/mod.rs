@@ -251,3 +251,30 @@ impl Target {
         Some(res.status().as_u16())
     }
 }
+
+/// `acquit-relay inbox admin-token --inbox … --db … --json`: the command's
+/// output (the new credential's JSON on success).
+pub fn issue_admin_token(db: &Path, inbox: &str) -> std::process::Output {
+    Command::new(BIN)
+        .args(["inbox", "admin-token", "--json", "--inbox", inbox])
+        .args(storage_args(db))
+        .output()
+        .unwrap()
+}
+
+/// A PUT of `body` as JSON to `path` with `bearer`; its status.
+pub async fn put_json(
+    client: &reqwest::Client,
+    relay: &Relay,
+    path: &str,
+    bearer: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    client
+        .put(relay.url(path))
+        .bearer_auth(bearer)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
