@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use acquit_relay::listen::{self, Limits};
 use acquit_relay::server::{self, AppState, Config};
 use acquit_relay::signature::sign;
 use acquit_relay::store::{SqliteStore, Store};
@@ -118,10 +119,16 @@ fn main() {
         let store = Arc::new(SqliteStore::open(&dir.path().join("relay.db")).unwrap());
         let inbox = store.create_inbox(Some(SECRET.into())).await.unwrap();
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
-        let app = server::router(AppState::new(store, Config::default(), stop_rx));
+        let config = Config::default();
+        // The binary's serving path: timeouts, connection cap.
+        let limits = Limits {
+            header_read_timeout: config.header_read_timeout,
+            max_connections: config.max_connections,
+        };
+        let app = server::router(AppState::new(store, config, stop_rx));
         let relay_l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let relay: SocketAddr = relay_l.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(relay_l, app).await.unwrap() });
+        tokio::spawn(listen::serve(relay_l, app, limits, std::future::pending()));
         (bare, relay, inbox.webhook_path, stop)
     });
 
