@@ -828,40 +828,7 @@ CREATE TABLE IF NOT EXISTS documents (
         .await
         .unwrap();
         let store = PgStore::open_config(&mut config).await.unwrap();
-        assert_eq!(
-            store.inbox("ibx_old").await.unwrap().unwrap().admin_sha256,
-            None
-        );
-        assert_eq!(
-            store
-                .checkout_states_of_link("lnk_old_0123456789", "cs_old", 10)
-                .await
-                .unwrap(),
-            [CheckoutState {
-                event_type: "checkout.session.completed".into(),
-                payment_status: Some("paid".into())
-            }]
-        );
-        let quotas = Quotas {
-            max_document_bytes: 10,
-            ..Quotas::default()
-        };
-        assert_eq!(
-            store
-                .put_document("ibx_old", "doc_new_0123456789", vec![1; 6], &quotas)
-                .await
-                .unwrap(),
-            DocumentPut::TooManyBytes
-        );
-        let issued = store.issue_admin_token("ibx_old").await.unwrap().unwrap();
-        assert!(
-            store
-                .inbox("ibx_old")
-                .await
-                .unwrap()
-                .unwrap()
-                .admin_matches(&issued.admin_token)
-        );
+        crate::store_suite::first_schema_data_reads_as_migrated(&store).await;
         drop(store);
         // Opening again migrates nothing more.
         PgStore::open_config(&mut config).await.unwrap();

@@ -778,18 +778,9 @@ async fn show_link<S: Store>(
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    let state = if links::valid_token(&token) {
-        match st.store.link(&token).await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(error = %e, "storage failed");
-                let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
-                link_headers(res.headers_mut());
-                return res;
-            }
-        }
-    } else {
-        None
+    let state = match find_public(&token, || st.store.link(&token)).await {
+        Ok(s) => s,
+        Err(r) => return r,
     };
     let Some(state) = state else {
         return link_page(StatusCode::NOT_FOUND, links::not_found_page(lang));
@@ -823,13 +814,9 @@ async fn link_done<S: Store>(
     headers: HeaderMap,
 ) -> Response {
     let lang = accept_lang(&headers);
-    let state = if links::valid_token(&token) {
-        match st.store.link(&token).await {
-            Ok(s) => s,
-            Err(e) => return page_unavailable(&e),
-        }
-    } else {
-        None
+    let state = match find_public(&token, || st.store.link(&token)).await {
+        Ok(s) => s,
+        Err(r) => return r,
     };
     let Some(state) = state else {
         return link_page(StatusCode::NOT_FOUND, links::not_found_page(lang));
@@ -985,17 +972,16 @@ async fn revoke_document<S: Store>(
     }
 }
 
-async fn lookup_document<S: Store>(
-    st: &AppState<S>,
-    token: &str,
-) -> Result<Option<Document>, Response> {
+/// Looks a public page's token up with `find`, unless it is malformed
+/// (None, without a query); a storage failure is the 503 page.
+async fn find_public<T, F>(token: &str, find: impl FnOnce() -> F) -> Result<Option<T>, Response>
+where
+    F: std::future::Future<Output = Result<Option<T>, StoreError>>,
+{
     if !links::valid_token(token) {
         return Ok(None);
     }
-    st.store
-        .document(token)
-        .await
-        .map_err(|e| page_unavailable(&e))
+    find().await.map_err(|e| page_unavailable(&e))
 }
 
 fn document_page(status: StatusCode, html: String, csp: &str) -> Response {
@@ -1015,13 +1001,9 @@ async fn show_document<S: Store>(
     let lang = accept_lang(&headers);
     // The page is the same for every token: only whether it is live
     // matters, so the bundle is not read here.
-    let status = if links::valid_token(&token) {
-        match st.store.document_status(&token).await {
-            Ok(s) => s,
-            Err(e) => return page_unavailable(&e),
-        }
-    } else {
-        None
+    let status = match find_public(&token, || st.store.document_status(&token)).await {
+        Ok(s) => s,
+        Err(r) => return r,
     };
     match status {
         Some(DocumentStatus::Live) => {
@@ -1037,7 +1019,7 @@ async fn document_bundle<S: Store>(
     State(st): State<AppState<S>>,
     Path(token): Path<String>,
 ) -> Response {
-    let status = match lookup_document(&st, &token).await {
+    let status = match find_public(&token, || st.store.document(&token)).await {
         Err(r) => return r,
         Ok(Some(Document::Live(bundle))) => {
             let mut res = (StatusCode::OK, bundle).into_response();

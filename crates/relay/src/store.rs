@@ -1290,35 +1290,7 @@ CREATE TABLE IF NOT EXISTS documents (
             .unwrap();
         }
         let store = SqliteStore::open(&path).unwrap();
-        let inbox = store.inbox("ibx_old").await.unwrap().unwrap();
-        assert_eq!(inbox.admin_sha256, None);
-        assert!(!inbox.admin_matches(""));
-        assert_eq!(
-            store
-                .checkout_states_of_link("lnk_old_0123456789", "plink_old", 10)
-                .await
-                .unwrap(),
-            [CheckoutState {
-                event_type: "checkout.session.completed".into(),
-                payment_status: Some("paid".into())
-            }],
-            "older checkout events are read once into the new columns"
-        );
-        // The old page's 5 bytes count against the quota.
-        let quotas = Quotas {
-            max_document_bytes: 10,
-            ..Quotas::default()
-        };
-        assert_eq!(
-            store
-                .put_document("ibx_old", "doc_new_0123456789", vec![1; 6], &quotas)
-                .await
-                .unwrap(),
-            DocumentPut::TooManyBytes
-        );
-        let issued = store.issue_admin_token("ibx_old").await.unwrap().unwrap();
-        let inbox = store.inbox("ibx_old").await.unwrap().unwrap();
-        assert!(inbox.admin_matches(&issued.admin_token));
+        crate::store_suite::first_schema_data_reads_as_migrated(&store).await;
         drop(store);
         // Opening again migrates nothing more.
         SqliteStore::open(&path).unwrap();

@@ -573,3 +573,41 @@ pub(crate) async fn checkout_events_are_found_through_their_link<S: Store>(store
         1
     );
 }
+
+/// After opening a database of the first schema holding inbox `ibx_old`
+/// (no admin credential), link `lnk_old_0123456789` (Stripe id
+/// `plink_old`), its paid `checkout.session.completed` event (session
+/// `cs_old`) and a 5-byte page: the migrated columns read as if written
+/// by this version.
+pub(crate) async fn first_schema_data_reads_as_migrated<S: Store>(store: &S) {
+    let inbox = store.inbox("ibx_old").await.unwrap().unwrap();
+    assert_eq!(inbox.admin_sha256, None);
+    for stripe_id in ["plink_old", "cs_old"] {
+        assert_eq!(
+            store
+                .checkout_states_of_link("lnk_old_0123456789", stripe_id, 10)
+                .await
+                .unwrap(),
+            [crate::store::CheckoutState {
+                event_type: "checkout.session.completed".into(),
+                payment_status: Some("paid".into())
+            }],
+            "older checkout events are read once into the new columns"
+        );
+    }
+    // The old page's 5 bytes count against the quota.
+    let quotas = Quotas {
+        max_document_bytes: 10,
+        ..Q
+    };
+    assert_eq!(
+        store
+            .put_document("ibx_old", "doc_new_0123456789", vec![1; 6], &quotas)
+            .await
+            .unwrap(),
+        DocumentPut::TooManyBytes
+    );
+    let issued = store.issue_admin_token("ibx_old").await.unwrap().unwrap();
+    let inbox = store.inbox("ibx_old").await.unwrap().unwrap();
+    assert!(inbox.admin_matches(&issued.admin_token));
+}

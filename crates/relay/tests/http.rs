@@ -201,14 +201,7 @@ async fn every_bad_signature_is_rejected_with_400_and_not_stored() {
     );
     assert_eq!(pull(&client, &relay, &inbox, "").await.events.len(), 1);
 
-    let metrics = client
-        .get(relay.metrics_url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = common::metrics_text(&client, &relay).await;
     assert!(
         metrics.contains(r#"acquit_relay_webhooks_rejected_total{reason="bad_signature"} 2"#),
         "{metrics}"
@@ -235,14 +228,7 @@ async fn a_repeated_event_id_answers_200_and_is_stored_once() {
     }
     let page = pull(&client, &relay, &inbox, "").await;
     assert_eq!(page.events.len(), 1);
-    let metrics = client
-        .get(relay.metrics_url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = common::metrics_text(&client, &relay).await;
     assert!(
         metrics.contains("acquit_relay_events_duplicate_total 2"),
         "{metrics}"
@@ -608,13 +594,8 @@ async fn put_link(
     token: &str,
     body: &serde_json::Value,
 ) -> reqwest::Response {
-    client
-        .put(relay.url(&format!("/v1/inboxes/{}/links/{token}", inbox.inbox)))
-        .bearer_auth(&inbox.token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+    let path = format!("/v1/inboxes/{}/links/{token}", inbox.inbox);
+    common::put_json(client, relay, &path, &inbox.token, body).await
 }
 
 async fn get_link(client: &reqwest::Client, relay: &Relay, lang: &str) -> reqwest::Response {
@@ -1179,14 +1160,7 @@ async fn an_invoice_page_serves_its_ciphertext_and_says_when_revoked() {
         "document_revoked"
     );
 
-    let metrics = client
-        .get(relay.metrics_url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = common::metrics_text(&client, &relay).await;
     assert!(
         metrics.contains("acquit_relay_documents_published_total 2"),
         "{metrics}"

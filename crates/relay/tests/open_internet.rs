@@ -209,14 +209,7 @@ async fn public_pages_are_rate_limited_per_address() {
         .await
         .unwrap();
     assert_eq!(pull.status(), 200);
-    let metrics = client
-        .get(relay.metrics_url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = common::metrics_text(&client, &relay).await;
     assert!(
         metrics.contains("acquit_relay_rate_limited_total 4"),
         "{metrics}"

@@ -262,7 +262,19 @@ pub fn issue_admin_token(db: &Path, inbox: &str) -> std::process::Output {
         .unwrap()
 }
 
-/// A PUT of `body` as JSON to `path` with `bearer`; its status.
+/// The metrics listener's `/metrics` text.
+pub async fn metrics_text(client: &reqwest::Client, relay: &Relay) -> String {
+    client
+        .get(relay.metrics_url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// A PUT of `body` as JSON to `path` with `bearer`.
 pub async fn put_json(
     client: &reqwest::Client,
     relay: &Relay,
