@@ -7,7 +7,7 @@ use std::path::Path;
 use acquit_stripe::ACQUIT_EVENT_TYPES;
 use acquit_sync::engine::{self, EngineError, SourceChoice, Sources, SyncReport};
 use acquit_sync::reconcile::{self, FindingKind, ReconcileError};
-use acquit_sync::relay::{PullToken, RelayConfig};
+use acquit_sync::relay::{AdminToken, PullToken, RelayConfig};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
@@ -17,8 +17,10 @@ use crate::{CliError, open, to_json};
 
 #[derive(Debug, Subcommand)]
 pub enum RelayCommand {
-    /// Use a relay (token on stdin): checks it, keeps the token in the
-    /// keychain, and registers the relay with Stripe when connected
+    /// Use a relay (token on stdin; on a second line, the inbox's admin
+    /// credential, needed to replace a webhook secret already set): checks
+    /// it, keeps both in the keychain, and registers the relay with Stripe
+    /// when connected
     Set {
         /// The relay's base URL, e.g. https://relay.example.com
         #[arg(long, value_name = "URL")]
@@ -92,11 +94,24 @@ fn relay_set(url: &str, inbox: &str, path: &Path) -> Result<String, CliError> {
     // Check everything typed before reading the token or opening the file.
     let probe = PullToken::new("x").expect("a valid token");
     RelayConfig::new(url, inbox, probe).map_err(online::relay_error)?;
-    let mut token = String::new();
+    let mut input = String::new();
     std::io::stdin()
-        .read_to_string(&mut token)
+        .read_to_string(&mut input)
         .map_err(|e| CliError::Outside(format!("could not read the token from stdin: {e}")))?;
+    // The pull token, then (optional) the inbox's admin credential, which
+    // only replacing an existing webhook secret needs.
+    let mut lines = input.lines().map(str::trim).filter(|l| !l.is_empty());
+    let token = lines.next().unwrap_or_default().to_owned();
+    let admin = lines.next().map(str::to_owned);
+    if lines.next().is_some() {
+        return Err(CliError::rejected(
+            "stdin has more than two lines: give the pull token, then (optional) the admin credential",
+        ));
+    }
     PullToken::new(&token).map_err(CliError::rejected)?;
+    if let Some(admin) = &admin {
+        AdminToken::new(admin).map_err(CliError::rejected)?;
+    }
 
     let mut store = open(path)?;
     let online = Online::connect_without_relay(&store)?;
@@ -106,6 +121,7 @@ fn relay_set(url: &str, inbox: &str, path: &Path) -> Result<String, CliError> {
             url,
             inbox,
             &token,
+            admin.as_deref(),
             online.stripe.as_ref(),
         ))
         .map_err(online::config_error)?;
@@ -178,6 +194,18 @@ fn describe(store: &acquit_store::Store, report: &SyncReport) -> Result<String, 
     if report.deferred > 0 {
         out.push_str(&format!(", {} waiting for their payment", report.deferred));
     }
+    if report.unconfirmed > 0 {
+        out.push_str(&format!(
+            ", {} waiting for Stripe's confirmation",
+            report.unconfirmed
+        ));
+    }
+    if report.rejected > 0 {
+        out.push_str(&format!(
+            ", {} rejected: not confirmed by Stripe (see `acquit reconcile`)",
+            report.rejected
+        ));
+    }
     out.push_str(".\n");
     for number in &report.invoices {
         let view = store.invoice(number)?;
@@ -229,6 +257,14 @@ fn finding(f: &reconcile::Finding) -> Finding {
         FindingKind::UnknownToStripe => "check the payment in the Stripe Dashboard (Payments): it may belong to another Stripe account or to the other mode (test or live) than the key Acquit uses now; Acquit records Stripe payments only from Stripe's signed events".to_owned(),
         FindingKind::UnmatchedEvent => format!(
             "{}: not from an Acquit link; if it pays an invoice, record it with `acquit payment add`",
+            f.detail.as_deref().unwrap_or_default()
+        ),
+        FindingKind::RejectedEvent => format!(
+            "not applied: {}. Nothing was booked; if your relay is run by someone else, ask who sent it",
+            f.detail.as_deref().unwrap_or_default()
+        ),
+        FindingKind::UnconfirmedEvent => format!(
+            "received from the relay, not booked until Stripe confirms it ({}); `acquit sync` asks again",
             f.detail.as_deref().unwrap_or_default()
         ),
     };

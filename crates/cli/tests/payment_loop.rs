@@ -696,3 +696,348 @@ fn a_payment_recorded_by_hand_republishes_the_shared_page() {
     assert_eq!(summary.status, "paid");
     assert_eq!(summary.amount_due_minor, 0);
 }
+
+// ------------------------------------------------------------------------
+// The relay is not trusted (issue 18): whoever runs it holds the webhook
+// secret and can sign anything; whoever holds only the pull token can read
+// events and publish link states. Neither can make an invoice paid.
+
+/// The relay's webhook secret as its operator sees it: in clear in the
+/// relay's own database (HMAC needs it).
+fn operator_secret(relay: &Relay) -> String {
+    let db = rusqlite::Connection::open(&relay.db).unwrap();
+    db.query_row(
+        "SELECT secret FROM inboxes WHERE id = ?1",
+        [&relay.inbox],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// The events the relay stored, as its operator reads them.
+fn relay_events(relay: &Relay) -> Vec<Value> {
+    let db = rusqlite::Connection::open(&relay.db).unwrap();
+    let mut stmt = db
+        .prepare("SELECT payload FROM events WHERE inbox_id = ?1 ORDER BY cursor")
+        .unwrap();
+    stmt.query_map([&relay.inbox], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|p| serde_json::from_str(&p.unwrap()).unwrap())
+        .collect()
+}
+
+/// Signs `event` with `secret` and posts it to the relay, as Stripe would.
+fn post_signed(relay: &Relay, secret: &str, event: &Value) -> u16 {
+    let body = event.to_string();
+    let t = chrono::Utc::now().timestamp();
+    let signature = acquit_relay::signature::sign(secret, t, body.as_bytes());
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST"])
+        .args(["-H", &format!("Stripe-Signature: {signature}")])
+        .args(["--data-binary", &body])
+        .arg(format!("{}/v1/inboxes/{}/stripe", relay.base, relay.inbox))
+        .output()
+        .unwrap();
+    text(&out.stdout).trim().parse().unwrap()
+}
+
+impl Loop {
+    /// The first `checkout.session.completed` the relay received.
+    fn real_completed_event(&self) -> Value {
+        let mut found = None;
+        assert!(
+            eventually(Duration::from_secs(10), || {
+                found = relay_events(&self.relay)
+                    .into_iter()
+                    .find(|e| e["type"] == "checkout.session.completed");
+                found.is_some()
+            }),
+            "the relay never received the payment's webhook"
+        );
+        found.unwrap()
+    }
+
+    /// `real`, made into a payment of `number` under a new event id: what
+    /// an operator holding the secret can sign.
+    fn forge_payment_of(&self, real: &Value, number: &str, event_id: &str) -> Value {
+        let invoice = self.invoice(number);
+        let links = self.json(&["link", "list", number, "--json"]);
+        let link = &links.as_array().unwrap()[0];
+        let mut forged = real.clone();
+        forged["id"] = json!(event_id);
+        let session = &mut forged["data"]["object"];
+        session["id"] = json!(format!("cs_test_{}", event_id.trim_start_matches("evt_")));
+        session["payment_intent"] = json!(format!("pi_{}", event_id.trim_start_matches("evt_")));
+        session["payment_link"] = link["stripe_id"].clone();
+        // "1200.00" -> 120000 cents.
+        let cents: i64 = invoice["total"]
+            .as_str()
+            .unwrap()
+            .replace('.', "")
+            .parse()
+            .unwrap();
+        session["amount_total"] = json!(cents);
+        session["metadata"]["acquit_invoice_number"] = json!(number);
+        session["metadata"]["acquit_link_id"] = link["id"].clone();
+        forged
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::Output {
+        use std::io::Write as _;
+        let mut command = self.command(args);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+#[test]
+fn a_relay_operator_who_signs_a_payment_cannot_make_an_invoice_paid() {
+    let l = Loop::start();
+    let paid = l.issue("450");
+    let target = l.issue("1200");
+    let (_, _, paid_url) = l.link(&paid, &[]);
+    l.link(&target, &[]);
+    let (code, body) = l.pay(&paid_url, "card", json!({}));
+    assert_eq!(code, 200, "{body}");
+    let real = l.real_completed_event();
+    let ledger_before = l.json(&["ledger", "--json"]);
+
+    // The operator signs a payment of the target, cloned from the real one.
+    let secret = operator_secret(&l.relay);
+    let forged = l.forge_payment_of(&real, &target, "evt_1ForgedByTheRelayOperator");
+    assert_eq!(
+        post_signed(&l.relay, &secret, &forged),
+        200,
+        "the relay took it"
+    );
+
+    // The real payment, made at the same time, is applied; the forged one
+    // is not.
+    l.sync_until(&paid, "paid");
+    let invoice = l.invoice(&target);
+    assert_eq!(invoice["status"], "issued", "{invoice:#}");
+    assert_eq!(invoice["amount_due"], "1200.00");
+    assert_eq!(invoice["payments"], json!([]), "{invoice:#}");
+    let ledger = l.json(&["ledger", "--json"]);
+    assert!(
+        ledger
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["invoice_number"] != target.as_str()),
+        "{ledger:#}"
+    );
+    assert_eq!(
+        ledger.as_array().unwrap().len(),
+        ledger_before.as_array().unwrap().len() + 1
+    );
+    l.ok(&["journal", "verify"]);
+    // The link of the target was not withdrawn on Stripe.
+    let links = l.json(&["link", "list", &target, "--json"]);
+    assert_eq!(links[0]["status"], "open", "{links:#}");
+
+    // The reconciliation lists it as rejected, with the reason.
+    let findings = l.json(&["reconcile", "--json"]);
+    let rejected = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["stripe_ref"] == "evt_1ForgedByTheRelayOperator")
+        .unwrap_or_else(|| panic!("not listed: {findings:#}"));
+    assert_eq!(rejected["kind"], "rejected-event");
+    assert!(
+        rejected["action"]
+            .as_str()
+            .unwrap()
+            .contains("Stripe does not know event"),
+        "{rejected:#}"
+    );
+    // And `acquit sync` said so.
+    let again = l.json(&["sync", "--json"]);
+    assert_eq!(again["applied"], 0, "{again:#}");
+}
+
+#[test]
+fn a_pull_token_cannot_replace_the_webhook_secret() {
+    let l = Loop::start();
+    // Straight to the relay: 403, whatever the token holder wants.
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "-o", "-", "-w", "\n%{http_code}", "-X", "PUT"])
+        .args(["-H", &format!("Authorization: Bearer {}", l.relay.token)])
+        .args(["-H", "Content-Type: application/json"])
+        .args([
+            "--data-binary",
+            r#"{"secret":"whsec_chosen_by_the_token_holder"}"#,
+        ])
+        .arg(format!(
+            "{}/v1/inboxes/{}/webhook-secret",
+            l.relay.base, l.relay.inbox
+        ))
+        .output()
+        .unwrap();
+    let answer = text(&out.stdout);
+    let (body, status) = answer.rsplit_once('\n').unwrap();
+    assert_eq!(status.trim(), "403", "{answer}");
+    assert!(body.contains("admin_required"), "{body}");
+    let secret = operator_secret(&l.relay);
+    assert!(secret.starts_with("whsec_") && secret != "whsec_chosen_by_the_token_holder");
+
+    // `acquit relay set` again with the token alone: refused, and nothing
+    // changed on Stripe (the endpoint that feeds the relay stays).
+    let endpoints = |l: &Loop| {
+        let log = std::fs::read_to_string(&l.fake.log).unwrap();
+        log.lines()
+            .filter(|line| line.contains("\"POST\"") && line.contains("/v1/webhook_endpoints"))
+            .count()
+            - log
+                .lines()
+                .filter(|line| {
+                    line.contains("\"DELETE\"") && line.contains("/v1/webhook_endpoints/")
+                })
+                .count()
+    };
+    let live_endpoints = endpoints(&l);
+    let set = [
+        "relay",
+        "set",
+        "--url",
+        &l.relay.base,
+        "--inbox",
+        &l.relay.inbox,
+    ];
+    let out = l.run(&set, &[], &l.relay.token);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("admin credential"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(operator_secret(&l.relay), secret);
+    assert_eq!(endpoints(&l), live_endpoints);
+
+    // With the admin credential on the second line it is replaced, and
+    // payments still arrive.
+    let admin = l.relay.admin.clone().expect("the inbox's admin credential");
+    let out = l.run(&set, &[], &format!("{}\n{admin}\n", l.relay.token));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_ne!(operator_secret(&l.relay), secret);
+    assert_eq!(endpoints(&l), live_endpoints);
+    let number = l.issue("80");
+    let (_, _, url) = l.link(&number, &[]);
+    assert_eq!(l.pay(&url, "card", json!({})).0, 200);
+    l.sync_until(&number, "paid");
+}
+
+#[test]
+fn a_test_mode_event_is_rejected_by_live_books() {
+    let l = Loop::start();
+    let number = l.issue("300");
+    let (_, _, url) = l.link(&number, &[]);
+    assert_eq!(l.pay(&url, "card", json!({})).0, 200);
+    l.real_completed_event();
+    // The user switched to live: an old test link's payment is no money.
+    let live = [(
+        "ACQUIT_STRIPE_KEY",
+        "sk_live_51LoopTestKeyForTheFakeOnly4242",
+    )];
+    let out = l.run(&["sync", "--source", "relay", "--json"], &live, "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["applied"], 0, "{report:#}");
+    assert!(report["rejected"].as_u64().unwrap() >= 1, "{report:#}");
+    assert!(
+        text(&out.stderr).contains("test-mode event"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(l.invoice(&number)["status"], "issued");
+    assert_eq!(l.invoice(&number)["payments"], json!([]));
+}
+
+#[test]
+fn a_payment_waits_while_stripe_is_unreachable_then_is_confirmed() {
+    let l = Loop::start();
+    let number = l.issue("640");
+    let (_, _, url) = l.link(&number, &[]);
+    assert_eq!(l.pay(&url, "card", json!({})).0, 200);
+    l.real_completed_event();
+    // Stripe cannot be reached (nothing listens there).
+    let down = [("ACQUIT_STRIPE_API_BASE", "http://127.0.0.1:9")];
+    let out = l.run(&["sync", "--json"], &down, "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["applied"], 0, "{report:#}");
+    assert!(report["unconfirmed"].as_u64().unwrap() >= 1, "{report:#}");
+    assert_eq!(l.invoice(&number)["status"], "issued");
+    assert!(
+        text(&out.stderr).contains("wait for Stripe's confirmation"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Back online: the next sync confirms it with Stripe and books it.
+    let report = l.json(&["sync", "--json"]);
+    assert_eq!(report["unconfirmed"], 0, "{report:#}");
+    assert_eq!(l.invoice(&number)["status"], "paid");
+}
+
+#[test]
+fn secrets_travel_only_over_https_or_on_this_machine() {
+    let l = Loop::start();
+    // A relay URL in clear to another machine: refused, nothing changed.
+    let out = l.run(
+        &[
+            "relay",
+            "set",
+            "--url",
+            "http://relay.example.org",
+            "--inbox",
+            &l.relay.inbox,
+        ],
+        &[],
+        &l.relay.token,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("is not https"),
+        "{}",
+        text(&out.stderr)
+    );
+    let status = l.json(&["relay", "status", "--json"]);
+    assert_eq!(status["url"], l.relay.base.as_str(), "{status:#}");
+
+    // A live key is never sent to another API base than Stripe's.
+    let live = [
+        (
+            "ACQUIT_STRIPE_KEY",
+            "sk_live_51LoopTestKeyForTheFakeOnly4242",
+        ),
+        ("ACQUIT_STRIPE_API_BASE", "https://stripe-proxy.example.org"),
+    ];
+    let out = l.run(&["sync", "--source", "stripe"], &live, "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("unset ACQUIT_STRIPE_API_BASE"),
+        "{}",
+        text(&out.stderr)
+    );
+}

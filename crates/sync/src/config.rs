@@ -418,9 +418,13 @@ pub async fn setup_relay(
                 .filter(|e| e.url == webhook_url)
                 .map(|e| e.id)
                 .collect();
-            // A new key each time: a deliberate re-setup within Stripe's
-            // 24 h idempotency window must create a new endpoint.
-            let setup = format!("{}-{}", config.inbox, chrono::Utc::now().timestamp());
+            // A new key each time (retries of this request reuse it): a
+            // deliberate re-setup within Stripe's 24 h idempotency window,
+            // even in the same second, must create a new endpoint.
+            let nonce = chrono::Utc::now()
+                .timestamp_nanos_opt()
+                .unwrap_or_default();
+            let setup = format!("{}-{nonce}", config.inbox);
             let key = acquit_stripe::IdempotencyKey::for_webhook_endpoint_creation(&setup)
                 .expect("an inbox id and digits make a valid key");
             let endpoint = stripe
@@ -442,8 +446,8 @@ pub async fn setup_relay(
                 let _ = stripe.delete_webhook_endpoint(&endpoint.id).await;
                 return Err(error);
             }
-            for id in older {
-                stripe.delete_webhook_endpoint(&id).await?;
+            for id in older.iter().filter(|id| **id != endpoint.id) {
+                stripe.delete_webhook_endpoint(id).await?;
             }
             Some(endpoint.id)
         }

@@ -103,6 +103,8 @@ pub struct Relay {
     pub base: String,
     pub inbox: String,
     pub token: String,
+    /// The inbox's admin credential (replacing the webhook secret needs it).
+    pub admin: Option<String>,
     pub db: PathBuf,
     process: Option<Running>,
     listen: String,
@@ -127,6 +129,7 @@ impl Relay {
             base: String::new(),
             inbox: created["inbox"].as_str().unwrap().to_owned(),
             token: created["token"].as_str().unwrap().to_owned(),
+            admin: created["admin_token"].as_str().map(str::to_owned),
             db,
             process: None,
             listen: "127.0.0.1:0".into(),
