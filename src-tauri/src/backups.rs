@@ -131,15 +131,10 @@ pub fn open_backups_folder(books: State<'_, Books>) -> Result<(), CommandError> 
             format!("Could not create the folder {folder} ({e})."),
         ))
     })?;
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(&folder)
+    let launch = acquit_sync::send::Launch::opening(folder.display().to_string());
+    let opener = &launch.program;
+    launch
+        .command()
         .spawn()
         .map(|_| ())
         .map_err(|e| {

@@ -318,12 +318,19 @@ pub async fn reconcile(
         .map_err(|e| e.to_string())?;
         Ok(ReconcileView {
             paid_sessions: u32::try_from(outcome.paid_sessions).unwrap_or(u32::MAX),
-            // The unmatched events are listed apart (`unmatched_events`): they
+            // The events sync kept are listed apart (`kept_events`): they
             // need no call to Stripe.
             findings: outcome
                 .findings
                 .into_iter()
-                .filter(|f| f.kind != FindingKind::UnmatchedEvent)
+                .filter(|f| {
+                    !matches!(
+                        f.kind,
+                        FindingKind::UnmatchedEvent
+                            | FindingKind::RejectedEvent
+                            | FindingKind::UnconfirmedEvent
+                    )
+                })
                 .map(|f| FindingView {
                     kind: f.kind.as_str().to_owned(),
                     stripe_ref: f.stripe_ref,
@@ -336,33 +343,56 @@ pub async fn reconcile(
     .await
 }
 
-/// A Stripe event sync kept because it concerned no link or invoice here.
+/// A Stripe event sync kept rather than applied: about no link or invoice
+/// here (unmatched), not confirmed by Stripe or refused by the books
+/// (rejected), or waiting for Stripe to confirm it (unconfirmed).
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
-pub struct UnmatchedEventView {
+pub struct KeptEventView {
     /// `evt_…`
     pub event_id: String,
     pub event_type: String,
-    /// RFC 3339 (Stripe's `created`).
+    /// RFC 3339 (Stripe's `created`, as the relay said for an unconfirmed
+    /// or rejected event).
     pub created: String,
-    /// What sync said about it.
+    pub outcome: KeptOutcome,
+    /// What sync said about it: for a rejected event, why.
     pub detail: String,
 }
 
-/// The Stripe events kept unmatched by sync, newest first.
+/// Why an event was kept rather than applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum KeptOutcome {
+    Unmatched,
+    Rejected,
+    Unconfirmed,
+}
+
+/// The Stripe events sync kept: waiting for Stripe first, then rejected,
+/// then unmatched, newest first within each.
 #[tauri::command]
 #[specta::specta]
-pub fn unmatched_events(books: State<'_, Books>) -> Result<Vec<UnmatchedEventView>, CommandError> {
-    let events = books.with(|store| store.unmatched_events())?;
-    Ok(events
+pub fn kept_events(books: State<'_, Books>) -> Result<Vec<KeptEventView>, CommandError> {
+    let lists = books.with(|store| {
+        Ok::<_, acquit_store::StoreError>([
+            (KeptOutcome::Unconfirmed, store.unconfirmed_events()?),
+            (KeptOutcome::Rejected, store.rejected_events()?),
+            (KeptOutcome::Unmatched, store.unmatched_events()?),
+        ])
+    })?;
+    Ok(lists
         .into_iter()
-        .map(|e| UnmatchedEventView {
-            created: chrono::DateTime::from_timestamp(e.created, 0)
-                .map(|t| t.to_rfc3339())
-                .unwrap_or_default(),
-            event_id: e.event_id,
-            event_type: e.event_type,
-            detail: e.detail,
+        .flat_map(|(outcome, events)| {
+            events.into_iter().map(move |e| KeptEventView {
+                created: chrono::DateTime::from_timestamp(e.created, 0)
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_default(),
+                event_id: e.event_id,
+                event_type: e.event_type,
+                outcome,
+                detail: e.detail,
+            })
         })
         .collect())
 }

@@ -89,7 +89,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             books::credit_notes,
             books::issue_refund_credit_note,
             books::reconcile,
-            books::unmatched_events
+            books::kept_events
         ])
         .events(tauri_specta::collect_events![
             payments::PaymentsApplied,

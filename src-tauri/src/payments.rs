@@ -158,7 +158,9 @@ pub fn relay_status(books: State<'_, Books>) -> Result<RelayStatus, CommandError
 }
 
 /// Sets the relay up in one step, as `acquit relay set` does: checks it,
-/// keeps the token in the keychain, registers it with Stripe when connected.
+/// keeps the token (and the inbox's admin credential, needed only to
+/// replace a webhook secret already set) in the keychain, registers it with
+/// Stripe when connected.
 #[tauri::command]
 #[specta::specta]
 pub async fn setup_relay(
@@ -167,6 +169,7 @@ pub async fn setup_relay(
     url: String,
     inbox: String,
     token: String,
+    admin_token: Option<String>,
 ) -> Result<RelayStatus, CommandError> {
     let status = on_own_connection(&books, move |store| {
         let stripe = config::stripe_client(store).map_err(|e| e.to_string())?;
@@ -175,6 +178,7 @@ pub async fn setup_relay(
             &url,
             &inbox,
             &token,
+            admin_token.as_deref(),
             stripe.as_ref(),
         ))
         .map_err(|e| e.to_string())?;
@@ -414,16 +418,13 @@ pub fn open_url(url: String) -> Result<(), CommandError> {
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(CommandError::new("only web addresses can be opened"));
     }
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(&url)
-        .spawn()
-        .map(|_| ())
-        .map_err(|e| CommandError::new(format!("could not open the browser ({opener}): {e}")))
+    let launch = acquit_sync::send::Launch::opening(url);
+    launch.command().spawn().map(|_| ()).map_err(|e| {
+        CommandError::new(format!(
+            "could not open the browser ({}): {e}",
+            launch.program
+        ))
+    })
 }
 
 // ---------------------------------------------------------------- payments

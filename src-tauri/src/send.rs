@@ -223,8 +223,7 @@ fn launch(l: &Launch) -> Result<(), CommandError> {
             .and_then(|mut f| writeln!(f, "{line}"))
             .map_err(|e| CommandError::new(format!("could not log the launch: {e}")));
     }
-    std::process::Command::new(&l.program)
-        .args(&l.args)
+    l.command()
         .spawn()
         .map(|_| ())
         .map_err(|e| CommandError::new(format!("could not run {}: {e}", l.program)))

@@ -353,6 +353,53 @@ async fn reconciliation_without_stripe_leads_to_the_settings() {
     app.close().await;
 }
 
+/// The relay's events Stripe did not confirm are listed as rejected, with
+/// the reason; those waiting for Stripe, as waiting. Nothing was booked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconciliation_lists_rejected_and_waiting_events() {
+    let app = App::launch_with(|db| {
+        let mut store = books(db);
+        let claimed = serde_json::json!({"id": "evt_forged", "type": "checkout.session.completed"});
+        store
+            .record_rejected(
+                "evt_forged",
+                "checkout.session.completed",
+                1_790_000_000,
+                EventSource::Relay,
+                Some(&claimed),
+                "Stripe does not know event evt_forged, and does not know cs_test_x either: Stripe never sent it",
+            )
+            .unwrap();
+        store
+            .record_unconfirmed(
+                "evt_waiting",
+                "checkout.session.completed",
+                1_790_000_100,
+                &claimed,
+                "Stripe could not confirm it yet; the next sync asks again",
+            )
+            .unwrap();
+    })
+    .await;
+    french(&app).await;
+    app.click("[data-testid=nav-reconcile]").await;
+    let rows = app
+        .wait_texts("[data-testid=unmatched-event]", |rows| rows.len() == 2)
+        .await;
+    assert!(
+        rows[0].contains("evt_waiting") && rows[0].contains("En attente de Stripe"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].contains("evt_forged")
+            && rows[1].contains("Rejeté")
+            && rows[1].contains("Stripe never sent it"),
+        "{rows:?}"
+    );
+    app.screenshot("books-8-rejected-events").await;
+    app.close().await;
+}
+
 /// Stripe unreachable: the screen says so, with what to do.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconciliation_says_when_stripe_cannot_be_reached() {

@@ -111,9 +111,11 @@ export const commands = {
 	relayStatus: () => typedError<RelayStatus_Serialize, CommandError>(__TAURI_INVOKE("relay_status")),
 	/**
 	 *  Sets the relay up in one step, as `acquit relay set` does: checks it,
-	 *  keeps the token in the keychain, registers it with Stripe when connected.
+	 *  keeps the token (and the inbox's admin credential, needed only to
+	 *  replace a webhook secret already set) in the keychain, registers it with
+	 *  Stripe when connected.
 	 */
-	setupRelay: (url: string, inbox: string, token: string) => typedError<RelayStatus_Serialize, CommandError>(__TAURI_INVOKE("setup_relay", { url, inbox, token })),
+	setupRelay: (url: string, inbox: string, token: string, adminToken: string | null) => typedError<RelayStatus_Serialize, CommandError>(__TAURI_INVOKE("setup_relay", { url, inbox, token, adminToken })),
 	/**
 	 *  Checks `key` with Stripe, keeps it in the OS keychain and records the
 	 *  account (the same steps as `acquit stripe connect`).
@@ -205,8 +207,11 @@ export const commands = {
 	 *  `acquit reconcile`). Calls Stripe: runs on its own connection.
 	 */
 	reconcile: (lang: string) => typedError<ReconcileView_Serialize, CommandError>(__TAURI_INVOKE("reconcile", { lang })),
-	/**  The Stripe events kept unmatched by sync, newest first. */
-	unmatchedEvents: () => typedError<UnmatchedEventView[], CommandError>(__TAURI_INVOKE("unmatched_events")),
+	/**
+	 *  The Stripe events sync kept: waiting for Stripe first, then rejected,
+	 *  then unmatched, newest first within each.
+	 */
+	keptEvents: () => typedError<KeptEventView[], CommandError>(__TAURI_INVOKE("kept_events")),
 };
 
 /** Events */
@@ -706,6 +711,28 @@ export type InvoiceRow_Serialize = {
 	overdue: boolean,
 };
 
+/**
+ *  A Stripe event sync kept rather than applied: about no link or invoice
+ *  here (unmatched), not confirmed by Stripe or refused by the books
+ *  (rejected), or waiting for Stripe to confirm it (unconfirmed).
+ */
+export type KeptEventView = {
+	/**  `evt_…` */
+	eventId: string,
+	eventType: string,
+	/**
+	 *  RFC 3339 (Stripe's `created`, as the relay said for an unconfirmed
+	 *  or rejected event).
+	 */
+	created: string,
+	outcome: KeptOutcome,
+	/**  What sync said about it: for a rejected event, why. */
+	detail: string,
+};
+
+/**  Why an event was kept rather than applied. */
+export type KeptOutcome = "unmatched" | "rejected" | "unconfirmed";
+
 /**  One line of the receipts ledger, formatted. */
 export type LedgerRow = LedgerRow_Serialize | LedgerRow_Deserialize;
 
@@ -1183,17 +1210,6 @@ export type TotalsView = {
 	total: string,
 	/**  One per line, in order: each line's net. */
 	lineNets: string[],
-};
-
-/**  A Stripe event sync kept because it concerned no link or invoice here. */
-export type UnmatchedEventView = {
-	/**  `evt_…` */
-	eventId: string,
-	eventType: string,
-	/**  RFC 3339 (Stripe's `created`). */
-	created: string,
-	/**  What sync said about it. */
-	detail: string,
 };
 
 /**

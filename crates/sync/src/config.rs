@@ -421,9 +421,7 @@ pub async fn setup_relay(
             // A new key each time (retries of this request reuse it): a
             // deliberate re-setup within Stripe's 24 h idempotency window,
             // even in the same second, must create a new endpoint.
-            let nonce = chrono::Utc::now()
-                .timestamp_nanos_opt()
-                .unwrap_or_default();
+            let nonce = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
             let setup = format!("{}-{nonce}", config.inbox);
             let key = acquit_stripe::IdempotencyKey::for_webhook_endpoint_creation(&setup)
                 .expect("an inbox id and digits make a valid key");
