@@ -104,21 +104,7 @@ impl Loop {
     }
 
     fn with_stdin(&self, args: &[&str], input: &str) -> String {
-        use std::io::Write as _;
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = self.run(args, &[], input);
         assert_eq!(
             out.status.code(),
             Some(0),

@@ -262,31 +262,23 @@ impl Confirmer<'_> {
         touched: &mut BTreeSet<String>,
     ) -> Result<(), EngineError> {
         let field = |name: &str| claimed.get(name).and_then(|v| v.as_str());
-        let (Some(id), Some(kind)) = (field("id"), field("type")) else {
-            report
-                .warnings
-                .push("the relay handed over an event without an id or a type: skipped".into());
-            tally(
-                report,
-                touched,
-                &ApplyOutcome::Ignored {
+        let (id, kind) = match (field("id"), field("type")) {
+            (Some(id), Some(kind)) if confirm::needs_confirmation(kind) => (id, kind),
+            // Nothing to do, and nothing recorded: what the relay says of
+            // an event id must never stand in for Stripe's own copy of it.
+            known => {
+                if known.0.is_none() || known.1.is_none() {
+                    report.warnings.push(
+                        "the relay handed over an event without an id or a type: skipped".into(),
+                    );
+                }
+                let skipped = ApplyOutcome::Ignored {
                     detail: String::new(),
-                },
-            );
-            return Ok(());
+                };
+                tally(report, touched, &skipped);
+                return Ok(());
+            }
         };
-        // Nothing to do, and nothing recorded: what the relay says of an
-        // event id must never stand in for Stripe's own copy of it later.
-        if !confirm::needs_confirmation(kind) {
-            tally(
-                report,
-                touched,
-                &ApplyOutcome::Ignored {
-                    detail: String::new(),
-                },
-            );
-            return Ok(());
-        }
         if store.stripe_event_decided(id)? {
             tally(report, touched, &ApplyOutcome::AlreadyApplied);
             return Ok(());
