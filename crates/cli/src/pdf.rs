@@ -131,6 +131,12 @@ pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
                         let Some(document) = documents.get(i) else {
                             return Ok(());
                         };
+                        if !acquit_core::numbering::is_file_name_safe(&document.number) {
+                            return Err(CliError::rejected(format!(
+                                "the number {:?} cannot name a file: the books were changed outside Acquit (check them with `acquit journal verify`)",
+                                document.number
+                            )));
+                        }
                         let rendered = acquit_pdf::render(document)
                             .map_err(|e| CliError::Outside(format!("{}: {e}", document.number)))?;
                         write_atomically(
@@ -186,6 +192,7 @@ fn export_all(
     };
     let summary = exported.map_err(|e| match e {
         ExportError::Store(e) => CliError::Store(e),
+        e @ ExportError::UnsafeNumber(_) => CliError::rejected(e),
         ExportError::Document { number, source } => match document_error(source) {
             CliError::Outside(m) => CliError::Outside(format!("{number}: {m}")),
             other => other,

@@ -237,3 +237,115 @@ fn export_all_zip_holds_the_same_files_dated_from_the_books() {
     acquit.fails(2, &["export", "all", "--dir", "x", "--force"]);
     acquit.fails(2, &["export", "all", "--dir", "x", "--zip", "y.zip"]);
 }
+
+/// A client's name that a spreadsheet would run as a formula is exported
+/// as text; amounts stay numbers; the books and the export are private
+/// (issue 19).
+#[test]
+fn a_formula_typed_as_a_name_is_exported_as_text() {
+    let acquit = books();
+    let formula = "=HYPERLINK(\"http://x\",\"y\")";
+    acquit.ok(&["client", "add", "--name", formula]);
+    let id = acquit.ok(&["invoice", "new", "--client", "3"]);
+    let id = id.trim();
+    acquit.ok(&[
+        "invoice",
+        "add-line",
+        id,
+        "--desc",
+        "@SUM(A1)",
+        "--qty",
+        "1",
+        "--unit-price",
+        "150",
+        "--vat",
+        "0",
+    ]);
+    acquit.ok(&["invoice", "issue", id, "--date", "2026-11-06"]);
+    acquit.ok(&[
+        "payment",
+        "add",
+        "F-2026-0003",
+        "--amount",
+        "150",
+        "--method",
+        "cash",
+        "--date",
+        "2026-11-06",
+        "--reference",
+        "+33 6 12 34 56 78",
+    ]);
+    let dir = acquit.dir.path().join("formula");
+    acquit.ok(&["export", "all", "--dir", dir.to_str().unwrap()]);
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let quoted = "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"";
+    assert!(
+        read("clients.csv").contains(&format!("\r\n3,{quoted},")),
+        "{}",
+        read("clients.csv")
+    );
+    let ledger = read("ledger.csv");
+    assert!(
+        ledger.contains(&format!(
+            "2026-11-06,F-2026-0003,{quoted},payment,cash,150.00,EUR,,150.00,'+33 6 12 34 56 78\r\n"
+        )),
+        "{ledger}"
+    );
+    assert!(!ledger.contains(",=") && !ledger.contains(",+"), "{ledger}");
+    // A negative amount stays a number.
+    assert!(read("credit_notes.csv").contains(",-99.99,-20.00,-119.99,"));
+
+    // Private at rest, as `stat` sees it: the books and the export.
+    let stat = |path: &std::path::Path| {
+        let out = std::process::Command::new("stat")
+            .args(["-c", "%a"])
+            .arg(path)
+            .output()
+            .unwrap();
+        text(&out.stdout).trim().to_owned()
+    };
+    assert_eq!(stat(&acquit.db), "600");
+    assert_eq!(stat(&dir), "700");
+    assert_eq!(stat(&dir.join("pdf")), "700");
+    assert_eq!(stat(&dir.join("clients.csv")), "600");
+    assert_eq!(stat(&dir.join("pdf").join("F-2026-0003.pdf")), "600");
+}
+
+/// A number written into the file behind Acquit's back (`../x`) never
+/// becomes a path: the export stops and writes nothing (issue 19).
+#[test]
+fn a_number_that_is_a_path_stops_the_export_and_writes_nothing() {
+    let acquit = books();
+    {
+        let db = rusqlite::Connection::open(&acquit.db).unwrap();
+        let triggers: Vec<String> = db
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'invoices'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for trigger in triggers {
+            db.execute(&format!("DROP TRIGGER \"{trigger}\""), [])
+                .unwrap();
+        }
+        db.execute(
+            "UPDATE invoices SET number = '../escaped' WHERE number = 'F-2026-0001'",
+            [],
+        )
+        .unwrap();
+    }
+    let out_dir = acquit.dir.path().join("out");
+    let dir = out_dir.join("export");
+    let err = acquit.fails(1, &["export", "all", "--dir", dir.to_str().unwrap()]);
+    assert!(err.contains("\"../escaped\" cannot name a file"), "{err}");
+    assert!(!dir.exists());
+    let left = std::fs::read_dir(&out_dir).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "nothing written next to the export");
+    let pdfs = acquit.dir.path().join("pdfs");
+    let err = acquit.fails(1, &["export", "pdf", "--dir", pdfs.to_str().unwrap()]);
+    assert!(err.contains("cannot name a file"), "{err}");
+    assert!(!acquit.dir.path().join("escaped.pdf").exists());
+}

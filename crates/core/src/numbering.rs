@@ -51,16 +51,30 @@ pub enum PatternError {
     BadCharacter(String),
 }
 
+/// A character no number may hold, since numbers name files
+/// (`F-2026-0001.pdf`) on every system.
+fn not_in_file_names(c: char) -> bool {
+    matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control()
+}
+
+/// Whether `number` can name a file as is (`{number}.pdf` in a folder):
+/// what every pattern makes. A number that is not (written into the file
+/// behind Acquit's back) must not reach a path: `../x` would write outside
+/// the folder.
+pub fn is_file_name_safe(number: &str) -> bool {
+    !number.is_empty()
+        && number.len() <= 200
+        && !number.starts_with('.')
+        && !number.chars().any(not_in_file_names)
+}
+
 impl NumberPattern {
     pub const DEFAULT_INVOICE: &'static str = "F-{YYYY}-{NNNN}";
     pub const DEFAULT_CREDIT_NOTE: &'static str = "AV-{YYYY}-{NNNN}";
 
     pub fn parse(pattern: &str) -> Result<NumberPattern, PatternError> {
         let source = pattern.trim().to_owned();
-        if source
-            .chars()
-            .any(|c| matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
-        {
+        if source.chars().any(not_in_file_names) {
             return Err(PatternError::BadCharacter(source));
         }
         let mut parts = Vec::new();
@@ -210,6 +224,18 @@ mod tests {
         for (pattern, message) in cases {
             let err = NumberPattern::parse(pattern).unwrap_err().to_string();
             assert!(err.contains(message), "{pattern}: {err}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_can_name_a_file() {
+        for number in ["F-2026-0001", "AV-26-12-007", "Facture 12"] {
+            assert!(is_file_name_safe(number), "{number}");
+        }
+        for number in [
+            "", "../x", "..", ".hidden", "a/b", "a\\b", "C:x", "a\u{0}b", "a\nb",
+        ] {
+            assert!(!is_file_name_safe(number), "{number:?}");
         }
     }
 }

@@ -24,7 +24,7 @@ impl Store {
     /// Backs up into `dir` under a timestamped name, deleting the oldest
     /// rotated backups beyond [`KEEP`]. Returns the new file.
     pub fn backup_rotated(&self, dir: &Path) -> Result<PathBuf, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+        crate::private::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%.3f");
         let dest = dir.join(format!("acquit-{stamp}.db"));
         backup_to(self.conn(), &dest)?;

@@ -28,6 +28,7 @@ mod journal;
 mod links;
 mod parties;
 mod payments;
+pub mod private;
 mod reconcile;
 mod shares;
 mod stripe;
@@ -274,6 +275,7 @@ impl Store {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         check_header(&path)?;
+        make_private(&path)?;
         let mut conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -508,11 +510,32 @@ fn restore_exact(backup: &Path, path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A new database file (and its folder) is created private before SQLite
+/// opens it, so its `-wal`/`-shm` are private too; an existing one has the
+/// group's and others' access taken away.
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| StoreError::Io { path: p, source }
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        private::create_dir_all(dir).map_err(io(dir))?;
+    }
+    if !private::touch_new(path).map_err(io(path))? {
+        private::restrict(path);
+    }
+    Ok(())
+}
+
 fn backup_to(conn: &Connection, dest: &Path) -> Result<(), StoreError> {
     let fail = |source| StoreError::Backup {
         path: dest.to_path_buf(),
         source,
     };
+    private::touch_new(dest).map_err(|source| StoreError::Io {
+        path: dest.to_path_buf(),
+        source,
+    })?;
     let mut target = Connection::open(dest).map_err(fail)?;
     {
         let backup = rusqlite::backup::Backup::new(conn, &mut target).map_err(fail)?;

@@ -23,6 +23,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use acquit_store::private;
 use acquit_store::{InvoiceView, LedgerEntry, Store, StoreError};
 use chrono::NaiveDate;
 
@@ -56,6 +57,10 @@ pub enum ExportError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "the number {0:?} cannot name a file: the books were changed outside Acquit (check them with `acquit journal verify`); nothing was exported"
+    )]
+    UnsafeNumber(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{number}: {source}")]
@@ -95,7 +100,7 @@ pub fn export_all(
     if temp.exists() {
         fs::remove_dir_all(&temp).map_err(io(&temp))?;
     }
-    fs::create_dir(&temp).map_err(io(&temp))?;
+    private::create_dir(&temp).map_err(io(&temp))?;
     match write_all(store, &mut Folder(&temp), progress) {
         Ok(mut summary) => {
             sync_dir(&temp.join("pdf"))?;
@@ -138,7 +143,7 @@ pub fn export_zip(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "export.zip".into());
     let temp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    let file = fs::File::create(&temp).map_err(io(&temp))?;
+    let file = private::create_file(&temp).map_err(io(&temp))?;
     let mut out = ZipOut {
         zip: zip::ZipWriter::new(file),
         path: path.to_path_buf(),
@@ -178,7 +183,7 @@ struct Folder<'a>(&'a Path);
 impl Out for Folder<'_> {
     fn dir(&mut self, name: &str, _: NaiveDate) -> Result<(), ExportError> {
         let dir = self.0.join(name);
-        fs::create_dir(&dir).map_err(io(&dir))
+        private::create_dir(&dir).map_err(io(&dir))
     }
 
     fn file(&mut self, name: &str, bytes: &[u8], _: NaiveDate) -> Result<(), ExportError> {
@@ -244,6 +249,14 @@ fn write_all(
         .into_iter()
         .filter_map(|s| s.number)
         .collect();
+    // Numbers name the PDFs: one that cannot (written behind Acquit's back)
+    // stops the export before anything is written.
+    if let Some(bad) = numbers
+        .iter()
+        .find(|n| !acquit_core::numbering::is_file_name_safe(n))
+    {
+        return Err(ExportError::UnsafeNumber(bad.clone()));
+    }
     let mut views: Vec<InvoiceView> = numbers
         .iter()
         .map(|n| store.invoice(n))
@@ -494,7 +507,21 @@ impl Csv {
 
 /// A field as RFC 4180 writes it: quoted (quotes doubled) only when it
 /// holds a comma, a quote or a line break.
+///
+/// A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return as a formula, so a client named
+/// `=HYPERLINK("http://x","y")` would act in the accountant's program: such
+/// a text is written with a leading `'` (OWASP's "CSV injection" advice),
+/// which spreadsheets show as text. A plain decimal number (`-150.00`, an
+/// amount) stays as it is, a number.
 pub fn csv_field(field: &str) -> String {
+    let neutral;
+    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(field) {
+        neutral = format!("'{field}");
+        neutral.as_str()
+    } else {
+        field
+    };
     if field.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
@@ -502,8 +529,18 @@ pub fn csv_field(field: &str) -> String {
     }
 }
 
+/// `-150.00`, `42`: an optional minus, digits, an optional decimal part.
+fn is_plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let mut file = fs::File::create(path).map_err(io(path))?;
+    let mut file = private::create_file(path).map_err(io(path))?;
     file.write_all(bytes).map_err(io(path))?;
     file.sync_all().map_err(io(path))
 }
@@ -612,5 +649,34 @@ mod tests {
         assert_eq!(csv_field("F-2026-0001"), "F-2026-0001");
         assert_eq!(csv_field("Martin, Fils"), "\"Martin, Fils\"");
         assert_eq!(csv_field("n° \"12\""), "\"n° \"\"12\"\"\"");
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_written_as_text() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        for formula in [
+            "+33 6 12 34 56 78",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "=1",
+            "-",
+            "-1.",
+            "-.5",
+        ] {
+            assert!(
+                csv_field(formula).trim_start_matches('"').starts_with('\''),
+                "{formula}"
+            );
+        }
+        // Amounts stay numbers.
+        for number in ["-150.00", "150.00", "0", "-3"] {
+            assert_eq!(csv_field(number), number);
+        }
+        assert_eq!(csv_field("Boulangerie Martin"), "Boulangerie Martin");
     }
 }

@@ -338,7 +338,9 @@ impl Message {
                     self.body.clone(),
                     "--attach".into(),
                     pdf.display().to_string(),
-                    to,
+                    // As a `mailto:` URI, which xdg-email takes too: an
+                    // address typed as `-x@…` can never pass for an option.
+                    format!("mailto:{}", percent_encode(&to).replace("%40", "@")),
                 ],
             }]);
         }
@@ -669,9 +671,17 @@ mod tests {
                 "B",
                 "--attach",
                 "/cache/F-1.pdf",
-                "c@example.org"
+                "mailto:c@example.org"
             ]
         );
+        // An address that looks like an option reaches xdg-email as a URI.
+        let dash = Message {
+            email: Some("--help@example.org".into()),
+            ..m.clone()
+        };
+        let args = &dash.email_launches(pdf, true).unwrap()[0].args;
+        assert_eq!(args.last().unwrap(), "mailto:--help@example.org");
+        assert!(args.iter().all(|a| a != "--help@example.org"));
         let fallback = m.email_launches(pdf, false).unwrap();
         assert_eq!(fallback[0].args, ["mailto:c@example.org?subject=S&body=B"]);
         assert_eq!(fallback[1].args, ["/cache"]);
