@@ -1362,3 +1362,37 @@ fn company_set_takes_a_png_logo_and_refuses_anything_else() {
         "a refused logo changes nothing"
     );
 }
+
+/// A backup whose lock trigger was dropped (issued invoices editable by
+/// any program) is refused, and the books stay as they were (issue 19).
+#[test]
+fn a_backup_without_its_lock_triggers_is_refused() {
+    let acquit = Acquit::with_an_invoice_and_an_empty_draft();
+    let backup = PathBuf::from(acquit.ok(&["backup"]).trim_end());
+    let before = acquit.everything();
+    for (name, tamper) in [
+        ("no-trigger.db", "DROP TRIGGER invoices_locked_update"),
+        ("extra-table.db", "CREATE TABLE notes (x TEXT)"),
+        (
+            "weak-trigger.db",
+            "DROP TRIGGER invoices_locked_delete;
+             CREATE TRIGGER invoices_locked_delete BEFORE DELETE ON invoices WHEN 0 BEGIN SELECT 1; END",
+        ),
+    ] {
+        let copy = acquit.dir.path().join(name);
+        std::fs::copy(&backup, &copy).unwrap();
+        rusqlite::Connection::open(&copy)
+            .unwrap()
+            .execute_batch(tamper)
+            .unwrap();
+        let err = acquit.fails(1, &["restore", copy.to_str().unwrap()]);
+        assert!(
+            err.contains("changed outside Acquit") && err.contains("restore another backup"),
+            "{name}: {err}"
+        );
+        assert_eq!(acquit.everything(), before, "{name}");
+    }
+    assert!(files_named(&acquit, "before-restore").is_empty());
+    // The untouched backup is still accepted.
+    acquit.ok(&["restore", backup.to_str().unwrap()]);
+}

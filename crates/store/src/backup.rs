@@ -162,6 +162,13 @@ pub fn check_backup(path: &Path) -> Result<(), StoreError> {
             details: check,
         });
     }
+    if let Some(problem) = schema_problem(&conn, version)? {
+        return Err(Rejection::Invalid(format!(
+            "{} is not an Acquit backup as Acquit writes them ({problem}): it was changed outside Acquit; restore another backup",
+            path.display()
+        ))
+        .into());
+    }
     if version == MIGRATION_COUNT {
         let store = Store {
             conn,
@@ -176,6 +183,64 @@ pub fn check_backup(path: &Path) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// How a database's schema differs from the one Acquit makes at `version`
+/// (an in-memory database migrated to it), if it does: every table with its
+/// columns, every index, every trigger with its text. The lock triggers
+/// are what make issued invoices, payments and the journal immutable
+/// whatever program opens the file; a copy without one must not come back.
+/// Tables are compared by their columns (name, type, not null, key) rather
+/// than their text, which SQLite rewrites on renames.
+fn schema_problem(conn: &Connection, version: usize) -> Result<Option<String>, StoreError> {
+    let mut expected = Connection::open_in_memory()?;
+    crate::migrations().to_version(&mut expected, version)?;
+    let (want, have) = (schema_of(&expected)?, schema_of(conn)?);
+    for (what, sql) in &want {
+        match have.get(what) {
+            None => return Ok(Some(format!("its {what} is missing"))),
+            Some(found) if found != sql => return Ok(Some(format!("its {what} was changed"))),
+            Some(_) => {}
+        }
+    }
+    Ok(have
+        .keys()
+        .find(|what| !want.contains_key(*what))
+        .map(|what| format!("it has an unknown {what}")))
+}
+
+/// "trigger invoices_locked_update" → its text (whitespace collapsed), or
+/// for a table, its columns.
+fn schema_of(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
+    )?;
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut schema = std::collections::BTreeMap::new();
+    for (kind, name, sql) in rows {
+        let shape = if kind == "table" {
+            let mut columns =
+                conn.prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1)")?;
+            let columns: Vec<String> = columns
+                .query_map([&name], |r| {
+                    Ok(format!(
+                        "{} {} {} {}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            columns.join(", ")
+        } else {
+            sql.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        schema.insert(format!("{kind} {name}"), shape);
+    }
+    Ok(schema)
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> StoreError {

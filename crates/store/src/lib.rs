@@ -63,7 +63,7 @@ pub const APPLICATION_ID: i32 = 0x4143_5154;
 /// How long a writer waits for another (the app and the CLI) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn migrations() -> Migrations<'static> {
+pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_initial.sql")),
         M::up(include_str!("../migrations/0002_payments_journal.sql")),

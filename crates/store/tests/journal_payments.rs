@@ -434,14 +434,27 @@ mod backups {
             .unwrap()
             .execute("CREATE TABLE t (x)", [])
             .unwrap();
+        // Edited behind Acquit's back, the lock put back as it was: the
+        // schema is right, the journal tells.
         let tampered = dir.join("tampered.db");
         b.store.backup(&tampered).unwrap();
+        let unlocked = dir.join("unlocked.db");
         {
             let conn = rusqlite::Connection::open(&tampered).unwrap();
+            let lock: String = conn
+                .query_row(
+                    "SELECT sql FROM sqlite_schema WHERE name = 'invoices_locked_update'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
             conn.execute("DROP TRIGGER invoices_locked_update", [])
                 .unwrap();
             conn.execute("UPDATE invoices SET total_minor = 1", [])
                 .unwrap();
+            conn.execute("VACUUM INTO ?1", [unlocked.to_str().unwrap()])
+                .unwrap();
+            conn.execute(&lock, []).unwrap();
         }
         let missing = dir.join("missing.db");
 
@@ -449,6 +462,7 @@ mod backups {
             (&text, "is not an Acquit database"),
             (&other, "of another application"),
             (&tampered, "its journal is broken"),
+            (&unlocked, "its trigger invoices_locked_update is missing"),
             (&missing, "does not exist"),
         ] {
             let err = b.store.restore_from(backup).unwrap_err().to_string();
