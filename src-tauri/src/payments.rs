@@ -22,6 +22,12 @@ use tauri_specta::Event as _;
 use crate::commands::{Books, CommandError};
 
 /// Runs `f` on a blocking thread with its own connection to the database.
+/// An error of the crates in the UI's language (French for those
+/// `messages` knows, such as the store's refusal of an overpayment).
+fn say<E: std::fmt::Display + 'static>(error: E) -> String {
+    crate::messages::localize(&error)
+}
+
 pub(crate) async fn on_own_connection<T: Send + 'static>(
     books: &Books,
     f: impl FnOnce(&mut Store) -> Result<T, String> + Send + 'static,
@@ -30,7 +36,7 @@ pub(crate) async fn on_own_connection<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(move || {
         // A restore waits until this is done (`backups`).
         let _gate = crate::backups::writing();
-        let mut store = Store::open(&path).map_err(|e| e.to_string())?;
+        let mut store = Store::open(&path).map_err(say)?;
         f(&mut store)
     })
     .await
@@ -93,15 +99,14 @@ pub async fn connect_stripe(
     key: String,
 ) -> Result<StripeStatus, CommandError> {
     let status = on_own_connection(&books, move |store| {
-        let key = config::parse_stripe_key(&key).map_err(|e| e.to_string())?;
-        let keychain = config::OsKeychain::open().map_err(|e| e.to_string())?;
+        let key = config::parse_stripe_key(&key).map_err(say)?;
+        let keychain = config::OsKeychain::open().map_err(say)?;
         let check = tauri::async_runtime::block_on(config::check_stripe_key(
             &key,
             &config::stripe_api_base(),
         ))
-        .map_err(|e| e.to_string())?;
-        config::record_stripe_connection(store, &keychain, &key, &check)
-            .map_err(|e| e.to_string())?;
+        .map_err(say)?;
+        config::record_stripe_connection(store, &keychain, &key, &check).map_err(say)?;
         stripe_status_of(store).map_err(|e| e.message)
     })
     .await?;
@@ -114,7 +119,7 @@ pub async fn connect_stripe(
 #[specta::specta]
 pub async fn disconnect_stripe(books: State<'_, Books>) -> Result<StripeStatus, CommandError> {
     on_own_connection(&books, |store| {
-        config::disconnect_stripe(store).map_err(|e| e.to_string())?;
+        config::disconnect_stripe(store).map_err(say)?;
         stripe_status_of(store).map_err(|e| e.message)
     })
     .await
@@ -135,7 +140,7 @@ pub struct RelayStatus {
 }
 
 fn relay_status_of(store: &Store) -> Result<RelayStatus, String> {
-    let settings = config::relay_settings(store).map_err(|e| e.to_string())?;
+    let settings = config::relay_settings(store).map_err(say)?;
     Ok(RelayStatus {
         webhook_url: settings.as_ref().map(|(url, inbox)| {
             format!(
@@ -172,7 +177,7 @@ pub async fn setup_relay(
     admin_token: Option<String>,
 ) -> Result<RelayStatus, CommandError> {
     let status = on_own_connection(&books, move |store| {
-        let stripe = config::stripe_client(store).map_err(|e| e.to_string())?;
+        let stripe = config::stripe_client(store).map_err(say)?;
         let setup = tauri::async_runtime::block_on(config::setup_relay(
             store,
             &url,
@@ -181,7 +186,7 @@ pub async fn setup_relay(
             admin_token.as_deref(),
             stripe.as_ref(),
         ))
-        .map_err(|e| e.to_string())?;
+        .map_err(say)?;
         let mut status = relay_status_of(store)?;
         status.webhook_endpoint = setup.webhook_endpoint;
         Ok(status)
@@ -214,11 +219,11 @@ pub async fn share_invoice(
 ) -> Result<ShareView, CommandError> {
     on_own_connection(&books, move |store| {
         let relay = config::relay_client(store)
-            .map_err(|e| e.to_string())?
+            .map_err(say)?
             .ok_or_else(|| NO_RELAY_FOR_SHARE.to_owned())?;
         let shared =
             tauri::async_runtime::block_on(acquit_sync::share::share(store, &relay, &number))
-                .map_err(|e| e.to_string())?;
+                .map_err(say)?;
         Ok(ShareView {
             url: Some(shared.url),
         })
@@ -235,10 +240,10 @@ pub async fn revoke_share(
 ) -> Result<ShareView, CommandError> {
     on_own_connection(&books, move |store| {
         let relay = config::relay_client(store)
-            .map_err(|e| e.to_string())?
+            .map_err(say)?
             .ok_or_else(|| NO_RELAY_FOR_SHARE.to_owned())?;
         tauri::async_runtime::block_on(acquit_sync::share::revoke(store, &relay, &number))
-            .map_err(|e| e.to_string())?;
+            .map_err(say)?;
         Ok(ShareView { url: None })
     })
     .await
@@ -330,10 +335,10 @@ pub async fn create_payment_link(
 ) -> Result<LinkView, CommandError> {
     let lang = crate::commands::lang(&lang)?;
     on_own_connection(&books, move |store| {
-        let currency = store.invoice(&number).map_err(|e| e.to_string())?.currency;
+        let currency = store.invoice(&number).map_err(say)?.currency;
         let amount = Some(form.amount.trim())
             .filter(|a| !a.is_empty())
-            .map(|a| Money::parse_localized(a, currency, lang).map_err(|e| e.to_string()))
+            .map(|a| Money::parse_localized(a, currency, lang).map_err(say))
             .transpose()?;
         let new = NewLink {
             kind: if form.checkout {
@@ -347,9 +352,9 @@ pub async fn create_payment_link(
                 .then(|| chrono::Utc::now() + chrono::Duration::hours(24)),
         };
         let stripe = config::stripe_client(store)
-            .map_err(|e| e.to_string())?
+            .map_err(say)?
             .ok_or_else(|| config::ConfigError::NotConnected.to_string())?;
-        let relay = config::relay_client(store).map_err(|e| e.to_string())?;
+        let relay = config::relay_client(store).map_err(say)?;
         let shared = tauri::async_runtime::block_on(links::create_link(
             store,
             &stripe,
@@ -357,7 +362,7 @@ pub async fn create_payment_link(
             &number,
             &new,
         ))
-        .map_err(|e| e.to_string())?;
+        .map_err(say)?;
         Ok(link_view(&shared.link, relay_base(store).as_deref(), lang))
     })
     .await
@@ -374,16 +379,16 @@ pub async fn deactivate_payment_link(
     let lang = crate::commands::lang(&lang)?;
     on_own_connection(&books, move |store| {
         let stripe = config::stripe_client(store)
-            .map_err(|e| e.to_string())?
+            .map_err(say)?
             .ok_or_else(|| config::ConfigError::NotConnected.to_string())?;
-        let relay = config::relay_client(store).map_err(|e| e.to_string())?;
+        let relay = config::relay_client(store).map_err(say)?;
         let link = tauri::async_runtime::block_on(links::deactivate_link(
             store,
             &stripe,
             relay.as_ref(),
             &id,
         ))
-        .map_err(|e| e.to_string())?;
+        .map_err(say)?;
         Ok(link_view(&link, relay_base(store).as_deref(), lang))
     })
     .await
@@ -459,9 +464,8 @@ pub fn record_payment(
     let received_on = chrono::NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
         .map_err(|_| CommandError::new("the date is not a date (YYYY-MM-DD)"))?;
     books.with(|store| {
-        let currency = store.invoice(&number).map_err(|e| e.to_string())?.currency;
-        let amount =
-            Money::parse_localized(&form.amount, currency, lang).map_err(|e| e.to_string())?;
+        let currency = store.invoice(&number).map_err(say)?.currency;
+        let amount = Money::parse_localized(&form.amount, currency, lang).map_err(say)?;
         let reference = Some(form.reference.trim().to_owned()).filter(|r| !r.is_empty());
         store
             .record_payment(
@@ -474,8 +478,8 @@ pub fn record_payment(
                     fee: None,
                 },
             )
-            .map_err(|e| e.to_string())?;
-        engine::mark_changed(store, &number).map_err(|e| e.to_string())
+            .map_err(say)?;
+        engine::mark_changed(store, &number).map_err(say)
     })?;
     sync.wake();
     Ok(())

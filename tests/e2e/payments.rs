@@ -236,6 +236,19 @@ async fn a_transfer_recorded_by_hand_pays_the_invoice_and_can_be_reversed() {
     let error = app.text("[data-testid=payment-error]").await;
     assert!(!error.is_empty());
 
+    // More than is due: refused by the store, said in French.
+    app.fill("[data-testid=payment-amount]", "999999").await;
+    app.click("[data-testid=record]").await;
+    let error = app
+        .wait_texts("[data-testid=payment-error]", |t| {
+            t.first().is_some_and(|e| e.contains("999"))
+        })
+        .await;
+    assert!(
+        error[0].contains("encore dus sur") && error[0].contains("enregistrez au plus"),
+        "{error:?}"
+    );
+
     let due = plain(&app.text("[data-testid=amount-due]").await);
     app.choose("[data-testid=payment-method]", "transfer").await;
     app.fill(
