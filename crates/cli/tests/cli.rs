@@ -1202,19 +1202,24 @@ fn restoring_anything_but_a_backup_is_refused_and_changes_nothing() {
 /// Runs `sql` on the database at `path` with Acquit's locking triggers
 /// dropped, as someone editing the file by hand would.
 fn edit_behind_acquits_back(path: &Path, sql: &str) {
+    // As a careful tamperer would: the lock triggers dropped for the edit,
+    // then put back as they were, so only the journal can tell.
     let conn = rusqlite::Connection::open(path).unwrap();
-    let triggers: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
+    let triggers: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'")
         .unwrap()
-        .query_map([], |r| r.get(0))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    for trigger in triggers {
+    for (trigger, _) in &triggers {
         conn.execute(&format!("DROP TRIGGER {trigger}"), [])
             .unwrap();
     }
     conn.execute(sql, []).unwrap();
+    for (_, create) in &triggers {
+        conn.execute(create, []).unwrap();
+    }
 }
 
 #[test]
