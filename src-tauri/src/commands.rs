@@ -182,6 +182,15 @@ pub fn set_language(books: State<'_, Books>, language: Option<String>) -> Result
     books.with(|store| store.set_setting(LANGUAGE, code))
 }
 
+/// Today on the user's calendar (`YYYY-MM-DD`, local time, as the books
+/// date things): the UI's default dates, never the UTC date a browser's
+/// `toISOString` gives, which is yesterday in France just after midnight.
+#[tauri::command]
+#[specta::specta]
+pub fn today() -> String {
+    acquit_store::today().to_string()
+}
+
 /// The language the UI shows now (`fr`, `en`), chosen or the system's: the
 /// language of the error messages that follow.
 #[tauri::command]

@@ -33,6 +33,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::count_invoices,
             commands::set_language,
             commands::use_language,
+            commands::today,
             view::invoice_detail,
             view::export_pdf,
             preview::invoice_preview,

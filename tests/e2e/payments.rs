@@ -406,3 +406,39 @@ async fn checking_for_updates_offline_says_so() {
     app.screenshot("settings-updates-offline").await;
     app.close().await;
 }
+
+/// "Record a payment" proposes today on the user's calendar, not UTC's
+/// (which is still yesterday in France just after midnight): the app is
+/// started in a zone whose day differs from UTC's at this hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_payment_form_proposes_the_local_day() {
+    use chrono::Timelike as _;
+    let now = chrono::Utc::now();
+    // POSIX zones name the offset backwards: Etc/GMT-14 is UTC+14.
+    let (zone, hours) = if now.hour() >= 12 {
+        ("Etc/GMT-14", 14)
+    } else {
+        ("Etc/GMT+12", -12)
+    };
+    let local_day = (now + chrono::Duration::hours(hours)).date_naive();
+    assert_ne!(
+        local_day,
+        now.date_naive(),
+        "the zone must be on another day"
+    );
+    let app = App::launch_with_env(demo, &[("TZ", zone.to_owned())]).await;
+    app.choose("[data-testid=language]", "fr").await;
+    open_issued(&app).await;
+    let field = app.find("[data-testid=payment-date]").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut value = String::new();
+    while Instant::now() < deadline {
+        value = field.prop("value").await.unwrap().unwrap_or_default();
+        if !value.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(value, local_day.to_string());
+    app.close().await;
+}

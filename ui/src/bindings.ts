@@ -21,6 +21,12 @@ export const commands = {
 	 *  language of the error messages that follow.
 	 */
 	useLanguage: (language: string) => typedError<null, CommandError>(__TAURI_INVOKE("use_language", { language })),
+	/**
+	 *  Today on the user's calendar (`YYYY-MM-DD`, local time, as the books
+	 *  date things): the UI's default dates, never the UTC date a browser's
+	 *  `toISOString` gives, which is yesterday in France just after midnight.
+	 */
+	today: () => __TAURI_INVOKE<string>("today"),
 	/**  One invoice or draft, with its payments and credit notes. */
 	invoiceDetail: (id: number, lang: string) => typedError<InvoiceDetailView_Serialize, CommandError>(__TAURI_INVOKE("invoice_detail", { id, lang })),
 	/**
