@@ -114,6 +114,9 @@ pub struct InvoiceDetailView {
     /// `standard`, `deposit`, `balance`, `credit_note`.
     pub kind: String,
     pub status: String,
+    /// Payment links and "Record a payment" are offered (the core's rule:
+    /// [`acquit_core::InvoiceStatus::takes_payments`]).
+    pub takes_payments: bool,
     pub overdue: bool,
     pub client_id: i32,
     pub client: PartyView,
@@ -234,6 +237,7 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
         number: view.number,
         kind: view.kind.as_str().to_owned(),
         status: view.status.as_str().to_owned(),
+        takes_payments: view.status.takes_payments() && !view.kind.is_credit_note(),
         overdue,
         client_id: id32(view.client_id.0),
         client: client_view(&view.buyer),

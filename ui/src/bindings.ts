@@ -589,6 +589,11 @@ export type InvoiceDetailView_Deserialize = {
 	/**  `standard`, `deposit`, `balance`, `credit_note`. */
 	kind: string,
 	status: string,
+	/**
+	 *  Payment links and "Record a payment" are offered (the core's rule:
+	 *  [`acquit_core::InvoiceStatus::takes_payments`]).
+	 */
+	takesPayments: boolean,
 	overdue: boolean,
 	clientId: number,
 	client: PartyView_Deserialize,
@@ -623,6 +628,11 @@ export type InvoiceDetailView_Serialize = {
 	/**  `standard`, `deposit`, `balance`, `credit_note`. */
 	kind: string,
 	status: string,
+	/**
+	 *  Payment links and "Record a payment" are offered (the core's rule:
+	 *  [`acquit_core::InvoiceStatus::takes_payments`]).
+	 */
+	takesPayments: boolean,
 	overdue: boolean,
 	clientId: number,
 	client: PartyView_Serialize,

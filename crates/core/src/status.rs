@@ -43,6 +43,17 @@ impl InvoiceStatus {
         InvoiceStatus::Cancelled,
     ];
 
+    /// Whether money may still come in: an issued invoice not yet settled
+    /// (a payment processing, a part paid). Payment links and payments
+    /// recorded by hand are offered only then; a credit note, a draft, a
+    /// paid or cancelled invoice take none.
+    pub fn takes_payments(&self) -> bool {
+        matches!(
+            self,
+            InvoiceStatus::Issued | InvoiceStatus::Processing | InvoiceStatus::PartiallyPaid
+        )
+    }
+
     /// The name used by the CLI and in JSON: `partially-paid`.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -239,5 +250,15 @@ mod tests {
                 .unwrap_err()
                 .contains("partially-paid")
         );
+    }
+
+    #[test]
+    fn money_may_come_in_until_settled() {
+        let taking: Vec<&str> = InvoiceStatus::ALL
+            .iter()
+            .filter(|s| s.takes_payments())
+            .map(InvoiceStatus::as_str)
+            .collect();
+        assert_eq!(taking, ["issued", "processing", "partially-paid"]);
     }
 }
