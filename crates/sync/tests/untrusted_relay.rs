@@ -10,20 +10,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{
-    Client as Buyer, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, VatRate,
-};
+use acquit_core::{Currency, InvoiceStatus, Lang, Money, Seller};
 use acquit_relay::server::{AppState, Config as RelayServerConfig, router};
 use acquit_relay::signature;
 use acquit_relay::store::{SqliteStore, Store as _};
-use acquit_store::{LinkKind, NewDraft, NewLink, Store};
+use acquit_store::{LinkKind, NewLink, Store};
 use acquit_stripe::{Client, Config, IdempotencyKey, NewWebhookEndpoint, SecretKey};
 use acquit_sync::confirm::{self, Verdict};
 use acquit_sync::engine::{self, SourceChoice, Sources, SyncReport};
 use acquit_sync::relay::{PullToken, RelayClient, RelayConfig};
-use chrono::NaiveDate;
 use serde_json::{Value, json};
+
+#[path = "../../store/tests/support/mod.rs"]
+mod support;
 
 const KEY: &str = "sk_test_acquitUntrustedRelay00004242";
 
@@ -101,7 +100,6 @@ impl World {
         store
             .set_seller(&Seller::new("Atelier Durand", "12 rue des Lilas, Paris"))
             .unwrap();
-        store.add_client(&Buyer::new("Boulangerie Martin")).unwrap();
         World {
             fake,
             stripe,
@@ -116,40 +114,13 @@ impl World {
     /// Issues an invoice of `minor` cents (no VAT) and creates a Payment
     /// Link for it on Stripe; returns the number and the link's URL.
     async fn invoice_with_link(&mut self, minor: i64) -> (String, String) {
-        let client = self.store.clients().unwrap()[0].0;
-        let draft = self
-            .store
-            .create_draft(&NewDraft {
-                client,
-                currency: Currency::EUR,
-                kind: InvoiceKind::Standard,
-                due_date: None,
-                sale_date: None,
-                deposits: vec![],
-            })
-            .unwrap();
-        self.store
-            .add_line(
-                draft,
-                &Line {
-                    description: "Développement".into(),
-                    input: LineInput {
-                        quantity: Quantity::ONE,
-                        unit_price: eur(minor),
-                        vat_rate: VatRate::parse("0").unwrap(),
-                        discount: Discount::None,
-                    },
-                },
-            )
-            .unwrap();
-        let today = acquit_store::today();
-        let number = self
-            .store
-            .issue(
-                draft,
-                today.max(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
-            )
-            .unwrap();
+        let number = support::issue_invoice(
+            &mut self.store,
+            "Boulangerie Martin",
+            Lang::Fr,
+            minor,
+            acquit_store::today(),
+        );
         let shared = acquit_sync::links::create_link(
             &mut self.store,
             &self.stripe,
