@@ -8,12 +8,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::keyring::{Keyring, Provider};
 use common::servers::{FakeStripe, Relay, eventually, get};
-use common::{Acquit, text};
+use common::{Acquit, output_with_stdin, text};
 use serde_json::{Value, json};
 
 const KEY: &str = "sk_test_51LoopTestKeyForTheFakeOnly4242";
@@ -769,24 +768,11 @@ impl Loop {
     }
 
     fn run(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::Output {
-        use std::io::Write as _;
         let mut command = self.command(args);
         for (k, v) in env {
             command.env(k, v);
         }
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        output_with_stdin(command, stdin)
     }
 }
 

@@ -10,13 +10,12 @@
 
 mod common;
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use common::keyring::{Keyring, Provider};
-use common::{Acquit, text};
+use common::{Acquit, output_with_stdin, text};
 use serde_json::Value;
 
 /// The key under test: its middle part must appear nowhere but in the keychain.
@@ -100,15 +99,7 @@ impl Session {
         for (name, value) in extra {
             command.env(name, value);
         }
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A command that refuses early may exit before reading: ignore EPIPE.
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        let out = child.wait_with_output().unwrap();
+        let out = output_with_stdin(command, stdin);
         assert_eq!(
             out.status.code(),
             Some(code),

@@ -70,6 +70,21 @@ impl Acquit {
     }
 }
 
+/// Runs `command` with `stdin` written to it, keeping its output. A command
+/// that refuses early may exit before reading: a broken pipe is ignored.
+pub fn output_with_stdin(mut command: Command, stdin: &str) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
