@@ -48,7 +48,7 @@
 
 use acquit_core::{Currency, Money};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::journal::{self, Subject};
@@ -460,15 +460,11 @@ impl Store {
         self.events("e.outcome = 'rejected' ORDER BY e.created DESC, e.event_id")
     }
 
-    /// Whether `event_id` is recorded with a final outcome (applied,
-    /// ignored, unmatched or rejected): nothing more is to be done with it.
+    /// Whether `event_id` is recorded with a final outcome for the relay
+    /// (applied, ignored, unmatched or rejected): nothing more is to be
+    /// done with the relay's copy of it.
     pub fn stripe_event_decided(&self, event_id: &str) -> Result<bool, StoreError> {
-        Ok(self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM stripe_events WHERE event_id = ?1
-                            AND outcome NOT IN ('deferred', 'unconfirmed'))",
-            [event_id],
-            |r| r.get(0),
-        )?)
+        is_final(self.conn(), event_id, EventSource::Relay)
     }
 
     /// Refunds waiting for their payment, oldest first.
@@ -716,8 +712,8 @@ const MAX_STRIPE_MINOR: i64 = 1_000_000_000_000;
 /// relay's event rejected on the relay's word alone (its mode, its type, a
 /// malformed copy) never blocks Stripe's own copy of the same id, or a
 /// relay could bury a real payment under its id.
-fn is_final(tx: &Transaction<'_>, event_id: &str, source: EventSource) -> Result<bool, StoreError> {
-    let known: Option<(String, String)> = tx
+fn is_final(conn: &Connection, event_id: &str, source: EventSource) -> Result<bool, StoreError> {
+    let known: Option<(String, String)> = conn
         .query_row(
             "SELECT outcome, source FROM stripe_events WHERE event_id = ?1",
             [event_id],
