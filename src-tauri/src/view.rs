@@ -114,8 +114,8 @@ pub struct InvoiceDetailView {
     /// `standard`, `deposit`, `balance`, `credit_note`.
     pub kind: String,
     pub status: String,
-    /// Payment links and "Record a payment" are offered (the core's rule:
-    /// [`acquit_core::InvoiceStatus::takes_payments`]).
+    /// Payment links and "Record a payment" are offered
+    /// ([`acquit_store::InvoiceView::takes_payments`]).
     pub takes_payments: bool,
     pub overdue: bool,
     pub client_id: i32,
@@ -229,6 +229,7 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
         payments,
         credit_notes,
     } = detail;
+    let takes_payments = view.takes_payments();
     let money = |m: Money| m.format(lang);
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
     let lines: Vec<Line> = view.lines.iter().map(|l| l.line.clone()).collect();
@@ -237,7 +238,7 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
         number: view.number,
         kind: view.kind.as_str().to_owned(),
         status: view.status.as_str().to_owned(),
-        takes_payments: view.status.takes_payments() && !view.kind.is_credit_note(),
+        takes_payments,
         overdue,
         client_id: id32(view.client_id.0),
         client: client_view(&view.buyer),

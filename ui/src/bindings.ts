@@ -590,8 +590,8 @@ export type InvoiceDetailView_Deserialize = {
 	kind: string,
 	status: string,
 	/**
-	 *  Payment links and "Record a payment" are offered (the core's rule:
-	 *  [`acquit_core::InvoiceStatus::takes_payments`]).
+	 *  Payment links and "Record a payment" are offered
+	 *  ([`acquit_store::InvoiceView::takes_payments`]).
 	 */
 	takesPayments: boolean,
 	overdue: boolean,
@@ -629,8 +629,8 @@ export type InvoiceDetailView_Serialize = {
 	kind: string,
 	status: string,
 	/**
-	 *  Payment links and "Record a payment" are offered (the core's rule:
-	 *  [`acquit_core::InvoiceStatus::takes_payments`]).
+	 *  Payment links and "Record a payment" are offered
+	 *  ([`acquit_store::InvoiceView::takes_payments`]).
 	 */
 	takesPayments: boolean,
 	overdue: boolean,

@@ -84,6 +84,15 @@ pub struct InvoiceView {
     pub refund_due: Money,
 }
 
+impl InvoiceView {
+    /// Whether payment links and payments recorded by hand are offered: an
+    /// invoice (never a credit note) whose status still takes money
+    /// ([`acquit_core::InvoiceStatus::takes_payments`]).
+    pub fn takes_payments(&self) -> bool {
+        !self.kind.is_credit_note() && self.status.takes_payments()
+    }
+}
+
 /// A row of the invoice list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvoiceSummary {
