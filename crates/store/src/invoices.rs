@@ -520,10 +520,11 @@ impl Store {
         };
         let totals: Totals = match totals {
             Some(t) => from_json(&t)?,
-            None => {
-                let regime = seller.as_ref().map(|s| s.vat_regime).unwrap_or_default();
-                compute_lines(&lines, currency, regime)?
-            }
+            // A draft shows what its lines say, whatever the seller's regime
+            // is now: a seller who moved to the VAT franchise must still see,
+            // edit and delete the drafts written before. Issuing checks the
+            // regime and says what to change.
+            None => compute_lines(&lines, currency, acquit_core::VatRegime::Standard)?,
         };
         let deposits = numbers(
             conn,

@@ -293,6 +293,35 @@ fn the_franchise_refuses_vat_lines() {
 }
 
 #[test]
+fn drafts_written_before_the_franchise_stay_readable_and_deletable() {
+    let mut f = fixture();
+    let id = draft(&mut f, &[line("Conseil", "1", "100", "20")]);
+    let mut seller = Seller::new("Atelier Durand", "12 rue des Lilas\n75011 Paris");
+    seller.vat_regime = VatRegime::Franchise;
+    f.store.set_seller(&seller).unwrap();
+
+    // The list, the draft and its deletion do not depend on the regime…
+    let listed = f.store.list_invoices(None).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].total,
+        eur(12000),
+        "the draft shows what its lines say"
+    );
+    assert_eq!(
+        f.store.invoice_by_id(id).unwrap().totals.vat_total,
+        eur(2000)
+    );
+    // …issuing does, and says which line to change.
+    assert!(matches!(
+        rejection(f.store.issue(id, date("2026-11-23"))),
+        Rejection::Tax(acquit_core::tax::TaxError::VatUnderFranchise { line: 1, .. })
+    ));
+    f.store.delete_draft(id).unwrap();
+    assert!(f.store.list_invoices(None).unwrap().is_empty());
+}
+
+#[test]
 fn a_balance_invoice_deducts_its_deposits() {
     let mut f = fixture();
     let deposit = f
