@@ -306,7 +306,7 @@ fn a_client_can_be_invoiced_without_french_vat_for_a_stated_reason() {
             "--name",
             "Berlin Studio GmbH",
             "--vat",
-            "DE 123456789",
+            "DE 136 695 976",
             "--vat-exemption",
             "reverse-charge",
         ]),
