@@ -32,12 +32,9 @@ pub(crate) fn writing() -> RwLockReadGuard<'static, ()> {
     GATE.read().unwrap_or_else(|e| e.into_inner())
 }
 
-/// `fr` or `en`, as the UI speaks (`messages`).
+/// `fr` or `en`, as the UI speaks (`messages::say`).
 fn say(fr: String, en: String) -> String {
-    match crate::messages::ui_lang() {
-        Lang::Fr => fr,
-        Lang::En => en,
-    }
+    crate::messages::say(&fr, &en)
 }
 
 /// The backups folder and its backups, newest first.

@@ -2,20 +2,30 @@
 
 use acquit_core::ids::{Bic, Email, Iban, Siren, VatNumber};
 use acquit_core::numbering::NumberPattern;
-use acquit_core::{Seller, VatRegime};
+use acquit_core::{Activity, LegalForm, Registration, Seller, VatRegime};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::commands::{Books, CommandError};
-use crate::forms::{Form, address};
+use crate::forms::{AddressForm, Form};
 
 /// The company form, as typed (and as it is shown again).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyForm {
     pub legal_name: String,
-    /// Lines separated by new lines.
-    pub address: String,
+    pub address: AddressForm,
+    /// `ei`, `eurl`, `sarl`, `sasu`, `sas`, `sa`, `snc`, `sci`,
+    /// `association`, `other`; empty: not said (older profiles).
+    pub legal_form: String,
+    /// In euros, for a company.
+    pub share_capital: Option<String>,
+    /// "RCS Paris", "RM 69", "RNE", "exempt"; empty: not said.
+    pub registration: String,
+    /// `goods`, `commercial-services`, `liberal-services`; empty: not said.
+    pub activity: String,
+    pub vat_on_debits: bool,
+    pub legal_footer: Option<String>,
     pub siren: Option<String>,
     /// Left empty with a SIREN (and no franchise): the French number
     /// derived from the SIREN.
@@ -38,8 +48,24 @@ pub fn company_profile(books: State<'_, Books>) -> Result<CompanyForm, CommandEr
     })?;
     Ok(match seller {
         Some(s) => CompanyForm {
+            address: AddressForm::of(&s.address),
+            legal_form: s
+                .legal_form
+                .map(|f| f.as_str().to_owned())
+                .unwrap_or_default(),
+            share_capital: s.share_capital.map(|m| m.to_decimal_string()),
+            registration: s
+                .registration
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            activity: s
+                .activity
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
+            vat_on_debits: s.vat_on_debits,
+            legal_footer: s.legal_footer.clone(),
             legal_name: s.legal_name,
-            address: s.address,
             siren: s.siren.map(String::from),
             vat_number: s.vat_number.map(String::from),
             vat_franchise: s.vat_regime == VatRegime::Franchise,
@@ -50,7 +76,13 @@ pub fn company_profile(books: State<'_, Books>) -> Result<CompanyForm, CommandEr
         },
         None => CompanyForm {
             legal_name: String::new(),
-            address: String::new(),
+            address: AddressForm::default(),
+            legal_form: String::new(),
+            share_capital: None,
+            registration: String::new(),
+            activity: String::new(),
+            vat_on_debits: false,
+            legal_footer: None,
             siren: None,
             vat_number: None,
             vat_franchise: false,
@@ -82,9 +114,38 @@ pub fn save_company(books: State<'_, Books>, company: CompanyForm) -> Result<(),
         &company.legal_name,
         "give the company's legal name",
     );
-    let postal = address(&company.address);
-    form.text("address", &postal, "give the company's postal address");
+    let postal = form.address(
+        "address",
+        &company.address,
+        Some("give the company's postal address"),
+    );
     let siren = form.optional("siren", company.siren.as_deref(), Siren::parse);
+    if postal.as_ref().and_then(|a| a.country) == Some(acquit_core::Country::FR)
+        && siren.is_none()
+        && company.siren.as_deref().is_none_or(|s| s.trim().is_empty())
+    {
+        form.error(
+            "siren",
+            crate::messages::say(
+                "le SIREN d’une entreprise française figure sur ses factures : renseignez-le",
+                "a French business's invoices carry its SIREN: give it",
+            ),
+        );
+    }
+    let legal_form = form.optional(
+        "legalForm",
+        Some(&company.legal_form),
+        str::parse::<LegalForm>,
+    );
+    let registration = form.optional(
+        "registration",
+        Some(&company.registration),
+        Registration::parse,
+    );
+    let activity = form.optional("activity", Some(&company.activity), str::parse::<Activity>);
+    let share_capital = form.optional("shareCapital", company.share_capital.as_deref(), |s| {
+        acquit_core::Money::parse(s, acquit_core::Currency::EUR)
+    });
     let vat_number = form.optional("vatNumber", company.vat_number.as_deref(), VatNumber::parse);
     let iban = form.optional("iban", company.iban.as_deref(), Iban::parse);
     let bic = form.optional("bic", company.bic.as_deref(), Bic::parse);
@@ -95,10 +156,22 @@ pub fn save_company(books: State<'_, Books>, company: CompanyForm) -> Result<(),
         NumberPattern::parse,
     );
     form.finish()?;
-    let (Some(name), Some(pattern)) = (name, pattern) else {
+    let (Some(name), Some(pattern), Some(postal)) = (name, pattern, postal) else {
         return Err(CommandError::new("the form is incomplete"));
     };
     let mut seller = Seller::new(name, postal);
+    seller.legal_form = legal_form;
+    seller.share_capital =
+        share_capital.filter(|_| legal_form.is_some_and(LegalForm::has_share_capital));
+    seller.registration = registration;
+    seller.activity = activity;
+    seller.vat_on_debits = company.vat_on_debits;
+    seller.legal_footer = company
+        .legal_footer
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned);
     // As `acquit company set`: without a VAT number, a French company
     // charging VAT has the one derived from its SIREN.
     seller.vat_number = match (vat_number, company.vat_franchise) {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::commands::{Books, CommandError, FieldError};
-use crate::forms::{Form, address};
+use crate::forms::{AddressForm, Form};
 use crate::view::{TotalsView, id32, totals_view};
 
 /// A client in the picker.
@@ -55,7 +55,10 @@ pub struct ClientForm {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub address: Option<String>,
+    /// The billing address (blank: none).
+    pub address: AddressForm,
+    /// Where goods go or services are done, when not the billing address.
+    pub delivery_address: AddressForm,
     pub siren: Option<String>,
     pub vat_number: Option<String>,
     /// `fr` or `en`.
@@ -77,6 +80,8 @@ fn client_of(client: ClientForm, before: Option<&Client>) -> Result<Client, Comm
     let siren = form.optional("siren", client.siren.as_deref(), Siren::parse);
     let vat_number = form.optional("vatNumber", client.vat_number.as_deref(), VatNumber::parse);
     let lang = form.required("lang", &client.lang, str::parse::<Lang>);
+    let address = form.address("address", &client.address, None);
+    let delivery_address = form.address("delivery", &client.delivery_address, None);
     let vat_exemption = form.required(
         "vatExemption",
         &client.vat_exemption,
@@ -88,11 +93,8 @@ fn client_of(client: ClientForm, before: Option<&Client>) -> Result<Client, Comm
     };
     let mut client = Client {
         name,
-        address: client
-            .address
-            .as_deref()
-            .map(address)
-            .filter(|a| !a.is_empty()),
+        address,
+        delivery_address,
         email,
         phone,
         business: false,
@@ -135,7 +137,12 @@ pub fn client_form(books: State<'_, Books>, id: i32) -> Result<ClientForm, Comma
         name: c.name,
         email: c.email.map(String::from),
         phone: c.phone.map(String::from),
-        address: c.address,
+        address: c.address.as_ref().map(AddressForm::of).unwrap_or_default(),
+        delivery_address: c
+            .delivery_address
+            .as_ref()
+            .map(AddressForm::of)
+            .unwrap_or_default(),
         siren: c.siren.map(String::from),
         vat_number: c.vat_number.map(String::from),
         lang: c.lang.code().to_owned(),
@@ -186,6 +193,7 @@ pub fn create_draft(books: State<'_, Books>, draft: DraftForm) -> Result<i32, Co
         due_date,
         sale_date: None,
         deposits: Vec::new(),
+        details: Default::default(),
     };
     Ok(id32(books.with(|store| store.create_draft(&new))?.0))
 }
@@ -243,6 +251,7 @@ impl DraftHeaderForm {
                 .map(|d| d.trim().to_owned())
                 .filter(|d| !d.is_empty())
                 .collect(),
+            details: Default::default(),
         })
     }
 }
@@ -300,6 +309,8 @@ impl LineForm {
                     vat_rate,
                     discount: Discount::None,
                 },
+                nature: None,
+                unit: None,
             }),
             _ => Err(CommandError::new("the line is incomplete")),
         }

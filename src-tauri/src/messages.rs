@@ -11,10 +11,11 @@ use std::any::Any;
 use std::fmt::Display;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use acquit_core::compliance::Gap;
 use acquit_core::decimal::DecimalError;
 use acquit_core::quantity::{QuantityError, RateError};
 use acquit_core::tax::TaxError;
-use acquit_core::{AmountError, Lang, UnknownCurrency};
+use acquit_core::{AddressError, AmountError, Lang, UnknownCountry, UnknownCurrency};
 use acquit_store::{Rejection, StoreError};
 
 /// The UI's language: 0 English (until the UI says), 1 French.
@@ -28,6 +29,14 @@ pub fn ui_lang() -> Lang {
     match UI_LANG.load(Ordering::Relaxed) {
         1 => Lang::Fr,
         _ => Lang::En,
+    }
+}
+
+/// A message of the app's own, in the UI's language.
+pub fn say(fr: &str, en: &str) -> String {
+    match ui_lang() {
+        Lang::Fr => fr.to_owned(),
+        Lang::En => en.to_owned(),
     }
 }
 
@@ -57,6 +66,12 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         tax_fr(e)
     } else if let Some(e) = any.downcast_ref::<UnknownCurrency>() {
         Some(currency_fr(e))
+    } else if let Some(e) = any.downcast_ref::<UnknownCountry>() {
+        Some(country_fr(e))
+    } else if let Some(e) = any.downcast_ref::<AddressError>() {
+        Some(address_fr(e))
+    } else if let Some(e) = any.downcast_ref::<Gap>() {
+        Some(e.message(Lang::Fr))
     } else {
         any.downcast_ref::<tauri_plugin_updater::Error>()
             .map(update_fr)
@@ -127,6 +142,14 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
             "Une facture de solde déduit des factures d’acompte émises du même client et dans la même devise{S}; {number} n’en est pas une"
         ),
         Rejection::Tax(e) => return tax_fr(e),
+        Rejection::Incomplete { date, gaps } => format!(
+            "Cette facture ne peut pas être émise le {}{S}: {}",
+            date.format("%d/%m/%Y"),
+            gaps.iter()
+                .map(|g| g.message(Lang::Fr))
+                .collect::<Vec<_>>()
+                .join(&format!("{S}; "))
+        ),
         Rejection::Overpayment {
             number,
             amount,
@@ -386,5 +409,29 @@ mod tests {
     #[test]
     fn anything_else_keeps_its_text() {
         assert_eq!(localize_in(&"plain words", Lang::Fr), "plain words");
+    }
+}
+
+fn country_fr(e: &UnknownCountry) -> String {
+    format!(
+        "«\u{a0}{}\u{a0}» n’est pas un code pays ISO 3166-1{S}: deux lettres, par exemple FR, BE, DE, GB, US, CH",
+        e.0
+    )
+}
+
+fn address_fr(e: &AddressError) -> String {
+    match e {
+        AddressError::Country(e) => country_fr(e),
+        AddressError::NoStreet => {
+            format!("L’adresse n’a pas de ligne de rue{S}: renseignez-en au moins une")
+        }
+        AddressError::FrenchPostcode(code) => {
+            format!(
+                "Le code postal «\u{a0}{code}\u{a0}» n’a pas cinq chiffres{S}: écrivez-le comme 75011"
+            )
+        }
+        AddressError::NotAFrenchAddress(text) => format!(
+            "«\u{a0}{text}\u{a0}» ne se termine pas par un code postal et une ville{S}: renseignez rue, code postal, ville et pays"
+        ),
     }
 }

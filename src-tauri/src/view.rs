@@ -241,7 +241,12 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
         takes_payments,
         overdue,
         client_id: id32(view.client_id.0),
-        client: client_view(&view.buyer),
+        client: client_view(
+            &view.buyer,
+            view.seller
+                .as_ref()
+                .map_or(acquit_core::Country::FR, |s| s.home_country()),
+        ),
         vat_franchise: view
             .seller
             .as_ref()
@@ -324,14 +329,14 @@ pub(crate) fn totals_view(totals: &Totals, lang: Lang) -> TotalsView {
     }
 }
 
-fn address_lines(address: &str) -> Vec<String> {
-    address.lines().map(str::to_owned).collect()
-}
-
-fn client_view(c: &Client) -> PartyView {
+fn client_view(c: &Client, home: acquit_core::Country) -> PartyView {
     PartyView {
         name: c.name.clone(),
-        address: c.address.as_deref().map(address_lines).unwrap_or_default(),
+        address: c
+            .address
+            .as_ref()
+            .map(|a| a.printed(crate::messages::ui_lang(), home))
+            .unwrap_or_default(),
         email: c.email.as_ref().map(ToString::to_string),
         phone: c.phone.as_ref().map(ToString::to_string),
         siren: c.siren.as_ref().map(|s| s.formatted()),
@@ -344,7 +349,9 @@ fn client_view(c: &Client) -> PartyView {
 fn seller_view(s: &Seller) -> PartyView {
     PartyView {
         name: s.legal_name.clone(),
-        address: address_lines(&s.address),
+        address: s
+            .address
+            .printed(crate::messages::ui_lang(), s.home_country()),
         email: s.email.as_ref().map(ToString::to_string),
         phone: s.phone.as_ref().map(ToString::to_string),
         siren: s.siren.as_ref().map(|s| s.formatted()),

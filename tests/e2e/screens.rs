@@ -339,11 +339,22 @@ async fn first_run_asks_for_the_company_before_anything_else() {
     assert!(!app.text("[data-testid=error-legalName]").await.is_empty());
     app.fill("[data-testid=company-legalName]", "Camille Roux EI")
         .await;
-    let two_lines = format!("8 rue de la Roquette{}75011 Paris", Key::Enter);
-    app.fill("[data-testid=company-address]", &two_lines).await;
+    app.fill(
+        "[data-testid=company-addressStreet]",
+        "8 rue de la Roquette",
+    )
+    .await;
+    app.fill("[data-testid=company-addressPostcode]", "7501")
+        .await;
+    app.fill("[data-testid=company-addressCity]", "Paris").await;
     app.fill("[data-testid=company-siren]", "732829321").await;
     app.click("[data-testid=save-company]").await;
     assert!(!app.text("[data-testid=error-siren]").await.is_empty());
+    // A French postcode has five digits: said next to the field.
+    let postcode = app.text("[data-testid=error-addressPostcode]").await;
+    assert!(postcode.contains("7501"), "{postcode}");
+    app.fill("[data-testid=company-addressPostcode]", "75011")
+        .await;
     app.fill("[data-testid=company-siren]", "732 829 320").await;
     app.screenshot("first-run-fr").await;
     app.click("[data-testid=save-company]").await;
@@ -355,7 +366,15 @@ async fn first_run_asks_for_the_company_before_anything_else() {
     let store = acquit_store::Store::open(app.db()).expect("reading the database");
     let seller = store.seller().unwrap().expect("saved");
     assert_eq!(seller.legal_name, "Camille Roux EI");
-    assert_eq!(seller.address, "8 rue de la Roquette\n75011 Paris");
+    assert_eq!(seller.address.lines, ["8 rue de la Roquette"]);
+    assert_eq!(
+        (
+            seller.address.postcode.as_deref(),
+            seller.address.city.as_deref()
+        ),
+        (Some("75011"), Some("Paris"))
+    );
+    assert_eq!(seller.address.country, Some(acquit_core::Country::FR));
     assert_eq!(seller.siren.unwrap().as_str(), "732829320");
     assert!(seller.vat_number.is_some(), "derived from the SIREN");
     assert_eq!(seller.iban.unwrap().as_str(), "FR7630006000011234567890189");

@@ -20,9 +20,10 @@ pub struct ClientFields {
     /// For WhatsApp: +33 6 12 34 56 78 (a national 06… is taken as French)
     #[arg(long, value_name = "PHONE")]
     phone: Option<String>,
-    /// Postal address; separate lines with a new line or \n
-    #[arg(long, value_name = "ADDRESS")]
-    address: Option<String>,
+    #[command(flatten)]
+    billing: crate::parse::AddressArgs,
+    #[command(flatten)]
+    delivery: crate::parse::DeliveryArgs,
     #[arg(long, value_name = "SIREN")]
     siren: Option<String>,
     /// Intra-community VAT number
@@ -56,8 +57,15 @@ impl ClientFields {
         if let Some(phone) = given(&self.phone) {
             client.phone = parse::id(phone, |p| PhoneE164::parse_with_default_country(p, "FR"))?;
         }
-        if let Some(address) = given(&self.address) {
-            client.address = address.map(parse::address);
+        if let Some(address) = self.billing.parts().apply(client.address.as_ref())? {
+            client.address = address;
+        }
+        if let Some(address) = self
+            .delivery
+            .parts()
+            .apply(client.delivery_address.as_ref())?
+        {
+            client.delivery_address = address;
         }
         if let Some(siren) = given(&self.siren) {
             client.siren = parse::id(siren, Siren::parse)?;
@@ -161,7 +169,14 @@ struct ClientJson {
     name: String,
     email: Option<String>,
     phone: Option<String>,
+    /// As printed on invoices, lines separated by `\n`.
     address: Option<String>,
+    street: Vec<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+    /// As printed, when goods or services go elsewhere.
+    delivery_address: Option<String>,
     siren: Option<String>,
     vat: Option<String>,
     lang: &'static str,
@@ -176,7 +191,26 @@ impl From<&(ClientId, Client)> for ClientJson {
             name: c.name.clone(),
             email: c.email.as_ref().map(ToString::to_string),
             phone: c.phone.as_ref().map(ToString::to_string),
-            address: c.address.clone(),
+            address: c
+                .address
+                .as_ref()
+                .map(|a| a.printed_text(c.lang, acquit_core::Country::FR)),
+            street: c
+                .address
+                .as_ref()
+                .map(|a| a.lines.clone())
+                .unwrap_or_default(),
+            postcode: c.address.as_ref().and_then(|a| a.postcode.clone()),
+            city: c.address.as_ref().and_then(|a| a.city.clone()),
+            country: c
+                .address
+                .as_ref()
+                .and_then(|a| a.country)
+                .map(|c| c.code().to_owned()),
+            delivery_address: c
+                .delivery_address
+                .as_ref()
+                .map(|a| a.printed_text(c.lang, acquit_core::Country::FR)),
             siren: c.siren.as_ref().map(ToString::to_string),
             vat: c.vat_number.as_ref().map(ToString::to_string),
             lang: c.lang.code(),

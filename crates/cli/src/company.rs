@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use acquit_core::ids::{Bic, Email, Iban, PhoneE164, Siren, Siret, VatNumber};
-use acquit_core::{Seller, VatRegime};
+use acquit_core::{Activity, LegalForm, Registration, Seller, VatRegime};
 use acquit_store::Rejection;
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -39,9 +39,30 @@ pub struct SetArgs {
     /// SIREN, unless under the VAT franchise]
     #[arg(long, value_name = "VAT_NUMBER")]
     vat: Option<String>,
-    /// Postal address; separate lines with a new line or \n
-    #[arg(long, value_name = "ADDRESS")]
-    address: String,
+    #[command(flatten)]
+    address: parse::AddressArgs,
+    /// Legal form: ei, eurl, sarl, sasu, sas, sa, snc, sci, association,
+    /// other. A sole trader's invoices say "EI" after the name
+    #[arg(long, value_name = "FORM", value_parser = |s: &str| s.parse::<LegalForm>())]
+    legal_form: Option<LegalForm>,
+    /// A company's share capital, in euros: 1000, 10 000
+    #[arg(long, value_name = "AMOUNT")]
+    share_capital: Option<String>,
+    /// Where you are registered: "RCS Paris", "RM 69", RNE, or exempt
+    /// (liberal professions, micro-entrepreneurs outside trade and crafts)
+    #[arg(long, value_name = "REGISTER", value_parser = Registration::parse)]
+    registration: Option<Registration>,
+    /// You opted to pay VAT on debits (on invoicing): printed on every invoice
+    #[arg(long)]
+    vat_on_debits: bool,
+    /// Your main activity: goods, commercial-services or liberal-services.
+    /// New lines take its nature (goods or service) unless told otherwise
+    #[arg(long, value_name = "ACTIVITY", value_parser = |s: &str| s.parse::<Activity>())]
+    activity: Option<Activity>,
+    /// A mention printed at the foot of every invoice: professional
+    /// insurance (insurer, coverage), a mediator…
+    #[arg(long, value_name = "TEXT")]
+    legal_footer: Option<String>,
     #[arg(long, value_name = "EMAIL")]
     email: Option<String>,
     /// Phone number: +33 6 12 34 56 78 (a national 06… is taken as French)
@@ -131,7 +152,18 @@ fn seller(args: SetArgs) -> Result<Seller, CliError> {
         None if !args.vat_franchise => siren.as_ref().map(VatNumber::french_from_siren),
         None => None,
     };
-    let mut seller = Seller::new(args.name.trim(), parse::address(&args.address));
+    let parts = args.address.parts();
+    let Some(Some(address)) = parts.apply(None)? else {
+        return Err(CliError::rejected(
+            "give your company's address: --street, --postcode, --city (and --country if not FR), or --address \"8 rue de la Roquette, 75011 Paris\"",
+        ));
+    };
+    if address.country == Some(acquit_core::Country::FR) && siren.is_none() {
+        return Err(CliError::rejected(
+            "a French business's invoices carry its SIREN: give --siren (or --siret)",
+        ));
+    }
+    let mut seller = Seller::new(args.name.trim(), address);
     seller.siren = siren;
     seller.siret = siret;
     seller.vat_number = vat_number;
@@ -150,6 +182,28 @@ fn seller(args: SetArgs) -> Result<Seller, CliError> {
     if let Some(days) = &args.payment_terms {
         seller.payment_terms_days = parse::days(days, "--payment-terms")?;
     }
+    seller.legal_form = args.legal_form;
+    if let Some(capital) = &args.share_capital {
+        if !args.legal_form.is_some_and(LegalForm::has_share_capital) {
+            return Err(CliError::rejected(
+                "only a company has a share capital: give its --legal-form (eurl, sarl, sasu, sas, sa, snc, sci) or leave --share-capital out",
+            ));
+        }
+        let capital = parse::amount(capital, acquit_core::Currency::EUR)?;
+        if !capital.is_positive() {
+            return Err(CliError::rejected("--share-capital must be more than zero"));
+        }
+        seller.share_capital = Some(capital);
+    }
+    seller.registration = args.registration;
+    seller.vat_on_debits = args.vat_on_debits;
+    seller.activity = args.activity;
+    seller.legal_footer = args
+        .legal_footer
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned);
     Ok(seller)
 }
 
@@ -157,7 +211,19 @@ fn seller(args: SetArgs) -> Result<Seller, CliError> {
 #[derive(Debug, Serialize)]
 struct CompanyJson {
     name: String,
+    /// As printed on invoices, lines separated by `\n`.
     address: String,
+    street: Vec<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+    legal_form: Option<&'static str>,
+    /// In euros, as a decimal string: `"1000.00"`.
+    share_capital: Option<String>,
+    registration: Option<String>,
+    vat_on_debits: bool,
+    activity: Option<&'static str>,
+    legal_footer: Option<String>,
     siren: Option<String>,
     siret: Option<String>,
     vat: Option<String>,
@@ -177,7 +243,19 @@ impl From<&Seller> for CompanyJson {
         let text = |v: Option<&dyn std::fmt::Display>| v.map(|v| v.to_string());
         CompanyJson {
             name: s.legal_name.clone(),
-            address: s.address.clone(),
+            address: s
+                .address
+                .printed_text(acquit_core::Lang::Fr, s.home_country()),
+            street: s.address.lines.clone(),
+            postcode: s.address.postcode.clone(),
+            city: s.address.city.clone(),
+            country: s.address.country.map(|c| c.code().to_owned()),
+            legal_form: s.legal_form.map(LegalForm::as_str),
+            share_capital: s.share_capital.map(|m| m.to_decimal_string()),
+            registration: s.registration.as_ref().map(ToString::to_string),
+            vat_on_debits: s.vat_on_debits,
+            activity: s.activity.map(Activity::as_str),
+            legal_footer: s.legal_footer.clone(),
             siren: text(s.siren.as_ref().map(|v| v as _)),
             siret: text(s.siret.as_ref().map(|v| v as _)),
             vat: text(s.vat_number.as_ref().map(|v| v as _)),
@@ -198,8 +276,28 @@ fn human(s: &Seller) -> String {
         (VatRegime::Standard, vat) => vat.as_ref().map(ToString::to_string),
     };
     block(&[
-        ("Name", Some(s.legal_name.clone())),
-        ("Address", Some(s.address.clone())),
+        ("Name", Some(s.printed_name())),
+        (
+            "Address",
+            Some(
+                s.address
+                    .printed_text(acquit_core::Lang::Fr, s.home_country()),
+            ),
+        ),
+        ("Country", s.address.country.map(|c| c.code().to_owned())),
+        ("Legal form", {
+            let mentions = s.legal_mentions(acquit_core::Lang::Fr);
+            s.legal_form.and(mentions.first().cloned())
+        }),
+        (
+            "Registration",
+            s.registration
+                .as_ref()
+                .map(|r| r.mention(s.siren.as_ref(), acquit_core::Lang::Fr)),
+        ),
+        ("Activity", s.activity.map(|a| a.as_str().to_owned())),
+        ("VAT on debits", s.vat_on_debits.then(|| "yes".to_owned())),
+        ("Legal footer", s.legal_footer.clone()),
         ("SIREN", s.siren.as_ref().map(Siren::formatted)),
         ("SIRET", s.siret.as_ref().map(Siret::formatted)),
         ("VAT", vat),

@@ -8,9 +8,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use acquit_core::tax::VatCategory;
 use acquit_core::{
-    Currency, Discount, InvoiceKind, InvoiceStatus, Lang, Line, LineInput, Money, VatRate,
-    VatRegime,
+    Currency, Discount, EurRate, InvoiceDetails, InvoiceKind, InvoiceStatus, Lang, Line, LineInput,
+    Money, Nature, Unit, VatRate, VatRegime,
 };
 use acquit_store::{
     InvoiceId, InvoiceSummary, InvoiceView, NewDraft, Rejection, Store, StoreError, StoredPayment,
@@ -84,6 +85,19 @@ pub struct NewArgs {
     /// For a balance invoice: the number of a deposit invoice it deducts (repeat for several)
     #[arg(long = "of", value_name = "NUMBER")]
     deposits: Vec<String>,
+    /// The client's purchase order number, printed on the invoice
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    order_ref: Option<String>,
+    /// The reference the client asked to see on its invoices (a service code…)
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    buyer_ref: Option<String>,
+    /// For an invoice in another currency: how many units of it one euro
+    /// buys (the ECB reference rate of the day, e.g. 1.0850 for USD); its
+    /// VAT total is printed in euros at this rate
+    #[arg(long, value_name = "RATE")]
+    eur_rate: Option<String>,
+    #[command(flatten)]
+    delivery: parse::DeliveryArgs,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +120,12 @@ pub struct AddLineArgs {
     /// Discount on the line: a percentage (10%) or an amount (50)
     #[arg(long, value_name = "10%|AMOUNT", allow_hyphen_values = true)]
     discount: Option<String>,
+    /// Goods or a service [default: from your activity (`company set --activity`)]
+    #[arg(long, value_name = "NATURE", value_parser = |s: &str| s.parse::<Nature>())]
+    nature: Option<Nature>,
+    /// What the quantity counts: hour, day, month, unit, kg, m, m2, km, lump-sum
+    #[arg(long, value_name = "UNIT", value_parser = |s: &str| s.parse::<Unit>())]
+    unit: Option<Unit>,
 }
 
 #[derive(Debug, Args)]
@@ -177,7 +197,13 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
                 .unwrap_or_else(acquit_store::today);
             let mut store = open(db)?;
             let id = find(&store, &draft)?.id;
+            // What the law will ask for later: said now, issued anyway.
+            let coming = store.coming_gaps(id, date)?;
             let number = store.issue(id, date)?;
+            for gap in coming {
+                let from = gap.due_from().map(|d| d.to_string()).unwrap_or_default();
+                eprintln!("acquit: warning: from {from}, {gap}");
+            }
             Ok(format!("{number}\n"))
         }
         InvoiceCommand::Delete { draft } => {
@@ -256,6 +282,14 @@ pub fn credit_note(args: CreditNoteArgs, db: &Path) -> Result<String, CliError> 
     Ok(format!("{number}\n"))
 }
 
+/// A typed text, trimmed; nothing when blank.
+fn text(input: Option<&str>) -> Option<String> {
+    input
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
 fn new(args: NewArgs, db: &Path) -> Result<String, CliError> {
     let client = args
         .client
@@ -279,6 +313,18 @@ fn new(args: NewArgs, db: &Path) -> Result<String, CliError> {
             .map(|d| parse::date(&d, "--sale-date"))
             .transpose()?,
         deposits: args.deposits.iter().map(|n| n.trim().to_owned()).collect(),
+        details: InvoiceDetails {
+            order_ref: text(args.order_ref.as_deref()),
+            buyer_ref: text(args.buyer_ref.as_deref()),
+            delivery: args.delivery.parts().apply(None)?.flatten(),
+            eur_rate: args
+                .eur_rate
+                .as_deref()
+                .map(EurRate::parse)
+                .transpose()
+                .map_err(|e| CliError::rejected(format!("--eur-rate: {e}")))?,
+            ..InvoiceDetails::default()
+        },
     };
     let InvoiceId(id) = open(db)?.create_draft(&draft)?;
     Ok(format!("{id}\n"))
@@ -314,6 +360,8 @@ fn add_line(args: AddLineArgs, db: &Path) -> Result<String, CliError> {
             vat_rate,
             discount,
         },
+        nature: args.nature,
+        unit: args.unit,
     };
     let position = store.add_line(draft.id, &line)?;
 
@@ -427,7 +475,26 @@ struct InvoiceJson {
     deposits: Vec<String>,
     /// For a credit note: the invoice it corrects.
     credits: Option<String>,
+    /// For a credit note: the corrected invoice's issue date.
+    credits_date: Option<NaiveDate>,
     credit_notes: Vec<String>,
+    /// The client's purchase order number.
+    order_ref: Option<String>,
+    /// The client's own reference.
+    buyer_ref: Option<String>,
+    /// Where the goods go or the service is done, as printed (`\n` between
+    /// lines), when not the billing address.
+    delivery_address: Option<String>,
+    /// `goods`, `services` or `mixed`, from the lines' natures; `null`
+    /// while a line has none.
+    category: Option<&'static str>,
+    /// For an invoice in another currency: units of it per euro.
+    eur_rate: Option<String>,
+    /// Issued, in another currency: its VAT total in euros.
+    vat_total_eur: Option<String>,
+    /// The seller's legal mentions as printed (form and capital,
+    /// registration, debits option).
+    seller_mentions: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -446,6 +513,14 @@ struct LineJson {
     discount: String,
     /// Amount − discount, excluding VAT.
     net: String,
+    /// `goods` or `service`; `null` on lines of older books.
+    nature: Option<&'static str>,
+    /// `hour`, `day`, … (`null`: a plain number).
+    unit: Option<&'static str>,
+    /// Its UN/ECE Recommendation 20 code: `HUR`, `DAY`, … (`C62` when none).
+    unit_code: &'static str,
+    /// EN 16931 VAT category: S, Z, E, AE, K, G, O.
+    vat_category: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -459,6 +534,17 @@ struct VatJson {
 impl InvoiceJson {
     fn new(v: &InvoiceView, payments: &[StoredPayment]) -> InvoiceJson {
         let t = &v.totals;
+        let regime = v.seller.as_ref().map(|s| s.vat_regime).unwrap_or_default();
+        let home = v
+            .seller
+            .as_ref()
+            .map_or(acquit_core::Country::FR, |s| s.home_country());
+        let delivery = v
+            .details
+            .delivery
+            .as_ref()
+            .or(v.buyer.delivery_address.as_ref())
+            .filter(|d| Some(*d) != v.buyer.address.as_ref());
         let lines = v
             .lines
             .iter()
@@ -484,6 +570,11 @@ impl InvoiceJson {
                     amount: money(|c| c.amount),
                     discount: money(|c| c.discount),
                     net: money(|c| c.net),
+                    nature: stored.line.nature.map(Nature::as_str),
+                    unit: stored.line.unit.map(Unit::as_str),
+                    unit_code: stored.line.unit.map_or("C62", Unit::rec20),
+                    vat_category: VatCategory::of(regime, v.buyer.vat_exemption, input.vat_rate)
+                        .code(),
                 }
             })
             .collect();
@@ -515,7 +606,19 @@ impl InvoiceJson {
             payments: payments.iter().map(PaymentJson::from).collect(),
             deposits: v.deposits.clone(),
             credits: v.credits.clone(),
+            credits_date: v.details.credited_issue_date,
             credit_notes: v.credit_notes.clone(),
+            order_ref: v.details.order_ref.clone(),
+            buyer_ref: v.details.buyer_ref.clone(),
+            delivery_address: delivery.map(|d| d.printed_text(v.buyer.lang, home)),
+            category: v.category.map(acquit_core::Category::as_str),
+            eur_rate: v.details.eur_rate.map(|r| r.format(Lang::En)),
+            vat_total_eur: v.details.vat_total_eur.map(|m| m.to_decimal_string()),
+            seller_mentions: v
+                .seller
+                .as_ref()
+                .map(|s| s.legal_mentions(v.buyer.lang))
+                .unwrap_or_default(),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! does not already say what it is.
 
 use acquit_core::decimal::{self, Grouping};
-use acquit_core::{Currency, Discount, Money, Quantity, VatRate};
+use acquit_core::{Address, Country, Currency, Discount, Money, Quantity, VatRate};
 use chrono::NaiveDate;
 
 use crate::CliError;
@@ -168,16 +168,139 @@ pub fn id<T, E: std::fmt::Display>(
     input.map(parse).transpose().map_err(CliError::rejected)
 }
 
-/// A postal address: lines may be separated by real new lines or by a
-/// typed `\n`, since shells make the former awkward.
-pub fn address(input: &str) -> String {
-    input
-        .replace("\\n", "\n")
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The address flags of `company set` and `client add|edit`.
+#[derive(Debug, clap::Args)]
+pub struct AddressArgs {
+    /// A street line of the address (repeat for several lines)
+    #[arg(long, value_name = "LINE")]
+    street: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    postcode: Option<String>,
+    #[arg(long, value_name = "CITY")]
+    city: Option<String>,
+    /// ISO 3166-1 code of the country: FR, BE, DE, GB… [default: FR]
+    #[arg(long, value_name = "CC")]
+    country: Option<String>,
+    /// Shorthand for a French address on one line: "12 rue des Lilas,
+    /// 75011 Paris" ("" clears the address)
+    #[arg(long, value_name = "ADDRESS")]
+    address: Option<String>,
+}
+
+impl AddressArgs {
+    pub fn parts(&self) -> AddressParts<'_> {
+        AddressParts {
+            street: &self.street,
+            postcode: self.postcode.as_deref(),
+            city: self.city.as_deref(),
+            country: self.country.as_deref(),
+            shorthand: self.address.as_deref(),
+            prefix: "",
+        }
+    }
+}
+
+/// Where goods are delivered or the service performed, when it is not the
+/// billing address.
+#[derive(Debug, clap::Args)]
+pub struct DeliveryArgs {
+    /// A street line of the delivery address (repeat for several lines)
+    #[arg(long, value_name = "LINE")]
+    delivery_street: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    delivery_postcode: Option<String>,
+    #[arg(long, value_name = "CITY")]
+    delivery_city: Option<String>,
+    /// ISO 3166-1 code of the delivery country [default: FR]
+    #[arg(long, value_name = "CC")]
+    delivery_country: Option<String>,
+    /// Shorthand for a French delivery address on one line ("" clears it)
+    #[arg(long, value_name = "ADDRESS")]
+    delivery_address: Option<String>,
+}
+
+impl DeliveryArgs {
+    pub fn parts(&self) -> AddressParts<'_> {
+        AddressParts {
+            street: &self.delivery_street,
+            postcode: self.delivery_postcode.as_deref(),
+            city: self.delivery_city.as_deref(),
+            country: self.delivery_country.as_deref(),
+            shorthand: self.delivery_address.as_deref(),
+            prefix: "delivery-",
+        }
+    }
+}
+
+/// The parts of an address as typed: `--street` (repeated), `--postcode`,
+/// `--city`, `--country`, or the `--address` shorthand (a French address
+/// on one line, "12 rue des Lilas, 75011 Paris"; lines may also be
+/// separated by a typed `\n`, since shells make real new lines awkward).
+#[derive(Debug, Default)]
+pub struct AddressParts<'a> {
+    pub street: &'a [String],
+    pub postcode: Option<&'a str>,
+    pub city: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub shorthand: Option<&'a str>,
+    /// The flags' prefix in messages: "" or "delivery-".
+    pub prefix: &'a str,
+}
+
+impl AddressParts<'_> {
+    fn any(&self) -> bool {
+        !self.street.is_empty()
+            || self.postcode.is_some()
+            || self.city.is_some()
+            || self.country.is_some()
+    }
+
+    /// The address these parts give on top of `before` (the fields not
+    /// given are kept): `None` when no part was given, `Some(None)` for an
+    /// empty `--address ""` (cleared).
+    pub fn apply(&self, before: Option<&Address>) -> Result<Option<Option<Address>>, CliError> {
+        let p = self.prefix;
+        if let Some(text) = self.shorthand {
+            if self.any() {
+                return Err(CliError::rejected(format!(
+                    "give the address either with --{p}address or with --{p}street, --{p}postcode, --{p}city and --{p}country, not both"
+                )));
+            }
+            let text = text.replace("\\n", "\n");
+            if text.trim().is_empty() {
+                return Ok(Some(None));
+            }
+            return Address::parse_french(&text)
+                .map(|a| Some(Some(a)))
+                .map_err(|e| CliError::rejected(format!("--{p}address: {e}")));
+        }
+        if !self.any() {
+            return Ok(None);
+        }
+        let before = before.cloned().unwrap_or_default();
+        let lines = if self.street.is_empty() {
+            before.lines
+        } else {
+            self.street.to_vec()
+        };
+        let keep = |given: Option<&str>, old: Option<String>| match given {
+            Some(v) => Some(v.to_owned()),
+            None => old,
+        };
+        let country = match self.country {
+            Some(code) => Country::parse(code)
+                .map_err(|e| CliError::rejected(format!("--{p}country: {e}")))?,
+            None => before.country.unwrap_or(Country::FR),
+        };
+        Address::new(
+            lines,
+            keep(self.postcode, before.postcode),
+            keep(self.city, before.city),
+            country,
+        )
+        .map(|a| Some(Some(a)))
+        .map_err(|e| CliError::rejected(e.to_string().replace("--", &format!("--{p}"))))
+    }
 }
 
 /// A rate or percentage in basis points as a plain decimal: `20`, `5.5`.
@@ -252,11 +375,57 @@ mod tests {
     }
 
     #[test]
-    fn addresses_take_typed_new_lines() {
+    fn addresses_are_given_by_parts_or_as_a_french_shorthand() {
+        let shorthand = |text| AddressParts {
+            shorthand: Some(text),
+            ..AddressParts::default()
+        };
+        let typed = shorthand("12 rue des Lilas\\n 75011 Paris\n")
+            .apply(None)
+            .unwrap();
+        let typed = typed.flatten().unwrap();
         assert_eq!(
-            address("12 rue des Lilas\\n 75011 Paris\n"),
-            "12 rue des Lilas\n75011 Paris"
+            (
+                typed.lines.as_slice(),
+                typed.postcode.as_deref(),
+                typed.city.as_deref()
+            ),
+            (
+                &["12 rue des Lilas".to_owned()][..],
+                Some("75011"),
+                Some("Paris")
+            )
         );
+        assert_eq!(shorthand(" ").apply(None).unwrap(), Some(None), "cleared");
+        assert!(message(shorthand("Lyon").apply(None)).contains("--street"));
+
+        // Parts given on top of an address keep the others.
+        let street = ["1 Canada Square".to_owned()];
+        let parts = AddressParts {
+            street: &street,
+            postcode: Some("E14 5AB"),
+            city: Some("London"),
+            country: Some("gb"),
+            ..AddressParts::default()
+        };
+        let london = parts.apply(Some(&typed)).unwrap().flatten().unwrap();
+        assert_eq!(london.country, Country::parse("GB").ok());
+        let moved = AddressParts {
+            city: Some("Croydon"),
+            ..AddressParts::default()
+        };
+        let moved = moved.apply(Some(&london)).unwrap().flatten().unwrap();
+        assert_eq!(
+            (moved.lines, moved.city.as_deref()),
+            (london.lines.clone(), Some("Croydon"))
+        );
+        let bad = AddressParts {
+            country: Some("UK"),
+            prefix: "delivery-",
+            ..AddressParts::default()
+        };
+        assert!(message(bad.apply(Some(&london))).starts_with("--delivery-country"));
+        assert_eq!(AddressParts::default().apply(Some(&london)).unwrap(), None);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Invoices and credit notes: their kinds and lines.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::tax::LineInput;
+use crate::{Address, Money};
 
 /// What a document is. A credit note (avoir) references the invoice it
 /// corrects; a balance invoice (solde) lists the deposits (acomptes) it
@@ -46,10 +48,402 @@ impl std::str::FromStr for InvoiceKind {
     }
 }
 
+/// What an invoice says beyond its lines and parties: the buyer's
+/// references, where it is delivered, and for an invoice in another
+/// currency its VAT in euros. Typed on the draft, completed when issued,
+/// then locked with the invoice. Every field is optional: older books have
+/// none, and nothing is printed for what is absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceDetails {
+    /// The buyer's purchase order number (EN 16931 BT-13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_ref: Option<String>,
+    /// The reference the buyer asked to see on the invoice, e.g. a service
+    /// code (BT-10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer_ref: Option<String>,
+    /// Where goods go or the service is performed, when it is neither the
+    /// billing address nor the client's usual delivery address (BG-15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Address>,
+    /// For an invoice in another currency: the rate its VAT is converted to
+    /// euros at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eur_rate: Option<EurRate>,
+    /// Set when issued, from `eur_rate`: the VAT total in euros (BT-111,
+    /// the French rule BR-FR-CO-12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_total_eur: Option<Money>,
+    /// For a credit note: the issue date of the invoice it corrects (BT-26),
+    /// copied when the credit note is issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credited_issue_date: Option<NaiveDate>,
+}
+
+impl InvoiceDetails {
+    pub fn is_empty(&self) -> bool {
+        *self == InvoiceDetails::default()
+    }
+}
+
+/// An exchange rate as the European Central Bank publishes its reference
+/// rates: how many units of a currency one euro buys ("1 EUR = 1.0850
+/// USD"), exact to six decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EurRate {
+    /// Units of the currency per euro, in millionths.
+    per_euro_micro: i64,
+}
+
+/// A rate that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "\"{0}\" is not an exchange rate: give how many units of the invoice's currency one euro buys, with at most 6 decimals (the ECB reference rate, e.g. 1.0850 for USD)"
+)]
+pub struct EurRateError(pub String);
+
+impl EurRate {
+    pub fn parse(input: &str) -> Result<EurRate, EurRateError> {
+        let bad = || EurRateError(input.trim().to_owned());
+        let micro = crate::decimal::parse_scaled(input, 6, crate::decimal::Grouping::Spaces)
+            .map_err(|_| bad())?;
+        let micro = i64::try_from(micro).map_err(|_| bad())?;
+        if micro <= 0 {
+            return Err(bad());
+        }
+        Ok(EurRate {
+            per_euro_micro: micro,
+        })
+    }
+
+    pub fn per_euro_micro(self) -> i64 {
+        self.per_euro_micro
+    }
+
+    /// `amount` in euros, rounded once, half away from zero, to the cent.
+    pub fn to_eur(self, amount: Money) -> Result<Money, crate::MoneyError> {
+        let exponent = u32::from(amount.currency().exponent());
+        let eur_exponent = u32::from(crate::Currency::EUR.exponent());
+        // minor / 10^e currency units ÷ (micro / 10^6) per euro, in cents.
+        let numerator = i128::from(amount.minor()) * 10i128.pow(eur_exponent) * 1_000_000;
+        let denominator = i128::from(self.per_euro_micro) * 10i128.pow(exponent);
+        let cents = crate::money::round_div(numerator, denominator);
+        let cents = i64::try_from(cents).map_err(|_| crate::MoneyError::Overflow)?;
+        Ok(Money::new(cents, crate::Currency::EUR))
+    }
+
+    /// As printed: "1,085" in French, "1.085" in English, without trailing zeros.
+    pub fn format(self, lang: crate::Lang) -> String {
+        crate::decimal::format_scaled(
+            i128::from(self.per_euro_micro),
+            6,
+            lang.decimal_point(),
+            None,
+            true,
+        )
+    }
+}
+
 /// One line of an invoice as the user wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub description: String,
     #[serde(flatten)]
     pub input: LineInput,
+    /// Goods or a service (lines of older books have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nature: Option<Nature>,
+    /// What the quantity counts (none: a plain number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
+}
+
+impl Line {
+    /// A line without nature or unit.
+    pub fn new(description: impl Into<String>, input: LineInput) -> Line {
+        Line {
+            description: description.into(),
+            input,
+            nature: None,
+            unit: None,
+        }
+    }
+}
+
+/// Whether a line sells goods or a service: it decides the invoice's
+/// category (a mention due from 1 September 2027), when VAT is due, and
+/// the micro-entrepreneur's declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Nature {
+    Goods,
+    Service,
+}
+
+impl Nature {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Nature::Goods => "goods",
+            Nature::Service => "service",
+        }
+    }
+}
+
+impl std::str::FromStr for Nature {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "goods" => Ok(Nature::Goods),
+            "service" | "services" => Ok(Nature::Service),
+            other => Err(format!(
+                "\"{other}\" is not a nature of line: use goods or service"
+            )),
+        }
+    }
+}
+
+/// The category of an invoice's operation, from its lines' natures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Goods,
+    Services,
+    Mixed,
+}
+
+impl Category {
+    /// Goods only, services only, or both; none when a line has no nature
+    /// (older books), so nothing is printed for them.
+    pub fn of(lines: &[Line]) -> Option<Category> {
+        let mut natures = lines.iter().map(|l| l.nature);
+        let first = natures.next()??;
+        let mut category = match first {
+            Nature::Goods => Category::Goods,
+            Nature::Service => Category::Services,
+        };
+        for nature in natures {
+            match (nature?, category) {
+                (Nature::Goods, Category::Services) | (Nature::Service, Category::Goods) => {
+                    category = Category::Mixed
+                }
+                _ => {}
+            }
+        }
+        Some(category)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Goods => "goods",
+            Category::Services => "services",
+            Category::Mixed => "mixed",
+        }
+    }
+
+    /// As printed on the invoice.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match (self, lang) {
+            (Category::Goods, crate::Lang::Fr) => "Livraison de biens",
+            (Category::Services, crate::Lang::Fr) => "Prestations de services",
+            (Category::Mixed, crate::Lang::Fr) => {
+                "Opération mixte (livraison de biens et prestations de services)"
+            }
+            (Category::Goods, crate::Lang::En) => "Supply of goods",
+            (Category::Services, crate::Lang::En) => "Supply of services",
+            (Category::Mixed, crate::Lang::En) => "Mixed supply (goods and services)",
+        }
+    }
+}
+
+/// What a line's quantity counts, with its UN/ECE Recommendation 20 code
+/// (the unit of EN 16931, BT-130).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unit {
+    Hour,
+    Day,
+    Month,
+    Unit,
+    Kg,
+    M,
+    M2,
+    Km,
+    LumpSum,
+}
+
+impl Unit {
+    pub const ALL: [Unit; 9] = [
+        Unit::Hour,
+        Unit::Day,
+        Unit::Month,
+        Unit::Unit,
+        Unit::Kg,
+        Unit::M,
+        Unit::M2,
+        Unit::Km,
+        Unit::LumpSum,
+    ];
+
+    /// The name in the CLI and the app (`lump-sum`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Hour => "hour",
+            Unit::Day => "day",
+            Unit::Month => "month",
+            Unit::Unit => "unit",
+            Unit::Kg => "kg",
+            Unit::M => "m",
+            Unit::M2 => "m2",
+            Unit::Km => "km",
+            Unit::LumpSum => "lump-sum",
+        }
+    }
+
+    /// The UN/ECE Recommendation 20 code.
+    pub fn rec20(self) -> &'static str {
+        match self {
+            Unit::Hour => "HUR",
+            Unit::Day => "DAY",
+            Unit::Month => "MON",
+            Unit::Unit => "C62",
+            Unit::Kg => "KGM",
+            Unit::M => "MTR",
+            Unit::M2 => "MTK",
+            Unit::Km => "KMT",
+            Unit::LumpSum => "LS",
+        }
+    }
+
+    /// Printed after the quantity ("2,5 h", "3 jours", "1 forfait").
+    pub fn symbol(self, lang: crate::Lang, plural: bool) -> &'static str {
+        use crate::Lang::{En, Fr};
+        match (self, lang, plural) {
+            (Unit::Hour, _, _) => "h",
+            (Unit::Day, Fr, false) => "jour",
+            (Unit::Day, Fr, true) => "jours",
+            (Unit::Day, En, false) => "day",
+            (Unit::Day, En, true) => "days",
+            (Unit::Month, Fr, _) => "mois",
+            (Unit::Month, En, false) => "month",
+            (Unit::Month, En, true) => "months",
+            (Unit::Unit, Fr, false) => "unité",
+            (Unit::Unit, Fr, true) => "unités",
+            (Unit::Unit, En, false) => "unit",
+            (Unit::Unit, En, true) => "units",
+            (Unit::Kg, _, _) => "kg",
+            (Unit::M, _, _) => "m",
+            (Unit::M2, _, _) => "m²",
+            (Unit::Km, _, _) => "km",
+            (Unit::LumpSum, Fr, false) => "forfait",
+            (Unit::LumpSum, Fr, true) => "forfaits",
+            (Unit::LumpSum, En, false) => "lump sum",
+            (Unit::LumpSum, En, true) => "lump sums",
+        }
+    }
+}
+
+impl std::str::FromStr for Unit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        Unit::ALL
+            .into_iter()
+            .find(|u| u.as_str() == s || u.rec20().eq_ignore_ascii_case(&s))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Unit::ALL.iter().map(|u| u.as_str()).collect();
+                format!(
+                    "\"{s}\" is not a unit Acquit knows: use one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tax::{Discount, LineInput};
+    use crate::{Currency, Money, Quantity, VatRate};
+
+    fn line(nature: Option<Nature>) -> Line {
+        Line {
+            nature,
+            ..Line::new(
+                "x",
+                LineInput {
+                    quantity: Quantity::ONE,
+                    unit_price: Money::new(100, Currency::EUR),
+                    vat_rate: VatRate::ZERO,
+                    discount: Discount::None,
+                },
+            )
+        }
+    }
+
+    #[test]
+    fn the_category_comes_from_every_line_or_is_not_printed() {
+        let (g, s) = (Some(Nature::Goods), Some(Nature::Service));
+        let cases: [(&[Option<Nature>], Option<Category>); 6] = [
+            (&[g, g], Some(Category::Goods)),
+            (&[s], Some(Category::Services)),
+            (&[s, g, s], Some(Category::Mixed)),
+            (&[g, None], None),
+            (&[None], None),
+            (&[], None),
+        ];
+        for (natures, expected) in cases {
+            let lines: Vec<Line> = natures.iter().map(|n| line(*n)).collect();
+            assert_eq!(Category::of(&lines), expected, "{natures:?}");
+        }
+    }
+
+    #[test]
+    fn a_vat_total_in_another_currency_is_converted_to_euros_once() {
+        let usd = Currency::from_code("USD").unwrap();
+        let jpy = Currency::from_code("JPY").unwrap();
+        let rate = EurRate::parse("1.085").unwrap();
+        assert_eq!(rate.format(crate::Lang::Fr), "1,085");
+        // 100.00 USD ÷ 1.085 = 92.1658… € → 92.17 €
+        assert_eq!(
+            rate.to_eur(Money::new(10_000, usd)).unwrap(),
+            Money::new(9217, Currency::EUR)
+        );
+        // Half a cent rounds away from zero: 0.05 USD at 10 = 0.005 € → 0.01 €
+        let ten = EurRate::parse("10").unwrap();
+        assert_eq!(
+            ten.to_eur(Money::new(5, usd)).unwrap(),
+            Money::new(1, Currency::EUR)
+        );
+        // A currency without decimals: 16,000 JPY at 162.5 = 98.46 €
+        let yen = EurRate::parse("162,5").unwrap();
+        assert_eq!(
+            yen.to_eur(Money::new(16_000, jpy)).unwrap(),
+            Money::new(9846, Currency::EUR)
+        );
+        assert_eq!(EurRate::parse("1.2345678").unwrap_err().0, "1.2345678");
+        for bad in ["0", "-1.08", "", "abc"] {
+            assert!(EurRate::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn units_map_to_un_ece_rec_20_and_refuse_the_unknown() {
+        let codes: Vec<&str> = Unit::ALL.iter().map(|u| u.rec20()).collect();
+        assert_eq!(
+            codes,
+            ["HUR", "DAY", "MON", "C62", "KGM", "MTR", "MTK", "KMT", "LS"]
+        );
+        assert_eq!("lump-sum".parse::<Unit>(), Ok(Unit::LumpSum));
+        assert_eq!("HUR".parse::<Unit>(), Ok(Unit::Hour));
+        assert!("parsec".parse::<Unit>().unwrap_err().contains("hour, day"));
+        // A line of older books has neither field, and one without them
+        // writes back as older books wrote it.
+        let json = serde_json::to_string(&line(None)).unwrap();
+        assert!(
+            !json.contains("nature") && !json.contains("unit\""),
+            "{json}"
+        );
+        let back: Line = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, line(None));
+    }
 }

@@ -5,6 +5,8 @@
 //! numbering rules. Depends on no other Acquit crate; everything else depends
 //! on it.
 
+pub mod address;
+pub mod compliance;
 pub mod currency;
 pub mod decimal;
 pub mod ids;
@@ -17,10 +19,11 @@ pub mod quantity;
 pub mod status;
 pub mod tax;
 
+pub use address::{Address, AddressError, Country, UnknownCountry};
 pub use currency::{Currency, UnknownCurrency};
-pub use invoice::{InvoiceKind, Line};
+pub use invoice::{Category, EurRate, InvoiceDetails, InvoiceKind, Line, Nature, Unit};
 pub use money::{AmountError, Money, MoneyError};
-pub use party::{Client, Seller, VatExemption};
+pub use party::{Activity, Client, LegalForm, Registration, Seller, VatExemption};
 pub use quantity::{Quantity, QuantityError, RateError, VatRate};
 pub use status::{InvoiceStatus, Settlement};
 pub use tax::{Discount, LineInput, Totals, VatRegime};

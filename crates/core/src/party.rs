@@ -7,15 +7,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::address::{Address, Country};
 use crate::ids::{Bic, Email, Iban, PhoneE164, Siren, Siret, VatNumber};
-use crate::{Lang, VatRegime};
+use crate::invoice::Nature;
+use crate::{Lang, Money, VatRegime};
 
 /// The company that issues the invoices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seller {
     pub legal_name: String,
-    /// Postal address, lines separated by `\n`.
-    pub address: String,
+    pub address: Address,
     pub siren: Option<Siren>,
     pub siret: Option<Siret>,
     pub vat_number: Option<VatNumber>,
@@ -32,6 +33,28 @@ pub struct Seller {
     /// Early-payment discount terms, printed as is ("Pas d'escompte pour
     /// paiement anticipé" when empty).
     pub early_payment_terms: Option<String>,
+    /// The legal form (older profiles have none: nothing is printed for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_form: Option<LegalForm>,
+    /// A company's share capital, printed with its legal form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_capital: Option<Money>,
+    /// Where the business is registered (RCS, RM, RNE) or that it need not be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Registration>,
+    /// The seller opted to pay VAT on debits (on invoicing) rather than on
+    /// receipts: the invoice must say so (CGI art. 242 nonies A, I-10° bis).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vat_on_debits: bool,
+    /// The main activity: the default nature of new lines, and the column
+    /// of the micro-entrepreneur's declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<Activity>,
+    /// Printed at the foot of the mentions: professional insurance (the
+    /// décennale's insurer and coverage), a mediator, anything the trade
+    /// requires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_footer: Option<String>,
 }
 
 impl Seller {
@@ -39,7 +62,7 @@ impl Seller {
     pub const DEFAULT_PAYMENT_TERMS_DAYS: u32 = 30;
 
     /// A seller with just a name and address, and the usual defaults.
-    pub fn new(legal_name: impl Into<String>, address: impl Into<String>) -> Seller {
+    pub fn new(legal_name: impl Into<String>, address: impl Into<Address>) -> Seller {
         Seller {
             legal_name: legal_name.into(),
             address: address.into(),
@@ -54,7 +77,293 @@ impl Seller {
             late_penalty_bp: Self::DEFAULT_LATE_PENALTY_BP,
             payment_terms_days: Self::DEFAULT_PAYMENT_TERMS_DAYS,
             early_payment_terms: None,
+            legal_form: None,
+            share_capital: None,
+            registration: None,
+            vat_on_debits: false,
+            activity: None,
+            legal_footer: None,
         }
+    }
+
+    /// The country addresses are read from: the seller's, France when not
+    /// given (the French seller Acquit is made for).
+    pub fn home_country(&self) -> Country {
+        self.address.country.unwrap_or(Country::FR)
+    }
+
+    /// The name as printed: a sole trader's "EI" follows it (Code de
+    /// commerce art. R. 526-26, since 15 May 2022) unless the name already
+    /// says so.
+    pub fn printed_name(&self) -> String {
+        let says_ei = self
+            .legal_name
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == "EI")
+            || self
+                .legal_name
+                .to_lowercase()
+                .contains("entrepreneur individuel");
+        match self.legal_form {
+            Some(LegalForm::Ei) if !says_ei => format!("{} EI", self.legal_name.trim()),
+            _ => self.legal_name.clone(),
+        }
+    }
+
+    /// The legal mentions about the business itself, one per printed line:
+    /// legal form and capital, registration, the debits option. Empty for
+    /// an older profile without them.
+    pub fn legal_mentions(&self, lang: Lang) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(form) = self.legal_form {
+            let mut line = form.label(lang).to_owned();
+            if let Some(capital) = self.share_capital.filter(|_| form.has_share_capital()) {
+                line = match lang {
+                    Lang::Fr => format!("{line} au capital de {}", capital.format(lang)),
+                    Lang::En => format!("{line} with a share capital of {}", capital.format(lang)),
+                };
+            }
+            if !line.is_empty() {
+                out.push(line);
+            }
+        }
+        if let Some(registration) = &self.registration {
+            out.push(registration.mention(self.siren.as_ref(), lang));
+        }
+        if self.vat_on_debits {
+            out.push(
+                match lang {
+                    Lang::Fr => "Option pour le paiement de la taxe d'après les débits",
+                    Lang::En => {
+                        "VAT paid on debits (option under art. 269-2-c of the French Tax Code)"
+                    }
+                }
+                .to_owned(),
+            );
+        }
+        out
+    }
+}
+
+/// The legal form of the seller's business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LegalForm {
+    /// Entrepreneur individuel (micro-entrepreneurs included).
+    Ei,
+    /// Entrepreneur individuel à responsabilité limitée: no new ones since
+    /// 15 February 2022; older profiles keep reading.
+    Eirl,
+    Eurl,
+    Sarl,
+    Sasu,
+    Sas,
+    Sa,
+    Snc,
+    Sci,
+    Association,
+    Other,
+}
+
+impl LegalForm {
+    /// What `company set --legal-form` takes (EIRL no longer exists).
+    pub const CHOOSABLE: [LegalForm; 10] = [
+        LegalForm::Ei,
+        LegalForm::Eurl,
+        LegalForm::Sarl,
+        LegalForm::Sasu,
+        LegalForm::Sas,
+        LegalForm::Sa,
+        LegalForm::Snc,
+        LegalForm::Sci,
+        LegalForm::Association,
+        LegalForm::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LegalForm::Ei => "ei",
+            LegalForm::Eirl => "eirl",
+            LegalForm::Eurl => "eurl",
+            LegalForm::Sarl => "sarl",
+            LegalForm::Sasu => "sasu",
+            LegalForm::Sas => "sas",
+            LegalForm::Sa => "sa",
+            LegalForm::Snc => "snc",
+            LegalForm::Sci => "sci",
+            LegalForm::Association => "association",
+            LegalForm::Other => "other",
+        }
+    }
+
+    /// A company, whose invoices state its share capital (Code de commerce
+    /// art. R. 123-238).
+    pub fn has_share_capital(self) -> bool {
+        matches!(
+            self,
+            LegalForm::Eurl
+                | LegalForm::Sarl
+                | LegalForm::Sasu
+                | LegalForm::Sas
+                | LegalForm::Sa
+                | LegalForm::Snc
+                | LegalForm::Sci
+        )
+    }
+
+    /// As printed on an invoice.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (LegalForm::Ei, Lang::Fr) => "Entrepreneur individuel (EI)",
+            (LegalForm::Ei, Lang::En) => "Sole trader (EI, entrepreneur individuel)",
+            (LegalForm::Eirl, _) => "EIRL",
+            (LegalForm::Eurl, _) => "EURL",
+            (LegalForm::Sarl, _) => "SARL",
+            (LegalForm::Sasu, _) => "SASU",
+            (LegalForm::Sas, _) => "SAS",
+            (LegalForm::Sa, _) => "SA",
+            (LegalForm::Snc, _) => "SNC",
+            (LegalForm::Sci, _) => "SCI",
+            (LegalForm::Association, Lang::Fr) => "Association loi 1901",
+            (LegalForm::Association, Lang::En) => "Non-profit association (loi 1901)",
+            (LegalForm::Other, _) => "",
+        }
+    }
+}
+
+impl std::str::FromStr for LegalForm {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        LegalForm::CHOOSABLE
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = LegalForm::CHOOSABLE.iter().map(|f| f.as_str()).collect();
+                format!(
+                    "\"{s}\" is not a legal form: use one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Where the seller is registered.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "register", content = "place", rename_all = "lowercase")]
+pub enum Registration {
+    /// Registre du commerce et des sociétés, with the city of its court
+    /// ("RCS Paris").
+    Rcs(String),
+    /// Répertoire des métiers, with its department or city (craftspeople
+    /// registered before the RNE).
+    Rm(String),
+    /// Registre national des entreprises (since 2023, every business).
+    Rne,
+    /// Not required to register: liberal professions and micro-entrepreneurs
+    /// outside trade and crafts.
+    Exempt,
+}
+
+impl Registration {
+    /// Reads `company set --registration`: "RCS Paris", "RM 69", "RNE",
+    /// "exempt".
+    pub fn parse(input: &str) -> Result<Registration, String> {
+        let input = input.trim();
+        let (head, rest) = input
+            .split_once(char::is_whitespace)
+            .map_or((input, ""), |(h, r)| (h, r.trim()));
+        let needs_place = |kind: &str| {
+            format!("\"{input}\": say where: \"{kind} Paris\" (the city of the register)")
+        };
+        match head.to_ascii_lowercase().as_str() {
+            "rcs" if rest.is_empty() => Err(needs_place("RCS")),
+            "rcs" => Ok(Registration::Rcs(rest.to_owned())),
+            "rm" if rest.is_empty() => Err(needs_place("RM")),
+            "rm" => Ok(Registration::Rm(rest.to_owned())),
+            "rne" if rest.is_empty() => Ok(Registration::Rne),
+            "exempt" | "dispensé" | "dispense" if rest.is_empty() => Ok(Registration::Exempt),
+            _ => Err(format!(
+                "\"{input}\" is not a registration: use \"RCS <city>\", \"RM <place>\", RNE or exempt"
+            )),
+        }
+    }
+
+    /// The mention printed, with the SIREN where the register uses it.
+    pub fn mention(&self, siren: Option<&crate::ids::Siren>, lang: Lang) -> String {
+        let number = siren
+            .map(|s| format!(" {}", s.formatted()))
+            .unwrap_or_default();
+        match (self, lang) {
+            (Registration::Rcs(city), _) => format!("RCS {city}{number}"),
+            (Registration::Rm(place), _) => format!("RM {place}{number}"),
+            (Registration::Rne, Lang::Fr) => format!("Immatriculation au RNE{number}"),
+            (Registration::Rne, Lang::En) => format!("Registered in the RNE (French national business register){number}"),
+            (Registration::Exempt, Lang::Fr) => "Dispensé d'immatriculation au registre du commerce et des sociétés (RCS) et au répertoire des métiers (RM)".to_owned(),
+            (Registration::Exempt, Lang::En) => "Exempt from registration with the French trade and companies register (RCS) and trades register (RM)".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Registration::Rcs(city) => write!(f, "RCS {city}"),
+            Registration::Rm(place) => write!(f, "RM {place}"),
+            Registration::Rne => f.write_str("RNE"),
+            Registration::Exempt => f.write_str("exempt"),
+        }
+    }
+}
+
+/// The seller's main activity, as the micro-entrepreneur regime splits it
+/// (each has its own thresholds and contribution rates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activity {
+    /// Sale of goods, food on the premises, lodging (BIC ventes).
+    Goods,
+    /// Commercial or craft services (BIC prestations).
+    CommercialServices,
+    /// Liberal professions (BNC).
+    LiberalServices,
+}
+
+impl Activity {
+    pub const ALL: [Activity; 3] = [
+        Activity::Goods,
+        Activity::CommercialServices,
+        Activity::LiberalServices,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Activity::Goods => "goods",
+            Activity::CommercialServices => "commercial-services",
+            Activity::LiberalServices => "liberal-services",
+        }
+    }
+
+    /// The nature of a new line when the user gives none.
+    pub fn default_nature(self) -> Nature {
+        match self {
+            Activity::Goods => Nature::Goods,
+            Activity::CommercialServices | Activity::LiberalServices => Nature::Service,
+        }
+    }
+}
+
+impl std::str::FromStr for Activity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Activity::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s.trim())
+            .ok_or_else(|| {
+                format!(
+                    "\"{s}\" is not an activity: use goods, commercial-services or liberal-services"
+                )
+            })
     }
 }
 
@@ -62,7 +371,12 @@ impl Seller {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Client {
     pub name: String,
-    pub address: Option<String>,
+    /// The billing address.
+    pub address: Option<Address>,
+    /// Where goods are delivered or services performed, when it is not the
+    /// billing address (a mention due from 1 September 2027).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<Address>,
     pub email: Option<Email>,
     /// For WhatsApp.
     pub phone: Option<PhoneE164>,
@@ -189,6 +503,7 @@ impl Client {
         Client {
             name: name.into(),
             address: None,
+            delivery_address: None,
             email: None,
             phone: None,
             siren: None,
@@ -205,9 +520,85 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_seller_s_legal_mentions_follow_its_form() {
+        let siren = Siren::parse("552100554").unwrap();
+        let seller = |form: Option<LegalForm>, name: &str| Seller {
+            legal_form: form,
+            siren: Some(siren.clone()),
+            ..Seller::new(name, "8 rue de la Roquette\n75011 Paris")
+        };
+        // A sole trader's name is followed by "EI", once.
+        assert_eq!(
+            seller(Some(LegalForm::Ei), "Camille Roux").printed_name(),
+            "Camille Roux EI"
+        );
+        for named in [
+            "Camille Roux EI — Studio",
+            "Camille Roux, entrepreneur individuel",
+        ] {
+            assert_eq!(seller(Some(LegalForm::Ei), named).printed_name(), named);
+        }
+        assert_eq!(seller(Some(LegalForm::Sasu), "Nova").printed_name(), "Nova");
+        // Older profiles: no form, nothing printed.
+        assert!(seller(None, "Nova").legal_mentions(Lang::Fr).is_empty());
+
+        let mut sasu = seller(Some(LegalForm::Sasu), "Nova");
+        sasu.share_capital = Some(Money::new(100_000, crate::Currency::EUR));
+        sasu.registration = Some(Registration::parse("RCS Paris").unwrap());
+        sasu.vat_on_debits = true;
+        assert_eq!(
+            sasu.legal_mentions(Lang::Fr),
+            [
+                "SASU au capital de 1\u{202f}000,00\u{a0}€",
+                "RCS Paris 552 100 554",
+                "Option pour le paiement de la taxe d'après les débits"
+            ]
+        );
+        // A sole trader has no share capital, even if one was typed.
+        let mut ei = seller(Some(LegalForm::Ei), "Camille Roux");
+        ei.share_capital = sasu.share_capital;
+        ei.registration = Some(Registration::Exempt);
+        assert_eq!(
+            ei.legal_mentions(Lang::Fr)[0],
+            "Entrepreneur individuel (EI)"
+        );
+        assert!(ei.legal_mentions(Lang::Fr)[1].starts_with("Dispensé d'immatriculation"));
+    }
+
+    #[test]
+    fn registrations_are_read_as_typed_and_refused_with_what_to_type() {
+        assert_eq!(
+            Registration::parse(" rcs  Lyon "),
+            Ok(Registration::Rcs("Lyon".into()))
+        );
+        assert_eq!(
+            Registration::parse("RM 69"),
+            Ok(Registration::Rm("69".into()))
+        );
+        assert_eq!(Registration::parse("RNE"), Ok(Registration::Rne));
+        assert_eq!(Registration::parse("exempt"), Ok(Registration::Exempt));
+        assert!(
+            Registration::parse("RCS")
+                .unwrap_err()
+                .contains("RCS Paris")
+        );
+        assert!(
+            Registration::parse("Kbis")
+                .unwrap_err()
+                .contains("RNE or exempt")
+        );
+        assert!(
+            "eirl".parse::<LegalForm>().is_err(),
+            "no new EIRL since 2022"
+        );
+        let old: LegalForm = serde_json::from_str("\"eirl\"").unwrap();
+        assert_eq!(old, LegalForm::Eirl, "but older profiles read");
+    }
+
+    #[test]
     fn a_business_is_derived_from_its_identifiers_and_a_foreign_one_stays_one() {
         let siren = Siren::parse("552100554").unwrap();
-        let vat = VatNumber::parse("DE123456789").unwrap();
+        let vat = VatNumber::parse("DE136695976").unwrap();
         let with = |siren: Option<&Siren>, vat: Option<&VatNumber>, business: bool| Client {
             siren: siren.cloned(),
             vat_number: vat.cloned(),

@@ -103,6 +103,71 @@ pub enum VatRegime {
     Franchise,
 }
 
+/// A line's VAT category in EN 16931 (BT-151, code list UNCL5305), with
+/// the exemption reason code (BT-121, VATEX) where the category needs one.
+/// Derived, never stored: from the seller's regime, the client's exemption
+/// and the line's rate, all of which an issued invoice keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum VatCategory {
+    /// Standard rate (any rate above zero: 20, 10, 5.5, 2.1 %).
+    S,
+    /// Zero rated: a 0 % line of a seller who charges VAT, with no
+    /// exemption on the client.
+    Z,
+    /// Exempt: the franchise (art. 293 B du CGI).
+    E,
+    /// Reverse charge: services to an EU business.
+    AE,
+    /// Intra-Community supply of goods.
+    K,
+    /// Export of goods outside the EU.
+    G,
+    /// Outside the scope of French VAT: services to a business outside the EU.
+    O,
+}
+
+impl VatCategory {
+    /// The category of a line at `rate`.
+    pub fn of(regime: VatRegime, exemption: crate::VatExemption, rate: VatRate) -> VatCategory {
+        use crate::VatExemption as X;
+        match (regime, exemption) {
+            (VatRegime::Franchise, _) => VatCategory::E,
+            (VatRegime::Standard, X::ReverseCharge) => VatCategory::AE,
+            (VatRegime::Standard, X::IntraEuGoods) => VatCategory::K,
+            (VatRegime::Standard, X::ExportGoods) => VatCategory::G,
+            (VatRegime::Standard, X::ServicesOutsideEu) => VatCategory::O,
+            (VatRegime::Standard, X::None) if rate == VatRate::ZERO => VatCategory::Z,
+            (VatRegime::Standard, X::None) => VatCategory::S,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            VatCategory::S => "S",
+            VatCategory::Z => "Z",
+            VatCategory::E => "E",
+            VatCategory::AE => "AE",
+            VatCategory::K => "K",
+            VatCategory::G => "G",
+            VatCategory::O => "O",
+        }
+    }
+
+    /// The VATEX exemption reason code the category requires (BR-E-10,
+    /// BR-AE-10, BR-IC-10, BR-G-10, BR-O-10); the franchise has its French
+    /// code.
+    pub fn exemption_code(self) -> Option<&'static str> {
+        match self {
+            VatCategory::S | VatCategory::Z => None,
+            VatCategory::E => Some("VATEX-FR-FRANCHISE"),
+            VatCategory::AE => Some("VATEX-EU-AE"),
+            VatCategory::K => Some("VATEX-EU-IC"),
+            VatCategory::G => Some("VATEX-EU-G"),
+            VatCategory::O => Some("VATEX-EU-O"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaxError {
     #[error(
@@ -369,6 +434,68 @@ mod tests {
 
     fn eur(minor: i64) -> Money {
         Money::new(minor, EUR)
+    }
+
+    #[test]
+    fn each_line_s_vat_category_follows_the_regime_the_client_and_the_rate() {
+        use crate::VatExemption as X;
+        let (zero, twenty) = (VatRate::ZERO, VatRate::parse("20").unwrap());
+        // (regime, exemption, rate) → (category, exemption reason code)
+        let cases = [
+            (VatRegime::Standard, X::None, twenty, "S", None),
+            (VatRegime::Standard, X::None, zero, "Z", None),
+            (
+                VatRegime::Franchise,
+                X::None,
+                zero,
+                "E",
+                Some("VATEX-FR-FRANCHISE"),
+            ),
+            // The franchise wins over the client's exemption: no VAT at all.
+            (
+                VatRegime::Franchise,
+                X::ReverseCharge,
+                zero,
+                "E",
+                Some("VATEX-FR-FRANCHISE"),
+            ),
+            (
+                VatRegime::Standard,
+                X::ReverseCharge,
+                zero,
+                "AE",
+                Some("VATEX-EU-AE"),
+            ),
+            (
+                VatRegime::Standard,
+                X::IntraEuGoods,
+                zero,
+                "K",
+                Some("VATEX-EU-IC"),
+            ),
+            (
+                VatRegime::Standard,
+                X::ExportGoods,
+                zero,
+                "G",
+                Some("VATEX-EU-G"),
+            ),
+            (
+                VatRegime::Standard,
+                X::ServicesOutsideEu,
+                zero,
+                "O",
+                Some("VATEX-EU-O"),
+            ),
+        ];
+        for (regime, exemption, rate, code, vatex) in cases {
+            let category = VatCategory::of(regime, exemption, rate);
+            assert_eq!(
+                (category.code(), category.exemption_code()),
+                (code, vatex),
+                "{regime:?} {exemption:?} {rate:?}"
+            );
+        }
     }
 
     #[test]

@@ -436,6 +436,7 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
 
     // Seller.
     let seller = &doc.seller;
+    let home = seller.home_country();
     let block_w = 250.0;
     left_y = p.paragraph(
         MARGIN,
@@ -445,7 +446,7 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
         12.0,
         15.0,
         INK,
-        &seller.legal_name,
+        &seller.printed_name(),
     );
     left_y -= 2.0;
     left_y = p.paragraph(
@@ -456,7 +457,7 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
         8.5,
         11.5,
         MUTED,
-        &seller.address,
+        &seller.address.printed_text(plan.lang(), home),
     );
     let mut ids = Vec::new();
     if let Some(siret) = &seller.siret {
@@ -469,6 +470,13 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
         let colon = if plan.lang() == Lang::Fr { " : " } else { ": " };
         ids.push(format!("{}{colon}{}", w.vat_number(), vat.as_str()));
     }
+    // Legal form with capital, and registration (the debits option is
+    // printed with the mentions at the bottom).
+    let mut mentions = seller.legal_mentions(plan.lang());
+    if seller.vat_on_debits {
+        mentions.pop();
+    }
+    ids.extend(mentions);
     for contact in [
         seller.email.as_ref().map(|e| e.as_str().to_owned()),
         seller.phone.as_ref().map(|p| p.as_str().to_owned()),
@@ -522,8 +530,27 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
         ry += 11.5;
     }
     if let Some(invoice) = &doc.credits {
-        p.text_right(right, ry, Style::Bold, 8.5, INK, &w.credits(invoice));
+        let text = w.credits(invoice, doc.details.credited_issue_date);
+        p.text_right(right, ry, Style::Bold, 8.5, INK, &text);
         ry += 11.5;
+    }
+    let references = [
+        (w.order_ref(), doc.details.order_ref.as_deref()),
+        (w.buyer_ref(), doc.details.buyer_ref.as_deref()),
+        (w.operation(), doc.category.map(|c| c.label(plan.lang()))),
+    ];
+    for (label, value) in references {
+        if let Some(value) = value {
+            p.text_right(
+                right,
+                ry,
+                Style::Regular,
+                8.5,
+                MUTED,
+                &format!("{label}{colon}{value}"),
+            );
+            ry += 11.5;
+        }
     }
 
     // Buyer.
@@ -537,7 +564,8 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
     by += 22.0;
     by = p.paragraph(bx, by, bw, Style::Bold, 11.0, 14.0, INK, &buyer.name);
     if let Some(address) = &buyer.address {
-        by = p.paragraph(bx, by, bw, Style::Regular, 8.5, 11.5, MUTED, address);
+        let text = address.printed_text(plan.lang(), home);
+        by = p.paragraph(bx, by, bw, Style::Regular, 8.5, 11.5, MUTED, &text);
     }
     if let Some(siren) = &buyer.siren {
         by = p.paragraph(
@@ -568,6 +596,22 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
     }
     // The accent bar spans the buyer block.
     p.rect(bx - 12.0, top, 2.0, by - top - 8.0, ACCENT);
+    // Where it is delivered, when that is not the billing address: the
+    // invoice's own, else the client's.
+    let delivery = doc
+        .details
+        .delivery
+        .as_ref()
+        .or(buyer.delivery_address.as_ref());
+    if let Some(delivery) = delivery.filter(|d| Some(*d) != buyer.address.as_ref()) {
+        by += 4.0;
+        let top = by;
+        p.text(bx, by + 8.0, Style::Bold, 7.5, MUTED, w.deliver_to());
+        by += 22.0;
+        let text = delivery.printed_text(plan.lang(), home);
+        by = p.paragraph(bx, by, bw, Style::Regular, 8.5, 11.5, MUTED, &text);
+        p.rect(bx - 12.0, top, 2.0, by - top - 8.0, ACCENT);
+    }
     let mut y = by + 8.0;
 
     if let Some(reason) = &doc.reason {
@@ -631,8 +675,16 @@ fn draw_row(
     if let Some(discount) = &lines.1 {
         p.text(MARGIN + 6.0, y, Style::Regular, 8.0, MUTED, discount);
     }
+    let quantity = line.input.quantity.format(lang);
+    let quantity = match line.unit {
+        Some(unit) => {
+            let plural = line.input.quantity > acquit_core::Quantity::ONE;
+            format!("{quantity} {}", unit.symbol(lang, plural))
+        }
+        None => quantity,
+    };
     let cells = [
-        line.input.quantity.format(lang),
+        quantity,
         line.input.unit_price.format(lang),
         line.input.vat_rate.format(lang),
         amounts.net.format(lang),
@@ -684,6 +736,10 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
         }
         if doc.totals.vat.len() > 1 {
             row(p, &mut y, w.total_vat(), doc.totals.vat_total, false);
+        }
+        if let (Some(rate), Some(eur)) = (doc.details.eur_rate, doc.details.vat_total_eur) {
+            let label = w.vat_in_euros(&rate.format(lang), doc.totals.currency.code());
+            row(p, &mut y, &label, eur, false);
         }
     }
     p.rect(label_x, y - 11.0, right - label_x, 20.0, BAND);
@@ -804,6 +860,18 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
     }
     if let Some(exemption) = doc.buyer.vat_exemption.mention(lang) {
         mentions.push(exemption.to_owned());
+    }
+    if doc.seller.vat_on_debits {
+        mentions.extend(doc.seller.legal_mentions(lang).pop());
+    }
+    if let Some(footer) = doc
+        .seller
+        .legal_footer
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        mentions.push(footer.to_owned());
     }
     for m in mentions {
         y = p.paragraph(MARGIN, y, cw, Style::Regular, 7.5, 10.0, MUTED, &m);

@@ -28,7 +28,9 @@ mod render;
 mod svg;
 mod text;
 
-use acquit_core::{Client, InvoiceKind, Lang, Line, Money, Seller, Totals};
+use acquit_core::{
+    Category, Client, InvoiceDetails, InvoiceKind, Lang, Line, Money, Seller, Totals,
+};
 use chrono::NaiveDate;
 
 pub use display::{DisplayList, Mark, display_list};
@@ -56,6 +58,11 @@ pub struct Document {
     pub credits: Option<String>,
     /// For a credit note: why it was issued.
     pub reason: Option<String>,
+    /// References, delivery address, VAT in euros, the corrected invoice's
+    /// date: printed where present (older books have none).
+    pub details: InvoiceDetails,
+    /// Goods, services or both; not printed when unknown.
+    pub category: Option<Category>,
     /// The payment page (Stripe link or the relay's `/p/…` link).
     pub payment_url: Option<String>,
     /// What remains to pay; no payment QR code when zero or less.

@@ -53,10 +53,31 @@ impl Words {
     pub fn vat_number(&self) -> &'static str {
         self.pick("N° TVA intracommunautaire", "VAT number")
     }
-    pub fn credits(&self, invoice: &str) -> String {
+    pub fn credits(&self, invoice: &str, dated: Option<NaiveDate>) -> String {
+        let date = dated.map(|d| self.date(d));
+        match (self.lang, date) {
+            (Lang::Fr, None) => format!("Avoir relatif à la facture n° {invoice}"),
+            (Lang::En, None) => format!("Credit note for invoice No. {invoice}"),
+            (Lang::Fr, Some(d)) => format!("Avoir relatif à la facture n° {invoice} du {d}"),
+            (Lang::En, Some(d)) => format!("Credit note for invoice No. {invoice} of {d}"),
+        }
+    }
+    pub fn order_ref(&self) -> &'static str {
+        self.pick("Commande n°", "Order No.")
+    }
+    pub fn buyer_ref(&self) -> &'static str {
+        self.pick("Référence client", "Your reference")
+    }
+    pub fn operation(&self) -> &'static str {
+        self.pick("Opération", "Operation")
+    }
+    pub fn deliver_to(&self) -> &'static str {
+        self.pick("LIVRAISON", "DELIVER TO")
+    }
+    pub fn vat_in_euros(&self, rate: &str, currency: &str) -> String {
         match self.lang {
-            Lang::Fr => format!("Avoir relatif à la facture n° {invoice}"),
-            Lang::En => format!("Credit note for invoice No. {invoice}"),
+            Lang::Fr => format!("TVA en euros (1 € = {rate} {currency})"),
+            Lang::En => format!("VAT in euros (€1 = {rate} {currency})"),
         }
     }
     pub fn reason(&self, reason: &str) -> String {

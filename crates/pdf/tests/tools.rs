@@ -427,7 +427,8 @@ fn qr_codes_decode_wherever_the_layout_puts_them() {
             for email in [false, true] {
                 let mut doc = invoice(Lang::Fr);
                 doc.payment_url = Some(url.to_owned());
-                doc.buyer.address = (lines > 0).then(|| vec!["12 rue Oberkampf"; lines].join("\n"));
+                doc.buyer.address =
+                    (lines > 0).then(|| vec!["12 rue Oberkampf"; lines].join("\n").as_str().into());
                 doc.buyer.email = email.then(|| "compta@example.fr".parse().unwrap());
                 let name = format!("qr-offset-{lines}-{}-{email}.pdf", url.len());
                 let path = write(&name, &render(&doc).unwrap().bytes);

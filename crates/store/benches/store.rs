@@ -175,6 +175,7 @@ fn draft(client: acquit_store::ClientId) -> NewDraft {
         due_date: None,
         sale_date: None,
         deposits: vec![],
+        details: Default::default(),
     }
 }
 
@@ -192,6 +193,8 @@ fn line(i: usize) -> Line {
                 Discount::None
             },
         },
+        nature: None,
+        unit: None,
     }
 }
 

@@ -137,6 +137,8 @@ impl Store {
                 vat_rate: id(VatRate::parse(vat)),
                 discount,
             },
+            nature: None,
+            unit: None,
         };
         let days_ago = |n: u64| today - chrono::Days::new(n);
         let new_invoice = |store: &mut Store,
@@ -153,6 +155,7 @@ impl Store {
                 due_date: None,
                 sale_date: None,
                 deposits,
+                details: Default::default(),
             })?;
             for l in lines {
                 store.add_line(draft, l)?;
@@ -387,6 +390,7 @@ impl Store {
                 due_date: None,
                 sale_date: None,
                 deposits: vec![],
+                details: Default::default(),
             })?;
             let hours = 1 + (i % 12) as i64;
             self.add_line(
@@ -403,6 +407,8 @@ impl Store {
                         })),
                         discount: Discount::None,
                     },
+                    nature: None,
+                    unit: None,
                 },
             )?;
             let day = first + chrono::Days::new((i * 360 / count) as u64);

@@ -11,11 +11,12 @@
 //! without its invoice; SQLite's write lock serializes the app and the CLI,
 //! and `UNIQUE (number)` backs it all up.
 
+use acquit_core::compliance::{self, Gap};
 use acquit_core::numbering::NumberPattern;
 use acquit_core::tax::{self, Discount, LineInput, Totals};
 use acquit_core::{
-    Client, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, Settlement,
-    VatExemption, VatRate,
+    Category, Client, Currency, InvoiceDetails, InvoiceKind, InvoiceStatus, Line, Money, Nature,
+    Quantity, Seller, Settlement, Unit, VatExemption, VatRate,
 };
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -42,6 +43,8 @@ pub struct NewDraft {
     pub sale_date: Option<NaiveDate>,
     /// For a balance invoice: the numbers of the deposit invoices it deducts.
     pub deposits: Vec<String>,
+    /// Order and buyer references, delivery address, euro rate.
+    pub details: InvoiceDetails,
 }
 
 /// A line as stored, with its position on the invoice (from 1).
@@ -76,6 +79,12 @@ pub struct InvoiceView {
     pub credits: Option<String>,
     /// For a credit note: why it was issued.
     pub reason: Option<String>,
+    /// References, delivery address, euro rate and VAT in euros, the
+    /// corrected invoice's date (empty in older books).
+    pub details: InvoiceDetails,
+    /// Goods, services or both, from the lines' natures (none while a line
+    /// has no nature, as in older books).
+    pub category: Option<Category>,
     /// Issued credit notes against this invoice.
     pub credit_notes: Vec<String>,
     pub amount_due: Money,
@@ -142,14 +151,15 @@ impl Store {
         self.write(|tx| {
             check_client(tx, draft.client)?;
             tx.execute(
-                "INSERT INTO invoices (kind, client_id, currency, due_date, sale_date, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO invoices (kind, client_id, currency, due_date, sale_date, details, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     draft.kind.as_str(),
                     draft.client.0,
                     draft.currency.code(),
                     draft.due_date.map(|d| d.to_string()),
                     draft.sale_date.map(|d| d.to_string()),
+                    details_json(&draft.details),
                     now_rfc3339()
                 ],
             )?;
@@ -185,7 +195,8 @@ impl Store {
                 }
             }
             tx.execute(
-                "UPDATE invoices SET kind = ?2, client_id = ?3, currency = ?4, due_date = ?5, sale_date = ?6
+                "UPDATE invoices SET kind = ?2, client_id = ?3, currency = ?4, due_date = ?5, sale_date = ?6,
+                    details = ?7
                  WHERE id = ?1 AND number IS NULL",
                 params![
                     id.0,
@@ -194,6 +205,7 @@ impl Store {
                     header.currency.code(),
                     header.due_date.map(|d| d.to_string()),
                     header.sale_date.map(|d| d.to_string()),
+                    details_json(&header.details),
                 ],
             )?;
             tx.execute("DELETE FROM balance_deposits WHERE balance_id = ?1", [id.0])?;
@@ -210,6 +222,15 @@ impl Store {
             .into());
         }
         let seller = self.seller()?;
+        // A line without a nature takes the seller's activity's.
+        let mut line = line.clone();
+        if line.nature.is_none() {
+            line.nature = seller
+                .as_ref()
+                .and_then(|s| s.activity)
+                .map(|a| a.default_nature());
+        }
+        let line = &line;
         self.write(|tx| {
             let (currency, _) = editable_draft(tx, draft)?;
             let mut lines = load_lines(tx, draft.0)?;
@@ -291,6 +312,21 @@ impl Store {
                 |r| r.get(0),
             )?;
             let client: Client = from_json(&buyer)?;
+            let mut details = load_details(tx, draft.0)?;
+            let plain: Vec<Line> = lines.iter().map(|l| l.line.clone()).collect();
+            let gaps: Vec<Gap> = compliance::gaps(&seller, &client, &plain, &details, currency)
+                .into_iter()
+                .filter(|g| g.blocks_on(date))
+                .collect();
+            if !gaps.is_empty() {
+                return Err(Rejection::Incomplete { date, gaps }.into());
+            }
+            if let Some(rate) = details.eur_rate {
+                details.vat_total_eur = Some(
+                    rate.to_eur(totals.vat_total)
+                        .map_err(|e| StoreError::Decode(e.to_string()))?,
+                );
+            }
             if client.vat_exemption != VatExemption::None
                 && let Some(line) = lines
                     .iter()
@@ -327,9 +363,28 @@ impl Store {
                 &seller,
                 &buyer,
                 &totals,
+                &details,
             )?;
             Ok(number)
         })
+    }
+
+    /// What the draft lacks that the law will ask for later than `date`:
+    /// issuing on `date` works, but the user should complete it (the CLI
+    /// and the app show these as warnings). What is due on `date` is
+    /// refused by [`Store::issue`] instead.
+    pub fn coming_gaps(&self, draft: InvoiceId, date: NaiveDate) -> Result<Vec<Gap>, StoreError> {
+        let view = self.invoice_by_id(draft)?;
+        let Some(seller) = self.seller()? else {
+            return Ok(Vec::new());
+        };
+        let lines: Vec<Line> = view.lines.into_iter().map(|l| l.line).collect();
+        Ok(
+            compliance::gaps(&seller, &view.buyer, &lines, &view.details, view.currency)
+                .into_iter()
+                .filter(|g| !g.blocks_on(date))
+                .collect(),
+        )
     }
 
     /// Issues a credit note against the issued invoice `number`, dated
@@ -396,10 +451,14 @@ impl Store {
                         },
                         input: LineInput {
                             quantity: Quantity::ONE,
-                            unit_price: Money::new(-row.base.minor(), invoice.currency),
+                            // Positive, as on the invoice: the document's
+                            // type carries the sign (BR-FR-DEC-03).
+                            unit_price: row.base,
                             vat_rate: row.rate,
                             discount: Discount::None,
                         },
+                        nature: None,
+                        unit: None,
                     })
                     .collect();
                 (totals, lines)
@@ -420,7 +479,16 @@ impl Store {
             }
             let credit_number = take_number(tx, &pattern, date, true)?;
             let buyer: String = tx.query_row("SELECT buyer_snapshot FROM invoices WHERE id = ?1", [invoice.id.0], |r| r.get(0))?;
-            seal(tx, id, &credit_number, [date, date, date], &seller, &buyer, &totals)?;
+            let details = InvoiceDetails {
+                credited_issue_date: invoice.issue_date,
+                eur_rate: invoice.details.eur_rate,
+                vat_total_eur: match invoice.details.eur_rate {
+                    Some(rate) => Some(rate.to_eur(totals.vat_total).map_err(|e| StoreError::Decode(e.to_string()))?),
+                    None => None,
+                },
+                ..InvoiceDetails::default()
+            };
+            seal(tx, id, &credit_number, [date, date, date], &seller, &buyer, &totals, &details)?;
             crate::stripe::credit_note_issued(tx, invoice.id.0, -totals.total.minor(), &credit_number)?;
             Ok(credit_number)
         })
@@ -510,6 +578,8 @@ impl Store {
             conn.query_row("SELECT reason FROM invoices WHERE id = ?1", [id.0], |r| {
                 r.get(0)
             })?;
+        let details = load_details(conn, id.0)?;
+        let category = Category::of(&lines.iter().map(|l| l.line.clone()).collect::<Vec<_>>());
         let seller: Option<Seller> = match seller {
             Some(s) => Some(from_json(&s)?),
             None => self.seller()?,
@@ -575,6 +645,8 @@ impl Store {
             deposits,
             credits,
             reason,
+            details,
+            category,
             credit_notes,
             amount_due,
             refund_due,
@@ -785,6 +857,12 @@ fn check_new_draft(draft: &NewDraft) -> Result<(), StoreError> {
         )
         .into());
     }
+    if draft.currency == Currency::EUR && draft.details.eur_rate.is_some() {
+        return Err(Rejection::Invalid(
+            "the invoice is in euros: it needs no euro rate (leave --eur-rate out)".into(),
+        )
+        .into());
+    }
     if draft.kind != InvoiceKind::Balance && !draft.deposits.is_empty() {
         return Err(Rejection::Invalid(
             "only a balance invoice deducts deposits (--kind balance)".into(),
@@ -864,22 +942,28 @@ fn load_lines(conn: &rusqlite::Connection, invoice: i64) -> Result<Vec<StoredLin
     )?;
     let currency = Currency::from_code(&currency).map_err(|e| StoreError::Decode(e.to_string()))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value
+        "SELECT position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value,
+                nature, unit
          FROM invoice_lines WHERE invoice_id = ?1 ORDER BY position",
     )?;
     let rows = stmt.query_map([invoice], |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, u32>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, i64>(6)?,
+            (
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ),
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, Option<String>>(8)?,
         ))
     })?;
     rows.map(|row| {
-        let (position, description, qty, price, vat, discount_kind, discount_value) = row?;
+        let ((position, description, qty, price, vat, discount_kind, discount_value), nature, unit) =
+            row?;
         let bad = |what: &str| {
             StoreError::Decode(format!("line {position} of invoice {invoice}: {what}"))
         };
@@ -901,6 +985,14 @@ fn load_lines(conn: &rusqlite::Connection, invoice: i64) -> Result<Vec<StoredLin
                     vat_rate: VatRate::from_basis_points(vat).map_err(|_| bad("VAT rate"))?,
                     discount,
                 },
+                nature: nature
+                    .map(|n| n.parse::<Nature>())
+                    .transpose()
+                    .map_err(|_| bad("nature"))?,
+                unit: unit
+                    .map(|u| u.parse::<Unit>())
+                    .transpose()
+                    .map_err(|_| bad("unit"))?,
             },
         })
     })
@@ -918,11 +1010,12 @@ fn seal(
     seller: &Seller,
     buyer_json: &str,
     totals: &Totals,
+    details: &InvoiceDetails,
 ) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE invoices SET number = ?2, issue_date = ?3, sale_date = ?4, due_date = ?5,
             seller_snapshot = ?6, buyer_snapshot = ?7, net_minor = ?8, vat_minor = ?9,
-            total_minor = ?10, totals = ?11, issued_at = ?12
+            total_minor = ?10, totals = ?11, issued_at = ?12, details = ?13
          WHERE id = ?1 AND number IS NULL",
         params![
             id,
@@ -936,7 +1029,8 @@ fn seal(
             totals.vat_total.minor(),
             totals.total.minor(),
             to_json(totals),
-            now_rfc3339()
+            now_rfc3339(),
+            details_json(details)
         ],
     )?;
     journal::append(tx, Subject::Document(id))
@@ -955,8 +1049,9 @@ fn insert_line(
     };
     tx.execute(
         "INSERT INTO invoice_lines
-           (invoice_id, position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+           (invoice_id, position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value,
+            nature, unit)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             invoice,
             position,
@@ -965,10 +1060,26 @@ fn insert_line(
             line.input.unit_price.minor(),
             line.input.vat_rate.basis_points(),
             discount_kind,
-            discount_value
+            discount_value,
+            line.nature.map(Nature::as_str),
+            line.unit.map(Unit::as_str)
         ],
     )?;
     Ok(())
+}
+
+/// The details column: NULL when there is nothing in it, as in older books.
+fn details_json(details: &InvoiceDetails) -> Option<String> {
+    (!details.is_empty()).then(|| to_json(details))
+}
+
+fn load_details(conn: &rusqlite::Connection, invoice: i64) -> Result<InvoiceDetails, StoreError> {
+    let json: Option<String> = conn.query_row(
+        "SELECT details FROM invoices WHERE id = ?1",
+        [invoice],
+        |r| r.get(0),
+    )?;
+    json.map_or_else(|| Ok(InvoiceDetails::default()), |j| from_json(&j))
 }
 
 fn compute_lines(

@@ -237,11 +237,13 @@ fn describe(conn: &Connection, subject: Subject) -> Result<(String, String, Stri
             let doc = conn.query_row(
                 "SELECT i.number, i.kind, i.issue_date, i.sale_date, i.due_date, i.currency, i.client_id,
                         i.seller_snapshot, i.buyer_snapshot, i.net_minor, i.vat_minor, i.total_minor, i.totals,
-                        i.reason, (SELECT number FROM invoices c WHERE c.id = i.credits_invoice_id)
+                        i.reason, (SELECT number FROM invoices c WHERE c.id = i.credits_invoice_id),
+                        i.details
                  FROM invoices i WHERE i.id = ?1",
                 [id],
                 |r| {
-                    Ok(json!({
+                    let details: Option<String> = r.get(15)?;
+                    let mut doc = json!({
                         "number": r.get::<_, Option<String>>(0)?,
                         "kind": r.get::<_, String>(1)?,
                         "issue_date": r.get::<_, Option<String>>(2)?,
@@ -257,17 +259,24 @@ fn describe(conn: &Connection, subject: Subject) -> Result<(String, String, Stri
                         "totals": r.get::<_, Option<String>>(12)?,
                         "reason": r.get::<_, Option<String>>(13)?,
                         "credits": r.get::<_, Option<String>>(14)?,
-                    }))
+                    });
+                    // Schema 6's details, only where there are some, so
+                    // entries written before it still verify.
+                    if let Some(details) = details {
+                        doc["details"] = Value::String(details);
+                    }
+                    Ok(doc)
                 },
             )?;
             let mut doc = doc;
             let mut stmt = conn.prepare_cached(
-                "SELECT position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value
+                "SELECT position, description, quantity_milli, unit_price_minor, vat_bp, discount_kind, discount_value,
+                        nature, unit
                  FROM invoice_lines WHERE invoice_id = ?1 ORDER BY position",
             )?;
             let lines: Vec<Value> = stmt
                 .query_map([id], |r| {
-                    Ok(json!({
+                    let mut line = json!({
                         "position": r.get::<_, i64>(0)?,
                         "description": r.get::<_, String>(1)?,
                         "quantity_milli": r.get::<_, i64>(2)?,
@@ -275,7 +284,13 @@ fn describe(conn: &Connection, subject: Subject) -> Result<(String, String, Stri
                         "vat_bp": r.get::<_, i64>(4)?,
                         "discount_kind": r.get::<_, String>(5)?,
                         "discount_value": r.get::<_, i64>(6)?,
-                    }))
+                    });
+                    for (i, key) in [(7, "nature"), (8, "unit")] {
+                        if let Some(v) = r.get::<_, Option<String>>(i)? {
+                            line[key] = Value::String(v);
+                        }
+                    }
+                    Ok(line)
                 })?
                 .collect::<Result<_, _>>()?;
             let mut stmt = conn.prepare_cached(

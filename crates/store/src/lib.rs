@@ -70,6 +70,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0003_stripe_links_events.sql")),
         M::up(include_str!("../migrations/0004_shares.sql")),
         M::up(include_str!("../migrations/0005_events_confirmed.sql")),
+        M::up(include_str!("../migrations/0006_legal_data.sql")),
     ])
 }
 
@@ -77,7 +78,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 5;
+const MIGRATION_COUNT: usize = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -182,6 +183,13 @@ pub enum Rejection {
         exemption: String,
         line: usize,
         rate: acquit_core::VatRate,
+    },
+    /// What the law asks of the invoice on its issue date and it lacks
+    /// ([`acquit_core::compliance`]), each with how to give it.
+    #[error("this invoice cannot be issued on {date}: {}", gaps.iter().map(|g| g.to_string()).collect::<Vec<_>>().join("; "))]
+    Incomplete {
+        date: chrono::NaiveDate,
+        gaps: Vec<acquit_core::compliance::Gap>,
     },
     #[error("there is no payment {0}: see `acquit payment list NUMBER`")]
     NoSuchPayment(i64),

@@ -15,7 +15,7 @@ impl Store {
     /// Sets (or replaces) the company profile. Issued invoices keep the
     /// profile they were issued with.
     pub fn set_seller(&mut self, seller: &Seller) -> Result<(), StoreError> {
-        if seller.legal_name.trim().is_empty() || seller.address.trim().is_empty() {
+        if seller.legal_name.trim().is_empty() || seller.address == Default::default() {
             return Err(Rejection::Invalid(
                 "the company needs a legal name and an address (--name, --address)".into(),
             )

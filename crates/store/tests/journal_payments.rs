@@ -56,6 +56,7 @@ impl Books {
                 due_date: None,
                 sale_date: None,
                 deposits: vec![],
+                details: Default::default(),
             })
             .unwrap();
         let line = Line {
@@ -66,6 +67,8 @@ impl Books {
                 vat_rate: VatRate::parse("20").unwrap(),
                 discount: Discount::None,
             },
+            nature: None,
+            unit: None,
         };
         self.store.add_line(id, &line).unwrap();
         self.store.issue(id, date(day)).unwrap()

@@ -24,6 +24,8 @@ fn line(price: &str) -> Line {
             vat_rate: VatRate::parse("20").unwrap(),
             discount: Discount::None,
         },
+        nature: None,
+        unit: None,
     }
 }
 
@@ -35,6 +37,7 @@ fn header(client: ClientId) -> NewDraft {
         due_date: None,
         sale_date: None,
         deposits: vec![],
+        details: Default::default(),
     }
 }
 

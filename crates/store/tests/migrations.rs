@@ -202,6 +202,8 @@ fn write_schema_1_fixture() {
                 vat_rate: VatRate::parse("20").unwrap(),
                 discount: Discount::None,
             },
+            nature: None,
+            unit: None,
         };
         let draft = |client| NewDraft {
             client,
@@ -210,6 +212,7 @@ fn write_schema_1_fixture() {
             due_date: Some(date("2026-04-01")),
             sale_date: None,
             deposits: vec![],
+            details: Default::default(),
         };
         let id = store.create_draft(&draft(martin)).unwrap();
         store

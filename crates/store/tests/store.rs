@@ -24,6 +24,8 @@ fn line(desc: &str, qty: &str, price: &str, vat: &str) -> Line {
             vat_rate: VatRate::parse(vat).unwrap(),
             discount: Discount::None,
         },
+        nature: None,
+        unit: None,
     }
 }
 
@@ -65,6 +67,7 @@ fn draft(f: &mut Fixture, lines: &[Line]) -> InvoiceId {
             due_date: None,
             sale_date: None,
             deposits: vec![],
+            details: Default::default(),
         })
         .unwrap();
     for l in lines {
@@ -246,6 +249,7 @@ fn refused_input_changes_nothing() {
             due_date: None,
             sale_date: None,
             deposits: vec![],
+            details: Default::default(),
         })),
         Rejection::NoSuchClient(42)
     );
@@ -333,6 +337,7 @@ fn a_balance_invoice_deducts_its_deposits() {
             due_date: None,
             sale_date: None,
             deposits: vec![],
+            details: Default::default(),
         })
         .unwrap();
     f.store
@@ -351,6 +356,7 @@ fn a_balance_invoice_deducts_its_deposits() {
         due_date: None,
         sale_date: None,
         deposits,
+        details: Default::default(),
     };
     let standard = draft(&mut f, &[line("x", "1", "1", "20")]);
     let standard_number = f.store.issue(standard, date("2026-10-02")).unwrap();
@@ -398,6 +404,7 @@ fn two_writers_on_one_file_never_share_or_skip_a_number() {
                                 due_date: None,
                                 sale_date: None,
                                 deposits: vec![],
+                                details: Default::default(),
                             })
                             .unwrap();
                         store.add_line(id, &line("x", "1", "1", "20")).unwrap();
@@ -571,6 +578,7 @@ fn pages_and_search_find_invoices_by_number_or_client() {
                 due_date: None,
                 sale_date: None,
                 deposits: vec![],
+                details: Default::default(),
             })
             .unwrap();
         f.store.add_line(id, &line("x", "1", "10", "20")).unwrap();
@@ -746,7 +754,7 @@ fn editing_a_client_changes_its_next_invoices_and_never_its_issued_ones() {
         Rejection::ExemptionNeedsVatNumber { .. }
     ));
     assert_eq!(f.store.client(f.client).unwrap().name, "Boulangerie Martin");
-    moved.vat_number = Some(acquit_core::ids::VatNumber::parse("DE123456789").unwrap());
+    moved.vat_number = Some(acquit_core::ids::VatNumber::parse("DE136695976").unwrap());
     f.store.update_client(f.client, &moved).unwrap();
     assert_eq!(f.store.client(f.client).unwrap(), moved);
     assert_eq!(

@@ -58,6 +58,7 @@ impl Books {
                 due_date: None,
                 sale_date: None,
                 deposits: vec![],
+                details: Default::default(),
             })
             .unwrap()
     }
@@ -73,6 +74,8 @@ impl Books {
                 vat_rate: VatRate::parse("20").unwrap(),
                 discount: Discount::None,
             },
+            nature: None,
+            unit: None,
         };
         self.store.add_line(id, &line).unwrap();
         let n = self.store.issue(id, date("2026-11-02")).unwrap();
@@ -1065,8 +1068,11 @@ fn a_schema_2_database_opens_migrated_with_its_data_intact() {
              INSERT INTO seller SELECT * FROM new.seller;
              INSERT INTO clients SELECT * FROM new.clients;
              INSERT INTO number_series SELECT * FROM new.number_series;
-             INSERT INTO invoice_lines SELECT * FROM new.invoice_lines;
-             INSERT INTO invoices SELECT * FROM new.invoices;
+             INSERT INTO invoice_lines SELECT id, invoice_id, position, description, quantity_milli,
+                 unit_price_minor, vat_bp, discount_kind, discount_value FROM new.invoice_lines;
+             INSERT INTO invoices SELECT id, kind, client_id, currency, due_date, credits_invoice_id, reason,
+                 created_at, number, issue_date, sale_date, seller_snapshot, buyer_snapshot, net_minor,
+                 vat_minor, total_minor, totals, issued_at FROM new.invoices;
              INSERT INTO payments SELECT id, invoice_id, kind, method, amount_minor, currency, fee_minor,
                  received_on, reference, stripe_payment_intent, stripe_charge, reverses_payment_id, recorded_at
                  FROM new.payments;

@@ -118,6 +118,8 @@ fn prepare(path: &Path) -> Vec<String> {
             vat_rate: VatRate::parse("20").unwrap(),
             discount: Discount::None,
         },
+        nature: None,
+        unit: None,
     };
     (0..INVOICES)
         .map(|i| {
@@ -129,6 +131,7 @@ fn prepare(path: &Path) -> Vec<String> {
                     due_date: None,
                     sale_date: None,
                     deposits: vec![],
+                    details: Default::default(),
                 })
                 .unwrap();
             store.add_line(draft, &line).unwrap();

@@ -202,6 +202,8 @@ fn prepare(path: &Path) -> Vec<String> {
             vat_rate: VatRate::parse("20").unwrap(),
             discount: Discount::None,
         },
+        nature: None,
+        unit: None,
     };
     (0..PAYMENTS)
         .map(|_| {
@@ -213,6 +215,7 @@ fn prepare(path: &Path) -> Vec<String> {
                     due_date: None,
                     sale_date: None,
                     deposits: vec![],
+                    details: Default::default(),
                 })
                 .unwrap();
             store.add_line(draft, &line).unwrap();

@@ -84,6 +84,8 @@ pub fn document(
         deposits,
         credits: view.credits,
         reason: view.reason,
+        details: view.details,
+        category: view.category,
         payment_url,
         amount_due,
         paid,

@@ -357,12 +357,26 @@ fn write_all(
         "lang",
         "business",
         "vat_exemption",
+        "postcode",
+        "city",
+        "country",
     ]);
     for (id, c) in &clients {
+        // `address` stays the text as printed (street lines included), as
+        // before schema 6; postcode, city and country follow, appended so
+        // older importers keep their columns.
+        let printed = c
+            .address
+            .as_ref()
+            .map(|a| a.printed_text(c.lang, acquit_core::Country::FR))
+            .unwrap_or_default();
+        let part = |f: fn(&acquit_core::Address) -> Option<String>| {
+            c.address.as_ref().and_then(f).unwrap_or_default()
+        };
         rows.row(&[
             &id.0.to_string(),
             &c.name,
-            c.address.as_deref().unwrap_or(""),
+            &printed,
             &opt(&c.email),
             &opt(&c.phone),
             &opt(&c.siren),
@@ -370,6 +384,9 @@ fn write_all(
             c.lang.code(),
             if c.business { "true" } else { "false" },
             c.vat_exemption.as_str(),
+            &part(|a| a.postcode.clone()),
+            &part(|a| a.city.clone()),
+            &part(|a| a.country.map(|c| c.code().to_owned())),
         ]);
     }
     out.file("clients.csv", rows.0.as_bytes(), as_of)?;

@@ -82,6 +82,7 @@ fn scenario() -> (tempfile::TempDir, Store) {
                 due_date: None,
                 sale_date: None,
                 deposits: vec![],
+                details: Default::default(),
             })
             .unwrap();
         store
@@ -95,6 +96,8 @@ fn scenario() -> (tempfile::TempDir, Store) {
                         vat_rate: VatRate::parse("20").unwrap(),
                         discount: Discount::None,
                     },
+                    nature: None,
+                    unit: None,
                 },
             )
             .unwrap();

@@ -37,6 +37,7 @@ fn books() -> (tempfile::TempDir, Store, [String; 2]) {
                 due_date: None,
                 sale_date: None,
                 deposits: vec![],
+                details: Default::default(),
             })
             .unwrap();
         let line = Line {
@@ -47,6 +48,8 @@ fn books() -> (tempfile::TempDir, Store, [String; 2]) {
                 vat_rate: VatRate::parse("0").unwrap(),
                 discount: Discount::None,
             },
+            nature: None,
+            unit: None,
         };
         store.add_line(id, &line).unwrap();
         store.issue(id, today()).unwrap()

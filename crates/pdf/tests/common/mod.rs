@@ -61,6 +61,8 @@ fn line(description: &str, qty: i64, price: i64, bp: u32, discount: Discount) ->
             vat_rate: VatRate::from_basis_points(bp).unwrap(),
             discount,
         },
+        nature: None,
+        unit: None,
     }
 }
 
@@ -116,6 +118,8 @@ pub fn document(lang: Lang, regime: VatRegime, lines: Vec<Line>) -> Document {
         deposits: vec![],
         credits: None,
         reason: None,
+        details: Default::default(),
+        category: None,
         payment_url: Some(PAYMENT_URL.into()),
         paid: None,
         logo_png: None,

@@ -26,6 +26,7 @@ pub fn issue_invoice(
             due_date: None,
             sale_date: None,
             deposits: vec![],
+            details: Default::default(),
         })
         .unwrap();
     let line = Line {
@@ -36,6 +37,8 @@ pub fn issue_invoice(
             vat_rate: VatRate::parse("0").unwrap(),
             discount: Discount::None,
         },
+        nature: None,
+        unit: None,
     };
     store.add_line(id, &line).unwrap();
     store.issue(id, on).unwrap()
