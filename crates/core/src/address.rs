@@ -391,7 +391,14 @@ mod tests {
     #[test]
     fn older_free_text_addresses_read_as_structured_where_they_can() {
         // (text, street lines, postcode, city, country)
-        let cases: [(&str, &[&str], Option<&str>, Option<&str>, Option<&str>); 6] = [
+        type Case<'a> = (
+            &'a str,
+            &'a [&'a str],
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let cases: [Case; 6] = [
             (
                 "8 rue de la Roquette\n75011 Paris",
                 &["8 rue de la Roquette"],

@@ -229,12 +229,11 @@ pub enum BicError {
     UnknownCountry { country: String },
 }
 
-/// Whether `code` is a country a BIC may name (`country_codes.txt`).
+/// Whether `code` is a country a BIC may name: ISO 3166-1 alpha-2 (the
+/// table of [`crate::Country`]), and XK (Kosovo), which SWIFT uses, as
+/// python-stdnum lists them (stdnum/bic.py).
 fn is_country_code(code: &str) -> bool {
-    include_str!("country_codes.txt")
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .any(|line| line.split(' ').any(|c| c == code))
+    code == "XK" || (code.len() == 2 && crate::Country::parse(code).is_ok())
 }
 
 impl Bic {
