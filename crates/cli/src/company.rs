@@ -158,11 +158,6 @@ fn seller(args: SetArgs) -> Result<Seller, CliError> {
             "give your company's address: --street, --postcode, --city (and --country if not FR), or --address \"8 rue de la Roquette, 75011 Paris\"",
         ));
     };
-    if address.country == Some(acquit_core::Country::FR) && siren.is_none() {
-        return Err(CliError::rejected(
-            "a French business's invoices carry its SIREN: give --siren (or --siret)",
-        ));
-    }
     let mut seller = Seller::new(args.name.trim(), address);
     seller.siren = siren;
     seller.siret = siret;
@@ -204,6 +199,12 @@ fn seller(args: SetArgs) -> Result<Seller, CliError> {
         .map(str::trim)
         .filter(|f| !f.is_empty())
         .map(str::to_owned);
+    // Last, so a mistyped identifier above is what gets reported.
+    if seller.home_country() == acquit_core::Country::FR && seller.siren.is_none() {
+        return Err(CliError::rejected(
+            "a French business's invoices carry its SIREN: give --siren (or --siret)",
+        ));
+    }
     Ok(seller)
 }
 

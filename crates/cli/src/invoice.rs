@@ -121,11 +121,11 @@ pub struct AddLineArgs {
     #[arg(long, value_name = "10%|AMOUNT", allow_hyphen_values = true)]
     discount: Option<String>,
     /// Goods or a service [default: from your activity (`company set --activity`)]
-    #[arg(long, value_name = "NATURE", value_parser = |s: &str| s.parse::<Nature>())]
-    nature: Option<Nature>,
+    #[arg(long, value_name = "NATURE")]
+    nature: Option<String>,
     /// What the quantity counts: hour, day, month, unit, kg, m, m2, km, lump-sum
-    #[arg(long, value_name = "UNIT", value_parser = |s: &str| s.parse::<Unit>())]
-    unit: Option<Unit>,
+    #[arg(long, value_name = "UNIT")]
+    unit: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -333,6 +333,8 @@ fn new(args: NewArgs, db: &Path) -> Result<String, CliError> {
 fn add_line(args: AddLineArgs, db: &Path) -> Result<String, CliError> {
     // Everything that does not depend on the invoice is read before opening.
     let quantity = parse::quantity(&args.qty)?;
+    let nature = parse::id(args.nature.as_deref(), str::parse::<Nature>)?;
+    let unit = parse::id(args.unit.as_deref(), str::parse::<Unit>)?;
     let vat_rate = args.vat.as_deref().map(parse::vat_rate).transpose()?;
     let percent = match &args.discount {
         Some(d) if d.trim().ends_with('%') => Some(parse::discount(d, Currency::EUR)?),
@@ -360,8 +362,8 @@ fn add_line(args: AddLineArgs, db: &Path) -> Result<String, CliError> {
             vat_rate,
             discount,
         },
-        nature: args.nature,
-        unit: args.unit,
+        nature,
+        unit,
     };
     let position = store.add_line(draft.id, &line)?;
 

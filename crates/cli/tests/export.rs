@@ -28,7 +28,14 @@ fn books() -> Acquit {
         "--email",
         "compta@example.org",
     ]);
-    acquit.ok(&["client", "add", "--name", "Café des Arts"]);
+    acquit.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Café des Arts",
+        "--address",
+        "5 rue Oberkampf, 75011 Paris",
+    ]);
     for (client, desc, qty, price, date) in [
         ("1", "Conseil", "2.5", "450", "2026-11-02"),
         ("2", "Photos \"menu\"", "1", "99.99", "2026-11-03"),
@@ -110,9 +117,9 @@ fn export_all_writes_every_csv_and_pdf() {
     );
     assert_eq!(
         read("clients.csv"),
-        "id,name,address,email,phone,siren,vat_number,lang,business,vat_exemption\r\n\
-         1,\"Martin, Fils & Cie\",,compta@example.org,,,,fr,false,none\r\n\
-         2,Café des Arts,,,,,,fr,false,none\r\n"
+        "id,name,address,email,phone,siren,vat_number,lang,business,vat_exemption,postcode,city,country\r\n\
+         1,\"Martin, Fils & Cie\",,compta@example.org,,,,fr,false,none,,,\r\n\
+         2,Café des Arts,\"5 rue Oberkampf\n75011 Paris\",,,,,fr,false,none,75011,Paris,FR\r\n"
     );
     assert_eq!(
         read("payments.csv"),

@@ -245,12 +245,10 @@ impl Category {
         match (self, lang) {
             (Category::Goods, crate::Lang::Fr) => "Livraison de biens",
             (Category::Services, crate::Lang::Fr) => "Prestations de services",
-            (Category::Mixed, crate::Lang::Fr) => {
-                "Opération mixte (livraison de biens et prestations de services)"
-            }
+            (Category::Mixed, crate::Lang::Fr) => "Livraison de biens et prestations de services",
             (Category::Goods, crate::Lang::En) => "Supply of goods",
             (Category::Services, crate::Lang::En) => "Supply of services",
-            (Category::Mixed, crate::Lang::En) => "Mixed supply (goods and services)",
+            (Category::Mixed, crate::Lang::En) => "Supply of goods and services",
         }
     }
 }

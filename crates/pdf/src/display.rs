@@ -892,7 +892,7 @@ fn draw_footer(p: &mut Painter<'_>, plan: &Plan<'_>, page: usize, pages: usize) 
     let seller = &plan.doc.seller;
     let y = plan.height - FOOTER_TOP;
     p.hline(MARGIN, plan.right(), y, 0.5, RULE);
-    let mut parts = vec![seller.legal_name.clone()];
+    let mut parts = vec![seller.printed_name()];
     if let Some(siret) = &seller.siret {
         parts.push(format!("SIRET {}", siret.formatted()));
     } else if let Some(siren) = &seller.siren {

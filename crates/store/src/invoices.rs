@@ -360,10 +360,12 @@ impl Store {
                 draft.0,
                 &number,
                 [date, sale_date, due_date],
-                &seller,
-                &buyer,
-                &totals,
-                &details,
+                Sealed {
+                    seller: &seller,
+                    buyer_json: &buyer,
+                    totals: &totals,
+                    details: &details,
+                },
             )?;
             Ok(number)
         })
@@ -451,9 +453,11 @@ impl Store {
                         },
                         input: LineInput {
                             quantity: Quantity::ONE,
-                            // Positive, as on the invoice: the document's
-                            // type carries the sign (BR-FR-DEC-03).
-                            unit_price: row.base,
+                            // Positive, as on the invoice (the rate's base
+                            // is negated in the credit note's totals): the
+                            // document's type carries the sign
+                            // (BR-FR-DEC-03).
+                            unit_price: Money::new(-row.base.minor(), invoice.currency),
                             vat_rate: row.rate,
                             discount: Discount::None,
                         },
@@ -488,7 +492,8 @@ impl Store {
                 },
                 ..InvoiceDetails::default()
             };
-            seal(tx, id, &credit_number, [date, date, date], &seller, &buyer, &totals, &details)?;
+            let sealed = Sealed { seller: &seller, buyer_json: &buyer, totals: &totals, details: &details };
+            seal(tx, id, &credit_number, [date, date, date], sealed)?;
             crate::stripe::credit_note_issued(tx, invoice.id.0, -totals.total.minor(), &credit_number)?;
             Ok(credit_number)
         })
@@ -1002,15 +1007,26 @@ fn load_lines(conn: &rusqlite::Connection, invoice: i64) -> Result<Vec<StoredLin
 /// Issues the draft `id` as `number`: writes its dates (issue, sale, due),
 /// the seller and buyer as they are today and its totals, then journals it.
 /// The `number IS NULL` guard and the triggers make this happen once.
+/// What issuing writes once and for ever besides the number and dates.
+struct Sealed<'a> {
+    seller: &'a Seller,
+    /// The client's profile as stored, copied as is.
+    buyer_json: &'a str,
+    totals: &'a Totals,
+    details: &'a InvoiceDetails,
+}
+
 fn seal(
     tx: &Transaction<'_>,
     id: i64,
     number: &str,
     [issue, sale, due]: [NaiveDate; 3],
-    seller: &Seller,
-    buyer_json: &str,
-    totals: &Totals,
-    details: &InvoiceDetails,
+    Sealed {
+        seller,
+        buyer_json,
+        totals,
+        details,
+    }: Sealed<'_>,
 ) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE invoices SET number = ?2, issue_date = ?3, sale_date = ?4, due_date = ?5,
