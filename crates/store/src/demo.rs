@@ -7,7 +7,8 @@
 use acquit_core::ids::{Bic, Email, Iban, PhoneE164, Siren, VatNumber};
 use acquit_core::tax::{Discount, LineInput};
 use acquit_core::{
-    Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, Seller, VatExemption, VatRate,
+    Activity, Address, Client, Country, Currency, InvoiceKind, Lang, LegalForm, Line, Money,
+    Quantity, Registration, Seller, Unit, VatExemption, VatRate,
 };
 use chrono::NaiveDate;
 
@@ -19,6 +20,13 @@ pub struct DemoSummary {
     pub clients: usize,
     pub issued: Vec<String>,
     pub drafts: usize,
+}
+
+fn with_unit(line: Line, unit: Unit) -> Line {
+    Line {
+        unit: Some(unit),
+        ..line
+    }
 }
 
 fn id<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
@@ -53,8 +61,13 @@ impl Store {
         let siren = id(Siren::parse("732829320"));
         let mut seller = Seller::new(
             "Camille Roux EI — Studio Roux",
-            "8 rue de la Roquette\n75011 Paris",
+            id(Address::parse_french("8 rue de la Roquette, 75011 Paris")),
         );
+        // A micro-entrepreneur web designer: a liberal profession, exempt
+        // from registration.
+        seller.legal_form = Some(LegalForm::Ei);
+        seller.activity = Some(Activity::LiberalServices);
+        seller.registration = Some(Registration::Exempt);
         seller.vat_number = Some(VatNumber::french_from_siren(&siren));
         seller.siren = Some(siren);
         seller.email = Some(id(Email::parse("camille@studio-roux.example")));
@@ -63,20 +76,25 @@ impl Store {
         seller.bic = Some(id(Bic::parse("PSSTFRPPPAR")));
         self.set_seller(&seller)?;
 
-        let client =
-            |name: &str, email: &str, phone: Option<&str>, lang: Lang, siren: Option<&str>| {
-                let mut c = Client::new(name);
-                c.email = Some(id(Email::parse(email)));
-                c.phone = phone.map(|p| id(PhoneE164::parse(p)));
-                c.lang = lang;
-                c.siren = siren.map(|s| id(Siren::parse(s)));
-                c.vat_number = c.siren.as_ref().map(VatNumber::french_from_siren);
-                c.derive_business(None);
-                c.address = Some("Paris".into());
-                c
-            };
+        let client = |name: &str,
+                      address: &str,
+                      email: &str,
+                      phone: Option<&str>,
+                      lang: Lang,
+                      siren: Option<&str>| {
+            let mut c = Client::new(name);
+            c.email = Some(id(Email::parse(email)));
+            c.phone = phone.map(|p| id(PhoneE164::parse(p)));
+            c.lang = lang;
+            c.siren = siren.map(|s| id(Siren::parse(s)));
+            c.vat_number = c.siren.as_ref().map(VatNumber::french_from_siren);
+            c.derive_business(None);
+            c.address = (!address.is_empty()).then(|| id(Address::parse_french(address)));
+            c
+        };
         let boulangerie = self.add_client(&client(
             "Boulangerie Martin SARL",
+            "12 rue Oberkampf, 75011 Paris",
             "contact@boulangerie-martin.example",
             Some("+33 6 98 76 54 32"),
             Lang::Fr,
@@ -84,6 +102,7 @@ impl Store {
         ))?;
         let agence = self.add_client(&client(
             "Agence Lumière",
+            "3 quai Rambaud, 69002 Lyon",
             "compta@agence-lumiere.example",
             None,
             Lang::Fr,
@@ -91,6 +110,7 @@ impl Store {
         ))?;
         let asso = self.add_client(&client(
             "Association Les Jardins Partagés",
+            "15 rue des Jardins, 93100 Montreuil",
             "bureau@jardins.example",
             Some("+33 7 11 22 33 44"),
             Lang::Fr,
@@ -99,11 +119,17 @@ impl Store {
         // Services to a UK business: outside the scope of French VAT, said
         // on each invoice (CGI art. 259-1), every line at 0 %.
         let london = self.add_client(&Client {
-            address: Some("1 Canada Square\nLondon E14 5AB\nUnited Kingdom".into()),
+            address: Some(id(Address::new(
+                vec!["1 Canada Square".into()],
+                Some("E14 5AB".into()),
+                Some("London".into()),
+                id(Country::parse("GB")),
+            ))),
             business: true,
             vat_exemption: VatExemption::ServicesOutsideEu,
             ..client(
                 "Thames Digital Ltd",
+                "",
                 "accounts@thames-digital.example",
                 Some("+44 7700 900123"),
                 Lang::En,
@@ -112,6 +138,7 @@ impl Store {
         })?;
         let cafe = self.add_client(&client(
             "Café des Arts",
+            "2 place du Tertre, 75018 Paris",
             "cafe.des.arts@example.org",
             Some("+33 6 55 44 33 22"),
             Lang::Fr,
@@ -173,14 +200,20 @@ impl Store {
             InvoiceKind::Standard,
             vec![],
             &[
-                line(
-                    "Refonte du site vitrine (maquettes, intégration)",
-                    "6",
-                    "450",
-                    "20",
-                    Discount::None,
+                with_unit(
+                    line(
+                        "Refonte du site vitrine (maquettes, intégration)",
+                        "6",
+                        "450",
+                        "20",
+                        Discount::None,
+                    ),
+                    Unit::Day,
                 ),
-                line("Hébergement annuel", "1", "96", "20", Discount::None),
+                with_unit(
+                    line("Hébergement annuel", "1", "96", "20", Discount::None),
+                    Unit::LumpSum,
+                ),
             ],
             Some(days_ago(75)),
         )?
@@ -230,12 +263,15 @@ impl Store {
             asso,
             InvoiceKind::Standard,
             vec![],
-            &[line(
-                "Atelier « Créer son site » (demi-journée)",
-                "3",
-                "280",
-                "20",
-                Discount::Percent(1000),
+            &[with_unit(
+                line(
+                    "Atelier « Créer son site » (demi-journée)",
+                    "3",
+                    "280",
+                    "20",
+                    Discount::Percent(1000),
+                ),
+                Unit::Unit,
             )],
             Some(days_ago(45)),
         )?
@@ -296,7 +332,10 @@ impl Store {
             london,
             InvoiceKind::Standard,
             vec![],
-            &[line("Performance audit", "2", "650", "0", Discount::None)],
+            &[with_unit(
+                line("Performance audit", "2", "650", "0", Discount::None),
+                Unit::Day,
+            )],
             Some(days_ago(5)),
         )?;
 
@@ -329,12 +368,9 @@ impl Store {
             boulangerie,
             InvoiceKind::Standard,
             vec![],
-            &[line(
-                "Maintenance mensuelle",
-                "3",
-                "80",
-                "20",
-                Discount::None,
+            &[with_unit(
+                line("Maintenance mensuelle", "3", "80", "20", Discount::None),
+                Unit::Month,
             )],
             None,
         )?;
@@ -371,7 +407,9 @@ impl Store {
         let mut clients = demo_clients.to_vec();
         for i in 0..60 {
             let mut c = Client::new(format!("{} {}", NAMES[i % NAMES.len()], i + 1));
-            c.address = Some("Lyon".into());
+            c.address = Some(id(Address::parse_french(
+                "4 rue de la République, 69001 Lyon",
+            )));
             clients.push(self.add_client(&c)?);
         }
         // A client invoiced without French VAT gets 0 % lines.
@@ -408,7 +446,7 @@ impl Store {
                         discount: Discount::None,
                     },
                     nature: None,
-                    unit: None,
+                    unit: Some(Unit::Hour),
                 },
             )?;
             let day = first + chrono::Days::new((i * 360 / count) as u64);
