@@ -679,7 +679,7 @@ fn draw_row(
     let quantity = match line.unit {
         Some(unit) => {
             let plural = line.input.quantity > acquit_core::Quantity::ONE;
-            format!("{quantity} {}", unit.symbol(lang, plural))
+            format!("{quantity}\u{a0}{}", unit.symbol(lang, plural))
         }
         None => quantity,
     };

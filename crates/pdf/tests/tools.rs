@@ -233,6 +233,124 @@ fn an_invoice_without_french_vat_says_why_with_the_legal_basis() {
 }
 
 #[test]
+fn every_legal_form_prints_its_mentions_in_both_languages() {
+    use acquit_core::{Currency, LegalForm, Money, Registration};
+    // (form, French mentions, English mentions): a company states its
+    // capital; a sole trader's name is followed by "EI".
+    let cases: [(LegalForm, &[&str], &[&str]); 10] = [
+        (
+            LegalForm::Ei,
+            &["Studio Lumière SARL EI", "Entrepreneur individuel (EI)"],
+            &[
+                "Studio Lumière SARL EI",
+                "Sole trader (EI, entrepreneur individuel)",
+            ],
+        ),
+        (
+            LegalForm::Eurl,
+            &["EURL au capital de 5 000,00 €"],
+            &["EURL with a share capital of €5,000.00"],
+        ),
+        (
+            LegalForm::Sarl,
+            &["SARL au capital de 5 000,00 €"],
+            &["SARL with a share capital of €5,000.00"],
+        ),
+        (
+            LegalForm::Sasu,
+            &["SASU au capital de 5 000,00 €"],
+            &["SASU with a share capital of €5,000.00"],
+        ),
+        (
+            LegalForm::Sas,
+            &["SAS au capital de 5 000,00 €"],
+            &["SAS with a share capital of €5,000.00"],
+        ),
+        (
+            LegalForm::Sa,
+            &["SA au capital de 5 000,00 €"],
+            &["SA with a share capital of €5,000.00"],
+        ),
+        (
+            LegalForm::Snc,
+            &["SNC au capital de 5 000,00 €"],
+            &["SNC with a share capital of €5,000.00"],
+        ),
+        (
+            LegalForm::Sci,
+            &["SCI au capital de 5 000,00 €"],
+            &["SCI with a share capital of €5,000.00"],
+        ),
+        (
+            LegalForm::Association,
+            &["Association loi 1901"],
+            &["Non-profit association (loi 1901)"],
+        ),
+        (
+            LegalForm::Other,
+            &["RCS Paris 732 829 320"],
+            &["RCS Paris 732 829 320"],
+        ),
+    ];
+    for (form, fr, en) in cases {
+        for (lang, expected) in [(Lang::Fr, fr), (Lang::En, en)] {
+            let mut doc = invoice(lang);
+            doc.seller.legal_form = Some(form);
+            doc.seller.share_capital = Some(Money::new(500_000, Currency::EUR));
+            doc.seller.registration = Some(Registration::Rcs("Paris".into()));
+            let r = render(&doc).unwrap();
+            let path = write(
+                &format!("form-{}-{}.pdf", form.as_str(), lang.code()),
+                &r.bytes,
+            );
+            let text = pdftotext(&path, None);
+            check_mentions(lang, &text, expected);
+            check_mentions(lang, &text, &["RCS Paris 732 829 320"]);
+            if !form.has_share_capital() {
+                assert!(
+                    !flat(&text).contains("5 000,00") && !flat(&text).contains("5,000.00"),
+                    "{form:?}: no capital"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_debits_option_the_footer_and_the_references_print_in_english_too() {
+    use acquit_core::{Address, Category, InvoiceDetails, Unit};
+    let mut doc = invoice(Lang::En);
+    doc.seller.vat_on_debits = true;
+    doc.seller.legal_footer = Some("Professional insurance: Hiscox, policy 42, EU-wide".into());
+    doc.details = InvoiceDetails {
+        order_ref: Some("PO-7781".into()),
+        buyer_ref: Some("PURCHASING".into()),
+        delivery: Some(Address::from("Warehouse 4\n20 rue de Gerland\n69007 Lyon")),
+        ..InvoiceDetails::default()
+    };
+    doc.category = Some(Category::Mixed);
+    doc.lines[0].unit = Some(Unit::Hour);
+    let path = write("references-en.pdf", &render(&doc).unwrap().bytes);
+    check_mentions(
+        Lang::En,
+        &pdftotext(&path, None),
+        &[
+            "Order No.: PO-7781",
+            "Your reference: PURCHASING",
+            "Operation: Supply of goods and services",
+            "DELIVER TO",
+            "Warehouse 4",
+            "69007 Lyon",
+            // "5 h": pdftotext joins a one-letter unit to its number
+            // (the space is drawn, as the page shows).
+            "5h €600.00",
+            "VAT paid on debits",
+            "Professional insurance: Hiscox, policy 42, EU-wide",
+        ],
+    );
+}
+
+#[test]
 fn consumer_invoice_has_no_recovery_indemnity() {
     let mut doc = invoice(Lang::Fr);
     doc.buyer.business = false;
