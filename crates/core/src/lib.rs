@@ -9,6 +9,7 @@ pub mod address;
 pub mod compliance;
 pub mod currency;
 pub mod decimal;
+pub mod declaration;
 pub mod ids;
 pub mod invoice;
 pub mod money;

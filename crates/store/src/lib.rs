@@ -22,6 +22,7 @@
 pub mod app_queries;
 mod backup;
 pub mod dashboard;
+mod declare;
 mod demo;
 mod invoices;
 mod journal;
@@ -41,6 +42,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 pub use backup::{BackupFile, KEEP as BACKUPS_KEPT, backups_dir, check_backup, list_backups};
+pub use declare::{Declaration, Receipt, THRESHOLDS_SETTING, YearToDate};
 pub use demo::DemoSummary;
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
