@@ -32,6 +32,7 @@
 
 mod client;
 mod company;
+mod declare;
 mod invoice;
 mod ledger;
 mod link;
@@ -109,6 +110,9 @@ enum Command {
     Payment(payment::PaymentCommand),
     /// The receipts ledger (registre des recettes), or its CSV export
     Ledger(ledger::LedgerArgs),
+    /// What a micro-entrepreneur declares for a month or a quarter, by
+    /// activity, and the year so far against the thresholds
+    Declare(declare::DeclareArgs),
     /// The tamper-evident journal of issued documents and payments
     #[command(subcommand, arg_required_else_help = true)]
     Journal(safety::JournalCommand),
@@ -239,6 +243,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::CreditNote(args) => invoice::credit_note(args, &path),
         Command::Payment(command) => payment::run(command, &path),
         Command::Ledger(args) => ledger::run(args, &path),
+        Command::Declare(args) => declare::run(args, &path),
         Command::Journal(command) => safety::journal(command, &path),
         Command::Backup { out } => safety::backup(out, &path),
         Command::Restore { file } => safety::restore(file, &path),
