@@ -17,6 +17,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("acquit-core", &[]),
     ("acquit-store", &["acquit-core"]),
     ("acquit-pdf", &["acquit-core"]),
+    ("acquit-facturx", &["acquit-core", "acquit-pdf"]),
     ("acquit-stripe", &["acquit-core"]),
     ("acquit-relay-protocol", &[]),
     (
@@ -25,6 +26,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-core",
             "acquit-store",
             "acquit-pdf",
+            "acquit-facturx",
             "acquit-stripe",
             "acquit-relay-protocol",
             "acquit-secrets",
@@ -39,6 +41,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-core",
             "acquit-store",
             "acquit-pdf",
+            "acquit-facturx",
             "acquit-stripe",
             "acquit-sync",
             "acquit-relay-protocol",

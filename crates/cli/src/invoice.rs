@@ -56,6 +56,13 @@ pub enum InvoiceCommand {
     },
     /// Write the PDF of an issued invoice or credit note
     Pdf(crate::pdf::PdfArgs),
+    /// Print the e-invoice XML (UN/CEFACT CII, Factur-X EN 16931) of an
+    /// issued invoice or credit note: what a platform that takes CII wants
+    Xml {
+        /// The issued invoice, e.g. F-2026-0001
+        #[arg(value_name = "NUMBER")]
+        number: String,
+    },
     /// Show an invoice (by number, e.g. F-2026-0001) or a draft (by id)
     Show {
         #[arg(value_name = "NUMBER_OR_DRAFT_ID")]
@@ -189,6 +196,17 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
     match command {
         InvoiceCommand::New(args) => new(args, db),
         InvoiceCommand::AddLine(args) => add_line(args, db),
+        InvoiceCommand::Xml { number } => {
+            let store = open(db)?;
+            let doc = acquit_sync::documents::document(
+                &store,
+                number.trim(),
+                None,
+                acquit_sync::documents::Rendering::AsIssued,
+            )
+            .map_err(crate::pdf::document_error)?;
+            Ok(acquit_facturx::cii_xml(&doc))
+        }
         InvoiceCommand::Pdf(args) => crate::pdf::invoice_pdf(args, db),
         InvoiceCommand::Issue { draft, date } => {
             let date = date

@@ -65,7 +65,7 @@ fn rendering(as_issued: bool) -> Rendering {
     }
 }
 
-fn document_error(error: DocumentError) -> CliError {
+pub(crate) fn document_error(error: DocumentError) -> CliError {
     match error {
         DocumentError::Draft(_) => CliError::rejected(error),
         DocumentError::Store(e) => CliError::Store(e),

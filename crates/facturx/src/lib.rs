@@ -1,0 +1,17 @@
+//! E-invoices: what French law asks a business to send from 1 September
+//! 2027, in the Factur-X EN 16931 profile.
+//!
+//! [`cii_xml`] writes the UN/CEFACT Cross Industry Invoice (D22B) of an
+//! [`acquit_pdf::Document`], the very value the PDF is drawn from, so the
+//! two cannot disagree: same parties, lines, totals, mentions. Amounts are
+//! written from [`acquit_core::Money`] as exact decimals; nothing is
+//! computed again here except sums of what the document already holds.
+//!
+//! Checked by what nobody here wrote: the Factur-X XSD (xmllint) and the
+//! official rules compiled to XSLT (EN 16931 and the French BR-FR rules,
+//! run by Saxon-HE), in `tests/`; the artefacts are in `validation/`.
+
+mod cii;
+mod xml;
+
+pub use cii::{BillingFramework, cii_xml};
