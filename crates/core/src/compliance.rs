@@ -34,6 +34,9 @@ pub enum Gap {
         client: String,
         missing: Vec<Missing>,
     },
+    /// A business client an e-invoice cannot be addressed to: no SIREN
+    /// (the French platforms' address) and no email (BT-49, BR-FR-12).
+    BuyerElectronicAddress { client: String },
     /// A line says neither goods nor service, and the seller's activity
     /// gives no default.
     LineNature { line: usize },
@@ -84,6 +87,12 @@ impl Gap {
             ),
             (Gap::BuyerSiren { client }, Lang::En) => format!(
                 "the SIREN of the French business client {client} is missing: give it (acquit client edit --siren)"
+            ),
+            (Gap::BuyerElectronicAddress { client }, Lang::Fr) => format!(
+                "{client} n'a ni SIREN ni e-mail où adresser la facture électronique : donnez son e-mail (acquit client edit --email)"
+            ),
+            (Gap::BuyerElectronicAddress { client }, Lang::En) => format!(
+                "{client} has neither a SIREN nor an email to address the e-invoice to: give its email (acquit client edit --email)"
             ),
             (Gap::BuyerAddress { client, missing }, Lang::Fr) => format!(
                 "l'adresse de facturation de {client} est incomplète : complétez-la (acquit client edit {})",
@@ -156,6 +165,11 @@ pub fn gaps(
             gaps.push(Gap::BuyerAddress {
                 client: buyer.name.clone(),
                 missing,
+            });
+        }
+        if buyer.siren.is_none() && buyer.email.is_none() {
+            gaps.push(Gap::BuyerElectronicAddress {
+                client: buyer.name.clone(),
             });
         }
     }
@@ -235,8 +249,24 @@ mod tests {
         assert!(!gap.blocks_on(day("2027-08-31")));
         assert!(gap.blocks_on(day("2027-09-01")));
         assert!(gap.message(Lang::Fr).contains("acquit client edit --siren"));
+        // A business without SIREN nor email cannot be sent an e-invoice.
+        let mut unreachable = business("Nordic");
+        unreachable.vat_exemption = crate::VatExemption::ReverseCharge;
+        assert_eq!(
+            gaps(
+                &complete_seller(),
+                &unreachable,
+                &[],
+                &InvoiceDetails::default(),
+                Currency::EUR
+            ),
+            [Gap::BuyerElectronicAddress {
+                client: "Nordic".into()
+            }]
+        );
         // A foreign business, or one invoiced under an exemption, has none.
         let mut foreign = business("Thames");
+        foreign.email = Some(crate::ids::Email::parse("ap@thames.example").unwrap());
         foreign.address = Some(
             Address::new(
                 vec!["1 Canada Square".into()],

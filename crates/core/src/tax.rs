@@ -122,7 +122,9 @@ pub enum VatCategory {
     K,
     /// Export of goods outside the EU.
     G,
-    /// Outside the scope of French VAT: services to a business outside the EU.
+    /// Outside the scope of VAT. Acquit never derives it: EN 16931 forbids
+    /// the seller's VAT number on such an invoice (BR-O-02), which a French
+    /// seller charging VAT always prints.
     O,
 }
 
@@ -135,7 +137,10 @@ impl VatCategory {
             (VatRegime::Standard, X::ReverseCharge) => VatCategory::AE,
             (VatRegime::Standard, X::IntraEuGoods) => VatCategory::K,
             (VatRegime::Standard, X::ExportGoods) => VatCategory::G,
-            (VatRegime::Standard, X::ServicesOutsideEu) => VatCategory::O,
+            // Services to a business outside the EU (CGI art. 259-1) are
+            // invoiced without VAT like an export: G, the category whose
+            // rules fit a seller with a VAT number (see `O`).
+            (VatRegime::Standard, X::ServicesOutsideEu) => VatCategory::G,
             (VatRegime::Standard, X::None) if rate == VatRate::ZERO => VatCategory::Z,
             (VatRegime::Standard, X::None) => VatCategory::S,
         }
@@ -484,8 +489,8 @@ mod tests {
                 VatRegime::Standard,
                 X::ServicesOutsideEu,
                 zero,
-                "O",
-                Some("VATEX-EU-O"),
+                "G",
+                Some("VATEX-EU-G"),
             ),
         ];
         for (regime, exemption, rate, code, vatex) in cases {

@@ -222,7 +222,17 @@ pub fn cii_xml(doc: &Document) -> String {
         .delivery
         .as_ref()
         .or(doc.buyer.delivery_address.as_ref())
-        .filter(|d| Some(*d) != doc.buyer.address.as_ref());
+        .filter(|d| Some(*d) != doc.buyer.address.as_ref())
+        // Goods delivered in another EU country say where (BR-IC-12): the
+        // billing address when no other is given.
+        .or_else(|| {
+            let intra_eu = doc
+                .totals
+                .vat
+                .iter()
+                .any(|row| category(row.rate) == VatCategory::K);
+            doc.buyer.address.as_ref().filter(|_| intra_eu)
+        });
     if let Some(address) = delivery {
         x.open("ram:ShipToTradeParty");
         x.leaf("ram:Name", &doc.buyer.name);
