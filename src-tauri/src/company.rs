@@ -1,11 +1,13 @@
-//! The company profile (first run): the seller printed on every invoice.
+//! The company profile (first run, then Settings): the seller printed on
+//! every invoice.
 
 use acquit_core::ids::{Bic, Email, Iban, Siren, VatNumber};
 use acquit_core::numbering::NumberPattern;
-use acquit_core::{Activity, LegalForm, Registration, Seller, VatRegime};
+use acquit_core::{LegalForm, Registration, Seller, VatRegime};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::choices::{ActivityChoice, LegalFormChoice};
 use crate::commands::{Books, CommandError};
 use crate::forms::{AddressForm, Form};
 
@@ -15,15 +17,13 @@ use crate::forms::{AddressForm, Form};
 pub struct CompanyForm {
     pub legal_name: String,
     pub address: AddressForm,
-    /// `ei`, `eurl`, `sarl`, `sasu`, `sas`, `sa`, `snc`, `sci`,
-    /// `association`, `other`; empty: not said (older profiles).
-    pub legal_form: String,
-    /// In euros, for a company.
+    /// None: not said (older profiles).
+    pub legal_form: Option<LegalFormChoice>,
+    /// In euros, for a company ([`LegalForm::has_share_capital`]).
     pub share_capital: Option<String>,
-    /// "RCS Paris", "RM 69", "RNE", "exempt"; empty: not said.
-    pub registration: String,
-    /// `goods`, `commercial-services`, `liberal-services`; empty: not said.
-    pub activity: String,
+    pub registration: RegistrationForm,
+    /// None: not said (older profiles).
+    pub activity: Option<ActivityChoice>,
     pub vat_on_debits: bool,
     pub legal_footer: Option<String>,
     pub siren: Option<String>,
@@ -49,20 +49,10 @@ pub fn company_profile(books: State<'_, Books>) -> Result<CompanyForm, CommandEr
     Ok(match seller {
         Some(s) => CompanyForm {
             address: AddressForm::of(&s.address),
-            legal_form: s
-                .legal_form
-                .map(|f| f.as_str().to_owned())
-                .unwrap_or_default(),
+            legal_form: s.legal_form.map(Into::into),
             share_capital: s.share_capital.map(|m| m.to_decimal_string()),
-            registration: s
-                .registration
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            activity: s
-                .activity
-                .map(|a| a.as_str().to_owned())
-                .unwrap_or_default(),
+            registration: RegistrationForm::of(s.registration.as_ref()),
+            activity: s.activity.map(Into::into),
             vat_on_debits: s.vat_on_debits,
             legal_footer: s.legal_footer.clone(),
             legal_name: s.legal_name,
@@ -77,10 +67,10 @@ pub fn company_profile(books: State<'_, Books>) -> Result<CompanyForm, CommandEr
         None => CompanyForm {
             legal_name: String::new(),
             address: AddressForm::default(),
-            legal_form: String::new(),
+            legal_form: None,
             share_capital: None,
-            registration: String::new(),
-            activity: String::new(),
+            registration: RegistrationForm::of(None),
+            activity: None,
             vat_on_debits: false,
             legal_footer: None,
             siren: None,
@@ -117,7 +107,10 @@ pub fn save_company(books: State<'_, Books>, company: CompanyForm) -> Result<(),
     let postal = form.address(
         "address",
         &company.address,
-        Some("give the company's postal address"),
+        Some(&crate::messages::say(
+            "l’adresse de l’entreprise figure sur ses factures : renseignez-la",
+            "give the company's postal address",
+        )),
     );
     let siren = form.optional("siren", company.siren.as_deref(), Siren::parse);
     if postal.as_ref().and_then(|a| a.country) == Some(acquit_core::Country::FR)
@@ -132,17 +125,8 @@ pub fn save_company(books: State<'_, Books>, company: CompanyForm) -> Result<(),
             ),
         );
     }
-    let legal_form = form.optional(
-        "legalForm",
-        Some(&company.legal_form),
-        str::parse::<LegalForm>,
-    );
-    let registration = form.optional(
-        "registration",
-        Some(&company.registration),
-        Registration::parse,
-    );
-    let activity = form.optional("activity", Some(&company.activity), str::parse::<Activity>);
+    let legal_form = company.legal_form.map(LegalForm::from);
+    let registration = company.registration.read(&mut form);
     let share_capital = form.optional("shareCapital", company.share_capital.as_deref(), |s| {
         acquit_core::Money::parse(s, acquit_core::Currency::EUR)
     });
@@ -159,12 +143,17 @@ pub fn save_company(books: State<'_, Books>, company: CompanyForm) -> Result<(),
     let (Some(name), Some(pattern), Some(postal)) = (name, pattern, postal) else {
         return Err(CommandError::new("the form is incomplete"));
     };
-    let mut seller = Seller::new(name, postal);
+    // Edited from the Settings: what the form does not show (SIRET, phone,
+    // payment terms, penalties) is kept.
+    let before = books.with(|store| store.seller())?;
+    let mut seller = before.unwrap_or_else(|| Seller::new(name.clone(), postal.clone()));
+    seller.legal_name = name;
+    seller.address = postal;
     seller.legal_form = legal_form;
     seller.share_capital =
         share_capital.filter(|_| legal_form.is_some_and(LegalForm::has_share_capital));
     seller.registration = registration;
-    seller.activity = activity;
+    seller.activity = company.activity.map(Into::into);
     seller.vat_on_debits = company.vat_on_debits;
     seller.legal_footer = company
         .legal_footer
@@ -183,11 +172,116 @@ pub fn save_company(books: State<'_, Books>, company: CompanyForm) -> Result<(),
     seller.iban = iban;
     seller.bic = bic;
     seller.email = email;
-    if company.vat_franchise {
-        seller.vat_regime = VatRegime::Franchise;
-    }
+    seller.vat_regime = if company.vat_franchise {
+        VatRegime::Franchise
+    } else {
+        VatRegime::Standard
+    };
     books.with(|store| {
         store.set_seller(&seller)?;
         store.set_number_pattern(false, &pattern)
     })
+}
+
+/// Where the seller is registered, as the form chooses it: the register,
+/// and for the RCS and the RM the city or department of its court.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationForm {
+    /// None: not said (older profiles).
+    pub register: Option<Register>,
+    /// "Paris" for "RCS Paris", "69" for "RM 69"; ignored for the others.
+    pub place: String,
+}
+
+/// The registers of [`Registration`]: the trade and companies register,
+/// the trades register, the national register, or exempt from
+/// registration (liberal professions, some micro-entrepreneurs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Register {
+    Rcs,
+    Rm,
+    Rne,
+    Exempt,
+}
+
+impl RegistrationForm {
+    fn of(registration: Option<&Registration>) -> RegistrationForm {
+        let (register, place) = match registration {
+            None => (None, ""),
+            Some(Registration::Rcs(city)) => (Some(Register::Rcs), city.as_str()),
+            Some(Registration::Rm(place)) => (Some(Register::Rm), place.as_str()),
+            Some(Registration::Rne) => (Some(Register::Rne), ""),
+            Some(Registration::Exempt) => (Some(Register::Exempt), ""),
+        };
+        RegistrationForm {
+            register,
+            place: place.to_owned(),
+        }
+    }
+
+    /// The registration, or an error on `registrationPlace` when the RCS or
+    /// the RM is chosen without its place.
+    fn read(&self, form: &mut Form) -> Option<Registration> {
+        let place = self.place.trim().to_owned();
+        let register = self.register?;
+        if matches!(register, Register::Rcs | Register::Rm) && place.is_empty() {
+            form.error(
+                "registrationPlace",
+                crate::messages::say(
+                    "indiquez la ville du greffe (RCS Paris) ou le département de la chambre des métiers (RM 69)",
+                    "say the city of the court (RCS Paris) or the department of the chamber of trades (RM 69)",
+                ),
+            );
+            return None;
+        }
+        Some(match register {
+            Register::Rcs => Registration::Rcs(place),
+            Register::Rm => Registration::Rm(place),
+            Register::Rne => Registration::Rne,
+            Register::Exempt => Registration::Exempt,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registration_reads_back_as_it_was_chosen() {
+        for registration in [
+            Registration::Rcs("Paris".into()),
+            Registration::Rm("69".into()),
+            Registration::Rne,
+            Registration::Exempt,
+        ] {
+            let mut form = Form::default();
+            let read = RegistrationForm::of(Some(&registration)).read(&mut form);
+            assert_eq!(read, Some(registration));
+            assert!(form.finish().is_ok());
+        }
+        let mut form = Form::default();
+        assert_eq!(RegistrationForm::of(None).read(&mut form), None);
+        assert!(form.finish().is_ok());
+    }
+
+    #[test]
+    fn the_rcs_needs_its_city() {
+        let mut form = Form::default();
+        let rcs = RegistrationForm {
+            register: Some(Register::Rcs),
+            place: "  ".into(),
+        };
+        assert_eq!(rcs.read(&mut form), None);
+        let fields: Vec<String> = form
+            .finish()
+            .unwrap_err()
+            .fields
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(fields, ["registrationPlace"]);
+    }
 }

@@ -4,12 +4,14 @@
 use acquit_core::ids::{Email, PhoneE164, Siren, VatNumber};
 use acquit_core::tax::{self, Discount, LineInput};
 use acquit_core::{
-    Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, VatExemption, VatRate,
+    Client, Currency, EurRate, InvoiceDetails, InvoiceKind, Lang, Line, Money, Quantity,
+    VatExemption, VatRate,
 };
 use acquit_store::{ClientId, InvoiceId, NewDraft, Rejection, StoreError};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::choices::{NatureChoice, UnitChoice};
 use crate::commands::{Books, CommandError, FieldError};
 use crate::forms::{AddressForm, Form};
 use crate::view::{TotalsView, id32, totals_view};
@@ -213,6 +215,16 @@ pub struct DraftHeaderForm {
     pub due_date: Option<String>,
     /// For a balance invoice: the numbers of the deposit invoices it deducts.
     pub deposits: Vec<String>,
+    /// The buyer's purchase order number.
+    pub order_ref: Option<String>,
+    /// The reference the buyer asked to see on the invoice.
+    pub buyer_ref: Option<String>,
+    /// For an invoice not in euros: how many units of its currency one euro
+    /// buys (the ECB reference rate), `1.085` or `1,085`.
+    pub eur_rate: Option<String>,
+    /// Where this invoice's goods go or service is done; blank: the
+    /// client's own addresses.
+    pub delivery: AddressForm,
 }
 
 /// Replaces the header of a draft (client, kind, currency, dates, deposits).
@@ -235,6 +247,8 @@ impl DraftHeaderForm {
         let currency = form.required("currency", self.currency.trim(), Currency::from_code);
         let sale_date = form.optional("saleDate", self.sale_date.as_deref(), parse_date);
         let due_date = form.optional("dueDate", self.due_date.as_deref(), parse_date);
+        let eur_rate = form.optional("eurRate", self.eur_rate.as_deref(), EurRate::parse);
+        let delivery = form.address("delivery", &self.delivery, None);
         form.finish()?;
         let (Some(kind), Some(currency)) = (kind, currency) else {
             return Err(CommandError::new("the form is incomplete"));
@@ -251,9 +265,23 @@ impl DraftHeaderForm {
                 .map(|d| d.trim().to_owned())
                 .filter(|d| !d.is_empty())
                 .collect(),
-            details: Default::default(),
+            details: InvoiceDetails {
+                order_ref: text(self.order_ref.as_deref()),
+                buyer_ref: text(self.buyer_ref.as_deref()),
+                delivery,
+                eur_rate,
+                ..InvoiceDetails::default()
+            },
         })
     }
+}
+
+/// A reference as typed: trimmed, none when empty.
+fn text(input: Option<&str>) -> Option<String> {
+    input
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 fn parse_date(d: &str) -> Result<chrono::NaiveDate, String> {
@@ -272,6 +300,10 @@ pub struct LineForm {
     pub unit_price: String,
     /// In percent: `20`, `5,5`.
     pub vat_rate: String,
+    /// None: the seller's activity decides (the store fills it in).
+    pub nature: Option<NatureChoice>,
+    /// None: a plain number.
+    pub unit: Option<UnitChoice>,
 }
 
 impl LineForm {
@@ -309,8 +341,8 @@ impl LineForm {
                     vat_rate,
                     discount: Discount::None,
                 },
-                nature: None,
-                unit: None,
+                nature: self.nature.map(Into::into),
+                unit: self.unit.map(Into::into),
             }),
             _ => Err(CommandError::new("the line is incomplete")),
         }
@@ -356,6 +388,33 @@ pub fn delete_draft(books: State<'_, Books>, draft_id: i32) -> Result<(), Comman
 #[specta::specta]
 pub fn issue_draft(books: State<'_, Books>, draft_id: i32) -> Result<String, CommandError> {
     books.with(|store| store.issue(InvoiceId(draft_id.into()), acquit_store::today()))
+}
+
+/// Something the law will ask of the draft from a later date: issuing
+/// today works, but the user should complete it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ComingGap {
+    /// What is missing and where to give it, in the UI's language.
+    pub message: String,
+    /// YYYY-MM-DD: from when issuing is refused without it.
+    pub due_from: Option<String>,
+}
+
+/// What the draft lacks that the law asks for later
+/// ([`acquit_store::Store::coming_gaps`]), shown as warnings before issuing.
+#[tauri::command]
+#[specta::specta]
+pub fn coming_gaps(books: State<'_, Books>, draft_id: i32) -> Result<Vec<ComingGap>, CommandError> {
+    let gaps =
+        books.with(|store| store.coming_gaps(InvoiceId(draft_id.into()), acquit_store::today()))?;
+    Ok(gaps
+        .iter()
+        .map(|gap| ComingGap {
+            message: crate::messages::localize(gap),
+            due_from: gap.due_from().map(|d| d.to_string()),
+        })
+        .collect())
 }
 
 /// What the editor shows live while a line is typed.
@@ -428,6 +487,8 @@ mod tests {
             quantity: qty.into(),
             unit_price: price.into(),
             vat_rate: vat.into(),
+            nature: None,
+            unit: None,
         }
     }
 
@@ -461,6 +522,15 @@ mod tests {
             sale_date: Some("".into()),
             due_date: Some("2027-01-15".into()),
             deposits: vec![" F-2026-0004 ".into(), "".into()],
+            order_ref: Some(" PO-118 ".into()),
+            buyer_ref: Some("".into()),
+            eur_rate: Some("1,085".into()),
+            delivery: AddressForm {
+                street: "Quai 4\n".into(),
+                postcode: "13002".into(),
+                city: "Marseille".into(),
+                country: "".into(),
+            },
         };
         let header = form.parse().unwrap();
         assert_eq!(header.kind, InvoiceKind::Balance);
@@ -468,10 +538,24 @@ mod tests {
         assert_eq!(header.sale_date, None);
         assert_eq!(header.due_date.unwrap().to_string(), "2027-01-15");
         assert_eq!(header.deposits, ["F-2026-0004"]);
+        assert_eq!(header.details.order_ref.as_deref(), Some("PO-118"));
+        assert_eq!(header.details.buyer_ref, None);
+        assert_eq!(
+            header.details.eur_rate.map(EurRate::per_euro_micro),
+            Some(1_085_000)
+        );
+        let delivery = header.details.delivery.unwrap();
+        assert_eq!(delivery.lines, ["Quai 4"]);
+        assert_eq!(delivery.country, Some(acquit_core::Country::FR));
         let bad = DraftHeaderForm {
             kind: "gift".into(),
             currency: "XYZ".into(),
             due_date: Some("15/01/2027".into()),
+            eur_rate: Some("-1".into()),
+            delivery: AddressForm {
+                postcode: "1300".into(),
+                ..form.delivery.clone()
+            },
             ..form
         };
         let fields: Vec<String> = bad
@@ -481,7 +565,30 @@ mod tests {
             .into_iter()
             .map(|f| f.field)
             .collect();
-        assert_eq!(fields, ["kind", "currency", "dueDate"]);
+        assert_eq!(
+            fields,
+            ["kind", "currency", "dueDate", "eurRate", "deliveryPostcode"]
+        );
+    }
+
+    #[test]
+    fn a_line_keeps_its_nature_and_unit() {
+        let form = LineForm {
+            nature: Some(NatureChoice::Service),
+            unit: Some(UnitChoice::Day),
+            ..line("Audit", "3", "500", "20")
+        };
+        let parsed = form.parse(Currency::EUR, Lang::Fr).unwrap();
+        assert_eq!(parsed.nature, Some(acquit_core::Nature::Service));
+        assert_eq!(parsed.unit, Some(acquit_core::Unit::Day));
+        assert!(
+            LineForm {
+                unit: Some(UnitChoice::Hour),
+                ..line("", "", "", "")
+            }
+            .is_blank(),
+            "a unit alone is not a line"
+        );
     }
 
     #[test]

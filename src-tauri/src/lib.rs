@@ -8,6 +8,7 @@
 
 mod backups;
 mod books;
+mod choices;
 mod commands;
 mod company;
 mod editor;
@@ -48,6 +49,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             editor::delete_draft,
             editor::issue_draft,
             editor::preview_totals,
+            editor::coming_gaps,
+            choices::form_choices,
             company::company_profile,
             company::check_iban,
             company::save_company,

@@ -11,8 +11,10 @@ use std::any::Any;
 use std::fmt::Display;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use acquit_core::address::Missing;
 use acquit_core::compliance::Gap;
 use acquit_core::decimal::DecimalError;
+use acquit_core::invoice::EurRateError;
 use acquit_core::quantity::{QuantityError, RateError};
 use acquit_core::tax::TaxError;
 use acquit_core::{AddressError, AmountError, Lang, UnknownCountry, UnknownCurrency};
@@ -48,10 +50,13 @@ pub fn localize<E: Display + 'static>(error: &E) -> String {
 /// `error` in `lang`: French for the errors this module knows, else the
 /// error's own (English) text.
 pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
+    let any = error as &dyn Any;
+    if let Some(text) = in_app_words(any, lang) {
+        return text;
+    }
     if lang == Lang::En {
         return error.to_string();
     }
-    let any = error as &dyn Any;
     let french = if let Some(e) = any.downcast_ref::<StoreError>() {
         store_fr(e)
     } else if let Some(e) = any.downcast_ref::<Rejection>() {
@@ -68,10 +73,8 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         Some(currency_fr(e))
     } else if let Some(e) = any.downcast_ref::<UnknownCountry>() {
         Some(country_fr(e))
-    } else if let Some(e) = any.downcast_ref::<AddressError>() {
-        Some(address_fr(e))
-    } else if let Some(e) = any.downcast_ref::<Gap>() {
-        Some(e.message(Lang::Fr))
+    } else if let Some(e) = any.downcast_ref::<EurRateError>() {
+        Some(eur_rate_fr(e))
     } else {
         any.downcast_ref::<tauri_plugin_updater::Error>()
             .map(update_fr)
@@ -142,14 +145,8 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
             "Une facture de solde déduit des factures d’acompte émises du même client et dans la même devise{S}; {number} n’en est pas une"
         ),
         Rejection::Tax(e) => return tax_fr(e),
-        Rejection::Incomplete { date, gaps } => format!(
-            "Cette facture ne peut pas être émise le {}{S}: {}",
-            date.format("%d/%m/%Y"),
-            gaps.iter()
-                .map(|g| g.message(Lang::Fr))
-                .collect::<Vec<_>>()
-                .join(&format!("{S}; "))
-        ),
+        // Said by `in_app_words`, before this.
+        Rejection::Incomplete { .. } => return None,
         Rejection::Overpayment {
             number,
             amount,
@@ -345,6 +342,147 @@ fn update_fr(error: &tauri_plugin_updater::Error) -> String {
     }
 }
 
+/// Errors whose core text names the CLI's options (`--postcode`, `acquit
+/// company set`): the app says them with its own screens, in either
+/// language. The rules stay the core's; only the words differ.
+fn in_app_words(any: &dyn Any, lang: Lang) -> Option<String> {
+    if let Some(gap) = any.downcast_ref::<Gap>() {
+        return Some(gap_in_app(gap, lang));
+    }
+    if let Some(e) = any.downcast_ref::<AddressError>() {
+        return Some(match lang {
+            Lang::Fr => address_fr(e),
+            Lang::En => address_en(e),
+        });
+    }
+    let rejection = match any.downcast_ref::<StoreError>() {
+        Some(StoreError::Rejected(r)) => r,
+        _ => any.downcast_ref::<Rejection>()?,
+    };
+    let Rejection::Incomplete { date, gaps } = rejection else {
+        return None;
+    };
+    let gaps: Vec<String> = gaps.iter().map(|g| gap_in_app(g, lang)).collect();
+    Some(match lang {
+        Lang::Fr => format!(
+            "Cette facture ne peut pas être émise le {}{S}: {}",
+            date.format("%d/%m/%Y"),
+            gaps.join(&format!("{S}; "))
+        ),
+        Lang::En => format!(
+            "This invoice cannot be issued on {}: {}",
+            date.format("%-d %b %Y"),
+            gaps.join("; ")
+        ),
+    })
+}
+
+/// What an invoice lacks, and where in the app to give it.
+fn gap_in_app(gap: &Gap, lang: Lang) -> String {
+    let parts = |missing: &[Missing]| {
+        missing
+            .iter()
+            .map(|m| match (m, lang) {
+                (Missing::Street, Lang::Fr) => "rue",
+                (Missing::Postcode, Lang::Fr) => "code postal",
+                (Missing::City, Lang::Fr) => "ville",
+                (Missing::Country, Lang::Fr) => "pays",
+                (Missing::Street, Lang::En) => "street",
+                (Missing::Postcode, Lang::En) => "postcode",
+                (Missing::City, Lang::En) => "city",
+                (Missing::Country, Lang::En) => "country",
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (gap, lang) {
+        (Gap::SellerAddress(m), Lang::Fr) => format!(
+            "l’adresse de votre entreprise est incomplète ({}){S}: complétez-la dans Réglages, Votre entreprise",
+            parts(m)
+        ),
+        (Gap::SellerAddress(m), Lang::En) => format!(
+            "your company's address is incomplete ({}): complete it in Settings, Your company",
+            parts(m)
+        ),
+        (Gap::SellerSiren, Lang::Fr) => {
+            format!("votre SIREN manque{S}: renseignez-le dans Réglages, Votre entreprise")
+        }
+        (Gap::SellerSiren, Lang::En) => {
+            "your SIREN is missing: give it in Settings, Your company".to_owned()
+        }
+        (Gap::BuyerSiren { client }, Lang::Fr) => format!(
+            "le SIREN du client professionnel français {client} manque{S}: renseignez-le sur sa fiche (Clients)"
+        ),
+        (Gap::BuyerSiren { client }, Lang::En) => format!(
+            "the SIREN of the French business client {client} is missing: give it on its card (Clients)"
+        ),
+        (Gap::BuyerAddress { client, missing }, Lang::Fr) => format!(
+            "l’adresse de facturation de {client} est incomplète ({}){S}: complétez-la sur sa fiche (Clients)",
+            parts(missing)
+        ),
+        (Gap::BuyerAddress { client, missing }, Lang::En) => format!(
+            "the billing address of {client} is incomplete ({}): complete it on its card (Clients)",
+            parts(missing)
+        ),
+        (Gap::LineNature { line }, Lang::Fr) => format!(
+            "la ligne {line} n’indique ni bien ni service{S}: choisissez sa nature, ou donnez votre activité dans Réglages, Votre entreprise"
+        ),
+        (Gap::LineNature { line }, Lang::En) => format!(
+            "line {line} says neither goods nor service: choose its nature, or give your activity in Settings, Your company"
+        ),
+        (Gap::EurRate { currency }, Lang::Fr) => format!(
+            "la facture est en {currency}{S}: donnez dans son en-tête le taux de change de l’euro (taux de référence BCE, combien de {currency} vaut 1\u{a0}€)"
+        ),
+        (Gap::EurRate { currency }, Lang::En) => format!(
+            "the invoice is in {currency}: give the euro exchange rate in its header (the ECB reference rate, how many {currency} one euro buys)"
+        ),
+    }
+}
+
+fn eur_rate_fr(e: &EurRateError) -> String {
+    format!(
+        "«\u{a0}{}\u{a0}» n’est pas un taux de change{S}: donnez combien d’unités de la devise de la facture vaut 1\u{a0}€, avec 6 décimales au plus (le taux de référence BCE, p. ex. 1,085 pour l’USD)",
+        e.0
+    )
+}
+
+fn address_en(e: &AddressError) -> String {
+    match e {
+        AddressError::Country(e) => e.to_string(),
+        AddressError::NoStreet => "the address has no street line: give at least one".to_owned(),
+        AddressError::FrenchPostcode(code) => {
+            format!("the French postcode \"{code}\" is not five digits: write it as 75011")
+        }
+        AddressError::NotAFrenchAddress(text) => format!(
+            "\"{text}\" does not end with a French postcode and city: give the street, postcode, city and country"
+        ),
+    }
+}
+
+fn country_fr(e: &UnknownCountry) -> String {
+    format!(
+        "«\u{a0}{}\u{a0}» n’est pas un code pays ISO 3166-1{S}: deux lettres, par exemple FR, BE, DE, GB, US, CH",
+        e.0
+    )
+}
+
+fn address_fr(e: &AddressError) -> String {
+    match e {
+        AddressError::Country(e) => country_fr(e),
+        AddressError::NoStreet => {
+            format!("L’adresse n’a pas de ligne de rue{S}: renseignez-en au moins une")
+        }
+        AddressError::FrenchPostcode(code) => {
+            format!(
+                "Le code postal «\u{a0}{code}\u{a0}» n’a pas cinq chiffres{S}: écrivez-le comme 75011"
+            )
+        }
+        AddressError::NotAFrenchAddress(text) => format!(
+            "«\u{a0}{text}\u{a0}» ne se termine pas par un code postal et une ville{S}: renseignez rue, code postal, ville et pays"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,31 +545,68 @@ mod tests {
     }
 
     #[test]
+    fn what_an_invoice_lacks_is_said_with_the_apps_screens() {
+        let gaps = vec![
+            Gap::SellerAddress(vec![Missing::Postcode, Missing::City]),
+            Gap::SellerSiren,
+            Gap::BuyerSiren {
+                client: "Atelier Sud".into(),
+            },
+            Gap::BuyerAddress {
+                client: "Atelier Sud".into(),
+                missing: vec![Missing::Street],
+            },
+            Gap::LineNature { line: 2 },
+            Gap::EurRate {
+                currency: acquit_core::Currency::from_code("USD").unwrap(),
+            },
+        ];
+        for gap in &gaps {
+            for lang in [Lang::Fr, Lang::En] {
+                let text = localize_in(gap, lang);
+                assert!(
+                    !text.contains("--") && !text.contains("acquit "),
+                    "names the CLI: {text}"
+                );
+            }
+        }
+        assert_eq!(
+            localize_in(&gaps[0], Lang::Fr),
+            "l’adresse de votre entreprise est incomplète (code postal, ville)\u{202f}: complétez-la dans Réglages, Votre entreprise"
+        );
+        let refused = StoreError::Rejected(Rejection::Incomplete {
+            date: chrono::NaiveDate::from_ymd_opt(2027, 9, 1).unwrap(),
+            gaps: gaps[4..].to_vec(),
+        });
+        let fr = localize_in(&refused, Lang::Fr);
+        assert!(
+            fr.starts_with(
+                "Cette facture ne peut pas être émise le 01/09/2027\u{202f}: la ligne 2"
+            ),
+            "{fr}"
+        );
+        assert!(fr.contains("combien de USD vaut 1\u{a0}€"), "{fr}");
+        let en = localize_in(&refused, Lang::En);
+        assert!(
+            en.starts_with("This invoice cannot be issued on 1 Sep 2027: line 2"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn addresses_and_rates_are_refused_without_the_clis_options() {
+        let postcode = AddressError::FrenchPostcode("7501".into());
+        assert_eq!(
+            localize_in(&postcode, Lang::En),
+            "the French postcode \"7501\" is not five digits: write it as 75011"
+        );
+        assert!(localize_in(&postcode, Lang::Fr).contains("«\u{a0}7501\u{a0}»"));
+        let rate = acquit_core::EurRate::parse("abc").unwrap_err();
+        assert!(localize_in(&rate, Lang::Fr).contains("taux de change"));
+    }
+
+    #[test]
     fn anything_else_keeps_its_text() {
         assert_eq!(localize_in(&"plain words", Lang::Fr), "plain words");
-    }
-}
-
-fn country_fr(e: &UnknownCountry) -> String {
-    format!(
-        "«\u{a0}{}\u{a0}» n’est pas un code pays ISO 3166-1{S}: deux lettres, par exemple FR, BE, DE, GB, US, CH",
-        e.0
-    )
-}
-
-fn address_fr(e: &AddressError) -> String {
-    match e {
-        AddressError::Country(e) => country_fr(e),
-        AddressError::NoStreet => {
-            format!("L’adresse n’a pas de ligne de rue{S}: renseignez-en au moins une")
-        }
-        AddressError::FrenchPostcode(code) => {
-            format!(
-                "Le code postal «\u{a0}{code}\u{a0}» n’a pas cinq chiffres{S}: écrivez-le comme 75011"
-            )
-        }
-        AddressError::NotAFrenchAddress(text) => format!(
-            "«\u{a0}{text}\u{a0}» ne se termine pas par un code postal et une ville{S}: renseignez rue, code postal, ville et pays"
-        ),
     }
 }

@@ -13,7 +13,9 @@ use serde::Serialize;
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
 
+use crate::choices::{NatureChoice, UnitChoice};
 use crate::commands::{Books, CommandError};
+use crate::forms::AddressForm;
 
 /// A party (seller or client) as the document prints it.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -39,6 +41,11 @@ pub struct LineView {
     pub position: i32,
     pub description: String,
     pub quantity: String,
+    /// Goods or a service (none in older books).
+    pub nature: Option<NatureChoice>,
+    pub unit: Option<UnitChoice>,
+    /// The unit as printed after the quantity ("jours", "h").
+    pub unit_label: Option<String>,
     pub unit_price: String,
     pub vat_rate: String,
     /// None without a discount.
@@ -141,6 +148,22 @@ pub struct InvoiceDetailView {
     pub reason: Option<String>,
     pub payments: Vec<PaymentView>,
     pub credit_notes: Vec<CreditNoteView>,
+    /// Goods, services or both, as printed ("Prestations de services");
+    /// none while a line has no nature.
+    pub category: Option<String>,
+    /// The buyer's purchase order number.
+    pub order_ref: Option<String>,
+    /// The reference the buyer asked to see.
+    pub buyer_ref: Option<String>,
+    /// For an invoice not in euros: units of its currency per euro, as
+    /// typed back in the UI's language ("1,085").
+    pub eur_rate: Option<String>,
+    /// Once issued with a rate: its VAT in euros.
+    pub vat_total_eur: Option<String>,
+    /// This invoice's own delivery address, as the header form edits it.
+    pub delivery: Option<AddressForm>,
+    /// The same, as printed.
+    pub delivery_lines: Vec<String>,
 }
 
 /// One invoice or draft, with its payments and credit notes.
@@ -233,7 +256,23 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
     let money = |m: Money| m.format(lang);
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
     let lines: Vec<Line> = view.lines.iter().map(|l| l.line.clone()).collect();
+    let home = view
+        .seller
+        .as_ref()
+        .map_or(acquit_core::Country::FR, |s| s.home_country());
+    let details = &view.details;
     InvoiceDetailView {
+        category: view.category.map(|c| c.label(lang).to_owned()),
+        order_ref: details.order_ref.clone(),
+        buyer_ref: details.buyer_ref.clone(),
+        eur_rate: details.eur_rate.map(|r| r.format(lang)),
+        vat_total_eur: details.vat_total_eur.map(money),
+        delivery: details.delivery.as_ref().map(AddressForm::of),
+        delivery_lines: details
+            .delivery
+            .as_ref()
+            .map(|a| a.printed(lang, home))
+            .unwrap_or_default(),
         id: id32(view.id.0),
         number: view.number,
         kind: view.kind.as_str().to_owned(),
@@ -241,12 +280,7 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
         takes_payments,
         overdue,
         client_id: id32(view.client_id.0),
-        client: client_view(
-            &view.buyer,
-            view.seller
-                .as_ref()
-                .map_or(acquit_core::Country::FR, |s| s.home_country()),
-        ),
+        client: client_view(&view.buyer, home),
         vat_franchise: view
             .seller
             .as_ref()
@@ -301,6 +335,13 @@ pub(crate) fn line_views(lines: &[Line], totals: &Totals, lang: Lang) -> Vec<Lin
             position: i32::try_from(i + 1).unwrap_or(i32::MAX),
             description: line.description.clone(),
             quantity: line.input.quantity.format(lang),
+            nature: line.nature.map(Into::into),
+            unit: line.unit.map(Into::into),
+            // As the PDF prints it (`acquit_pdf::display`): plural above one.
+            unit_label: line.unit.map(|u| {
+                u.symbol(lang, line.input.quantity > acquit_core::Quantity::ONE)
+                    .to_owned()
+            }),
             unit_price: line.input.unit_price.format(lang),
             vat_rate: line.input.vat_rate.format(lang),
             discount: Some(amounts.discount)

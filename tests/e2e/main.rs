@@ -10,6 +10,8 @@ mod books;
 mod client_page;
 mod drafts;
 mod harness;
+// The September 2027 legal data typed in the app.
+mod legal;
 // The private D-Bus + GNOME Keyring session of the CLI's tests, the same file.
 #[allow(dead_code)]
 #[path = "../../crates/cli/tests/common/keyring.rs"]

@@ -58,7 +58,7 @@ export const commands = {
 	/**  Replaces the header of a draft (client, kind, currency, dates, deposits). */
 	updateDraft: (draftId: number, header: DraftHeaderForm_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("update_draft", { draftId, header })),
 	/**  Adds a line to a draft; returns its position. */
-	addLine: (draftId: number, line: LineForm, lang: string) => typedError<number, CommandError>(__TAURI_INVOKE("add_line", { draftId, line, lang })),
+	addLine: (draftId: number, line: LineForm_Deserialize, lang: string) => typedError<number, CommandError>(__TAURI_INVOKE("add_line", { draftId, line, lang })),
 	/**  Removes line `position` (from 1) of a draft. */
 	removeLine: (draftId: number, position: number) => typedError<null, CommandError>(__TAURI_INVOKE("remove_line", { draftId, position })),
 	/**  Deletes a draft and its lines. */
@@ -69,7 +69,14 @@ export const commands = {
 	 *  The draft's totals with the line being typed added: what the editor
 	 *  shows live. A blank line adds nothing.
 	 */
-	previewTotals: (draftId: number, pending: LineForm, lang: string) => typedError<LivePreview, CommandError>(__TAURI_INVOKE("preview_totals", { draftId, pending, lang })),
+	previewTotals: (draftId: number, pending: LineForm_Deserialize, lang: string) => typedError<LivePreview, CommandError>(__TAURI_INVOKE("preview_totals", { draftId, pending, lang })),
+	/**
+	 *  What the draft lacks that the law asks for later
+	 *  ([`acquit_store::Store::coming_gaps`]), shown as warnings before issuing.
+	 */
+	comingGaps: (draftId: number) => typedError<ComingGap_Serialize[], CommandError>(__TAURI_INVOKE("coming_gaps", { draftId })),
+	/**  The lists of the company, client and line forms. */
+	formChoices: (lang: string) => typedError<FormChoices, CommandError>(__TAURI_INVOKE("form_choices", { lang })),
 	/**  The company form with its defaults, or the profile already saved. */
 	companyProfile: () => typedError<CompanyForm_Serialize, CommandError>(__TAURI_INVOKE("company_profile")),
 	/**  Checks an IBAN as it is typed: its grouped form, or what is wrong. */
@@ -228,6 +235,22 @@ export const events = {
 };
 
 /* Types */
+/**  The seller's main activity: it gives a line without a nature its own. */
+export type ActivityChoice = "goods" | "commercial-services" | "liberal-services";
+
+/**
+ *  A postal address as the forms type it: street lines in a text area,
+ *  postcode, city and an ISO 3166-1 country code.
+ */
+export type AddressForm = {
+	/**  Street lines, separated by new lines. */
+	street: string,
+	postcode: string,
+	city: string,
+	/**  `FR`, `BE`, `GB`…; empty: France. */
+	country: string,
+};
+
 /**  What the About box and the status bar show. */
 export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
 
@@ -297,7 +320,10 @@ export type ClientForm_Deserialize = {
 	name: string,
 	email?: string | null,
 	phone?: string | null,
-	address?: string | null,
+	/**  The billing address (blank: none). */
+	address: AddressForm,
+	/**  Where goods go or services are done, when not the billing address. */
+	deliveryAddress: AddressForm,
 	siren?: string | null,
 	vatNumber?: string | null,
 	/**  `fr` or `en`. */
@@ -314,7 +340,10 @@ export type ClientForm_Serialize = {
 	name: string,
 	email: string | null,
 	phone: string | null,
-	address: string | null,
+	/**  The billing address (blank: none). */
+	address: AddressForm,
+	/**  Where goods go or services are done, when not the billing address. */
+	deliveryAddress: AddressForm,
 	siren: string | null,
 	vatNumber: string | null,
 	/**  `fr` or `en`. */
@@ -351,6 +380,34 @@ export type ClientRow_Serialize = {
 	lang: string,
 };
 
+/**
+ *  Something the law will ask of the draft from a later date: issuing
+ *  today works, but the user should complete it.
+ */
+export type ComingGap = ComingGap_Serialize | ComingGap_Deserialize;
+
+/**
+ *  Something the law will ask of the draft from a later date: issuing
+ *  today works, but the user should complete it.
+ */
+export type ComingGap_Deserialize = {
+	/**  What is missing and where to give it, in the UI's language. */
+	message: string,
+	/**  YYYY-MM-DD: from when issuing is refused without it. */
+	dueFrom?: string | null,
+};
+
+/**
+ *  Something the law will ask of the draft from a later date: issuing
+ *  today works, but the user should complete it.
+ */
+export type ComingGap_Serialize = {
+	/**  What is missing and where to give it, in the UI's language. */
+	message: string,
+	/**  YYYY-MM-DD: from when issuing is refused without it. */
+	dueFrom: string | null,
+};
+
 /**  An error the UI shows as is: it says what happened and what to do. */
 export type CommandError = {
 	message: string,
@@ -364,8 +421,16 @@ export type CompanyForm = CompanyForm_Serialize | CompanyForm_Deserialize;
 /**  The company form, as typed (and as it is shown again). */
 export type CompanyForm_Deserialize = {
 	legalName: string,
-	/**  Lines separated by new lines. */
-	address: string,
+	address: AddressForm,
+	/**  None: not said (older profiles). */
+	legalForm?: LegalFormChoice | null,
+	/**  In euros, for a company ([`LegalForm::has_share_capital`]). */
+	shareCapital?: string | null,
+	registration: RegistrationForm_Deserialize,
+	/**  None: not said (older profiles). */
+	activity?: ActivityChoice | null,
+	vatOnDebits: boolean,
+	legalFooter?: string | null,
 	siren?: string | null,
 	/**
 	 *  Left empty with a SIREN (and no franchise): the French number
@@ -384,8 +449,16 @@ export type CompanyForm_Deserialize = {
 /**  The company form, as typed (and as it is shown again). */
 export type CompanyForm_Serialize = {
 	legalName: string,
-	/**  Lines separated by new lines. */
-	address: string,
+	address: AddressForm,
+	/**  None: not said (older profiles). */
+	legalForm: LegalFormChoice | null,
+	/**  In euros, for a company ([`LegalForm::has_share_capital`]). */
+	shareCapital: string | null,
+	registration: RegistrationForm_Serialize,
+	/**  None: not said (older profiles). */
+	activity: ActivityChoice | null,
+	vatOnDebits: boolean,
+	legalFooter: string | null,
 	siren: string | null,
 	/**
 	 *  Left empty with a SIREN (and no franchise): the French number
@@ -399,6 +472,14 @@ export type CompanyForm_Serialize = {
 	email: string | null,
 	/**  Like `F-{YYYY}-{NNNN}`. */
 	numberingPattern: string,
+};
+
+/**  A country of the address forms. */
+export type CountryOption = {
+	/**  ISO 3166-1 alpha-2: `FR`. */
+	code: string,
+	/**  In the language asked for. */
+	name: string,
 };
 
 /**  One issued credit note, formatted. */
@@ -522,6 +603,20 @@ export type DraftHeaderForm_Deserialize = {
 	dueDate?: string | null,
 	/**  For a balance invoice: the numbers of the deposit invoices it deducts. */
 	deposits: string[],
+	/**  The buyer's purchase order number. */
+	orderRef?: string | null,
+	/**  The reference the buyer asked to see on the invoice. */
+	buyerRef?: string | null,
+	/**
+	 *  For an invoice not in euros: how many units of its currency one euro
+	 *  buys (the ECB reference rate), `1.085` or `1,085`.
+	 */
+	eurRate?: string | null,
+	/**
+	 *  Where this invoice's goods go or service is done; blank: the
+	 *  client's own addresses.
+	 */
+	delivery: AddressForm,
 };
 
 /**  A draft's header as edited: everything but its lines. */
@@ -537,6 +632,20 @@ export type DraftHeaderForm_Serialize = {
 	dueDate: string | null,
 	/**  For a balance invoice: the numbers of the deposit invoices it deducts. */
 	deposits: string[],
+	/**  The buyer's purchase order number. */
+	orderRef: string | null,
+	/**  The reference the buyer asked to see on the invoice. */
+	buyerRef: string | null,
+	/**
+	 *  For an invoice not in euros: how many units of its currency one euro
+	 *  buys (the ECB reference rate), `1.085` or `1,085`.
+	 */
+	eurRate: string | null,
+	/**
+	 *  Where this invoice's goods go or service is done; blank: the
+	 *  client's own addresses.
+	 */
+	delivery: AddressForm,
 };
 
 /**  What is wrong with one field of a form. */
@@ -576,6 +685,16 @@ export type FindingView_Serialize = {
 	stripeRef: string,
 	invoice: string | null,
 	amount: string | null,
+};
+
+/**  What the forms' selects offer, in the core's order. */
+export type FormChoices = {
+	/**  The forms a business can have today (no new EIRL since 2022). */
+	legalForms: LegalFormOption[],
+	activities: ActivityChoice[],
+	units: UnitChoice[],
+	/**  Every ISO 3166-1 country, named in `lang` (the UI sorts them). */
+	countries: CountryOption[],
 };
 
 /**  Everything the invoice screen shows. */
@@ -618,6 +737,26 @@ export type InvoiceDetailView_Deserialize = {
 	reason?: string | null,
 	payments: PaymentView_Deserialize[],
 	creditNotes: CreditNoteView_Deserialize[],
+	/**
+	 *  Goods, services or both, as printed ("Prestations de services");
+	 *  none while a line has no nature.
+	 */
+	category?: string | null,
+	/**  The buyer's purchase order number. */
+	orderRef?: string | null,
+	/**  The reference the buyer asked to see. */
+	buyerRef?: string | null,
+	/**
+	 *  For an invoice not in euros: units of its currency per euro, as
+	 *  typed back in the UI's language ("1,085").
+	 */
+	eurRate?: string | null,
+	/**  Once issued with a rate: its VAT in euros. */
+	vatTotalEur?: string | null,
+	/**  This invoice's own delivery address, as the header form edits it. */
+	delivery?: AddressForm | null,
+	/**  The same, as printed. */
+	deliveryLines: string[],
 };
 
 /**  Everything the invoice screen shows. */
@@ -657,6 +796,26 @@ export type InvoiceDetailView_Serialize = {
 	reason: string | null,
 	payments: PaymentView_Serialize[],
 	creditNotes: CreditNoteView_Serialize[],
+	/**
+	 *  Goods, services or both, as printed ("Prestations de services");
+	 *  none while a line has no nature.
+	 */
+	category: string | null,
+	/**  The buyer's purchase order number. */
+	orderRef: string | null,
+	/**  The reference the buyer asked to see. */
+	buyerRef: string | null,
+	/**
+	 *  For an invoice not in euros: units of its currency per euro, as
+	 *  typed back in the UI's language ("1,085").
+	 */
+	eurRate: string | null,
+	/**  Once issued with a rate: its VAT in euros. */
+	vatTotalEur: string | null,
+	/**  This invoice's own delivery address, as the header form edits it. */
+	delivery: AddressForm | null,
+	/**  The same, as printed. */
+	deliveryLines: string[],
 };
 
 /**  Which invoices the list shows. */
@@ -819,8 +978,21 @@ export type LedgerView_Serialize = {
 	totals: LedgerTotalView[],
 };
 
+/**  The seller's legal form (`eirl` only as older profiles have it). */
+export type LegalFormChoice = "ei" | "eirl" | "eurl" | "sarl" | "sasu" | "sas" | "sa" | "snc" | "sci" | "association" | "other";
+
+/**  A legal form the company form offers, with what it implies. */
+export type LegalFormOption = {
+	value: LegalFormChoice,
+	/**  A company: its invoices state its share capital. */
+	hasShareCapital: boolean,
+};
+
 /**  A line as typed in the editor. */
-export type LineForm = {
+export type LineForm = LineForm_Serialize | LineForm_Deserialize;
+
+/**  A line as typed in the editor. */
+export type LineForm_Deserialize = {
 	description: string,
 	/**  `2`, `1,5`, `0.25`. */
 	quantity: string,
@@ -828,6 +1000,25 @@ export type LineForm = {
 	unitPrice: string,
 	/**  In percent: `20`, `5,5`. */
 	vatRate: string,
+	/**  None: the seller's activity decides (the store fills it in). */
+	nature?: NatureChoice | null,
+	/**  None: a plain number. */
+	unit?: UnitChoice | null,
+};
+
+/**  A line as typed in the editor. */
+export type LineForm_Serialize = {
+	description: string,
+	/**  `2`, `1,5`, `0.25`. */
+	quantity: string,
+	/**  Excluding VAT, in the draft's currency: `450`, `1 234,50`. */
+	unitPrice: string,
+	/**  In percent: `20`, `5,5`. */
+	vatRate: string,
+	/**  None: the seller's activity decides (the store fills it in). */
+	nature: NatureChoice | null,
+	/**  None: a plain number. */
+	unit: UnitChoice | null,
 };
 
 /**  One line of a document, formatted. */
@@ -839,6 +1030,11 @@ export type LineView_Deserialize = {
 	position: number,
 	description: string,
 	quantity: string,
+	/**  Goods or a service (none in older books). */
+	nature?: NatureChoice | null,
+	unit?: UnitChoice | null,
+	/**  The unit as printed after the quantity ("jours", "h"). */
+	unitLabel?: string | null,
 	unitPrice: string,
 	vatRate: string,
 	/**  None without a discount. */
@@ -853,6 +1049,11 @@ export type LineView_Serialize = {
 	position: number,
 	description: string,
 	quantity: string,
+	/**  Goods or a service (none in older books). */
+	nature: NatureChoice | null,
+	unit: UnitChoice | null,
+	/**  The unit as printed after the quantity ("jours", "h"). */
+	unitLabel: string | null,
 	unitPrice: string,
 	vatRate: string,
 	/**  None without a discount. */
@@ -912,6 +1113,9 @@ export type LivePreview = {
 	 */
 	lineErrors: FieldError[],
 };
+
+/**  Goods or a service, per line. */
+export type NatureChoice = "goods" | "service";
 
 /**  What the "New link" form asks. */
 export type NewLinkForm = {
@@ -1074,6 +1278,41 @@ export type RefundProposalView = {
 	createdAt: string,
 };
 
+/**
+ *  The registers of [`Registration`]: the trade and companies register,
+ *  the trades register, the national register, or exempt from
+ *  registration (liberal professions, some micro-entrepreneurs).
+ */
+export type Register = "rcs" | "rm" | "rne" | "exempt";
+
+/**
+ *  Where the seller is registered, as the form chooses it: the register,
+ *  and for the RCS and the RM the city or department of its court.
+ */
+export type RegistrationForm = RegistrationForm_Serialize | RegistrationForm_Deserialize;
+
+/**
+ *  Where the seller is registered, as the form chooses it: the register,
+ *  and for the RCS and the RM the city or department of its court.
+ */
+export type RegistrationForm_Deserialize = {
+	/**  None: not said (older profiles). */
+	register?: Register | null,
+	/**  "Paris" for "RCS Paris", "69" for "RM 69"; ignored for the others. */
+	place: string,
+};
+
+/**
+ *  Where the seller is registered, as the form chooses it: the register,
+ *  and for the RCS and the RM the city or department of its court.
+ */
+export type RegistrationForm_Serialize = {
+	/**  None: not said (older profiles). */
+	register: Register | null,
+	/**  "Paris" for "RCS Paris", "69" for "RM 69"; ignored for the others. */
+	place: string,
+};
+
 /**  The relay in use, as the settings screen shows it (never the token). */
 export type RelayStatus = RelayStatus_Serialize | RelayStatus_Deserialize;
 
@@ -1227,6 +1466,9 @@ export type TotalsView = {
 	/**  One per line, in order: each line's net. */
 	lineNets: string[],
 };
+
+/**  What a line's quantity counts. */
+export type UnitChoice = "hour" | "day" | "month" | "unit" | "kg" | "m" | "m2" | "km" | "lump-sum";
 
 /**
  *  Where a check for updates started from the menu stands, for the UI:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { documentTitleKey, fieldErrors, formMessage, nextRow } from "./forms";
+import { documentTitleKey, fieldErrors, formMessage, nextRow, withoutField } from "./forms";
 
 describe("fieldErrors", () => {
   it("maps each field to its first message", () => {
@@ -19,6 +19,30 @@ describe("fieldErrors", () => {
     expect(fieldErrors(null)).toEqual({});
     expect(fieldErrors({ message: "there is no client 4" })).toEqual({});
     expect(formMessage({ message: "there is no client 4", fields: [] })).toBe("there is no client 4");
+  });
+});
+
+describe("withoutField", () => {
+  const error = {
+    message: "a; b",
+    fields: [
+      { field: "addressPostcode", message: "a" },
+      { field: "siren", message: "b" },
+    ],
+  };
+
+  it("drops the message of the field edited, keeps the others", () => {
+    const left = withoutField(error, "addressPostcode");
+    expect(fieldErrors(left)).toEqual({ siren: "b" });
+    expect(formMessage(left)).toBeNull();
+    expect(withoutField(error, "email")).toBe(error);
+  });
+
+  it("leaves nothing once the last field is fixed", () => {
+    expect(withoutField(withoutField(error, "addressPostcode"), "siren")).toBeNull();
+    expect(withoutField(null, "siren")).toBeNull();
+    const general = { message: "there is no client 4", fields: [] };
+    expect(withoutField(general, "siren")).toBe(general);
   });
 });
 

@@ -17,6 +17,17 @@ export function fieldErrors(error: CommandErrorLike | null | undefined): Record<
   return out;
 }
 
+/**
+ * The error once `field` was edited: without that field's message, and
+ * none at all once the last field is fixed (else the form would show the
+ * whole message above it, as if no field explained it).
+ */
+export function withoutField<E extends CommandErrorLike>(error: E | null, field: string): E | null {
+  if (!error?.fields?.some((f) => f.field === field)) return error;
+  const fields = error.fields.filter((f) => f.field !== field);
+  return fields.length > 0 ? { ...error, fields } : null;
+}
+
 /** The message to show above a form: only when no field explains it. */
 export function formMessage(error: CommandErrorLike | null | undefined): string | null {
   if (!error) return null;

@@ -1,0 +1,172 @@
+//! The closed lists the forms choose from, typed for the UI: each core enum
+//! a form sends or shows has a twin here that specta turns into a
+//! TypeScript union, with conversions both ways written as exhaustive
+//! matches (a variant added to the core fails to compile here until it is
+//! added to its twin). The names on the wire are the core's own `as_str`
+//! names, which the tests below hold.
+
+use acquit_core::{Activity, Country, LegalForm, Nature, Unit};
+use serde::{Deserialize, Serialize};
+
+/// A twin of a fieldless core enum, with `From` both ways.
+macro_rules! twin {
+    ($(#[$meta:meta])* $name:ident = $core:ident { $($variant:ident),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+        $(#[$meta])*
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl From<$name> for $core {
+            fn from(choice: $name) -> $core {
+                match choice {
+                    $($name::$variant => $core::$variant),+
+                }
+            }
+        }
+
+        impl From<$core> for $name {
+            fn from(value: $core) -> $name {
+                match value {
+                    $($core::$variant => $name::$variant),+
+                }
+            }
+        }
+    };
+}
+
+twin! {
+    /// The seller's legal form (`eirl` only as older profiles have it).
+    #[serde(rename_all = "lowercase")]
+    LegalFormChoice = LegalForm { Ei, Eirl, Eurl, Sarl, Sasu, Sas, Sa, Snc, Sci, Association, Other }
+}
+
+twin! {
+    /// The seller's main activity: it gives a line without a nature its own.
+    #[serde(rename_all = "kebab-case")]
+    ActivityChoice = Activity { Goods, CommercialServices, LiberalServices }
+}
+
+twin! {
+    /// Goods or a service, per line.
+    #[serde(rename_all = "lowercase")]
+    NatureChoice = Nature { Goods, Service }
+}
+
+twin! {
+    /// What a line's quantity counts.
+    #[serde(rename_all = "kebab-case")]
+    UnitChoice = Unit { Hour, Day, Month, Unit, Kg, M, M2, Km, LumpSum }
+}
+
+/// A legal form the company form offers, with what it implies.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LegalFormOption {
+    pub value: LegalFormChoice,
+    /// A company: its invoices state its share capital.
+    pub has_share_capital: bool,
+}
+
+/// A country of the address forms.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CountryOption {
+    /// ISO 3166-1 alpha-2: `FR`.
+    pub code: String,
+    /// In the language asked for.
+    pub name: String,
+}
+
+/// What the forms' selects offer, in the core's order.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FormChoices {
+    /// The forms a business can have today (no new EIRL since 2022).
+    pub legal_forms: Vec<LegalFormOption>,
+    pub activities: Vec<ActivityChoice>,
+    pub units: Vec<UnitChoice>,
+    /// Every ISO 3166-1 country, named in `lang` (the UI sorts them).
+    pub countries: Vec<CountryOption>,
+}
+
+/// Every country of the core's ISO 3166-1 table. The core lists none, so
+/// this asks it about every two-letter code once (676 look-ups).
+fn countries() -> &'static [Country] {
+    static ALL: std::sync::OnceLock<Vec<Country>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        (b'A'..=b'Z')
+            .flat_map(|a| (b'A'..=b'Z').map(move |b| [a, b]))
+            .filter_map(|code| Country::parse(std::str::from_utf8(&code).ok()?).ok())
+            .collect()
+    })
+}
+
+/// The lists of the company, client and line forms.
+#[tauri::command]
+#[specta::specta]
+pub fn form_choices(lang: String) -> Result<FormChoices, crate::commands::CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    Ok(FormChoices {
+        legal_forms: LegalForm::CHOOSABLE
+            .into_iter()
+            .map(|f| LegalFormOption {
+                value: f.into(),
+                has_share_capital: f.has_share_capital(),
+            })
+            .collect(),
+        activities: Activity::ALL.into_iter().map(Into::into).collect(),
+        units: Unit::ALL.into_iter().map(Into::into).collect(),
+        countries: countries()
+            .iter()
+            .map(|c| CountryOption {
+                code: c.code().to_owned(),
+                name: c.name(lang).to_owned(),
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire<T: Serialize>(value: T) -> String {
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn the_ui_names_are_the_cores() {
+        for f in LegalForm::CHOOSABLE.into_iter().chain([LegalForm::Eirl]) {
+            assert_eq!(wire(LegalFormChoice::from(f)), f.as_str());
+            assert_eq!(LegalForm::from(LegalFormChoice::from(f)), f);
+        }
+        for a in Activity::ALL {
+            assert_eq!(wire(ActivityChoice::from(a)), a.as_str());
+        }
+        for n in [Nature::Goods, Nature::Service] {
+            assert_eq!(wire(NatureChoice::from(n)), n.as_str());
+        }
+        for u in Unit::ALL {
+            assert_eq!(wire(UnitChoice::from(u)), u.as_str());
+            assert_eq!(Unit::from(UnitChoice::from(u)), u);
+        }
+    }
+
+    #[test]
+    fn every_country_of_the_table_is_offered_once() {
+        let all = countries();
+        assert!(all.len() > 240, "{}", all.len());
+        assert!(all.contains(&Country::FR));
+        let mut codes: Vec<&str> = all.iter().map(|c| c.code()).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len());
+        let choices = form_choices("fr".into()).unwrap();
+        let gb = choices.countries.iter().find(|c| c.code == "GB").unwrap();
+        assert_eq!(gb.name, "Royaume-Uni");
+    }
+}
