@@ -63,6 +63,16 @@ pub enum InvoiceCommand {
         #[arg(value_name = "NUMBER")]
         number: String,
     },
+    /// Write the Factur-X (PDF/A-3 with its CII XML) of an issued invoice or
+    /// credit note, as issued
+    Facturx {
+        /// The issued invoice, e.g. F-2026-0001
+        #[arg(value_name = "NUMBER")]
+        number: String,
+        /// The PDF file to write
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
     /// Show an invoice (by number, e.g. F-2026-0001) or a draft (by id)
     Show {
         #[arg(value_name = "NUMBER_OR_DRAFT_ID")]
@@ -206,6 +216,20 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
             )
             .map_err(crate::pdf::document_error)?;
             Ok(acquit_facturx::cii_xml(&doc))
+        }
+        InvoiceCommand::Facturx { number, out } => {
+            let store = open(db)?;
+            let doc = acquit_sync::documents::document(
+                &store,
+                number.trim(),
+                None,
+                acquit_sync::documents::Rendering::AsIssued,
+            )
+            .map_err(crate::pdf::document_error)?;
+            let rendered = acquit_facturx::facturx_pdf(&doc)
+                .map_err(|e| CliError::Outside(format!("the PDF could not be made: {e}")))?;
+            crate::pdf::write_atomically(&out, &rendered.bytes)?;
+            Ok(format!("{}\n", out.display()))
         }
         InvoiceCommand::Pdf(args) => crate::pdf::invoice_pdf(args, db),
         InvoiceCommand::Issue { draft, date } => {

@@ -213,7 +213,7 @@ fn export_all(
 
 /// Writes `bytes` to a temporary file next to `path`, then renames it: a
 /// crash never leaves half a PDF under the final name.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -15,3 +15,21 @@ mod cii;
 mod xml;
 
 pub use cii::{BillingFramework, cii_xml};
+
+/// The Factur-X conformance level Acquit writes.
+pub const CONFORMANCE: &str = "EN 16931";
+
+/// `doc` as a Factur-X file: its PDF, made a PDF/A-3b carrying its CII XML
+/// ([`cii_xml`]) as `factur-x.xml`.
+pub fn facturx_pdf(
+    doc: &acquit_pdf::Document,
+) -> Result<acquit_pdf::Rendered, acquit_pdf::RenderError> {
+    let xml = cii_xml(doc);
+    acquit_pdf::render_facturx(
+        doc,
+        &acquit_pdf::EInvoice {
+            xml: &xml,
+            conformance: CONFORMANCE,
+        },
+    )
+}

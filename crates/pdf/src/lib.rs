@@ -23,6 +23,7 @@ pub mod display;
 mod embed;
 pub mod epc;
 pub mod layout;
+mod pdfa;
 mod qr;
 mod render;
 mod svg;
@@ -35,7 +36,8 @@ use chrono::NaiveDate;
 
 pub use display::{DisplayList, Mark, display_list};
 pub use epc::{EpcError, epc_payload};
-pub use render::render;
+pub use pdfa::{EInvoice, FACTURX_FILE};
+pub use render::{render, render_facturx};
 pub use svg::render_svg;
 
 /// Everything printed on one invoice or credit note.

@@ -21,6 +21,7 @@ use printpdf::{
 use crate::display::{self, DisplayList, Ink, Mark, STAMP_OPACITY, Stamp};
 use crate::embed::FontProgram;
 use crate::layout::{self, Style};
+use crate::pdfa::EInvoice;
 use crate::{Document, RenderError, Rendered};
 
 // Fixed resource names: printpdf would draw them at random.
@@ -363,6 +364,16 @@ impl<'f> Content<'f> {
 
 /// Renders `doc` to PDF bytes.
 pub fn render(doc: &Document) -> Result<Rendered, RenderError> {
+    render_with(doc, None)
+}
+
+/// Renders `doc` as a PDF/A-3b carrying `einvoice`: a Factur-X file
+/// ([`crate::pdfa`]).
+pub fn render_facturx(doc: &Document, einvoice: &EInvoice<'_>) -> Result<Rendered, RenderError> {
+    render_with(doc, Some(einvoice))
+}
+
+fn render_with(doc: &Document, einvoice: Option<&EInvoice<'_>>) -> Result<Rendered, RenderError> {
     let DisplayList {
         width,
         height,
@@ -382,8 +393,9 @@ pub fn render(doc: &Document) -> Result<Rendered, RenderError> {
         .collect();
     let w = crate::text::Words { lang: doc.lang };
 
+    let title = format!("{} {}", w.title(doc.kind), doc.number);
     let mut info = PdfDocumentInfo {
-        document_title: format!("{} {}", w.title(doc.kind), doc.number),
+        document_title: title.clone(),
         author: doc.seller.legal_name.clone(),
         creator: "Acquit".to_owned(),
         producer: "Acquit".to_owned(),
@@ -433,6 +445,15 @@ pub fn render(doc: &Document) -> Result<Rendered, RenderError> {
         lo
     });
     fill_pages(&mut lo, contents, &fonts);
+    if let Some(einvoice) = einvoice {
+        let meta = crate::pdfa::Meta {
+            title: &title,
+            author: &doc.seller.legal_name,
+            created: doc.issue_date,
+            modified: stamp_day,
+        };
+        crate::pdfa::apply(&mut lo, &meta, einvoice);
+    }
     let id = document_id(doc);
     lo.trailer.set(
         "ID",
