@@ -416,6 +416,12 @@ fn gap_in_app(gap: &Gap, lang: Lang) -> String {
         (Gap::BuyerSiren { client }, Lang::En) => format!(
             "the SIREN of the French business client {client} is missing: give it on its card (Clients)"
         ),
+        (Gap::BuyerElectronicAddress { client }, Lang::Fr) => format!(
+            "{client} n’a ni SIREN ni e-mail où adresser la facture électronique{S}: renseignez son e-mail sur sa fiche (Clients)"
+        ),
+        (Gap::BuyerElectronicAddress { client }, Lang::En) => format!(
+            "{client} has neither a SIREN nor an email to address the e-invoice to: give its email on its card (Clients)"
+        ),
         (Gap::BuyerAddress { client, missing }, Lang::Fr) => format!(
             "l’adresse de facturation de {client} est incomplète ({}){S}: complétez-la sur sa fiche (Clients)",
             parts(missing)
@@ -556,6 +562,9 @@ mod tests {
                 client: "Atelier Sud".into(),
                 missing: vec![Missing::Street],
             },
+            Gap::BuyerElectronicAddress {
+                client: "Atelier Sud".into(),
+            },
             Gap::LineNature { line: 2 },
             Gap::EurRate {
                 currency: acquit_core::Currency::from_code("USD").unwrap(),
@@ -576,7 +585,7 @@ mod tests {
         );
         let refused = StoreError::Rejected(Rejection::Incomplete {
             date: chrono::NaiveDate::from_ymd_opt(2027, 9, 1).unwrap(),
-            gaps: gaps[4..].to_vec(),
+            gaps: gaps[5..].to_vec(),
         });
         let fr = localize_in(&refused, Lang::Fr);
         assert!(
