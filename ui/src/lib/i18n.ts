@@ -661,7 +661,7 @@ const en: Record<keyof typeof fr, string> = {
   legalFooter: "Free mentions in the invoice footer",
   legalFooterHint: "Professional insurance, mediator, approved association membership…",
   nature: "Nature",
-  natureDefault: "As your activity",
+  natureDefault: "By your activity",
   nature_goods: "Goods",
   nature_service: "Service",
   unit: "Unit",
