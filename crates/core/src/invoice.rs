@@ -78,6 +78,11 @@ pub struct InvoiceDetails {
     /// copied when the credit note is issued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credited_issue_date: Option<NaiveDate>,
+    /// Issued as a Factur-X (EN 16931): its as-issued PDF is the PDF/A-3
+    /// carrying its XML, the legal original. Documents issued before
+    /// Acquit made Factur-X keep their plain PDF, byte for byte.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub facturx: bool,
 }
 
 impl InvoiceDetails {

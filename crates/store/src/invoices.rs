@@ -321,6 +321,7 @@ impl Store {
             if !gaps.is_empty() {
                 return Err(Rejection::Incomplete { date, gaps }.into());
             }
+            details.facturx = true;
             if let Some(rate) = details.eur_rate {
                 details.vat_total_eur = Some(
                     rate.to_eur(totals.vat_total)
@@ -485,6 +486,7 @@ impl Store {
             let buyer: String = tx.query_row("SELECT buyer_snapshot FROM invoices WHERE id = ?1", [invoice.id.0], |r| r.get(0))?;
             let details = InvoiceDetails {
                 credited_issue_date: invoice.issue_date,
+                facturx: true,
                 eur_rate: invoice.details.eur_rate,
                 vat_total_eur: match invoice.details.eur_rate {
                     Some(rate) => Some(rate.to_eur(totals.vat_total).map_err(|e| StoreError::Decode(e.to_string()))?),

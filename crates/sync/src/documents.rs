@@ -122,9 +122,14 @@ pub fn render_pdf(
     lang: Option<Lang>,
     rendering: Rendering,
 ) -> Result<Rendered, DocumentError> {
-    Ok(acquit_pdf::render(&document(
-        store, number, lang, rendering,
-    )?)?)
+    let doc = document(store, number, lang, rendering)?;
+    // The legal original of a document issued as a Factur-X is the
+    // PDF/A-3 with its XML; the current rendering (PAID stamp, payment
+    // link) is a copy for reading.
+    if rendering == Rendering::AsIssued && doc.details.facturx {
+        return Ok(acquit_facturx::facturx_pdf(&doc)?);
+    }
+    Ok(acquit_pdf::render(&doc)?)
 }
 
 /// The same document as [`render_pdf`], drawn as one SVG per page (the

@@ -27,7 +27,9 @@ pub const SAXON_JAR: &str = "/usr/share/java/Saxon-HE.jar";
 
 /// `crates/facturx/validation/fnfe-1.4.0`.
 pub fn artefacts() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("validation/fnfe-1.4.0")
+    // Also compiled into other crates' tests (`#[path]`, the CLI's): found
+    // from the crates folder, whichever crate's tests these are.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../facturx/validation/fnfe-1.4.0")
 }
 
 fn artefact(relative: &str) -> PathBuf {

@@ -1,0 +1,618 @@
+//! Issue #21's acceptance: every kind of document Acquit issues is a
+//! Factur-X EN 16931 that tools nobody here wrote accept. The real binary
+//! makes the books and the files; xmllint (XSD), Saxon-HE (the EN 16931
+//! and French rules, FNFE 1.4.0), the PyPI `factur-x` library, qpdf and
+//! PDFBox Preflight judge them.
+
+mod common;
+#[path = "../../facturx/tests/support/mod.rs"]
+mod support;
+
+use common::{Acquit, text};
+use serde_json::Value;
+use std::path::Path;
+
+/// Books with the matrix of the issue: returns each issued number with
+/// what it shows.
+fn books(acquit: &Acquit) -> Vec<(String, &'static str)> {
+    let mut issued = Vec::new();
+    let mut issue =
+        |acquit: &Acquit, what: &'static str, new: &[&str], lines: &[&[&str]], date: &str| {
+            let mut args = vec!["invoice", "new"];
+            args.extend_from_slice(new);
+            let id = acquit.ok(&args).trim().to_owned();
+            for line in lines {
+                let mut args = vec!["invoice", "add-line", id.as_str()];
+                args.extend_from_slice(line);
+                acquit.ok(&args);
+            }
+            let number = acquit
+                .ok(&["invoice", "issue", &id, "--date", date])
+                .trim()
+                .to_owned();
+            issued.push((number.clone(), what));
+            number
+        };
+    acquit.ok(&[
+        "company",
+        "set",
+        "--name",
+        "Nova Matériaux",
+        "--legal-form",
+        "sasu",
+        "--share-capital",
+        "1000",
+        "--registration",
+        "RCS Lyon",
+        "--siren",
+        "552100554",
+        "--street",
+        "12 rue de la Part-Dieu",
+        "--postcode",
+        "69003",
+        "--city",
+        "Lyon",
+        "--activity",
+        "goods",
+        "--iban",
+        "FR7630006000011234567890189",
+        "--bic",
+        "AGRIFRPP",
+        "--email",
+        "compta@nova.example",
+    ]);
+    // 1 a French business, 2 an EU business (services, reverse charge),
+    // 3 an EU business (goods), 4 a US business (goods exported), 5 a UK
+    // business (services outside the EU), 6 a Greek-named client.
+    for client in [
+        &[
+            "--name",
+            "Boulangerie Martin",
+            "--siren",
+            "443061841",
+            "--address",
+            "4 place des Terreaux, 69001 Lyon",
+        ][..],
+        &[
+            "--name",
+            "Nordic Design AB",
+            "--vat",
+            "SE556677889901",
+            "--vat-exemption",
+            "reverse-charge",
+            "--street",
+            "Storgatan 1",
+            "--postcode",
+            "111 22",
+            "--city",
+            "Stockholm",
+            "--country",
+            "SE",
+            "--email",
+            "ap@nordic.example",
+        ],
+        &[
+            "--name",
+            "Berliner Bau GmbH",
+            "--vat",
+            "DE136695976",
+            "--vat-exemption",
+            "intra-eu-goods",
+            "--street",
+            "Unter den Linden 1",
+            "--postcode",
+            "10117",
+            "--city",
+            "Berlin",
+            "--country",
+            "DE",
+            "--email",
+            "ap@bau.example",
+        ],
+        &[
+            "--name",
+            "Hudson Tools Inc",
+            "--vat-exemption",
+            "export-goods",
+            "--street",
+            "5 Main St",
+            "--postcode",
+            "10001",
+            "--city",
+            "New York",
+            "--country",
+            "US",
+            "--email",
+            "ap@hudson.example",
+        ],
+        &[
+            "--name",
+            "Thames Digital Ltd",
+            "--vat-exemption",
+            "services-outside-eu",
+            "--street",
+            "1 Canada Square",
+            "--postcode",
+            "E14 5AB",
+            "--city",
+            "London",
+            "--country",
+            "GB",
+            "--email",
+            "ap@thames.example",
+        ],
+        &[
+            "--name",
+            "Γιώργος Παπαδόπουλος",
+            "--siren",
+            "732829320",
+            "--street",
+            "3 rue d'Athènes",
+            "--postcode",
+            "75009",
+            "--city",
+            "Paris",
+        ],
+    ] {
+        let mut args = vec!["client", "add"];
+        args.extend_from_slice(client);
+        acquit.ok(&args);
+    }
+    let day = "2027-09-06";
+    let two_rates = issue(
+        acquit,
+        "two rates and a discount, delivery, order",
+        &[
+            "--client",
+            "1",
+            "--order-ref",
+            "PO-7781",
+            "--delivery-street",
+            "Entrepôt 4",
+            "--delivery-postcode",
+            "69007",
+            "--delivery-city",
+            "Lyon",
+        ],
+        &[
+            &[
+                "--desc",
+                "Farine T65",
+                "--qty",
+                "250",
+                "--unit-price",
+                "1.20",
+                "--vat",
+                "5.5",
+                "--unit",
+                "kg",
+                "--discount",
+                "10%",
+            ],
+            &[
+                "--desc",
+                "Livraison",
+                "--qty",
+                "1",
+                "--unit-price",
+                "45",
+                "--nature",
+                "service",
+                "--unit",
+                "lump-sum",
+            ],
+        ],
+        day,
+    );
+    issue(
+        acquit,
+        "reverse charge",
+        &["--client", "2"],
+        &[&[
+            "--desc",
+            "Conseil",
+            "--qty",
+            "2",
+            "--unit-price",
+            "500",
+            "--vat",
+            "0",
+            "--nature",
+            "service",
+            "--unit",
+            "day",
+        ]],
+        day,
+    );
+    issue(
+        acquit,
+        "intra-EU goods",
+        &["--client", "3"],
+        &[&[
+            "--desc",
+            "Béton",
+            "--qty",
+            "10",
+            "--unit-price",
+            "80",
+            "--vat",
+            "0",
+        ]],
+        day,
+    );
+    issue(
+        acquit,
+        "export",
+        &["--client", "4"],
+        &[&[
+            "--desc",
+            "Outils",
+            "--qty",
+            "3",
+            "--unit-price",
+            "99.99",
+            "--vat",
+            "0",
+        ]],
+        day,
+    );
+    issue(
+        acquit,
+        "services outside the EU",
+        &["--client", "5"],
+        &[&[
+            "--desc",
+            "Audit",
+            "--qty",
+            "1",
+            "--unit-price",
+            "650",
+            "--vat",
+            "0",
+            "--nature",
+            "service",
+        ]],
+        day,
+    );
+    issue(
+        acquit,
+        "Greek and Cyrillic names",
+        &["--client", "6"],
+        &[&[
+            "--desc",
+            "Relecture russe pour Дмитрий Иванов",
+            "--qty",
+            "2",
+            "--unit-price",
+            "120.50",
+            "--vat",
+            "20",
+            "--nature",
+            "service",
+        ]],
+        day,
+    );
+    issue(
+        acquit,
+        "in dollars",
+        &["--client", "1", "--currency", "USD", "--eur-rate", "1.0850"],
+        &[&[
+            "--desc",
+            "Export consulting",
+            "--qty",
+            "1",
+            "--unit-price",
+            "1000",
+            "--nature",
+            "service",
+        ]],
+        day,
+    );
+    let deposit = issue(
+        acquit,
+        "deposit",
+        &["--client", "1", "--kind", "deposit"],
+        &[&[
+            "--desc",
+            "Acompte 30 %",
+            "--qty",
+            "1",
+            "--unit-price",
+            "333.33",
+            "--vat",
+            "20",
+        ]],
+        day,
+    );
+    issue(
+        acquit,
+        "final invoice after the deposit",
+        &["--client", "1", "--kind", "balance", "--of", &deposit],
+        &[
+            &[
+                "--desc",
+                "Commande",
+                "--qty",
+                "3",
+                "--unit-price",
+                "333.33",
+                "--vat",
+                "20",
+            ],
+            &[
+                "--desc",
+                "Port",
+                "--qty",
+                "1",
+                "--unit-price",
+                "12.34",
+                "--vat",
+                "5.5",
+            ],
+        ],
+        "2027-09-07",
+    );
+    let long: Vec<Vec<String>> = (1..=60)
+        .map(|i| {
+            vec![
+                "--desc".into(),
+                format!("Ligne {i} de la commande"),
+                "--qty".into(),
+                "1".into(),
+                "--unit-price".into(),
+                format!("10.{i:02}"),
+            ]
+        })
+        .collect();
+    let long: Vec<Vec<&str>> = long
+        .iter()
+        .map(|l| l.iter().map(String::as_str).collect())
+        .collect();
+    let long: Vec<&[&str]> = long.iter().map(Vec::as_slice).collect();
+    issue(
+        acquit,
+        "60 lines, three pages",
+        &["--client", "1"],
+        &long,
+        "2027-09-08",
+    );
+    let credit = acquit
+        .ok(&[
+            "credit-note",
+            &two_rates,
+            "--amount",
+            "100",
+            "--reason",
+            "Geste commercial",
+            "--date",
+            "2027-09-09",
+        ])
+        .trim()
+        .to_owned();
+    issued.push((credit, "credit note"));
+    issued
+}
+
+/// A micro-entrepreneur under the franchise, in other books.
+fn franchise_books(acquit: &Acquit) -> Vec<(String, &'static str)> {
+    acquit.ok(&[
+        "company",
+        "set",
+        "--name",
+        "Camille Roux",
+        "--legal-form",
+        "ei",
+        "--siren",
+        "732829320",
+        "--street",
+        "8 rue de la Roquette",
+        "--postcode",
+        "75011",
+        "--city",
+        "Paris",
+        "--vat-franchise",
+        "--activity",
+        "liberal-services",
+        "--registration",
+        "exempt",
+        "--iban",
+        "FR7630006000011234567890189",
+    ]);
+    acquit.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Agence Lumière",
+        "--siren",
+        "443061841",
+        "--address",
+        "3 quai Rambaud, 69002 Lyon",
+    ]);
+    let id = acquit
+        .ok(&["invoice", "new", "--client", "1"])
+        .trim()
+        .to_owned();
+    acquit.ok(&[
+        "invoice",
+        "add-line",
+        &id,
+        "--desc",
+        "Atelier de design",
+        "--qty",
+        "3",
+        "--unit-price",
+        "450",
+        "--unit",
+        "day",
+    ]);
+    let number = acquit
+        .ok(&["invoice", "issue", &id, "--date", "2027-09-02"])
+        .trim()
+        .to_owned();
+    vec![(number, "EI under the franchise to a French business")]
+}
+
+fn decimal(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_default()
+        .trim_start_matches('-')
+        .to_owned()
+}
+
+/// The text of the first element named `name` (any namespace).
+fn element(xml: &str, name: &str) -> String {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    doc.descendants()
+        .find(|n| n.tag_name().name() == name)
+        .and_then(|n| n.text())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn preflight(pdf: &Path) -> Vec<String> {
+    let j = "/usr/share/java";
+    let classpath = [
+        "preflight",
+        "pdfbox2",
+        "fontbox2",
+        "xmpbox",
+        "commons-logging",
+        "javax.activation",
+        "jaxb-api",
+    ]
+    .map(|jar| format!("{j}/{jar}.jar"))
+    .join(":");
+    let out = std::process::Command::new("java")
+        .args([
+            "-cp",
+            &classpath,
+            "org.apache.pdfbox.preflight.Validator_A1b",
+        ])
+        .arg(pdf)
+        .output()
+        .expect("java (apt install default-jre-headless libpdfbox2-java)");
+    text(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(" : "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_kind_of_document_is_a_factur_x_the_official_rules_accept() {
+    let standard = Acquit::new();
+    let franchise = Acquit::new();
+    let mut all: Vec<(&Acquit, String, &str)> = Vec::new();
+    for (number, what) in books(&standard) {
+        all.push((&standard, number, what));
+    }
+    for (number, what) in franchise_books(&franchise) {
+        all.push((&franchise, number, what));
+    }
+
+    let xmls: Vec<(String, String)> = all
+        .iter()
+        .map(|(acquit, number, what)| {
+            (
+                format!("{number} ({what})"),
+                acquit.ok(&["invoice", "xml", number]),
+            )
+        })
+        .collect();
+    // XSD and both rule sets, zero fatal failed assert.
+    let verdicts = support::validate(&xmls);
+    support::assert_valid(&verdicts);
+
+    for ((acquit, number, what), (_, xml)) in all.iter().zip(&xmls) {
+        let pdf = acquit.dir.path().join(format!("{number}.pdf"));
+        acquit.ok(&[
+            "invoice",
+            "pdf",
+            number,
+            "--as-issued",
+            "--out",
+            pdf.to_str().unwrap(),
+        ]);
+        // The recipient's library finds the very XML `invoice xml` prints.
+        let embedded = support::facturx_python(&pdf);
+        assert_eq!(embedded.filename, "factur-x.xml", "{number}");
+        assert_eq!(embedded.level, "en16931", "{number}");
+        assert!(
+            embedded.xml == xml.as_bytes(),
+            "{number} ({what}): the embedded XML differs"
+        );
+        // Its totals are the books'.
+        let json = acquit.json(&["invoice", "show", number, "--json"]);
+        assert_eq!(
+            element(xml, "GrandTotalAmount"),
+            decimal(&json["total"]),
+            "{number}"
+        );
+        assert_eq!(
+            element(xml, "TaxBasisTotalAmount"),
+            decimal(&json["net"]),
+            "{number}"
+        );
+        assert_eq!(
+            element(xml, "TaxTotalAmount"),
+            decimal(&json["vat_total"]),
+            "{number}"
+        );
+        // A sound PDF, PDF/A-3: PDFBox checks PDF/A-1b, so only what
+        // PDF/A-3 allows and A-1 does not may be reported.
+        let check = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "qpdf --check {number}: {}",
+            text(&check.stdout)
+        );
+        let a1_only = ["1.4.7", "1.2.9", "3.1.11", "7.11.2"];
+        let other: Vec<String> = preflight(&pdf)
+            .into_iter()
+            .filter(|e| !a1_only.iter().any(|code| e.starts_with(code)))
+            .collect();
+        assert!(
+            other.is_empty(),
+            "{number} ({what}): PDF/A errors beyond the A-1-only ones: {other:?}"
+        );
+        let bytes = std::fs::read(&pdf).unwrap();
+        let raw = String::from_utf8_lossy(&bytes);
+        for mark in [
+            "<pdfaid:part>3</pdfaid:part>",
+            "<pdfaid:conformance>B</pdfaid:conformance>",
+            "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>",
+        ] {
+            assert!(raw.contains(mark), "{number}: the XMP lacks {mark}");
+        }
+    }
+}
+
+#[test]
+fn the_rules_really_run_a_wrong_vat_total_is_reported_by_rule_id() {
+    let standard = Acquit::new();
+    let issued = books(&standard);
+    let xml = standard.ok(&["invoice", "xml", &issued[0].0]);
+    let total = element(&xml, "TaxTotalAmount");
+    let wrong = xml.replacen(
+        &format!(">{total}</ram:TaxTotalAmount>"),
+        ">999.99</ram:TaxTotalAmount>",
+        1,
+    );
+    assert_ne!(wrong, xml);
+    let failed = support::schematron(&wrong, support::Rules::En16931);
+    let ids = support::rule_ids(&failed);
+    println!("a wrong VAT total: {ids:?}");
+    assert!(
+        !ids.is_empty(),
+        "the EN 16931 rules said nothing of a wrong VAT total"
+    );
+    let texts: String = failed.iter().map(|f| f.to_string()).collect();
+    assert!(
+        texts.contains("BR-CO-14") || texts.contains("BR-CO-15"),
+        "{texts}"
+    );
+}
