@@ -40,12 +40,11 @@ pub struct LineView {
     /// From 1.
     pub position: i32,
     pub description: String,
+    /// As printed, with its unit: "3 jours", "2,5 h".
     pub quantity: String,
     /// Goods or a service (none in older books).
     pub nature: Option<NatureChoice>,
     pub unit: Option<UnitChoice>,
-    /// The unit as printed after the quantity ("jours", "h").
-    pub unit_label: Option<String>,
     pub unit_price: String,
     pub vat_rate: String,
     /// None without a discount.
@@ -334,14 +333,9 @@ pub(crate) fn line_views(lines: &[Line], totals: &Totals, lang: Lang) -> Vec<Lin
         .map(|(i, (line, amounts))| LineView {
             position: i32::try_from(i + 1).unwrap_or(i32::MAX),
             description: line.description.clone(),
-            quantity: line.input.quantity.format(lang),
+            quantity: line.quantity_label(lang),
             nature: line.nature.map(Into::into),
             unit: line.unit.map(Into::into),
-            // As the PDF prints it (`acquit_pdf::display`): plural above one.
-            unit_label: line.unit.map(|u| {
-                u.symbol(lang, line.input.quantity > acquit_core::Quantity::ONE)
-                    .to_owned()
-            }),
             unit_price: line.input.unit_price.format(lang),
             vat_rate: line.input.vat_rate.format(lang),
             discount: Some(amounts.discount)

@@ -118,8 +118,14 @@ async fn a_client_with_a_delivery_address_gets_a_service_invoice_in_days_with_it
     app.fill("[data-testid=line-unitPrice]", "500").await;
     app.choose("[data-testid=line-nature]", "service").await;
     app.click("[data-testid=add-line]").await;
-    app.wait_texts("[data-testid=draft-line-quantity]", |q| q == ["3 jours"])
-        .await;
+    // A no-break space between number and unit, as on the PDF.
+    app.wait_texts("[data-testid=draft-line-quantity]", |q| {
+        q.iter()
+            .map(|t| t.replace('\u{a0}', " "))
+            .collect::<Vec<_>>()
+            == ["3 jours"]
+    })
+    .await;
     assert_eq!(
         app.texts("[data-testid=draft-line-nature]").await,
         ["Service"]

@@ -69,6 +69,11 @@ impl Country {
             .and_then(|(c, _, _)| Country::parse(c).ok())
     }
 
+    /// Every country of the table, by code.
+    pub fn all() -> impl Iterator<Item = Country> {
+        table().filter_map(|(code, _, _)| <[u8; 2]>::try_from(code.as_bytes()).ok().map(Country))
+    }
+
     pub fn code(&self) -> &str {
         // Always two ASCII letters from the table.
         std::str::from_utf8(&self.0).unwrap_or("??")
@@ -385,7 +390,8 @@ mod tests {
         assert!(Country::parse("UK").unwrap_err().to_string().contains("GB"));
         assert_eq!(Country::from_name("royaume-uni"), Country::parse("GB").ok());
         assert!(Country::FR.is_eu() && !Country::parse("CH").unwrap().is_eu());
-        assert_eq!(table().count(), 249);
+        assert_eq!(Country::all().count(), 249);
+        assert!(Country::all().all(|c| Country::parse(c.code()) == Ok(c)));
     }
 
     #[test]

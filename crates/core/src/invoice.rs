@@ -164,6 +164,19 @@ pub struct Line {
 }
 
 impl Line {
+    /// The quantity as printed, with its unit ("2,5 h", "3 jours", "1
+    /// forfait": plural above one, a no-break space before the unit).
+    pub fn quantity_label(&self, lang: crate::Lang) -> String {
+        let quantity = self.input.quantity.format(lang);
+        match self.unit {
+            Some(unit) => {
+                let plural = self.input.quantity > crate::Quantity::ONE;
+                format!("{quantity}\u{a0}{}", unit.symbol(lang, plural))
+            }
+            None => quantity,
+        }
+    }
+
     /// A line without nature or unit.
     pub fn new(description: impl Into<String>, input: LineInput) -> Line {
         Line {
@@ -426,6 +439,37 @@ mod tests {
         assert_eq!(EurRate::parse("1.2345678").unwrap_err().0, "1.2345678");
         for bad in ["0", "-1.08", "", "abc"] {
             assert!(EurRate::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_quantity_is_printed_with_its_unit_plural_above_one() {
+        let with = |qty: &str, unit: Option<Unit>| Line {
+            unit,
+            input: LineInput {
+                quantity: Quantity::parse(qty).unwrap(),
+                ..line(None).input
+            },
+            ..line(None)
+        };
+        let cases = [
+            ("3", Some(Unit::Day), crate::Lang::Fr, "3\u{a0}jours"),
+            ("1", Some(Unit::Day), crate::Lang::En, "1\u{a0}day"),
+            ("2.5", Some(Unit::Hour), crate::Lang::Fr, "2,5\u{a0}h"),
+            (
+                "0.5",
+                Some(Unit::LumpSum),
+                crate::Lang::Fr,
+                "0,5\u{a0}forfait",
+            ),
+            ("4", None, crate::Lang::Fr, "4"),
+        ];
+        for (qty, unit, lang, expected) in cases {
+            assert_eq!(
+                with(qty, unit).quantity_label(lang),
+                expected,
+                "{qty} {unit:?}"
+            );
         }
     }
 

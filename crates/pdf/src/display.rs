@@ -675,16 +675,8 @@ fn draw_row(
     if let Some(discount) = &lines.1 {
         p.text(MARGIN + 6.0, y, Style::Regular, 8.0, MUTED, discount);
     }
-    let quantity = line.input.quantity.format(lang);
-    let quantity = match line.unit {
-        Some(unit) => {
-            let plural = line.input.quantity > acquit_core::Quantity::ONE;
-            format!("{quantity}\u{a0}{}", unit.symbol(lang, plural))
-        }
-        None => quantity,
-    };
     let cells = [
-        quantity,
+        line.quantity_label(lang),
         line.input.unit_price.format(lang),
         line.input.vat_rate.format(lang),
         amounts.net.format(lang),
