@@ -191,9 +191,6 @@ fn thresholds(args: ThresholdsArgs, db: &Path) -> Result<String, CliError> {
                 higher_crossed: None,
             };
             threshold.check().map_err(CliError::rejected)?;
-            // What crossing means does not change with a figure: keep
-            // Acquit's text for those years, if it has one.
-            let threshold = with_acquits_text(threshold);
             open(db)?.set_threshold(&threshold)?;
             Ok(String::new())
         }
@@ -202,22 +199,6 @@ fn thresholds(args: ThresholdsArgs, db: &Path) -> Result<String, CliError> {
             Ok(format!("{removed}\n"))
         }
     }
-}
-
-/// `threshold` with the meaning of crossing it taken from Acquit's figure
-/// of the same regime and scope for its first year (or the latest before).
-fn with_acquits_text(mut threshold: Threshold) -> Threshold {
-    let acquits = declaration::pick(threshold.from, &[], declaration::builtin());
-    if let Some(same) = acquits
-        .iter()
-        .find(|p| p.threshold.regime == threshold.regime && p.threshold.scope == threshold.scope)
-    {
-        threshold.crossed = same.threshold.crossed.clone();
-        if threshold.higher.is_some() {
-            threshold.higher_crossed = same.threshold.higher_crossed.clone();
-        }
-    }
-    threshold
 }
 
 /// `2027`, `2026–2028`, `2026–`.
@@ -534,7 +515,7 @@ fn human(d: &Declaration, lang: Lang) -> String {
     if !d.vat_franchise {
         out.push_str(match lang {
             Lang::Fr => {
-                "Vous facturez la TVA : les seuils de la franchise en base ne sont pas comparés.\n"
+                "Vous facturez la TVA\u{a0}: les seuils de la franchise en base ne sont pas comparés.\n"
             }
             Lang::En => "You charge VAT: the VAT franchise thresholds are not compared.\n",
         });

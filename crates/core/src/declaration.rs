@@ -760,6 +760,26 @@ pub fn table_to_json(table: &[Threshold]) -> String {
     serde_json::to_string(table).expect("thresholds serialize")
 }
 
+/// `threshold` (a user's own figure) with the meaning of crossing it, when
+/// it has none, taken from Acquit's threshold of the same regime and scope
+/// for its first year (or the latest before): a figure changes with the
+/// years, what crossing it means only with the law.
+pub fn with_builtin_text(mut threshold: Threshold) -> Threshold {
+    let acquits = pick(threshold.from, &[], builtin());
+    if let Some(same) = acquits
+        .iter()
+        .find(|p| p.threshold.regime == threshold.regime && p.threshold.scope == threshold.scope)
+    {
+        if threshold.crossed.is_none() {
+            threshold.crossed = same.threshold.crossed.clone();
+        }
+        if threshold.higher.is_some() && threshold.higher_crossed.is_none() {
+            threshold.higher_crossed = same.threshold.higher_crossed.clone();
+        }
+    }
+    threshold
+}
+
 /// The threshold that applies to a year, and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Picked {
@@ -909,14 +929,14 @@ impl Check {
         Some(match (self.level, lang) {
             (Level::Below, _) => return None,
             (Level::Near, Lang::Fr) => format!(
-                "Vos recettes de l'année hors TVA ({total}) atteignent {} % du {name} ({limit}). S'il est dépassé : {}",
+                "Vos recettes de l'année hors TVA ({total}) atteignent {}\u{a0}% du {name} ({limit}). S'il est dépassé\u{a0}: {}",
                 self.percent(),
-                meaning(&t.crossed)
+                lower_first(meaning(&t.crossed))
             ),
             (Level::Near, Lang::En) => format!(
                 "Your receipts of the year excluding VAT ({total}) reach {}% of the {name} ({limit}). If it is exceeded: {}",
                 self.percent(),
-                meaning(&t.crossed)
+                lower_first(meaning(&t.crossed))
             ),
             (Level::Crossed, Lang::Fr) => format!(
                 "Vos recettes de l'année hors TVA ({total}) dépassent le {name} ({limit}). {}",
@@ -927,16 +947,16 @@ impl Check {
                 meaning(&t.crossed)
             ),
             (Level::NearHigher, Lang::Fr) => format!(
-                "Vos recettes de l'année hors TVA ({total}) dépassent le {name} ({limit}) et atteignent {} % du seuil majoré ({higher}). {} Au-delà du seuil majoré : {}",
+                "Vos recettes de l'année hors TVA ({total}) dépassent le {name} ({limit}) et atteignent {}\u{a0}% du seuil majoré ({higher}). {} Au-delà du seuil majoré\u{a0}: {}",
                 self.higher_percent().unwrap_or_default(),
                 meaning(&t.crossed),
-                meaning(&t.higher_crossed)
+                lower_first(meaning(&t.higher_crossed))
             ),
             (Level::NearHigher, Lang::En) => format!(
                 "Your receipts of the year excluding VAT ({total}) exceed the {name} ({limit}) and reach {}% of the higher threshold ({higher}). {} Beyond the higher threshold: {}",
                 self.higher_percent().unwrap_or_default(),
                 meaning(&t.crossed),
-                meaning(&t.higher_crossed)
+                lower_first(meaning(&t.higher_crossed))
             ),
             (Level::HigherCrossed, Lang::Fr) => format!(
                 "Vos recettes de l'année hors TVA ({total}) dépassent le seuil majoré ({higher}) du {name}. {}",
@@ -947,6 +967,15 @@ impl Check {
                 meaning(&t.higher_crossed)
             ),
         })
+    }
+}
+
+/// A sentence made to follow a colon: "Le régime…" → "le régime…".
+fn lower_first(sentence: String) -> String {
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => sentence,
     }
 }
 
@@ -1003,7 +1032,7 @@ impl Warning {
         };
         match (self, lang) {
             (Warning::UnknownActivity { amount, invoices }, Lang::Fr) => format!(
-                "{} reçus ({}) sont d'une activité inconnue : leurs lignes n'ont pas de nature (biens ou service) et votre profil n'avait pas d'activité à l'émission. Déclarez-les vous-même dans la bonne colonne ; pour les prochaines factures, indiquez votre activité dans votre entreprise (acquit company set --activity).",
+                "{} reçus ({}) sont d'une activité inconnue\u{a0}: leurs lignes n'ont pas de nature (biens ou service) et votre profil n'avait pas d'activité à l'émission. Déclarez-les vous-même dans la bonne colonne ; pour les prochaines factures, indiquez votre activité dans votre entreprise (acquit company set --activity).",
                 amount.format(lang),
                 list(invoices)
             ),
@@ -1013,7 +1042,7 @@ impl Warning {
                 list(invoices)
             ),
             (Warning::NotConverted { amount, invoices }, Lang::Fr) => format!(
-                "{} reçus ({}) ne sont comptés nulle part : la facture n'a pas de taux de change en euros. Convertissez-les en euros et ajoutez-les vous-même.",
+                "{} reçus ({}) ne sont comptés nulle part\u{a0}: la facture n'a pas de taux de change en euros. Convertissez-les en euros et ajoutez-les vous-même.",
                 amount.format(lang),
                 list(invoices)
             ),
@@ -1023,13 +1052,13 @@ impl Warning {
                 list(invoices)
             ),
             (Warning::Outdated { year, figures_of }, Lang::Fr) => format!(
-                "Acquit ne connaît pas encore tous les seuils de {year} : ceux de {figures_of} sont utilisés. Vérifiez-les sur impots.gouv.fr et saisissez ceux de {year} (écran Déclaration, ou acquit declare thresholds set)."
+                "Acquit ne connaît pas encore tous les seuils de {year}\u{a0}: ceux de {figures_of} sont utilisés. Vérifiez-les sur impots.gouv.fr et saisissez ceux de {year} (écran Déclaration, ou acquit declare thresholds set)."
             ),
             (Warning::Outdated { year, figures_of }, Lang::En) => format!(
                 "Acquit does not know all the thresholds of {year} yet: those of {figures_of} are used. Check them on impots.gouv.fr and enter those of {year} (Declaration screen, or acquit declare thresholds set)."
             ),
             (Warning::NoThresholds { year }, Lang::Fr) => format!(
-                "Acquit ne connaît aucun seuil pour {year} : rien n'est comparé. Saisissez-les (écran Déclaration, ou acquit declare thresholds set)."
+                "Acquit ne connaît aucun seuil pour {year}\u{a0}: rien n'est comparé. Saisissez-les (écran Déclaration, ou acquit declare thresholds set)."
             ),
             (Warning::NoThresholds { year }, Lang::En) => format!(
                 "Acquit knows no threshold for {year}: nothing is compared. Enter them (Declaration screen, or acquit declare thresholds set)."
@@ -1464,6 +1493,10 @@ mod tests {
         let near = check(34_000).statement(Lang::En).unwrap();
         assert!(
             near.contains("reach 90% of the VAT franchise threshold for services (€37,500.00)"),
+            "{near}"
+        );
+        assert!(
+            near.contains("If it is exceeded: the franchise still applies this year"),
             "{near}"
         );
         let crossed = check(38_000).statement(Lang::Fr).unwrap();

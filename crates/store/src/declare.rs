@@ -308,11 +308,14 @@ impl Store {
 
     /// Keeps `threshold` as the user's own figure. It replaces one of the
     /// same regime, scope and years; one that covers some of the same years
-    /// otherwise is refused, so that no figure is dropped unseen.
+    /// otherwise is refused, so that no figure is dropped unseen. Without a
+    /// text of what crossing it means, Acquit's is kept with it
+    /// ([`declaration::with_builtin_text`]).
     pub fn set_threshold(&mut self, threshold: &Threshold) -> Result<(), StoreError> {
         threshold
             .check()
             .map_err(|e| Rejection::Invalid(e.to_string()))?;
+        let threshold = &declaration::with_builtin_text(threshold.clone());
         self.write(|tx| {
             let mut table = read_yours(tx)?;
             table.retain(|t| {

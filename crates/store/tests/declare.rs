@@ -407,7 +407,19 @@ fn your_thresholds_replace_the_same_years_refuse_overlaps_and_reset() {
     store
         .set_threshold(&mine(Regime::Micro, Scope::All, 2027, 210_000, None))
         .unwrap();
-    assert_eq!(store.your_thresholds().unwrap().len(), 1);
+    let yours = store.your_thresholds().unwrap();
+    assert_eq!(yours.len(), 1);
+    // What crossing it means is Acquit's text for those years.
+    let acquits = &store.thresholds(2027).unwrap()[0];
+    assert!(
+        yours[0]
+            .crossed
+            .as_ref()
+            .unwrap()
+            .en
+            .contains("two calendar years in a row")
+    );
+    assert!(acquits.yours);
     assert_eq!(
         store.thresholds(2027).unwrap()[0].threshold.limit,
         eur(21_000_000)
