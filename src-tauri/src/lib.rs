@@ -11,6 +11,7 @@ mod books;
 mod choices;
 mod commands;
 mod company;
+mod declare;
 mod editor;
 mod forms;
 mod logging;
@@ -93,7 +94,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             books::credit_notes,
             books::issue_refund_credit_note,
             books::reconcile,
-            books::kept_events
+            books::kept_events,
+            declare::declaration,
+            declare::set_threshold,
+            declare::reset_thresholds
         ])
         .events(tauri_specta::collect_events![
             payments::PaymentsApplied,

@@ -8,6 +8,8 @@
 mod backups;
 mod books;
 mod client_page;
+// The micro-entrepreneur's declaration screen.
+mod declaration;
 mod drafts;
 mod harness;
 // The September 2027 legal data typed in the app.

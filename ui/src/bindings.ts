@@ -225,6 +225,19 @@ export const commands = {
 	 *  then unmatched, newest first within each.
 	 */
 	keptEvents: () => typedError<KeptEventView[], CommandError>(__TAURI_INVOKE("kept_events")),
+	/**  The declaration of `period` (`2027-Q1`, `2027-03`); none: this quarter. */
+	declaration: (period: string | null, lang: string) => typedError<DeclarationView_Serialize, CommandError>(__TAURI_INVOKE("declaration", { period, lang })),
+	/**
+	 *  Keeps the user's own figure for a threshold of one year (it goes before
+	 *  Acquit's); a form's problems come back per field (`limit`, `higher`,
+	 *  `source`).
+	 */
+	setThreshold: (input: ThresholdInput_Deserialize, lang: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_threshold", { input, lang })),
+	/**
+	 *  Removes the user's own figures that cover `year`: Acquit's apply again.
+	 *  Returns how many were removed.
+	 */
+	resetThresholds: (year: number) => typedError<number, CommandError>(__TAURI_INVOKE("reset_thresholds", { year })),
 };
 
 /** Events */
@@ -378,6 +391,19 @@ export type ClientRow_Serialize = {
 	siren: string | null,
 	/**  `fr` or `en`: the language of the client's invoices. */
 	lang: string,
+};
+
+/**  One column of the declaration, formatted. */
+export type ColumnRow = {
+	/**
+	 *  `goods`, `commercial-services`, `liberal-services`, `unknown`;
+	 *  `total` and `services` for the sums.
+	 */
+	activity: string,
+	/**  As URSSAF's form names it. */
+	label: string,
+	received: string,
+	excludingVat: string,
 };
 
 /**
@@ -564,6 +590,70 @@ export type DashboardView = {
 	paidThisMonth: string,
 	processing: string,
 	processingCount: number,
+};
+
+/**  The Declaration screen. */
+export type DeclarationView = DeclarationView_Serialize | DeclarationView_Deserialize;
+
+/**  The Declaration screen. */
+export type DeclarationView_Deserialize = {
+	/**  `2027-Q1` or `2027-03`. */
+	period: string,
+	/**  "1er trimestre 2027", "March 2027". */
+	label: string,
+	year: number,
+	/**  YYYY-MM-DD, both inclusive. */
+	from: string,
+	to: string,
+	/**  Goods, commercial services, liberal services, unknown. */
+	columns: ColumnRow[],
+	total: ColumnRow,
+	/**  Receipts in another currency without a euro rate, per currency. */
+	notConverted: string[],
+	receipts: ReceiptRow_Deserialize[],
+	/**  From 1 January to the period's end. */
+	yearFrom: string,
+	yearTotal: ColumnRow,
+	yearServices: ColumnRow,
+	yearNotConverted: string[],
+	/**  The seller is under the VAT franchise: its thresholds are compared. */
+	vatFranchise: boolean,
+	thresholds: ThresholdRow_Deserialize[],
+	warnings: DeclarationWarning[],
+};
+
+/**  The Declaration screen. */
+export type DeclarationView_Serialize = {
+	/**  `2027-Q1` or `2027-03`. */
+	period: string,
+	/**  "1er trimestre 2027", "March 2027". */
+	label: string,
+	year: number,
+	/**  YYYY-MM-DD, both inclusive. */
+	from: string,
+	to: string,
+	/**  Goods, commercial services, liberal services, unknown. */
+	columns: ColumnRow[],
+	total: ColumnRow,
+	/**  Receipts in another currency without a euro rate, per currency. */
+	notConverted: string[],
+	receipts: ReceiptRow_Serialize[],
+	/**  From 1 January to the period's end. */
+	yearFrom: string,
+	yearTotal: ColumnRow,
+	yearServices: ColumnRow,
+	yearNotConverted: string[],
+	/**  The seller is under the VAT franchise: its thresholds are compared. */
+	vatFranchise: boolean,
+	thresholds: ThresholdRow_Serialize[],
+	warnings: DeclarationWarning[],
+};
+
+/**  Something to check before declaring. */
+export type DeclarationWarning = {
+	/**  `unknown-activity`, `not-converted`, `outdated`, `no-thresholds`. */
+	kind: string,
+	message: string,
 };
 
 /**  What a new draft starts with. */
@@ -1247,6 +1337,51 @@ export type ReceiptPreview = {
 	whatsappText: string,
 };
 
+/**  A receipt of the period and where its money goes. */
+export type ReceiptRow = ReceiptRow_Serialize | ReceiptRow_Deserialize;
+
+/**  A receipt of the period and where its money goes. */
+export type ReceiptRow_Deserialize = {
+	paymentId: number,
+	/**  YYYY-MM-DD. */
+	date: string,
+	invoice: string,
+	client: string,
+	/**  `payment`, `refund`, `reversal`. */
+	kind: string,
+	/**  As received, in the invoice's currency. */
+	amount: string,
+	/**
+	 *  In euros when the amount is in another currency and was converted;
+	 *  None when it is in euros or could not be converted.
+	 */
+	eur?: string | null,
+	converted: boolean,
+	/**  By column: "Liberal services (BNC) 50.00 €". */
+	parts: ColumnRow[],
+};
+
+/**  A receipt of the period and where its money goes. */
+export type ReceiptRow_Serialize = {
+	paymentId: number,
+	/**  YYYY-MM-DD. */
+	date: string,
+	invoice: string,
+	client: string,
+	/**  `payment`, `refund`, `reversal`. */
+	kind: string,
+	/**  As received, in the invoice's currency. */
+	amount: string,
+	/**
+	 *  In euros when the amount is in another currency and was converted;
+	 *  None when it is in euros or could not be converted.
+	 */
+	eur: string | null,
+	converted: boolean,
+	/**  By column: "Liberal services (BNC) 50.00 €". */
+	parts: ColumnRow[],
+};
+
 /**  What the reconciliation found over the last 30 days. */
 export type ReconcileView = ReconcileView_Serialize | ReconcileView_Deserialize;
 
@@ -1446,6 +1581,98 @@ export type TemplateView = {
 	lang: string,
 	text: string,
 	defaultText: string,
+};
+
+/**  The user's own figure for a threshold, for one year. */
+export type ThresholdInput = ThresholdInput_Serialize | ThresholdInput_Deserialize;
+
+/**  The user's own figure for a threshold, for one year. */
+export type ThresholdInput_Deserialize = {
+	/**  `micro` or `vat-franchise`. */
+	regime: string,
+	/**  `all` or `services`. */
+	scope: string,
+	year: number,
+	/**  In euros, excluding VAT, as typed. */
+	limit: string,
+	/**  The VAT franchise's higher threshold, as typed. */
+	higher?: string | null,
+	/**  Where the figure comes from. */
+	source: string,
+};
+
+/**  The user's own figure for a threshold, for one year. */
+export type ThresholdInput_Serialize = {
+	/**  `micro` or `vat-franchise`. */
+	regime: string,
+	/**  `all` or `services`. */
+	scope: string,
+	year: number,
+	/**  In euros, excluding VAT, as typed. */
+	limit: string,
+	/**  The VAT franchise's higher threshold, as typed. */
+	higher: string | null,
+	/**  Where the figure comes from. */
+	source: string,
+};
+
+/**  A threshold of the year and the year-to-date total against it. */
+export type ThresholdRow = ThresholdRow_Serialize | ThresholdRow_Deserialize;
+
+/**  A threshold of the year and the year-to-date total against it. */
+export type ThresholdRow_Deserialize = {
+	/**  `micro` or `vat-franchise`. */
+	regime: string,
+	/**  `all` or `services`. */
+	scope: string,
+	/**  "micro-enterprise ceiling for services". */
+	name: string,
+	/**  "2026–2028". */
+	years: string,
+	limit: string,
+	higher?: string | null,
+	/**  Plain decimals for the edit form: `83600.00`. */
+	limitInput: string,
+	higherInput?: string | null,
+	source: string,
+	/**  The user's own figure. */
+	yours: boolean,
+	/**  The figure of an earlier year: none known for this one. */
+	outdated: boolean,
+	yearToDate: string,
+	percent: number,
+	/**  `below`, `near`, `crossed`, `near-higher`, `higher-crossed`. */
+	level: string,
+	/**  From 90 % on: where the total stands and what crossing means. */
+	statement?: string | null,
+};
+
+/**  A threshold of the year and the year-to-date total against it. */
+export type ThresholdRow_Serialize = {
+	/**  `micro` or `vat-franchise`. */
+	regime: string,
+	/**  `all` or `services`. */
+	scope: string,
+	/**  "micro-enterprise ceiling for services". */
+	name: string,
+	/**  "2026–2028". */
+	years: string,
+	limit: string,
+	higher: string | null,
+	/**  Plain decimals for the edit form: `83600.00`. */
+	limitInput: string,
+	higherInput: string | null,
+	source: string,
+	/**  The user's own figure. */
+	yours: boolean,
+	/**  The figure of an earlier year: none known for this one. */
+	outdated: boolean,
+	yearToDate: string,
+	percent: number,
+	/**  `below`, `near`, `crossed`, `near-higher`, `higher-crossed`. */
+	level: string,
+	/**  From 90 % on: where the total stands and what crossing means. */
+	statement: string | null,
 };
 
 /**  One line of an invoice's history. */
