@@ -33,6 +33,7 @@
 mod client;
 mod company;
 mod declare;
+mod facturx;
 mod invoice;
 mod ledger;
 mod link;
@@ -140,6 +141,9 @@ enum Command {
     /// Share an issued invoice as an end-to-end encrypted page on your
     /// relay, and print its URL (or --revoke it)
     Share(share::ShareArgs),
+    /// E-invoices: check a Factur-X you made or received
+    #[command(subcommand, arg_required_else_help = true)]
+    Facturx(facturx::FacturxCommand),
     /// Replace the database with a backup, after checking it; the current
     /// database is saved aside first
     Restore {
@@ -254,6 +258,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Sync(args) => sync::sync(args, &path),
         Command::Reconcile(args) => sync::reconcile(args, &path),
         Command::Share(args) => share::run(args, &path),
+        Command::Facturx(command) => facturx::run(command),
     }
 }
 

@@ -616,3 +616,59 @@ fn the_rules_really_run_a_wrong_vat_total_is_reported_by_rule_id() {
         "{texts}"
     );
 }
+
+#[test]
+fn facturx_check_reads_one_back_and_names_each_violation_by_rule() {
+    let acquit = Acquit::new();
+    let (number, _) = franchise_books(&acquit).remove(0);
+    let pdf = acquit.dir.path().join("fx.pdf");
+    acquit.ok(&[
+        "invoice",
+        "facturx",
+        &number,
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let out = acquit.ok(&["facturx", "check", pdf.to_str().unwrap()]);
+    assert!(out.starts_with("factur-x.xml found in"), "{out}");
+    assert!(
+        out.contains("EN 16931: no violation")
+            && out.contains("French rules (BR-FR): no violation"),
+        "{out}"
+    );
+
+    // Its XML with a wrong VAT total: exit 1, the report on stdout.
+    let xml = acquit.ok(&["invoice", "xml", &number]);
+    let total = element(&xml, "GrandTotalAmount");
+    let wrong = xml.replacen(
+        &format!(">{total}</ram:GrandTotalAmount>"),
+        ">1.00</ram:GrandTotalAmount>",
+        1,
+    );
+    let bad = acquit.dir.path().join("bad.xml");
+    std::fs::write(&bad, wrong).unwrap();
+    let run = acquit.run(&["facturx", "check", bad.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let report = text(&run.stdout);
+    assert!(report.contains("BR-CO-15"), "{report}");
+    assert!(text(&run.stderr).contains("is not a valid Factur-X EN 16931"));
+
+    // A PDF without the XML, or no PDF at all: said, exit 1.
+    let plain = acquit.dir.path().join("plain.pdf");
+    acquit.ok(&["invoice", "pdf", &number, "--out", plain.to_str().unwrap()]);
+    let stderr = acquit.fails(1, &["facturx", "check", plain.to_str().unwrap()]);
+    assert!(stderr.contains("not a Factur-X"), "{stderr}");
+
+    // Without the tools: what to install, exit 3.
+    let out = acquit
+        .command(&["facturx", "check", pdf.to_str().unwrap()])
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("apt-get install libxml2-utils"),
+        "{}",
+        text(&out.stderr)
+    );
+}

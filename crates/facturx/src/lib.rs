@@ -11,6 +11,7 @@
 //! official rules compiled to XSLT (EN 16931 and the French BR-FR rules,
 //! run by Saxon-HE), in `tests/`; the artefacts are in `validation/`.
 
+pub mod check;
 mod cii;
 mod xml;
 

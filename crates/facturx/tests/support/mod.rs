@@ -16,7 +16,6 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -122,55 +121,8 @@ impl Rules {
     }
 }
 
-/// How bad a finding is, as the SVRL says (`flag`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Flag {
-    Fatal,
-    Warning,
-    Information,
-}
-
-/// One finding of a Schematron: a `svrl:failed-assert`, or a
-/// `svrl:successful-report` (the EN 16931 rules use reports only to say an
-/// attribute or element is not used in the profile).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failed {
-    /// The business rule: `BR-CO-14` (the EN 16931 file names it in
-    /// brackets at the start of the text), `BR-FR-05_BT-22_PMT` (the French
-    /// file's ids are the rules), or `transform-error` when Saxon stopped on
-    /// this document (an amount that is not a decimal, say).
-    pub rule: String,
-    /// The assert's `id` attribute: `FX-SCH-A-000130`, `BR-FR-05_BT-22_PMT`;
-    /// empty for the EN 16931 reports, which have none.
-    pub id: String,
-    /// The `flag` attribute. Absent: fatal for an assert (the EN 16931 file
-    /// flags only its 3 warnings), warning for a report (data outside the
-    /// profile is not rejected, says the FNFE's explanatory note).
-    pub flag: Flag,
-    pub report: bool,
-    /// Where, as an XPath without the namespace noise:
-    /// `/CrossIndustryInvoice[1]/SupplyChainTradeTransaction[1]/…`.
-    pub location: String,
-    /// The rule's message, whitespace collapsed.
-    pub text: String,
-}
-
-impl Failed {
-    pub fn is_fatal(&self) -> bool {
-        self.flag == Flag::Fatal
-    }
-}
-
-impl fmt::Display for Failed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.report { "report" } else { "assert" };
-        write!(f, "[{:?} {kind}] {}", self.flag, self.rule)?;
-        if !self.id.is_empty() && self.id != self.rule {
-            write!(f, " ({})", self.id)?;
-        }
-        write!(f, " at {}: {}", self.location, self.text)
-    }
-}
+/// A finding, as the product reads SVRL (`acquit facturx check` too).
+pub use acquit_facturx::check::{Finding as Failed, Flag};
 
 /// The fatal findings only.
 pub fn fatal(failed: &[Failed]) -> Vec<&Failed> {
@@ -288,82 +240,9 @@ where
         .collect()
 }
 
-const SVRL: &str = "http://purl.oclc.org/dsdl/svrl";
-
 /// The findings of an SVRL report, in document order.
 pub fn parse_svrl(svrl: &str) -> Vec<Failed> {
-    let doc = roxmltree::Document::parse(svrl)
-        .unwrap_or_else(|e| panic!("the SVRL report is not XML ({e}): {svrl}"));
-    let root = doc.root_element();
-    assert!(
-        root.has_tag_name((SVRL, "schematron-output")),
-        "not an SVRL report: {:?}",
-        root.tag_name()
-    );
-    root.children()
-        .filter(|n| n.is_element() && n.tag_name().namespace() == Some(SVRL))
-        .filter_map(|n| {
-            let report = match n.tag_name().name() {
-                "failed-assert" => false,
-                "successful-report" => true,
-                _ => return None,
-            };
-            let text = n
-                .children()
-                .find(|c| c.has_tag_name((SVRL, "text")))
-                .map(|t| {
-                    let text = t
-                        .descendants()
-                        .filter(|d| d.is_text())
-                        .filter_map(|d| d.text());
-                    collapse(&text.collect::<String>())
-                })
-                .unwrap_or_default();
-            let id = n.attribute("id").unwrap_or_default().to_owned();
-            let flag = match n.attribute("flag") {
-                Some("fatal" | "error") => Flag::Fatal,
-                Some("warning") => Flag::Warning,
-                Some("information" | "info") => Flag::Information,
-                Some(other) => panic!("unknown SVRL flag {other:?} on {id}: {text}"),
-                None if report => Flag::Warning,
-                None => Flag::Fatal,
-            };
-            let rule = bracketed_rule(&text).unwrap_or(if id.is_empty() { "unnamed" } else { &id });
-            Some(Failed {
-                rule: rule.to_owned(),
-                id: id.clone(),
-                flag,
-                report,
-                location: plain_location(n.attribute("location").unwrap_or_default()),
-                text,
-            })
-        })
-        .collect()
-}
-
-/// `BR-CO-14` from "[BR-CO-14]-Invoice total VAT amount…".
-fn bracketed_rule(text: &str) -> Option<&str> {
-    let rest = text.strip_prefix('[')?;
-    let (rule, _) = rest.split_once(']')?;
-    (!rule.is_empty() && !rule.contains(' ')).then_some(rule)
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// `/*:A[namespace-uri()='urn:…'][1]/*:B[namespace-uri()='urn:…'][2]`
-/// → `/A[1]/B[2]`.
-fn plain_location(location: &str) -> String {
-    let mut plain = String::with_capacity(location.len());
-    let mut rest = location;
-    while let Some(start) = rest.find("[namespace-uri()=") {
-        plain.push_str(&rest[..start]);
-        rest = &rest[start..];
-        rest = rest.find(']').map_or("", |end| &rest[end + 1..]);
-    }
-    plain.push_str(rest);
-    plain.replace("*:", "")
+    acquit_facturx::check::parse_svrl(svrl).unwrap_or_else(|e| panic!("{e}: {svrl}"))
 }
 
 // ---------------------------------------------------------------- all at once
