@@ -1119,12 +1119,11 @@ export type LineView_Deserialize = {
 	/**  From 1. */
 	position: number,
 	description: string,
+	/**  As printed, with its unit: "3 jours", "2,5 h". */
 	quantity: string,
 	/**  Goods or a service (none in older books). */
 	nature?: NatureChoice | null,
 	unit?: UnitChoice | null,
-	/**  The unit as printed after the quantity ("jours", "h"). */
-	unitLabel?: string | null,
 	unitPrice: string,
 	vatRate: string,
 	/**  None without a discount. */
@@ -1138,12 +1137,11 @@ export type LineView_Serialize = {
 	/**  From 1. */
 	position: number,
 	description: string,
+	/**  As printed, with its unit: "3 jours", "2,5 h". */
 	quantity: string,
 	/**  Goods or a service (none in older books). */
 	nature: NatureChoice | null,
 	unit: UnitChoice | null,
-	/**  The unit as printed after the quantity ("jours", "h"). */
-	unitLabel: string | null,
 	unitPrice: string,
 	vatRate: string,
 	/**  None without a discount. */
