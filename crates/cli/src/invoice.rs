@@ -226,7 +226,7 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
                 acquit_sync::documents::Rendering::AsIssued,
             )
             .map_err(crate::pdf::document_error)?;
-            let rendered = acquit_facturx::facturx_pdf(&doc)
+            let rendered = acquit_facturx::facturx_pdf(&doc, None)
                 .map_err(|e| CliError::Outside(format!("the PDF could not be made: {e}")))?;
             crate::pdf::write_atomically(&out, &rendered.bytes)?;
             Ok(format!("{}\n", out.display()))

@@ -137,8 +137,11 @@ pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
                                 document.number
                             )));
                         }
-                        let rendered = acquit_pdf::render(document)
-                            .map_err(|e| CliError::Outside(format!("{}: {e}", document.number)))?;
+                        let rendered = acquit_sync::documents::render_document(
+                            document,
+                            Rendering::Current,
+                        )
+                        .map_err(document_error)?;
                         write_atomically(
                             &dir.join(format!("{}.pdf", document.number)),
                             &rendered.bytes,

@@ -653,9 +653,25 @@ fn facturx_check_reads_one_back_and_names_each_violation_by_rule() {
     assert!(report.contains("BR-CO-15"), "{report}");
     assert!(text(&run.stderr).contains("is not a valid Factur-X EN 16931"));
 
-    // A PDF without the XML, or no PDF at all: said, exit 1.
+    // The current rendering (what is sent, shared, exported) is a Factur-X
+    // too, which says it is a copy.
+    let copy = acquit.dir.path().join("copy.pdf");
+    acquit.ok(&["invoice", "pdf", &number, "--out", copy.to_str().unwrap()]);
+    let out = acquit.ok(&["facturx", "check", copy.to_str().unwrap()]);
+    assert!(out.contains("French rules (BR-FR): no violation"), "{out}");
+    let raw = String::from_utf8_lossy(&std::fs::read(&copy).unwrap()).into_owned();
+    assert!(raw.contains("Copie montrant l'état du paiement"), "the copy says so in its XMP");
+    assert!(!String::from_utf8_lossy(&std::fs::read(&pdf).unwrap()).contains("Copie montrant"));
+
+    // A PDF without the XML: said, exit 1.
     let plain = acquit.dir.path().join("plain.pdf");
-    acquit.ok(&["invoice", "pdf", &number, "--out", plain.to_str().unwrap()]);
+    let qpdf = std::process::Command::new("qpdf")
+        .arg(&pdf)
+        .arg("--remove-attachment=factur-x.xml")
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert!(qpdf.status.success(), "{}", text(&qpdf.stderr));
     let stderr = acquit.fails(1, &["facturx", "check", plain.to_str().unwrap()]);
     assert!(stderr.contains("not a Factur-X"), "{stderr}");
 

@@ -44,7 +44,7 @@ fn main() {
             acquit_facturx::cii_xml(&doc).len()
         });
         let facturx = median(&format!("{what}: Factur-X (PDF/A-3 + XML)"), 300, || {
-            acquit_facturx::facturx_pdf(&doc).unwrap().bytes.len()
+            acquit_facturx::facturx_pdf(&doc, None).unwrap().bytes.len()
         });
         println!(
             "{what}: Factur-X adds {:.3} ms",

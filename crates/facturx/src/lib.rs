@@ -21,9 +21,11 @@ pub use cii::{BillingFramework, cii_xml};
 pub const CONFORMANCE: &str = "EN 16931";
 
 /// `doc` as a Factur-X file: its PDF, made a PDF/A-3b carrying its CII XML
-/// ([`cii_xml`]) as `factur-x.xml`.
+/// ([`cii_xml`]) as `factur-x.xml`. `copy_of`: what the file says it is
+/// when it is not the original (a copy showing the payment's state).
 pub fn facturx_pdf(
     doc: &acquit_pdf::Document,
+    copy_of: Option<&str>,
 ) -> Result<acquit_pdf::Rendered, acquit_pdf::RenderError> {
     let xml = cii_xml(doc);
     acquit_pdf::render_facturx(
@@ -31,6 +33,7 @@ pub fn facturx_pdf(
         &acquit_pdf::EInvoice {
             xml: &xml,
             conformance: CONFORMANCE,
+            copy_of,
         },
     )
 }

@@ -21,6 +21,9 @@ pub struct EInvoice<'a> {
     pub xml: &'a str,
     /// The Factur-X conformance level: `EN 16931`.
     pub conformance: &'a str,
+    /// What this file is, when it is not the original: a copy that shows
+    /// the payment's state (`/Subject` and `dc:description`).
+    pub copy_of: Option<&'a str>,
 }
 
 /// The file name Factur-X requires for the XML.
@@ -31,6 +34,7 @@ const SRGB: &[u8] = include_bytes!("../assets/sRGB.icc");
 /// What the `/Info` and the XMP both say.
 pub(crate) struct Meta<'a> {
     pub title: &'a str,
+    pub subject: Option<&'a str>,
     pub author: &'a str,
     pub created: NaiveDate,
     pub modified: NaiveDate,
@@ -130,7 +134,7 @@ fn xmp(meta: &Meta<'_>, conformance: Option<&str>) -> String {
   <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>{description}
   </rdf:Description>
   <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
    <xmp:CreatorTool>Acquit</xmp:CreatorTool>
@@ -147,6 +151,10 @@ fn xmp(meta: &Meta<'_>, conformance: Option<&str>) -> String {
         bom = '\u{feff}',
         title = xml_escape(meta.title),
         author = xml_escape(meta.author),
+        description = meta.subject.map_or_else(String::new, |s| format!(
+            "\n   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>",
+            xml_escape(s)
+        )),
         created = xmp_date(meta.created),
         modified = xmp_date(meta.modified),
     )
@@ -232,14 +240,18 @@ pub(crate) fn apply(lo: &mut lopdf::Document, meta: &Meta<'_>, einvoice: &EInvoi
         catalog.set("Metadata", Object::Reference(packet));
     }
 
-    let info = lo.add_object(Dictionary::from_iter([
+    let mut info = Dictionary::from_iter([
         ("Title", text(meta.title)),
         ("Author", text(meta.author)),
         ("Creator", text("Acquit")),
         ("Producer", text("Acquit")),
         ("CreationDate", pdf_date(meta.created)),
         ("ModDate", pdf_date(meta.modified)),
-    ]));
+    ]);
+    if let Some(subject) = meta.subject {
+        info.set("Subject", text(subject));
+    }
+    let info = lo.add_object(info);
     lo.trailer.set("Info", Object::Reference(info));
 }
 
@@ -252,6 +264,7 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2027, 9, 2).unwrap();
         let meta = Meta {
             title: "Facture F-2027-0001",
+            subject: Some("Copie"),
             author: "Durand & Fils <SARL>",
             created: day,
             modified: day,
@@ -264,6 +277,7 @@ mod tests {
             "<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>",
             "Durand &amp; Fils &lt;SARL&gt;",
             "<xmp:CreateDate>2027-09-02T00:00:00+00:00</xmp:CreateDate>",
+            "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">Copie</rdf:li>",
         ] {
             assert!(packet.contains(expected), "{expected} in {packet}");
         }

@@ -448,6 +448,7 @@ fn render_with(doc: &Document, einvoice: Option<&EInvoice<'_>>) -> Result<Render
     if let Some(einvoice) = einvoice {
         let meta = crate::pdfa::Meta {
             title: &title,
+            subject: einvoice.copy_of,
             author: &doc.seller.legal_name,
             created: doc.issue_date,
             modified: stamp_day,

@@ -122,14 +122,40 @@ pub fn render_pdf(
     lang: Option<Lang>,
     rendering: Rendering,
 ) -> Result<Rendered, DocumentError> {
-    let doc = document(store, number, lang, rendering)?;
-    // The legal original of a document issued as a Factur-X is the
-    // PDF/A-3 with its XML; the current rendering (PAID stamp, payment
-    // link) is a copy for reading.
-    if rendering == Rendering::AsIssued && doc.details.facturx {
-        return Ok(acquit_facturx::facturx_pdf(&doc)?);
+    render_document(&document(store, number, lang, rendering)?, rendering)
+}
+
+/// Renders a document [`document`] made: the one place that decides
+/// whether a PDF is a Factur-X.
+pub fn render_document(doc: &Document, rendering: Rendering) -> Result<Rendered, DocumentError> {
+    // A document issued as a Factur-X is one in every rendering, so any
+    // copy sent or shared carries its XML; the original is the as-issued
+    // one, and the current rendering (PAID stamp, payment link) says in its
+    // metadata that it is a copy.
+    if !doc.details.facturx {
+        return Ok(acquit_pdf::render(doc)?);
     }
-    Ok(acquit_pdf::render(&doc)?)
+    let copy = match rendering {
+        Rendering::AsIssued => None,
+        Rendering::Current => Some(copy_note(doc)),
+    };
+    Ok(acquit_facturx::facturx_pdf(doc, copy.as_deref())?)
+}
+
+/// What the current rendering of a Factur-X says it is.
+fn copy_note(doc: &acquit_pdf::Document) -> String {
+    let issued = doc.issue_date;
+    match doc.lang {
+        Lang::Fr => format!(
+            "Copie montrant l'état du paiement ; l'original est le Factur-X {} émis le {}",
+            doc.number,
+            issued.format("%d/%m/%Y")
+        ),
+        Lang::En => format!(
+            "Copy showing the payment's state; the original is the Factur-X {} issued on {}",
+            doc.number, issued
+        ),
+    }
 }
 
 /// The same document as [`render_pdf`], drawn as one SVG per page (the

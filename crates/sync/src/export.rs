@@ -436,7 +436,7 @@ fn write_all(
     for (i, view) in views.iter().enumerate() {
         let number = view.number.as_deref().unwrap_or_default();
         let rendered = document(store, number, None, Rendering::Current)
-            .and_then(|d| Ok(acquit_pdf::render(&d)?))
+            .and_then(|d| crate::documents::render_document(&d, Rendering::Current))
             .map_err(|source| ExportError::Document {
                 number: number.to_owned(),
                 source,
