@@ -104,6 +104,9 @@ fn client_of(client: ClientForm, before: Option<&Client>) -> Result<Client, Comm
         vat_number,
         lang,
         vat_exemption,
+        // The app does not ask VIES yet: an earlier check is kept (it
+        // counts only while the number is the one checked).
+        vat_check: before.and_then(|b| b.vat_check.clone()),
     };
     client.derive_business(before);
     Ok(client)

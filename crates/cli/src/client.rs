@@ -1,10 +1,15 @@
-//! `acquit client add|list`: the people and businesses invoiced.
+//! `acquit client add|edit|list|check-vat`: the people and businesses
+//! invoiced. A client's VAT number of another member state is confirmed
+//! with VIES after it is saved (`acquit_sync::vies`), unless `--offline`;
+//! VIES unreachable or saying no never undoes the save: it is said on
+//! stderr, and `client check-vat ID` asks again.
 
 use std::path::Path;
 
 use acquit_core::ids::{Email, PhoneE164, Siren, VatNumber};
-use acquit_core::{Client, Lang, VatExemption};
+use acquit_core::{Client, Lang, VatCheck, VatExemption};
 use acquit_store::ClientId;
+use acquit_sync::vies::{Confirmation, ViesClient, ViesError, confirm_client};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
@@ -93,6 +98,10 @@ pub enum ClientCommand {
         name: String,
         #[command(flatten)]
         fields: ClientFields,
+        /// Do not confirm the VAT number with VIES now (`client check-vat`
+        /// does it later)
+        #[arg(long)]
+        offline: bool,
     },
     /// Change a client: only the fields given change; an empty value
     /// ("") clears an optional one. Its drafts are issued with the new
@@ -104,12 +113,21 @@ pub enum ClientCommand {
         name: Option<String>,
         #[command(flatten)]
         fields: ClientFields,
+        /// Do not confirm a new VAT number with VIES now
+        #[arg(long)]
+        offline: bool,
     },
     /// List the clients, by name
     List {
         /// Print JSON for scripts
         #[arg(long)]
         json: bool,
+    },
+    /// Confirm a client's VAT number (of another EU member state) with
+    /// VIES, and keep its answer and consultation number as proof
+    CheckVat {
+        /// The client's id (`acquit client list`)
+        id: i64,
     },
 }
 
@@ -134,13 +152,26 @@ impl From<LangArg> for Lang {
 
 pub fn run(command: ClientCommand, db: &Path) -> Result<String, CliError> {
     match command {
-        ClientCommand::Add { name, fields } => {
+        ClientCommand::Add {
+            name,
+            fields,
+            offline,
+        } => {
             let mut client = Client::new(name.trim());
             fields.apply(&mut client)?;
-            let ClientId(id) = open(db)?.add_client(&client)?;
-            Ok(format!("{id}\n"))
+            let mut store = open(db)?;
+            let id = store.add_client(&client)?;
+            if !offline && client.vat_number_for_vies().is_some() {
+                confirm_after_save(&mut store, id)?;
+            }
+            Ok(format!("{}\n", id.0))
         }
-        ClientCommand::Edit { id, name, fields } => {
+        ClientCommand::Edit {
+            id,
+            name,
+            fields,
+            offline,
+        } => {
             let mut store = open(db)?;
             let id = ClientId(id);
             let mut client = store.client(id)?;
@@ -149,8 +180,16 @@ pub fn run(command: ClientCommand, db: &Path) -> Result<String, CliError> {
             }
             fields.apply(&mut client)?;
             store.update_client(id, &client)?;
+            // Asked again only for a number without a check of its own.
+            if !offline
+                && client.vat_number_for_vies().is_some()
+                && client.current_vat_check().is_none()
+            {
+                confirm_after_save(&mut store, id)?;
+            }
             Ok(String::new())
         }
+        ClientCommand::CheckVat { id } => check_vat(db, ClientId(id)),
         ClientCommand::List { json } => {
             let clients = open(db)?.clients()?;
             Ok(if json {
@@ -159,6 +198,105 @@ pub fn run(command: ClientCommand, db: &Path) -> Result<String, CliError> {
                 human(&clients)
             })
         }
+    }
+}
+
+/// Asks VIES about client `id`'s VAT number; `Err` only when the books
+/// fail, never for VIES or the network.
+fn confirm(store: &mut acquit_store::Store, id: ClientId) -> Result<Confirmation, CliError> {
+    let vies = match ViesClient::from_env() {
+        Ok(vies) => vies,
+        Err(e) => return Ok(Confirmation::NotConfirmed(e)),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            return Ok(Confirmation::NotConfirmed(ViesError::Unreachable {
+                reason: format!("the network runtime did not start: {e}"),
+            }));
+        }
+    };
+    Ok(runtime.block_on(confirm_client(store, id, &vies))?)
+}
+
+/// "confirmed by VIES on …", with the consultation number or why there is none.
+fn confirmed(check: &VatCheck) -> String {
+    let proof = match &check.consultation {
+        Some(consultation) => format!("consultation {consultation}"),
+        None => "no consultation number: VIES gives one when your own VAT number is set, \
+                 `acquit company set --vat`"
+            .to_owned(),
+    };
+    let name = check
+        .name
+        .as_ref()
+        .map(|name| format!("; registered to {name}"))
+        .unwrap_or_default();
+    format!(
+        "VAT number {} confirmed by VIES on {} ({proof}){name}",
+        check.number, check.checked_on
+    )
+}
+
+fn not_registered(check: &VatCheck) -> String {
+    format!(
+        "VIES says {} is not a registered VAT number (checked on {}): check it with the client \
+         before invoicing without French VAT",
+        check.number, check.checked_on
+    )
+}
+
+fn not_confirmed(error: &ViesError, id: ClientId) -> String {
+    let again = format!("`acquit client check-vat {}`", id.0);
+    if error.is_transient() {
+        format!("not confirmed: {error}, try again later ({again})")
+    } else {
+        format!("not confirmed: {error}; then {again}")
+    }
+}
+
+/// After `client add|edit` saved the client: VIES's answer on stderr.
+fn confirm_after_save(store: &mut acquit_store::Store, id: ClientId) -> Result<(), CliError> {
+    match confirm(store, id)? {
+        Confirmation::NotApplicable => {}
+        Confirmation::Checked(check) if check.valid => eprintln!("acquit: {}", confirmed(&check)),
+        Confirmation::Checked(check) => eprintln!(
+            "acquit: warning: {} (the client is saved)",
+            not_registered(&check)
+        ),
+        Confirmation::NotConfirmed(error) => {
+            eprintln!("acquit: warning: VAT number {}", not_confirmed(&error, id));
+        }
+    }
+    Ok(())
+}
+
+/// `acquit client check-vat ID`: 0 confirmed, 1 not registered (a finding)
+/// or nothing to check, 3 VIES could not say.
+fn check_vat(db: &Path, id: ClientId) -> Result<String, CliError> {
+    let mut store = open(db)?;
+    let client = store.client(id)?;
+    if let Err(e) = ViesClient::from_env() {
+        return Err(CliError::rejected(e));
+    }
+    match confirm(&mut store, id)? {
+        Confirmation::NotApplicable => Err(CliError::rejected(format!(
+            "{} has no VAT number of another EU member state to confirm with VIES \
+             (a French one is checked with its SIREN; UK numbers are not in VIES)",
+            client.name
+        ))),
+        Confirmation::Checked(check) if check.valid => Ok(format!("{}\n", confirmed(&check))),
+        Confirmation::Checked(check) => Err(CliError::Finding {
+            stdout: String::new(),
+            message: not_registered(&check),
+        }),
+        Confirmation::NotConfirmed(error) => Err(CliError::Outside(format!(
+            "VAT number {}",
+            not_confirmed(&error, id)
+        ))),
     }
 }
 
@@ -182,6 +320,9 @@ struct ClientJson {
     lang: &'static str,
     business: bool,
     vat_exemption: &'static str,
+    /// VIES's answer about `vat` (`null`: never confirmed): `valid`,
+    /// `checked_on`, and `consultation`, `name`, `address` when given.
+    vat_check: Option<VatCheck>,
 }
 
 impl From<&(ClientId, Client)> for ClientJson {
@@ -216,6 +357,7 @@ impl From<&(ClientId, Client)> for ClientJson {
             lang: c.lang.code(),
             business: c.business,
             vat_exemption: c.vat_exemption.as_str(),
+            vat_check: c.current_vat_check().cloned(),
         }
     }
 }

@@ -24,7 +24,7 @@ pub use address::{Address, AddressError, Country, UnknownCountry};
 pub use currency::{Currency, UnknownCurrency};
 pub use invoice::{Category, EurRate, InvoiceDetails, InvoiceKind, Line, Nature, Unit};
 pub use money::{AmountError, Money, MoneyError};
-pub use party::{Activity, Client, LegalForm, Registration, Seller, VatExemption};
+pub use party::{Activity, Client, LegalForm, Registration, Seller, VatCheck, VatExemption};
 pub use quantity::{Quantity, QuantityError, RateError, VatRate};
 pub use status::{InvoiceStatus, Settlement};
 pub use tax::{Discount, LineInput, Totals, VatRegime};

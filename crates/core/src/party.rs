@@ -5,6 +5,7 @@
 //! copied into it as they are that day (a snapshot), so changing an address
 //! later never changes an issued invoice.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::address::{Address, Country};
@@ -391,6 +392,34 @@ pub struct Client {
     /// (older profiles, without the field, are domestic).
     #[serde(default)]
     pub vat_exemption: VatExemption,
+    /// What VIES said of `vat_number` the last time Acquit asked (older
+    /// profiles and clients never checked have none). Read it through
+    /// [`Client::current_vat_check`]: a check of an earlier number says
+    /// nothing of the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_check: Option<VatCheck>,
+}
+
+/// VIES's answer about a client's VAT number on one day: the proof, for an
+/// invoice without French VAT to a business in another member state, that
+/// the seller checked the number (with the consultation number VIES gives
+/// when the request names the seller's own VAT number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VatCheck {
+    /// The number VIES was asked about.
+    pub number: VatNumber,
+    /// Registered and active that day (`false`: VIES does not know it).
+    pub valid: bool,
+    /// VIES's date of the answer.
+    pub checked_on: NaiveDate,
+    /// VIES's consultation number (`WAPI…`), the legal proof of the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consultation: Option<String>,
+    /// The registered name and address, when the member state gives them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// Why an invoice carries no French VAT though the seller charges VAT: the
@@ -499,6 +528,22 @@ impl Client {
         self.business = kept || self.siren.is_some() || self.vat_number.is_some();
     }
 
+    /// The VIES check of the client's current VAT number, if there is one.
+    pub fn current_vat_check(&self) -> Option<&VatCheck> {
+        self.vat_check
+            .as_ref()
+            .filter(|check| Some(&check.number) == self.vat_number.as_ref())
+    }
+
+    /// Whether Acquit confirms the client's VAT number with VIES: a
+    /// number of another member state (or Northern Ireland), not a French
+    /// one (the SIREN says enough) nor a UK one (not in VIES).
+    pub fn vat_number_for_vies(&self) -> Option<&VatNumber> {
+        self.vat_number
+            .as_ref()
+            .filter(|number| number.in_vies() && number.country() != "FR")
+    }
+
     pub fn new(name: impl Into<String>) -> Client {
         Client {
             name: name.into(),
@@ -511,6 +556,7 @@ impl Client {
             lang: Lang::Fr,
             business: false,
             vat_exemption: VatExemption::None,
+            vat_check: None,
         }
     }
 }
@@ -623,5 +669,48 @@ mod tests {
             client.derive_business(before.as_ref());
             assert_eq!(client.business, expected, "{client:?} after {before:?}");
         }
+    }
+
+    #[test]
+    fn a_vies_check_counts_for_the_number_checked_and_older_profiles_have_none() {
+        let older = r#"{"name":"Kunde GmbH","address":null,"email":null,"phone":null,
+            "siren":null,"vat_number":"DE136695976","lang":"en","business":true}"#;
+        let mut client: Client = serde_json::from_str(older).unwrap();
+        assert_eq!(client.vat_check, None);
+        assert!(
+            !serde_json::to_string(&client)
+                .unwrap()
+                .contains("vat_check")
+        );
+        let german = client.vat_number.clone().unwrap();
+        assert_eq!(client.vat_number_for_vies(), Some(&german));
+        assert_eq!((german.country(), german.national()), ("DE", "136695976"));
+
+        client.vat_check = Some(VatCheck {
+            number: german,
+            valid: true,
+            checked_on: NaiveDate::from_ymd_opt(2027, 9, 2).unwrap(),
+            consultation: Some("WAPIAAAAXEZNM9VJ".into()),
+            name: None,
+            address: None,
+        });
+        let json = serde_json::to_string(&client).unwrap();
+        assert!(json.contains(r#""vat_check":{"number":"DE136695976","valid":true,"checked_on":"2027-09-02","consultation":"WAPIAAAAXEZNM9VJ"}"#), "{json}");
+        let read: Client = serde_json::from_str(&json).unwrap();
+        assert_eq!(read.current_vat_check(), client.vat_check.as_ref());
+
+        client.vat_number = Some(VatNumber::parse("BE0403019261").unwrap());
+        assert_eq!(
+            client.current_vat_check(),
+            None,
+            "a check of another number"
+        );
+        // French and UK numbers are not sent to VIES.
+        for number in ["FR44732829320", "GB980780684"] {
+            client.vat_number = Some(VatNumber::parse(number).unwrap());
+            assert_eq!(client.vat_number_for_vies(), None, "{number}");
+        }
+        client.vat_number = Some(VatNumber::parse("XI980780684").unwrap());
+        assert!(client.vat_number_for_vies().is_some());
     }
 }

@@ -17,6 +17,7 @@
 //! - [`share`]: the end-to-end encrypted invoice page on the relay's
 //!   `/v/{token}`: seal, publish, republish after a sync, revoke.
 //! - [`send`]: the email and WhatsApp messages from editable templates.
+//! - [`vies`]: a client's VAT number confirmed with VIES, the proof kept.
 
 pub mod apply;
 pub mod config;
@@ -29,5 +30,6 @@ pub mod reconcile;
 pub mod relay;
 pub mod send;
 pub mod share;
+pub mod vies;
 
 pub use documents::{DocumentError, Rendering, document, render_pdf, render_svg};

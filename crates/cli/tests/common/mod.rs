@@ -31,7 +31,10 @@ impl Acquit {
             .args(args)
             .env("ACQUIT_DB", &self.db)
             .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"));
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            // Never the real VIES from a test: a closed port is "offline"
+            // (tests/vies.rs points it at the fake).
+            .env("ACQUIT_VIES_URL", "http://127.0.0.1:9");
         command
     }
 

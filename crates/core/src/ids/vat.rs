@@ -304,6 +304,19 @@ impl VatNumber {
     pub fn country(&self) -> &str {
         &self.0[..2]
     }
+
+    /// The number after its prefix (`136695976` of `DE136695976`), as VIES
+    /// takes it beside the country code.
+    pub fn national(&self) -> &str {
+        &self.0[2..]
+    }
+
+    /// Whether VIES, the EU's register of VAT numbers, knows numbers with
+    /// this prefix: every member state's (`EL` for Greece) and Northern
+    /// Ireland's `XI`, not the UK's `GB`. The prefix is VIES's country code.
+    pub fn in_vies(&self) -> bool {
+        self.country() != "GB"
+    }
 }
 string_id!(VatNumber, VatNumberError);
 deserialize_stored!(VatNumber);
