@@ -162,7 +162,7 @@ pub fn run(command: ClientCommand, db: &Path) -> Result<String, CliError> {
             let mut store = open(db)?;
             let id = store.add_client(&client)?;
             if !offline && client.vat_number_for_vies().is_some() {
-                confirm_after_save(&mut store, id)?;
+                confirm_after_save(&mut store, id, &client)?;
             }
             Ok(format!("{}\n", id.0))
         }
@@ -185,7 +185,7 @@ pub fn run(command: ClientCommand, db: &Path) -> Result<String, CliError> {
                 && client.vat_number_for_vies().is_some()
                 && client.current_vat_check().is_none()
             {
-                confirm_after_save(&mut store, id)?;
+                confirm_after_save(&mut store, id, &client)?;
             }
             Ok(String::new())
         }
@@ -249,17 +249,27 @@ fn not_registered(check: &VatCheck) -> String {
     )
 }
 
-fn not_confirmed(error: &ViesError, id: ClientId) -> String {
+/// "VAT number … not confirmed: why", and when to ask again.
+fn not_confirmed(error: &ViesError, id: ClientId, client: &Client) -> String {
+    let number = client
+        .vat_number
+        .as_ref()
+        .map(|n| format!("{n} "))
+        .unwrap_or_default();
     let again = format!("`acquit client check-vat {}`", id.0);
     if error.is_transient() {
-        format!("not confirmed: {error}, try again later ({again})")
+        format!("VAT number {number}not confirmed: {error}, try again later ({again})")
     } else {
-        format!("not confirmed: {error}; then {again}")
+        format!("VAT number {number}not confirmed: {error}; then {again}")
     }
 }
 
-/// After `client add|edit` saved the client: VIES's answer on stderr.
-fn confirm_after_save(store: &mut acquit_store::Store, id: ClientId) -> Result<(), CliError> {
+/// After `client add|edit` saved `client` as `id`: VIES's answer on stderr.
+fn confirm_after_save(
+    store: &mut acquit_store::Store,
+    id: ClientId,
+    client: &Client,
+) -> Result<(), CliError> {
     match confirm(store, id)? {
         Confirmation::NotApplicable => {}
         Confirmation::Checked(check) if check.valid => eprintln!("acquit: {}", confirmed(&check)),
@@ -268,7 +278,7 @@ fn confirm_after_save(store: &mut acquit_store::Store, id: ClientId) -> Result<(
             not_registered(&check)
         ),
         Confirmation::NotConfirmed(error) => {
-            eprintln!("acquit: warning: VAT number {}", not_confirmed(&error, id));
+            eprintln!("acquit: warning: {}", not_confirmed(&error, id, client));
         }
     }
     Ok(())
@@ -293,10 +303,9 @@ fn check_vat(db: &Path, id: ClientId) -> Result<String, CliError> {
             stdout: String::new(),
             message: not_registered(&check),
         }),
-        Confirmation::NotConfirmed(error) => Err(CliError::Outside(format!(
-            "VAT number {}",
-            not_confirmed(&error, id)
-        ))),
+        Confirmation::NotConfirmed(error) => {
+            Err(CliError::Outside(not_confirmed(&error, id, &client)))
+        }
     }
 }
 

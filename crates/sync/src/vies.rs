@@ -298,21 +298,17 @@ impl ViesClient {
     }
 }
 
-/// Why a request did not get through, with the causes reqwest chains.
+/// Why a request did not get through: the deepest cause reqwest chains
+/// ("Connection refused", "failed to lookup address information: …").
 fn reqwest_reason(error: &reqwest::Error) -> String {
-    let mut reason = if error.is_timeout() {
-        "no answer in time".to_owned()
-    } else if error.is_connect() {
-        "no connection".to_owned()
-    } else {
-        error.to_string()
-    };
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        reason.push_str(&format!(": {cause}"));
-        source = cause.source();
+    if error.is_timeout() {
+        return "no answer in time".to_owned();
     }
-    reason
+    let mut deepest: &dyn std::error::Error = error;
+    while let Some(cause) = deepest.source() {
+        deepest = cause;
+    }
+    deepest.to_string()
 }
 
 /// VIES says `---` (or nothing) for what a member state does not disclose.
