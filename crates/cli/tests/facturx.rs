@@ -660,7 +660,10 @@ fn facturx_check_reads_one_back_and_names_each_violation_by_rule() {
     let out = acquit.ok(&["facturx", "check", copy.to_str().unwrap()]);
     assert!(out.contains("French rules (BR-FR): no violation"), "{out}");
     let raw = String::from_utf8_lossy(&std::fs::read(&copy).unwrap()).into_owned();
-    assert!(raw.contains("Copie montrant l'état du paiement"), "the copy says so in its XMP");
+    assert!(
+        raw.contains("Copie montrant l'état du paiement"),
+        "the copy says so in its XMP"
+    );
     assert!(!String::from_utf8_lossy(&std::fs::read(&pdf).unwrap()).contains("Copie montrant"));
 
     // A PDF without the XML: said, exit 1.

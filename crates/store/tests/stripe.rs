@@ -1023,70 +1023,44 @@ fn the_timeline_tells_the_invoice_s_story_in_order() {
 
 #[test]
 fn a_schema_2_database_opens_migrated_with_its_data_intact() {
-    // Build books with today's store, then copy them into a file created
-    // with migrations 0001 and 0002 only: a genuine schema-2 database.
-    let mut b = Books::new();
-    let n = b.invoice();
-    b.store
-        .record_payment(
-            &n,
-            &NewPayment {
-                amount: eur(25_000),
-                method: PaymentMethod::Cheque,
-                received_on: date("2026-11-05"),
-                reference: Some("CHQ 1234567".into()),
-                fee: None,
-            },
-        )
-        .unwrap();
-    let before = b.store.invoice(&n).unwrap();
-    let payments_before = b.store.payments(&n).unwrap();
-    let source = b.dir.path().join("acquit.db");
-    drop(b.store);
-
-    let old = b.dir.path().join("old.db");
-    {
-        let mut conn = rusqlite::Connection::open(&old).unwrap();
-        rusqlite_migration::Migrations::new(vec![
-            rusqlite_migration::M::up(include_str!("../migrations/0001_initial.sql")),
-            rusqlite_migration::M::up(include_str!("../migrations/0002_payments_journal.sql")),
-        ])
-        .to_latest(&mut conn)
-        .unwrap();
-        conn.pragma_update(None, "application_id", acquit_store::APPLICATION_ID)
-            .unwrap();
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, 2);
-        // Lines go in before their (issued, hence locked) invoices.
-        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
-        conn.execute("ATTACH ?1 AS new", [source.to_str().unwrap()])
-            .unwrap();
-        conn.execute_batch(
-            "INSERT INTO settings SELECT * FROM new.settings;
-             INSERT INTO seller SELECT * FROM new.seller;
-             INSERT INTO clients SELECT * FROM new.clients;
-             INSERT INTO number_series SELECT * FROM new.number_series;
-             INSERT INTO invoice_lines SELECT id, invoice_id, position, description, quantity_milli,
-                 unit_price_minor, vat_bp, discount_kind, discount_value FROM new.invoice_lines;
-             INSERT INTO invoices SELECT id, kind, client_id, currency, due_date, credits_invoice_id, reason,
-                 created_at, number, issue_date, sale_date, seller_snapshot, buyer_snapshot, net_minor,
-                 vat_minor, total_minor, totals, issued_at FROM new.invoices;
-             INSERT INTO payments SELECT id, invoice_id, kind, method, amount_minor, currency, fee_minor,
-                 received_on, reference, stripe_payment_intent, stripe_charge, reverses_payment_id, recorded_at
-                 FROM new.payments;
-             INSERT INTO journal SELECT * FROM new.journal;
-             DETACH new;",
-        )
-        .unwrap();
-    }
+    // `fixtures/schema-2.db` was written by Acquit as it was at schema 2
+    // (commit 673d51d, the last before migration 0003), with its own CLI:
+    //   acquit company set --name "Atelier Durand" --address "12 rue des Lilas, Paris"
+    //   acquit client add --name "Boulangerie Martin"
+    //   acquit invoice new --client 1
+    //   acquit invoice add-line 1 --desc "Refonte du site" --qty 1 --unit-price 833.33 --vat 20
+    //   acquit invoice issue 1 --date 2026-11-02
+    //   acquit payment add F-2026-0001 --amount 250 --method cheque --date 2026-11-05 --reference "CHQ 1234567"
+    // A genuine old file: today's store writes data (schema 6's invoice
+    // details, journaled) that no schema-2 file can hold.
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("acquit.db");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-2.db"),
+        &old,
+    )
+    .unwrap();
+    let n = "F-2026-0001".to_owned();
 
     let mut store = Store::open(&old).unwrap();
     assert!(acquit_store::schema_version() >= 3);
     assert!(old.with_extension("before-schema-3.db").exists());
-    assert_eq!(store.invoice(&n).unwrap(), before);
-    assert_eq!(store.payments(&n).unwrap(), payments_before);
+    let invoice = store.invoice(&n).unwrap();
+    assert_eq!(invoice.totals.total, eur(100_000));
+    assert_eq!(invoice.amount_due, eur(75_000));
+    assert_eq!(invoice.status, InvoiceStatus::PartiallyPaid);
+    assert_eq!(invoice.buyer.name, "Boulangerie Martin");
+    assert_eq!(
+        invoice.details,
+        Default::default(),
+        "older books have no details"
+    );
+    let payments = store.payments(&n).unwrap();
+    assert_eq!(payments.len(), 1);
+    assert_eq!(payments[0].amount, eur(25_000));
+    assert_eq!(payments[0].method, PaymentMethod::Cheque);
+    assert_eq!(payments[0].received_on, date("2026-11-05"));
+    assert_eq!(payments[0].reference.as_deref(), Some("CHQ 1234567"));
     assert_eq!(store.verify_journal().unwrap().problem, None);
     assert_eq!(store.verify_journal().unwrap().entries, 2);
     // And the new tables work on it.
