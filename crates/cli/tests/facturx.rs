@@ -395,29 +395,7 @@ fn books(acquit: &Acquit) -> Vec<(String, &'static str)> {
 
 /// A micro-entrepreneur under the franchise, in other books.
 fn franchise_books(acquit: &Acquit) -> Vec<(String, &'static str)> {
-    acquit.ok(&[
-        "company",
-        "set",
-        "--name",
-        "Camille Roux",
-        "--legal-form",
-        "ei",
-        "--siren",
-        "732829320",
-        "--street",
-        "8 rue de la Roquette",
-        "--postcode",
-        "75011",
-        "--city",
-        "Paris",
-        "--vat-franchise",
-        "--activity",
-        "liberal-services",
-        "--registration",
-        "exempt",
-        "--iban",
-        "FR7630006000011234567890189",
-    ]);
+    common::micro_entrepreneur_company(acquit);
     acquit.ok(&[
         "client",
         "add",

@@ -35,29 +35,7 @@ fn assert_mentions(number: &str, text: &str, expected: &[&str]) {
 /// professions, exempt from registration.
 fn micro_entrepreneur() -> Acquit {
     let acquit = Acquit::new();
-    acquit.ok(&[
-        "company",
-        "set",
-        "--name",
-        "Camille Roux",
-        "--legal-form",
-        "ei",
-        "--siren",
-        "732829320",
-        "--street",
-        "8 rue de la Roquette",
-        "--postcode",
-        "75011",
-        "--city",
-        "Paris",
-        "--vat-franchise",
-        "--activity",
-        "liberal-services",
-        "--registration",
-        "exempt",
-        "--iban",
-        "FR7630006000011234567890189",
-    ]);
+    common::micro_entrepreneur_company(&acquit);
     // A French business, its SIREN not given yet.
     acquit.ok(&[
         "client",
@@ -300,15 +278,12 @@ fn a_sasu_selling_goods_prints_capital_registration_delivery_order_and_the_debit
     assert_eq!(company["vat_on_debits"], true);
 }
 
-#[test]
-fn an_invoice_in_dollars_states_its_vat_in_euros_at_the_rate_given() {
-    let acquit = sasu();
-    let id = acquit.ok(&["invoice", "new", "--client", "1", "--currency", "USD"]);
-    let id = id.trim();
+/// A line of 1,000 in the draft's currency, a service.
+fn export_consulting(acquit: &Acquit, draft: &str) {
     acquit.ok(&[
         "invoice",
         "add-line",
-        id,
+        draft,
         "--desc",
         "Conseil export",
         "--qty",
@@ -318,6 +293,14 @@ fn an_invoice_in_dollars_states_its_vat_in_euros_at_the_rate_given() {
         "--nature",
         "service",
     ]);
+}
+
+#[test]
+fn an_invoice_in_dollars_states_its_vat_in_euros_at_the_rate_given() {
+    let acquit = sasu();
+    let id = acquit.ok(&["invoice", "new", "--client", "1", "--currency", "USD"]);
+    let id = id.trim();
+    export_consulting(&acquit, id);
     // Without the rate: refused, with what to type.
     let stderr = acquit.fails(1, &["invoice", "issue", id, "--date", "2027-09-03"]);
     assert!(stderr.contains("--eur-rate"), "{stderr}");
@@ -333,19 +316,7 @@ fn an_invoice_in_dollars_states_its_vat_in_euros_at_the_rate_given() {
         "1.0850",
     ]);
     let id = id.trim();
-    acquit.ok(&[
-        "invoice",
-        "add-line",
-        id,
-        "--desc",
-        "Conseil export",
-        "--qty",
-        "1",
-        "--unit-price",
-        "1000",
-        "--nature",
-        "service",
-    ]);
+    export_consulting(&acquit, id);
     let number = acquit.ok(&["invoice", "issue", id, "--date", "2027-09-03"]);
     let number = number.trim();
     // 200.00 USD of VAT ÷ 1.085 = 184.33 €

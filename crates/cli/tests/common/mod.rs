@@ -91,3 +91,32 @@ pub fn output_with_stdin(mut command: Command, stdin: &str) -> Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// `company set` of a micro-entrepreneur (EI) under the VAT franchise, in a
+/// liberal profession, exempt from registration, in Paris: the e-invoicing
+/// tests' seller.
+pub fn micro_entrepreneur_company(acquit: &Acquit) {
+    acquit.ok(&[
+        "company",
+        "set",
+        "--name",
+        "Camille Roux",
+        "--legal-form",
+        "ei",
+        "--siren",
+        "732829320",
+        "--street",
+        "8 rue de la Roquette",
+        "--postcode",
+        "75011",
+        "--city",
+        "Paris",
+        "--vat-franchise",
+        "--activity",
+        "liberal-services",
+        "--registration",
+        "exempt",
+        "--iban",
+        "FR7630006000011234567890189",
+    ]);
+}
