@@ -14,6 +14,7 @@ use tauri::State;
 use crate::choices::{NatureChoice, UnitChoice};
 use crate::commands::{Books, CommandError, FieldError};
 use crate::forms::{AddressForm, Form};
+use crate::vies::VatCheckView;
 use crate::view::{TotalsView, id32, totals_view};
 
 /// A client in the picker.
@@ -104,8 +105,9 @@ fn client_of(client: ClientForm, before: Option<&Client>) -> Result<Client, Comm
         vat_number,
         lang,
         vat_exemption,
-        // The app does not ask VIES yet: an earlier check is kept (it
-        // counts only while the number is the one checked).
+        // An earlier check is kept (it counts only while the number is
+        // the one checked); the form asks VIES after saving
+        // (`vies::check_client_vat`).
         vat_check: before.and_then(|b| b.vat_check.clone()),
     };
     client.derive_business(before);
@@ -133,12 +135,27 @@ pub fn create_client(books: State<'_, Books>, client: ClientForm) -> Result<i32,
     added.map(|id| id32(id.0)).map_err(refused)
 }
 
+/// A client as the form shows it, to edit, with where its VAT number
+/// stands with VIES.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientFormView {
+    pub form: ClientForm,
+    /// Its VAT number is one VIES checks (another member state's or
+    /// Northern Ireland's).
+    pub vies: bool,
+    /// VIES's stored answer about its current number, if asked.
+    pub vat_check: Option<VatCheckView>,
+}
+
 /// A client as the form shows it, to edit.
 #[tauri::command]
 #[specta::specta]
-pub fn client_form(books: State<'_, Books>, id: i32) -> Result<ClientForm, CommandError> {
+pub fn client_form(books: State<'_, Books>, id: i32) -> Result<ClientFormView, CommandError> {
     let c = books.with(|store| store.client(ClientId(i64::from(id))))?;
-    Ok(ClientForm {
+    let vies = c.vat_number_for_vies().is_some();
+    let vat_check = c.current_vat_check().map(VatCheckView::of_check);
+    let form = ClientForm {
         name: c.name,
         email: c.email.map(String::from),
         phone: c.phone.map(String::from),
@@ -152,6 +169,11 @@ pub fn client_form(books: State<'_, Books>, id: i32) -> Result<ClientForm, Comma
         vat_number: c.vat_number.map(String::from),
         lang: c.lang.code().to_owned(),
         vat_exemption: c.vat_exemption.as_str().to_owned(),
+    };
+    Ok(ClientFormView {
+        form,
+        vies,
+        vat_check,
     })
 }
 

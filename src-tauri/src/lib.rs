@@ -21,6 +21,7 @@ mod payments;
 mod preview;
 mod send;
 pub mod update;
+mod vies;
 mod view;
 
 pub use commands::AppInfo;
@@ -43,6 +44,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             editor::create_client,
             editor::client_form,
             editor::update_client,
+            vies::check_client_vat,
             editor::create_draft,
             editor::update_draft,
             editor::add_line,

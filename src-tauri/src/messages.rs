@@ -19,6 +19,7 @@ use acquit_core::quantity::{QuantityError, RateError};
 use acquit_core::tax::TaxError;
 use acquit_core::{AddressError, AmountError, Lang, UnknownCountry, UnknownCurrency};
 use acquit_store::{Rejection, StoreError};
+use acquit_sync::vies::{DEFAULT_VIES_URL, VIES_URL_ENV, ViesError};
 
 /// The UI's language: 0 English (until the UI says), 1 French.
 static UI_LANG: AtomicU8 = AtomicU8::new(0);
@@ -355,6 +356,12 @@ fn in_app_words(any: &dyn Any, lang: Lang) -> Option<String> {
             Lang::En => address_en(e),
         });
     }
+    if let Some(e) = any.downcast_ref::<ViesError>() {
+        return Some(match lang {
+            Lang::Fr => vies_fr(e),
+            Lang::En => vies_en(e),
+        });
+    }
     let rejection = match any.downcast_ref::<StoreError>() {
         Some(StoreError::Rejected(r)) => r,
         _ => any.downcast_ref::<Rejection>()?,
@@ -442,6 +449,64 @@ fn gap_in_app(gap: &Gap, lang: Lang) -> String {
         (Gap::EurRate { currency }, Lang::En) => format!(
             "the invoice is in {currency}: give the euro exchange rate in its header (the ECB reference rate, how many {currency} one euro buys)"
         ),
+    }
+}
+
+/// VIES's errors in English, the one naming the CLI said with the app's
+/// screen.
+fn vies_en(e: &ViesError) -> String {
+    match e {
+        ViesError::InvalidRequester { requester, message } => format!(
+            "VIES refused your own VAT number {requester} as the requester ({message}): check it in Settings, Your company"
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Why VIES did not say whether a number is registered, in French.
+fn vies_fr(e: &ViesError) -> String {
+    match e {
+        ViesError::BadUrl(url) => format!(
+            "«\u{a0}{url}\u{a0}» n’est pas une adresse de VIES{S}: donnez sa base, p. ex. {DEFAULT_VIES_URL}, ou retirez {VIES_URL_ENV}"
+        ),
+        ViesError::InsecureUrl(url) => format!(
+            "«\u{a0}{url}\u{a0}» n’est pas en https{S}: Acquit ne joint VIES qu’en https (http seulement sur cette machine)\u{a0}; corrigez ou retirez {VIES_URL_ENV}"
+        ),
+        ViesError::NotInVies { number } => format!(
+            "{number} n’est pas dans VIES, qui a les numéros des États membres de l’UE et de l’Irlande du Nord (XI), pas ceux du Royaume-Uni"
+        ),
+        ViesError::Unreachable { reason } => {
+            format!("VIES est injoignable ({reason}){S}: vérifiez votre connexion à Internet")
+        }
+        ViesError::MemberStateUnavailable { state } => format!(
+            "le registre {state} ne répond pas à VIES pour le moment (les États membres ont des heures de maintenance){S}: réessayez plus tard"
+        ),
+        ViesError::Timeout { state } => {
+            format!("le registre {state} n’a pas répondu à VIES à temps{S}: réessayez plus tard")
+        }
+        ViesError::MemberStateBusy { state } => format!(
+            "VIES reçoit trop de demandes pour le registre {state} en ce moment{S}: réessayez plus tard"
+        ),
+        ViesError::Busy => {
+            format!("VIES reçoit trop de demandes en ce moment{S}: réessayez plus tard")
+        }
+        ViesError::ServiceUnavailable => {
+            format!("VIES est indisponible en ce moment{S}: réessayez plus tard")
+        }
+        ViesError::InvalidInput { number, message } => format!(
+            "VIES refuse {number}, mal formé ({message}){S}: vérifiez le numéro avec le client"
+        ),
+        ViesError::InvalidRequester { requester, message } => format!(
+            "VIES refuse votre propre numéro de TVA {requester} comme demandeur ({message}){S}: vérifiez-le dans Réglages, Votre entreprise"
+        ),
+        ViesError::VatBlocked { number } => format!(
+            "VIES ne répond pas sur {number} (VAT_BLOCKED){S}: vérifiez le numéro avec le client"
+        ),
+        ViesError::IpBlocked => format!(
+            "VIES refuse les demandes venant de ce réseau (IP_BLOCKED){S}: essayez depuis une autre connexion"
+        ),
+        ViesError::Other { code, message } => format!("VIES a répondu {code}{S}: {message}"),
+        ViesError::BadAnswer(why) => format!("la réponse de VIES est illisible ({why})"),
     }
 }
 
@@ -612,6 +677,29 @@ mod tests {
         assert!(localize_in(&postcode, Lang::Fr).contains("«\u{a0}7501\u{a0}»"));
         let rate = acquit_core::EurRate::parse("abc").unwrap_err();
         assert!(localize_in(&rate, Lang::Fr).contains("taux de change"));
+    }
+
+    #[test]
+    fn vies_errors_read_in_french_and_name_the_apps_screens() {
+        let down = ViesError::MemberStateUnavailable { state: "ES".into() };
+        assert_eq!(
+            localize_in(&down, Lang::Fr),
+            "le registre ES ne répond pas à VIES pour le moment (les États membres ont des heures de maintenance)\u{202f}: réessayez plus tard"
+        );
+        assert_eq!(localize_in(&down, Lang::En), down.to_string());
+        let offline = ViesError::Unreachable {
+            reason: "Connection refused".into(),
+        };
+        assert!(localize_in(&offline, Lang::Fr).contains("(Connection refused)"));
+        let requester = ViesError::InvalidRequester {
+            requester: "FR44732829320".into(),
+            message: String::new(),
+        };
+        for lang in [Lang::Fr, Lang::En] {
+            let text = localize_in(&requester, lang);
+            assert!(!text.contains("acquit "), "names the CLI: {text}");
+        }
+        assert!(localize_in(&requester, Lang::Fr).contains("Réglages, Votre entreprise"));
     }
 
     #[test]

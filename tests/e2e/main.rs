@@ -22,6 +22,8 @@ mod list;
 mod payments;
 mod screens;
 mod send;
+// A client's VAT number confirmed with the fake VIES from the client form.
+mod vies;
 // The real fake-stripe and relay binaries, the same file as the CLI's tests.
 #[allow(dead_code)]
 #[path = "../../crates/cli/tests/common/servers.rs"]

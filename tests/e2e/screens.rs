@@ -440,6 +440,10 @@ async fn the_clients_screen_searches_and_creates_clients_and_the_language_is_rem
     app.fill("[data-testid=client-vatNumber]", "SE556677889901")
         .await;
     app.click("[data-testid=save-client]").await;
+    // Saved; the form stays open on VIES's answer (none here: the
+    // harness points the app at no VIES) until closed.
+    app.find("[data-testid=client-saved]").await;
+    app.click("[data-testid=close-client]").await;
     let names = app
         .wait_texts("[data-testid=client-row] .name", |rows| rows.len() == 6)
         .await;
@@ -479,6 +483,8 @@ async fn the_clients_screen_searches_and_creates_clients_and_the_language_is_rem
         .await;
     app.screenshot("client-edit-en").await;
     app.click("[data-testid=save-client]").await;
+    app.find("[data-testid=client-saved]").await;
+    app.click("[data-testid=close-client]").await;
     app.wait_texts("[data-testid=client-row]", |rows| {
         rows.iter().any(|r| r.contains("ap@nordic.example"))
     })

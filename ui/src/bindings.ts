@@ -47,12 +47,18 @@ export const commands = {
 	/**  Adds a client; each invalid field comes back with the core's message. */
 	createClient: (client: ClientForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_client", { client })),
 	/**  A client as the form shows it, to edit. */
-	clientForm: (id: number) => typedError<ClientForm_Serialize, CommandError>(__TAURI_INVOKE("client_form", { id })),
+	clientForm: (id: number) => typedError<ClientFormView_Serialize, CommandError>(__TAURI_INVOKE("client_form", { id })),
 	/**
 	 *  Changes a client: its drafts are issued with the new profile, its
 	 *  issued invoices keep theirs.
 	 */
 	updateClient: (id: number, client: ClientForm_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("update_client", { id, client })),
+	/**
+	 *  Asks VIES about client `id`'s VAT number and keeps the answer on its
+	 *  profile, as `acquit client check-vat` does. VIES or the network failing
+	 *  is a "not confirmed" view, never an error: only the books failing are.
+	 */
+	checkClientVat: (id: number) => typedError<VatCheckView_Serialize, CommandError>(__TAURI_INVOKE("check_client_vat", { id })),
 	/**  Creates a draft (in euros) and returns its id. */
 	createDraft: (draft: DraftForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_draft", { draft })),
 	/**  Replaces the header of a draft (client, kind, currency, dates, deposits). */
@@ -327,6 +333,42 @@ export type BackupsView = {
 
 /**  The client form, as typed (and as loaded to edit a client). */
 export type ClientForm = ClientForm_Serialize | ClientForm_Deserialize;
+
+/**
+ *  A client as the form shows it, to edit, with where its VAT number
+ *  stands with VIES.
+ */
+export type ClientFormView = ClientFormView_Serialize | ClientFormView_Deserialize;
+
+/**
+ *  A client as the form shows it, to edit, with where its VAT number
+ *  stands with VIES.
+ */
+export type ClientFormView_Deserialize = {
+	form: ClientForm_Deserialize,
+	/**
+	 *  Its VAT number is one VIES checks (another member state's or
+	 *  Northern Ireland's).
+	 */
+	vies: boolean,
+	/**  VIES's stored answer about its current number, if asked. */
+	vatCheck?: VatCheckView_Deserialize | null,
+};
+
+/**
+ *  A client as the form shows it, to edit, with where its VAT number
+ *  stands with VIES.
+ */
+export type ClientFormView_Serialize = {
+	form: ClientForm_Serialize,
+	/**
+	 *  Its VAT number is one VIES checks (another member state's or
+	 *  Northern Ireland's).
+	 */
+	vies: boolean,
+	/**  VIES's stored answer about its current number, if asked. */
+	vatCheck: VatCheckView_Serialize | null,
+};
 
 /**  The client form, as typed (and as loaded to edit a client). */
 export type ClientForm_Deserialize = {
@@ -1742,6 +1784,59 @@ export type UpdateOffer_Serialize = {
 	notes: string | null,
 	/**  RFC 3339, if the manifest has one. */
 	date: string | null,
+};
+
+/**  Where a client's VAT number stands with VIES. */
+export type VatCheckState = 
+/**  VIES says the number is registered and active. */
+"confirmed" | 
+/**  VIES does not know the number (a finding, shown as a warning). */
+"notRegistered" | 
+/**  VIES could not say (network, a member state down…): `reason`. */
+"notConfirmed" | 
+/**
+ *  No number VIES checks: none, a French one (its SIREN says enough),
+ *  a UK one.
+ */
+"notApplicable";
+
+/**  A VIES check as the client form shows it. */
+export type VatCheckView = VatCheckView_Serialize | VatCheckView_Deserialize;
+
+/**  A VIES check as the client form shows it. */
+export type VatCheckView_Deserialize = {
+	state: VatCheckState,
+	/**  The number VIES was asked about. */
+	number?: string | null,
+	/**  YYYY-MM-DD, VIES's date of the answer. */
+	checkedOn?: string | null,
+	/**  VIES's consultation number (`WAPI…`), the proof of the check. */
+	consultation?: string | null,
+	/**  The registered name and address, when the member state gives them. */
+	name?: string | null,
+	address?: string | null,
+	/**  Why VIES could not say, in the UI's language, with what to do. */
+	reason?: string | null,
+	/**  Asking again later may cure it (network, VIES or a register down). */
+	transient: boolean,
+};
+
+/**  A VIES check as the client form shows it. */
+export type VatCheckView_Serialize = {
+	state: VatCheckState,
+	/**  The number VIES was asked about. */
+	number: string | null,
+	/**  YYYY-MM-DD, VIES's date of the answer. */
+	checkedOn: string | null,
+	/**  VIES's consultation number (`WAPI…`), the proof of the check. */
+	consultation: string | null,
+	/**  The registered name and address, when the member state gives them. */
+	name: string | null,
+	address: string | null,
+	/**  Why VIES could not say, in the UI's language, with what to do. */
+	reason: string | null,
+	/**  Asking again later may cure it (network, VIES or a register down). */
+	transient: boolean,
 };
 
 /**  One row of the VAT breakdown. */

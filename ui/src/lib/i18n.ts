@@ -485,6 +485,19 @@ const fr = {
   declCancel: "Annuler",
   declReceipts: "Encaissements de la période ({n})",
   declNoReceipts: "Aucun encaissement sur cette période.",
+  viesChecking: "Vérification auprès de VIES…",
+  viesConfirmed: "Confirmé par VIES le {date}",
+  viesConsultation: "N° de consultation {number}",
+  viesNoConsultation: "sans n° de consultation (renseignez votre n° de TVA dans Réglages, Votre entreprise)",
+  viesRegisteredName: "Nom enregistré\u00a0: {name}",
+  viesNotRegistered: "Inconnu de VIES le {date}\u00a0: vérifiez le numéro avec le client",
+  viesNotConfirmed: "Non confirmé par VIES",
+  viesNotChecked: "Pas encore vérifié auprès de VIES",
+  viesNotApplicable: "Ce numéro n’est pas vérifié auprès de VIES (numéro français ou hors UE)",
+  viesCheck: "Vérifier auprès de VIES",
+  viesCheckAgain: "Vérifier à nouveau",
+  viesSaveFirst: "Enregistrez pour vérifier ce numéro auprès de VIES",
+  clientSaved: "Client enregistré.",
 } as const;
 
 // Every locale has exactly the keys of the French one (checked by tsc).
@@ -958,6 +971,19 @@ const en: Record<keyof typeof fr, string> = {
   declCancel: "Cancel",
   declReceipts: "Receipts of the period ({n})",
   declNoReceipts: "No receipts in this period.",
+  viesChecking: "Checking with VIES…",
+  viesConfirmed: "Confirmed by VIES on {date}",
+  viesConsultation: "consultation number {number}",
+  viesNoConsultation: "no consultation number (give your VAT number in Settings, Your company)",
+  viesRegisteredName: "Registered name: {name}",
+  viesNotRegistered: "Unknown to VIES on {date}: check the number with the client",
+  viesNotConfirmed: "Not confirmed by VIES",
+  viesNotChecked: "Not yet checked with VIES",
+  viesNotApplicable: "This number is not checked with VIES (French or outside the EU)",
+  viesCheck: "Check with VIES",
+  viesCheckAgain: "Check again",
+  viesSaveFirst: "Save to check this number with VIES",
+  clientSaved: "Client saved.",
 };
 
 export type MessageKey = keyof typeof fr;
