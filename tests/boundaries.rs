@@ -36,6 +36,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("acquit-relay", &["acquit-relay-protocol"]),
     ("fake-stripe", &[]),
     ("fake-vies", &[]),
+    ("fake-pa", &[]),
     ("acquit-secrets", &[]),
     (
         "acquit-cli",
