@@ -838,7 +838,10 @@ fn plain_decimal(text: &str) -> bool {
 }
 
 /// `POST /_fake/lifecycle {"trackingId", "status", "reason"?,
-/// "reasonMessage"?, "invoiceId"?, "amount"?, "vatRate"?}`.
+/// "reasonMessage"?, "invoiceId"?, "issuerSiren"?, "amount"?, "vatRate"?}`:
+/// `invoiceId` (the invoice's number in the CDAR) defaults to the
+/// `trackingId`, `issuerSiren` (who issues the status: the buyer, or the
+/// seller for 212) to 702042755, the directory's example company.
 fn lifecycle(fake: &Fake, request: &Value) -> Response {
     let Some(tracking) = text_field(request, "trackingId") else {
         return bad_request("MISSING_REQUIRED_FIELD", "trackingId is missing");
@@ -881,6 +884,11 @@ fn lifecycle(fake: &Fake, request: &Value) -> Response {
             "amount and vatRate are decimal strings (\"1200.00\", \"20\")",
         );
     }
+    let issuer_siren = match &request["issuerSiren"] {
+        Value::Null => "702042755",
+        Value::String(s) if s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit()) => s.as_str(),
+        _ => return bad_request("INVALID_FIELD_VALUE", "issuerSiren must be 9 digits"),
+    };
     let mut flows = Fake::lock(&fake.flows);
     let Some(invoice) = flows.list.iter().rev().find(|f| {
         f.direction == "Out"
@@ -922,6 +930,7 @@ fn lifecycle(fake: &Fake, request: &Value) -> Response {
         reason_message: text_field(request, "reasonMessage"),
         amount,
         vat_rate,
+        issuer_siren,
     });
     let seq = flows.next_seq();
     let flow = Flow {
@@ -959,18 +968,21 @@ struct Cdar<'a> {
     reason_message: Option<&'a str>,
     amount: Option<&'a str>,
     vat_rate: Option<&'a str>,
+    issuer_siren: &'a str,
 }
 
 /// The CDAR message of one status (UN/CEFACT
 /// `CrossDomainAcknowledgementAndResponse` D22B, the elements the FNFE
-/// rules read). Not yet checked against the FNFE XSD and rules: the next
-/// slice's work.
+/// rules read): sent by a PA to the seller's PA (both role `WK`), issued
+/// by the buyer (`BY`; the seller, `SE`, for 212) named by its SIREN.
+/// Valid against the FNFE 1.4.0 CDAR XSD and rules (`spec/fnfe-1.4.0-cdar/`,
+/// run by the test `the_cdar_messages_pass_the_fnfe_xsd_and_rules`).
 fn cdar(c: &Cdar) -> String {
     let e = xml_escape;
     let mut status = String::new();
     if let Some(reason) = c.reason {
         status.push_str(&format!(
-            "\n        <ram:SpecifiedDocumentStatus>\n          <ram:ReasonCode>{}</ram:ReasonCode>{}\n        </ram:SpecifiedDocumentStatus>",
+            "\n        <ram:SpecifiedDocumentStatus>\n          <ram:ReasonCode>{}</ram:ReasonCode>{}\n          <ram:SequenceNumeric>1</ram:SequenceNumeric>\n        </ram:SpecifiedDocumentStatus>",
             e(reason),
             c.reason_message
                 .map(|m| format!("\n          <ram:Reason>{}</ram:Reason>", e(m)))
@@ -979,7 +991,8 @@ fn cdar(c: &Cdar) -> String {
     }
     if let (Some(amount), Some(rate)) = (c.amount, c.vat_rate) {
         status.push_str(&format!(
-            "\n        <ram:SpecifiedDocumentStatus>\n          <ram:SpecifiedDocumentCharacteristic>\n            <ram:TypeCode>MEN</ram:TypeCode>\n            <ram:ValueAmount>{}</ram:ValueAmount>\n            <ram:ValuePercent>{}</ram:ValuePercent>\n          </ram:SpecifiedDocumentCharacteristic>\n        </ram:SpecifiedDocumentStatus>",
+            "\n        <ram:SpecifiedDocumentStatus>\n          <ram:SequenceNumeric>{}</ram:SequenceNumeric>\n          <ram:SpecifiedDocumentCharacteristic>\n            <ram:TypeCode>MEN</ram:TypeCode>\n            <ram:ValueAmount>{}</ram:ValueAmount>\n            <ram:ValuePercent>{}</ram:ValuePercent>\n          </ram:SpecifiedDocumentCharacteristic>\n        </ram:SpecifiedDocumentStatus>",
+            if c.reason.is_some() { 2 } else { 1 },
             e(amount),
             e(rate)
         ));
@@ -1001,6 +1014,18 @@ fn cdar(c: &Cdar) -> String {
     <ram:IssueDateTime>
       <udt:DateTimeString format="204">{now}</udt:DateTimeString>
     </ram:IssueDateTime>
+    <ram:SenderTradeParty>
+      <ram:Name>fake-pa</ram:Name>
+      <ram:RoleCode>WK</ram:RoleCode>
+    </ram:SenderTradeParty>
+    <ram:IssuerTradeParty>
+      <ram:GlobalID schemeID="0002">{issuer_siren}</ram:GlobalID>
+      <ram:RoleCode>{issuer}</ram:RoleCode>
+    </ram:IssuerTradeParty>
+    <ram:RecipientTradeParty>
+      <ram:Name>fake-pa</ram:Name>
+      <ram:RoleCode>WK</ram:RoleCode>
+    </ram:RecipientTradeParty>
   </rsm:ExchangedDocument>
   <rsm:AcknowledgementDocument>
     <ram:MultipleReferencesIndicator>
@@ -1028,6 +1053,8 @@ fn cdar(c: &Cdar) -> String {
         issued = c.invoice_issued.format("%Y%m%d"),
         code = c.code,
         label = e(c.label),
+        issuer = if c.code == "212" { "SE" } else { "BY" },
+        issuer_siren = e(c.issuer_siren),
     )
 }
 

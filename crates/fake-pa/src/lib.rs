@@ -48,7 +48,7 @@
 //!   adds or replaces a company of the directory; `registered: false`
 //!   gives it a `Disabled` directory line (no PA chosen).
 //! - `POST /_fake/lifecycle {"trackingId", "status", "reason"?,
-//!   "reasonMessage"?, "invoiceId"?, "amount"?, "vatRate"?}`: the buyer's
+//!   "reasonMessage"?, "invoiceId"?, "issuerSiren"?, "amount"?, "vatRate"?}`: the buyer's
 //!   side sends lifecycle status `status` (a CDAR code, `"205"`) about the
 //!   invoice flow sent with `trackingId`.
 //! - `POST /_fake/process {"flowId" | "trackingId", "status": "Ok" |

@@ -1006,3 +1006,106 @@ async fn every_request_is_logged_with_its_token_masked() {
     // The control's own request is logged once it is answered.
     assert_eq!(requests.as_array().unwrap().len(), 2);
 }
+
+const SAXON: &str = "/usr/share/java/Saxon-HE.jar";
+
+/// Runs `program`, failing with what to install when it is missing.
+fn run(program: &str, args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    match std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) => panic!(
+            "could not run {program} ({e}): install libxml2-utils, default-jre-headless and \
+             libsaxonhe-java (./x setup)"
+        ),
+    }
+}
+
+#[tokio::test]
+async fn the_cdar_messages_pass_the_fnfe_xsd_and_rules() {
+    let artefacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/fnfe-1.4.0-cdar");
+    let xsd = artefacts.join("1xsd/CrossDomainAcknowledgementAndResponse_100pD22B.xsd");
+    let xslt_dir = artefacts.join("2xslt");
+    assert!(
+        std::path::Path::new(SAXON).exists(),
+        "{SAXON} is missing: install libsaxonhe-java (./x setup)"
+    );
+    let fake = Fake::start().await;
+    fake.accepted_invoice("F-2027-0400").await;
+    let statuses = [
+        json!({"trackingId": "F-2027-0400", "status": "200"}),
+        json!({"trackingId": "F-2027-0400", "status": "205", "issuerSiren": "443061841"}),
+        json!({"trackingId": "F-2027-0400", "status": "207", "reason": "TX_TVA_ERR",
+               "reasonMessage": "Taux <10 %> & montant"}),
+        json!({"trackingId": "F-2027-0400", "status": "212", "amount": "1200.00", "vatRate": "20"}),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (n, status) in statuses.iter().enumerate() {
+        let (code, flow) = fake.control("/_fake/lifecycle", status.clone()).await;
+        assert_eq!(code, 201, "{flow}");
+        let response = fake
+            .http
+            .get(fake.url(&format!(
+                "/flow-service/v1/flows/{}?docType=Original",
+                flow["flowId"].as_str().unwrap()
+            )))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        let xml = dir.path().join(format!("cdar-{n}.xml"));
+        std::fs::write(&xml, response.bytes().await.unwrap()).unwrap();
+        let xml = xml.to_str().unwrap();
+
+        let output = run(
+            "xmllint",
+            &["--noout", "--nonet", "--schema", xsd.to_str().unwrap(), xml],
+            dir.path(),
+        );
+        assert!(
+            output.status.success(),
+            "{status}: the CDAR XSD refuses it:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+
+        let svrl = dir.path().join(format!("cdar-{n}.svrl"));
+        let output = run(
+            "java",
+            &[
+                "-cp",
+                SAXON,
+                "net.sf.saxon.Transform",
+                &format!("-s:{xml}"),
+                "-xsl:BR-FR-CDV-Schematron-CDAR.xslt",
+                &format!("-o:{}", svrl.display()),
+            ],
+            &xslt_dir,
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let svrl = std::fs::read_to_string(&svrl).unwrap();
+        let failed: Vec<&str> = svrl
+            .split("<svrl:failed-assert")
+            .skip(1)
+            .filter(|assert| {
+                let head = &assert[..assert.find('>').unwrap_or(assert.len())];
+                !head.contains("flag=\"warning\"")
+            })
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "{status}: the FNFE CDAR rules fail:\n{}",
+            failed.join("\n")
+        );
+        assert!(
+            svrl.contains("svrl:fired-rule"),
+            "the rules did not run: {svrl}"
+        );
+    }
+}
