@@ -13,7 +13,8 @@
 //! 14, an addressing identifier at most 125 characters), `fields` and
 //! `include` (comma-separated, `explode: false`) by theirs, no other query
 //! parameter; search bodies against `searchSiren`, `searchSiret`,
-//! `searchDirectoryLine`, `routingCodeSearch`. Search filters served:
+//! `searchDirectoryLine`, `routingCodeSearch`, and by hand their
+//! `format: int32` on `limit` and `ignore`. Search filters served:
 //! `siren`, `siret` (strict) and `addressingIdentifier` (strict or
 //! contains); other filters of the schemas are accepted and match nothing
 //! more (the table is small). No routing codes: their search is empty and
@@ -22,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jsonschema::Validator;
 use serde_json::{Value, json};
@@ -168,7 +169,11 @@ fn list_params(
                 &format!("{name} is not a parameter here ({})", names.join(", ")),
             )));
         };
-        let list: Vec<String> = value.split(',').map(str::to_owned).collect();
+        let list: Vec<String> = if value.is_empty() {
+            Vec::new()
+        } else {
+            value.split(',').map(str::to_owned).collect()
+        };
         if let Err(v) = check(validator, &json!(list)) {
             return Err(Box::new(violation(&name, v)));
         }
@@ -177,8 +182,10 @@ fn list_params(
     Ok(params)
 }
 
-/// Keeps only `fields` of `payload` when the request named some.
+/// Keeps only `fields` of `payload` when the request named some (an empty
+/// list names none).
 fn only_fields(mut payload: Value, fields: Option<&Vec<String>>) -> Value {
+    let fields = fields.filter(|f| !f.is_empty());
     if let (Some(fields), Some(object)) = (fields, payload.as_object_mut()) {
         object.retain(|k, _| fields.iter().any(|f| f == k));
     }
@@ -213,12 +220,33 @@ pub(crate) fn route(
         if method != Method::POST {
             return not_allowed(&path, &Method::POST, method);
         }
-        let request = match json_object(headers, body, logged) {
-            Ok(request) => request,
-            Err(response) => return *response,
+        // Only the routing code search's body is `required`; the others may
+        // come empty, which searches without criteria.
+        let optional = operation != "/v1/routing-code/search";
+        let request = if optional && body.is_empty() && !headers.contains_key(header::CONTENT_TYPE)
+        {
+            json!({})
+        } else {
+            match json_object(headers, body, logged) {
+                Ok(request) => request,
+                Err(response) => return *response,
+            }
         };
         if let Err(v) = check(validator, &request) {
             return violation("the search", v);
+        }
+        // `format: int32`, which a JSON Schema validator does not assert.
+        for name in ["limit", "ignore"] {
+            if request[name]
+                .as_i64()
+                .is_some_and(|n| i32::try_from(n).is_err())
+                || request[name].is_u64() && request[name].as_i64().is_none()
+            {
+                return bad_request(
+                    "INVALID_FIELD_VALUE",
+                    &format!("{name} is an int32 (format: int32)"),
+                );
+            }
         }
         return search(fake, operation, &request);
     }

@@ -28,7 +28,7 @@
 //!   `/v1/routing-code/search` (no routing codes: always empty), `GET
 //!   /v1/healthcheck`.
 //!
-//! Every service call needs `Authorization: Bearer TOKEN`, a token from
+//! Every service call but the health checks needs `Authorization: Bearer TOKEN`, a token from
 //! the token endpoint or one of [`Config::tokens`]; errors are the files'
 //! `Error` object `{"errorCode", "errorMessage", "details"}` with the
 //! status the operation lists.

@@ -3,8 +3,8 @@
 //! missing token) has the files' `Error` shape.
 //!
 //! Authentication follows the files' security schemes (`BearerAuth` or
-//! `OAuth2` client credentials, required on every operation, health checks
-//! included, since no operation overrides the global `security`): no
+//! `OAuth2` client credentials, required on every operation but the health
+//! checks, whose answers list no 401): no
 //! `Authorization` header is 401 `MISSING_TOKEN`; anything but `Bearer`
 //! and a token the fake issued or was configured with is 401
 //! `INVALID_TOKEN`; a token past its `expires_in` is 401 `EXPIRED_TOKEN`.
@@ -340,6 +340,14 @@ async fn route(
     } else {
         return not_found(path);
     };
+    // The health checks list no 401 or 403 among their answers (200,
+    // 500, 503 only): they are read as open, unlike every other operation.
+    if operation == "/v1/healthcheck" {
+        if method != Method::GET {
+            return not_allowed(path, &Method::GET, method);
+        }
+        return StatusCode::OK.into_response();
+    }
     if let Err(response) = authorize(fake, headers) {
         return *response;
     }
@@ -354,12 +362,6 @@ async fn route(
                 "the Request-Id header must be a UUID (its schema's format: uuid)",
             );
         }
-    }
-    if operation == "/v1/healthcheck" {
-        if method != Method::GET {
-            return not_allowed(path, &Method::GET, method);
-        }
-        return StatusCode::OK.into_response();
     }
     match service {
         "flow" => {
@@ -380,12 +382,17 @@ pub(crate) fn not_found(path: &str) -> Response {
     )
 }
 
+/// 405, with the `Allow` header RFC 9110 asks for.
 pub(crate) fn not_allowed(path: &str, expected: &Method, method: &Method) -> Response {
-    error(
+    let mut response = error(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
         &format!("{path} takes {expected}, not {method}"),
-    )
+    );
+    if let Ok(value) = HeaderValue::from_str(expected.as_str()) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 fn authorize(fake: &Fake, headers: &HeaderMap) -> Result<(), Box<Response>> {

@@ -220,6 +220,16 @@ async fn a_valid_flow_is_accepted_pending_then_ok_and_readable() {
         .get(&format!("/flow-service/v1/flows/{id}?docType=Pdf"))
         .await;
     assert_eq!((status, code(&answer)), (400, "INVALID_FIELD_VALUE"));
+    let response = fake
+        .http
+        .delete(fake.url(&format!("/flow-service/v1/flows/{id}")))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["allow"], "GET");
+    let (status, answer) = body_of(response).await;
+    assert_eq!((status, code(&answer)), (405, "METHOD_NOT_ALLOWED"));
     let (status, answer) = fake.get("/flow-service/v1/flows/no-such-flow").await;
     assert_eq!((status, code(&answer)), (404, "MISSING_RESOURCE"));
 }
@@ -280,8 +290,17 @@ async fn oauth2_client_credentials_give_a_token_that_expires() {
     let token = answer["access_token"].as_str().unwrap().to_owned();
     assert_eq!(token.split('.').count(), 3, "JWT-shaped: {token}");
 
-    let health = fake.url("/flow-service/v1/healthcheck");
+    // Any operation but the health checks, which need no token (their
+    // answers list no 401).
+    let health = fake.url("/directory-service/v1/siren/code-insee:702042755");
     let status = |r: reqwest::Response| r.status().as_u16();
+    let open = fake
+        .http
+        .get(fake.url("/flow-service/v1/healthcheck"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(open), 200);
     let ok = fake
         .http
         .get(&health)
@@ -912,6 +931,37 @@ async fn directory_look_ups_by_siren_siret_and_line() {
         .await;
     assert_eq!(line["directoryLineStatus"], "Enabled");
 
+    // A defect of the directory service's file: `directoryLineStatus` and
+    // `uniqueDirectoryLineStatus` have `maxLength: 7`, and "Disabled" and
+    // "Upcoming", two of their own enum values, have 8 characters. The fake
+    // answers the enum's value; pinned, so a corrected file shows.
+    let status_schema = fake_pa::spec::validator(
+        fake_pa::spec::Service::Directory,
+        "/components/schemas/uniqueDirectoryLineStatus",
+    );
+    let broken = fake_pa::spec::check(&status_schema, &json!("Disabled")).unwrap_err();
+    assert!(
+        broken.message.contains("longer than 7 characters"),
+        "{}",
+        broken.message
+    );
+
+    // An empty `fields` asks for nothing in particular; a search body is optional.
+    let (status, unit) = fake
+        .get("/directory-service/v1/siren/code-insee:702042755?fields=")
+        .await;
+    assert_eq!((status, unit["siren"].as_str()), (200, Some("702042755")));
+    let response = fake
+        .http
+        .post(fake.url("/directory-service/v1/siren/search"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let (status, all) = body_of(response).await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["totalNumberOfResults"], 3);
+
     let (_, found) = fake
         .post(
             "/directory-service/v1/siren/search",
@@ -961,13 +1011,20 @@ async fn directory_look_ups_by_siren_siret_and_line() {
         let (got, answer) = fake.get(path).await;
         assert_eq!((got, code(&answer)), (status, expected), "{path}: {answer}");
     }
-    let (status, answer) = fake
-        .post(
-            "/directory-service/v1/directory-line/search",
-            &json!({"filters": {"siren": {"op": "contains", "value": "702"}}}),
-        )
-        .await;
-    assert_eq!((status, code(&answer)), (400, "INVALID_FIELD_VALUE"));
+    for search in [
+        json!({"filters": {"siren": {"op": "contains", "value": "702"}}}),
+        json!({"ignore": 2147483648_i64}),
+        json!({"limit": "10"}),
+    ] {
+        let (status, answer) = fake
+            .post("/directory-service/v1/directory-line/search", &search)
+            .await;
+        assert_eq!(
+            (status, code(&answer)),
+            (400, "INVALID_FIELD_VALUE"),
+            "{search}"
+        );
+    }
 }
 
 #[tokio::test]
