@@ -1166,3 +1166,25 @@ async fn the_cdar_messages_pass_the_fnfe_xsd_and_rules() {
         );
     }
 }
+
+#[tokio::test]
+async fn with_auto_ack_a_pending_flow_becomes_ok_by_itself() {
+    let fake = Fake::with(fake_pa::Config {
+        auto_ack: Some(Duration::from_millis(500)),
+        ..fake_pa::Config::default()
+    })
+    .await;
+    let (_, info) = fake
+        .send(invoice_info("F-2027-0500", PDF), PDF, "application/pdf")
+        .await;
+    let path = format!(
+        "/flow-service/v1/flows/{}",
+        info["flowId"].as_str().unwrap()
+    );
+    let (_, flow) = fake.get(&path).await;
+    assert_eq!(flow["acknowledgement"]["status"], "Pending");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (_, flow) = fake.get(&path).await;
+    assert_eq!(flow["acknowledgement"]["status"], "Ok", "{flow}");
+    assert_ne!(flow["updatedAt"], flow["submittedAt"]);
+}
