@@ -314,14 +314,17 @@ impl Store {
             let client: Client = from_json(&buyer)?;
             let mut details = load_details(tx, draft.0)?;
             let plain: Vec<Line> = lines.iter().map(|l| l.line.clone()).collect();
-            let gaps: Vec<Gap> = compliance::gaps(&seller, &client, &plain, &details, currency)
-                .into_iter()
-                .filter(|g| g.blocks_on(date))
-                .collect();
+            let (gaps, coming): (Vec<Gap>, Vec<Gap>) =
+                compliance::gaps(&seller, &client, &plain, &details, currency)
+                    .into_iter()
+                    .partition(|g| g.blocks_on(date));
             if !gaps.is_empty() {
                 return Err(Rejection::Incomplete { date, gaps }.into());
             }
-            details.facturx = true;
+            // A Factur-X only when nothing the e-invoice needs is missing:
+            // before September 2027 an incomplete invoice is still issued,
+            // as a plain PDF, rather than as an e-invoice the rules refuse.
+            details.facturx = coming.is_empty();
             if let Some(rate) = details.eur_rate {
                 details.vat_total_eur = Some(
                     rate.to_eur(totals.vat_total)
@@ -486,7 +489,8 @@ impl Store {
             let buyer: String = tx.query_row("SELECT buyer_snapshot FROM invoices WHERE id = ?1", [invoice.id.0], |r| r.get(0))?;
             let details = InvoiceDetails {
                 credited_issue_date: invoice.issue_date,
-                facturx: true,
+                // A credit note is an e-invoice when its invoice is one.
+                facturx: invoice.details.facturx,
                 eur_rate: invoice.details.eur_rate,
                 vat_total_eur: match invoice.details.eur_rate {
                     Some(rate) => Some(rate.to_eur(totals.vat_total).map_err(|e| StoreError::Decode(e.to_string()))?),

@@ -326,6 +326,35 @@ fn drafts_written_before_the_franchise_stay_readable_and_deletable() {
 }
 
 #[test]
+fn only_an_invoice_with_everything_an_e_invoice_needs_is_issued_as_a_factur_x() {
+    let mut f = fixture();
+    // The fixture's seller has no SIREN: issued, as a plain PDF.
+    let plain = draft(&mut f, &[line("Conseil", "1", "100", "20")]);
+    let plain = f.store.issue(plain, date("2026-11-23")).unwrap();
+    assert!(!f.store.invoice(&plain).unwrap().details.facturx);
+
+    let mut seller = Seller::new("Atelier Durand", "12 rue des Lilas\n75011 Paris");
+    seller.siren = Some(acquit_core::ids::Siren::parse("732829320").unwrap());
+    seller.activity = Some(acquit_core::Activity::CommercialServices);
+    f.store.set_seller(&seller).unwrap();
+    let complete = draft(&mut f, &[line("Conseil", "1", "100", "20")]);
+    let complete = f.store.issue(complete, date("2026-11-24")).unwrap();
+    assert!(f.store.invoice(&complete).unwrap().details.facturx);
+    // A credit note is an e-invoice when its invoice is one.
+    for (number, expected) in [(&plain, false), (&complete, true)] {
+        let credit = f
+            .store
+            .credit_note(number, None, None, date("2026-11-25"))
+            .unwrap();
+        assert_eq!(
+            f.store.invoice(&credit).unwrap().details.facturx,
+            expected,
+            "{number}"
+        );
+    }
+}
+
+#[test]
 fn a_balance_invoice_deducts_its_deposits() {
     let mut f = fixture();
     let deposit = f
