@@ -583,12 +583,7 @@ impl InvoiceJson {
             .seller
             .as_ref()
             .map_or(acquit_core::Country::FR, |s| s.home_country());
-        let delivery = v
-            .details
-            .delivery
-            .as_ref()
-            .or(v.buyer.delivery_address.as_ref())
-            .filter(|d| Some(*d) != v.buyer.address.as_ref());
+        let delivery = v.details.delivery_for(&v.buyer);
         let lines = v
             .lines
             .iter()

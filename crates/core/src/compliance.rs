@@ -124,17 +124,6 @@ impl std::fmt::Display for Gap {
     }
 }
 
-/// A French business: a business client whose billing address is in France
-/// (or not given) and who is not invoiced under an export or EU exemption.
-fn french_business(client: &Client) -> bool {
-    let country = client
-        .address
-        .as_ref()
-        .and_then(|a| a.country)
-        .unwrap_or(Country::FR);
-    client.business && country == Country::FR && client.vat_exemption == crate::VatExemption::None
-}
-
 /// Every gap of an invoice to `buyer` with these lines, whatever the date.
 pub fn gaps(
     seller: &Seller,
@@ -151,7 +140,7 @@ pub fn gaps(
     if seller.home_country() == Country::FR && seller.siren.is_none() {
         gaps.push(Gap::SellerSiren);
     }
-    if french_business(buyer) && buyer.siren.is_none() {
+    if buyer.is_french_business() && buyer.siren.is_none() {
         gaps.push(Gap::BuyerSiren {
             client: buyer.name.clone(),
         });

@@ -89,6 +89,16 @@ impl InvoiceDetails {
     pub fn is_empty(&self) -> bool {
         *self == InvoiceDetails::default()
     }
+
+    /// Where the invoice to `buyer` is delivered, when that is not its
+    /// billing address: the invoice's own delivery address, else the
+    /// client's usual one.
+    pub fn delivery_for<'a>(&'a self, buyer: &'a crate::Client) -> Option<&'a Address> {
+        self.delivery
+            .as_ref()
+            .or(buyer.delivery_address.as_ref())
+            .filter(|d| Some(*d) != buyer.address.as_ref())
+    }
 }
 
 /// An exchange rate as the European Central Bank publishes its reference

@@ -115,6 +115,14 @@ impl Seller {
     /// legal form and capital, registration, the debits option. Empty for
     /// an older profile without them.
     pub fn legal_mentions(&self, lang: Lang) -> Vec<String> {
+        let mut out = self.business_mentions(lang);
+        out.extend(self.debits_mention(lang).map(str::to_owned));
+        out
+    }
+
+    /// The mentions about the business itself: legal form with capital,
+    /// registration (the PDF prints them under the seller's name).
+    pub fn business_mentions(&self, lang: Lang) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(form) = self.legal_form {
             let mut line = form.label(lang).to_owned();
@@ -131,18 +139,16 @@ impl Seller {
         if let Some(registration) = &self.registration {
             out.push(registration.mention(self.siren.as_ref(), lang));
         }
-        if self.vat_on_debits {
-            out.push(
-                match lang {
-                    Lang::Fr => "Option pour le paiement de la taxe d'après les débits",
-                    Lang::En => {
-                        "VAT paid on debits (option under art. 269-2-c of the French Tax Code)"
-                    }
-                }
-                .to_owned(),
-            );
-        }
         out
+    }
+
+    /// The debits option, when the seller took it (the PDF prints it with
+    /// the payment mentions).
+    pub fn debits_mention(&self, lang: Lang) -> Option<&'static str> {
+        self.vat_on_debits.then_some(match lang {
+            Lang::Fr => "Option pour le paiement de la taxe d'après les débits",
+            Lang::En => "VAT paid on debits (option under art. 269-2-c of the French Tax Code)",
+        })
     }
 }
 
@@ -519,6 +525,19 @@ impl std::str::FromStr for VatExemption {
 }
 
 impl Client {
+    /// A French business: a business whose billing address is in France (or
+    /// not given) and which is not invoiced under an export or EU
+    /// exemption. Its invoices need its SIREN, which is also where its
+    /// e-invoices are addressed.
+    pub fn is_french_business(&self) -> bool {
+        let country = self
+            .address
+            .as_ref()
+            .and_then(|a| a.country)
+            .unwrap_or(Country::FR);
+        self.business && country == Country::FR && self.vat_exemption == VatExemption::None
+    }
+
     /// Sets `business` as Acquit derives it: a client with a SIREN or a
     /// VAT number is one; one marked a business without either (a foreign
     /// company, `before` its profile before an edit) stays one.

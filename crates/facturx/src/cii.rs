@@ -9,8 +9,7 @@
 
 use acquit_core::tax::VatCategory;
 use acquit_core::{
-    Address, Category, Client, Country, Currency, InvoiceKind, Lang, Line, Money, VatRate,
-    VatRegime,
+    Address, Category, Country, Currency, InvoiceKind, Lang, Line, Money, VatRate, VatRegime,
 };
 use acquit_pdf::Document;
 use chrono::NaiveDate;
@@ -106,17 +105,6 @@ impl Signed {
     }
 }
 
-fn french_business(buyer: &Client) -> bool {
-    buyer.business
-        && buyer
-            .address
-            .as_ref()
-            .and_then(|a| a.country)
-            .unwrap_or(Country::FR)
-            == Country::FR
-        && buyer.vat_exemption == acquit_core::VatExemption::None
-}
-
 /// The CII XML of `doc`. Deterministic: same document, same bytes.
 pub fn cii_xml(doc: &Document) -> String {
     let credit = doc.kind.is_credit_note();
@@ -182,7 +170,8 @@ pub fn cii_xml(doc: &Document) -> String {
             },
         );
     }
-    for (rate_of, deducted) in deposit_deductions(doc) {
+    let deductions = deposit_deductions(doc);
+    for &(rate_of, deducted) in &deductions {
         line_id += 1;
         let numbers: Vec<&str> = doc.deposits.iter().map(|d| d.number.as_str()).collect();
         trade_line(
@@ -219,10 +208,7 @@ pub fn cii_xml(doc: &Document) -> String {
     x.open("ram:ApplicableHeaderTradeDelivery");
     let delivery = doc
         .details
-        .delivery
-        .as_ref()
-        .or(doc.buyer.delivery_address.as_ref())
-        .filter(|d| Some(*d) != doc.buyer.address.as_ref())
+        .delivery_for(&doc.buyer)
         // Goods delivered in another EU country say where (BR-IC-12): the
         // billing address when no other is given.
         .or_else(|| {
@@ -300,10 +286,7 @@ pub fn cii_xml(doc: &Document) -> String {
     x.close();
     x.open("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
     let line_total = doc.totals.lines.iter().map(|l| l.net.minor()).sum::<i64>()
-        - deposit_deductions(doc)
-            .iter()
-            .map(|(_, m)| m.minor())
-            .sum::<i64>();
+        - deductions.iter().map(|(_, m)| m.minor()).sum::<i64>();
     x.leaf(
         "ram:LineTotalAmount",
         &s.amount(Money::new(line_total, currency)),
@@ -461,7 +444,7 @@ fn notes(doc: &Document) -> Vec<(Option<&'static str>, String)> {
     let penalty = acquit_core::VatRate::from_basis_points(doc.seller.late_penalty_bp)
         .map(|r| r.format(Lang::Fr))
         .unwrap_or_else(|_| format!("{} points de base", doc.seller.late_penalty_bp));
-    let bar = if french_business(&doc.buyer) {
+    let bar = if doc.buyer.is_french_business() {
         "B2B"
     } else if doc.buyer.business {
         "B2BINT"
@@ -571,7 +554,7 @@ fn buyer_party(x: &mut Xml, doc: &Document) {
         postal_address(x, address);
     }
     match (&buyer.siren, &buyer.email) {
-        (Some(siren), _) if french_business(buyer) => {
+        (Some(siren), _) if buyer.is_french_business() => {
             x.open("ram:URIUniversalCommunication");
             x.leaf_with("ram:URIID", &[("schemeID", "0225")], siren.as_str());
             x.close();

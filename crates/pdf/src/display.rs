@@ -472,11 +472,7 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
     }
     // Legal form with capital, and registration (the debits option is
     // printed with the mentions at the bottom).
-    let mut mentions = seller.legal_mentions(plan.lang());
-    if seller.vat_on_debits {
-        mentions.pop();
-    }
-    ids.extend(mentions);
+    ids.extend(seller.business_mentions(plan.lang()));
     for contact in [
         seller.email.as_ref().map(|e| e.as_str().to_owned()),
         seller.phone.as_ref().map(|p| p.as_str().to_owned()),
@@ -598,12 +594,7 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
     p.rect(bx - 12.0, top, 2.0, by - top - 8.0, ACCENT);
     // Where it is delivered, when that is not the billing address: the
     // invoice's own, else the client's.
-    let delivery = doc
-        .details
-        .delivery
-        .as_ref()
-        .or(buyer.delivery_address.as_ref());
-    if let Some(delivery) = delivery.filter(|d| Some(*d) != buyer.address.as_ref()) {
+    if let Some(delivery) = doc.details.delivery_for(buyer) {
         by += 4.0;
         let top = by;
         p.text(bx, by + 8.0, Style::Bold, 7.5, MUTED, w.deliver_to());
@@ -853,9 +844,7 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
     if let Some(exemption) = doc.buyer.vat_exemption.mention(lang) {
         mentions.push(exemption.to_owned());
     }
-    if doc.seller.vat_on_debits {
-        mentions.extend(doc.seller.legal_mentions(lang).pop());
-    }
+    mentions.extend(doc.seller.debits_mention(lang).map(str::to_owned));
     if let Some(footer) = doc
         .seller
         .legal_footer
