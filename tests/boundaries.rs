@@ -5,7 +5,7 @@
 //! - Arrows between our own crates point one way, as the table below says
 //!   (a crate may use only the Acquit crates listed for it).
 //! - `fake-stripe` and `acquit-stripe` share no code, nor `fake-vies` and
-//!   `acquit-sync`.
+//!   `acquit-sync`, nor `fake-pa` and `acquit-pa` (or `acquit-sync`).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
@@ -20,6 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("acquit-pdf", &["acquit-core"]),
     ("acquit-facturx", &["acquit-core", "acquit-pdf"]),
     ("acquit-stripe", &["acquit-core"]),
+    ("acquit-pa", &["acquit-core", "acquit-secrets"]),
     ("acquit-relay-protocol", &[]),
     (
         "acquit-sync",
@@ -29,6 +30,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-pdf",
             "acquit-facturx",
             "acquit-stripe",
+            "acquit-pa",
             "acquit-relay-protocol",
             "acquit-secrets",
         ],
@@ -46,6 +48,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-pdf",
             "acquit-facturx",
             "acquit-stripe",
+            "acquit-pa",
             "acquit-sync",
             "acquit-relay-protocol",
             "acquit-secrets",
@@ -192,6 +195,9 @@ impl Graph {
             ("acquit-stripe", "fake-stripe"),
             ("fake-vies", "acquit-sync"),
             ("acquit-sync", "fake-vies"),
+            ("fake-pa", "acquit-pa"),
+            ("acquit-pa", "fake-pa"),
+            ("acquit-sync", "fake-pa"),
         ] {
             if let Some(id) = self.id_of(a)
                 && let Some(path) = self.path_to(id, |dep| dep == b)

@@ -281,6 +281,20 @@ impl App {
                 .await
                 .unwrap_or_else(|e| panic!("typing into `{css}`: {e}"));
         }
+        // As a user looks at what they typed: a form still loading (a
+        // slow machine) may set the field again under the keystrokes.
+        for _ in 0..3 {
+            let input = self.find(css).await;
+            let value = input.prop("value").await.ok().flatten().unwrap_or_default();
+            if value == text {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let _ = input.clear().await;
+            if !text.is_empty() {
+                let _ = input.send_keys(text).await;
+            }
+        }
     }
 
     /// Whether an element matches `css` right now.

@@ -216,8 +216,14 @@ async fn stripe_connected_in_settings_a_link_paid_turns_the_invoice_paid() {
 async fn a_transfer_recorded_by_hand_pays_the_invoice_and_can_be_reversed() {
     let app = App::launch_with(demo).await;
     app.choose("[data-testid=language]", "fr").await;
-    // The home's numbers come from Rust: the demo has one overdue invoice.
-    let due_before = plain(&app.text("[data-testid=dash-due]").await);
+    // The home's numbers come from Rust: the demo has one overdue invoice
+    // (asked again in French once the language changed).
+    let due_before = plain(
+        &app.wait_texts("[data-testid=dash-due]", |t| {
+            t.first().is_some_and(|t| plain(t).ends_with(" €"))
+        })
+        .await[0],
+    );
     assert!(
         due_before.ends_with(" €") && due_before != "0,00 €",
         "{due_before}"

@@ -290,7 +290,14 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
                 None => Vec::new(),
             };
             Ok(if json {
-                to_json(&InvoiceJson::new(&view, &payments))
+                let mut shown = InvoiceJson::new(&view, &payments);
+                if let Some(number) = &view.number {
+                    shown.einvoice = Some(
+                        acquit_sync::einvoice::state(&store, number, false)
+                            .map_err(|e| CliError::Outside(e.to_string()))?,
+                    );
+                }
+                to_json(&shown)
             } else {
                 let mut out = show_human(&view, &payments);
                 if let Some(number) = &view.number {
@@ -539,6 +546,9 @@ struct InvoiceJson {
     /// The seller's legal mentions as printed (form and capital,
     /// registration, debits option).
     seller_mentions: Vec<String>,
+    /// Issued: where its e-invoice stands (`einvoice status --json`, from
+    /// the books only); `null` for a draft.
+    einvoice: Option<acquit_sync::einvoice::EInvoiceState>,
 }
 
 #[derive(Debug, Serialize)]
@@ -658,6 +668,7 @@ impl InvoiceJson {
                 .as_ref()
                 .map(|s| s.legal_mentions(v.buyer.lang))
                 .unwrap_or_default(),
+            einvoice: None,
         }
     }
 }

@@ -33,6 +33,7 @@
 mod client;
 mod company;
 mod declare;
+mod einvoice;
 mod facturx;
 mod invoice;
 mod ledger;
@@ -43,6 +44,7 @@ mod payment;
 mod pdf;
 mod safety;
 mod share;
+mod stdin;
 pub mod stripe;
 mod sync;
 mod table;
@@ -144,6 +146,14 @@ enum Command {
     /// E-invoices: check a Factur-X you made or received
     #[command(subcommand, arg_required_else_help = true)]
     Facturx(facturx::FacturxCommand),
+    /// Your e-invoicing platform (plateforme agréée): connect (client
+    /// secret on stdin, kept in the OS keychain), status, disconnect
+    #[command(subcommand, arg_required_else_help = true)]
+    Pa(einvoice::PaCommand),
+    /// E-invoices through your platform: send an issued invoice, follow
+    /// its statuses
+    #[command(subcommand, arg_required_else_help = true)]
+    Einvoice(einvoice::EinvoiceCommand),
     /// Replace the database with a backup, after checking it; the current
     /// database is saved aside first
     Restore {
@@ -259,6 +269,8 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Reconcile(args) => sync::reconcile(args, &path),
         Command::Share(args) => share::run(args, &path),
         Command::Facturx(command) => facturx::run(command),
+        Command::Pa(command) => einvoice::pa(command, &path),
+        Command::Einvoice(command) => einvoice::run(command, &path),
     }
 }
 

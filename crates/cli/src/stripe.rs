@@ -15,7 +15,6 @@
 //! Later commands that talk to Stripe (`link create`, `sync`) build their
 //! client with [`client_from_env_or_keychain`].
 
-use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::path::Path;
 
 use acquit_secrets::{Keychain, KeychainError, STRIPE_KEY_ENV};
@@ -98,40 +97,12 @@ pub fn run(args: StripeArgs, path: &Path) -> Result<String, CliError> {
 
 /// The key the user pasted on stdin, checked for its shape.
 fn read_key_from_stdin() -> Result<SecretKey, CliError> {
-    let stdin = std::io::stdin();
-    let mut text = String::new();
-    if stdin.is_terminal() {
-        eprintln!(
-            "Paste your Stripe secret key (sk_…) or restricted key (rk_…) from the Stripe Dashboard, Developers → API keys, then press Enter:"
-        );
-        stdin
-            .lock()
-            .read_line(&mut text)
-            .map_err(|e| CliError::Outside(format!("could not read the key from stdin: {e}")))?;
-    } else {
-        // A key is ~110 characters: more than 4 KiB is not a key.
-        stdin
-            .lock()
-            .take(4096)
-            .read_to_string(&mut text)
-            .map_err(|_| {
-                CliError::rejected(
-                    "could not read a key from stdin (it should be one line of text): paste the key from the Stripe Dashboard, Developers → API keys",
-                )
-            })?;
-    }
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(CliError::rejected(
-            "no key on stdin: run `acquit stripe connect` and paste your secret key (sk_…) or restricted key (rk_…), or `acquit stripe connect < key.txt`",
-        ));
-    }
-    if text.lines().count() > 1 {
-        return Err(CliError::rejected(
-            "stdin has more than one line: give only the key (sk_… or rk_…)",
-        ));
-    }
-    SecretKey::parse(text).map_err(CliError::rejected)
+    let text = crate::stdin::secret_line(
+        "Paste your Stripe secret key (sk_…) or restricted key (rk_…) from the Stripe Dashboard, Developers → API keys, then press Enter:",
+        "the key (sk_… or rk_…)",
+        "no key on stdin: run `acquit stripe connect` and paste your secret key (sk_…) or restricted key (rk_…), or `acquit stripe connect < key.txt`",
+    )?;
+    SecretKey::parse(&text).map_err(CliError::rejected)
 }
 
 /// A client for `key` against `api_base`.

@@ -171,10 +171,13 @@ pub fn sync(args: SyncArgs, path: &Path) -> Result<String, CliError> {
     for warning in &report.warnings {
         eprintln!("acquit: warning: {warning}");
     }
+    let einvoicing = crate::einvoice::refresh_if_connected(&mut store);
     if args.json {
         return Ok(to_json(&report));
     }
-    describe(&store, &report)
+    let mut out = describe(&store, &report)?;
+    out.push_str(einvoicing.as_deref().unwrap_or_default());
+    Ok(out)
 }
 
 fn describe(store: &acquit_store::Store, report: &SyncReport) -> Result<String, CliError> {

@@ -33,34 +33,7 @@ fn books(acquit: &Acquit) -> Vec<(String, &'static str)> {
             issued.push((number.clone(), what));
             number
         };
-    acquit.ok(&[
-        "company",
-        "set",
-        "--name",
-        "Nova Matériaux",
-        "--legal-form",
-        "sasu",
-        "--share-capital",
-        "1000",
-        "--registration",
-        "RCS Lyon",
-        "--siren",
-        "552100554",
-        "--street",
-        "12 rue de la Part-Dieu",
-        "--postcode",
-        "69003",
-        "--city",
-        "Lyon",
-        "--activity",
-        "goods",
-        "--iban",
-        "FR7630006000011234567890189",
-        "--bic",
-        "AGRIFRPP",
-        "--email",
-        "compta@nova.example",
-    ]);
+    common::sasu_company(acquit, "Nova Matériaux", "goods");
     // 1 a French business, 2 an EU business (services, reverse charge),
     // 3 an EU business (goods), 4 a US business (goods exported), 5 a UK
     // business (services outside the EU), 6 a Greek-named client.

@@ -10,6 +10,7 @@ pub mod compliance;
 pub mod currency;
 pub mod decimal;
 pub mod declaration;
+pub mod einvoicing;
 pub mod ids;
 pub mod invoice;
 pub mod money;

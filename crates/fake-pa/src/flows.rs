@@ -523,29 +523,38 @@ async fn create_flow(
     let syntax = text("flowSyntax").unwrap_or_default();
     let processing_rule = rule.clone().unwrap_or_else(|| "Undefined".to_owned());
     let now = now_ms();
-    let mut flows = Fake::lock(&fake.flows);
-    let seq = flows.next_seq();
-    let flow = Flow {
-        id: uuid::Uuid::new_v4().to_string(),
-        seq,
-        tracking_id: text("trackingId"),
-        name: text("name").unwrap_or_default(),
-        flow_type: flow_type(&syntax, &processing_rule).to_owned(),
-        processing_rule,
-        rule_given: rule.is_some(),
-        syntax,
-        profile: profile.clone().unwrap_or_else(|| "Undefined".to_owned()),
-        profile_given: profile.is_some(),
-        direction: "Out",
-        submitted_at: now,
-        updated_at: now,
-        ack_status: "Pending",
-        ack_details: Vec::new(),
-        sha256,
-        file: file.bytes.clone(),
+    let answer = {
+        let mut flows = Fake::lock(&fake.flows);
+        let seq = flows.next_seq();
+        let flow = Flow {
+            id: uuid::Uuid::new_v4().to_string(),
+            seq,
+            tracking_id: text("trackingId"),
+            name: text("name").unwrap_or_default(),
+            flow_type: flow_type(&syntax, &processing_rule).to_owned(),
+            processing_rule,
+            rule_given: rule.is_some(),
+            syntax,
+            profile: profile.clone().unwrap_or_else(|| "Undefined".to_owned()),
+            profile_given: profile.is_some(),
+            direction: "Out",
+            submitted_at: now,
+            updated_at: now,
+            ack_status: "Pending",
+            ack_details: Vec::new(),
+            sha256,
+            file: file.bytes.clone(),
+        };
+        let answer = flow.full_info();
+        flows.list.push(flow);
+        answer
     };
-    let answer = flow.full_info();
-    flows.list.push(flow);
+    // `/_fake/stall`: the flow is kept, its answer comes late (a client
+    // killed or cut off meanwhile never sees it).
+    let stall = *Fake::lock(&fake.stall);
+    if !stall.is_zero() {
+        tokio::time::sleep(stall).await;
+    }
     (StatusCode::ACCEPTED, axum::Json(answer)).into_response()
 }
 
@@ -743,7 +752,7 @@ pub(crate) fn control(
     }
     if !matches!(
         control,
-        "directory" | "lifecycle" | "process" | "tokens/expire"
+        "directory" | "lifecycle" | "process" | "stall" | "tokens/expire"
     ) {
         return not_found(&path);
     }
@@ -760,10 +769,24 @@ pub(crate) fn control(
     };
     settle(fake);
     match control {
+        "stall" => stall_control(fake, &request),
         "directory" => crate::directory::set(fake, &request),
         "lifecycle" => lifecycle(fake, &request),
         _ => process_control(fake, &request),
     }
+}
+
+/// `POST /_fake/stall {"createFlowMs": N}`: from now on `createFlow`
+/// keeps the flow and answers N ms later (0: at once again).
+fn stall_control(fake: &Fake, request: &Value) -> Response {
+    let Some(ms) = request["createFlowMs"].as_u64().filter(|ms| *ms <= 600_000) else {
+        return bad_request(
+            "INVALID_FIELD_VALUE",
+            "createFlowMs is missing or not a number of milliseconds up to 600000",
+        );
+    };
+    *Fake::lock(&fake.stall) = std::time::Duration::from_millis(ms);
+    axum::Json(json!({"createFlowMs": ms})).into_response()
 }
 
 fn text_field<'a>(request: &'a Value, name: &str) -> Option<&'a str> {

@@ -75,6 +75,8 @@ pub(crate) struct Fake {
     issued: Mutex<HashMap<String, DateTime<Utc>>>,
     requests: Mutex<Vec<Value>>,
     log: Option<Mutex<std::fs::File>>,
+    /// How late `createFlow` answers (`/_fake/stall`).
+    pub(crate) stall: Mutex<Duration>,
 }
 
 impl Fake {
@@ -103,6 +105,7 @@ pub fn router(config: Config) -> std::io::Result<Router> {
         issued: Mutex::new(HashMap::new()),
         requests: Mutex::new(Vec::new()),
         log,
+        stall: Mutex::new(Duration::ZERO),
     });
     Ok(Router::new()
         .fallback(handle)

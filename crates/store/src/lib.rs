@@ -24,6 +24,7 @@ mod backup;
 pub mod dashboard;
 mod declare;
 mod demo;
+mod einvoicing;
 mod invoices;
 mod journal;
 mod links;
@@ -44,6 +45,7 @@ use rusqlite_migration::{M, Migrations};
 pub use backup::{BackupFile, KEEP as BACKUPS_KEPT, backups_dir, check_backup, list_backups};
 pub use declare::{Declaration, Receipt, THRESHOLDS_SETTING, YearToDate};
 pub use demo::DemoSummary;
+pub use einvoicing::{EInvoiceFlow, FlowAck, FlowKind, NewStatus, ReceivedStatus};
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
 pub use links::{LinkId, LinkKind, LinkStatus, NewLink, StoredLink, TimelineEntry};
@@ -73,6 +75,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0004_shares.sql")),
         M::up(include_str!("../migrations/0005_events_confirmed.sql")),
         M::up(include_str!("../migrations/0006_legal_data.sql")),
+        M::up(include_str!("../migrations/0007_einvoicing.sql")),
     ])
 }
 
@@ -80,7 +83,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 6;
+const MIGRATION_COUNT: usize = 7;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -23,6 +23,7 @@ pub mod apply;
 pub mod config;
 pub mod confirm;
 pub mod documents;
+pub mod einvoice;
 pub mod engine;
 pub mod export;
 pub mod links;

@@ -120,3 +120,37 @@ pub fn micro_entrepreneur_company(acquit: &Acquit) {
         "FR7630006000011234567890189",
     ]);
 }
+
+/// A SASU with everything an e-invoice needs (capital, RCS, SIREN,
+/// structured address, bank details), of `activity` (`goods`,
+/// `liberal-services`, …) and named `name`.
+pub fn sasu_company(acquit: &Acquit, name: &str, activity: &str) {
+    acquit.ok(&[
+        "company",
+        "set",
+        "--name",
+        name,
+        "--legal-form",
+        "sasu",
+        "--share-capital",
+        "1000",
+        "--registration",
+        "RCS Lyon",
+        "--siren",
+        "552100554",
+        "--street",
+        "12 rue de la Part-Dieu",
+        "--postcode",
+        "69003",
+        "--city",
+        "Lyon",
+        "--activity",
+        activity,
+        "--iban",
+        "FR7630006000011234567890189",
+        "--bic",
+        "AGRIFRPP",
+        "--email",
+        "compta@nova.example",
+    ]);
+}

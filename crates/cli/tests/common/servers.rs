@@ -37,10 +37,18 @@ pub fn sibling_bin(name: &str) -> PathBuf {
         BUILD.call_once(|| {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = Command::new(cargo)
-                .args(["build", "-p", "fake-stripe", "-p", "acquit-relay"])
+                .args([
+                    "build",
+                    "-p",
+                    "fake-stripe",
+                    "-p",
+                    "acquit-relay",
+                    "-p",
+                    "fake-pa",
+                ])
                 .args(["-p", "acquit-cli", "--bins"])
                 .status()
-                .expect("run cargo build for fake-stripe, acquit-relay and acquit");
+                .expect("run cargo build for fake-stripe, acquit-relay, fake-pa and acquit");
             assert!(status.success(), "cargo build of the test servers failed");
         });
     }
@@ -50,6 +58,60 @@ pub fn sibling_bin(name: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// The fake plateforme agréée (`fake-pa`), its requests logged as JSON lines.
+pub struct FakePa {
+    pub base: String,
+    pub log: PathBuf,
+    _process: Running,
+}
+
+impl FakePa {
+    pub fn start(dir: &Path) -> FakePa {
+        let log = dir.join("fake-pa.jsonl");
+        let mut child = Command::new(sibling_bin("fake-pa"))
+            .args(["--listen", "127.0.0.1:0", "--log"])
+            .arg(&log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn fake-pa");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("fake-pa listening on ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("fake-pa said {line:?}"))
+            .to_owned();
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while stderr.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                sink.clear();
+            }
+        });
+        FakePa {
+            base,
+            log,
+            _process: Running { child },
+        }
+    }
+
+    /// A test control under `/_fake/`.
+    pub fn control(&self, path: &str, body: Value) -> (u16, Value) {
+        post_json(&format!("{}{path}", self.base), &body)
+    }
+
+    /// The requests logged so far, oldest first.
+    pub fn logged(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
 }
 
 /// The fake Stripe API.

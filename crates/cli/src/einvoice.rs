@@ -1,0 +1,294 @@
+//! `acquit pa connect|status|disconnect` and `acquit einvoice
+//! send|status`: e-invoicing through the user's plateforme agréée.
+//!
+//! The client secret is read from stdin (never an argument: it would stay
+//! in the shell's history and in `ps`), or from `ACQUIT_PA_SECRET`.
+
+use std::path::Path;
+
+use acquit_pa::lifecycle::Status;
+use acquit_secrets::{Keychain, Secret};
+use acquit_sync::einvoice::{self, EInvoiceError, PA_SECRET_ENV, PaConnection, Sent};
+use clap::{Args, Subcommand};
+
+use crate::stripe::block_on;
+use crate::{CliError, open, to_json};
+
+#[derive(Debug, Subcommand)]
+pub enum PaCommand {
+    /// Connect to your platform (PA): its API address and the client id
+    /// it gave you; the client secret on stdin, kept in the OS keychain
+    Connect(ConnectArgs),
+    /// The platform Acquit is connected to, and whether it answers
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget the platform and remove its secret from the keychain
+    Disconnect,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The platform's API address, without the service names
+    /// (https://api.example-pa.fr/v1-base; http:// only for this machine)
+    #[arg(long)]
+    url: String,
+    /// The OAuth2 client id the platform gave you
+    #[arg(long = "client-id")]
+    client_id: String,
+    /// The platform's token endpoint [default: URL/auth-service/CLIENT-ID/token]
+    #[arg(long = "token-url")]
+    token_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EinvoiceCommand {
+    /// Send an issued invoice to its buyer through your platform (a
+    /// Factur-X, to a French business); an invoice is sent once
+    Send {
+        #[arg(value_name = "NUMBER")]
+        number: String,
+    },
+    /// Where an invoice's e-invoice stands: the platform's checks and the
+    /// buyer's statuses (asked from the platform first, when connected)
+    Status {
+        #[arg(value_name = "NUMBER")]
+        number: String,
+        #[arg(long)]
+        json: bool,
+        /// Show what the books know without asking the platform
+        #[arg(long)]
+        offline: bool,
+    },
+}
+
+fn error(e: EInvoiceError) -> CliError {
+    if e.is_user_fixable() {
+        CliError::Rejected(e.to_string())
+    } else {
+        CliError::Outside(e.to_string())
+    }
+}
+
+fn read_secret() -> Result<Secret, CliError> {
+    if let Ok(value) = std::env::var(PA_SECRET_ENV)
+        && !value.trim().is_empty()
+    {
+        return Ok(Secret::new(value.trim()));
+    }
+    let text = crate::stdin::secret_line(
+        "Paste the client secret your platform gave you, then press Enter:",
+        "the client secret",
+        "no client secret on stdin: `acquit pa connect --url URL --client-id ID < secret.txt`",
+    )?;
+    Ok(Secret::new(text))
+}
+
+pub fn pa(command: PaCommand, path: &Path) -> Result<String, CliError> {
+    match command {
+        PaCommand::Connect(args) => {
+            // Everything typed is checked before the secret is read.
+            let probe = Secret::new("x");
+            einvoice::client_for(&args.url, &args.client_id, args.token_url.as_deref(), probe)
+                .map_err(error)?;
+            let secret = read_secret()?;
+            let (connection, client) = einvoice::client_for(
+                &args.url,
+                &args.client_id,
+                args.token_url.as_deref(),
+                secret.clone(),
+            )
+            .map_err(error)?;
+            // The keychain first: no point asking the platform if the
+            // secret cannot be kept.
+            let keychain = if einvoice::secret_in_env() {
+                None
+            } else {
+                Some(Keychain::open().map_err(|e| CliError::Outside(e.to_string()))?)
+            };
+            block_on(client.check())?.map_err(|e| error(e.into()))?;
+            let mut store = open(path)?;
+            einvoice::record_connection(&mut store, &connection, &secret, keychain.as_ref())
+                .map_err(error)?;
+            Ok(format!(
+                "Connected to the platform at {} as {}; the secret is in {}.\n",
+                connection.url,
+                connection.client_id,
+                keychain.map_or_else(|| format!("{PA_SECRET_ENV} (not kept)"), |k| k.describe())
+            ))
+        }
+        PaCommand::Status { json } => {
+            let store = open(path)?;
+            let connection = PaConnection::load(&store).map_err(error)?;
+            let Some(connection) = connection else {
+                if json {
+                    return Ok(to_json(&serde_json::json!({"connected": false})));
+                }
+                return Ok(
+                    "Not connected to a platform: `acquit pa connect --url URL --client-id ID` (secret on stdin)\n"
+                        .to_owned(),
+                );
+            };
+            let answer: Result<(), String> = match einvoice::client(&store) {
+                Err(e) => Err(e.to_string()),
+                Ok(client) => match block_on(client.check()) {
+                    Err(e) => Err(e.to_string()),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Ok(Ok(())) => Ok(()),
+                },
+            };
+            if json {
+                return Ok(to_json(&serde_json::json!({
+                    "connected": true,
+                    "url": connection.url,
+                    "client_id": connection.client_id,
+                    "token_url": connection.token_url,
+                    "connected_at": connection.connected_at,
+                    "reachable": answer.is_ok(),
+                    "problem": answer.as_ref().err(),
+                })));
+            }
+            Ok(format!(
+                "Platform {} as {} (since {}): {}\n",
+                connection.url,
+                connection.client_id,
+                connection.connected_at,
+                match &answer {
+                    Ok(()) => "answers, credentials accepted".to_owned(),
+                    Err(e) => e.clone(),
+                }
+            ))
+        }
+        PaCommand::Disconnect => {
+            let mut store = open(path)?;
+            match einvoice::disconnect(&mut store).map_err(error)? {
+                Some(c) => Ok(format!(
+                    "Disconnected from the platform at {}; its secret was removed from the keychain.\n",
+                    c.url
+                )),
+                None => Ok("Acquit was not connected to a platform.\n".to_owned()),
+            }
+        }
+    }
+}
+
+pub fn run(command: EinvoiceCommand, path: &Path) -> Result<String, CliError> {
+    match command {
+        EinvoiceCommand::Send { number } => {
+            let mut store = open(path)?;
+            let client = einvoice::client(&store).map_err(error)?;
+            let sent = block_on(einvoice::send(&mut store, &client, &number))?.map_err(error)?;
+            Ok(match sent {
+                Sent::Now(flow) => format!(
+                    "{} sent to the platform as flow {} ({}): follow it with `acquit einvoice status {}`.\n",
+                    flow.number,
+                    flow.flow_id.as_deref().unwrap_or("?"),
+                    flow.ack.map_or("Pending", |a| a.as_str()),
+                    flow.number,
+                ),
+                Sent::Already(flow) => {
+                    return Err(CliError::rejected(format!(
+                        "{} was already sent to the platform on {} (flow {}): it is not sent twice; see `acquit einvoice status {}`",
+                        flow.number,
+                        flow.submitted_at.as_deref().unwrap_or("?"),
+                        flow.flow_id.as_deref().unwrap_or("?"),
+                        flow.number,
+                    )));
+                }
+            })
+        }
+        EinvoiceCommand::Status {
+            number,
+            json,
+            offline,
+        } => {
+            let mut store = open(path)?;
+            if !offline && PaConnection::load(&store).map_err(error)?.is_some() {
+                let refreshed: Result<(), String> = match einvoice::client(&store) {
+                    Err(e) => Err(e.to_string()),
+                    Ok(client) => match block_on(einvoice::refresh(&mut store, &client)) {
+                        Err(e) => Err(e.to_string()),
+                        Ok(Err(e)) => Err(e.to_string()),
+                        Ok(Ok(_)) => Ok(()),
+                    },
+                };
+                if let Err(w) = refreshed {
+                    eprintln!(
+                        "acquit: the platform could not be asked ({w}); what the books know:"
+                    );
+                }
+            }
+            // The command line speaks English, like its other messages.
+            let fr = false;
+            let state = einvoice::state(&store, &number, fr).map_err(error)?;
+            if json {
+                return Ok(to_json(&state));
+            }
+            let mut out = format!("{}: {}\n", state.number, state.summary);
+            if let Some(flow) = &state.flow {
+                out.push_str(&format!(
+                    "  sent {} as flow {} (platform: {})\n",
+                    flow.submitted_at.as_deref().unwrap_or("(not recorded)"),
+                    flow.flow_id.as_deref().unwrap_or("?"),
+                    flow.ack.map_or("?", |a| a.as_str()),
+                ));
+            }
+            for s in &state.statuses {
+                let name = Status::of(s.received.code).map_or(s.name.as_str(), |k| k.name(fr));
+                out.push_str(&format!("  {} {}", s.received.code, name));
+                if let Some(reason) = s
+                    .received
+                    .reason
+                    .as_ref()
+                    .or(s.received.reason_code.as_ref())
+                {
+                    out.push_str(&format!(": {reason}"));
+                }
+                out.push('\n');
+            }
+            if let Some(next) = &state.next_step {
+                out.push_str(&format!("  → {next}\n"));
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// On `acquit sync`: asks the platform what changed, when one is
+/// connected; a line to print, or `None`. A platform that cannot be asked
+/// is a warning on stderr: the payments synced stand.
+pub fn refresh_if_connected(store: &mut acquit_store::Store) -> Option<String> {
+    match PaConnection::load(store) {
+        Ok(Some(_)) => {}
+        Ok(None) => return None,
+        Err(e) => {
+            eprintln!("acquit: warning: {e}");
+            return None;
+        }
+    }
+    let refreshed = einvoice::client(store).and_then(|client| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| EInvoiceError::Unreadable(format!("no network runtime: {e}")))?;
+        runtime.block_on(einvoice::refresh(store, &client))
+    });
+    match refreshed {
+        Ok(r) => {
+            for (flow, why) in &r.skipped {
+                eprintln!("acquit: warning: platform flow {flow} skipped: {why}");
+            }
+            Some(format!(
+                "E-invoicing: {} new status(es), {} acknowledgement(s), {} interrupted send(s) recorded.\n",
+                r.statuses.len(),
+                r.acknowledged.len(),
+                r.recovered.len()
+            ))
+        }
+        Err(e) => {
+            eprintln!("acquit: warning: the platform could not be asked: {e}");
+            None
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! Issue #22's acceptance, first part: the real `acquit` binary sends
+//! e-invoices through the real `fake-pa` binary (written from the AFNOR
+//! XP Z12-013 OpenAPI files, sharing no code with the client), with the
+//! client secret in a real keyring. Send → Pending → Ok → the buyer's
+//! "Approved" in `einvoice status`; a refusal shows its reason and what to
+//! do; a duplicate send is refused, not sent twice; a send killed (-9)
+//! after the upload is recorded from the platform, never sent again; what
+//! cannot go through a platform says so; every request Acquit made was
+//! accepted by the fake, which checks each against the files' schemas.
+
+#![cfg(unix)]
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::keyring::{Keyring, Provider};
+use common::servers::{FakePa, eventually};
+use common::{Acquit, output_with_stdin, text};
+use serde_json::{Value, json};
+
+struct World {
+    acquit: Acquit,
+    keyring: Keyring,
+    pa: FakePa,
+}
+
+impl World {
+    fn new() -> World {
+        let acquit = Acquit::new();
+        let keyring = Keyring::start(Provider::Unlocked);
+        let pa = FakePa::start(acquit.dir.path());
+        World {
+            acquit,
+            keyring,
+            pa,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = self.acquit.command(args);
+        self.keyring.env(&mut command);
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "acquit {args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "acquit {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stderr)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn connect(&self, secret: &str) -> std::process::Output {
+        output_with_stdin(
+            self.command(&[
+                "pa",
+                "connect",
+                "--url",
+                &self.pa.base,
+                "--client-id",
+                "acquit",
+            ]),
+            secret,
+        )
+    }
+
+    /// A company, clients, and one issued invoice per client given.
+    fn books(&self) {
+        common::sasu_company(&self.acquit, "Atelier Lune", "liberal-services");
+        // 1 registered with a platform, 2 a consumer, 3 with no platform.
+        self.ok(&[
+            "client",
+            "add",
+            "--name",
+            "Boulangerie Pascale",
+            "--siren",
+            "702042755",
+            "--address",
+            "4 place des Terreaux, 69001 Lyon",
+        ]);
+        self.ok(&[
+            "client",
+            "add",
+            "--name",
+            "Jeanne Dupont",
+            "--street",
+            "3 rue Neuve",
+            "--postcode",
+            "69002",
+            "--city",
+            "Lyon",
+        ]);
+        self.ok(&[
+            "client",
+            "add",
+            "--name",
+            "Durand Frères",
+            "--siren",
+            "732829320",
+            "--address",
+            "9 quai Rambaud, 69002 Lyon",
+        ]);
+    }
+
+    fn issue(&self, client: &str, price: &str) -> String {
+        let id = self
+            .ok(&["invoice", "new", "--client", client])
+            .trim()
+            .to_owned();
+        self.ok(&[
+            "invoice",
+            "add-line",
+            &id,
+            "--desc",
+            "Atelier de conception",
+            "--qty",
+            "2",
+            "--unit-price",
+            price,
+            "--unit",
+            "day",
+        ]);
+        self.ok(&["invoice", "issue", &id, "--date", "2027-09-06"])
+            .trim()
+            .to_owned()
+    }
+
+    fn creates(&self) -> usize {
+        self.pa
+            .logged()
+            .iter()
+            .filter(|r| r["method"] == "POST" && r["path"] == "/flow-service/v1/flows")
+            .count()
+    }
+}
+
+#[test]
+fn an_invoice_goes_through_the_platform_and_its_statuses_come_back() {
+    let w = World::new();
+    w.books();
+    let first = w.issue("1", "450");
+    let second = w.issue("1", "300");
+    let consumer = w.issue("2", "80");
+    let no_platform = w.issue("3", "120");
+
+    // Not connected: says how to connect.
+    let said = w.fails(1, &["einvoice", "send", &first]);
+    assert!(said.contains("acquit pa connect"), "{said}");
+    // A wrong secret is refused by the platform, and nothing is recorded.
+    let out = w.connect("not-the-secret\n");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("refused Acquit's credentials"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(w.json(&["pa", "status", "--json"])["connected"], false);
+
+    let out = w.connect("fake-pa-secret\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        w.keyring.lookup("pa-client-secret:acquit").as_deref(),
+        Some("fake-pa-secret"),
+        "the secret is in the keychain"
+    );
+    let status = w.json(&["pa", "status", "--json"]);
+    assert_eq!(status["reachable"], true, "{status}");
+    let db = std::fs::read(&w.acquit.db).unwrap();
+    assert!(
+        !db.windows(14).any(|win| win == b"fake-pa-secret"),
+        "the secret is not in the books"
+    );
+
+    let said = w.ok(&["einvoice", "send", &first]);
+    assert!(said.contains("sent to the platform as flow"), "{said}");
+    let state = w.json(&["einvoice", "status", &first, "--json"]);
+    assert_eq!(state["channel"], "e-invoice");
+    assert_eq!(state["flow"]["ack"], "Pending", "{state}");
+    let flow_id = state["flow"]["flow_id"].as_str().unwrap().to_owned();
+
+    // The platform's checks pass, then the buyer approves.
+    let (code, answer) = w.pa.control(
+        "/_fake/process",
+        json!({"trackingId": first, "status": "Ok"}),
+    );
+    assert_eq!(code, 200, "{answer}");
+    let state = w.json(&["einvoice", "status", &first, "--json"]);
+    assert_eq!(state["flow"]["ack"], "Ok", "{state}");
+    assert_eq!(state["summary"], "Accepted by the platform");
+    let (code, answer) = w.pa.control(
+        "/_fake/lifecycle",
+        json!({"trackingId": first, "status": "205"}),
+    );
+    assert_eq!(code, 201, "{answer}");
+    let said = w.ok(&["einvoice", "status", &first]);
+    assert!(said.contains("Approved (205)"), "{said}");
+    let state = w.json(&["einvoice", "status", &first, "--json"]);
+    assert_eq!(state["statuses"].as_array().unwrap().len(), 1, "{state}");
+    assert_eq!(state["statuses"][0]["code"], 205);
+    assert_eq!(state["statuses"][0]["issuer_role"], "BY");
+    assert_eq!(state["next_step"], Value::Null);
+
+    // Sent once: a second send is refused as a duplicate, nothing uploaded.
+    let said = w.fails(1, &["einvoice", "send", &first]);
+    assert!(
+        said.contains("already sent") && said.contains(&flow_id),
+        "{said}"
+    );
+    assert_eq!(w.creates(), 1);
+
+    // A refusal shows its reason and what to do.
+    w.ok(&["einvoice", "send", &second]);
+    w.pa.control(
+        "/_fake/process",
+        json!({"trackingId": second, "status": "Ok"}),
+    );
+    let (code, answer) = w.pa.control(
+        "/_fake/lifecycle",
+        json!({"trackingId": second, "status": "210", "reason": "TX_TVA_ERR",
+               "reasonMessage": "Taux de TVA erroné"}),
+    );
+    assert_eq!(code, 201, "{answer}");
+    let state = w.json(&["einvoice", "status", &second, "--json"]);
+    assert_eq!(
+        state["summary"], "Refused (210): Taux de TVA erroné",
+        "{state}"
+    );
+    assert_eq!(state["statuses"][0]["reason_code"], "TX_TVA_ERR");
+    assert!(
+        state["next_step"].as_str().unwrap().contains("credit note"),
+        "{state}"
+    );
+    // The first invoice's statuses did not move.
+    let state = w.json(&["einvoice", "status", &first, "--json"]);
+    assert_eq!(state["statuses"].as_array().unwrap().len(), 1, "{state}");
+
+    // What cannot go through a platform says where it goes instead.
+    let said = w.fails(1, &["einvoice", "send", &consumer]);
+    assert!(
+        said.contains("consumer") && said.contains("ereport"),
+        "{said}"
+    );
+    let said = w.fails(1, &["einvoice", "send", &no_platform]);
+    assert!(said.contains("no platform receiving"), "{said}");
+    assert_eq!(w.creates(), 2);
+
+    // Every request Acquit made was accepted by the fake, which checks each
+    // against the OpenAPI files (a request breaking them is answered 4xx).
+    let logged = w.pa.logged();
+    assert!(logged.len() > 10);
+    for request in &logged {
+        let path = request["path"].as_str().unwrap();
+        if path.starts_with("/_fake/") {
+            continue;
+        }
+        let status = request["status"].as_u64().unwrap();
+        let wrong_secret = path.starts_with("/auth-service/") && status == 401;
+        assert!(
+            (200..300).contains(&status) || wrong_secret,
+            "refused: {request}"
+        );
+    }
+    let log = std::fs::read_to_string(&w.pa.log).unwrap();
+    assert!(!log.contains("fake-pa-secret"), "the fake logs no secret");
+}
+
+#[test]
+fn a_send_killed_after_the_upload_is_recorded_from_the_platform_not_sent_again() {
+    let w = World::new();
+    w.books();
+    let number = w.issue("1", "450");
+    let out = w.connect("fake-pa-secret\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // The platform keeps the flow but answers late; acquit is killed -9
+    // while it waits, after the upload and before it records the answer.
+    w.pa.control("/_fake/stall", json!({"createFlowMs": 30000}));
+    let mut child = w
+        .command(&["einvoice", "send", &number])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        eventually(Duration::from_secs(20), || platform_flows(&w, &number) == 1),
+        "the upload reached the platform"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    w.pa.control("/_fake/stall", json!({"createFlowMs": 0}));
+
+    let state = w.json(&["einvoice", "status", &number, "--json", "--offline"]);
+    assert_eq!(
+        state["flow"]["flow_id"],
+        Value::Null,
+        "reserved, not recorded: {state}"
+    );
+    assert_eq!(state["summary"], "Send interrupted");
+
+    // Sending again finds the flow on the platform and records it.
+    let said = w.ok(&["einvoice", "send", &number]);
+    assert!(said.contains("sent to the platform as flow"), "{said}");
+    assert_eq!(platform_flows(&w, &number), 1, "never uploaded twice");
+    let state = w.json(&["einvoice", "status", &number, "--json"]);
+    assert!(state["flow"]["flow_id"].is_string(), "{state}");
+}
+
+/// The outgoing flows the platform holds under `tracking_id`, asked as a
+/// client would (`searchFlows`, with one of the fake's bearer tokens).
+fn platform_flows(w: &World, tracking_id: &str) -> usize {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-X",
+            "POST",
+            "-H",
+            "Authorization: Bearer fake-pa-token",
+        ])
+        .args(["-H", "Content-Type: application/json", "--data-binary"])
+        .arg(json!({"where": {"trackingId": tracking_id, "flowDirection": ["Out"]}}).to_string())
+        .arg(format!("{}/flow-service/v1/flows/search", w.pa.base))
+        .output()
+        .expect("curl");
+    let answer: Value = serde_json::from_slice(&out.stdout).expect("a search answer");
+    answer["results"].as_array().expect("results").len()
+}

@@ -1,0 +1,309 @@
+//! Lifecycle statuses of an invoice (DGFiP's external specifications,
+//! the codes the FNFE 1.4.0 CDAR rules accept) and the reader of the
+//! CDAR messages (UN/CEFACT `CrossDomainAcknowledgementAndResponse` D22B)
+//! that carry them.
+
+use roxmltree::{Document, Node};
+
+/// One lifecycle status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    /// The CDAR `ProcessConditionCode`.
+    pub code: u16,
+    /// Its French name (`ProcessCondition`).
+    pub fr: &'static str,
+    pub en: &'static str,
+    /// What the seller should do now, if anything (French, English).
+    pub next_fr: &'static str,
+    pub next_en: &'static str,
+    /// The buyer refused or the platform rejected: the invoice will not be
+    /// paid as it stands.
+    pub blocking: bool,
+}
+
+const NOTHING_FR: &str = "";
+const NOTHING_EN: &str = "";
+const REISSUE_FR: &str = "Émettez un avoir, puis une facture corrigée.";
+const REISSUE_EN: &str = "Issue a credit note, then a corrected invoice.";
+const TALK_FR: &str = "Voyez le motif avec le client.";
+const TALK_EN: &str = "Look into the reason with the client.";
+
+/// The statuses, by code.
+pub const STATUSES: &[Status] = &[
+    s(200, "Déposée", "Submitted", NOTHING_FR, NOTHING_EN, false),
+    s(
+        201,
+        "Émise par la plateforme",
+        "Issued by the platform",
+        NOTHING_FR,
+        NOTHING_EN,
+        false,
+    ),
+    s(
+        202,
+        "Reçue par la plateforme",
+        "Received by the buyer's platform",
+        NOTHING_FR,
+        NOTHING_EN,
+        false,
+    ),
+    s(
+        203,
+        "Mise à disposition",
+        "Made available to the buyer",
+        NOTHING_FR,
+        NOTHING_EN,
+        false,
+    ),
+    s(
+        204,
+        "Prise en charge",
+        "Being processed by the buyer",
+        NOTHING_FR,
+        NOTHING_EN,
+        false,
+    ),
+    s(205, "Approuvée", "Approved", NOTHING_FR, NOTHING_EN, false),
+    s(
+        206,
+        "Approuvée partiellement",
+        "Partly approved",
+        TALK_FR,
+        TALK_EN,
+        false,
+    ),
+    s(207, "En litige", "Disputed", TALK_FR, TALK_EN, false),
+    s(
+        208,
+        "Suspendue",
+        "Suspended",
+        "Envoyez au client ce qui manque (motif ci-dessous).",
+        "Send the client what is missing (reason below).",
+        false,
+    ),
+    s(209, "Complétée", "Completed", NOTHING_FR, NOTHING_EN, false),
+    s(210, "Refusée", "Refused", REISSUE_FR, REISSUE_EN, true),
+    s(
+        211,
+        "Paiement transmis",
+        "Payment sent",
+        NOTHING_FR,
+        NOTHING_EN,
+        false,
+    ),
+    s(212, "Encaissée", "Cashed", NOTHING_FR, NOTHING_EN, false),
+    s(
+        213,
+        "Rejetée",
+        "Rejected by the platform",
+        REISSUE_FR,
+        REISSUE_EN,
+        true,
+    ),
+    s(214, "Visée", "Certified", NOTHING_FR, NOTHING_EN, false),
+    s(220, "Annulée", "Cancelled", NOTHING_FR, NOTHING_EN, true),
+    s(
+        501,
+        "Irrecevable",
+        "Inadmissible",
+        REISSUE_FR,
+        REISSUE_EN,
+        true,
+    ),
+];
+
+const fn s(
+    code: u16,
+    fr: &'static str,
+    en: &'static str,
+    next_fr: &'static str,
+    next_en: &'static str,
+    blocking: bool,
+) -> Status {
+    Status {
+        code,
+        fr,
+        en,
+        next_fr,
+        next_en,
+        blocking,
+    }
+}
+
+impl Status {
+    pub fn of(code: u16) -> Option<Status> {
+        STATUSES.iter().copied().find(|s| s.code == code)
+    }
+
+    /// The name in `lang` (`fr`, else English).
+    pub fn name(&self, fr: bool) -> &'static str {
+        if fr { self.fr } else { self.en }
+    }
+
+    /// What to do next in `lang`, if anything.
+    pub fn next_step(&self, fr: bool) -> Option<&'static str> {
+        let text = if fr { self.next_fr } else { self.next_en };
+        (!text.is_empty()).then_some(text)
+    }
+}
+
+/// What one CDAR message says about one invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleMessage {
+    /// The message's own id (`ExchangedDocument/ID`).
+    pub message_id: String,
+    /// `IssueDateTime`, as written (`YYYYMMDDhhmmss`).
+    pub issued_at: String,
+    /// The invoice's number (`ReferenceReferencedDocument/IssuerAssignedID`).
+    pub invoice_number: String,
+    pub code: u16,
+    /// `ProcessCondition`, as the sender wrote it.
+    pub label: String,
+    /// Who issued it: `BY` (the buyer), `SE` (the seller), `WK` (a platform)…
+    pub issuer_role: Option<String>,
+    /// The first `SpecifiedDocumentStatus/ReasonCode` and its `Reason`.
+    pub reason_code: Option<String>,
+    pub reason: Option<String>,
+    /// For 212: the amount received and its VAT rate, as written.
+    pub amount: Option<String>,
+    pub vat_rate: Option<String>,
+}
+
+/// Why a CDAR message could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a lifecycle message (CDAR) that cannot be read: {0}")]
+pub struct CdarError(String);
+
+const RSM: &str = "urn:un:unece:uncefact:data:standard:CrossDomainAcknowledgementAndResponse:100";
+const RAM: &str =
+    "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100";
+
+fn child<'a, 'i>(node: Node<'a, 'i>, ns: &str, name: &str) -> Option<Node<'a, 'i>> {
+    node.children().find(|n| {
+        n.is_element() && n.tag_name().namespace() == Some(ns) && n.tag_name().name() == name
+    })
+}
+
+fn text_of(node: Option<Node<'_, '_>>) -> Option<String> {
+    let text: String = node?
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The statuses of a CDAR message: one per referenced invoice (most carry
+/// one). DTDs are refused by the parser; size is the caller's limit.
+pub fn read_cdar(xml: &[u8]) -> Result<Vec<LifecycleMessage>, CdarError> {
+    let text = std::str::from_utf8(xml).map_err(|_| CdarError("not UTF-8".into()))?;
+    let doc = Document::parse(text).map_err(|e| CdarError(e.to_string()))?;
+    let root = doc.root_element();
+    if root.tag_name().namespace() != Some(RSM)
+        || root.tag_name().name() != "CrossDomainAcknowledgementAndResponse"
+    {
+        return Err(CdarError(format!(
+            "the root element is {}, not CrossDomainAcknowledgementAndResponse",
+            root.tag_name().name()
+        )));
+    }
+    let exchanged = child(root, RSM, "ExchangedDocument")
+        .ok_or_else(|| CdarError("no ExchangedDocument".into()))?;
+    let message_id =
+        text_of(child(exchanged, RAM, "ID")).ok_or_else(|| CdarError("no message ID".into()))?;
+    let issued_at = text_of(child(exchanged, RAM, "IssueDateTime")).unwrap_or_default();
+    let issuer_role =
+        child(exchanged, RAM, "IssuerTradeParty").and_then(|p| text_of(child(p, RAM, "RoleCode")));
+    let mut out = Vec::new();
+    for ack in root
+        .children()
+        .filter(|n| n.is_element() && n.tag_name().name() == "AcknowledgementDocument")
+    {
+        for reference in ack.children().filter(|n| {
+            n.is_element()
+                && n.tag_name().namespace() == Some(RAM)
+                && n.tag_name().name() == "ReferenceReferencedDocument"
+        }) {
+            let invoice_number = text_of(child(reference, RAM, "IssuerAssignedID"))
+                .ok_or_else(|| CdarError("a status without the invoice's number".into()))?;
+            let code_text = text_of(child(reference, RAM, "ProcessConditionCode"))
+                .ok_or_else(|| CdarError(format!("no status code for {invoice_number}")))?;
+            let code: u16 = code_text
+                .parse()
+                .map_err(|_| CdarError(format!("status code {code_text:?} is not a number")))?;
+            let label = text_of(child(reference, RAM, "ProcessCondition")).unwrap_or_default();
+            let mut message = LifecycleMessage {
+                message_id: message_id.clone(),
+                issued_at: issued_at.clone(),
+                invoice_number,
+                code,
+                label,
+                issuer_role: issuer_role.clone(),
+                reason_code: None,
+                reason: None,
+                amount: None,
+                vat_rate: None,
+            };
+            for status in reference
+                .children()
+                .filter(|n| n.is_element() && n.tag_name().name() == "SpecifiedDocumentStatus")
+            {
+                if message.reason_code.is_none() {
+                    message.reason_code = text_of(child(status, RAM, "ReasonCode"));
+                    message.reason = text_of(child(status, RAM, "Reason"));
+                }
+                if let Some(characteristic) = child(status, RAM, "SpecifiedDocumentCharacteristic")
+                    && message.amount.is_none()
+                {
+                    message.amount = text_of(child(characteristic, RAM, "ValueAmount"));
+                    message.vat_rate = text_of(child(characteristic, RAM, "ValuePercent"));
+                }
+            }
+            out.push(message);
+        }
+    }
+    if out.is_empty() {
+        return Err(CdarError("it refers to no invoice".into()));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_has_both_names_and_blocking_ones_say_what_to_do() {
+        for status in STATUSES {
+            assert!(
+                !status.fr.is_empty() && !status.en.is_empty(),
+                "{}",
+                status.code
+            );
+            if status.blocking && status.code != 220 {
+                assert!(status.next_step(true).is_some(), "{}", status.code);
+                assert!(status.next_step(false).is_some(), "{}", status.code);
+            }
+        }
+        assert_eq!(Status::of(205).unwrap().fr, "Approuvée");
+        assert!(Status::of(210).unwrap().blocking);
+        assert_eq!(Status::of(299), None);
+    }
+
+    #[test]
+    fn a_foreign_or_broken_document_is_refused() {
+        for bad in [
+            &b"<x/>"[..],
+            b"not xml",
+            b"\xff\xfe",
+            b"<!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>",
+        ] {
+            assert!(
+                read_cdar(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}

@@ -1,0 +1,61 @@
+-- E-invoicing through a plateforme agréée (AFNOR XP Z12-013).
+--
+-- einvoice_flows: what Acquit sent to the platform about an issued
+-- document: the document itself once ('invoice'), and a status 212
+-- "Encaissée" per payment received ('cashed', with its payment). Written in two steps so that a
+-- crash between them is repaired, not sent twice: reserved (tracking_id =
+-- the document's number, sha256 of the file) before the upload; the
+-- platform's flow id and acknowledgement recorded after. The
+-- acknowledgement (Pending → Ok | Error) is the platform's to change; the
+-- rest never changes.
+CREATE TABLE einvoice_flows (
+    id            INTEGER PRIMARY KEY,
+    invoice_id    INTEGER NOT NULL REFERENCES invoices (id),
+    kind          TEXT NOT NULL CHECK (kind IN ('invoice', 'cashed')),
+    payment_id    INTEGER REFERENCES payments (id),
+    tracking_id   TEXT NOT NULL UNIQUE CHECK (length(tracking_id) BETWEEN 1 AND 64),
+    sha256        TEXT NOT NULL CHECK (length(sha256) = 64),
+    file_name     TEXT NOT NULL,
+    reserved_at   TEXT NOT NULL,
+    flow_id       TEXT UNIQUE,
+    submitted_at  TEXT,
+    ack_status    TEXT CHECK (ack_status IN ('Pending', 'Ok', 'Error')),
+    ack_reason    TEXT,
+    updated_at    TEXT,
+    CHECK ((kind = 'cashed') = (payment_id IS NOT NULL)),
+    CHECK ((flow_id IS NULL) = (ack_status IS NULL))
+) STRICT;
+CREATE UNIQUE INDEX einvoice_flows_once ON einvoice_flows (invoice_id, kind, COALESCE(payment_id, 0));
+
+-- The lifecycle statuses the platforms relayed (CDAR messages), as facts:
+-- never updated, never deleted; the same status of the same message is
+-- recorded once.
+CREATE TABLE einvoice_statuses (
+    id             INTEGER PRIMARY KEY,
+    invoice_id     INTEGER NOT NULL REFERENCES invoices (id),
+    source_flow_id TEXT NOT NULL,
+    message_id     TEXT NOT NULL,
+    code           INTEGER NOT NULL CHECK (code BETWEEN 1 AND 999),
+    label          TEXT NOT NULL,
+    issuer_role    TEXT,
+    reason_code    TEXT,
+    reason         TEXT,
+    amount         TEXT,
+    vat_rate       TEXT,
+    issued_at      TEXT NOT NULL,
+    received_at    TEXT NOT NULL,
+    UNIQUE (source_flow_id, invoice_id, code)
+) STRICT;
+
+CREATE TRIGGER einvoice_statuses_are_facts_u BEFORE UPDATE ON einvoice_statuses
+BEGIN SELECT RAISE(ABORT, 'a lifecycle status received is a fact: it is never changed'); END;
+CREATE TRIGGER einvoice_statuses_are_facts_d BEFORE DELETE ON einvoice_statuses
+BEGIN SELECT RAISE(ABORT, 'a lifecycle status received is a fact: it is never deleted'); END;
+CREATE TRIGGER einvoice_flows_keep_what_was_sent BEFORE UPDATE OF invoice_id, kind, payment_id, tracking_id, sha256, file_name, reserved_at ON einvoice_flows
+BEGIN SELECT RAISE(ABORT, 'what was sent to the platform is never changed'); END;
+CREATE TRIGGER einvoice_flows_keep_the_flow_id BEFORE UPDATE OF flow_id ON einvoice_flows
+WHEN OLD.flow_id IS NOT NULL AND NEW.flow_id IS NOT OLD.flow_id
+BEGIN SELECT RAISE(ABORT, 'a flow id, once the platform gave it, is never changed'); END;
+CREATE TRIGGER einvoice_flows_are_kept BEFORE DELETE ON einvoice_flows
+WHEN OLD.flow_id IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a flow the platform received is never forgotten'); END;

@@ -1,0 +1,219 @@
+//! What was sent to the platform and what came back (migration 0007):
+//! reserved then recorded, never twice, never changed; statuses recorded
+//! once, only about documents Acquit sent.
+
+mod support;
+
+use acquit_core::{Currency, Lang, Money, Seller};
+use acquit_store::{
+    FlowAck, FlowKind, NewPayment, NewStatus, PaymentMethod, Rejection, Store, StoreError,
+};
+use chrono::NaiveDate;
+
+const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+const OTHER_SHA: &str = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
+
+fn books() -> (tempfile::TempDir, Store, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("acquit.db")).unwrap();
+    store
+        .set_seller(&Seller::new(
+            "Atelier Durand",
+            "12 rue des Lilas, 75011 Paris",
+        ))
+        .unwrap();
+    // Before September 2027: the store issues it without the e-invoice data.
+    let on = NaiveDate::from_ymd_opt(2026, 11, 6).unwrap();
+    let number = support::issue_invoice(&mut store, "Boulangerie", Lang::Fr, 120_000, on);
+    (dir, store, number)
+}
+
+fn rejected<T: std::fmt::Debug>(result: Result<T, StoreError>) -> String {
+    match result {
+        Err(StoreError::Rejected(Rejection::Invalid(why))) => why,
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+fn status(number: &str, flow: &str, code: u16) -> NewStatus {
+    NewStatus {
+        number: number.to_owned(),
+        source_flow_id: flow.to_owned(),
+        message_id: format!("CDAR-{flow}"),
+        code,
+        label: "Approuvée".into(),
+        issuer_role: Some("BY".into()),
+        reason_code: None,
+        reason: None,
+        amount: None,
+        vat_rate: None,
+        issued_at: "20270907120000".into(),
+    }
+}
+
+#[test]
+fn a_flow_is_reserved_once_recorded_once_and_never_changed() {
+    let (_dir, mut store, number) = books();
+    let file = format!("{number}.pdf");
+    let reserved = store
+        .reserve_einvoice(&number, FlowKind::Invoice, None, &number, SHA, &file)
+        .unwrap();
+    assert_eq!(reserved.flow_id, None);
+    assert_eq!(reserved.ack, None);
+    // A retry resumes the same reservation; another file is refused.
+    let again = store
+        .reserve_einvoice(&number, FlowKind::Invoice, None, &number, SHA, &file)
+        .unwrap();
+    assert_eq!(again, reserved);
+    let why = rejected(store.reserve_einvoice(
+        &number,
+        FlowKind::Invoice,
+        None,
+        &number,
+        OTHER_SHA,
+        &file,
+    ));
+    assert!(why.contains("already sent"), "{why}");
+    assert_eq!(store.unsettled_einvoice_flows().unwrap().len(), 1);
+
+    store
+        .einvoice_submitted(
+            &number,
+            "flow-1",
+            "2027-09-06T10:00:00Z",
+            FlowAck::Pending,
+            None,
+        )
+        .unwrap();
+    // The same answer recorded twice changes nothing; another id is refused.
+    store
+        .einvoice_submitted(
+            &number,
+            "flow-1",
+            "2027-09-06T10:00:00Z",
+            FlowAck::Pending,
+            None,
+        )
+        .unwrap();
+    let why = rejected(store.einvoice_submitted(&number, "flow-2", "x", FlowAck::Ok, None));
+    assert!(why.contains("flow-1"), "{why}");
+
+    assert!(
+        store
+            .einvoice_acknowledged("flow-1", FlowAck::Ok, None, "2027-09-06T10:01:00Z")
+            .unwrap()
+    );
+    // Final: a later Pending does not undo it.
+    assert!(
+        !store
+            .einvoice_acknowledged("flow-1", FlowAck::Pending, None, "2027-09-06T10:02:00Z")
+            .unwrap()
+    );
+    let flow = store.einvoice_flow(&number).unwrap().unwrap();
+    assert_eq!(flow.ack, Some(FlowAck::Ok));
+    assert_eq!(flow.flow_id.as_deref(), Some("flow-1"));
+    assert!(store.unsettled_einvoice_flows().unwrap().is_empty());
+
+    // Whatever code opens the file: what was sent stays as it was.
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    for sql in [
+        "UPDATE einvoice_flows SET sha256 = '0000000000000000000000000000000000000000000000000000000000000000'",
+        "UPDATE einvoice_flows SET flow_id = 'flow-9'",
+        "DELETE FROM einvoice_flows",
+    ] {
+        let error = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(error.contains("never"), "{sql}: {error}");
+    }
+}
+
+#[test]
+fn statuses_are_facts_recorded_once_about_documents_sent() {
+    let (_dir, mut store, number) = books();
+    // Not sent yet: a status about it is refused.
+    let why = rejected(store.record_einvoice_status(&status(&number, "lc-1", 205)));
+    assert!(why.contains("did not send"), "{why}");
+    store
+        .reserve_einvoice(&number, FlowKind::Invoice, None, &number, SHA, "f.pdf")
+        .unwrap();
+    store
+        .einvoice_submitted(
+            &number,
+            "flow-1",
+            "2027-09-06T10:00:00Z",
+            FlowAck::Pending,
+            None,
+        )
+        .unwrap();
+
+    let first = store
+        .record_einvoice_status(&status(&number, "lc-1", 205))
+        .unwrap()
+        .expect("new");
+    assert_eq!(first.code, 205);
+    assert_eq!(
+        store
+            .record_einvoice_status(&status(&number, "lc-1", 205))
+            .unwrap(),
+        None,
+        "read twice, recorded once"
+    );
+    let mut refused = status(&number, "lc-2", 210);
+    refused.reason_code = Some("TX_TVA_ERR".into());
+    refused.reason = Some("Taux de TVA erroné".into());
+    store.record_einvoice_status(&refused).unwrap().unwrap();
+    let all = store.einvoice_statuses(&number).unwrap();
+    assert_eq!(all.iter().map(|s| s.code).collect::<Vec<_>>(), [205, 210]);
+    assert_eq!(all[1].reason.as_deref(), Some("Taux de TVA erroné"));
+
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    for sql in [
+        "UPDATE einvoice_statuses SET code = 205",
+        "DELETE FROM einvoice_statuses",
+    ] {
+        let error = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(error.contains("never"), "{sql}: {error}");
+    }
+}
+
+#[test]
+fn a_status_212_is_about_one_payment_of_the_invoice() {
+    let (_dir, mut store, number) = books();
+    let payment = store
+        .record_payment(
+            &number,
+            &NewPayment {
+                amount: Money::new(50_000, Currency::EUR),
+                method: PaymentMethod::Transfer,
+                received_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                reference: None,
+                fee: None,
+            },
+        )
+        .unwrap();
+    let why =
+        rejected(store.reserve_einvoice(&number, FlowKind::Cashed, None, "t-212", SHA, "c.xml"));
+    assert!(why.contains("one payment"), "{why}");
+    let cashed = store
+        .reserve_einvoice(
+            &number,
+            FlowKind::Cashed,
+            Some(payment),
+            "t-212",
+            SHA,
+            "c.xml",
+        )
+        .unwrap();
+    assert_eq!(cashed.payment, Some(payment));
+    // The invoice's own flow is another row.
+    store
+        .reserve_einvoice(
+            &number,
+            FlowKind::Invoice,
+            None,
+            &number,
+            OTHER_SHA,
+            "f.pdf",
+        )
+        .unwrap();
+    assert_eq!(store.unsettled_einvoice_flows().unwrap().len(), 2);
+}

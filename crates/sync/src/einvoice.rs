@@ -1,0 +1,566 @@
+//! E-invoicing through the user's plateforme agréée (PA): the connection
+//! (setting [`PA_CONNECTION_SETTING`], nothing secret; the client secret in
+//! `ACQUIT_PA_SECRET`, else the OS keychain), sending an issued invoice,
+//! and following what the platforms say about it.
+//!
+//! Sending ([`send`]): only an invoice to a French business goes through
+//! the platforms ([`Channel`], decided in the core); it must have been
+//! issued as a Factur-X; the buyer's SIREN must be enabled in the
+//! directory. The as-issued Factur-X is reserved in the books (tracking id
+//! = the number, SHA-256 of the file), uploaded, and the platform's flow
+//! recorded. An invoice already sent is never sent again; a send cut off
+//! by a crash is found on the platform by its tracking id and hash and
+//! recorded, not repeated.
+//!
+//! Following ([`refresh`], on every sync and by `acquit einvoice
+//! status`): acknowledgements of pending flows, and the lifecycle statuses
+//! (CDAR messages) relayed since the last look, recorded once each.
+
+use acquit_core::einvoicing::Channel;
+use acquit_pa::flows::{DocType, NewFlow, SearchFilters};
+use acquit_pa::lifecycle::{Status, read_cdar};
+use acquit_pa::{AckStatus, Auth, Client, Config, LineStatus, PaError};
+use acquit_secrets::{Keychain, KeychainError, Secret};
+use acquit_store::{EInvoiceFlow, FlowAck, FlowKind, NewStatus, ReceivedStatus, Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+use crate::documents::{DocumentError, Rendering, render_pdf};
+
+/// The setting recording the PA connection (JSON, [`PaConnection`]);
+/// empty once disconnected.
+pub const PA_CONNECTION_SETTING: &str = "pa.connection";
+
+/// The setting holding the `updatedAt` of the last incoming lifecycle
+/// flow read, so the next look asks only for newer ones.
+pub const PA_LIFECYCLE_CURSOR_SETTING: &str = "pa.lifecycle_after";
+
+/// Environment override of the client secret (scripts, CI): used, never
+/// written anywhere.
+pub const PA_SECRET_ENV: &str = "ACQUIT_PA_SECRET";
+
+/// The largest CDAR message read (a status is a few kB).
+const MAX_CDAR_BYTES: usize = 1024 * 1024;
+
+/// What the books record about the PA connection: nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaConnection {
+    /// `https://…{base-path}`, without the service names.
+    pub url: String,
+    pub client_id: String,
+    pub token_url: String,
+    /// RFC 3339.
+    pub connected_at: String,
+}
+
+/// What went wrong with e-invoicing, each saying what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum EInvoiceError {
+    #[error(
+        "Acquit is not connected to a platform (PA): run `acquit pa connect --url URL --client-id ID` with the client secret on stdin"
+    )]
+    NotConnected,
+    #[error(
+        "the client secret for {client_id} is not in the keychain: run `acquit pa connect --url {url} --client-id {client_id}` again, or set {PA_SECRET_ENV}"
+    )]
+    SecretMissing { url: String, client_id: String },
+    #[error(
+        "the platform connection recorded in the books is unreadable ({0}): run `acquit pa connect` again"
+    )]
+    Unreadable(String),
+    #[error(
+        "{number} is to {client}, a consumer: a sale to a consumer is not sent through the platforms but e-reported (see `acquit ereport`)"
+    )]
+    Consumer { number: String, client: String },
+    #[error(
+        "{number} is to {client}, a business outside France (or invoiced without French VAT): it is not sent through the platforms but e-reported (see `acquit ereport`)"
+    )]
+    International { number: String, client: String },
+    #[error(
+        "{number} was issued without {client}'s SIREN, where e-invoices are addressed: add the SIREN to the client (`acquit client edit … --siren`), then issue a credit note and a new invoice"
+    )]
+    NoSiren { number: String, client: String },
+    #[error(
+        "{number} was issued as a plain PDF, not a Factur-X (its e-invoice data was incomplete): complete the profiles (`acquit invoice show {number}` lists what is missing), then issue a credit note and a new invoice"
+    )]
+    NotFacturX { number: String },
+    #[error(
+        "the directory does not know SIREN {siren} ({client}): check the client's SIREN, or ask the client which platform receives its invoices"
+    )]
+    NotInDirectory { siren: String, client: String },
+    #[error(
+        "{client} (SIREN {siren}) has no platform receiving its invoices yet: send the PDF another way meanwhile, and send the e-invoice once it has one"
+    )]
+    NoPlatform { siren: String, client: String },
+    #[error(transparent)]
+    Pa(#[from] PaError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+}
+
+impl EInvoiceError {
+    /// The user's to fix (exit 1), rather than a failure outside.
+    pub fn is_user_fixable(&self) -> bool {
+        match self {
+            EInvoiceError::Pa(e) => matches!(
+                e,
+                PaError::BadUrl { .. } | PaError::Credentials { .. } | PaError::Forbidden { .. }
+            ),
+            EInvoiceError::Store(StoreError::Rejected(_)) => true,
+            EInvoiceError::Store(_)
+            | EInvoiceError::Keychain(_)
+            | EInvoiceError::Document(_)
+            | EInvoiceError::Unreadable(_) => false,
+            _ => true,
+        }
+    }
+}
+
+fn secret_user(client_id: &str) -> String {
+    format!("pa-client-secret:{client_id}")
+}
+
+impl PaConnection {
+    /// The connection recorded in `store`, if any.
+    pub fn load(store: &Store) -> Result<Option<PaConnection>, EInvoiceError> {
+        match store.setting(PA_CONNECTION_SETTING)? {
+            Some(text) if !text.trim().is_empty() => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| EInvoiceError::Unreadable(e.to_string())),
+            _ => Ok(None),
+        }
+    }
+
+    fn config(&self, secret: Secret) -> Config {
+        Config::new(
+            self.url.clone(),
+            Auth::ClientCredentials {
+                token_url: self.token_url.clone(),
+                client_id: self.client_id.clone(),
+                secret,
+            },
+        )
+    }
+}
+
+fn secret_from_env() -> Option<Secret> {
+    let value = std::env::var(PA_SECRET_ENV).ok()?;
+    let value = value.trim();
+    (!value.is_empty()).then(|| Secret::new(value))
+}
+
+/// A client for a connection about to be recorded (`pa connect`).
+pub fn client_for(
+    url: &str,
+    client_id: &str,
+    token_url: Option<&str>,
+    secret: Secret,
+) -> Result<(PaConnection, Client), EInvoiceError> {
+    let url = url.trim().trim_end_matches('/').to_owned();
+    let client_id = client_id.trim().to_owned();
+    if client_id.is_empty() {
+        return Err(EInvoiceError::Pa(PaError::Credentials {
+            detail: "the client id is empty".into(),
+        }));
+    }
+    let connection = PaConnection {
+        token_url: token_url
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| Config::default_token_url(&url, &client_id)),
+        url,
+        client_id,
+        connected_at: chrono::Utc::now().to_rfc3339(),
+    };
+    let client = Client::new(connection.config(secret))?;
+    Ok((connection, client))
+}
+
+/// Whether the client secret comes from `ACQUIT_PA_SECRET` (then the
+/// keychain is not used).
+pub fn secret_in_env() -> bool {
+    secret_from_env().is_some()
+}
+
+/// Records `connection` once the platform accepted its credentials: the
+/// secret in `keychain` (`None` when it comes from the environment), the
+/// rest in the books.
+pub fn record_connection(
+    store: &mut Store,
+    connection: &PaConnection,
+    secret: &Secret,
+    keychain: Option<&Keychain>,
+) -> Result<(), EInvoiceError> {
+    if let Some(keychain) = keychain {
+        keychain.set(
+            &secret_user(&connection.client_id),
+            &format!("Acquit: platform client secret ({})", connection.client_id),
+            secret,
+        )?;
+    }
+    let previous = PaConnection::load(store)?;
+    let text = serde_json::to_string(connection).expect("PaConnection serializes");
+    store.set_setting(PA_CONNECTION_SETTING, &text)?;
+    if let Some(previous) = previous
+        && let Some(keychain) = keychain
+        && previous.client_id != connection.client_id
+    {
+        let _ = keychain.delete(&secret_user(&previous.client_id));
+    }
+    Ok(())
+}
+
+/// Forgets the connection and removes its secret from the keychain.
+pub fn disconnect(store: &mut Store) -> Result<Option<PaConnection>, EInvoiceError> {
+    let Some(connection) = PaConnection::load(store)? else {
+        return Ok(None);
+    };
+    if let Ok(keychain) = Keychain::open() {
+        keychain.delete(&secret_user(&connection.client_id))?;
+    }
+    store.set_setting(PA_CONNECTION_SETTING, "")?;
+    Ok(Some(connection))
+}
+
+/// The PA client of the recorded connection.
+pub fn client(store: &Store) -> Result<Client, EInvoiceError> {
+    let connection = PaConnection::load(store)?.ok_or(EInvoiceError::NotConnected)?;
+    let secret = match secret_from_env() {
+        Some(secret) => secret,
+        None => Keychain::open()?
+            .get(&secret_user(&connection.client_id))?
+            .ok_or_else(|| EInvoiceError::SecretMissing {
+                url: connection.url.clone(),
+                client_id: connection.client_id.clone(),
+            })?,
+    };
+    Ok(Client::new(connection.config(secret))?)
+}
+
+/// What [`send`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// Uploaded now (or found on the platform after an interrupted send).
+    Now(EInvoiceFlow),
+    /// Sent earlier: nothing was sent again.
+    Already(EInvoiceFlow),
+}
+
+fn ack_of(status: AckStatus) -> FlowAck {
+    match status {
+        AckStatus::Pending => FlowAck::Pending,
+        AckStatus::Ok => FlowAck::Ok,
+        AckStatus::Error => FlowAck::Error,
+    }
+}
+
+/// Sends the issued invoice `number` through the platform.
+pub async fn send(store: &mut Store, pa: &Client, number: &str) -> Result<Sent, EInvoiceError> {
+    let view = store.invoice(number)?;
+    let number = match &view.number {
+        Some(n) => n.clone(),
+        None => return Err(DocumentError::Draft(number.to_owned()).into()),
+    };
+    if let Some(flow) = store.einvoice_flow(&number)?
+        && flow.flow_id.is_some()
+    {
+        return Ok(Sent::Already(flow));
+    }
+    let client = view.buyer.name.clone();
+    let siren = match Channel::of(&view.buyer) {
+        Channel::EInvoice { buyer_siren } => buyer_siren,
+        Channel::EInvoiceWithoutSiren => return Err(EInvoiceError::NoSiren { number, client }),
+        Channel::ReportConsumer => return Err(EInvoiceError::Consumer { number, client }),
+        Channel::ReportInternational => {
+            return Err(EInvoiceError::International { number, client });
+        }
+    };
+    if !view.details.facturx {
+        return Err(EInvoiceError::NotFacturX { number });
+    }
+    let siren = siren.to_string();
+    match pa.directory_line(&siren).await? {
+        None => return Err(EInvoiceError::NotInDirectory { siren, client }),
+        Some(line) if line.status != LineStatus::Enabled => {
+            return Err(EInvoiceError::NoPlatform { siren, client });
+        }
+        Some(_) => {}
+    }
+    let pdf = render_pdf(store, &number, None, Rendering::AsIssued)?.bytes;
+    let file_name = format!("{number}.pdf");
+    let flow = NewFlow::facturx_invoice(&number, &file_name, pdf);
+    store.reserve_einvoice(
+        &number,
+        FlowKind::Invoice,
+        None,
+        &flow.info.tracking_id,
+        &flow.info.sha256,
+        &file_name,
+    )?;
+    let _span = tracing::info_span!("einvoice_send", %number).entered();
+    let answer = pa.submit_flow(&flow).await?;
+    store.einvoice_submitted(
+        &flow.info.tracking_id,
+        &answer.flow_id,
+        &answer.submitted_at,
+        ack_of(answer.ack_status()),
+        answer.ack_reason().as_deref(),
+    )?;
+    tracing::info!(flow_id = %answer.flow_id, "e-invoice sent");
+    let recorded = store
+        .einvoice_flow(&number)?
+        .ok_or_else(|| StoreError::Decode("a sent flow vanished".into()))?;
+    Ok(Sent::Now(recorded))
+}
+
+/// What one [`refresh`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    /// Flows whose acknowledgement changed, as `(number, ack)`.
+    pub acknowledged: Vec<(String, FlowAck)>,
+    /// Interrupted sends found on the platform and recorded.
+    pub recovered: Vec<String>,
+    /// New lifecycle statuses, as `(number, code)`.
+    pub statuses: Vec<(String, u16)>,
+    /// Messages about documents Acquit did not send, or unreadable ones:
+    /// `(flow id, why)`. Read again next time (nothing is recorded).
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Asks the platform what changed: acknowledgements, interrupted sends,
+/// lifecycle statuses.
+pub async fn refresh(store: &mut Store, pa: &Client) -> Result<Refreshed, EInvoiceError> {
+    let mut out = Refreshed::default();
+    for flow in store.unsettled_einvoice_flows()? {
+        match &flow.flow_id {
+            Some(id) => {
+                let now = pa.flow(id).await?;
+                let ack = ack_of(now.ack_status());
+                let updated = now.updated_at.clone().unwrap_or_default();
+                if store.einvoice_acknowledged(id, ack, now.ack_reason().as_deref(), &updated)? {
+                    out.acknowledged.push((flow.number.clone(), ack));
+                }
+            }
+            None => {
+                // A send cut off after the upload started: the platform may
+                // have it. Recorded if so; sent again only by `send`.
+                if let Some(sent) = pa.find_sent(&flow.tracking_id, &flow.sha256).await? {
+                    store.einvoice_submitted(
+                        &flow.tracking_id,
+                        &sent.flow_id,
+                        &sent.submitted_at,
+                        ack_of(sent.ack_status()),
+                        sent.ack_reason().as_deref(),
+                    )?;
+                    out.recovered.push(flow.number.clone());
+                }
+            }
+        }
+    }
+    let after = store
+        .setting(PA_LIFECYCLE_CURSOR_SETTING)?
+        .filter(|t| !t.trim().is_empty());
+    let mut incoming = pa
+        .search_flows(&SearchFilters {
+            updated_after: after.clone(),
+            flow_type: vec!["CustomerInvoiceLC".into()],
+            flow_direction: vec!["In".into()],
+            ..SearchFilters::default()
+        })
+        .await?;
+    incoming.sort_by(|a, b| a.updated_at.cmp(&b.updated_at));
+    let mut cursor = after;
+    for flow in incoming {
+        if flow.ack_status() != AckStatus::Ok {
+            continue;
+        }
+        let xml = pa.flow_document(&flow.flow_id, DocType::Original).await?;
+        let read = if xml.len() > MAX_CDAR_BYTES {
+            Err(format!("{} bytes, more than a status holds", xml.len()))
+        } else {
+            read_cdar(&xml).map_err(|e| e.to_string())
+        };
+        let mut complete = true;
+        match read {
+            Err(why) => out.skipped.push((flow.flow_id.clone(), why)),
+            Ok(messages) => {
+                for m in messages {
+                    let status = NewStatus {
+                        number: m.invoice_number.clone(),
+                        source_flow_id: flow.flow_id.clone(),
+                        message_id: m.message_id,
+                        code: m.code,
+                        label: m.label,
+                        issuer_role: m.issuer_role,
+                        reason_code: m.reason_code,
+                        reason: m.reason,
+                        amount: m.amount,
+                        vat_rate: m.vat_rate,
+                        issued_at: m.issued_at,
+                    };
+                    match store.record_einvoice_status(&status) {
+                        Ok(Some(_)) => out.statuses.push((m.invoice_number, m.code)),
+                        Ok(None) => {}
+                        Err(StoreError::Rejected(why)) => {
+                            out.skipped.push((flow.flow_id.clone(), why.to_string()));
+                        }
+                        Err(e) => {
+                            complete = false;
+                            tracing::warn!(flow = %flow.flow_id, error = %e, "a lifecycle status not recorded");
+                        }
+                    }
+                }
+            }
+        }
+        if complete && let Some(updated) = flow.updated_at.clone() {
+            cursor = Some(updated);
+        } else if !complete {
+            break;
+        }
+    }
+    if let Some(cursor) = cursor {
+        store.set_setting(PA_LIFECYCLE_CURSOR_SETTING, &cursor)?;
+    }
+    Ok(out)
+}
+
+/// Everything known of an invoice's e-invoicing, for `einvoice status`,
+/// `invoice show --json` and the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EInvoiceState {
+    pub number: String,
+    /// `e-invoice`, `e-invoice-without-siren`, `report-consumer`,
+    /// `report-international`.
+    pub channel: &'static str,
+    pub flow: Option<EInvoiceFlow>,
+    pub statuses: Vec<StatusView>,
+    /// The latest status, in words (`fr` when `fr`), or the
+    /// acknowledgement's while no status came.
+    pub summary: String,
+    /// What the user should do now, if anything.
+    pub next_step: Option<String>,
+}
+
+/// A received status with its name and what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusView {
+    #[serde(flatten)]
+    pub received: ReceivedStatus,
+    /// The status's name in the user's language (the table's, not the
+    /// sender's words, which are `received.label`).
+    pub name: String,
+    pub blocking: bool,
+}
+
+fn channel_name(channel: &Channel) -> &'static str {
+    match channel {
+        Channel::EInvoice { .. } => "e-invoice",
+        Channel::EInvoiceWithoutSiren => "e-invoice-without-siren",
+        Channel::ReportConsumer => "report-consumer",
+        Channel::ReportInternational => "report-international",
+    }
+}
+
+/// The e-invoicing state of `number`, from the books only.
+pub fn state(store: &Store, number: &str, fr: bool) -> Result<EInvoiceState, EInvoiceError> {
+    let view = store.invoice(number)?;
+    let number = view.number.clone().unwrap_or_else(|| number.to_owned());
+    let channel = Channel::of(&view.buyer);
+    let flow = store.einvoice_flow(&number)?;
+    let statuses: Vec<StatusView> = store
+        .einvoice_statuses(&number)?
+        .into_iter()
+        .map(|received| {
+            let known = Status::of(received.code);
+            StatusView {
+                name: known.map_or_else(|| received.label.clone(), |s| s.name(fr).to_owned()),
+                blocking: known.is_some_and(|s| s.blocking),
+                received,
+            }
+        })
+        .collect();
+    let say = |fr_text: &str, en_text: &str| {
+        if fr {
+            fr_text.to_owned()
+        } else {
+            en_text.to_owned()
+        }
+    };
+    let (summary, next_step) = match (statuses.last(), &flow) {
+        (Some(last), _) => {
+            let mut summary = format!("{} ({})", last.name, last.received.code);
+            if let Some(reason) = last
+                .received
+                .reason
+                .as_ref()
+                .or(last.received.reason_code.as_ref())
+            {
+                summary.push_str(&format!(": {reason}"));
+            }
+            let next = Status::of(last.received.code)
+                .and_then(|s| s.next_step(fr))
+                .map(str::to_owned);
+            (summary, next)
+        }
+        (None, Some(flow)) => match (flow.flow_id.as_ref(), flow.ack) {
+            (None, _) => (
+                say("Envoi interrompu", "Send interrupted"),
+                Some(say(
+                    &format!(
+                        "Relancez `acquit einvoice send {number}` : la plateforme sera interrogée avant tout nouvel envoi."
+                    ),
+                    &format!(
+                        "Run `acquit einvoice send {number}` again: the platform is asked before anything is sent again."
+                    ),
+                )),
+            ),
+            (Some(_), Some(FlowAck::Error)) => (
+                format!(
+                    "{}{}",
+                    say("Rejetée par la plateforme", "Rejected by the platform"),
+                    flow.ack_reason
+                        .as_ref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
+                ),
+                Some(say(
+                    "Corrigez ce que dit le motif, puis émettez un avoir et une nouvelle facture.",
+                    "Fix what the reason says, then issue a credit note and a new invoice.",
+                )),
+            ),
+            (Some(_), Some(FlowAck::Ok)) => (
+                say("Acceptée par la plateforme", "Accepted by the platform"),
+                None,
+            ),
+            (Some(_), _) => (
+                say("Déposée, en cours de contrôle", "Submitted, being checked"),
+                None,
+            ),
+        },
+        (None, None) => (
+            match channel {
+                Channel::EInvoice { .. } => say("Pas encore envoyée", "Not sent yet"),
+                Channel::EInvoiceWithoutSiren => say(
+                    "Ne peut pas partir : SIREN du client manquant",
+                    "Cannot go: the client's SIREN is missing",
+                ),
+                _ => say(
+                    "E-reporting (pas d'envoi par plateforme)",
+                    "E-reported (not sent through the platforms)",
+                ),
+            },
+            None,
+        ),
+    };
+    Ok(EInvoiceState {
+        number,
+        channel: channel_name(&channel),
+        flow,
+        statuses,
+        summary,
+        next_step,
+    })
+}
