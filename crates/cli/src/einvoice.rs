@@ -61,6 +61,15 @@ pub enum EinvoiceCommand {
         #[arg(long)]
         offline: bool,
     },
+    /// The invoices your suppliers sent you through the platform (asked
+    /// from the platform first, when connected)
+    Inbox {
+        #[arg(long)]
+        json: bool,
+        /// Show what the books know without asking the platform
+        #[arg(long)]
+        offline: bool,
+    },
 }
 
 fn error(e: EInvoiceError) -> CliError {
@@ -198,26 +207,63 @@ pub fn run(command: EinvoiceCommand, path: &Path) -> Result<String, CliError> {
                 }
             })
         }
+        EinvoiceCommand::Inbox { json, offline } => {
+            let mut store = open(path)?;
+            if !offline {
+                ask_platform(&mut store)?;
+            }
+            let received = store.received()?;
+            if json {
+                // Amounts as decimal strings, like every `--json`.
+                let rows: Vec<serde_json::Value> = received
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "id": r.id,
+                            "flow_id": r.flow_id,
+                            "file_name": r.file_name,
+                            "syntax": r.syntax,
+                            "sha256": r.sha256,
+                            "supplier": r.supplier,
+                            "supplier_siren": r.supplier_siren,
+                            "number": r.number,
+                            "type_code": r.type_code,
+                            "issue_date": r.issue_date,
+                            "due_date": r.due_date,
+                            "currency": r.total.currency().code(),
+                            "total": r.total.to_decimal_string(),
+                            "due": r.due.to_decimal_string(),
+                            "received_at": r.received_at,
+                        })
+                    })
+                    .collect();
+                return Ok(to_json(&rows));
+            }
+            if received.is_empty() {
+                return Ok("No invoice received through the platform.\n".to_owned());
+            }
+            let mut out = String::new();
+            for r in &received {
+                out.push_str(&format!(
+                    "{:>4}  {}  {}  {}  {}  due {}\n",
+                    r.id,
+                    r.issue_date,
+                    r.supplier,
+                    r.number,
+                    r.total.format(acquit_core::Lang::En),
+                    r.due_date.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+                ));
+            }
+            Ok(out)
+        }
         EinvoiceCommand::Status {
             number,
             json,
             offline,
         } => {
             let mut store = open(path)?;
-            if !offline && PaConnection::load(&store).map_err(error)?.is_some() {
-                let refreshed: Result<(), String> = match einvoice::client(&store) {
-                    Err(e) => Err(e.to_string()),
-                    Ok(client) => match block_on(einvoice::refresh(&mut store, &client)) {
-                        Err(e) => Err(e.to_string()),
-                        Ok(Err(e)) => Err(e.to_string()),
-                        Ok(Ok(_)) => Ok(()),
-                    },
-                };
-                if let Err(w) = refreshed {
-                    eprintln!(
-                        "acquit: the platform could not be asked ({w}); what the books know:"
-                    );
-                }
+            if !offline {
+                ask_platform(&mut store)?;
             }
             // The command line speaks English, like its other messages.
             let fr = false;
@@ -280,9 +326,11 @@ pub fn refresh_if_connected(store: &mut acquit_store::Store) -> Option<String> {
                 eprintln!("acquit: warning: platform flow {flow} skipped: {why}");
             }
             Some(format!(
-                "E-invoicing: {} new status(es), {} acknowledgement(s), {} interrupted send(s) recorded.\n",
+                "E-invoicing: {} new status(es), {} acknowledgement(s), {} payment(s) reported as cashed (212), {} invoice(s) received, {} interrupted send(s) recorded.\n",
                 r.statuses.len(),
                 r.acknowledged.len(),
+                r.cashed.len(),
+                r.received.len(),
                 r.recovered.len()
             ))
         }
@@ -291,4 +339,29 @@ pub fn refresh_if_connected(store: &mut acquit_store::Store) -> Option<String> {
             None
         }
     }
+}
+
+/// Asks the platform what changed before showing what the books know, when
+/// one is connected; a platform that cannot be asked is said on stderr.
+fn ask_platform(store: &mut acquit_store::Store) -> Result<(), CliError> {
+    if PaConnection::load(store).map_err(error)?.is_none() {
+        return Ok(());
+    }
+    let refreshed: Result<(), String> = match einvoice::client(store) {
+        Err(e) => Err(e.to_string()),
+        Ok(client) => match block_on(einvoice::refresh(store, &client)) {
+            Err(e) => Err(e.to_string()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Ok(Ok(r)) => {
+                for (flow, why) in &r.skipped {
+                    eprintln!("acquit: warning: platform flow {flow} skipped: {why}");
+                }
+                Ok(())
+            }
+        },
+    };
+    if let Err(w) = refreshed {
+        eprintln!("acquit: the platform could not be asked ({w}); what the books know:");
+    }
+    Ok(())
 }

@@ -225,13 +225,33 @@ fn an_invoice_goes_through_the_platform_and_its_statuses_come_back() {
     assert_eq!(state["statuses"][0]["issuer_role"], "BY");
     assert_eq!(state["next_step"], Value::Null);
 
+    // Paid (services, no debits option): status 212 "Encaissée" goes to
+    // the platform on the next look, with the amount and the VAT rate, once.
+    w.ok(&[
+        "payment", "add", &first, "--amount", "600", "--method", "transfer",
+    ]);
+    w.ok(&["einvoice", "status", &first]);
+    w.ok(&["einvoice", "status", &first]);
+    let tracking = format!("{first}-212-1");
+    assert_eq!(platform_flows(&w, &tracking), 1, "one 212, sent once");
+    let cdar = platform_file(&w, &tracking);
+    for needle in [
+        format!("<ram:IssuerAssignedID>{first}</ram:IssuerAssignedID>"),
+        "<ram:ProcessConditionCode>212</ram:ProcessConditionCode>".to_owned(),
+        "<ram:ValueAmount>600.00</ram:ValueAmount>".to_owned(),
+        "<ram:ValuePercent>20</ram:ValuePercent>".to_owned(),
+        "<ram:RoleCode>SE</ram:RoleCode>".to_owned(),
+    ] {
+        assert!(cdar.contains(&needle), "{needle} in\n{cdar}");
+    }
+
     // Sent once: a second send is refused as a duplicate, nothing uploaded.
     let said = w.fails(1, &["einvoice", "send", &first]);
     assert!(
         said.contains("already sent") && said.contains(&flow_id),
         "{said}"
     );
-    assert_eq!(w.creates(), 1);
+    assert_eq!(w.creates(), 2, "the invoice and its 212");
 
     // A refusal shows its reason and what to do.
     w.ok(&["einvoice", "send", &second]);
@@ -267,7 +287,7 @@ fn an_invoice_goes_through_the_platform_and_its_statuses_come_back() {
     );
     let said = w.fails(1, &["einvoice", "send", &no_platform]);
     assert!(said.contains("no platform receiving"), "{said}");
-    assert_eq!(w.creates(), 2);
+    assert_eq!(w.creates(), 3);
 
     // Every request Acquit made was accepted by the fake, which checks each
     // against the OpenAPI files (a request breaking them is answered 4xx).
@@ -348,4 +368,144 @@ fn platform_flows(w: &World, tracking_id: &str) -> usize {
         .expect("curl");
     let answer: Value = serde_json::from_slice(&out.stdout).expect("a search answer");
     answer["results"].as_array().expect("results").len()
+}
+
+/// The file of the outgoing flow `tracking_id`, read back from the platform.
+fn platform_file(w: &World, tracking_id: &str) -> String {
+    let curl = |args: &[&str]| {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "-H", "Authorization: Bearer fake-pa-token"])
+            .args(args)
+            .output()
+            .expect("curl");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let found: Value = serde_json::from_str(&curl(&[
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        &json!({"where": {"trackingId": tracking_id}}).to_string(),
+        &format!("{}/flow-service/v1/flows/search", w.pa.base),
+    ]))
+    .unwrap();
+    let id = found["results"][0]["flowId"]
+        .as_str()
+        .expect("a flow")
+        .to_owned();
+    curl(&[&format!(
+        "{}/flow-service/v1/flows/{id}?docType=Original",
+        w.pa.base
+    )])
+}
+
+#[test]
+fn a_supplier_s_invoice_arrives_in_the_inbox_kept_as_received() {
+    let w = World::new();
+    w.books();
+    let out = w.connect("fake-pa-secret\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(w.ok(&["einvoice", "inbox"]).contains("No invoice received"));
+
+    // The supplier is another Acquit, whose client is the user's company.
+    let supplier = Acquit::new();
+    common::micro_entrepreneur_company(&supplier);
+    supplier.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Atelier Lune",
+        "--siren",
+        "552100554",
+        "--address",
+        "12 rue de la Part-Dieu, 69003 Lyon",
+    ]);
+    let id = supplier
+        .ok(&["invoice", "new", "--client", "1"])
+        .trim()
+        .to_owned();
+    supplier.ok(&[
+        "invoice",
+        "add-line",
+        &id,
+        "--desc",
+        "Photographies",
+        "--qty",
+        "1",
+        "--unit-price",
+        "750",
+        "--unit",
+        "lump-sum",
+        "--vat",
+        "0",
+    ]);
+    let number = supplier
+        .ok(&["invoice", "issue", &id, "--date", "2027-09-08"])
+        .trim()
+        .to_owned();
+    let pdf = supplier.dir.path().join("received.pdf");
+    supplier.ok(&[
+        "invoice",
+        "facturx",
+        &number,
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&pdf).unwrap();
+    let encoded = std::process::Command::new("base64")
+        .args(["-w0"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let (code, answer) = w.pa.control(
+        "/_fake/incoming",
+        json!({"name": format!("{number}.pdf"), "file": text(&encoded.stdout)}),
+    );
+    assert_eq!(code, 201, "{answer}");
+
+    let listed = w.json(&["einvoice", "inbox", "--json"]);
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let r = &listed[0];
+    assert_eq!(r["supplier"], "Camille Roux EI", "{r}");
+    assert_eq!(r["supplier_siren"], "732829320");
+    assert_eq!(r["number"], number.as_str());
+    assert_eq!(r["issue_date"], "2027-09-08");
+    assert_eq!(
+        (r["total"].as_str(), r["due"].as_str()),
+        (Some("750.00"), Some("750.00")),
+        "{r}"
+    );
+    assert_eq!(r["currency"], "EUR");
+    let sha: String = {
+        let out = std::process::Command::new("sha256sum")
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        text(&out.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        r["sha256"],
+        sha.as_str(),
+        "kept byte for byte ({} bytes)",
+        bytes.len()
+    );
+    // Asked again: nothing new, nothing twice.
+    assert_eq!(
+        w.json(&["einvoice", "inbox", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let said = w.ok(&["einvoice", "inbox"]);
+    assert!(
+        said.contains("Camille Roux") && said.contains(&number),
+        "{said}"
+    );
 }

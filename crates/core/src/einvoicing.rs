@@ -6,7 +6,11 @@
 //! rules `B2C` and `B2BInt` of XP Z12-013).
 
 use crate::ids::Siren;
-use crate::party::Client;
+use crate::invoice::Category;
+use crate::money::Money;
+use crate::party::{Client, Seller};
+use crate::quantity::VatRate;
+use crate::tax::{Totals, allocate};
 
 /// The way of an invoice to `client`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +53,49 @@ impl Channel {
             Channel::ReportInternational => "B2BInt",
         }
     }
+}
+
+/// Whether a payment received on an invoice must be reported to the
+/// platforms as status 212 "Encaissée" (DGFiP external specifications;
+/// FNFE note on BR-FR-CDV-14): VAT on services is due when paid, unless
+/// the seller opted for VAT on debits. Only invoices of services only:
+/// for a mixed invoice the services' share of each payment is not
+/// determined here (left to the user, see the closing note of #22).
+pub fn cashed_status_due(seller: &Seller, category: Option<Category>) -> bool {
+    !seller.vat_on_debits && category == Some(Category::Services)
+}
+
+/// One part of a payment as status 212 reports it: an amount received
+/// (VAT included) at one VAT rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CashedPart {
+    pub amount: Money,
+    pub rate: VatRate,
+}
+
+/// `payment` split over the invoice's VAT rates in proportion to their
+/// totals (VAT included), exactly (largest remainder, [`allocate`]).
+pub fn cashed_parts(totals: &Totals, payment: Money) -> Vec<CashedPart> {
+    let weights: Vec<i128> = totals
+        .vat
+        .iter()
+        .map(|row| i128::from(row.base.minor()) + i128::from(row.vat.minor()))
+        .collect();
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    allocate(i128::from(payment.minor()), &weights)
+        .into_iter()
+        .zip(&totals.vat)
+        .filter(|(part, _)| *part != 0)
+        .map(|(part, row)| CashedPart {
+            amount: Money::new(
+                i64::try_from(part).expect("a part of an i64 amount fits"),
+                payment.currency(),
+            ),
+            rate: row.rate,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -95,5 +142,57 @@ mod tests {
         exempt.vat_exemption = VatExemption::ServicesOutsideEu;
         assert_eq!(Channel::of(&exempt), Channel::ReportInternational);
         assert_eq!(Channel::ReportConsumer.processing_rule(), "B2C");
+    }
+
+    #[test]
+    fn a_payment_is_split_over_the_rates_exactly() {
+        use crate::currency::Currency;
+        use crate::tax::VatBreakdown;
+        let eur = |minor| Money::new(minor, Currency::EUR);
+        let rate = |r: &str| VatRate::parse(r).unwrap();
+        let totals = Totals {
+            currency: Currency::EUR,
+            lines: vec![],
+            vat: vec![
+                VatBreakdown {
+                    rate: rate("5.5"),
+                    base: eur(10_000),
+                    vat: eur(550),
+                },
+                VatBreakdown {
+                    rate: rate("20"),
+                    base: eur(20_000),
+                    vat: eur(4_000),
+                },
+            ],
+            net: eur(30_000),
+            vat_total: eur(4_550),
+            total: eur(34_550),
+        };
+        let parts = cashed_parts(&totals, eur(10_001));
+        assert_eq!(parts.iter().map(|p| p.amount.minor()).sum::<i64>(), 10_001);
+        // 10 550 / 34 550 and 24 000 / 34 550 of 100.01 €.
+        assert_eq!(
+            parts[0],
+            CashedPart {
+                amount: eur(3_054),
+                rate: rate("5.5")
+            }
+        );
+        assert_eq!(
+            parts[1],
+            CashedPart {
+                amount: eur(6_947),
+                rate: rate("20")
+            }
+        );
+        assert_eq!(cashed_parts(&totals, eur(34_550))[1].amount, eur(24_000));
+
+        let mut seller = Seller::new("S", "1 rue X, 75001 Paris");
+        assert!(cashed_status_due(&seller, Some(Category::Services)));
+        assert!(!cashed_status_due(&seller, Some(Category::Goods)));
+        assert!(!cashed_status_due(&seller, None));
+        seller.vat_on_debits = true;
+        assert!(!cashed_status_due(&seller, Some(Category::Services)));
     }
 }

@@ -31,6 +31,15 @@ impl InvoiceKind {
     pub fn is_credit_note(&self) -> bool {
         *self == InvoiceKind::CreditNote
     }
+
+    /// The document type code of e-invoices and statuses (BT-3, UNTDID 1001).
+    pub fn untdid_1001(&self) -> &'static str {
+        match self {
+            InvoiceKind::Standard | InvoiceKind::Balance => "380",
+            InvoiceKind::Deposit => "386",
+            InvoiceKind::CreditNote => "381",
+        }
+    }
 }
 
 impl std::str::FromStr for InvoiceKind {

@@ -123,6 +123,11 @@ impl VatRate {
             .ok_or_else(|| RateError::OutOfRange(trimmed.to_owned()))
     }
 
+    /// `20`, `5.5`: the plain decimal e-invoices and statuses carry.
+    pub fn to_decimal_string(&self) -> String {
+        decimal::format_scaled(i128::from(self.0), 2, '.', None, true)
+    }
+
     /// `5,5 %` in French (no-break space), `5.5%` in English.
     pub fn format(&self, lang: Lang) -> String {
         let number =

@@ -76,11 +76,7 @@ impl BillingFramework {
 
 /// The document type code (BT-3, UNTDID 1001).
 fn type_code(kind: InvoiceKind) -> &'static str {
-    match kind {
-        InvoiceKind::Standard | InvoiceKind::Balance => "380",
-        InvoiceKind::Deposit => "386",
-        InvoiceKind::CreditNote => "381",
-    }
+    kind.untdid_1001()
 }
 
 fn date(d: NaiveDate) -> String {
@@ -90,7 +86,7 @@ fn date(d: NaiveDate) -> String {
 /// A VAT rate as the rules want it: a percentage without the sign, "20",
 /// "5.5", "0".
 fn rate(r: VatRate) -> String {
-    acquit_core::decimal::format_scaled(i128::from(r.basis_points()), 2, '.', None, true)
+    r.to_decimal_string()
 }
 
 /// What the document's amounts are multiplied by to be written: −1 for a

@@ -13,6 +13,7 @@
 
 pub mod check;
 mod cii;
+pub mod read;
 mod xml;
 
 pub use cii::{BillingFramework, cii_xml};

@@ -752,7 +752,7 @@ pub(crate) fn control(
     }
     if !matches!(
         control,
-        "directory" | "lifecycle" | "process" | "stall" | "tokens/expire"
+        "directory" | "incoming" | "lifecycle" | "process" | "stall" | "tokens/expire"
     ) {
         return not_found(&path);
     }
@@ -770,6 +770,7 @@ pub(crate) fn control(
     settle(fake);
     match control {
         "stall" => stall_control(fake, &request),
+        "incoming" => incoming(fake, &request),
         "directory" => crate::directory::set(fake, &request),
         "lifecycle" => lifecycle(fake, &request),
         _ => process_control(fake, &request),
@@ -974,6 +975,54 @@ fn lifecycle(fake: &Fake, request: &Value) -> Response {
         ack_details: Vec::new(),
         sha256: hex_sha256(cdar.as_bytes()),
         file: Bytes::from(cdar),
+    };
+    let answer = flow.to_json();
+    flows.list.push(flow);
+    (StatusCode::CREATED, axum::Json(answer)).into_response()
+}
+
+/// `POST /_fake/incoming {"name", "file" (base64), "syntax"?}`: a
+/// supplier's invoice addressed to the user arrives (`flowType`
+/// `SupplierInvoice`, `flowDirection` `In`, acknowledged `Ok`). `syntax`
+/// is `Factur-X` (default), `CII` or `UBL`.
+fn incoming(fake: &Fake, request: &Value) -> Response {
+    let Some(name) = text_field(request, "name").filter(|n| n.chars().count() <= 255) else {
+        return bad_request(
+            "MISSING_REQUIRED_FIELD",
+            "name is missing (the file's name, at most 255 characters)",
+        );
+    };
+    let syntax = text_field(request, "syntax").unwrap_or("Factur-X");
+    if !matches!(syntax, "Factur-X" | "CII" | "UBL") {
+        return bad_request("INVALID_FIELD_VALUE", "syntax is Factur-X, CII or UBL");
+    }
+    let Some(file) = text_field(request, "file")
+        .and_then(|f| base64::engine::general_purpose::STANDARD.decode(f).ok())
+        .filter(|f| !f.is_empty())
+    else {
+        return bad_request("INVALID_FIELD_VALUE", "file is missing or not base64");
+    };
+    let now = now_ms();
+    let mut flows = Fake::lock(&fake.flows);
+    let seq = flows.next_seq();
+    let flow = Flow {
+        id: uuid::Uuid::new_v4().to_string(),
+        seq,
+        tracking_id: None,
+        name: name.to_owned(),
+        processing_rule: "B2B".to_owned(),
+        rule_given: false,
+        syntax: syntax.to_owned(),
+        profile: "CIUS".to_owned(),
+        profile_given: false,
+        flow_type: "SupplierInvoice".to_owned(),
+        direction: "In",
+        submitted_at: now,
+        updated_at: now,
+        ack_status: "Ok",
+        ack_details: Vec::new(),
+        sha256: hex_sha256(&file),
+        file: Bytes::from(file),
     };
     let answer = flow.to_json();
     flows.list.push(flow);

@@ -53,6 +53,8 @@
 //!   invoice flow sent with `trackingId`.
 //! - `POST /_fake/process {"flowId" | "trackingId", "status": "Ok" |
 //!   "Error", "reasonCode"?, "reasonMessage"?}`: the PA's checks end.
+//! - `POST /_fake/incoming {"name", "file" (base64), "syntax"?}`: a
+//!   supplier's invoice for the user arrives (`SupplierInvoice`, `In`).
 //! - `POST /_fake/stall {"createFlowMs"}`: `createFlow` keeps each new
 //!   flow but answers this much later (an answer lost to a crash or a cut).
 //! - `POST /_fake/tokens/expire`: every token issued so far expires.

@@ -269,6 +269,126 @@ pub fn read_cdar(xml: &[u8]) -> Result<Vec<LifecycleMessage>, CdarError> {
     Ok(out)
 }
 
+/// What the seller's status 212 "Encaissée" says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cashed {
+    /// The message's own id (unique per message).
+    pub message_id: String,
+    /// When it is written, `YYYYMMDDhhmmss` (UTC).
+    pub issued_at: String,
+    pub seller_name: String,
+    pub seller_siren: String,
+    pub invoice_number: String,
+    /// The invoice's issue date, `YYYYMMDD`.
+    pub invoice_date: String,
+    /// `380` an invoice, `386` a deposit invoice…
+    pub invoice_type: String,
+    /// The amounts received (VAT included) and their VAT rates, as plain
+    /// decimals (`"1200.00"`, `"20"`).
+    pub parts: Vec<(String, String)>,
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The CDAR message of a status 212 (UN/CEFACT
+/// `CrossDomainAcknowledgementAndResponse` D22B, as the FNFE 1.4.0 CDAR
+/// rules read it): issued by the seller (`SE`, named by its SIREN, scheme
+/// 0002) and sent to its platform (`WK`), about one invoice, with one
+/// characteristic `MEN` (amount received, VAT rate) per rate.
+pub fn cashed_cdar(c: &Cashed) -> String {
+    let mut characteristics = String::new();
+    for (n, (amount, rate)) in c.parts.iter().enumerate() {
+        characteristics.push_str(&format!(
+            "
+        <ram:SpecifiedDocumentStatus>
+          <ram:SequenceNumeric>{}</ram:SequenceNumeric>
+          <ram:SpecifiedDocumentCharacteristic>
+            <ram:TypeCode>MEN</ram:TypeCode>
+            <ram:ValueAmount>{}</ram:ValueAmount>
+            <ram:ValuePercent>{}</ram:ValuePercent>
+          </ram:SpecifiedDocumentCharacteristic>
+        </ram:SpecifiedDocumentStatus>",
+            n + 1,
+            escape(amount),
+            escape(rate)
+        ));
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossDomainAcknowledgementAndResponse xmlns:rsm="{RSM}" xmlns:ram="{RAM}" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100" xmlns:qdt="urn:un:unece:uncefact:data:standard:QualifiedDataType:100">
+  <rsm:ExchangedDocumentContext>
+    <ram:BusinessProcessSpecifiedDocumentContextParameter>
+      <ram:ID>REGULATED</ram:ID>
+    </ram:BusinessProcessSpecifiedDocumentContextParameter>
+    <ram:GuidelineSpecifiedDocumentContextParameter>
+      <ram:ID>urn.cpro.gouv.fr:1p0:CDV:invoice</ram:ID>
+    </ram:GuidelineSpecifiedDocumentContextParameter>
+  </rsm:ExchangedDocumentContext>
+  <rsm:ExchangedDocument>
+    <ram:ID>{id}</ram:ID>
+    <ram:TypeCode>23</ram:TypeCode>
+    <ram:IssueDateTime>
+      <udt:DateTimeString format="204">{issued}</udt:DateTimeString>
+    </ram:IssueDateTime>
+    <ram:SenderTradeParty>
+      <ram:GlobalID schemeID="0002">{siren}</ram:GlobalID>
+      <ram:Name>{seller}</ram:Name>
+      <ram:RoleCode>SE</ram:RoleCode>
+    </ram:SenderTradeParty>
+    <ram:IssuerTradeParty>
+      <ram:GlobalID schemeID="0002">{siren}</ram:GlobalID>
+      <ram:Name>{seller}</ram:Name>
+      <ram:RoleCode>SE</ram:RoleCode>
+    </ram:IssuerTradeParty>
+    <ram:RecipientTradeParty>
+      <ram:Name>Plateforme agréée</ram:Name>
+      <ram:RoleCode>WK</ram:RoleCode>
+    </ram:RecipientTradeParty>
+  </rsm:ExchangedDocument>
+  <rsm:AcknowledgementDocument>
+    <ram:MultipleReferencesIndicator>
+      <udt:Indicator>false</udt:Indicator>
+    </ram:MultipleReferencesIndicator>
+    <ram:TypeCode>23</ram:TypeCode>
+    <ram:IssueDateTime>
+      <udt:DateTimeString format="204">{issued}</udt:DateTimeString>
+    </ram:IssueDateTime>
+    <ram:ReferenceReferencedDocument>
+      <ram:IssuerAssignedID>{invoice}</ram:IssuerAssignedID>
+      <ram:TypeCode>{invoice_type}</ram:TypeCode>
+      <ram:FormattedIssueDateTime>
+        <qdt:DateTimeString format="102">{invoice_date}</qdt:DateTimeString>
+      </ram:FormattedIssueDateTime>
+      <ram:ProcessConditionCode>212</ram:ProcessConditionCode>
+      <ram:ProcessCondition>Encaissée</ram:ProcessCondition>{characteristics}
+    </ram:ReferenceReferencedDocument>
+  </rsm:AcknowledgementDocument>
+</rsm:CrossDomainAcknowledgementAndResponse>
+"#,
+        id = escape(&c.message_id),
+        issued = escape(&c.issued_at),
+        siren = escape(&c.seller_siren),
+        seller = escape(&c.seller_name),
+        invoice = escape(&c.invoice_number),
+        invoice_type = escape(&c.invoice_type),
+        invoice_date = escape(&c.invoice_date),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +409,35 @@ mod tests {
         assert_eq!(Status::of(205).unwrap().fr, "Approuvée");
         assert!(Status::of(210).unwrap().blocking);
         assert_eq!(Status::of(299), None);
+    }
+
+    #[test]
+    fn a_cashed_status_reads_back_as_written() {
+        let xml = cashed_cdar(&Cashed {
+            message_id: "F-2027-0001-212-7".into(),
+            issued_at: "20270920101500".into(),
+            seller_name: "Atelier <Lune> & Cie".into(),
+            seller_siren: "552100554".into(),
+            invoice_number: "F-2027-0001".into(),
+            invoice_date: "20270906".into(),
+            invoice_type: "380".into(),
+            parts: vec![
+                ("305.40".into(), "5.5".into()),
+                ("694.60".into(), "20".into()),
+            ],
+        });
+        let read = read_cdar(xml.as_bytes()).unwrap();
+        assert_eq!(read.len(), 1);
+        let m = &read[0];
+        assert_eq!(m.code, 212);
+        assert_eq!(m.label, "Encaissée");
+        assert_eq!(m.invoice_number, "F-2027-0001");
+        assert_eq!(m.issuer_role.as_deref(), Some("SE"));
+        assert_eq!(
+            (m.amount.as_deref(), m.vat_rate.as_deref()),
+            (Some("305.40"), Some("5.5"))
+        );
+        assert!(xml.contains("Atelier &lt;Lune&gt; &amp; Cie"));
     }
 
     #[test]

@@ -59,3 +59,30 @@ BEGIN SELECT RAISE(ABORT, 'a flow id, once the platform gave it, is never change
 CREATE TRIGGER einvoice_flows_are_kept BEFORE DELETE ON einvoice_flows
 WHEN OLD.flow_id IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'a flow the platform received is never forgotten'); END;
+
+-- Invoices received from suppliers through the platform (flowType
+-- SupplierInvoice), each kept as the platform handed it over (the file
+-- byte for byte, its SHA-256) with what the list shows of it. Facts:
+-- never changed, never deleted.
+CREATE TABLE einvoice_received (
+    id              INTEGER PRIMARY KEY,
+    flow_id         TEXT NOT NULL UNIQUE,
+    file_name       TEXT NOT NULL,
+    syntax          TEXT NOT NULL,
+    sha256          TEXT NOT NULL CHECK (length(sha256) = 64),
+    file            BLOB NOT NULL,
+    supplier        TEXT NOT NULL,
+    supplier_siren  TEXT,
+    number          TEXT NOT NULL,
+    type_code       TEXT NOT NULL,
+    issue_date      TEXT NOT NULL,
+    due_date        TEXT,
+    total_minor     INTEGER NOT NULL,
+    due_minor       INTEGER NOT NULL,
+    currency        TEXT NOT NULL,
+    received_at     TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER einvoice_received_are_facts_u BEFORE UPDATE ON einvoice_received
+BEGIN SELECT RAISE(ABORT, 'a received invoice is kept as received: it is never changed'); END;
+CREATE TRIGGER einvoice_received_are_facts_d BEFORE DELETE ON einvoice_received
+BEGIN SELECT RAISE(ABORT, 'a received invoice is kept as received: it is never deleted'); END;

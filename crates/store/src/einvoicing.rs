@@ -327,6 +327,17 @@ impl Store {
             .transpose()
     }
 
+    /// The documents sent to the platform (their own flow recorded), in
+    /// the order they were sent.
+    pub fn einvoiced_numbers(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT i.number FROM einvoice_flows f JOIN invoices i ON i.id = f.invoice_id
+             WHERE f.kind = 'invoice' AND f.flow_id IS NOT NULL ORDER BY f.id",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Flows not settled yet: reserved but not recorded as sent (a crash),
     /// or sent and still `Pending`. Oldest first.
     pub fn unsettled_einvoice_flows(&self) -> Result<Vec<EInvoiceFlow>, StoreError> {
@@ -430,5 +441,175 @@ impl Store {
             out.push(status);
         }
         Ok(out)
+    }
+}
+
+/// A supplier's invoice received through the platform, to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReceived {
+    pub flow_id: String,
+    pub file_name: String,
+    /// `Factur-X`, `CII`, `UBL`.
+    pub syntax: String,
+    pub file: Vec<u8>,
+    pub supplier: String,
+    pub supplier_siren: Option<String>,
+    pub number: String,
+    pub type_code: String,
+    pub issue_date: chrono::NaiveDate,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub total: acquit_core::Money,
+    pub due: acquit_core::Money,
+}
+
+/// A received invoice as listed (the file apart: [`Store::received_file`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Received {
+    pub id: i64,
+    pub flow_id: String,
+    pub file_name: String,
+    pub syntax: String,
+    pub sha256: String,
+    pub supplier: String,
+    pub supplier_siren: Option<String>,
+    pub number: String,
+    pub type_code: String,
+    pub issue_date: chrono::NaiveDate,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub total: acquit_core::Money,
+    pub due: acquit_core::Money,
+    pub received_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Records a received invoice; `false` when its flow was already
+    /// recorded (read twice).
+    pub fn record_received(&mut self, r: &NewReceived) -> Result<bool, StoreError> {
+        if r.total.currency() != r.due.currency() {
+            return Err(Rejection::Invalid(
+                "a received invoice's amounts are in one currency".into(),
+            )
+            .into());
+        }
+        let sha256: String = {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(&r.file)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        self.write(|tx| {
+            let n = tx.execute(
+                "INSERT INTO einvoice_received (flow_id, file_name, syntax, sha256, file, supplier,
+                     supplier_siren, number, type_code, issue_date, due_date, total_minor, due_minor,
+                     currency, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT (flow_id) DO NOTHING",
+                params![
+                    r.flow_id,
+                    r.file_name,
+                    r.syntax,
+                    sha256,
+                    r.file,
+                    r.supplier,
+                    r.supplier_siren,
+                    r.number,
+                    r.type_code,
+                    r.issue_date.to_string(),
+                    r.due_date.map(|d| d.to_string()),
+                    r.total.minor(),
+                    r.due.minor(),
+                    r.total.currency().code(),
+                    now_rfc3339()
+                ],
+            )?;
+            Ok(n > 0)
+        })
+    }
+
+    /// Whether the platform's flow `flow_id` was recorded as received.
+    pub fn is_received(&self, flow_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM einvoice_received WHERE flow_id = ?1",
+                [flow_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// The received invoices, newest first.
+    pub fn received(&self) -> Result<Vec<Received>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, flow_id, file_name, syntax, sha256, supplier, supplier_siren, number, type_code,
+                    issue_date, due_date, total_minor, due_minor, currency, received_at
+             FROM einvoice_received ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                (
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, String>(7)?,
+                ),
+                (
+                    r.get::<_, String>(8)?,
+                    r.get::<_, String>(9)?,
+                    r.get::<_, Option<String>>(10)?,
+                    r.get::<_, i64>(11)?,
+                    r.get::<_, i64>(12)?,
+                    r.get::<_, String>(13)?,
+                    r.get::<_, String>(14)?,
+                ),
+            ))
+        })?;
+        let date = |t: &str| {
+            t.parse::<chrono::NaiveDate>()
+                .map_err(|_| StoreError::Decode(format!("date {t:?}")))
+        };
+        let mut out = Vec::new();
+        for row in rows {
+            let ((id, flow_id, file_name, syntax, sha256, supplier, supplier_siren, number), rest) =
+                row?;
+            let (type_code, issue, due_on, total, due, currency, received) = rest;
+            let currency = acquit_core::Currency::from_code(&currency)
+                .map_err(|e| StoreError::Decode(e.to_string()))?;
+            out.push(Received {
+                id,
+                flow_id,
+                file_name,
+                syntax,
+                sha256,
+                supplier,
+                supplier_siren,
+                number,
+                type_code,
+                issue_date: date(&issue)?,
+                due_date: due_on.as_deref().map(date).transpose()?,
+                total: acquit_core::Money::new(total, currency),
+                due: acquit_core::Money::new(due, currency),
+                received_at: parse_instant(&received)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The file of received invoice `id`, as the platform handed it over.
+    pub fn received_file(&self, id: i64) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT file_name, file FROM einvoice_received WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
     }
 }

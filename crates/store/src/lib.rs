@@ -45,7 +45,9 @@ use rusqlite_migration::{M, Migrations};
 pub use backup::{BackupFile, KEEP as BACKUPS_KEPT, backups_dir, check_backup, list_backups};
 pub use declare::{Declaration, Receipt, THRESHOLDS_SETTING, YearToDate};
 pub use demo::DemoSummary;
-pub use einvoicing::{EInvoiceFlow, FlowAck, FlowKind, NewStatus, ReceivedStatus};
+pub use einvoicing::{
+    EInvoiceFlow, FlowAck, FlowKind, NewReceived, NewStatus, Received, ReceivedStatus,
+};
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
 pub use links::{LinkId, LinkKind, LinkStatus, NewLink, StoredLink, TimelineEntry};

@@ -16,12 +16,15 @@
 //! status`): acknowledgements of pending flows, and the lifecycle statuses
 //! (CDAR messages) relayed since the last look, recorded once each.
 
-use acquit_core::einvoicing::Channel;
+use acquit_core::einvoicing::{Channel, cashed_parts, cashed_status_due};
 use acquit_pa::flows::{DocType, NewFlow, SearchFilters};
-use acquit_pa::lifecycle::{Status, read_cdar};
+use acquit_pa::lifecycle::{Cashed, Status, cashed_cdar, read_cdar};
 use acquit_pa::{AckStatus, Auth, Client, Config, LineStatus, PaError};
 use acquit_secrets::{Keychain, KeychainError, Secret};
-use acquit_store::{EInvoiceFlow, FlowAck, FlowKind, NewStatus, ReceivedStatus, Store, StoreError};
+use acquit_store::{
+    EInvoiceFlow, FlowAck, FlowKind, NewReceived, NewStatus, PaymentId, PaymentKind,
+    ReceivedStatus, Store, StoreError,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::documents::{DocumentError, Rendering, render_pdf};
@@ -325,8 +328,12 @@ pub struct Refreshed {
     pub recovered: Vec<String>,
     /// New lifecycle statuses, as `(number, code)`.
     pub statuses: Vec<(String, u16)>,
+    /// Statuses 212 sent, as `(number, payment)`.
+    pub cashed: Vec<(String, PaymentId)>,
+    /// Suppliers' invoices received, as `(supplier, number)`.
+    pub received: Vec<(String, String)>,
     /// Messages about documents Acquit did not send, or unreadable ones:
-    /// `(flow id, why)`. Read again next time (nothing is recorded).
+    /// `(flow id, why)`; reported once, nothing recorded.
     pub skipped: Vec<(String, String)>,
 }
 
@@ -360,12 +367,21 @@ pub async fn refresh(store: &mut Store, pa: &Client) -> Result<Refreshed, EInvoi
             }
         }
     }
+    send_cashed(store, pa, &mut out).await?;
+    fetch_inbox(store, pa, &mut out).await?;
     let after = store
         .setting(PA_LIFECYCLE_CURSOR_SETTING)?
         .filter(|t| !t.trim().is_empty());
+    // A second of overlap: flows updated in the same instant as the last
+    // one read are not missed (reading one again records nothing).
+    let overlap = after.as_deref().and_then(|a| {
+        chrono::DateTime::parse_from_rfc3339(a).ok().map(|t| {
+            (t - chrono::Duration::seconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        })
+    });
     let mut incoming = pa
         .search_flows(&SearchFilters {
-            updated_after: after.clone(),
+            updated_after: overlap.or_else(|| after.clone()),
             flow_type: vec!["CustomerInvoiceLC".into()],
             flow_direction: vec!["In".into()],
             ..SearchFilters::default()
@@ -425,6 +441,152 @@ pub async fn refresh(store: &mut Store, pa: &Client) -> Result<Refreshed, EInvoi
         store.set_setting(PA_LIFECYCLE_CURSOR_SETTING, &cursor)?;
     }
     Ok(out)
+}
+
+/// The tracking id of the status 212 of `payment` on `number`.
+fn cashed_tracking_id(number: &str, payment: PaymentId) -> String {
+    format!("{number}-212-{}", payment.0)
+}
+
+/// Sends status 212 "Encaissée" once for each payment received on an
+/// invoice sent through the platform, when the law wants it
+/// ([`cashed_status_due`]: services without the debits option). Like the
+/// invoice itself: reserved (the message is built from the books only, so
+/// the same payment always gives the same bytes), uploaded once (a send
+/// cut off is found on the platform by tracking id and hash), recorded.
+async fn send_cashed(
+    store: &mut Store,
+    pa: &Client,
+    out: &mut Refreshed,
+) -> Result<(), EInvoiceError> {
+    for number in store.einvoiced_numbers()? {
+        let view = store.invoice(&number)?;
+        let (Some(seller), Some(issued)) = (view.seller.clone(), view.issue_date) else {
+            continue;
+        };
+        if view.kind.is_credit_note() || !cashed_status_due(&seller, view.category) {
+            continue;
+        }
+        let Some(siren) = seller.siren.as_ref() else {
+            continue;
+        };
+        for payment in store.payments(&number)? {
+            if payment.kind != PaymentKind::Payment
+                || payment.reversed
+                || !payment.amount.is_positive()
+            {
+                continue;
+            }
+            let tracking_id = cashed_tracking_id(&number, payment.id);
+            if store
+                .einvoice_flow_by_tracking(&tracking_id)?
+                .is_some_and(|f| f.flow_id.is_some())
+            {
+                continue;
+            }
+            let parts = cashed_parts(&view.totals, payment.amount)
+                .into_iter()
+                .map(|p| (p.amount.to_decimal_string(), p.rate.to_decimal_string()))
+                .collect();
+            let xml = cashed_cdar(&Cashed {
+                message_id: tracking_id.clone(),
+                issued_at: payment.received_on.format("%Y%m%d000000").to_string(),
+                seller_name: seller.legal_name.clone(),
+                seller_siren: siren.to_string(),
+                invoice_number: number.clone(),
+                invoice_date: issued.format("%Y%m%d").to_string(),
+                invoice_type: view.kind.untdid_1001().to_owned(),
+                parts,
+            });
+            let file_name = format!("{tracking_id}.xml");
+            let flow = NewFlow::cdar(&tracking_id, &file_name, xml.into_bytes());
+            store.reserve_einvoice(
+                &number,
+                FlowKind::Cashed,
+                Some(payment.id),
+                &tracking_id,
+                &flow.info.sha256,
+                &file_name,
+            )?;
+            let answer = pa.submit_flow(&flow).await?;
+            store.einvoice_submitted(
+                &tracking_id,
+                &answer.flow_id,
+                &answer.submitted_at,
+                ack_of(answer.ack_status()),
+                answer.ack_reason().as_deref(),
+            )?;
+            tracing::info!(%number, payment = payment.id.0, flow_id = %answer.flow_id, "status 212 sent");
+            out.cashed.push((number.clone(), payment.id));
+        }
+    }
+    Ok(())
+}
+
+/// The largest received invoice kept (the platforms take up to 100 MB;
+/// an invoice is rarely over 1 MB).
+const MAX_RECEIVED_BYTES: usize = 20 * 1024 * 1024;
+
+/// Records the suppliers' invoices the platform holds for the user and
+/// Acquit has not recorded yet, each kept byte for byte with what the
+/// inbox shows of it (read from its CII: supplier, number, amounts, due
+/// date). One that cannot be read is reported in `skipped`, not recorded.
+async fn fetch_inbox(
+    store: &mut Store,
+    pa: &Client,
+    out: &mut Refreshed,
+) -> Result<(), EInvoiceError> {
+    let incoming = pa
+        .search_flows(&SearchFilters {
+            flow_type: vec!["SupplierInvoice".into()],
+            flow_direction: vec!["In".into()],
+            ..SearchFilters::default()
+        })
+        .await?;
+    for flow in incoming {
+        if flow.ack_status() != AckStatus::Ok || store.is_received(&flow.flow_id)? {
+            continue;
+        }
+        let file = pa.flow_document(&flow.flow_id, DocType::Original).await?;
+        if file.len() > MAX_RECEIVED_BYTES {
+            out.skipped.push((
+                flow.flow_id.clone(),
+                format!("{} bytes, more than Acquit keeps", file.len()),
+            ));
+            continue;
+        }
+        let summary = match flow.flow_syntax.as_str() {
+            "Factur-X" | "CII" => acquit_facturx::read::summary(&file).map_err(|e| e.to_string()),
+            other => Err(format!(
+                "a {other} invoice is not read yet: ask the supplier for a Factur-X"
+            )),
+        };
+        let summary = match summary {
+            Ok(summary) => summary,
+            Err(why) => {
+                out.skipped.push((flow.flow_id.clone(), why));
+                continue;
+            }
+        };
+        let recorded = store.record_received(&NewReceived {
+            flow_id: flow.flow_id.clone(),
+            file_name: flow.name.clone(),
+            syntax: flow.flow_syntax.clone(),
+            file,
+            supplier: summary.seller_name.clone(),
+            supplier_siren: summary.seller_siren,
+            number: summary.number.clone(),
+            type_code: summary.type_code,
+            issue_date: summary.issue_date,
+            due_date: summary.due_date,
+            total: summary.total,
+            due: summary.due,
+        })?;
+        if recorded {
+            out.received.push((summary.seller_name, summary.number));
+        }
+    }
+    Ok(())
 }
 
 /// Everything known of an invoice's e-invoicing, for `einvoice status`,
