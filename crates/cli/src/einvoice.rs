@@ -42,6 +42,20 @@ pub struct ConnectArgs {
     token_url: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct AnswerArgs {
+    /// Its id in `acquit einvoice inbox`
+    #[arg(value_name = "ID")]
+    id: i64,
+    /// The reason's code: TX_TVA_ERR, MONTANTTOTAL_ERR, PU_ERR, QTE_ERR,
+    /// CMD_ERR, DOUBLON, LIVR_INCOMP, QUALITE_ERR, AUTRE, …
+    #[arg(long = "reason-code")]
+    reason_code: String,
+    /// The reason in your words, for the supplier
+    #[arg(long)]
+    reason: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum EinvoiceCommand {
     /// Send an issued invoice to its buyer through your platform (a
@@ -61,6 +75,16 @@ pub enum EinvoiceCommand {
         #[arg(long)]
         offline: bool,
     },
+    /// Approve a received invoice (status 205 to the supplier)
+    Approve {
+        /// Its id in `acquit einvoice inbox`
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+    /// Refuse a received invoice (status 210), with the reason
+    Refuse(AnswerArgs),
+    /// Dispute a received invoice (status 207), with the reason
+    Dispute(AnswerArgs),
     /// The invoices your suppliers sent you through the platform (asked
     /// from the platform first, when connected)
     Inbox {
@@ -207,6 +231,19 @@ pub fn run(command: EinvoiceCommand, path: &Path) -> Result<String, CliError> {
                 }
             })
         }
+        EinvoiceCommand::Approve { id } => answer(path, id, 205, None),
+        EinvoiceCommand::Refuse(a) => answer(
+            path,
+            a.id,
+            210,
+            Some((a.reason_code.trim().to_uppercase(), a.reason)),
+        ),
+        EinvoiceCommand::Dispute(a) => answer(
+            path,
+            a.id,
+            207,
+            Some((a.reason_code.trim().to_uppercase(), a.reason)),
+        ),
         EinvoiceCommand::Inbox { json, offline } => {
             let mut store = open(path)?;
             if !offline {
@@ -234,6 +271,13 @@ pub fn run(command: EinvoiceCommand, path: &Path) -> Result<String, CliError> {
                             "total": r.total.to_decimal_string(),
                             "due": r.due.to_decimal_string(),
                             "received_at": r.received_at,
+                            "answers": store.answers(r.id).unwrap_or_default().iter().map(|a| serde_json::json!({
+                                "code": a.code,
+                                "name": Status::of(a.code).map(|s| s.en),
+                                "reason_code": a.reason_code,
+                                "reason": a.reason,
+                                "sent": a.flow_id.is_some(),
+                            })).collect::<Vec<_>>(),
                         })
                     })
                     .collect();
@@ -244,14 +288,20 @@ pub fn run(command: EinvoiceCommand, path: &Path) -> Result<String, CliError> {
             }
             let mut out = String::new();
             for r in &received {
+                let answered = store
+                    .answers(r.id)?
+                    .last()
+                    .and_then(|a| Status::of(a.code))
+                    .map_or("not answered", |s| s.en);
                 out.push_str(&format!(
-                    "{:>4}  {}  {}  {}  {}  due {}\n",
+                    "{:>4}  {}  {}  {}  {}  due {}  {}\n",
                     r.id,
                     r.issue_date,
                     r.supplier,
                     r.number,
                     r.total.format(acquit_core::Lang::En),
                     r.due_date.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+                    answered,
                 ));
             }
             Ok(out)
@@ -364,4 +414,26 @@ fn ask_platform(store: &mut acquit_store::Store) -> Result<(), CliError> {
         eprintln!("acquit: the platform could not be asked ({w}); what the books know:");
     }
     Ok(())
+}
+
+fn answer(
+    path: &Path,
+    id: i64,
+    code: u16,
+    reason: Option<(String, Option<String>)>,
+) -> Result<String, CliError> {
+    let mut store = open(path)?;
+    let client = einvoice::client(&store).map_err(error)?;
+    let name = Status::of(code).map_or("?", |s| s.en);
+    match block_on(einvoice::answer(&mut store, &client, id, code, reason))?.map_err(error)? {
+        einvoice::Answered::Now(a) => Ok(format!(
+            "Received invoice {id}: {name} ({code}) sent to the supplier through the platform (flow {}).\n",
+            a.flow_id.as_deref().unwrap_or("?")
+        )),
+        einvoice::Answered::Already(a) => Err(CliError::rejected(format!(
+            "received invoice {id} was already answered {name} ({code}) on {} (flow {}): it is not sent twice",
+            a.submitted_at.as_deref().unwrap_or("?"),
+            a.flow_id.as_deref().unwrap_or("?")
+        ))),
+    }
 }

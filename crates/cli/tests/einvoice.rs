@@ -508,4 +508,44 @@ fn a_supplier_s_invoice_arrives_in_the_inbox_kept_as_received() {
         said.contains("Camille Roux") && said.contains(&number),
         "{said}"
     );
+    assert!(said.contains("not answered"), "{said}");
+
+    // Answered as its buyer: a refusal needs a reason of the rules' list.
+    let id = listed[0]["id"].to_string();
+    let said = w.fails(
+        1,
+        &["einvoice", "refuse", &id, "--reason-code", "NOT_A_CODE"],
+    );
+    assert!(said.contains("TX_TVA_ERR"), "{said}");
+    let said = w.ok(&[
+        "einvoice",
+        "dispute",
+        &id,
+        "--reason-code",
+        "qte_err",
+        "--reason",
+        "2 séances, pas 3",
+    ]);
+    assert!(said.contains("Disputed (207)"), "{said}");
+    w.ok(&["einvoice", "approve", &id]);
+    let said = w.fails(1, &["einvoice", "approve", &id]);
+    assert!(said.contains("already answered"), "{said}");
+    let listed = w.json(&["einvoice", "inbox", "--json", "--offline"]);
+    let answers = listed[0]["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert_eq!(answers[0]["code"], 207);
+    assert_eq!(answers[0]["reason_code"], "QTE_ERR");
+    assert_eq!(answers[1]["name"], "Approved");
+    // What reached the platform: the buyer's statuses as CDAR flows.
+    let cdar = platform_file(&w, &format!("IN-{id}-207"));
+    for needle in [
+        format!("<ram:IssuerAssignedID>{number}</ram:IssuerAssignedID>"),
+        "<ram:ProcessConditionCode>207</ram:ProcessConditionCode>".to_owned(),
+        "<ram:ReasonCode>QTE_ERR</ram:ReasonCode>".to_owned(),
+        "<ram:Reason>2 séances, pas 3</ram:Reason>".to_owned(),
+        "<ram:RoleCode>BY</ram:RoleCode>".to_owned(),
+    ] {
+        assert!(cdar.contains(&needle), "{needle} in\n{cdar}");
+    }
+    assert_eq!(platform_flows(&w, &format!("IN-{id}-205")), 1);
 }

@@ -269,15 +269,24 @@ pub fn read_cdar(xml: &[u8]) -> Result<Vec<LifecycleMessage>, CdarError> {
     Ok(out)
 }
 
-/// What the seller's status 212 "Encaissée" says.
+/// A status Acquit sends about one invoice: the seller's 212
+/// "Encaissée", or the buyer's answer to a supplier's invoice (204, 205,
+/// 206, 207, 208, 210, 211).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cashed {
+pub struct StatusMessage {
     /// The message's own id (unique per message).
     pub message_id: String,
     /// When it is written, `YYYYMMDDhhmmss` (UTC).
     pub issued_at: String,
-    pub seller_name: String,
-    pub seller_siren: String,
+    /// Who issues it: the user's company, named by its SIREN.
+    pub issuer_name: String,
+    pub issuer_siren: String,
+    /// `SE` (the seller: 212) or `BY` (the buyer: an answer).
+    pub issuer_role: &'static str,
+    /// The status ([`STATUSES`]).
+    pub code: u16,
+    /// A reason code of [`REASONS`] and its text (206, 207, 208, 210).
+    pub reason: Option<(String, Option<String>)>,
     pub invoice_number: String,
     /// The invoice's issue date, `YYYYMMDD`.
     pub invoice_date: String,
@@ -304,25 +313,96 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// The CDAR message of a status 212 (UN/CEFACT
+/// The reasons a buyer may give (the FNFE CDAR rules' closed list,
+/// BR-FR-CDV-CL-09, the ones about an invoice's content), with their
+/// meaning in French and English.
+pub const REASONS: &[(&str, &str, &str)] = &[
+    ("TX_TVA_ERR", "Taux de TVA erroné", "Wrong VAT rate"),
+    ("MONTANTTOTAL_ERR", "Montant total erroné", "Wrong total"),
+    ("CALCUL_ERR", "Erreur de calcul", "Calculation error"),
+    ("PU_ERR", "Prix unitaire erroné", "Wrong unit price"),
+    ("QTE_ERR", "Quantité erronée", "Wrong quantity"),
+    ("REM_ERR", "Remise erronée", "Wrong discount"),
+    ("ART_ERR", "Article erroné", "Wrong item"),
+    ("CMD_ERR", "Numéro de commande erroné", "Wrong order number"),
+    ("REF_ERR", "Référence erronée", "Wrong reference"),
+    ("ADR_ERR", "Adresse erronée", "Wrong address"),
+    ("SIRET_ERR", "SIRET erroné", "Wrong SIRET"),
+    (
+        "MODPAI_ERR",
+        "Moyen de paiement erroné",
+        "Wrong means of payment",
+    ),
+    (
+        "COORD_BANC_ERR",
+        "Coordonnées bancaires erronées",
+        "Wrong bank details",
+    ),
+    ("LIVR_INCOMP", "Livraison incomplète", "Delivery incomplete"),
+    (
+        "QUALITE_ERR",
+        "Qualité non conforme",
+        "Quality not as agreed",
+    ),
+    ("DOUBLON", "Facture en double", "Duplicate invoice"),
+    ("DOUBLE_FACT", "Déjà facturé", "Already invoiced"),
+    (
+        "DEST_ERR",
+        "Pas le bon destinataire",
+        "Not the right recipient",
+    ),
+    ("CONTRAT_TERM", "Contrat terminé", "Contract ended"),
+    (
+        "JUSTIF_ABS",
+        "Justificatif absent",
+        "Supporting document missing",
+    ),
+    ("AUTRE", "Autre motif", "Other reason"),
+];
+
+/// Whether status `code` needs a reason (the FNFE CDAR rule BR-FR-CDV-15).
+pub fn needs_reason(code: u16) -> bool {
+    matches!(code, 206 | 207 | 208 | 210 | 213 | 501)
+}
+
+/// The CDAR message of a status (UN/CEFACT
 /// `CrossDomainAcknowledgementAndResponse` D22B, as the FNFE 1.4.0 CDAR
-/// rules read it): issued by the seller (`SE`, named by its SIREN, scheme
-/// 0002) and sent to its platform (`WK`), about one invoice, with one
-/// characteristic `MEN` (amount received, VAT rate) per rate.
-pub fn cashed_cdar(c: &Cashed) -> String {
+/// rules read it): issued by the user's company (`SE` or `BY`, named by
+/// its SIREN, scheme 0002), sent by its platform (`WK`: the sender's
+/// identifier, when given, must be a platform's, scheme 0238, says
+/// BR-FR-CDV-CL-09) to the other party's platform (`WK`), about one
+/// invoice; a reason when given; one characteristic `MEN` (amount
+/// received, VAT rate) per part, for 212.
+pub fn status_cdar(c: &StatusMessage) -> String {
+    let label = Status::of(c.code).map_or("", |s| s.fr);
     let mut characteristics = String::new();
-    for (n, (amount, rate)) in c.parts.iter().enumerate() {
+    let mut sequence = 0;
+    if let Some((code, text)) = &c.reason {
+        sequence += 1;
         characteristics.push_str(&format!(
             "
         <ram:SpecifiedDocumentStatus>
-          <ram:SequenceNumeric>{}</ram:SequenceNumeric>
+          <ram:ReasonCode>{}</ram:ReasonCode>{}
+          <ram:SequenceNumeric>{sequence}</ram:SequenceNumeric>
+        </ram:SpecifiedDocumentStatus>",
+            escape(code),
+            text.as_deref()
+                .map(|t| format!("\n          <ram:Reason>{}</ram:Reason>", escape(t)))
+                .unwrap_or_default()
+        ));
+    }
+    for (amount, rate) in &c.parts {
+        sequence += 1;
+        characteristics.push_str(&format!(
+            "
+        <ram:SpecifiedDocumentStatus>
+          <ram:SequenceNumeric>{sequence}</ram:SequenceNumeric>
           <ram:SpecifiedDocumentCharacteristic>
             <ram:TypeCode>MEN</ram:TypeCode>
             <ram:ValueAmount>{}</ram:ValueAmount>
             <ram:ValuePercent>{}</ram:ValuePercent>
           </ram:SpecifiedDocumentCharacteristic>
         </ram:SpecifiedDocumentStatus>",
-            n + 1,
             escape(amount),
             escape(rate)
         ));
@@ -345,14 +425,13 @@ pub fn cashed_cdar(c: &Cashed) -> String {
       <udt:DateTimeString format="204">{issued}</udt:DateTimeString>
     </ram:IssueDateTime>
     <ram:SenderTradeParty>
-      <ram:GlobalID schemeID="0002">{siren}</ram:GlobalID>
-      <ram:Name>{seller}</ram:Name>
-      <ram:RoleCode>SE</ram:RoleCode>
+      <ram:Name>Plateforme agréée</ram:Name>
+      <ram:RoleCode>WK</ram:RoleCode>
     </ram:SenderTradeParty>
     <ram:IssuerTradeParty>
       <ram:GlobalID schemeID="0002">{siren}</ram:GlobalID>
-      <ram:Name>{seller}</ram:Name>
-      <ram:RoleCode>SE</ram:RoleCode>
+      <ram:Name>{issuer}</ram:Name>
+      <ram:RoleCode>{role}</ram:RoleCode>
     </ram:IssuerTradeParty>
     <ram:RecipientTradeParty>
       <ram:Name>Plateforme agréée</ram:Name>
@@ -373,16 +452,18 @@ pub fn cashed_cdar(c: &Cashed) -> String {
       <ram:FormattedIssueDateTime>
         <qdt:DateTimeString format="102">{invoice_date}</qdt:DateTimeString>
       </ram:FormattedIssueDateTime>
-      <ram:ProcessConditionCode>212</ram:ProcessConditionCode>
-      <ram:ProcessCondition>Encaissée</ram:ProcessCondition>{characteristics}
+      <ram:ProcessConditionCode>{code}</ram:ProcessConditionCode>
+      <ram:ProcessCondition>{label}</ram:ProcessCondition>{characteristics}
     </ram:ReferenceReferencedDocument>
   </rsm:AcknowledgementDocument>
 </rsm:CrossDomainAcknowledgementAndResponse>
 "#,
         id = escape(&c.message_id),
         issued = escape(&c.issued_at),
-        siren = escape(&c.seller_siren),
-        seller = escape(&c.seller_name),
+        siren = escape(&c.issuer_siren),
+        issuer = escape(&c.issuer_name),
+        role = c.issuer_role,
+        code = c.code,
         invoice = escape(&c.invoice_number),
         invoice_type = escape(&c.invoice_type),
         invoice_date = escape(&c.invoice_date),
@@ -413,11 +494,14 @@ mod tests {
 
     #[test]
     fn a_cashed_status_reads_back_as_written() {
-        let xml = cashed_cdar(&Cashed {
+        let xml = status_cdar(&StatusMessage {
             message_id: "F-2027-0001-212-7".into(),
             issued_at: "20270920101500".into(),
-            seller_name: "Atelier <Lune> & Cie".into(),
-            seller_siren: "552100554".into(),
+            issuer_name: "Atelier <Lune> & Cie".into(),
+            issuer_siren: "552100554".into(),
+            issuer_role: "SE",
+            code: 212,
+            reason: None,
             invoice_number: "F-2027-0001".into(),
             invoice_date: "20270906".into(),
             invoice_type: "380".into(),

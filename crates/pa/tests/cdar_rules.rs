@@ -1,4 +1,5 @@
-//! The status 212 Acquit writes passes what nobody here wrote: the FNFE
+//! The statuses Acquit writes (the seller's 212, the buyer's answers) pass
+//! what nobody here wrote: the FNFE
 //! 1.4.0 CDAR XSD (xmllint) and the French CDAR rules (BR-FR-CDV, compiled
 //! Schematron run by Saxon-HE). The artefacts are the ones kept unchanged
 //! beside the fake PA (`crates/fake-pa/spec/fnfe-1.4.0-cdar`, with their
@@ -7,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use acquit_pa::lifecycle::{Cashed, cashed_cdar};
+use acquit_pa::lifecycle::{StatusMessage, status_cdar};
 
 const SAXON: &str = "/usr/share/java/Saxon-HE.jar";
 
@@ -24,7 +25,7 @@ fn run(program: &str, args: &[&str], dir: &Path) -> Output {
 }
 
 #[test]
-fn a_cashed_status_passes_the_fnfe_cdar_xsd_and_rules() {
+fn the_statuses_acquit_sends_pass_the_fnfe_cdar_xsd_and_rules() {
     let artefacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fake-pa/spec/fnfe-1.4.0-cdar");
     let xsd = artefacts.join("1xsd/CrossDomainAcknowledgementAndResponse_100pD22B.xsd");
     assert!(
@@ -32,21 +33,33 @@ fn a_cashed_status_passes_the_fnfe_cdar_xsd_and_rules() {
         "{SAXON} is missing: install libsaxonhe-java (./x setup)"
     );
     let dir = tempfile::tempdir().unwrap();
-    for (n, parts) in [
-        vec![("1200.00".to_owned(), "20".to_owned())],
-        vec![
+    type Reason = Option<(String, Option<String>)>;
+    let cashed = |parts: Vec<(String, String)>| (212, "SE", None, parts);
+    let answer = |code, reason: Reason| (code, "BY", reason, vec![]);
+    for (n, (code, role, reason, parts)) in [
+        cashed(vec![("1200.00".to_owned(), "20".to_owned())]),
+        cashed(vec![
             ("305.40".to_owned(), "5.5".to_owned()),
             ("694.60".to_owned(), "20".to_owned()),
-        ],
+        ]),
+        answer(205, None),
+        answer(
+            210,
+            Some(("TX_TVA_ERR".into(), Some("Taux <10 %> & montant".into()))),
+        ),
+        answer(207, Some(("QTE_ERR".into(), None))),
     ]
     .into_iter()
     .enumerate()
     {
-        let xml = cashed_cdar(&Cashed {
-            message_id: format!("F-2027-0001-212-{n}"),
+        let xml = status_cdar(&StatusMessage {
+            message_id: format!("F-2027-0001-{code}-{n}"),
             issued_at: "20270920101500".into(),
-            seller_name: "Atelier Lune & Cie".into(),
-            seller_siren: "552100554".into(),
+            issuer_name: "Atelier Lune & Cie".into(),
+            issuer_siren: "552100554".into(),
+            issuer_role: role,
+            code,
+            reason,
             invoice_number: "F-2027-0001".into(),
             invoice_date: "20270906".into(),
             invoice_type: "380".into(),

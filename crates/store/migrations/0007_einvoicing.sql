@@ -86,3 +86,35 @@ CREATE TRIGGER einvoice_received_are_facts_u BEFORE UPDATE ON einvoice_received
 BEGIN SELECT RAISE(ABORT, 'a received invoice is kept as received: it is never changed'); END;
 CREATE TRIGGER einvoice_received_are_facts_d BEFORE DELETE ON einvoice_received
 BEGIN SELECT RAISE(ABORT, 'a received invoice is kept as received: it is never deleted'); END;
+
+-- The user's answers to received invoices (lifecycle statuses issued as
+-- the buyer: 204 taken over, 205 approved, 206 partly approved, 207
+-- disputed, 208 suspended, 210 refused, 211 payment sent), each a CDAR
+-- message kept as written (so a send cut off is resumed with the same
+-- bytes), reserved before the upload and completed with the platform's
+-- flow id after, like einvoice_flows.
+CREATE TABLE einvoice_answers (
+    id            INTEGER PRIMARY KEY,
+    received_id   INTEGER NOT NULL REFERENCES einvoice_received (id),
+    code          INTEGER NOT NULL CHECK (code IN (204, 205, 206, 207, 208, 210, 211)),
+    reason_code   TEXT,
+    reason        TEXT,
+    tracking_id   TEXT NOT NULL UNIQUE CHECK (length(tracking_id) BETWEEN 1 AND 64),
+    message       BLOB NOT NULL,
+    sha256        TEXT NOT NULL CHECK (length(sha256) = 64),
+    reserved_at   TEXT NOT NULL,
+    flow_id       TEXT UNIQUE,
+    submitted_at  TEXT,
+    ack_status    TEXT CHECK (ack_status IN ('Pending', 'Ok', 'Error')),
+    ack_reason    TEXT,
+    UNIQUE (received_id, code),
+    CHECK ((flow_id IS NULL) = (ack_status IS NULL))
+) STRICT;
+CREATE TRIGGER einvoice_answers_keep_what_was_sent BEFORE UPDATE OF received_id, code, reason_code, reason, tracking_id, message, sha256, reserved_at ON einvoice_answers
+BEGIN SELECT RAISE(ABORT, 'what was sent to the platform is never changed'); END;
+CREATE TRIGGER einvoice_answers_keep_the_flow_id BEFORE UPDATE OF flow_id ON einvoice_answers
+WHEN OLD.flow_id IS NOT NULL AND NEW.flow_id IS NOT OLD.flow_id
+BEGIN SELECT RAISE(ABORT, 'a flow id, once the platform gave it, is never changed'); END;
+CREATE TRIGGER einvoice_answers_are_kept BEFORE DELETE ON einvoice_answers
+WHEN OLD.flow_id IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a flow the platform received is never forgotten'); END;

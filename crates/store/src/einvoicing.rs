@@ -613,3 +613,139 @@ impl Store {
             .optional()?)
     }
 }
+
+/// An answer to a received invoice, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Answer {
+    pub received_id: i64,
+    pub code: u16,
+    pub reason_code: Option<String>,
+    pub reason: Option<String>,
+    pub tracking_id: String,
+    /// The CDAR message, as written.
+    #[serde(skip)]
+    pub message: Vec<u8>,
+    pub sha256: String,
+    pub reserved_at: DateTime<Utc>,
+    pub flow_id: Option<String>,
+    pub submitted_at: Option<String>,
+    pub ack: Option<FlowAck>,
+}
+
+const ANSWER_COLUMNS: &str = "received_id, code, reason_code, reason, tracking_id, message, sha256,
+     reserved_at, flow_id, submitted_at, ack_status";
+
+fn answer_row(r: &Row<'_>) -> rusqlite::Result<Result<Answer, StoreError>> {
+    let code: i64 = r.get(1)?;
+    let reserved: String = r.get(7)?;
+    let ack: Option<String> = r.get(10)?;
+    let answer = Answer {
+        received_id: r.get(0)?,
+        code: 0,
+        reason_code: r.get(2)?,
+        reason: r.get(3)?,
+        tracking_id: r.get(4)?,
+        message: r.get(5)?,
+        sha256: r.get(6)?,
+        reserved_at: DateTime::<Utc>::MIN_UTC,
+        flow_id: r.get(8)?,
+        submitted_at: r.get(9)?,
+        ack: None,
+    };
+    Ok((|| {
+        Ok(Answer {
+            code: u16::try_from(code).map_err(|_| StoreError::Decode(format!("code {code}")))?,
+            reserved_at: parse_instant(&reserved)?,
+            ack: ack.as_deref().map(FlowAck::from_str).transpose()?,
+            ..answer
+        })
+    })())
+}
+
+impl Store {
+    /// Step 1 of answering received invoice `received_id` with status
+    /// `code`: keeps the message as written. Answering again with the same
+    /// status gives the row already there (its message, to resume a send
+    /// cut off), whatever `message` is now.
+    pub fn reserve_answer(
+        &mut self,
+        received_id: i64,
+        code: u16,
+        reason: Option<(&str, Option<&str>)>,
+        tracking_id: &str,
+        message: &[u8],
+    ) -> Result<Answer, StoreError> {
+        if self.received_file(received_id)?.is_none() {
+            return Err(Rejection::Invalid(format!(
+                "there is no received invoice {received_id}: see `acquit einvoice inbox`"
+            ))
+            .into());
+        }
+        let sha256: String = {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(message)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO einvoice_answers (received_id, code, reason_code, reason, tracking_id,
+                     message, sha256, reserved_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (received_id, code) DO NOTHING",
+                params![
+                    received_id,
+                    code,
+                    reason.map(|r| r.0),
+                    reason.and_then(|r| r.1),
+                    tracking_id,
+                    message,
+                    sha256,
+                    now_rfc3339()
+                ],
+            )?;
+            Ok(())
+        })?;
+        self.answers(received_id)?
+            .into_iter()
+            .find(|a| a.code == code)
+            .ok_or_else(|| StoreError::Decode("a reserved answer vanished".into()))
+    }
+
+    /// Step 2: the platform took the answer reserved as `tracking_id`.
+    pub fn answer_submitted(
+        &mut self,
+        tracking_id: &str,
+        flow_id: &str,
+        submitted_at: &str,
+        ack: FlowAck,
+        ack_reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE einvoice_answers SET flow_id = ?2, submitted_at = ?3, ack_status = ?4, ack_reason = ?5
+                 WHERE tracking_id = ?1 AND (flow_id IS NULL OR flow_id = ?2)",
+                params![tracking_id, flow_id, submitted_at, ack.as_str(), ack_reason],
+            )?;
+            if n == 0 {
+                return Err(Rejection::Invalid(format!(
+                    "no answer {tracking_id} waits for a flow id, or it has another one"
+                ))
+                .into());
+            }
+            Ok(())
+        })
+    }
+
+    /// The answers given to received invoice `received_id`, in order.
+    pub fn answers(&self, received_id: i64) -> Result<Vec<Answer>, StoreError> {
+        let sql = format!(
+            "SELECT {ANSWER_COLUMNS} FROM einvoice_answers WHERE received_id = ?1 ORDER BY id"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map([received_id], answer_row)?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(|a| a))
+            .collect()
+    }
+}

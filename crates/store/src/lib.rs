@@ -46,7 +46,7 @@ pub use backup::{BackupFile, KEEP as BACKUPS_KEPT, backups_dir, check_backup, li
 pub use declare::{Declaration, Receipt, THRESHOLDS_SETTING, YearToDate};
 pub use demo::DemoSummary;
 pub use einvoicing::{
-    EInvoiceFlow, FlowAck, FlowKind, NewReceived, NewStatus, Received, ReceivedStatus,
+    Answer, EInvoiceFlow, FlowAck, FlowKind, NewReceived, NewStatus, Received, ReceivedStatus,
 };
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};

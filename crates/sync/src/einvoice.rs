@@ -18,11 +18,11 @@
 
 use acquit_core::einvoicing::{Channel, cashed_parts, cashed_status_due};
 use acquit_pa::flows::{DocType, NewFlow, SearchFilters};
-use acquit_pa::lifecycle::{Cashed, Status, cashed_cdar, read_cdar};
+use acquit_pa::lifecycle::{REASONS, Status, StatusMessage, needs_reason, read_cdar, status_cdar};
 use acquit_pa::{AckStatus, Auth, Client, Config, LineStatus, PaError};
 use acquit_secrets::{Keychain, KeychainError, Secret};
 use acquit_store::{
-    EInvoiceFlow, FlowAck, FlowKind, NewReceived, NewStatus, PaymentId, PaymentKind,
+    Answer, EInvoiceFlow, FlowAck, FlowKind, NewReceived, NewStatus, PaymentId, PaymentKind,
     ReceivedStatus, Store, StoreError,
 };
 use serde::{Deserialize, Serialize};
@@ -94,6 +94,9 @@ pub enum EInvoiceError {
         "{client} (SIREN {siren}) has no platform receiving its invoices yet: send the PDF another way meanwhile, and send the e-invoice once it has one"
     )]
     NoPlatform { siren: String, client: String },
+    /// An answer to a received invoice that cannot be given as typed.
+    #[error("{0}")]
+    Answer(String),
     #[error(transparent)]
     Pa(#[from] PaError),
     #[error(transparent)]
@@ -488,11 +491,14 @@ async fn send_cashed(
                 .into_iter()
                 .map(|p| (p.amount.to_decimal_string(), p.rate.to_decimal_string()))
                 .collect();
-            let xml = cashed_cdar(&Cashed {
+            let xml = status_cdar(&StatusMessage {
                 message_id: tracking_id.clone(),
                 issued_at: payment.received_on.format("%Y%m%d000000").to_string(),
-                seller_name: seller.legal_name.clone(),
-                seller_siren: siren.to_string(),
+                issuer_name: seller.legal_name.clone(),
+                issuer_siren: siren.to_string(),
+                issuer_role: "SE",
+                code: 212,
+                reason: None,
                 invoice_number: number.clone(),
                 invoice_date: issued.format("%Y%m%d").to_string(),
                 invoice_type: view.kind.untdid_1001().to_owned(),
@@ -587,6 +593,112 @@ async fn fetch_inbox(
         }
     }
     Ok(())
+}
+
+/// The statuses a buyer may send about a received invoice.
+pub const ANSWERS: &[u16] = &[204, 205, 206, 207, 208, 210, 211];
+
+/// What [`answer`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answered {
+    Now(Answer),
+    /// Given earlier: nothing was sent again.
+    Already(Answer),
+}
+
+/// Answers the received invoice `received_id` with status `code` as its
+/// buyer (approve 205, dispute 207, refuse 210, …), with a reason of
+/// [`REASONS`] where the rules want one. The message is kept before it is
+/// sent; an answer cut off is resumed with the same bytes; an answer
+/// already given is not sent again.
+pub async fn answer(
+    store: &mut Store,
+    pa: &Client,
+    received_id: i64,
+    code: u16,
+    reason: Option<(String, Option<String>)>,
+) -> Result<Answered, EInvoiceError> {
+    if !ANSWERS.contains(&code) {
+        return Err(EInvoiceError::Answer(format!(
+            "{code} is not a status a buyer sends: use one of {ANSWERS:?}"
+        )));
+    }
+    match &reason {
+        None if needs_reason(code) => {
+            return Err(EInvoiceError::Answer(format!(
+                "status {code} needs a reason: give --reason-code (one of {})",
+                REASONS.iter().map(|r| r.0).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        Some((reason_code, _)) if !REASONS.iter().any(|r| r.0 == reason_code) => {
+            return Err(EInvoiceError::Answer(format!(
+                "{reason_code} is not a reason code of the rules: use one of {}",
+                REASONS.iter().map(|r| r.0).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        _ => {}
+    }
+    let Some(received) = store.received()?.into_iter().find(|r| r.id == received_id) else {
+        return Err(EInvoiceError::Answer(format!(
+            "there is no received invoice {received_id}: see `acquit einvoice inbox`"
+        )));
+    };
+    if let Some(done) = store
+        .answers(received_id)?
+        .into_iter()
+        .find(|a| a.code == code && a.flow_id.is_some())
+    {
+        return Ok(Answered::Already(done));
+    }
+    let company = store.seller()?.ok_or_else(|| {
+        EInvoiceError::Answer("set your company first (`acquit company set …`)".into())
+    })?;
+    let Some(siren) = company.siren.as_ref() else {
+        return Err(EInvoiceError::Answer(
+            "your company has no SIREN, which names you in a status: `acquit company set --siren …`".into(),
+        ));
+    };
+    let tracking_id = format!("IN-{received_id}-{code}");
+    let message = status_cdar(&StatusMessage {
+        message_id: tracking_id.clone(),
+        issued_at: chrono::Utc::now().format("%Y%m%d%H%M%S").to_string(),
+        issuer_name: company.legal_name.clone(),
+        issuer_siren: siren.to_string(),
+        issuer_role: "BY",
+        code,
+        reason: reason.clone(),
+        invoice_number: received.number.clone(),
+        invoice_date: received.issue_date.format("%Y%m%d").to_string(),
+        invoice_type: received.type_code.clone(),
+        parts: Vec::new(),
+    });
+    // A reservation already there keeps its own message (a resumed send).
+    let reserved = store.reserve_answer(
+        received_id,
+        code,
+        reason.as_ref().map(|(c, t)| (c.as_str(), t.as_deref())),
+        &tracking_id,
+        message.as_bytes(),
+    )?;
+    let flow = NewFlow::cdar(
+        &reserved.tracking_id,
+        &format!("{}.xml", reserved.tracking_id),
+        reserved.message.clone(),
+    );
+    let sent = pa.submit_flow(&flow).await?;
+    store.answer_submitted(
+        &reserved.tracking_id,
+        &sent.flow_id,
+        &sent.submitted_at,
+        ack_of(sent.ack_status()),
+        sent.ack_reason().as_deref(),
+    )?;
+    let done = store
+        .answers(received_id)?
+        .into_iter()
+        .find(|a| a.code == code)
+        .ok_or_else(|| StoreError::Decode("a sent answer vanished".into()))?;
+    Ok(Answered::Now(done))
 }
 
 /// Everything known of an invoice's e-invoicing, for `einvoice status`,
