@@ -282,7 +282,7 @@ fn an_invoice_goes_through_the_platform_and_its_statuses_come_back() {
     // What cannot go through a platform says where it goes instead.
     let said = w.fails(1, &["einvoice", "send", &consumer]);
     assert!(
-        said.contains("consumer") && said.contains("ereport"),
+        said.contains("consumer") && said.contains("e-reported"),
         "{said}"
     );
     let said = w.fails(1, &["einvoice", "send", &no_platform]);
