@@ -5,147 +5,9 @@
 
 use roxmltree::{Document, Node};
 
-/// One lifecycle status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Status {
-    /// The CDAR `ProcessConditionCode`.
-    pub code: u16,
-    /// Its French name (`ProcessCondition`).
-    pub fr: &'static str,
-    pub en: &'static str,
-    /// What the seller should do now, if anything (French, English).
-    pub next_fr: &'static str,
-    pub next_en: &'static str,
-    /// The buyer refused or the platform rejected: the invoice will not be
-    /// paid as it stands.
-    pub blocking: bool,
-}
-
-const NOTHING_FR: &str = "";
-const NOTHING_EN: &str = "";
-const REISSUE_FR: &str = "Émettez un avoir, puis une facture corrigée.";
-const REISSUE_EN: &str = "Issue a credit note, then a corrected invoice.";
-const TALK_FR: &str = "Voyez le motif avec le client.";
-const TALK_EN: &str = "Look into the reason with the client.";
-
-/// The statuses, by code.
-pub const STATUSES: &[Status] = &[
-    s(200, "Déposée", "Submitted", NOTHING_FR, NOTHING_EN, false),
-    s(
-        201,
-        "Émise par la plateforme",
-        "Issued by the platform",
-        NOTHING_FR,
-        NOTHING_EN,
-        false,
-    ),
-    s(
-        202,
-        "Reçue par la plateforme",
-        "Received by the buyer's platform",
-        NOTHING_FR,
-        NOTHING_EN,
-        false,
-    ),
-    s(
-        203,
-        "Mise à disposition",
-        "Made available to the buyer",
-        NOTHING_FR,
-        NOTHING_EN,
-        false,
-    ),
-    s(
-        204,
-        "Prise en charge",
-        "Being processed by the buyer",
-        NOTHING_FR,
-        NOTHING_EN,
-        false,
-    ),
-    s(205, "Approuvée", "Approved", NOTHING_FR, NOTHING_EN, false),
-    s(
-        206,
-        "Approuvée partiellement",
-        "Partly approved",
-        TALK_FR,
-        TALK_EN,
-        false,
-    ),
-    s(207, "En litige", "Disputed", TALK_FR, TALK_EN, false),
-    s(
-        208,
-        "Suspendue",
-        "Suspended",
-        "Envoyez au client ce qui manque (motif ci-dessous).",
-        "Send the client what is missing (reason below).",
-        false,
-    ),
-    s(209, "Complétée", "Completed", NOTHING_FR, NOTHING_EN, false),
-    s(210, "Refusée", "Refused", REISSUE_FR, REISSUE_EN, true),
-    s(
-        211,
-        "Paiement transmis",
-        "Payment sent",
-        NOTHING_FR,
-        NOTHING_EN,
-        false,
-    ),
-    s(212, "Encaissée", "Cashed", NOTHING_FR, NOTHING_EN, false),
-    s(
-        213,
-        "Rejetée",
-        "Rejected by the platform",
-        REISSUE_FR,
-        REISSUE_EN,
-        true,
-    ),
-    s(214, "Visée", "Certified", NOTHING_FR, NOTHING_EN, false),
-    s(220, "Annulée", "Cancelled", NOTHING_FR, NOTHING_EN, true),
-    s(
-        501,
-        "Irrecevable",
-        "Inadmissible",
-        REISSUE_FR,
-        REISSUE_EN,
-        true,
-    ),
-];
-
-const fn s(
-    code: u16,
-    fr: &'static str,
-    en: &'static str,
-    next_fr: &'static str,
-    next_en: &'static str,
-    blocking: bool,
-) -> Status {
-    Status {
-        code,
-        fr,
-        en,
-        next_fr,
-        next_en,
-        blocking,
-    }
-}
-
-impl Status {
-    pub fn of(code: u16) -> Option<Status> {
-        STATUSES.iter().copied().find(|s| s.code == code)
-    }
-
-    /// The name in `lang` (`fr`, else English).
-    pub fn name(&self, fr: bool) -> &'static str {
-        if fr { self.fr } else { self.en }
-    }
-
-    /// What to do next in `lang`, if anything.
-    pub fn next_step(&self, fr: bool) -> Option<&'static str> {
-        let text = if fr { self.next_fr } else { self.next_en };
-        (!text.is_empty()).then_some(text)
-    }
-}
+/// The statuses and reasons are the law's vocabulary, kept in the core
+/// (the books and the app name them too).
+pub use acquit_core::einvoicing::{REASONS, STATUSES, Status, needs_reason};
 
 /// What one CDAR message says about one invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -313,58 +175,6 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// The reasons a buyer may give (the FNFE CDAR rules' closed list,
-/// BR-FR-CDV-CL-09, the ones about an invoice's content), with their
-/// meaning in French and English.
-pub const REASONS: &[(&str, &str, &str)] = &[
-    ("TX_TVA_ERR", "Taux de TVA erroné", "Wrong VAT rate"),
-    ("MONTANTTOTAL_ERR", "Montant total erroné", "Wrong total"),
-    ("CALCUL_ERR", "Erreur de calcul", "Calculation error"),
-    ("PU_ERR", "Prix unitaire erroné", "Wrong unit price"),
-    ("QTE_ERR", "Quantité erronée", "Wrong quantity"),
-    ("REM_ERR", "Remise erronée", "Wrong discount"),
-    ("ART_ERR", "Article erroné", "Wrong item"),
-    ("CMD_ERR", "Numéro de commande erroné", "Wrong order number"),
-    ("REF_ERR", "Référence erronée", "Wrong reference"),
-    ("ADR_ERR", "Adresse erronée", "Wrong address"),
-    ("SIRET_ERR", "SIRET erroné", "Wrong SIRET"),
-    (
-        "MODPAI_ERR",
-        "Moyen de paiement erroné",
-        "Wrong means of payment",
-    ),
-    (
-        "COORD_BANC_ERR",
-        "Coordonnées bancaires erronées",
-        "Wrong bank details",
-    ),
-    ("LIVR_INCOMP", "Livraison incomplète", "Delivery incomplete"),
-    (
-        "QUALITE_ERR",
-        "Qualité non conforme",
-        "Quality not as agreed",
-    ),
-    ("DOUBLON", "Facture en double", "Duplicate invoice"),
-    ("DOUBLE_FACT", "Déjà facturé", "Already invoiced"),
-    (
-        "DEST_ERR",
-        "Pas le bon destinataire",
-        "Not the right recipient",
-    ),
-    ("CONTRAT_TERM", "Contrat terminé", "Contract ended"),
-    (
-        "JUSTIF_ABS",
-        "Justificatif absent",
-        "Supporting document missing",
-    ),
-    ("AUTRE", "Autre motif", "Other reason"),
-];
-
-/// Whether status `code` needs a reason (the FNFE CDAR rule BR-FR-CDV-15).
-pub fn needs_reason(code: u16) -> bool {
-    matches!(code, 206 | 207 | 208 | 210 | 213 | 501)
-}
-
 /// The CDAR message of a status (UN/CEFACT
 /// `CrossDomainAcknowledgementAndResponse` D22B, as the FNFE 1.4.0 CDAR
 /// rules read it): issued by the user's company (`SE` or `BY`, named by
@@ -473,24 +283,6 @@ pub fn status_cdar(c: &StatusMessage) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_status_has_both_names_and_blocking_ones_say_what_to_do() {
-        for status in STATUSES {
-            assert!(
-                !status.fr.is_empty() && !status.en.is_empty(),
-                "{}",
-                status.code
-            );
-            if status.blocking && status.code != 220 {
-                assert!(status.next_step(true).is_some(), "{}", status.code);
-                assert!(status.next_step(false).is_some(), "{}", status.code);
-            }
-        }
-        assert_eq!(Status::of(205).unwrap().fr, "Approuvée");
-        assert!(Status::of(210).unwrap().blocking);
-        assert_eq!(Status::of(299), None);
-    }
 
     #[test]
     fn a_cashed_status_reads_back_as_written() {

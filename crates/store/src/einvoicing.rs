@@ -308,6 +308,18 @@ impl Store {
         self.one_flow("i.number = ?1 AND f.kind = 'invoice'", number.trim())
     }
 
+    /// Every flow about the document `number` (itself, its 212s), in order.
+    pub fn einvoice_flows_of(&self, number: &str) -> Result<Vec<EInvoiceFlow>, StoreError> {
+        let sql = format!(
+            "SELECT {FLOW_COLUMNS} FROM einvoice_flows f JOIN invoices i ON i.id = f.invoice_id
+             WHERE i.number = ?1 ORDER BY f.id"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map([number.trim()], flow_row)?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(|f| f))
+            .collect()
+    }
+
     /// The flow reserved as `tracking_id`.
     pub fn einvoice_flow_by_tracking(
         &self,

@@ -591,6 +591,48 @@ impl Store {
                 _ => {}
             }
         }
+        // E-invoicing: what was sent, the platform's checks, the statuses.
+        for flow in self.einvoice_flows_of(number)? {
+            let at = flow.reserved_at.to_rfc3339();
+            match flow.kind {
+                crate::FlowKind::Invoice => {
+                    push(
+                        at.clone(),
+                        TimelineEvent::EInvoiceSent {
+                            flow_id: flow.flow_id.clone(),
+                        },
+                    )?;
+                    if let (
+                        Some(ack @ (crate::FlowAck::Ok | crate::FlowAck::Error)),
+                        Some(updated),
+                    ) = (flow.ack, flow.updated_at.as_deref())
+                    {
+                        let when = parse_instant(updated).map_or(at, |t| t.to_rfc3339());
+                        push(
+                            when,
+                            TimelineEvent::EInvoiceChecked {
+                                accepted: ack == crate::FlowAck::Ok,
+                                reason: flow.ack_reason.clone(),
+                            },
+                        )?;
+                    }
+                }
+                crate::FlowKind::Cashed => {
+                    if let (Some(payment), Some(_)) = (flow.payment, &flow.flow_id) {
+                        push(at, TimelineEvent::CashedReported { payment: payment.0 })?;
+                    }
+                }
+            }
+        }
+        for status in self.einvoice_statuses(number)? {
+            push(
+                status.received_at.to_rfc3339(),
+                TimelineEvent::EInvoiceStatus {
+                    code: status.code,
+                    reason: status.reason.or(status.reason_code),
+                },
+            )?;
+        }
         out.sort_by_key(|e| e.at);
         Ok(out)
     }

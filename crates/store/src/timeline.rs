@@ -54,6 +54,24 @@ pub enum TimelineEvent {
     RefundDismissed {
         id: i64,
     },
+    /// Sent to the e-invoicing platform (as flow `flow_id` once it answered).
+    EInvoiceSent {
+        flow_id: Option<String>,
+    },
+    /// The platform's checks ended: accepted, or rejected with `reason`.
+    EInvoiceChecked {
+        accepted: bool,
+        reason: Option<String>,
+    },
+    /// A lifecycle status relayed by the platforms (CDAR `code`).
+    EInvoiceStatus {
+        code: u16,
+        reason: Option<String>,
+    },
+    /// A payment reported to the platform as status 212 "Encaissée".
+    CashedReported {
+        payment: i64,
+    },
 }
 
 /// French typography: a narrow no-break space before ':'.
@@ -172,6 +190,60 @@ impl TimelineEvent {
             TimelineEvent::RefundDismissed { id } => match lang {
                 Lang::Fr => format!("proposition de remboursement {id} écartée"),
                 Lang::En => format!("refund proposal {id} dismissed"),
+            },
+            TimelineEvent::EInvoiceSent { flow_id } => {
+                let flow = flow_id.as_deref().map(|f| format!(" ({f})"));
+                match (lang, flow) {
+                    (Lang::Fr, Some(f)) => format!("e-facture déposée sur la plateforme{f}"),
+                    (Lang::Fr, None) => {
+                        "e-facture en cours d'envoi à la plateforme (envoi interrompu)".to_owned()
+                    }
+                    (Lang::En, Some(f)) => format!("e-invoice submitted to the platform{f}"),
+                    (Lang::En, None) => {
+                        "e-invoice being sent to the platform (send interrupted)".to_owned()
+                    }
+                }
+            }
+            TimelineEvent::EInvoiceChecked { accepted, reason } => {
+                let reason = reason.as_deref().map(|r| {
+                    format!(
+                        "{}: {r}",
+                        if fr { NNBSP.to_string() } else { String::new() }
+                    )
+                });
+                match (lang, accepted) {
+                    (Lang::Fr, true) => "e-facture acceptée par la plateforme".to_owned(),
+                    (Lang::En, true) => "e-invoice accepted by the platform".to_owned(),
+                    (Lang::Fr, false) => format!(
+                        "e-facture rejetée par la plateforme{}",
+                        reason.unwrap_or_default()
+                    ),
+                    (Lang::En, false) => format!(
+                        "e-invoice rejected by the platform{}",
+                        reason.unwrap_or_default()
+                    ),
+                }
+            }
+            TimelineEvent::EInvoiceStatus { code, reason } => {
+                let name = acquit_core::einvoicing::Status::of(*code)
+                    .map_or_else(|| code.to_string(), |s| s.name(fr).to_owned());
+                let mut text = match lang {
+                    Lang::Fr => format!("statut {code} « {name} »"),
+                    Lang::En => format!("status {code} “{name}”"),
+                };
+                if let Some(reason) = reason {
+                    text.push_str(&format!(
+                        "{}: {reason}",
+                        if fr { NNBSP.to_string() } else { String::new() }
+                    ));
+                }
+                text
+            }
+            TimelineEvent::CashedReported { payment } => match lang {
+                Lang::Fr => format!("encaissement {payment} déclaré à la plateforme (statut 212)"),
+                Lang::En => {
+                    format!("payment {payment} reported to the platform as cashed (status 212)")
+                }
             },
         }
     }

@@ -217,3 +217,53 @@ fn a_status_212_is_about_one_payment_of_the_invoice() {
         .unwrap();
     assert_eq!(store.unsettled_einvoice_flows().unwrap().len(), 2);
 }
+
+#[test]
+fn the_timeline_tells_what_the_platforms_said_in_both_languages() {
+    let (_dir, mut store, number) = books();
+    store
+        .reserve_einvoice(&number, FlowKind::Invoice, None, &number, SHA, "f.pdf")
+        .unwrap();
+    store
+        .einvoice_submitted(
+            &number,
+            "flow-1",
+            "2027-09-06T10:00:00Z",
+            FlowAck::Pending,
+            None,
+        )
+        .unwrap();
+    store
+        .einvoice_acknowledged("flow-1", FlowAck::Ok, None, "2027-09-06T10:01:00Z")
+        .unwrap();
+    let mut refused = status(&number, "lc-2", 210);
+    refused.reason_code = Some("TX_TVA_ERR".into());
+    refused.reason = Some("Taux de TVA erroné".into());
+    store.record_einvoice_status(&refused).unwrap();
+
+    let said: Vec<(String, String)> = store
+        .timeline(&number)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.event.describe(Lang::Fr), e.event.describe(Lang::En)))
+        .collect();
+    for (fr, en) in [
+        (
+            "e-facture déposée sur la plateforme (flow-1)",
+            "e-invoice submitted to the platform (flow-1)",
+        ),
+        (
+            "e-facture acceptée par la plateforme",
+            "e-invoice accepted by the platform",
+        ),
+        (
+            "statut 210 « Refusée »\u{202f}: Taux de TVA erroné",
+            "status 210 “Refused”: Taux de TVA erroné",
+        ),
+    ] {
+        assert!(
+            said.iter().any(|(f, e)| f == fr && e == en),
+            "{fr} / {en} in {said:#?}"
+        );
+    }
+}
