@@ -11,6 +11,8 @@ mod client_page;
 // The micro-entrepreneur's declaration screen.
 mod declaration;
 mod drafts;
+// What the e-invoicing platforms said, in an invoice's history.
+mod einvoice;
 mod harness;
 // The September 2027 legal data typed in the app.
 mod legal;

@@ -284,6 +284,23 @@ impl Store {
         })
     }
 
+    /// Forgets the reservation `tracking_id` when the platform refused
+    /// the upload outright (nothing was received: a 4xx answer); a flow
+    /// the platform took is never forgotten (a trigger holds it).
+    pub fn cancel_einvoice_reservation(&mut self, tracking_id: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM einvoice_flows WHERE tracking_id = ?1 AND flow_id IS NULL",
+                [tracking_id],
+            )?;
+            tx.execute(
+                "DELETE FROM einvoice_answers WHERE tracking_id = ?1 AND flow_id IS NULL",
+                [tracking_id],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The platform's acknowledgement of `flow_id` now; `true` if it
     /// changed. An `Ok` or `Error` is final: a later `Pending` is ignored.
     pub fn einvoice_acknowledged(

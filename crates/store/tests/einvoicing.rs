@@ -267,3 +267,35 @@ fn the_timeline_tells_what_the_platforms_said_in_both_languages() {
         );
     }
 }
+
+#[test]
+fn a_reservation_the_platform_refused_is_forgotten_a_sent_flow_never() {
+    let (_dir, mut store, number) = books();
+    store
+        .reserve_einvoice(&number, FlowKind::Invoice, None, &number, SHA, "f.pdf")
+        .unwrap();
+    store.cancel_einvoice_reservation(&number).unwrap();
+    assert_eq!(store.einvoice_flow(&number).unwrap(), None);
+    store
+        .reserve_einvoice(&number, FlowKind::Invoice, None, &number, SHA, "f.pdf")
+        .unwrap();
+    store
+        .einvoice_submitted(
+            &number,
+            "flow-1",
+            "2027-09-06T10:00:00Z",
+            FlowAck::Pending,
+            None,
+        )
+        .unwrap();
+    store.cancel_einvoice_reservation(&number).unwrap();
+    assert_eq!(
+        store
+            .einvoice_flow(&number)
+            .unwrap()
+            .unwrap()
+            .flow_id
+            .as_deref(),
+        Some("flow-1")
+    );
+}

@@ -307,7 +307,17 @@ pub async fn send(store: &mut Store, pa: &Client, number: &str) -> Result<Sent, 
         &file_name,
     )?;
     let _span = tracing::info_span!("einvoice_send", %number).entered();
-    let answer = pa.submit_flow(&flow).await?;
+    let answer = match pa.submit_flow(&flow).await {
+        Ok(answer) => answer,
+        Err(e) => {
+            // Refused outright (4xx): nothing reached the platform, so the
+            // books do not say "interrupted".
+            if e.is_refusal() {
+                store.cancel_einvoice_reservation(&flow.info.tracking_id)?;
+            }
+            return Err(e.into());
+        }
+    };
     store.einvoice_submitted(
         &flow.info.tracking_id,
         &answer.flow_id,
@@ -347,7 +357,16 @@ pub async fn refresh(store: &mut Store, pa: &Client) -> Result<Refreshed, EInvoi
     for flow in store.unsettled_einvoice_flows()? {
         match &flow.flow_id {
             Some(id) => {
-                let now = pa.flow(id).await?;
+                let now = match pa.flow(id).await {
+                    Ok(now) => now,
+                    // One flow the platform no longer knows does not stop
+                    // the others from being followed.
+                    Err(e @ PaError::Refused { .. }) => {
+                        out.skipped.push((id.clone(), e.to_string()));
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let ack = ack_of(now.ack_status());
                 let updated = now.updated_at.clone().unwrap_or_default();
                 if store.einvoice_acknowledged(id, ack, now.ack_reason().as_deref(), &updated)? {

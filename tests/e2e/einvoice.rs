@@ -1,0 +1,117 @@
+//! E-invoicing in the real window: what the platforms said about an
+//! invoice (sent, accepted, refused by the buyer with a reason) appears in
+//! its history, in the UI's language (both languages' sentences are the
+//! store's tests'). The books are written through the
+//! store, as `acquit einvoice send` and `status` would have.
+
+use fantoccini::Locator;
+use std::path::Path;
+
+use crate::harness::App;
+
+/// The demo books, plus: the demo's issued invoice to Agence Lumière sent
+/// to the platform, accepted by it, then refused by the buyer.
+fn sent_and_refused(db: &Path) {
+    let mut store = acquit_store::Store::open(db).expect("creating the database");
+    store.fill_demo(acquit_store::today()).expect("demo data");
+    let number = store
+        .list_page(&acquit_store::ListQuery::default())
+        .expect("the list")
+        .into_iter()
+        .filter_map(|i| i.number.clone().filter(|_| i.client == "Agence Lumière"))
+        .next()
+        .expect("the demo invoices Agence Lumière");
+    let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    // The platform's times, as it writes them: just after the send, before
+    // the buyer's answer is recorded.
+    // (Each step a few milliseconds after the last, as they would be.)
+    let now = || {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        chrono::Utc::now().to_rfc3339()
+    };
+    let file = format!("{number}.pdf");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    store
+        .reserve_einvoice(
+            &number,
+            acquit_store::FlowKind::Invoice,
+            None,
+            &number,
+            sha,
+            &file,
+        )
+        .expect("reserved");
+    store
+        .einvoice_submitted(
+            &number,
+            "flow-e2e-1",
+            &now(),
+            acquit_store::FlowAck::Pending,
+            None,
+        )
+        .expect("sent");
+    store
+        .einvoice_acknowledged("flow-e2e-1", acquit_store::FlowAck::Ok, None, &now())
+        .expect("accepted");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    store
+        .record_einvoice_status(&acquit_store::NewStatus {
+            number: number.clone(),
+            source_flow_id: "lc-e2e-1".into(),
+            message_id: "CDAR-e2e-1".into(),
+            code: 210,
+            label: "Refusée".into(),
+            issuer_role: Some("BY".into()),
+            reason_code: Some("TX_TVA_ERR".into()),
+            reason: Some("Taux de TVA erroné".into()),
+            amount: None,
+            vat_rate: None,
+            issued_at: "20261202100000".into(),
+        })
+        .expect("refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invoice_history_tells_what_the_platforms_said() {
+    let app = App::launch_with(sent_and_refused).await;
+    app.choose("[data-testid=language]", "fr").await;
+    app.click("[data-testid=nav-invoices]").await;
+    app.fill("[data-testid=invoice-search]", "Agence").await;
+    app.wait_texts("[data-testid=invoice-row]", |rows| {
+        !rows.is_empty() && rows.iter().all(|r| r.contains("Agence"))
+    })
+    .await;
+    let button = app
+        .client
+        .find(Locator::Css(
+            "[data-testid=invoice-row] [data-testid=open-invoice]",
+        ))
+        .await
+        .expect("the invoice's row");
+    button.click().await.expect("opening the invoice");
+    let history = app
+        .wait_texts("[data-testid=timeline-entry]", |entries| {
+            entries.iter().any(|e| e.contains("statut 210"))
+        })
+        .await;
+    let all = history.join("\n");
+    for said in [
+        "e-facture déposée sur la plateforme (flow-e2e-1)",
+        "e-facture acceptée par la plateforme",
+        "statut 210 « Refusée »",
+        "Taux de TVA erroné",
+    ] {
+        assert!(all.contains(said), "{said} in {history:#?}");
+    }
+    // The history is below the document's preview: shown as a user
+    // scrolling to it would see it.
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=timeline-entry]').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await
+        .expect("scrolling to the history");
+    app.screenshot("einvoice-timeline-fr").await;
+    app.close().await;
+}
