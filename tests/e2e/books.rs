@@ -13,7 +13,7 @@ use acquit_store::{
 use chrono::NaiveDate;
 use fantoccini::Locator;
 
-use crate::harness::App;
+use crate::harness::{App, plain};
 
 #[path = "../../crates/store/tests/support/mod.rs"]
 mod support;
@@ -24,10 +24,6 @@ const KEY: &str = "sk_test_51E2eTestKeyForTheFakeOnly4242";
 
 fn eur(minor: i64) -> Money {
     Money::new(minor, Currency::EUR)
-}
-
-fn plain(text: &str) -> String {
-    text.replace(['\u{202f}', '\u{a0}'], " ")
 }
 
 /// The UI in French, once the window has loaded (choosing does not wait).

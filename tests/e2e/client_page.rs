@@ -17,7 +17,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
 use crate::harness::{
-    ONE_AT_A_TIME, artifacts_dir, free_port, require_display, stop, wait_for_port,
+    ONE_AT_A_TIME, artifacts_dir, free_port, plain, require_display, stop, wait_for_port,
 };
 use crate::servers::{FakeStripe, Relay, eventually, sibling_bin};
 
@@ -334,11 +334,6 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-/// WebDriver reads no-break spaces as such; compare with plain ones.
-fn plain(text: &str) -> String {
-    text.replace(['\u{202f}', '\u{a0}'], " ")
 }
 
 fn pdf_text(pdf: &[u8], dir: &Path) -> String {

@@ -9,11 +9,7 @@ use acquit_core::{
 };
 use acquit_store::{NewDraft, NewPayment, PaymentMethod, Store};
 
-use crate::harness::App;
-
-fn plain(text: &str) -> String {
-    text.replace(['\u{202f}', '\u{a0}'], " ")
-}
+use crate::harness::{App, plain};
 
 /// A liberal profession under the VAT franchise, with an invoice of 100 €
 /// of goods and 100 € of advice paid today.

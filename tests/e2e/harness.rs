@@ -10,6 +10,12 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
 const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+/// A text as the UI shows it, with the no-break spaces of French
+/// typography (before `€`, `%`, `:`) made plain spaces, for comparisons.
+pub fn plain(text: &str) -> String {
+    text.replace(['\u{202f}', '\u{a0}'], " ")
+}
+
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 const FIND_TIMEOUT: Duration = Duration::from_secs(15);
 const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(30);

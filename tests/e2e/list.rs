@@ -11,14 +11,10 @@ use chrono::Datelike;
 use fantoccini::key::Key;
 use serde_json::json;
 
-use crate::harness::App;
+use crate::harness::{App, plain};
 
 /// Older invoices generated on top of the demo (about 12 s in a debug build).
 const HISTORY: usize = 10_000;
-
-fn plain(text: &str) -> String {
-    text.replace(['\u{202f}', '\u{a0}'], " ")
-}
 
 /// Evaluates `script` (which may `return`) in the window.
 async fn eval(app: &App, script: &str) -> serde_json::Value {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::harness::{App, artifacts_dir};
+use crate::harness::{App, artifacts_dir, plain};
 use crate::keyring::{Keyring, Provider};
 use crate::servers::{FakeStripe, Relay};
 
@@ -19,10 +19,6 @@ const KEY: &str = "sk_test_51E2eTestKeyForTheFakeOnly4242";
 fn demo(db: &Path) {
     let mut store = acquit_store::Store::open(db).expect("creating the database");
     store.fill_demo(acquit_store::today()).expect("demo data");
-}
-
-fn plain(text: &str) -> String {
-    text.replace(['\u{202f}', '\u{a0}'], " ")
 }
 
 /// Pays `stripe_url` by card, as a client on the hosted page would; the

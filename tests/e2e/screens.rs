@@ -3,18 +3,12 @@
 
 use fantoccini::key::Key;
 
-use crate::harness::App;
+use crate::harness::{App, plain};
 use crate::send::open_row;
 
 fn demo(db: &std::path::Path) {
     let mut store = acquit_store::Store::open(db).expect("creating the database");
     store.fill_demo(acquit_store::today()).expect("demo data");
-}
-
-/// WebDriver reads French typography's (narrow) no-break spaces as they are;
-/// compare amounts with plain spaces.
-fn plain(text: &str) -> String {
-    text.replace(['\u{202f}', '\u{a0}'], " ")
 }
 
 /// The cells' texts of every table row matching `css`, spaces made plain.

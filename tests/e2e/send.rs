@@ -2,15 +2,11 @@
 //! "Email" opens the mail client with the invoice's number and amount (a
 //! debug build logs what it would open to `ACQUIT_E2E_OPEN_LOG`).
 
-use crate::harness::App;
+use crate::harness::{App, plain};
 
 fn demo(db: &std::path::Path) {
     let mut store = acquit_store::Store::open(db).expect("creating the database");
     store.fill_demo(acquit_store::today()).expect("demo data");
-}
-
-fn plain(text: &str) -> String {
-    text.replace(['\u{202f}', '\u{a0}'], " ")
 }
 
 /// Undoes RFC 3986 percent-encoding (UTF-8).

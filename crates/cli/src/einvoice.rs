@@ -85,6 +85,16 @@ pub enum EinvoiceCommand {
     Refuse(AnswerArgs),
     /// Dispute a received invoice (status 207), with the reason
     Dispute(AnswerArgs),
+    /// Save a received invoice's file, byte for byte as the platform
+    /// handed it over (a Factur-X PDF, a CII XML)
+    Save {
+        /// Its id in `acquit einvoice inbox`
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// The file to write (not overwritten if it exists)
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
     /// The invoices your suppliers sent you through the platform (asked
     /// from the platform first, when connected)
     Inbox {
@@ -244,6 +254,35 @@ pub fn run(command: EinvoiceCommand, path: &Path) -> Result<String, CliError> {
             207,
             Some((a.reason_code.trim().to_uppercase(), a.reason)),
         ),
+        EinvoiceCommand::Save { id, out } => {
+            let store = open(path)?;
+            let Some((name, bytes)) = store.received_file(id)? else {
+                return Err(CliError::rejected(format!(
+                    "there is no received invoice {id}: see `acquit einvoice inbox`"
+                )));
+            };
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&out)
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => CliError::rejected(format!(
+                        "{} exists: choose another file (nothing was overwritten)",
+                        out.display()
+                    )),
+                    _ => CliError::Outside(format!("could not create {}: {e}", out.display())),
+                })?;
+            std::io::Write::write_all(&mut file, &bytes)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| {
+                    CliError::Outside(format!("could not write {}: {e}", out.display()))
+                })?;
+            Ok(format!(
+                "{name} ({} bytes) saved to {}\n",
+                bytes.len(),
+                out.display()
+            ))
+        }
         EinvoiceCommand::Inbox { json, offline } => {
             let mut store = open(path)?;
             if !offline {

@@ -548,4 +548,14 @@ fn a_supplier_s_invoice_arrives_in_the_inbox_kept_as_received() {
         assert!(cdar.contains(&needle), "{needle} in\n{cdar}");
     }
     assert_eq!(platform_flows(&w, &format!("IN-{id}-205")), 1);
+
+    // Saved as it came, never over another file.
+    let saved = w.acquit.dir.path().join("saved.pdf");
+    w.ok(&["einvoice", "save", &id, "--out", saved.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&saved).unwrap(), bytes);
+    let said = w.fails(
+        1,
+        &["einvoice", "save", &id, "--out", saved.to_str().unwrap()],
+    );
+    assert!(said.contains("nothing was overwritten"), "{said}");
 }
