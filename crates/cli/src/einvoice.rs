@@ -476,3 +476,113 @@ fn answer(
         ))),
     }
 }
+
+#[derive(Debug, Args)]
+pub struct EreportArgs {
+    /// The month the period starts: 2027-09 (under the VAT franchise, a
+    /// period is two months: 2027-09 is September and October)
+    #[arg(long)]
+    period: String,
+    #[arg(long)]
+    json: bool,
+    /// Send it to the platform (not built yet: refused)
+    #[arg(long)]
+    send: bool,
+}
+
+/// `acquit ereport`: what the period's e-reporting says, from the books.
+pub fn ereport(args: EreportArgs, path: &Path) -> Result<String, CliError> {
+    use acquit_core::ereport::{Frequency, ReportPeriod, report};
+    if args.send {
+        return Err(CliError::rejected(
+            "sending an e-report to the platform is not built yet: this version computes it from the books (without --send)",
+        ));
+    }
+    let store = open(path)?;
+    let regime = store
+        .seller()?
+        .map(|s| s.vat_regime)
+        .ok_or_else(|| CliError::rejected("set your company first (`acquit company set …`)"))?;
+    let frequency = Frequency::of(regime);
+    let period = ReportPeriod::parse(&args.period, frequency).map_err(CliError::rejected)?;
+    let sales = store.reported_sales(&period)?;
+    let report = report(period, frequency, &sales)
+        .map_err(|e| CliError::Outside(format!("the report's sums overflow: {e}")))?;
+    if args.json {
+        let consumers: Vec<serde_json::Value> = report
+            .consumers
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "date": d.date,
+                    "currency": d.base.currency().code(),
+                    "vat_rate": d.rate.to_decimal_string(),
+                    "base": d.base.to_decimal_string(),
+                    "vat": d.vat.to_decimal_string(),
+                    "documents": d.documents,
+                })
+            })
+            .collect();
+        let international: Vec<serde_json::Value> = report
+            .international
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "number": i.number,
+                    "date": i.date,
+                    "country": i.country,
+                    "currency": i.total.currency().code(),
+                    "net": i.net.to_decimal_string(),
+                    "vat": i.vat.to_decimal_string(),
+                    "total": i.total.to_decimal_string(),
+                })
+            })
+            .collect();
+        return Ok(to_json(&serde_json::json!({
+            "first": report.period.first,
+            "last": report.period.last,
+            "frequency": report.frequency,
+            "consumers": consumers,
+            "international": international,
+        })));
+    }
+    let lang = acquit_core::Lang::En;
+    let mut out = format!(
+        "E-reporting {} to {} ({}):\n",
+        report.period.first,
+        report.period.last,
+        match report.frequency {
+            Frequency::Monthly => "monthly",
+            Frequency::TwoMonthly => "every two months, VAT franchise",
+        }
+    );
+    out.push_str("Sales to consumers, per day and VAT rate:\n");
+    if report.consumers.is_empty() {
+        out.push_str("  none\n");
+    }
+    for d in &report.consumers {
+        out.push_str(&format!(
+            "  {}  VAT {:>6}  base {:>14}  VAT {:>12}  ({} document(s))\n",
+            d.date,
+            d.rate.format(lang),
+            d.base.format(lang),
+            d.vat.format(lang),
+            d.documents
+        ));
+    }
+    out.push_str("Sales to businesses abroad, per invoice:\n");
+    if report.international.is_empty() {
+        out.push_str("  none\n");
+    }
+    for i in &report.international {
+        out.push_str(&format!(
+            "  {}  {}  {}  total {}\n",
+            i.date,
+            i.number,
+            i.country.map_or_else(|| "?".to_owned(), |c| c.to_string()),
+            i.total.format(lang)
+        ));
+    }
+    out.push_str("Not sent: sending e-reports to the platform is not built yet.\n");
+    Ok(out)
+}

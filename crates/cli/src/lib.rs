@@ -154,6 +154,9 @@ enum Command {
     /// its statuses
     #[command(subcommand, arg_required_else_help = true)]
     Einvoice(einvoice::EinvoiceCommand),
+    /// E-reporting: the period's sales to consumers (per day and VAT
+    /// rate) and to businesses abroad (per invoice), from the books
+    Ereport(einvoice::EreportArgs),
     /// Replace the database with a backup, after checking it; the current
     /// database is saved aside first
     Restore {
@@ -271,6 +274,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Facturx(command) => facturx::run(command),
         Command::Pa(command) => einvoice::pa(command, &path),
         Command::Einvoice(command) => einvoice::run(command, &path),
+        Command::Ereport(args) => einvoice::ereport(args, &path),
     }
 }
 

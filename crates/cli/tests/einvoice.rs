@@ -559,3 +559,137 @@ fn a_supplier_s_invoice_arrives_in_the_inbox_kept_as_received() {
     );
     assert!(said.contains("nothing was overwritten"), "{said}");
 }
+
+#[test]
+fn an_e_report_equals_the_books_it_covers() {
+    let acquit = Acquit::new();
+    // Under the VAT franchise: a report every two months.
+    common::micro_entrepreneur_company(&acquit);
+    for client in [
+        &[
+            "--name",
+            "Jeanne Dupont",
+            "--street",
+            "3 rue Neuve",
+            "--postcode",
+            "69002",
+            "--city",
+            "Lyon",
+        ][..],
+        &[
+            "--name",
+            "Thames Digital Ltd",
+            "--vat-exemption",
+            "services-outside-eu",
+            "--street",
+            "1 Canada Square",
+            "--postcode",
+            "E14 5AB",
+            "--city",
+            "London",
+            "--country",
+            "GB",
+            "--email",
+            "ap@thames.example",
+        ],
+        &[
+            "--name",
+            "Boulangerie Pascale",
+            "--siren",
+            "702042755",
+            "--address",
+            "4 place des Terreaux, 69001 Lyon",
+        ],
+    ] {
+        let mut args = vec!["client", "add"];
+        args.extend_from_slice(client);
+        acquit.ok(&args);
+    }
+    let issue = |client: &str, price: &str, date: &str| {
+        let id = acquit
+            .ok(&["invoice", "new", "--client", client])
+            .trim()
+            .to_owned();
+        acquit.ok(&[
+            "invoice",
+            "add-line",
+            &id,
+            "--desc",
+            "Séance photo",
+            "--qty",
+            "1",
+            "--unit-price",
+            price,
+            "--unit",
+            "lump-sum",
+        ]);
+        acquit
+            .ok(&["invoice", "issue", &id, "--date", date])
+            .trim()
+            .to_owned()
+    };
+    issue("1", "150", "2027-09-06");
+    issue("1", "80.50", "2027-09-06");
+    issue("2", "900", "2027-09-10");
+    issue("3", "500", "2027-09-12");
+    issue("1", "60", "2027-10-02");
+    issue("1", "40", "2027-11-03");
+
+    let said = acquit.fails(1, &["ereport", "--period", "2027-10"]);
+    assert!(said.contains("2027-09"), "{said}");
+    let report = acquit.json(&["ereport", "--period", "2027-09", "--json"]);
+    assert_eq!(
+        (report["first"].as_str(), report["last"].as_str()),
+        (Some("2027-09-01"), Some("2027-10-31"))
+    );
+
+    // The same, computed here from the invoice list: consumers (no SIREN,
+    // no VAT number, in France) per day; the client abroad per invoice.
+    let list = acquit.json(&["invoice", "list", "--json"]);
+    let mut per_day: std::collections::BTreeMap<String, (i64, u32)> = Default::default();
+    let mut abroad = Vec::new();
+    for invoice in list.as_array().unwrap() {
+        let date = invoice["issue_date"].as_str().unwrap_or_default();
+        if !("2027-09-01"..="2027-10-31").contains(&date) {
+            continue;
+        }
+        let cents = {
+            let total = invoice["total"].as_str().unwrap();
+            let (units, decimals) = total.split_once('.').unwrap();
+            units.parse::<i64>().unwrap() * 100 + decimals.parse::<i64>().unwrap()
+        };
+        match invoice["client"].as_str().unwrap() {
+            "Jeanne Dupont" => {
+                let day = per_day.entry(date.to_owned()).or_default();
+                day.0 += cents;
+                day.1 += 1;
+            }
+            "Thames Digital Ltd" => abroad.push(invoice["number"].as_str().unwrap().to_owned()),
+            _ => {}
+        }
+    }
+    let consumers = report["consumers"].as_array().unwrap();
+    assert_eq!(consumers.len(), per_day.len(), "{report:#}");
+    for (row, (date, (cents, documents))) in consumers.iter().zip(&per_day) {
+        assert_eq!(row["date"], date.as_str());
+        assert_eq!(
+            row["base"],
+            format!("{}.{:02}", cents / 100, cents % 100),
+            "{row}"
+        );
+        assert_eq!(row["vat"], "0.00", "VAT franchise");
+        assert_eq!(row["documents"], *documents);
+    }
+    assert_eq!(per_day["2027-09-06"], (23_050, 2));
+    let international: Vec<&str> = report["international"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(international, abroad);
+    assert_eq!(report["international"][0]["country"], "GB");
+    // Not sent: said so, nothing pretends.
+    let said = acquit.fails(1, &["ereport", "--period", "2027-09", "--send"]);
+    assert!(said.contains("not built yet"), "{said}");
+}

@@ -10,7 +10,7 @@
 use crate::ids::Siren;
 use crate::invoice::Category;
 use crate::money::Money;
-use crate::party::{Client, Seller};
+use crate::party::{Client, Seller, VatExemption};
 use crate::quantity::VatRate;
 use crate::tax::{Totals, allocate};
 
@@ -40,7 +40,16 @@ impl Channel {
                 },
                 None => Channel::EInvoiceWithoutSiren,
             }
-        } else if client.business {
+        } else if client.business
+            || matches!(
+                client.vat_exemption,
+                // These exemptions exist only for a business buyer (one
+                // without a number Acquit knows is still one).
+                VatExemption::ReverseCharge
+                    | VatExemption::ServicesOutsideEu
+                    | VatExemption::IntraEuGoods
+            )
+        {
             Channel::ReportInternational
         } else {
             Channel::ReportConsumer
@@ -300,7 +309,6 @@ pub fn needs_reason(code: u16) -> bool {
 mod tests {
     use super::*;
     use crate::address::{Address, Country};
-    use crate::party::VatExemption;
 
     fn client(business: bool, siren: Option<&str>, country: Country) -> Client {
         let mut c = Client::new("Client");
@@ -354,6 +362,13 @@ mod tests {
             Channel::of(&client(true, None, "DE".parse().unwrap())),
             Channel::ReportInternational
         );
+        // A business abroad Acquit has no number for: its exemption says it.
+        let mut thames = client(false, None, "GB".parse().unwrap());
+        thames.vat_exemption = VatExemption::ServicesOutsideEu;
+        assert_eq!(Channel::of(&thames), Channel::ReportInternational);
+        // Goods exported to a person abroad: a consumer.
+        thames.vat_exemption = VatExemption::ExportGoods;
+        assert_eq!(Channel::of(&thames), Channel::ReportConsumer);
         let mut exempt = client(true, Some("702042755"), Country::FR);
         exempt.vat_exemption = VatExemption::ServicesOutsideEu;
         assert_eq!(Channel::of(&exempt), Channel::ReportInternational);

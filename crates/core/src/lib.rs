@@ -11,6 +11,7 @@ pub mod currency;
 pub mod decimal;
 pub mod declaration;
 pub mod einvoicing;
+pub mod ereport;
 pub mod ids;
 pub mod invoice;
 pub mod money;

@@ -778,3 +778,47 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// The issued documents of `period` that are e-reported rather than
+    /// e-invoiced (to consumers, to businesses abroad), as the core's
+    /// e-reporting reads them.
+    pub fn reported_sales(
+        &self,
+        period: &acquit_core::ereport::ReportPeriod,
+    ) -> Result<Vec<acquit_core::ereport::Sale>, StoreError> {
+        use acquit_core::einvoicing::Channel;
+        use acquit_core::ereport::{Buyer, Sale};
+        let numbers: Vec<String> = {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT number FROM invoices WHERE number IS NOT NULL
+                 AND issue_date BETWEEN ?1 AND ?2 ORDER BY issue_date, id",
+            )?;
+            let rows = stmt.query_map(
+                params![period.first.to_string(), period.last.to_string()],
+                |r| r.get(0),
+            )?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut sales = Vec::new();
+        for number in numbers {
+            let view = self.invoice(&number)?;
+            let buyer = match Channel::of(&view.buyer) {
+                Channel::ReportConsumer => Buyer::Consumer,
+                Channel::ReportInternational => Buyer::International,
+                Channel::EInvoice { .. } | Channel::EInvoiceWithoutSiren => continue,
+            };
+            let Some(date) = view.issue_date else {
+                continue;
+            };
+            sales.push(Sale {
+                number,
+                date,
+                buyer,
+                country: view.buyer.address.as_ref().and_then(|a| a.country),
+                totals: view.totals,
+            });
+        }
+        Ok(sales)
+    }
+}

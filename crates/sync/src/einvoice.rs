@@ -71,11 +71,11 @@ pub enum EInvoiceError {
     )]
     Unreadable(String),
     #[error(
-        "{number} is to {client}, a consumer: a sale to a consumer is not sent through the platforms; it is e-reported instead (daily totals per VAT rate), which this version of Acquit does not send yet"
+        "{number} is to {client}, a consumer: a sale to a consumer is not sent through the platforms; it is e-reported instead, in daily totals per VAT rate: see `acquit ereport --period YYYY-MM`"
     )]
     Consumer { number: String, client: String },
     #[error(
-        "{number} is to {client}, a business outside France (or invoiced without French VAT): it is not sent through the platforms; it is e-reported instead, which this version of Acquit does not send yet"
+        "{number} is to {client}, a business outside France (or invoiced without French VAT): it is not sent through the platforms; it is e-reported instead, invoice by invoice: see `acquit ereport --period YYYY-MM`"
     )]
     International { number: String, client: String },
     #[error(
