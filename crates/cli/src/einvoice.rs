@@ -402,32 +402,33 @@ pub fn refresh_if_connected(store: &mut acquit_store::Store) -> Option<String> {
             return None;
         }
     }
-    let refreshed = einvoice::client(store).and_then(|client| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| EInvoiceError::Unreadable(format!("no network runtime: {e}")))?;
-        runtime.block_on(einvoice::refresh(store, &client))
-    });
-    match refreshed {
-        Ok(r) => {
-            for (flow, why) in &r.skipped {
-                eprintln!("acquit: warning: platform flow {flow} skipped: {why}");
-            }
-            Some(format!(
-                "E-invoicing: {} new status(es), {} acknowledgement(s), {} payment(s) reported as cashed (212), {} invoice(s) received, {} interrupted send(s) recorded.\n",
-                r.statuses.len(),
-                r.acknowledged.len(),
-                r.cashed.len(),
-                r.received.len(),
-                r.recovered.len()
-            ))
-        }
+    match refresh_now(store) {
+        Ok(r) => Some(format!(
+            "E-invoicing: {} new status(es), {} acknowledgement(s), {} payment(s) reported as cashed (212), {} invoice(s) received, {} interrupted send(s) recorded.\n",
+            r.statuses.len(),
+            r.acknowledged.len(),
+            r.cashed.len(),
+            r.received.len(),
+            r.recovered.len()
+        )),
         Err(e) => {
             eprintln!("acquit: warning: the platform could not be asked: {e}");
             None
         }
     }
+}
+
+/// Asks the connected platform what changed; the flows it skipped are
+/// said on stderr.
+fn refresh_now(store: &mut acquit_store::Store) -> Result<einvoice::Refreshed, String> {
+    let client = einvoice::client(store).map_err(|e| e.to_string())?;
+    let refreshed = block_on(einvoice::refresh(store, &client))
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    for (flow, why) in &refreshed.skipped {
+        eprintln!("acquit: warning: platform flow {flow} skipped: {why}");
+    }
+    Ok(refreshed)
 }
 
 /// Asks the platform what changed before showing what the books know, when
@@ -436,20 +437,7 @@ fn ask_platform(store: &mut acquit_store::Store) -> Result<(), CliError> {
     if PaConnection::load(store).map_err(error)?.is_none() {
         return Ok(());
     }
-    let refreshed: Result<(), String> = match einvoice::client(store) {
-        Err(e) => Err(e.to_string()),
-        Ok(client) => match block_on(einvoice::refresh(store, &client)) {
-            Err(e) => Err(e.to_string()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Ok(Ok(r)) => {
-                for (flow, why) in &r.skipped {
-                    eprintln!("acquit: warning: platform flow {flow} skipped: {why}");
-                }
-                Ok(())
-            }
-        },
-    };
-    if let Err(w) = refreshed {
+    if let Err(w) = refresh_now(store) {
         eprintln!("acquit: the platform could not be asked ({w}); what the books know:");
     }
     Ok(())

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
+use crate::journal::lower_hex;
 use crate::links::parse_instant;
 use crate::{PaymentId, Rejection, Store, StoreError, now_rfc3339};
 
@@ -129,6 +130,12 @@ pub struct ReceivedStatus {
     pub issued_at: String,
     pub received_at: DateTime<Utc>,
     pub source_flow_id: String,
+}
+
+/// The lowercase hex SHA-256 of `bytes`, as the platforms write it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    lower_hex(&sha2::Sha256::digest(bytes))
 }
 
 const FLOW_COLUMNS: &str = "i.number, f.kind, f.tracking_id, f.sha256, f.file_name, f.reserved_at,
@@ -520,13 +527,7 @@ impl Store {
             )
             .into());
         }
-        let sha256: String = {
-            use sha2::Digest as _;
-            sha2::Sha256::digest(&r.file)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        };
+        let sha256 = sha256_hex(&r.file);
         self.write(|tx| {
             let n = tx.execute(
                 "INSERT INTO einvoice_received (flow_id, file_name, syntax, sha256, file, supplier,
@@ -710,13 +711,7 @@ impl Store {
             ))
             .into());
         }
-        let sha256: String = {
-            use sha2::Digest as _;
-            sha2::Sha256::digest(message)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        };
+        let sha256 = sha256_hex(message);
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO einvoice_answers (received_id, code, reason_code, reason, tracking_id,

@@ -80,11 +80,13 @@ fn chain_hash(prev: &str, kind: &str, subject: &str, content: &str) -> String {
         }
         hasher.update(part.as_bytes());
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    lower_hex(&hasher.finalize())
+}
+
+/// `bytes` in lowercase hex (the journal's hashes, the files sent to the
+/// e-invoicing platform).
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Store {

@@ -307,29 +307,47 @@ pub async fn send(store: &mut Store, pa: &Client, number: &str) -> Result<Sent, 
         &file_name,
     )?;
     let _span = tracing::info_span!("einvoice_send", %number).entered();
-    let answer = match pa.submit_flow(&flow).await {
-        Ok(answer) => answer,
+    let answer = upload(store, pa, &flow, Store::einvoice_submitted).await?;
+    tracing::info!(flow_id = %answer.flow_id, "e-invoice sent");
+    let recorded = store
+        .einvoice_flow(&number)?
+        .ok_or_else(|| StoreError::Decode("a sent flow vanished".into()))?;
+    Ok(Sent::Now(recorded))
+}
+
+/// How the books record the platform's answer to an upload:
+/// [`Store::einvoice_submitted`] or [`Store::answer_submitted`].
+type Record = fn(&mut Store, &str, &str, &str, FlowAck, Option<&str>) -> Result<(), StoreError>;
+
+/// The one way a flow reserved in the books goes out: uploaded once
+/// ([`Client::submit_flow`] looks for an earlier upload first), then the
+/// platform's answer recorded with `record`. Refused outright (4xx),
+/// nothing reached the platform: the reservation is forgotten, so the
+/// books do not say "interrupted".
+async fn upload(
+    store: &mut Store,
+    pa: &Client,
+    flow: &NewFlow,
+    record: Record,
+) -> Result<acquit_pa::Flow, EInvoiceError> {
+    let sent = match pa.submit_flow(flow).await {
+        Ok(sent) => sent,
         Err(e) => {
-            // Refused outright (4xx): nothing reached the platform, so the
-            // books do not say "interrupted".
             if e.is_refusal() {
                 store.cancel_einvoice_reservation(&flow.info.tracking_id)?;
             }
             return Err(e.into());
         }
     };
-    store.einvoice_submitted(
+    record(
+        store,
         &flow.info.tracking_id,
-        &answer.flow_id,
-        &answer.submitted_at,
-        ack_of(answer.ack_status()),
-        answer.ack_reason().as_deref(),
+        &sent.flow_id,
+        &sent.submitted_at,
+        ack_of(sent.ack_status()),
+        sent.ack_reason().as_deref(),
     )?;
-    tracing::info!(flow_id = %answer.flow_id, "e-invoice sent");
-    let recorded = store
-        .einvoice_flow(&number)?
-        .ok_or_else(|| StoreError::Decode("a sent flow vanished".into()))?;
-    Ok(Sent::Now(recorded))
+    Ok(sent)
 }
 
 /// What one [`refresh`] found.
@@ -533,14 +551,7 @@ async fn send_cashed(
                 &flow.info.sha256,
                 &file_name,
             )?;
-            let answer = pa.submit_flow(&flow).await?;
-            store.einvoice_submitted(
-                &tracking_id,
-                &answer.flow_id,
-                &answer.submitted_at,
-                ack_of(answer.ack_status()),
-                answer.ack_reason().as_deref(),
-            )?;
+            let answer = upload(store, pa, &flow, Store::einvoice_submitted).await?;
             tracing::info!(%number, payment = payment.id.0, flow_id = %answer.flow_id, "status 212 sent");
             out.cashed.push((number.clone(), payment.id));
         }
@@ -704,14 +715,7 @@ pub async fn answer(
         &format!("{}.xml", reserved.tracking_id),
         reserved.message.clone(),
     );
-    let sent = pa.submit_flow(&flow).await?;
-    store.answer_submitted(
-        &reserved.tracking_id,
-        &sent.flow_id,
-        &sent.submitted_at,
-        ack_of(sent.ack_status()),
-        sent.ack_reason().as_deref(),
-    )?;
+    upload(store, pa, &flow, Store::answer_submitted).await?;
     let done = store
         .answers(received_id)?
         .into_iter()
