@@ -69,6 +69,9 @@ pub struct ClientForm {
     /// Why its invoices carry no French VAT: `none`, `reverse-charge`,
     /// `services-outside-eu`, `intra-eu-goods`, `export-goods`.
     pub vat_exemption: String,
+    /// Never send this client a payment reminder.
+    #[serde(default)]
+    pub no_reminders: bool,
 }
 
 /// The form read into a client (`before`: its profile, when edited); each
@@ -109,6 +112,7 @@ fn client_of(client: ClientForm, before: Option<&Client>) -> Result<Client, Comm
         // the one checked); the form asks VIES after saving
         // (`vies::check_client_vat`).
         vat_check: before.and_then(|b| b.vat_check.clone()),
+        no_reminders: client.no_reminders,
     };
     client.derive_business(before);
     Ok(client)
@@ -169,6 +173,7 @@ pub fn client_form(books: State<'_, Books>, id: i32) -> Result<ClientFormView, C
         vat_number: c.vat_number.map(String::from),
         lang: c.lang.code().to_owned(),
         vat_exemption: c.vat_exemption.as_str().to_owned(),
+        no_reminders: c.no_reminders,
     };
     Ok(ClientFormView {
         form,

@@ -160,6 +160,10 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
         }
         Rejection::NoSuchPayment(id) => format!("Le paiement {id} n’existe pas"),
         Rejection::AlreadyReversed(id) => format!("Le paiement {id} a déjà été contre-passé"),
+        Rejection::AlreadyReminded { number, on, .. } => format!(
+            "{number} a déjà été relancée à cette étape, le {}\u{a0}: la prochaine relance viendra à son heure",
+            on.format("%d/%m/%Y")
+        ),
         Rejection::Pattern(_) | Rejection::Invalid(_) => return None,
     })
 }

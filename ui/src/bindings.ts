@@ -388,6 +388,8 @@ export type ClientForm_Deserialize = {
 	 *  `services-outside-eu`, `intra-eu-goods`, `export-goods`.
 	 */
 	vatExemption: string,
+	/**  Never send this client a payment reminder. */
+	noReminders?: boolean,
 };
 
 /**  The client form, as typed (and as loaded to edit a client). */
@@ -408,6 +410,8 @@ export type ClientForm_Serialize = {
 	 *  `services-outside-eu`, `intra-eu-goods`, `export-goods`.
 	 */
 	vatExemption: string,
+	/**  Never send this client a payment reminder. */
+	noReminders: boolean,
 };
 
 /**  A client in the picker. */

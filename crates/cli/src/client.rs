@@ -43,6 +43,10 @@ pub struct ClientFields {
     /// intra-eu-goods (needs --vat), export-goods [default: none]
     #[arg(long, value_name = "REASON", value_parser = parse_exemption)]
     vat_exemption: Option<VatExemption>,
+    /// Payment reminders to this client: off never sends one (`acquit
+    /// reminders` leaves its invoices out) [default: on]
+    #[arg(long, value_name = "on|off", value_parser = parse_on_off)]
+    reminders: Option<bool>,
 }
 
 impl ClientFields {
@@ -83,6 +87,9 @@ impl ClientFields {
         }
         if let Some(exemption) = self.vat_exemption {
             client.vat_exemption = exemption;
+        }
+        if let Some(on) = self.reminders {
+            client.no_reminders = !on;
         }
         client.derive_business(Some(&before));
         Ok(())
@@ -129,6 +136,14 @@ pub enum ClientCommand {
         /// The client's id (`acquit client list`)
         id: i64,
     },
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(format!("\"{other}\": type on or off")),
+    }
 }
 
 fn parse_exemption(s: &str) -> Result<VatExemption, String> {
@@ -332,6 +347,8 @@ struct ClientJson {
     /// VIES's answer about `vat` (`null`: never confirmed): `valid`,
     /// `checked_on`, and `consultation`, `name`, `address` when given.
     vat_check: Option<VatCheck>,
+    /// Payment reminders are sent to this client.
+    reminders: bool,
 }
 
 impl From<&(ClientId, Client)> for ClientJson {
@@ -367,6 +384,7 @@ impl From<&(ClientId, Client)> for ClientJson {
             business: c.business,
             vat_exemption: c.vat_exemption.as_str(),
             vat_check: c.current_vat_check().cloned(),
+            reminders: !c.no_reminders,
         }
     }
 }

@@ -292,6 +292,20 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
             Ok(if json {
                 let mut shown = InvoiceJson::new(&view, &payments);
                 if let Some(number) = &view.number {
+                    shown.reminders = store
+                        .reminders_of(number)?
+                        .into_iter()
+                        .map(|r| ReminderJson {
+                            step: r.step,
+                            tone: r.tone.as_str(),
+                            via: r.via.as_str(),
+                            reminded_on: r.reminded_on,
+                            amount_due: r.amount_due.to_decimal_string(),
+                            penalties: r.penalties.to_decimal_string(),
+                            message_id: r.message_id,
+                            sent: r.sent_at.is_some(),
+                        })
+                        .collect();
                     shown.einvoice = Some(
                         acquit_sync::einvoice::state(&store, number, false)
                             .map_err(|e| CliError::Outside(e.to_string()))?,
@@ -549,6 +563,24 @@ struct InvoiceJson {
     /// Issued: where its e-invoice stands (`einvoice status --json`, from
     /// the books only); `null` for a draft.
     einvoice: Option<acquit_sync::einvoice::EInvoiceState>,
+    /// The payment reminders recorded, oldest first.
+    reminders: Vec<ReminderJson>,
+}
+
+/// A reminder in `invoice show --json`.
+#[derive(Debug, Serialize)]
+struct ReminderJson {
+    /// Days from the due date.
+    step: i32,
+    tone: &'static str,
+    /// `email`, `whatsapp` or `smtp`.
+    via: &'static str,
+    reminded_on: NaiveDate,
+    amount_due: String,
+    penalties: String,
+    message_id: Option<String>,
+    /// `false`: an SMTP send interrupted before the server answered.
+    sent: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -669,6 +701,7 @@ impl InvoiceJson {
                 .map(|s| s.legal_mentions(v.buyer.lang))
                 .unwrap_or_default(),
             einvoice: None,
+            reminders: Vec::new(),
         }
     }
 }

@@ -42,6 +42,7 @@ mod online;
 mod parse;
 mod payment;
 mod pdf;
+mod remind;
 mod safety;
 mod share;
 mod stdin;
@@ -154,6 +155,12 @@ enum Command {
     /// its statuses
     #[command(subcommand, arg_required_else_help = true)]
     Einvoice(einvoice::EinvoiceCommand),
+    /// Payment reminders due today (with the late-payment penalties
+    /// accrued), and the schedule they follow
+    Reminders(remind::RemindersArgs),
+    /// Remind a client of an unpaid invoice, through your mail client or
+    /// WhatsApp, and record it on the invoice's timeline
+    Remind(remind::RemindArgs),
     /// E-reporting: the period's sales to consumers (per day and VAT
     /// rate) and to businesses abroad (per invoice), from the books
     Ereport(einvoice::EreportArgs),
@@ -275,6 +282,8 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Pa(command) => einvoice::pa(command, &path),
         Command::Einvoice(command) => einvoice::run(command, &path),
         Command::Ereport(args) => einvoice::ereport(args, &path),
+        Command::Reminders(args) => remind::list(args, &path),
+        Command::Remind(args) => remind::remind(args, &path),
     }
 }
 

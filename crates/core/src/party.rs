@@ -404,6 +404,10 @@ pub struct Client {
     /// nothing of the current one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vat_check: Option<VatCheck>,
+    /// Never send this client a payment reminder (a long-standing client
+    /// who pays by their own calendar, a dispute being settled by phone).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_reminders: bool,
 }
 
 /// VIES's answer about a client's VAT number on one day: the proof, for an
@@ -576,6 +580,7 @@ impl Client {
             business: false,
             vat_exemption: VatExemption::None,
             vat_check: None,
+            no_reminders: false,
         }
     }
 }

@@ -32,6 +32,7 @@ mod parties;
 mod payments;
 pub mod private;
 mod reconcile;
+mod reminders;
 mod shares;
 mod stripe;
 mod timeline;
@@ -56,6 +57,7 @@ pub use payments::{
     LedgerEntry, LedgerTotal, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment,
     StripeMethod, ledger_totals,
 };
+pub use reminders::{NewReminder, ReminderVia, StoredReminder};
 pub use shares::{SHARE_KEY_LEN, StoredShare};
 pub use stripe::{
     ApplyOutcome, CheckoutRef, EventSource, MissingFee, ProposalStatus, RefundProposal,
@@ -78,6 +80,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0005_events_confirmed.sql")),
         M::up(include_str!("../migrations/0006_legal_data.sql")),
         M::up(include_str!("../migrations/0007_einvoicing.sql")),
+        M::up(include_str!("../migrations/0008_reminders.sql")),
     ])
 }
 
@@ -85,7 +88,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 7;
+const MIGRATION_COUNT: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -202,6 +205,14 @@ pub enum Rejection {
     NoSuchPayment(i64),
     #[error("payment {0} was already reversed")]
     AlreadyReversed(i64),
+    #[error(
+        "{number} was already reminded at this step, on {on} (via {via}): the next step comes later (`acquit reminders` lists what is due)"
+    )]
+    AlreadyReminded {
+        number: String,
+        on: chrono::NaiveDate,
+        via: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }

@@ -633,6 +633,18 @@ impl Store {
                 },
             )?;
         }
+        for r in self.reminders_of(number)? {
+            push(
+                r.sent_at.unwrap_or(r.reserved_at).to_rfc3339(),
+                TimelineEvent::Reminded {
+                    step: r.step,
+                    via: r.via.as_str().to_owned(),
+                    penalties: r.penalties,
+                    message_id: r.message_id,
+                    sent: r.sent_at.is_some(),
+                },
+            )?;
+        }
         out.sort_by_key(|e| e.at);
         Ok(out)
     }

@@ -72,6 +72,18 @@ pub enum TimelineEvent {
     CashedReported {
         payment: i64,
     },
+    /// A payment reminder: handed to the mail client or WhatsApp, or sent
+    /// over SMTP (`sent` false: the send was interrupted before the
+    /// server answered).
+    Reminded {
+        /// Days from the due date.
+        step: i32,
+        /// `email`, `whatsapp`, `smtp`.
+        via: String,
+        penalties: Money,
+        message_id: Option<String>,
+        sent: bool,
+    },
 }
 
 /// French typography: a narrow no-break space before ':'.
@@ -236,6 +248,50 @@ impl TimelineEvent {
                         "{}: {reason}",
                         if fr { NNBSP.to_string() } else { String::new() }
                     ));
+                }
+                text
+            }
+            TimelineEvent::Reminded {
+                step,
+                via,
+                penalties,
+                message_id,
+                sent,
+            } => {
+                let when = match (lang, step.signum()) {
+                    (Lang::Fr, -1) => format!("{} jours avant l’échéance", -step),
+                    (Lang::Fr, 0) => "le jour de l’échéance".to_owned(),
+                    (Lang::Fr, _) => format!("{step} jours après l’échéance"),
+                    (Lang::En, -1) => format!("{} days before the due date", -step),
+                    (Lang::En, 0) => "on the due date".to_owned(),
+                    (Lang::En, _) => format!("{step} days after the due date"),
+                };
+                let how = match (lang, via.as_str()) {
+                    (Lang::Fr, "whatsapp") => "par WhatsApp",
+                    (Lang::Fr, "smtp") => "par e-mail (envoyé par Acquit)",
+                    (Lang::Fr, _) => "par e-mail",
+                    (Lang::En, "whatsapp") => "by WhatsApp",
+                    (Lang::En, "smtp") => "by email (sent by Acquit)",
+                    (Lang::En, _) => "by email",
+                };
+                let mut text = match lang {
+                    Lang::Fr => format!("relance {when} {how}"),
+                    Lang::En => format!("reminder {when} {how}"),
+                };
+                if penalties.is_positive() {
+                    text.push_str(&match lang {
+                        Lang::Fr => format!(", pénalités {}", money(penalties)),
+                        Lang::En => format!(", penalties {}", money(penalties)),
+                    });
+                }
+                if let Some(id) = message_id {
+                    text.push_str(&format!(" ({id})"));
+                }
+                if !sent {
+                    text.push_str(match lang {
+                        Lang::Fr => " — envoi interrompu, à vérifier dans vos messages envoyés",
+                        Lang::En => " — send interrupted, check your sent messages",
+                    });
                 }
                 text
             }

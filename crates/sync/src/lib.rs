@@ -29,6 +29,7 @@ pub mod export;
 pub mod links;
 pub mod reconcile;
 pub mod relay;
+pub mod reminders;
 pub mod send;
 pub mod share;
 pub mod vies;

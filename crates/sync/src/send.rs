@@ -5,7 +5,9 @@
 //! amount due, in the client's language), `{link}` (the open payment link's
 //! URL, through the relay's `/p/…` page when a relay is set), `{due}`,
 //! `{paid}` (what was received so far) and `{paid_on}` (the last payment's
-//! day).
+//! day); reminders ([`crate::reminders`]) add `{days}` (days late),
+//! `{penalties}`, `{rate}` (the annual penalty rate) and `{indemnity}` (the
+//! 40 € owed by a late business client).
 //!
 //! Receipts, offered once money came in, have their own templates
 //! (`receipt.email.subject`, …): there `{amount}` is empty when nothing is
@@ -35,6 +37,10 @@ pub struct Values {
     pub due: String,
     pub paid: String,
     pub paid_on: String,
+    pub days: String,
+    pub penalties: String,
+    pub rate: String,
+    pub indemnity: String,
 }
 
 /// The templates of one language.
@@ -68,6 +74,10 @@ pub fn render_template(template: &str, values: &Values) -> String {
         ("{due}", values.due.as_str()),
         ("{paid}", values.paid.as_str()),
         ("{paid_on}", values.paid_on.as_str()),
+        ("{days}", values.days.as_str()),
+        ("{penalties}", values.penalties.as_str()),
+        ("{rate}", values.rate.as_str()),
+        ("{indemnity}", values.indemnity.as_str()),
     ];
     let mut out = Vec::new();
     for line in template.split('\n') {
@@ -352,7 +362,7 @@ impl Message {
     }
 }
 
-fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
+pub(crate) fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
     match lang {
         Lang::Fr => date.format("%d/%m/%Y").to_string(),
         Lang::En => date.format("%-d %b %Y").to_string(),
@@ -361,7 +371,7 @@ fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
 
 /// The placeholders' values for invoice `number`, and what was received
 /// (minor units, net of reversals and refunds).
-fn values(store: &Store, number: &str) -> Result<(Values, i64), StoreError> {
+pub(crate) fn values(store: &Store, number: &str) -> Result<(Values, i64), StoreError> {
     let view = store.invoice(number)?;
     let lang = view.buyer.lang;
     let payments = store.payments(number)?;
@@ -386,6 +396,7 @@ fn values(store: &Store, number: &str) -> Result<(Values, i64), StoreError> {
             .unwrap_or_default(),
         paid: acquit_core::Money::new(received.max(0), view.currency).format(lang),
         paid_on: last.map(|d| format_date(lang, d)).unwrap_or_default(),
+        ..Values::default()
     };
     Ok((values, received))
 }
@@ -415,7 +426,7 @@ pub fn receipt(store: &Store, number: &str) -> Result<Option<Message>, StoreErro
 
 /// The client's shared invoice page (`…/v/{token}#k={key}`), when the
 /// invoice is shared and a relay is set.
-fn share_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
+pub(crate) fn share_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
     let Some(share) = store.live_share(number)? else {
         return Ok(None);
     };
@@ -432,7 +443,7 @@ fn share_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> 
         }))
 }
 
-fn build(
+pub(crate) fn build(
     store: &Store,
     number: &str,
     values: &Values,
@@ -456,7 +467,7 @@ fn build(
 
 /// The open link to give the client (a lasting link rather than a checkout,
 /// then the newest), through the relay's `/p/…` page when a relay is set.
-fn link_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
+pub(crate) fn link_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
     let mut open: Vec<StoredLink> = store
         .open_links_of(number)?
         .into_iter()
@@ -500,6 +511,7 @@ mod tests {
             due: "09/12/2026".into(),
             paid: "500,00\u{a0}€".into(),
             paid_on: "20/11/2026".into(),
+            ..Values::default()
         }
     }
 

@@ -88,6 +88,21 @@ pub fn output_with_stdin(mut command: Command, stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Issues on `date` a draft made with `invoice new {draft}` and one line
+/// `invoice add-line ID {line}`; returns its number.
+pub fn issue(acquit: &Acquit, draft: &[&str], line: &[&str], date: &str) -> String {
+    let mut args = vec!["invoice", "new"];
+    args.extend_from_slice(draft);
+    let id = acquit.ok(&args).trim().to_owned();
+    let mut args = vec!["invoice", "add-line", &id];
+    args.extend_from_slice(line);
+    acquit.ok(&args);
+    acquit
+        .ok(&["invoice", "issue", &id, "--date", date])
+        .trim()
+        .to_owned()
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -125,7 +140,12 @@ pub fn micro_entrepreneur_company(acquit: &Acquit) {
 /// structured address, bank details), of `activity` (`goods`,
 /// `liberal-services`, …) and named `name`.
 pub fn sasu_company(acquit: &Acquit, name: &str, activity: &str) {
-    acquit.ok(&[
+    sasu_company_with(acquit, name, activity, &[]);
+}
+
+/// [`sasu_company`] with more `company set` flags.
+pub fn sasu_company_with(acquit: &Acquit, name: &str, activity: &str, extra: &[&str]) {
+    let mut args = vec![
         "company",
         "set",
         "--name",
@@ -152,5 +172,7 @@ pub fn sasu_company(acquit: &Acquit, name: &str, activity: &str) {
         "AGRIFRPP",
         "--email",
         "compta@nova.example",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    acquit.ok(&args);
 }
