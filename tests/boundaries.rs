@@ -21,6 +21,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("acquit-facturx", &["acquit-core", "acquit-pdf"]),
     ("acquit-stripe", &["acquit-core"]),
     ("acquit-pa", &["acquit-core", "acquit-secrets"]),
+    ("acquit-mail", &["acquit-core", "acquit-secrets"]),
+    // Test helpers: a dev-dependency only, of no Acquit crate.
+    ("acquit-testkit", &[]),
     ("acquit-relay-protocol", &[]),
     (
         "acquit-sync",
@@ -31,6 +34,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-facturx",
             "acquit-stripe",
             "acquit-pa",
+            "acquit-mail",
             "acquit-relay-protocol",
             "acquit-secrets",
         ],
@@ -49,6 +53,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-facturx",
             "acquit-stripe",
             "acquit-pa",
+            "acquit-mail",
             "acquit-sync",
             "acquit-relay-protocol",
             "acquit-secrets",

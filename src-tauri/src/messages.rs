@@ -160,6 +160,14 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
         }
         Rejection::NoSuchPayment(id) => format!("Le paiement {id} n’existe pas"),
         Rejection::AlreadyReversed(id) => format!("Le paiement {id} a déjà été contre-passé"),
+        Rejection::MailInterrupted { number, to, at } => format!(
+            "L’envoi de {number} à {to} commencé le {} a été interrompu avant la réponse du serveur\u{a0}: le client l’a peut-être reçu. Vérifiez vos messages envoyés, puis renvoyez si besoin",
+            at.with_timezone(&chrono::Local).format("%d/%m/%Y à %H:%M")
+        ),
+        Rejection::JustMailed { number, to, at } => format!(
+            "{number} vient d’être envoyée à {to} (à {})\u{a0}: pour l’envoyer une nouvelle fois, confirmez",
+            at.with_timezone(&chrono::Local).format("%H:%M")
+        ),
         Rejection::AlreadyReminded { number, on, .. } => format!(
             "{number} a déjà été relancée à cette étape, le {}\u{a0}: la prochaine relance viendra à son heure",
             on.format("%d/%m/%Y")

@@ -38,6 +38,7 @@ mod facturx;
 mod invoice;
 mod ledger;
 mod link;
+mod mail;
 mod online;
 mod parse;
 mod payment;
@@ -155,6 +156,14 @@ enum Command {
     /// its statuses
     #[command(subcommand, arg_required_else_help = true)]
     Einvoice(einvoice::EinvoiceCommand),
+    /// The mail server Acquit sends invoices, receipts and reminders
+    /// through: set (password on stdin, kept in the OS keychain), test,
+    /// status, forget
+    #[command(subcommand, arg_required_else_help = true)]
+    Mail(mail::MailCommand),
+    /// Send an invoice or credit note (or its receipt) to the client: by
+    /// mail from Acquit, your mail client, or WhatsApp
+    Send(mail::SendArgs),
     /// Payment reminders due today (with the late-payment penalties
     /// accrued), and the schedule they follow
     Reminders(remind::RemindersArgs),
@@ -282,6 +291,8 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Pa(command) => einvoice::pa(command, &path),
         Command::Einvoice(command) => einvoice::run(command, &path),
         Command::Ereport(args) => einvoice::ereport(args, &path),
+        Command::Mail(command) => mail::run(command, &path),
+        Command::Send(args) => mail::send(args, &path),
         Command::Reminders(args) => remind::list(args, &path),
         Command::Remind(args) => remind::remind(args, &path),
     }

@@ -2,22 +2,24 @@
 //! remind NUMBER` (send one): payment reminders with the late-payment
 //! penalties accrued and, for a business client, the 40 € indemnity.
 //!
-//! A reminder is handed to the user's mail client (`--via email`, through
-//! `xdg-email` or the `mailto:` URL) or to WhatsApp (`--via whatsapp`),
-//! and recorded on the invoice's timeline once the program took it; one
-//! step is never reminded twice (`acquit_store::Store::record_reminder`).
+//! A reminder is sent by Acquit over SMTP (`--via smtp`, the invoice's PDF
+//! attached), or handed to the user's mail client (`--via email`, through
+//! `xdg-email` or the `mailto:` URL) or to WhatsApp (`--via whatsapp`), and
+//! recorded on the invoice's timeline; one step is never reminded twice
+//! (`acquit_store::Store::record_reminder`).
 
 use std::path::Path;
 
 use acquit_core::Money;
 use acquit_core::reminders::{Schedule, format_rate};
 use acquit_store::ReminderVia;
+use acquit_sync::mail::{self, Mailer};
 use acquit_sync::reminders::{self, Reminder};
-use acquit_sync::send::{Launch, on_path, percent_encode};
 use chrono::NaiveDate;
 use clap::Args;
 use serde::Serialize;
 
+use crate::mail::{Via, hand_over, mail_error};
 use crate::table::{Align, Table};
 use crate::{CliError, open, parse, to_json};
 
@@ -40,8 +42,9 @@ pub struct RemindArgs {
     /// The invoice's number, e.g. F-2027-0007
     #[arg(value_name = "NUMBER")]
     number: String,
-    /// How: email (your mail client), whatsapp [default: email when the
-    /// client has an address, else whatsapp]
+    /// How: smtp (Acquit sends it, the PDF attached), email (your mail
+    /// client), whatsapp [default: smtp when a mail server is set and the
+    /// client has an address, else email, else whatsapp]
     #[arg(long, value_name = "VIA")]
     via: Option<String>,
     /// The day of the reminder (YYYY-MM-DD), penalties reckoned on it
@@ -180,56 +183,12 @@ pub fn remind(args: RemindArgs, path: &Path) -> Result<String, CliError> {
     let mut store = open(path)?;
     let today = day(args.date.as_deref())?;
     let reminder = reminders::prepare(&store, &args.number, today)?;
-    let via = match args.via.as_deref() {
-        Some(v) => v.parse::<ReminderVia>().map_err(CliError::rejected)?,
-        None if reminder.email.is_some() => ReminderVia::Email,
-        None if reminder.phone.is_some() => ReminderVia::Whatsapp,
-        None => {
-            return Err(CliError::rejected(format!(
-                "{} has no email and no phone: add one (`acquit client edit ID --email …`) to remind them",
-                reminder.client
-            )));
-        }
-    };
-    let launch = match via {
-        ReminderVia::Email => {
-            let to = reminder.email.as_deref().ok_or_else(|| {
-                CliError::rejected(format!(
-                    "{} has no email: add one with `acquit client edit ID --email …`, or use --via whatsapp",
-                    reminder.client
-                ))
-            })?;
-            if on_path("xdg-email") {
-                Launch {
-                    program: "xdg-email".into(),
-                    args: vec![
-                        "--subject".into(),
-                        reminder.message.subject.clone(),
-                        "--body".into(),
-                        reminder.message.body.clone(),
-                        // A `mailto:` URI: an address can never pass for an option.
-                        format!("mailto:{}", percent_encode(to).replace("%40", "@")),
-                    ],
-                }
-            } else {
-                Launch::opening(reminder.message.mailto().unwrap_or_default())
-            }
-        }
-        ReminderVia::Whatsapp => {
-            let url = reminder.message.whatsapp().ok_or_else(|| {
-                CliError::rejected(format!(
-                    "{} has no phone number: add one with `acquit client edit ID --phone …`, or use --via email",
-                    reminder.client
-                ))
-            })?;
-            Launch::opening(url)
-        }
-        ReminderVia::Smtp => {
-            return Err(CliError::rejected(
-                "sending mail from Acquit needs a mail server: set one with `acquit mail set …`, or use --via email",
-            ));
-        }
-    };
+    let via = Via::choose(
+        args.via.as_deref(),
+        &store,
+        reminder.email.is_some(),
+        reminder.phone.is_some(),
+    )?;
     if args.dry_run {
         if args.json {
             return Ok(to_json(&ReminderJson::from(&reminder)));
@@ -238,36 +197,42 @@ pub fn remind(args: RemindArgs, path: &Path) -> Result<String, CliError> {
             "{}\n\n{}\n",
             reminder.message.subject,
             match via {
-                ReminderVia::Whatsapp => &reminder.message.whatsapp_text,
+                Via::Whatsapp => &reminder.message.whatsapp_text,
                 _ => &reminder.message.body,
             }
         ));
     }
-    let status = launch.command().status().map_err(|e| {
-        CliError::Outside(format!(
-            "could not start {} ({e}): install a mail client or use --via whatsapp; nothing was recorded",
-            launch.program
-        ))
-    })?;
-    if !status.success() {
-        return Err(CliError::Outside(format!(
-            "{} failed ({status}): nothing was recorded; try again, or use another --via",
-            launch.program
-        )));
-    }
-    let stored = reminders::record(&mut store, &reminder, via, None)?;
+    let (stored, to) = match via {
+        Via::Smtp => {
+            let mailer = Mailer::load(&store).map_err(mail_error)?;
+            let stored = mail::send_reminder(&mut store, &mailer, &reminder).map_err(mail_error)?;
+            let to = format!(
+                "{} by mail ({})",
+                reminder.email.clone().unwrap_or_default(),
+                stored.message_id.clone().unwrap_or_default()
+            );
+            (stored, to)
+        }
+        Via::Email | Via::Whatsapp => {
+            let to = hand_over(via, &reminder.message, &reminder.client, None)?;
+            let record = match via {
+                Via::Whatsapp => ReminderVia::Whatsapp,
+                _ => ReminderVia::Email,
+            };
+            (
+                reminders::record(&mut store, &reminder, record, None)?,
+                format!("handed to {to}"),
+            )
+        }
+    };
     if args.json {
         return Ok(to_json(&ReminderJson::from(&reminder)));
     }
     Ok(format!(
-        "{}: reminder {:+} ({}) handed to {}; recorded on its timeline (reminder {}).\n",
+        "{}: reminder {:+} ({}) {to}; recorded on its timeline (reminder {}).\n",
         reminder.number,
         reminder.step.offset,
         reminder.step.tone.as_str(),
-        match via {
-            ReminderVia::Whatsapp => "WhatsApp",
-            _ => "your mail client",
-        },
         stored.id
     ))
 }

@@ -82,19 +82,7 @@ fn books(penalty: &str) -> Acquit {
         "commercial-services",
         &["--late-penalty", penalty],
     );
-    acquit.ok(&[
-        "client",
-        "add",
-        "--name",
-        "Agence Lumière",
-        "--siren",
-        "732829320",
-        "--email",
-        "compta@lumiere.example",
-        "--address",
-        "3 quai Rambaud, 69002 Lyon",
-        "--offline",
-    ]);
+    common::lumiere_client(&acquit);
     acquit.ok(&[
         "client",
         "add",

@@ -16,7 +16,7 @@
 //! prints the agreement figures.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use acquit_core::ids::{Bic, Iban, Siren, Siret, VatNumber};
@@ -74,30 +74,10 @@ const KNOWN: &[Known] = &[
     },
 ];
 
-/// The Python of the venv `./x setup` makes: `$CARGO_TARGET_DIR/py`, or
-/// `py` in the target directory this test was built in.
-fn python() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test's own path");
-    let target_dirs = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(exe.ancestors().map(Path::to_path_buf));
-    let found = target_dirs
-        .map(|dir| dir.join("py/bin/python"))
-        .find(|python| python.is_file());
-    found.unwrap_or_else(|| {
-        panic!(
-            "python-stdnum is not set up (no target/py/bin/python above {}): \
-             run ./x setup, which installs it from tests/requirements.txt",
-            exe.display()
-        )
-    })
-}
-
 /// python-stdnum's verdicts, as `tests/stdnum/corpus.py` prints them.
 fn corpus() -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/stdnum/corpus.py");
-    let python = python();
+    let python = acquit_testkit::python();
     let output = Command::new(&python)
         .arg(&script)
         .output()

@@ -132,8 +132,9 @@ pub struct ReceivedStatus {
     pub source_flow_id: String,
 }
 
-/// The lowercase hex SHA-256 of `bytes`, as the platforms write it.
-fn sha256_hex(bytes: &[u8]) -> String {
+/// The lowercase hex SHA-256 of `bytes`, as the platforms write it (and
+/// the books record a mail's attachment).
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     lower_hex(&sha2::Sha256::digest(bytes))
 }

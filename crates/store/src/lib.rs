@@ -48,6 +48,7 @@ pub use declare::{Declaration, Receipt, THRESHOLDS_SETTING, YearToDate};
 pub use demo::DemoSummary;
 pub use einvoicing::{
     Answer, EInvoiceFlow, FlowAck, FlowKind, NewReceived, NewStatus, Received, ReceivedStatus,
+    sha256_hex,
 };
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
@@ -57,7 +58,9 @@ pub use payments::{
     LedgerEntry, LedgerTotal, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment,
     StripeMethod, ledger_totals,
 };
-pub use reminders::{NewReminder, ReminderVia, StoredReminder};
+pub use reminders::{
+    JUST_SENT_SECONDS, MailKind, NewMail, NewReminder, ReminderVia, SentMail, StoredReminder,
+};
 pub use shares::{SHARE_KEY_LEN, StoredShare};
 pub use stripe::{
     ApplyOutcome, CheckoutRef, EventSource, MissingFee, ProposalStatus, RefundProposal,
@@ -80,7 +83,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0005_events_confirmed.sql")),
         M::up(include_str!("../migrations/0006_legal_data.sql")),
         M::up(include_str!("../migrations/0007_einvoicing.sql")),
-        M::up(include_str!("../migrations/0008_reminders.sql")),
+        M::up(include_str!("../migrations/0008_reminders_mail.sql")),
     ])
 }
 
@@ -212,6 +215,20 @@ pub enum Rejection {
         number: String,
         on: chrono::NaiveDate,
         via: String,
+    },
+    #[error(
+        "a send of {number} to {to} began at {at} and was cut off before the server answered: the client may have it; check your Sent folder, then send again with --again"
+    )]
+    MailInterrupted {
+        number: String,
+        to: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    #[error("{number} was just sent to {to} (at {at}): to send it once more, use --again")]
+    JustMailed {
+        number: String,
+        to: String,
+        at: chrono::DateTime<chrono::Utc>,
     },
     #[error("{0}")]
     Invalid(String),

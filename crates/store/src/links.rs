@@ -645,6 +645,21 @@ impl Store {
                 },
             )?;
         }
+        for m in self.mails_of(number)? {
+            // A send the server surely refused is no event of the invoice.
+            if m.sent_at.is_none() && m.answer.is_some() {
+                continue;
+            }
+            push(
+                m.sent_at.unwrap_or(m.reserved_at).to_rfc3339(),
+                TimelineEvent::Mailed {
+                    kind: m.kind.as_str().to_owned(),
+                    to: m.recipient,
+                    message_id: m.message_id,
+                    sent: m.sent_at.is_some(),
+                },
+            )?;
+        }
         out.sort_by_key(|e| e.at);
         Ok(out)
     }

@@ -234,6 +234,25 @@ impl Store {
         })
     }
 
+    /// The SMTP server surely refused reminder `id` (see
+    /// `acquit_sync::mail`): its reservation is forgotten, so its step can
+    /// be sent once the problem is fixed.
+    pub fn reminder_failed(&mut self, id: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "DELETE FROM reminders WHERE id = ?1 AND via = 'smtp' AND sent_at IS NULL",
+                [id],
+            )?;
+            if n == 0 {
+                return Err(Rejection::Invalid(format!(
+                    "reminder {id} does not wait for its send"
+                ))
+                .into());
+            }
+            Ok(())
+        })
+    }
+
     /// The invoices a reminder may be due for: issued (not credit notes),
     /// waiting for money with nothing in progress (a SEPA debit under way
     /// is not chased), with a due date, to a client who takes reminders.
@@ -298,4 +317,225 @@ impl Store {
 
 fn decode(e: acquit_core::MoneyError) -> StoreError {
     StoreError::Decode(e.to_string())
+}
+
+/// What a mail Acquit sent was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailKind {
+    Invoice,
+    Receipt,
+    /// `acquit mail test`: about no invoice.
+    Test,
+}
+
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Invoice => "invoice",
+            MailKind::Receipt => "receipt",
+            MailKind::Test => "test",
+        }
+    }
+
+    fn from_db(s: &str) -> Result<MailKind, StoreError> {
+        match s {
+            "invoice" => Ok(MailKind::Invoice),
+            "receipt" => Ok(MailKind::Receipt),
+            "test" => Ok(MailKind::Test),
+            other => Err(StoreError::Decode(format!("mail kind {other:?}"))),
+        }
+    }
+}
+
+/// A mail about to be sent over SMTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMail {
+    pub kind: MailKind,
+    /// `<…@…>`.
+    pub message_id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub attachment_sha256: Option<String>,
+}
+
+/// A mail Acquit sent (or began to send).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentMail {
+    pub id: i64,
+    pub invoice_number: Option<String>,
+    pub kind: MailKind,
+    pub message_id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub attachment_sha256: Option<String>,
+    pub reserved_at: DateTime<Utc>,
+    /// `None`: interrupted before the server answered.
+    pub sent_at: Option<DateTime<Utc>>,
+    pub answer: Option<String>,
+}
+
+/// How long after a send the same document is taken for a second click.
+pub const JUST_SENT_SECONDS: i64 = 120;
+
+impl Store {
+    /// Reserves a mail before its send (`number`: the invoice it is about,
+    /// none for a test). Unless `again`, refused while a send of the same
+    /// document and kind was interrupted (the client may have it) or ended
+    /// less than [`JUST_SENT_SECONDS`] ago (a second click).
+    pub fn reserve_mail(
+        &mut self,
+        number: Option<&str>,
+        mail: &NewMail,
+        again: bool,
+    ) -> Result<SentMail, StoreError> {
+        let invoice_id = match number {
+            Some(number) => Some(self.invoice(number)?.id.0),
+            None => None,
+        };
+        if invoice_id.is_some() == (mail.kind == MailKind::Test) {
+            return Err(Rejection::Invalid(
+                "a test mail is about no invoice, any other about one".into(),
+            )
+            .into());
+        }
+        let now = chrono::Utc::now();
+        let id = self.write(|tx| {
+            if let (Some(invoice), false) = (invoice_id, again) {
+                let last: Option<(String, Option<String>, String)> = tx
+                    .query_row(
+                        "SELECT reserved_at, sent_at, recipient FROM sent_mail
+                         WHERE invoice_id = ?1 AND kind = ?2
+                           AND NOT (sent_at IS NULL AND answer IS NOT NULL)
+                         ORDER BY id DESC LIMIT 1",
+                        params![invoice, mail.kind.as_str()],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                if let Some((reserved, sent, to)) = last {
+                    let number = number.unwrap_or_default().to_owned();
+                    match sent {
+                        None => {
+                            return Err(Rejection::MailInterrupted {
+                                number,
+                                to,
+                                at: parse_instant(&reserved)?,
+                            }
+                            .into());
+                        }
+                        Some(sent) => {
+                            let at = parse_instant(&sent)?;
+                            if (now - at).num_seconds() < JUST_SENT_SECONDS {
+                                return Err(Rejection::JustMailed { number, to, at }.into());
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(tx.query_row(
+                "INSERT INTO sent_mail (invoice_id, kind, message_id, recipient, subject,
+                     attachment_sha256, reserved_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                params![
+                    invoice_id,
+                    mail.kind.as_str(),
+                    mail.message_id,
+                    mail.recipient,
+                    mail.subject,
+                    mail.attachment_sha256,
+                    now_rfc3339()
+                ],
+                |r| r.get::<_, i64>(0),
+            )?)
+        })?;
+        self.sent_mail(id)
+    }
+
+    /// The server accepted mail `id`, answering `answer`.
+    pub fn mail_sent(&mut self, id: i64, answer: &str) -> Result<SentMail, StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE sent_mail SET sent_at = ?2, answer = ?3 WHERE id = ?1 AND sent_at IS NULL",
+                params![id, now_rfc3339(), answer],
+            )?;
+            if n == 0 {
+                return Err(
+                    Rejection::Invalid(format!("mail {id} does not wait for its send")).into(),
+                );
+            }
+            Ok(())
+        })?;
+        self.sent_mail(id)
+    }
+
+    /// The server surely did not take mail `id` (it refused the login,
+    /// the recipient, or could not be reached): recorded as failed with
+    /// `reason`, so trying again is no second copy. A send cut off after
+    /// the message went out stays unfinished instead.
+    pub fn mail_failed(&mut self, id: i64, reason: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE sent_mail SET answer = ?2 WHERE id = ?1 AND sent_at IS NULL AND answer IS NULL",
+                params![id, format!("failed: {reason}")],
+            )?;
+            if n == 0 {
+                return Err(Rejection::Invalid(format!("mail {id} does not wait for its send")).into());
+            }
+            Ok(())
+        })
+    }
+
+    fn sent_mail(&self, id: i64) -> Result<SentMail, StoreError> {
+        let mut mails = self.mails_where("m.id = ?1", id)?;
+        mails
+            .pop()
+            .ok_or_else(|| StoreError::Decode(format!("mail {id} vanished")))
+    }
+
+    /// The mails sent about invoice `number`, oldest first.
+    pub fn mails_of(&self, number: &str) -> Result<Vec<SentMail>, StoreError> {
+        let view = self.invoice(number)?;
+        self.mails_where("m.invoice_id = ?1", view.id.0)
+    }
+
+    fn mails_where(&self, filter: &str, value: i64) -> Result<Vec<SentMail>, StoreError> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT m.id, i.number, m.kind, m.message_id, m.recipient, m.subject,
+                    m.attachment_sha256, m.reserved_at, m.sent_at, m.answer
+             FROM sent_mail m LEFT JOIN invoices i ON i.id = m.invoice_id
+             WHERE {filter} ORDER BY m.id"
+        ))?;
+        let rows = stmt.query_map([value], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, number, kind, message_id, recipient, subject, sha, reserved, sent, answer) =
+                row?;
+            out.push(SentMail {
+                id,
+                invoice_number: number,
+                kind: MailKind::from_db(&kind)?,
+                message_id,
+                recipient,
+                subject,
+                attachment_sha256: sha,
+                reserved_at: parse_instant(&reserved)?,
+                sent_at: sent.as_deref().map(parse_instant).transpose()?,
+                answer,
+            });
+        }
+        Ok(out)
+    }
 }

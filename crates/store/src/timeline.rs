@@ -84,6 +84,14 @@ pub enum TimelineEvent {
         message_id: Option<String>,
         sent: bool,
     },
+    /// Mailed by Acquit over SMTP (`kind`: `invoice`, `receipt`); `sent`
+    /// false: cut off before the server answered.
+    Mailed {
+        kind: String,
+        to: String,
+        message_id: String,
+        sent: bool,
+    },
 }
 
 /// French typography: a narrow no-break space before ':'.
@@ -294,6 +302,48 @@ impl TimelineEvent {
                     });
                 }
                 text
+            }
+            TimelineEvent::Mailed {
+                kind,
+                to,
+                message_id,
+                sent,
+            } => {
+                let receipt = kind == "receipt";
+                match (lang, sent) {
+                    (Lang::Fr, true) => format!(
+                        "{} par e-mail à {to} ({message_id})",
+                        if receipt {
+                            "reçu de paiement envoyé"
+                        } else {
+                            "facture envoyée"
+                        }
+                    ),
+                    (Lang::Fr, false) => format!(
+                        "envoi {} à {to} interrompu avant la réponse du serveur ({message_id})",
+                        if receipt {
+                            "du reçu de paiement"
+                        } else {
+                            "de la facture"
+                        }
+                    ),
+                    (Lang::En, true) => format!(
+                        "{} emailed to {to} ({message_id})",
+                        if receipt {
+                            "payment receipt"
+                        } else {
+                            "invoice"
+                        }
+                    ),
+                    (Lang::En, false) => format!(
+                        "{} to {to}: send cut off before the server answered ({message_id})",
+                        if receipt {
+                            "payment receipt"
+                        } else {
+                            "invoice"
+                        }
+                    ),
+                }
             }
             TimelineEvent::CashedReported { payment } => match lang {
                 Lang::Fr => format!("encaissement {payment} déclaré à la plateforme (statut 212)"),

@@ -27,6 +27,7 @@ pub mod einvoice;
 pub mod engine;
 pub mod export;
 pub mod links;
+pub mod mail;
 pub mod reconcile;
 pub mod relay;
 pub mod reminders;

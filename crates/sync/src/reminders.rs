@@ -84,7 +84,8 @@ pub fn due(store: &Store, today: NaiveDate) -> Result<Vec<Reminder>, StoreError>
 /// The reminder of `number` to send on `today`: the step due by the
 /// schedule, else one by hand at today's distance from the due date.
 /// Refused when the invoice takes no reminder (paid, a credit note, no due
-/// date, its client said never) or was already reminded at that step.
+/// date, its client said never), was already reminded at that step, or
+/// already today.
 pub fn prepare(store: &Store, number: &str, today: NaiveDate) -> Result<Reminder, StoreError> {
     let view = store.invoice(number)?;
     let refuse = |why: String| -> StoreError { Rejection::Invalid(why).into() };
@@ -107,6 +108,16 @@ pub fn prepare(store: &Store, number: &str, today: NaiveDate) -> Result<Reminder
     }
     let schedule = schedule(store)?;
     let sent = store.reminders_of(number)?;
+    // One reminder a day at most: a second run the same day is a second
+    // click, not a new step.
+    if let Some(earlier) = sent.iter().find(|r| r.reminded_on == today) {
+        return Err(Rejection::AlreadyReminded {
+            number: number.to_owned(),
+            on: earlier.reminded_on,
+            via: earlier.via.as_str().to_owned(),
+        }
+        .into());
+    }
     let offsets: Vec<i32> = sent.iter().map(|r| r.step).collect();
     let step = schedule
         .step_due(issued, due_date, today, &offsets)

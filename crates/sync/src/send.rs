@@ -264,9 +264,11 @@ pub struct Launch {
 /// The variables a program Acquit launches (mail client, browser, file
 /// manager) never inherits: the Stripe key and relay token a script may
 /// have given Acquit through the environment.
-pub const SECRET_ENV: [&str; 2] = [
+pub const SECRET_ENV: [&str; 4] = [
     acquit_secrets::STRIPE_KEY_ENV,
     crate::config::RELAY_TOKEN_ENV,
+    crate::einvoice::PA_SECRET_ENV,
+    crate::mail::SMTP_PASSWORD_ENV,
 ];
 
 impl Launch {
@@ -451,11 +453,15 @@ pub(crate) fn build(
 ) -> Result<Message, StoreError> {
     let view = store.invoice(number)?;
     let lang = view.buyer.lang;
+    // Where to reach the client is today's profile, not the snapshot the
+    // invoice keeps: an address changed since (the old one bounces) is
+    // the one to use.
+    let client = store.client(view.client_id)?;
     Ok(Message {
         number: values.number.clone(),
         lang,
-        email: view.buyer.email.as_ref().map(ToString::to_string),
-        phone: view.buyer.phone.as_ref().map(ToString::to_string),
+        email: client.email.as_ref().map(ToString::to_string),
+        phone: client.phone.as_ref().map(ToString::to_string),
         subject: render_template(&templates.email_subject, values)
             .replace('\n', " ")
             .trim()
@@ -498,7 +504,15 @@ mod tests {
             .filter(|(_, value)| value.is_none())
             .map(|(name, _)| name.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(removed, ["ACQUIT_RELAY_TOKEN", "ACQUIT_STRIPE_KEY"]);
+        assert_eq!(
+            removed,
+            [
+                "ACQUIT_PA_SECRET",
+                "ACQUIT_RELAY_TOKEN",
+                "ACQUIT_SMTP_PASSWORD",
+                "ACQUIT_STRIPE_KEY"
+            ]
+        );
         assert_eq!(command.get_program(), opener());
     }
 

@@ -88,6 +88,24 @@ pub fn output_with_stdin(mut command: Command, stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Adds client 1 of the mail and reminder tests: a French business
+/// (SIREN, email, Lyon address), VIES not asked.
+pub fn lumiere_client(acquit: &Acquit) {
+    acquit.ok(&[
+        "client",
+        "add",
+        "--name",
+        "Agence Lumière",
+        "--siren",
+        "732829320",
+        "--email",
+        "compta@lumiere.example",
+        "--address",
+        "3 quai Rambaud, 69002 Lyon",
+        "--offline",
+    ]);
+}
+
 /// Issues on `date` a draft made with `invoice new {draft}` and one line
 /// `invoice add-line ID {line}`; returns its number.
 pub fn issue(acquit: &Acquit, draft: &[&str], line: &[&str], date: &str) -> String {

@@ -327,26 +327,7 @@ pub fn assert_valid(verdicts: &BTreeMap<String, Verdict>) {
 
 // ---------------------------------------------------------------- factur-x (Python)
 
-/// The Python of the venv `./x setup` makes: `$CARGO_TARGET_DIR/py`, or
-/// `py` in the target directory this test was built in (as in
-/// crates/core/tests/stdnum.rs).
-pub fn python() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test's own path");
-    let target_dirs = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(exe.ancestors().map(Path::to_path_buf));
-    let found = target_dirs
-        .map(|dir| dir.join("py/bin/python"))
-        .find(|python| python.is_file());
-    found.unwrap_or_else(|| {
-        panic!(
-            "the Python test tools are not set up (no target/py/bin/python above {}): \
-             run ./x setup, which installs factur-x from tests/requirements.txt",
-            exe.display()
-        )
-    })
-}
+pub use acquit_testkit::python;
 
 /// Runs a script with the venv's Python, `stdin` on its standard input.
 fn python_script(script: &str, args: &[&Path], stdin: &[u8]) -> Output {

@@ -31,5 +31,37 @@ BEGIN SELECT RAISE(ABORT, 'a reminder is never changed'); END;
 CREATE TRIGGER reminders_sent_once BEFORE UPDATE OF sent_at ON reminders
 WHEN OLD.sent_at IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'a reminder is sent once'); END;
+-- Only a reservation whose SMTP send the server surely refused is
+-- forgotten (so the step can be sent once fixed).
 CREATE TRIGGER reminders_are_kept BEFORE DELETE ON reminders
-BEGIN SELECT RAISE(ABORT, 'a reminder is never deleted'); END;
+WHEN OLD.sent_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a reminder sent is never deleted'); END;
+
+-- Mail Acquit sent itself (SMTP): an invoice or receipt to its client, or a
+-- test message (no invoice). Reserved with its Message-ID before the send,
+-- marked sent with the server's answer after: a click twice, or a crash
+-- mid-send, is seen before a second copy goes (the store refuses a send
+-- while one of the same document is unfinished or just done, unless the
+-- user asks again).
+CREATE TABLE sent_mail (
+    id           INTEGER PRIMARY KEY,
+    invoice_id   INTEGER REFERENCES invoices (id),
+    kind         TEXT NOT NULL CHECK (kind IN ('invoice', 'receipt', 'test')),
+    message_id   TEXT NOT NULL UNIQUE CHECK (message_id GLOB '<*@*>'),
+    recipient    TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    attachment_sha256 TEXT CHECK (attachment_sha256 IS NULL OR length(attachment_sha256) = 64),
+    reserved_at  TEXT NOT NULL,
+    sent_at      TEXT,
+    answer       TEXT,
+    CHECK ((kind = 'test') = (invoice_id IS NULL))
+) STRICT;
+CREATE INDEX sent_mail_invoice ON sent_mail (invoice_id, kind);
+
+CREATE TRIGGER sent_mail_keeps_what_was_sent BEFORE UPDATE OF invoice_id, kind, message_id, recipient, subject, attachment_sha256, reserved_at ON sent_mail
+BEGIN SELECT RAISE(ABORT, 'a mail sent is never changed'); END;
+CREATE TRIGGER sent_mail_sent_once BEFORE UPDATE OF sent_at, answer ON sent_mail
+WHEN OLD.sent_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a mail is sent once'); END;
+CREATE TRIGGER sent_mail_is_kept BEFORE DELETE ON sent_mail
+BEGIN SELECT RAISE(ABORT, 'a mail sent is never deleted'); END;

@@ -1,0 +1,161 @@
+//! What the workspace's test binaries share, so each rule of a test lives
+//! once: the Python of the venv `./x setup` makes (the reference tools:
+//! python-stdnum, factur-x, aiosmtpd), and a real SMTP server run with it.
+//! A dev-dependency only: nothing here ships.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The Python of the venv `./x setup` makes: `$CARGO_TARGET_DIR/py`, or
+/// `py` in the target directory the running test was built in.
+pub fn python() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    let target_dirs = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(exe.ancestors().map(Path::to_path_buf));
+    let found = target_dirs
+        .map(|dir| dir.join("py/bin/python"))
+        .find(|python| python.is_file());
+    found.unwrap_or_else(|| {
+        panic!(
+            "the Python test tools are not set up (no target/py/bin/python above {}): \
+             run ./x setup, which installs tests/requirements.txt",
+            exe.display()
+        )
+    })
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("py").join(name)
+}
+
+/// How the SMTP server speaks TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpMode {
+    /// Plain, then STARTTLS before anything else (port 587's way).
+    Starttls,
+    /// TLS from the first byte (SMTPS, port 465's way).
+    Tls,
+}
+
+/// A real SMTP server (aiosmtpd, `py/smtp_server.py`) on 127.0.0.1 for
+/// one test: AUTH required against [`SmtpServer::USER`] and
+/// [`SmtpServer::PASSWORD`], its certificate from a throwaway CA
+/// ([`SmtpServer::ca`]); a recipient at `denied.example` is refused with
+/// 550. Killed when dropped.
+#[derive(Debug)]
+pub struct SmtpServer {
+    child: Child,
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+/// A message the server accepted.
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    /// As it came over the wire.
+    pub raw: Vec<u8>,
+    /// As Python's `email` package reads it (`py/parse_mail.py`).
+    pub parsed: Value,
+    /// `mail_from`, `rcpt_tos`, and the `login` it authenticated with.
+    pub envelope: Value,
+}
+
+impl SmtpServer {
+    pub const USER: &'static str = "camille@nova.example";
+    pub const PASSWORD: &'static str = "correct horse battery staple é";
+
+    pub fn start(mode: SmtpMode) -> SmtpServer {
+        let dir = tempfile::tempdir().unwrap();
+        let child = Command::new(python())
+            .arg(script("smtp_server.py"))
+            .arg("--dir")
+            .arg(dir.path())
+            .arg("--mode")
+            .arg(match mode {
+                SmtpMode::Starttls => "starttls",
+                SmtpMode::Tls => "tls",
+            })
+            .arg("--user")
+            .arg(Self::USER)
+            .env("SMTP_TEST_PASSWORD", Self::PASSWORD)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start the SMTP server: {e}: run ./x setup"));
+        let mut server = SmtpServer {
+            child,
+            dir,
+            port: 0,
+        };
+        let ready = server.dir.path().join("ready.json");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !ready.is_file() {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                panic!("the SMTP server exited ({status}): is aiosmtpd installed? run ./x setup");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the SMTP server did not start in 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let ready: Value = serde_json::from_slice(&std::fs::read(ready).unwrap()).unwrap();
+        server.port = ready["port"].as_u64().unwrap() as u16;
+        server
+    }
+
+    /// The PEM of the CA that signed the server's certificate.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// The messages received so far, oldest first.
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|eml| ReceivedMail {
+                raw: std::fs::read(&eml).unwrap(),
+                parsed: parse_mail(&eml),
+                envelope: serde_json::from_slice(
+                    &std::fs::read(eml.with_extension("json")).unwrap(),
+                )
+                .unwrap(),
+            })
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A message file as Python's `email` package reads it: decoded
+/// `subject`, `from`/`to`/`reply_to` (`name`, `address`), `message_id`,
+/// `date`, `text`, `html`, `attachments` (`filename`, `content_type`,
+/// `size`, `sha256`), `defects`, and `raw_ascii` (every byte 7-bit).
+pub fn parse_mail(path: &Path) -> Value {
+    let out = Command::new(python())
+        .arg(script("parse_mail.py"))
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "parse_mail.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
