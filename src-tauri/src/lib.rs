@@ -15,6 +15,7 @@ mod declare;
 mod editor;
 mod forms;
 mod logging;
+mod mail;
 pub mod menu;
 mod messages;
 mod payments;
@@ -90,6 +91,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             send::send_receipt_whatsapp,
             send::send_templates,
             send::set_send_template,
+            mail::mail_settings,
+            mail::set_mail,
+            mail::test_mail,
+            mail::forget_mail,
+            mail::mail_invoice,
+            mail::reminder_preview,
+            mail::send_reminder,
+            mail::reminders_due,
             books::ledger,
             books::export_ledger_csv,
             books::invoice_id,

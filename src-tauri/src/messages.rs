@@ -19,6 +19,8 @@ use acquit_core::quantity::{QuantityError, RateError};
 use acquit_core::tax::TaxError;
 use acquit_core::{AddressError, AmountError, Lang, UnknownCountry, UnknownCurrency};
 use acquit_store::{Rejection, StoreError};
+use acquit_mail::MailError;
+use acquit_sync::mail::{SMTP_PASSWORD_ENV, SendMailError};
 use acquit_sync::vies::{DEFAULT_VIES_URL, VIES_URL_ENV, ViesError};
 
 /// The UI's language: 0 English (until the UI says), 1 French.
@@ -76,6 +78,8 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         Some(country_fr(e))
     } else if let Some(e) = any.downcast_ref::<EurRateError>() {
         Some(eur_rate_fr(e))
+    } else if let Some(e) = any.downcast_ref::<SendMailError>() {
+        send_mail_fr(e)
     } else {
         any.downcast_ref::<tauri_plugin_updater::Error>()
             .map(update_fr)
@@ -85,6 +89,58 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
 
 /// French typography: a narrow no-break space before `:` and `;`.
 const S: char = '\u{202f}';
+
+fn send_mail_fr(error: &SendMailError) -> Option<String> {
+    Some(match error {
+        SendMailError::NotSet => format!(
+            "Aucun serveur d’envoi n’est réglé{S}: réglez-le dans Paramètres › E-mail, ou envoyez avec votre messagerie"
+        ),
+        SendMailError::PasswordMissing { user, host } => format!(
+            "Le mot de passe de {user} sur {host} n’est plus dans le trousseau{S}: enregistrez à nouveau le serveur dans Paramètres › E-mail (ou réglez {SMTP_PASSWORD_ENV})"
+        ),
+        SendMailError::Unreadable(_) => format!(
+            "Le réglage du serveur d’envoi est illisible{S}: enregistrez-le à nouveau dans Paramètres › E-mail"
+        ),
+        SendMailError::NoEmail { client } => {
+            format!("{client} n’a pas d’adresse e-mail{S}: ajoutez-la dans Clients")
+        }
+        SendMailError::NoReceipt { number } => {
+            format!("Rien n’a encore été reçu sur {number}{S}: il n’y a pas de reçu à envoyer")
+        }
+        SendMailError::Store(e) => return store_fr(e),
+        SendMailError::Mail(e) => mail_fr(e),
+        SendMailError::Keychain(_) | SendMailError::Document(_) => return None,
+    })
+}
+
+fn mail_fr(error: &MailError) -> String {
+    match error {
+        MailError::Build(detail) => format!("Le message n’a pas pu être construit ({detail})"),
+        MailError::CaFile { path, reason } => format!(
+            "Le certificat {} est inutilisable ({reason}){S}: indiquez le fichier PEM de l’autorité de votre serveur",
+            path.display()
+        ),
+        MailError::Connect { host, port, detail } => format!(
+            "{host}:{port} ne répond pas ({detail}){S}: vérifiez le serveur et le port (587 pour STARTTLS, 465 pour TLS) et votre connexion"
+        ),
+        MailError::Untrusted { host, detail } => format!(
+            "Le certificat de {host} n’est pas reconnu ({detail}){S}: s’il s’agit de votre propre serveur, indiquez son autorité (certificat PEM){S}; sinon vérifiez le nom du serveur"
+        ),
+        MailError::Tls { host, port, detail } => format!(
+            "La connexion chiffrée avec {host}:{port} a échoué ({detail}){S}: vérifiez la sécurité choisie (STARTTLS pour le port 587, TLS pour le 465)"
+        ),
+        MailError::Auth { host, detail } => format!(
+            "{host} refuse l’identifiant ou le mot de passe ({detail}){S}: vérifiez-les{S}; certains fournisseurs demandent un mot de passe d’application"
+        ),
+        MailError::Refused { host, to, detail } => format!(
+            "{host} refuse d’envoyer à {to} ({detail}){S}: vérifiez l’adresse{S}; un serveur qui refuse de relayer veut que l’expéditeur soit l’adresse de votre compte"
+        ),
+        MailError::Transient { host, detail } => {
+            format!("{host} ne peut pas prendre le message pour l’instant ({detail}){S}: réessayez plus tard")
+        }
+        MailError::Other { host, detail } => format!("{host} a échoué ({detail})"),
+    }
+}
 
 fn store_fr(error: &StoreError) -> Option<String> {
     Some(match error {

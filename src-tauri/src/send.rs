@@ -211,7 +211,7 @@ fn no_email(lang: Lang) -> &'static str {
 
 /// Runs `l`, or, in a debug build with `ACQUIT_E2E_OPEN_LOG` set, appends it
 /// to that file instead.
-fn launch(l: &Launch) -> Result<(), CommandError> {
+pub(crate) fn launch(l: &Launch) -> Result<(), CommandError> {
     if cfg!(debug_assertions)
         && let Some(path) = std::env::var_os("ACQUIT_E2E_OPEN_LOG")
     {

@@ -22,6 +22,8 @@ mod legal;
 mod keyring;
 mod list;
 mod payments;
+// Mail settings, and an overdue invoice reminded over real SMTP.
+mod reminders;
 mod screens;
 mod send;
 // A client's VAT number confirmed with the fake VIES from the client form.

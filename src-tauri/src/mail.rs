@@ -1,0 +1,396 @@
+//! Mail and reminders in the app: the SMTP server in Settings (the login
+//! checked before saving, the password in the keychain), "Email" sent by
+//! Acquit through it once set, and the invoice's payment reminder (its
+//! preview, then the send). Everything is decided in `acquit_sync::mail`
+//! and `acquit_sync::reminders`, as for `acquit mail|send|remind`; sends
+//! run on a blocking thread with their own connection (`on_own_connection`),
+//! never under the UI's.
+
+use acquit_core::Lang;
+use acquit_core::ids::Email;
+use acquit_core::reminders::format_rate;
+use acquit_mail::{Security, Server};
+use acquit_secrets::{Keychain, Secret};
+use acquit_store::{Rejection, ReminderVia, StoreError};
+use acquit_sync::mail::{self, MailSettings, Mailer};
+use acquit_sync::reminders;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::commands::{Books, CommandError};
+use crate::forms::Form;
+use crate::messages::{localize, say, ui_lang};
+use crate::payments::on_own_connection;
+
+/// The mail server form, as typed.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MailForm {
+    pub host: String,
+    pub port: String,
+    pub user: String,
+    /// `starttls` or `tls`.
+    pub security: String,
+    pub from: String,
+    pub from_name: Option<String>,
+    /// A CA certificate (PEM) for a self-hosted server.
+    pub ca_file: Option<String>,
+}
+
+/// The mail server in use (never the password).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MailView {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub security: String,
+    pub from: String,
+    pub from_name: Option<String>,
+    pub ca_file: Option<String>,
+    /// RFC 3339: when the login was checked and saved.
+    pub checked_at: String,
+    /// The password comes from ACQUIT_SMTP_PASSWORD, not the keychain.
+    pub password_in_env: bool,
+}
+
+fn view(settings: MailSettings) -> MailView {
+    let s = settings.server;
+    MailView {
+        host: s.host,
+        port: s.port,
+        user: s.user,
+        security: s.security.as_str().to_owned(),
+        from: s.from.to_string(),
+        from_name: s.from_name,
+        ca_file: s.ca_file.map(|p| p.display().to_string()),
+        checked_at: settings.checked_at,
+        password_in_env: mail::password_in_env(),
+    }
+}
+
+/// The mail server set, if any.
+#[tauri::command]
+#[specta::specta]
+pub fn mail_settings(books: State<'_, Books>) -> Result<Option<MailView>, CommandError> {
+    Ok(books.with(|store| mail::settings(store))?.map(view))
+}
+
+/// Checks the login with `password`, then keeps the server in the books and
+/// the password in the keychain; each wrong field comes back next to it.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_mail(
+    books: State<'_, Books>,
+    form: MailForm,
+    password: String,
+) -> Result<MailView, CommandError> {
+    let mut f = Form::default();
+    let host = f.text("host", &form.host, &say("Indiquez le serveur", "Give the server"));
+    let port = f.required("port", &form.port, |p| {
+        p.trim().parse::<u16>().map_err(|_| {
+            say(
+                "Le port est un nombre : 587 (STARTTLS) ou 465 (TLS)",
+                "The port is a number: 587 (STARTTLS) or 465 (TLS)",
+            )
+        })
+    });
+    let user = f.text("user", &form.user, &say("Indiquez l’identifiant", "Give the login"));
+    let security = f.required("security", &form.security, str::parse::<Security>);
+    let from = f.required("from", &form.from, Email::parse);
+    let ca_file = form
+        .ca_file
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from);
+    if let Some(path) = &ca_file
+        && !path.is_file()
+    {
+        f.error(
+            "caFile",
+            say(
+                "Ce fichier n’existe pas : indiquez le certificat (PEM) de l’autorité de votre serveur",
+                "This file does not exist: give the PEM certificate of your server's authority",
+            ),
+        );
+    }
+    if password.is_empty() {
+        f.error("password", say("Indiquez le mot de passe", "Give the password"));
+    }
+    f.finish()?;
+    let (Some(host), Some(port), Some(user), Some(security), Some(from)) =
+        (host, port, user, security, from)
+    else {
+        return Err(CommandError::new("the form is incomplete"));
+    };
+    let server = Server {
+        host,
+        port,
+        user,
+        security,
+        from,
+        from_name: form
+            .from_name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
+        ca_file,
+    };
+    let settings = on_own_connection(&books, move |store| {
+        let mut server = server;
+        if server.from_name.is_none() {
+            server.from_name = store.seller().ok().flatten().map(|s| s.printed_name());
+        }
+        let keychain = if mail::password_in_env() {
+            None
+        } else {
+            Some(Keychain::open().map_err(|e| localize(&e))?)
+        };
+        mail::set(
+            store,
+            &Mailer::new(server, Secret::new(password)),
+            keychain.as_ref(),
+        )
+        .map_err(|e| localize(&e))
+    })
+    .await?;
+    Ok(view(settings))
+}
+
+/// Sends a test message to `to` through the server set.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_mail(books: State<'_, Books>, to: String) -> Result<String, CommandError> {
+    let to = Email::parse(&to).map_err(|e| CommandError::field("testTo", localize(&e)))?;
+    on_own_connection(&books, move |store| {
+        let mailer = Mailer::load(store).map_err(|e| localize(&e))?;
+        let sent = mail::send_test(store, &mailer, &to).map_err(|e| localize(&e))?;
+        Ok(say(
+            &format!("Message de test envoyé à {}", sent.recipient),
+            &format!("Test message sent to {}", sent.recipient),
+        ))
+    })
+    .await
+}
+
+/// Forgets the server and its password: "Email" opens the mail client
+/// again.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_mail(books: State<'_, Books>) -> Result<(), CommandError> {
+    on_own_connection(&books, |store| {
+        mail::forget(store).map(|_| ()).map_err(|e| localize(&e))
+    })
+    .await
+}
+
+/// "Email" once a mail server is set: Acquit sends the invoice (or its
+/// receipt) itself, the current PDF attached; `again` confirms a second
+/// send after "just sent" or an interrupted one.
+#[tauri::command]
+#[specta::specta]
+pub async fn mail_invoice(
+    books: State<'_, Books>,
+    number: String,
+    receipt: bool,
+    again: bool,
+) -> Result<String, CommandError> {
+    on_own_connection(&books, move |store| {
+        let mailer = Mailer::load(store).map_err(|e| localize(&e))?;
+        let sent = mail::send_invoice(store, &mailer, &number, receipt, again)
+            .map_err(|e| localize(&e))?;
+        Ok(say(
+            &format!("Envoyée à {}", sent.recipient),
+            &format!("Sent to {}", sent.recipient),
+        ))
+    })
+    .await
+}
+
+/// The invoice's payment reminder as the invoice screen shows it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderPreview {
+    /// Days from the due date (negative: before it).
+    pub step: i32,
+    /// `courtesy`, `reminder`, `firm`, `final`.
+    pub tone: String,
+    pub days_late: u32,
+    /// In the UI's language.
+    pub amount_due: String,
+    pub penalties: Option<String>,
+    pub rate: Option<String>,
+    pub indemnity: Option<String>,
+    /// The message, in the client's language.
+    pub subject: String,
+    pub body: String,
+    pub whatsapp_text: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// A mail server is set: "Send" goes through it.
+    pub smtp: bool,
+    /// Why no reminder can go today (already reminded today, at this step,
+    /// the client said never), in the UI's language.
+    pub blocked: Option<String>,
+}
+
+/// The reminder `number` would get today; none for an invoice that takes
+/// no reminder (paid, not yet due for one, no due date).
+#[tauri::command]
+#[specta::specta]
+pub fn reminder_preview(
+    books: State<'_, Books>,
+    number: String,
+) -> Result<Option<ReminderPreview>, CommandError> {
+    books.with(|store| {
+        let view = store.invoice(&number)?;
+        if view.kind.is_credit_note() || !view.status.awaits_payment() || view.due_date.is_none()
+        {
+            return Ok::<_, StoreError>(None);
+        }
+        let today = acquit_store::today();
+        let smtp = mail::settings(store).ok().flatten().is_some();
+        let reminder = match reminders::prepare(store, &number, today) {
+            Ok(r) => r,
+            Err(StoreError::Rejected(r @ Rejection::AlreadyReminded { .. })) => {
+                return Ok(Some(blocked(localize(&r), smtp)));
+            }
+            Err(StoreError::Rejected(Rejection::Invalid(_)))
+                if store.client(view.client_id)?.no_reminders =>
+            {
+                return Ok(Some(blocked(
+                    say(
+                        "Ce client ne reçoit jamais de relance (voir sa fiche)",
+                        "This client never gets reminders (see their profile)",
+                    ),
+                    smtp,
+                )));
+            }
+            Err(e) => return Err(e),
+        };
+        let lang = ui_lang();
+        let c = &reminder.charges;
+        Ok(Some(ReminderPreview {
+            step: reminder.step.offset,
+            tone: reminder.step.tone.as_str().to_owned(),
+            days_late: c.days_late,
+            amount_due: reminder.amount_due.format(lang),
+            penalties: c.penalties.is_positive().then(|| c.penalties.format(lang)),
+            rate: c.penalties.is_positive().then(|| format_rate(c.rate_bp, lang)),
+            indemnity: c.indemnity.map(|m| m.format(lang)),
+            subject: reminder.message.subject,
+            body: reminder.message.body,
+            whatsapp_text: reminder.message.whatsapp_text,
+            email: reminder.email,
+            phone: reminder.phone,
+            smtp,
+            blocked: None,
+        }))
+    })
+}
+
+fn blocked(why: String, smtp: bool) -> ReminderPreview {
+    ReminderPreview {
+        step: 0,
+        tone: String::new(),
+        days_late: 0,
+        amount_due: String::new(),
+        penalties: None,
+        rate: None,
+        indemnity: None,
+        subject: String::new(),
+        body: String::new(),
+        whatsapp_text: String::new(),
+        email: None,
+        phone: None,
+        smtp,
+        blocked: Some(why),
+    }
+}
+
+/// Sends today's reminder of `number`: `smtp` (by Acquit), `email` (the
+/// mail client) or `whatsapp`; recorded on the invoice's history.
+#[tauri::command]
+#[specta::specta]
+pub async fn send_reminder(
+    books: State<'_, Books>,
+    number: String,
+    via: String,
+) -> Result<String, CommandError> {
+    let via: ReminderVia = via.parse().map_err(CommandError::new)?;
+    on_own_connection(&books, move |store| {
+        let today = acquit_store::today();
+        let reminder = reminders::prepare(store, &number, today).map_err(|e| localize(&e))?;
+        match via {
+            ReminderVia::Smtp => {
+                let mailer = Mailer::load(store).map_err(|e| localize(&e))?;
+                mail::send_reminder(store, &mailer, &reminder).map_err(|e| localize(&e))?;
+                Ok(say(
+                    &format!("Relance envoyée à {}", reminder.email.unwrap_or_default()),
+                    &format!("Reminder sent to {}", reminder.email.unwrap_or_default()),
+                ))
+            }
+            ReminderVia::Email | ReminderVia::Whatsapp => {
+                let url = match via {
+                    ReminderVia::Email => reminder.message.mailto(),
+                    _ => reminder.message.whatsapp(),
+                }
+                .ok_or_else(|| {
+                    say(
+                        "Ce client n’a pas de coordonnée pour ce moyen : complétez sa fiche",
+                        "This client has no address for this: complete their profile",
+                    )
+                })?;
+                crate::send::launch(&acquit_sync::send::Launch::opening(url))
+                    .map_err(|e| e.message)?;
+                reminders::record(store, &reminder, via, None).map_err(|e| localize(&e))?;
+                Ok(match via {
+                    ReminderVia::Email => say(
+                        "Relance ouverte dans votre messagerie",
+                        "Reminder opened in your mail client",
+                    ),
+                    _ => say("Relance ouverte dans WhatsApp", "Reminder opened in WhatsApp"),
+                })
+            }
+        }
+    })
+    .await
+}
+
+/// One invoice to remind today, for the home screen.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DueReminder {
+    pub number: String,
+    pub client: String,
+    pub step: i32,
+    pub tone: String,
+    pub amount_due: String,
+    pub penalties: Option<String>,
+}
+
+/// The reminders due today (the schedule's latest step not yet sent).
+#[tauri::command]
+#[specta::specta]
+pub fn reminders_due(books: State<'_, Books>) -> Result<Vec<DueReminder>, CommandError> {
+    let lang: Lang = ui_lang();
+    books.with(|store| {
+        Ok::<_, StoreError>(
+            reminders::due(store, acquit_store::today())?
+                .into_iter()
+                .map(|r| DueReminder {
+                    number: r.number,
+                    client: r.client,
+                    step: r.step.offset,
+                    tone: r.step.tone.as_str().to_owned(),
+                    amount_due: r.amount_due.format(lang),
+                    penalties: r
+                        .charges
+                        .penalties
+                        .is_positive()
+                        .then(|| r.charges.penalties.format(lang)),
+                })
+                .collect(),
+        )
+    })
+}
