@@ -86,7 +86,11 @@ pub async fn set_mail(
     password: String,
 ) -> Result<MailView, CommandError> {
     let mut f = Form::default();
-    let host = f.text("host", &form.host, &say("Indiquez le serveur", "Give the server"));
+    let host = f.text(
+        "host",
+        &form.host,
+        &say("Indiquez le serveur", "Give the server"),
+    );
     let port = f.required("port", &form.port, |p| {
         p.trim().parse::<u16>().map_err(|_| {
             say(
@@ -95,7 +99,11 @@ pub async fn set_mail(
             )
         })
     });
-    let user = f.text("user", &form.user, &say("Indiquez l’identifiant", "Give the login"));
+    let user = f.text(
+        "user",
+        &form.user,
+        &say("Indiquez l’identifiant", "Give the login"),
+    );
     let security = f.required("security", &form.security, str::parse::<Security>);
     let from = f.required("from", &form.from, Email::parse);
     let ca_file = form
@@ -116,7 +124,10 @@ pub async fn set_mail(
         );
     }
     if password.is_empty() {
-        f.error("password", say("Indiquez le mot de passe", "Give the password"));
+        f.error(
+            "password",
+            say("Indiquez le mot de passe", "Give the password"),
+        );
     }
     f.finish()?;
     let (Some(host), Some(port), Some(user), Some(security), Some(from)) =
@@ -244,8 +255,7 @@ pub fn reminder_preview(
 ) -> Result<Option<ReminderPreview>, CommandError> {
     books.with(|store| {
         let view = store.invoice(&number)?;
-        if view.kind.is_credit_note() || !view.status.awaits_payment() || view.due_date.is_none()
-        {
+        if view.kind.is_credit_note() || !view.status.awaits_payment() || view.due_date.is_none() {
             return Ok::<_, StoreError>(None);
         }
         let today = acquit_store::today();
@@ -276,7 +286,10 @@ pub fn reminder_preview(
             days_late: c.days_late,
             amount_due: reminder.amount_due.format(lang),
             penalties: c.penalties.is_positive().then(|| c.penalties.format(lang)),
-            rate: c.penalties.is_positive().then(|| format_rate(c.rate_bp, lang)),
+            rate: c
+                .penalties
+                .is_positive()
+                .then(|| format_rate(c.rate_bp, lang)),
             indemnity: c.indemnity.map(|m| m.format(lang)),
             subject: reminder.message.subject,
             body: reminder.message.body,
@@ -325,9 +338,10 @@ pub async fn send_reminder(
             ReminderVia::Smtp => {
                 let mailer = Mailer::load(store).map_err(|e| localize(&e))?;
                 mail::send_reminder(store, &mailer, &reminder).map_err(|e| localize(&e))?;
+                let to = reminder.email.unwrap_or_default();
                 Ok(say(
-                    &format!("Relance envoyée à {}", reminder.email.unwrap_or_default()),
-                    &format!("Reminder sent to {}", reminder.email.unwrap_or_default()),
+                    &format!("Relance envoyée à {to}"),
+                    &format!("Reminder sent to {to}"),
                 ))
             }
             ReminderVia::Email | ReminderVia::Whatsapp => {
@@ -349,7 +363,10 @@ pub async fn send_reminder(
                         "Relance ouverte dans votre messagerie",
                         "Reminder opened in your mail client",
                     ),
-                    _ => say("Relance ouverte dans WhatsApp", "Reminder opened in WhatsApp"),
+                    _ => say(
+                        "Relance ouverte dans WhatsApp",
+                        "Reminder opened in WhatsApp",
+                    ),
                 })
             }
         }

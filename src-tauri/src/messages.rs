@@ -18,8 +18,8 @@ use acquit_core::invoice::EurRateError;
 use acquit_core::quantity::{QuantityError, RateError};
 use acquit_core::tax::TaxError;
 use acquit_core::{AddressError, AmountError, Lang, UnknownCountry, UnknownCurrency};
-use acquit_store::{Rejection, StoreError};
 use acquit_mail::MailError;
+use acquit_store::{Rejection, StoreError};
 use acquit_sync::mail::{SMTP_PASSWORD_ENV, SendMailError};
 use acquit_sync::vies::{DEFAULT_VIES_URL, VIES_URL_ENV, ViesError};
 
@@ -136,7 +136,9 @@ fn mail_fr(error: &MailError) -> String {
             "{host} refuse d’envoyer à {to} ({detail}){S}: vérifiez l’adresse{S}; un serveur qui refuse de relayer veut que l’expéditeur soit l’adresse de votre compte"
         ),
         MailError::Transient { host, detail } => {
-            format!("{host} ne peut pas prendre le message pour l’instant ({detail}){S}: réessayez plus tard")
+            format!(
+                "{host} ne peut pas prendre le message pour l’instant ({detail}){S}: réessayez plus tard"
+            )
         }
         MailError::Other { host, detail } => format!("{host} a échoué ({detail})"),
     }

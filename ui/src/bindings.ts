@@ -204,6 +204,38 @@ export const commands = {
 	sendTemplates: () => typedError<TemplateView[], CommandError>(__TAURI_INVOKE("send_templates")),
 	/**  Saves one template; an empty text puts the default back. */
 	setSendTemplate: (kind: string, lang: string, text: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_send_template", { kind, lang, text })),
+	/**  The mail server set, if any. */
+	mailSettings: () => typedError<MailView_Serialize | null, CommandError>(__TAURI_INVOKE("mail_settings")),
+	/**
+	 *  Checks the login with `password`, then keeps the server in the books and
+	 *  the password in the keychain; each wrong field comes back next to it.
+	 */
+	setMail: (form: MailForm_Deserialize, password: string) => typedError<MailView_Serialize, CommandError>(__TAURI_INVOKE("set_mail", { form, password })),
+	/**  Sends a test message to `to` through the server set. */
+	testMail: (to: string) => typedError<string, CommandError>(__TAURI_INVOKE("test_mail", { to })),
+	/**
+	 *  Forgets the server and its password: "Email" opens the mail client
+	 *  again.
+	 */
+	forgetMail: () => typedError<null, CommandError>(__TAURI_INVOKE("forget_mail")),
+	/**
+	 *  "Email" once a mail server is set: Acquit sends the invoice (or its
+	 *  receipt) itself, the current PDF attached; `again` confirms a second
+	 *  send after "just sent" or an interrupted one.
+	 */
+	mailInvoice: (number: string, receipt: boolean, again: boolean) => typedError<string, CommandError>(__TAURI_INVOKE("mail_invoice", { number, receipt, again })),
+	/**
+	 *  The reminder `number` would get today; none for an invoice that takes
+	 *  no reminder (paid, not yet due for one, no due date).
+	 */
+	reminderPreview: (number: string) => typedError<ReminderPreview_Serialize | null, CommandError>(__TAURI_INVOKE("reminder_preview", { number })),
+	/**
+	 *  Sends today's reminder of `number`: `smtp` (by Acquit), `email` (the
+	 *  mail client) or `whatsapp`; recorded on the invoice's history.
+	 */
+	sendReminder: (number: string, via: string) => typedError<string, CommandError>(__TAURI_INVOKE("send_reminder", { number, via })),
+	/**  The reminders due today (the schedule's latest step not yet sent). */
+	remindersDue: () => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due")),
 	/**  The receipts ledger of `period`, in date order, with its totals. */
 	ledger: (period: Period_Deserialize, lang: string) => typedError<LedgerView_Serialize, CommandError>(__TAURI_INVOKE("ledger", { period, lang })),
 	/**
@@ -784,6 +816,29 @@ export type DraftHeaderForm_Serialize = {
 	delivery: AddressForm,
 };
 
+/**  One invoice to remind today, for the home screen. */
+export type DueReminder = DueReminder_Serialize | DueReminder_Deserialize;
+
+/**  One invoice to remind today, for the home screen. */
+export type DueReminder_Deserialize = {
+	number: string,
+	client: string,
+	step: number,
+	tone: string,
+	amountDue: string,
+	penalties?: string | null,
+};
+
+/**  One invoice to remind today, for the home screen. */
+export type DueReminder_Serialize = {
+	number: string,
+	client: string,
+	step: number,
+	tone: string,
+	amountDue: string,
+	penalties: string | null,
+};
+
 /**  What is wrong with one field of a form. */
 export type FieldError = {
 	/**
@@ -1248,6 +1303,68 @@ export type LivePreview = {
 	lineErrors: FieldError[],
 };
 
+/**  The mail server form, as typed. */
+export type MailForm = MailForm_Serialize | MailForm_Deserialize;
+
+/**  The mail server form, as typed. */
+export type MailForm_Deserialize = {
+	host: string,
+	port: string,
+	user: string,
+	/**  `starttls` or `tls`. */
+	security: string,
+	from: string,
+	fromName?: string | null,
+	/**  A CA certificate (PEM) for a self-hosted server. */
+	caFile?: string | null,
+};
+
+/**  The mail server form, as typed. */
+export type MailForm_Serialize = {
+	host: string,
+	port: string,
+	user: string,
+	/**  `starttls` or `tls`. */
+	security: string,
+	from: string,
+	fromName: string | null,
+	/**  A CA certificate (PEM) for a self-hosted server. */
+	caFile: string | null,
+};
+
+/**  The mail server in use (never the password). */
+export type MailView = MailView_Serialize | MailView_Deserialize;
+
+/**  The mail server in use (never the password). */
+export type MailView_Deserialize = {
+	host: string,
+	port: number,
+	user: string,
+	security: string,
+	from: string,
+	fromName?: string | null,
+	caFile?: string | null,
+	/**  RFC 3339: when the login was checked and saved. */
+	checkedAt: string,
+	/**  The password comes from ACQUIT_SMTP_PASSWORD, not the keychain. */
+	passwordInEnv: boolean,
+};
+
+/**  The mail server in use (never the password). */
+export type MailView_Serialize = {
+	host: string,
+	port: number,
+	user: string,
+	security: string,
+	from: string,
+	fromName: string | null,
+	caFile: string | null,
+	/**  RFC 3339: when the login was checked and saved. */
+	checkedAt: string,
+	/**  The password comes from ACQUIT_SMTP_PASSWORD, not the keychain. */
+	passwordInEnv: boolean,
+};
+
 /**  Goods or a service, per line. */
 export type NatureChoice = "goods" | "service";
 
@@ -1513,6 +1630,63 @@ export type RelayStatus_Serialize = {
 	webhookUrl: string | null,
 	/**  Set when [`setup_relay`] just registered the relay with Stripe. */
 	webhookEndpoint: string | null,
+};
+
+/**  The invoice's payment reminder as the invoice screen shows it. */
+export type ReminderPreview = ReminderPreview_Serialize | ReminderPreview_Deserialize;
+
+/**  The invoice's payment reminder as the invoice screen shows it. */
+export type ReminderPreview_Deserialize = {
+	/**  Days from the due date (negative: before it). */
+	step: number,
+	/**  `courtesy`, `reminder`, `firm`, `final`. */
+	tone: string,
+	daysLate: number,
+	/**  In the UI's language. */
+	amountDue: string,
+	penalties?: string | null,
+	rate?: string | null,
+	indemnity?: string | null,
+	/**  The message, in the client's language. */
+	subject: string,
+	body: string,
+	whatsappText: string,
+	email?: string | null,
+	phone?: string | null,
+	/**  A mail server is set: "Send" goes through it. */
+	smtp: boolean,
+	/**
+	 *  Why no reminder can go today (already reminded today, at this step,
+	 *  the client said never), in the UI's language.
+	 */
+	blocked?: string | null,
+};
+
+/**  The invoice's payment reminder as the invoice screen shows it. */
+export type ReminderPreview_Serialize = {
+	/**  Days from the due date (negative: before it). */
+	step: number,
+	/**  `courtesy`, `reminder`, `firm`, `final`. */
+	tone: string,
+	daysLate: number,
+	/**  In the UI's language. */
+	amountDue: string,
+	penalties: string | null,
+	rate: string | null,
+	indemnity: string | null,
+	/**  The message, in the client's language. */
+	subject: string,
+	body: string,
+	whatsappText: string,
+	email: string | null,
+	phone: string | null,
+	/**  A mail server is set: "Send" goes through it. */
+	smtp: boolean,
+	/**
+	 *  Why no reminder can go today (already reminded today, at this step,
+	 *  the client said never), in the UI's language.
+	 */
+	blocked: string | null,
 };
 
 /**  What a restore did. */

@@ -269,17 +269,16 @@ fn a_reminder_by_smtp_is_recorded_with_its_message_id_once() {
     let number = w.issue();
     let out = w.ok(&["remind", &number, "--date", "2026-03-31"]);
     assert!(
-        out.contains("reminder +30 (final) compta@lumiere.example by mail"),
+        out.contains("reminder +30 (reminder) compta@lumiere.example by mail"),
         "{out}"
     );
     let received = w.smtp.received();
     assert_eq!(received.len(), 1);
     let mail = &received[0].parsed;
     assert!(
-        mail["subject"]
-            .as_str()
-            .unwrap()
-            .starts_with("Dernière relance avant mise en demeure"),
+        mail["subject"].as_str().unwrap().starts_with(&format!(
+            "Relance\u{a0}: facture {number} échue le 14/02/2026"
+        )),
         "{mail}"
     );
     let text = mail["text"].as_str().unwrap();

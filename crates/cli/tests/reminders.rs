@@ -148,12 +148,14 @@ fn the_steps_of_the_schedule_at_fixed_dates() {
         courtesy["subject"].as_str().unwrap().starts_with("Rappel"),
         "{courtesy}"
     );
+    // Nothing sent after the due date yet: each step due speaks as a first
+    // reminder (a firm one must follow one).
     for (date, step, tone) in [
         ("2026-02-21", 7, "reminder"),
-        ("2026-03-01", 15, "firm"),
-        ("2026-03-16", 30, "final"),
+        ("2026-03-01", 15, "reminder"),
+        ("2026-03-16", 30, "reminder"),
         // Off for weeks: still the latest step only.
-        ("2026-06-30", 30, "final"),
+        ("2026-06-30", 30, "reminder"),
     ] {
         let rows = due(&acquit, date);
         assert_eq!(rows.len(), 1, "{date}");
@@ -167,7 +169,7 @@ fn the_steps_of_the_schedule_at_fixed_dates() {
     let human = acquit.ok(&["reminders", "--date", "2026-03-01"]);
     assert!(human.contains("Schedule: -3,7,15,30"), "{human}");
     assert!(
-        human.contains(&number) && human.contains("+15 (firm)"),
+        human.contains(&number) && human.contains("+15 (reminder)"),
         "{human}"
     );
     // An edited schedule.
@@ -195,12 +197,17 @@ fn penalties_and_indemnity_45_days_late() {
     assert_eq!(row["legal_rate_assumed"], false);
     let body = row["body"].as_str().unwrap();
     assert!(
-        body.contains("taux annuel de 10\u{a0}%, à ce jour\u{a0}: 15,22\u{a0}€"),
+        body.contains(
+            "au taux annuel de 10\u{a0}% courent depuis l’échéance\u{a0}: 15,22\u{a0}€ à ce jour"
+        ),
         "{body}"
     );
-    assert!(body.contains("recouvrement\u{a0}: 40,00\u{a0}€"), "{body}");
     assert!(
-        body.contains(&format!("La facture {number}, échue le 14/02/2026")),
+        body.contains("recouvrement de 40,00\u{a0}€ est due"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("la facture {number} échue le 14/02/2026")),
         "{body}"
     );
 
@@ -252,6 +259,10 @@ fn a_reminder_goes_to_the_mail_client_once_per_step() {
     let acquit = books("10%");
     let number = invoice(&acquit, "1");
     let programs = Programs::new();
+    // The first reminder after the due date went out at step 7.
+    programs.ok(&acquit, &["remind", &number, "--date", "2026-02-21"]);
+    assert!(programs.launched().contains("Relance\u{a0}: facture"));
+    std::fs::remove_file(&programs.log).unwrap();
 
     // A dry run shows the message and records nothing.
     let preview = programs.ok(
@@ -261,6 +272,7 @@ fn a_reminder_goes_to_the_mail_client_once_per_step() {
     assert!(preview.starts_with("Deuxième relance"), "{preview}");
     assert!(programs.launched().is_empty());
 
+    // Step 15, after the first: firm.
     let out = programs.ok(&acquit, &["remind", &number, "--date", "2026-03-01"]);
     assert!(
         out.contains("reminder +15 (firm) handed to your mail client"),
@@ -281,12 +293,16 @@ fn a_reminder_goes_to_the_mail_client_once_per_step() {
     // Recorded on the invoice; the same step is refused, nothing launched.
     let shown = acquit.json(&["invoice", "show", &number, "--json"]);
     let reminders = shown["reminders"].as_array().unwrap();
-    assert_eq!(reminders.len(), 1);
-    assert_eq!(reminders[0]["step"], 15);
-    assert_eq!(reminders[0]["via"], "email");
-    assert_eq!(reminders[0]["sent"], true);
+    assert_eq!(reminders.len(), 2);
+    assert_eq!(
+        (reminders[0]["step"].as_i64(), reminders[0]["tone"].as_str()),
+        (Some(7), Some("reminder"))
+    );
+    assert_eq!(reminders[1]["step"], 15);
+    assert_eq!(reminders[1]["via"], "email");
+    assert_eq!(reminders[1]["sent"], true);
     // 123456 × 15 days × 10 % / 365 = 507 cents.
-    assert_eq!(reminders[0]["penalties"], "5.07");
+    assert_eq!(reminders[1]["penalties"], "5.07");
     let again = programs.fails(&acquit, &["remind", &number, "--date", "2026-03-01"]);
     assert!(
         again.contains("already reminded at this step, on 2026-03-01"),
@@ -299,8 +315,8 @@ fn a_reminder_goes_to_the_mail_client_once_per_step() {
     // …and a reminder by hand in between has its own day.
     programs.ok(&acquit, &["remind", &number, "--date", "2026-03-10"]);
     let shown = acquit.json(&["invoice", "show", &number, "--json"]);
-    assert_eq!(shown["reminders"][1]["step"], 24);
-    assert_eq!(shown["reminders"][1]["tone"], "firm");
+    assert_eq!(shown["reminders"][2]["step"], 24);
+    assert_eq!(shown["reminders"][2]["tone"], "firm");
 }
 
 #[test]

@@ -7,7 +7,8 @@
 //! sent at that step or a later one (a laptop off for a month sends one
 //! reminder, the latest, not four). Steps dated on or before the issue day
 //! are skipped. The tone rises with the steps: a courtesy note before the
-//! due date, then a reminder, firmer ones, and a final notice.
+//! due date, then a reminder, firmer ones, and a final notice; never firm
+//! before a first reminder after the due date was actually sent.
 //!
 //! # Late-payment penalties (Code de commerce art. L441-10 and D441-5)
 //! ```text
@@ -276,6 +277,19 @@ impl Schedule {
         }
     }
 
+    /// The tone of a reminder at `offset` given the offsets already sent:
+    /// that of the schedule ([`Schedule::tone_at`]), but never firm or
+    /// final before a first reminder after the due date went out (a
+    /// message saying "despite our reminder" must follow one).
+    pub fn tone_after(&self, offset: i32, sent: &[i32]) -> Tone {
+        match self.tone_at(offset) {
+            Tone::Firm | Tone::Final if !sent.iter().any(|&s| s > 0 && s < offset) => {
+                Tone::Reminder
+            }
+            tone => tone,
+        }
+    }
+
     /// The step due on `today` for an invoice issued on `issued` and due on
     /// `due`, given the offsets at which reminders were already sent (see
     /// the module docs). `None`: nothing to send today.
@@ -301,7 +315,7 @@ impl Schedule {
         Some(Step {
             offset,
             date: due + chrono::Duration::days(i64::from(offset)),
-            tone: self.tone_at(offset),
+            tone: self.tone_after(offset, sent),
         })
     }
 
@@ -483,6 +497,12 @@ mod tests {
                 Courtesy, Courtesy, Reminder, Reminder, Firm, Firm, Final, Final
             ]
         );
+        // Never firm before a first reminder after the due date went out.
+        assert_eq!(s.tone_after(15, &[-3]), Reminder);
+        assert_eq!(s.tone_after(30, &[]), Reminder);
+        assert_eq!(s.tone_after(15, &[7]), Firm);
+        assert_eq!(s.tone_after(30, &[-3, 9]), Final);
+        assert_eq!(s.tone_after(-3, &[]), Courtesy);
         let two = Schedule::parse("7,30").unwrap();
         assert_eq!((two.tone_at(7), two.tone_at(30)), (Reminder, Final));
         assert_eq!(Schedule::parse("7").unwrap().tone_at(60), Reminder);

@@ -126,7 +126,7 @@ pub fn prepare(store: &Store, number: &str, today: NaiveDate) -> Result<Reminder
             Step {
                 offset,
                 date: today,
-                tone: schedule.tone_at(offset),
+                tone: schedule.tone_after(offset, &offsets),
             }
         });
     if let Some(earlier) = sent.iter().find(|r| r.step == step.offset) {
