@@ -43,6 +43,7 @@ mod online;
 mod parse;
 mod payment;
 mod pdf;
+mod recurring;
 mod remind;
 mod safety;
 mod share;
@@ -164,6 +165,10 @@ enum Command {
     /// Send an invoice or credit note (or its receipt) to the client: by
     /// mail from Acquit, your mail client, or WhatsApp
     Send(mail::SendArgs),
+    /// Invoices that repeat (every N weeks or months), made from a draft,
+    /// each period once
+    #[command(subcommand, arg_required_else_help = true)]
+    Recurring(recurring::RecurringCommand),
     /// Payment reminders due today (with the late-payment penalties
     /// accrued), and the schedule they follow
     Reminders(remind::RemindersArgs),
@@ -293,6 +298,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Ereport(args) => einvoice::ereport(args, &path),
         Command::Mail(command) => mail::run(command, &path),
         Command::Send(args) => mail::send(args, &path),
+        Command::Recurring(command) => recurring::run(command, &path),
         Command::Reminders(args) => remind::list(args, &path),
         Command::Remind(args) => remind::remind(args, &path),
     }

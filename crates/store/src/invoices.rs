@@ -290,89 +290,7 @@ impl Store {
     pub fn issue(&mut self, draft: InvoiceId, date: NaiveDate) -> Result<String, StoreError> {
         let seller = self.seller()?.ok_or(Rejection::NoSeller)?;
         let pattern = self.number_pattern(false)?;
-        self.write(|tx| {
-            let (currency, kind) = editable_draft(tx, draft)?;
-            let lines = load_lines(tx, draft.0)?;
-            if lines.is_empty() {
-                return Err(Rejection::EmptyDraft(draft.0).into());
-            }
-            let mut totals = compute_lines(&lines, currency, seller.vat_regime)?;
-            if kind == InvoiceKind::Balance {
-                let deposits = deposit_totals(tx, draft.0)?;
-                totals = totals.balance_after(&deposits).map_err(Rejection::from)?;
-            }
-            let (client_id, due, sale): (i64, Option<String>, Option<String>) = tx.query_row(
-                "SELECT client_id, due_date, sale_date FROM invoices WHERE id = ?1",
-                [draft.0],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            let buyer: String = tx.query_row(
-                "SELECT profile FROM clients WHERE id = ?1",
-                [client_id],
-                |r| r.get(0),
-            )?;
-            let client: Client = from_json(&buyer)?;
-            let mut details = load_details(tx, draft.0)?;
-            let plain: Vec<Line> = lines.iter().map(|l| l.line.clone()).collect();
-            let (gaps, coming): (Vec<Gap>, Vec<Gap>) =
-                compliance::gaps(&seller, &client, &plain, &details, currency)
-                    .into_iter()
-                    .partition(|g| g.blocks_on(date));
-            if !gaps.is_empty() {
-                return Err(Rejection::Incomplete { date, gaps }.into());
-            }
-            // A Factur-X only when nothing the e-invoice needs is missing:
-            // before September 2027 an incomplete invoice is still issued,
-            // as a plain PDF, rather than as an e-invoice the rules refuse.
-            details.facturx = coming.is_empty();
-            if let Some(rate) = details.eur_rate {
-                details.vat_total_eur = Some(
-                    rate.to_eur(totals.vat_total)
-                        .map_err(|e| StoreError::Decode(e.to_string()))?,
-                );
-            }
-            if client.vat_exemption != VatExemption::None
-                && let Some(line) = lines
-                    .iter()
-                    .position(|l| l.line.input.vat_rate != VatRate::ZERO)
-            {
-                return Err(Rejection::VatOnExemptInvoice {
-                    client: client.name,
-                    exemption: client.vat_exemption.as_str().to_owned(),
-                    line: line + 1,
-                    rate: lines[line].line.input.vat_rate,
-                }
-                .into());
-            }
-            let due_date = match due {
-                Some(d) => parse_date(&d)?,
-                None => date + chrono::Days::new(u64::from(seller.payment_terms_days)),
-            };
-            if due_date < date {
-                return Err(Rejection::Invalid(format!(
-                    "the due date {due_date} is before the issue date {date}: change the due date"
-                ))
-                .into());
-            }
-            let number = take_number(tx, &pattern, date, false)?;
-            let sale_date = match sale {
-                Some(d) => parse_date(&d)?,
-                None => date,
-            };
-            seal(
-                tx,
-                draft.0,
-                &number,
-                [date, sale_date, due_date],
-                Sealed {
-                    seller: &seller,
-                    buyer_json: &buyer,
-                    totals: &totals,
-                    details: &details,
-                },
-            )?;
-            Ok(number)
-        })
+        self.write(|tx| issue_in(tx, &seller, &pattern, draft, date))
     }
 
     /// What the draft lacks that the law will ask for later than `date`:
@@ -883,6 +801,98 @@ fn check_new_draft(draft: &NewDraft) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Issues draft `draft` on `date` inside `tx` (see [`Store::issue`]): the
+/// recurring invoices issue in the transaction that records their period.
+pub(crate) fn issue_in(
+    tx: &Transaction<'_>,
+    seller: &Seller,
+    pattern: &NumberPattern,
+    draft: InvoiceId,
+    date: NaiveDate,
+) -> Result<String, StoreError> {
+    let (currency, kind) = editable_draft(tx, draft)?;
+    let lines = load_lines(tx, draft.0)?;
+    if lines.is_empty() {
+        return Err(Rejection::EmptyDraft(draft.0).into());
+    }
+    let mut totals = compute_lines(&lines, currency, seller.vat_regime)?;
+    if kind == InvoiceKind::Balance {
+        let deposits = deposit_totals(tx, draft.0)?;
+        totals = totals.balance_after(&deposits).map_err(Rejection::from)?;
+    }
+    let (client_id, due, sale): (i64, Option<String>, Option<String>) = tx.query_row(
+        "SELECT client_id, due_date, sale_date FROM invoices WHERE id = ?1",
+        [draft.0],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let buyer: String = tx.query_row(
+        "SELECT profile FROM clients WHERE id = ?1",
+        [client_id],
+        |r| r.get(0),
+    )?;
+    let client: Client = from_json(&buyer)?;
+    let mut details = load_details(tx, draft.0)?;
+    let plain: Vec<Line> = lines.iter().map(|l| l.line.clone()).collect();
+    let (gaps, coming): (Vec<Gap>, Vec<Gap>) =
+        compliance::gaps(seller, &client, &plain, &details, currency)
+            .into_iter()
+            .partition(|g| g.blocks_on(date));
+    if !gaps.is_empty() {
+        return Err(Rejection::Incomplete { date, gaps }.into());
+    }
+    // A Factur-X only when nothing the e-invoice needs is missing:
+    // before September 2027 an incomplete invoice is still issued,
+    // as a plain PDF, rather than as an e-invoice the rules refuse.
+    details.facturx = coming.is_empty();
+    if let Some(rate) = details.eur_rate {
+        details.vat_total_eur = Some(
+            rate.to_eur(totals.vat_total)
+                .map_err(|e| StoreError::Decode(e.to_string()))?,
+        );
+    }
+    if client.vat_exemption != VatExemption::None
+        && let Some(line) = lines
+            .iter()
+            .position(|l| l.line.input.vat_rate != VatRate::ZERO)
+    {
+        return Err(Rejection::VatOnExemptInvoice {
+            client: client.name,
+            exemption: client.vat_exemption.as_str().to_owned(),
+            line: line + 1,
+            rate: lines[line].line.input.vat_rate,
+        }
+        .into());
+    }
+    let due_date = match due {
+        Some(d) => parse_date(&d)?,
+        None => date + chrono::Days::new(u64::from(seller.payment_terms_days)),
+    };
+    if due_date < date {
+        return Err(Rejection::Invalid(format!(
+            "the due date {due_date} is before the issue date {date}: change the due date"
+        ))
+        .into());
+    }
+    let number = take_number(tx, pattern, date, false)?;
+    let sale_date = match sale {
+        Some(d) => parse_date(&d)?,
+        None => date,
+    };
+    seal(
+        tx,
+        draft.0,
+        &number,
+        [date, sale_date, due_date],
+        Sealed {
+            seller,
+            buyer_json: &buyer,
+            totals: &totals,
+            details: &details,
+        },
+    )?;
+    Ok(number)
+}
+
 fn check_client(tx: &Transaction<'_>, client: ClientId) -> Result<(), StoreError> {
     let exists: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
@@ -1058,7 +1068,7 @@ fn seal(
     journal::append(tx, Subject::Document(id))
 }
 
-fn insert_line(
+pub(crate) fn insert_line(
     tx: &Transaction<'_>,
     invoice: i64,
     position: i64,
@@ -1091,7 +1101,7 @@ fn insert_line(
 }
 
 /// The details column: NULL when there is nothing in it, as in older books.
-fn details_json(details: &InvoiceDetails) -> Option<String> {
+pub(crate) fn details_json(details: &InvoiceDetails) -> Option<String> {
     (!details.is_empty()).then(|| to_json(details))
 }
 

@@ -32,6 +32,7 @@ mod parties;
 mod payments;
 pub mod private;
 mod reconcile;
+mod recurring;
 mod reminders;
 mod shares;
 mod stripe;
@@ -58,6 +59,7 @@ pub use payments::{
     LedgerEntry, LedgerTotal, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment,
     StripeMethod, ledger_totals,
 };
+pub use recurring::{Made, PeriodMade, Recurring, RecurringMode, Run, Template};
 pub use reminders::{
     JUST_SENT_SECONDS, MailKind, NewMail, NewReminder, ReminderVia, SentMail, StoredReminder,
 };
@@ -84,6 +86,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0006_legal_data.sql")),
         M::up(include_str!("../migrations/0007_einvoicing.sql")),
         M::up(include_str!("../migrations/0008_reminders_mail.sql")),
+        M::up(include_str!("../migrations/0009_recurring.sql")),
     ])
 }
 
@@ -91,7 +94,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 8;
+const MIGRATION_COUNT: usize = 9;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
