@@ -537,6 +537,24 @@ pub fn invoice_timeline(
 
 // ---------------------------------------------------------------- sync
 
+/// Makes the recurring invoices due today (each period once, whatever
+/// else runs: `Store::run_recurring`), on each turn of the background
+/// loop, with or without Stripe; what it made or could not is logged.
+fn make_recurring(store: &mut Store) {
+    let _gate = crate::backups::writing();
+    match store.run_recurring(acquit_store::today()) {
+        Ok((made, failed)) => {
+            for m in made {
+                tracing::info!(schedule = m.recurring_id, period = m.period, date = %m.date, made = ?m.made, "recurring invoice");
+            }
+            for (schedule, error) in failed {
+                tracing::warn!(schedule, %error, "recurring schedule stopped");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "recurring invoices not made"),
+    }
+}
+
 /// Sent after a sync applied payments: the UI refreshes and says so.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -654,6 +672,7 @@ fn sync_loop(
             }
             let _ = update.emit(app);
         };
+        make_recurring(&mut store);
         let relay = config::relay_client(&store);
         let stripe = config::stripe_client(&store);
         let (relay, stripe) = match (relay, stripe) {

@@ -23,6 +23,7 @@ mod keyring;
 mod list;
 mod payments;
 // Mail settings, and an overdue invoice reminded over real SMTP.
+mod recurring;
 mod reminders;
 mod screens;
 mod send;

@@ -463,6 +463,25 @@ fn a_supplier_s_invoice_arrives_in_the_inbox_kept_as_received() {
         json!({"name": format!("{number}.pdf"), "file": text(&encoded.stdout)}),
     );
     assert_eq!(code, 201, "{answer}");
+    // A second one the platform no longer hands over: said on stderr, and
+    // the first still comes in (one flow never stops the refresh).
+    let (code, lost) = w.pa.control(
+        "/_fake/incoming",
+        json!({"name": "lost.pdf", "file": text(&encoded.stdout)}),
+    );
+    assert_eq!(code, 201, "{lost}");
+    let (code, withheld) = w.pa.control("/_fake/withhold", json!({"flowId": lost["flowId"]}));
+    assert_eq!(code, 200, "{withheld}");
+    let out = w.run(&["einvoice", "inbox", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "platform flow {} skipped",
+            lost["flowId"].as_str().unwrap()
+        )) && stderr.contains("no longer available"),
+        "{stderr}"
+    );
 
     let listed = w.json(&["einvoice", "inbox", "--json"]);
     let listed = listed.as_array().unwrap();

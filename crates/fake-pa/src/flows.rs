@@ -697,6 +697,13 @@ fn get_flow(fake: &Fake, id: &str, query: Option<&str>) -> Response {
             &format!("no flow {id}"),
         );
     };
+    if doc_type != "Metadata" && Fake::lock(&fake.withheld).contains(&flow.id) {
+        return error(
+            StatusCode::NOT_FOUND,
+            "MISSING_RESOURCE",
+            &format!("the documents of flow {id} are no longer available"),
+        );
+    }
     let file = match doc_type.as_str() {
         "Metadata" => return axum::Json(flow.to_json()).into_response(),
         "Original" => &flow.file,
@@ -752,7 +759,7 @@ pub(crate) fn control(
     }
     if !matches!(
         control,
-        "directory" | "incoming" | "lifecycle" | "process" | "stall" | "tokens/expire"
+        "directory" | "incoming" | "lifecycle" | "process" | "stall" | "withhold" | "tokens/expire"
     ) {
         return not_found(&path);
     }
@@ -770,6 +777,7 @@ pub(crate) fn control(
     settle(fake);
     match control {
         "stall" => stall_control(fake, &request),
+        "withhold" => withhold_control(fake, &request),
         "incoming" => incoming(fake, &request),
         "directory" => crate::directory::set(fake, &request),
         "lifecycle" => lifecycle(fake, &request),
@@ -788,6 +796,20 @@ fn stall_control(fake: &Fake, request: &Value) -> Response {
     };
     *Fake::lock(&fake.stall) = std::time::Duration::from_millis(ms);
     axum::Json(json!({"createFlowMs": ms})).into_response()
+}
+
+/// `POST /_fake/withhold {"flowId"}`: from now on the platform no longer
+/// hands over that flow's documents (`getFlow` with a `docType` answers
+/// 404), as a platform that purged or lost them would; its metadata stays.
+fn withhold_control(fake: &Fake, request: &Value) -> Response {
+    let Some(id) = text_field(request, "flowId") else {
+        return bad_request("INVALID_FIELD_VALUE", "flowId is missing");
+    };
+    if !Fake::lock(&fake.flows).list.iter().any(|f| f.id == id) {
+        return error(StatusCode::NOT_FOUND, "MISSING_RESOURCE", &format!("no flow {id}"));
+    }
+    Fake::lock(&fake.withheld).insert(id.to_owned());
+    axum::Json(json!({"withheld": id})).into_response()
 }
 
 fn text_field<'a>(request: &'a Value, name: &str) -> Option<&'a str> {

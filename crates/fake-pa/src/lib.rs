@@ -57,6 +57,8 @@
 //!   supplier's invoice for the user arrives (`SupplierInvoice`, `In`).
 //! - `POST /_fake/stall {"createFlowMs"}`: `createFlow` keeps each new
 //!   flow but answers this much later (an answer lost to a crash or a cut).
+//! - `POST /_fake/withhold {"flowId"}`: that flow's documents are no longer
+//!   handed over (404), its metadata stays.
 //! - `POST /_fake/tokens/expire`: every token issued so far expires.
 //! - `GET /_fake/requests`: the requests received, as logged.
 

@@ -77,6 +77,9 @@ pub(crate) struct Fake {
     log: Option<Mutex<std::fs::File>>,
     /// How late `createFlow` answers (`/_fake/stall`).
     pub(crate) stall: Mutex<Duration>,
+    /// Flows whose documents the platform no longer hands over
+    /// (`/_fake/withhold`).
+    pub(crate) withheld: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Fake {
@@ -106,6 +109,7 @@ pub fn router(config: Config) -> std::io::Result<Router> {
         requests: Mutex::new(Vec::new()),
         log,
         stall: Mutex::new(Duration::ZERO),
+        withheld: Mutex::new(std::collections::HashSet::new()),
     });
     Ok(Router::new()
         .fallback(handle)

@@ -363,8 +363,12 @@ pub struct Refreshed {
     pub cashed: Vec<(String, PaymentId)>,
     /// Suppliers' invoices received, as `(supplier, number)`.
     pub received: Vec<(String, String)>,
-    /// Messages about documents Acquit did not send, or unreadable ones:
-    /// `(flow id, why)`; reported once, nothing recorded.
+    /// Messages about documents Acquit did not send, or unreadable ones,
+    /// and what the platform refused about one flow (a status 212 it
+    /// would not take, a document it would not hand over): `(flow or
+    /// tracking id, why)`, nothing recorded. One such flow never keeps the
+    /// others from being followed; a 212 refused is offered again at the
+    /// next refresh.
     pub skipped: Vec<(String, String)>,
 }
 
@@ -433,11 +437,15 @@ pub async fn refresh(store: &mut Store, pa: &Client) -> Result<Refreshed, EInvoi
         if flow.ack_status() != AckStatus::Ok {
             continue;
         }
-        let xml = pa.flow_document(&flow.flow_id, DocType::Original).await?;
-        let read = if xml.len() > MAX_CDAR_BYTES {
-            Err(format!("{} bytes, more than a status holds", xml.len()))
-        } else {
-            read_cdar(&xml).map_err(|e| e.to_string())
+        let read = match pa.flow_document(&flow.flow_id, DocType::Original).await {
+            Ok(xml) if xml.len() > MAX_CDAR_BYTES => {
+                Err(format!("{} bytes, more than a status holds", xml.len()))
+            }
+            Ok(xml) => read_cdar(&xml).map_err(|e| e.to_string()),
+            // The platform will not hand this status over: said once, the
+            // others are still read.
+            Err(e) if e.is_refusal() => Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         };
         let mut complete = true;
         match read {
@@ -551,7 +559,17 @@ async fn send_cashed(
                 &flow.info.sha256,
                 &file_name,
             )?;
-            let answer = upload(store, pa, &flow, Store::einvoice_submitted).await?;
+            let answer = match upload(store, pa, &flow, Store::einvoice_submitted).await {
+                Ok(answer) => answer,
+                // Refused outright (its reservation forgotten by `upload`):
+                // said, and the other payments still go.
+                Err(EInvoiceError::Pa(e)) if e.is_refusal() => {
+                    tracing::warn!(%number, payment = payment.id.0, error = %e, "status 212 refused");
+                    out.skipped.push((tracking_id.clone(), e.to_string()));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             tracing::info!(%number, payment = payment.id.0, flow_id = %answer.flow_id, "status 212 sent");
             out.cashed.push((number.clone(), payment.id));
         }
@@ -583,7 +601,16 @@ async fn fetch_inbox(
         if flow.ack_status() != AckStatus::Ok || store.is_received(&flow.flow_id)? {
             continue;
         }
-        let file = pa.flow_document(&flow.flow_id, DocType::Original).await?;
+        let file = match pa.flow_document(&flow.flow_id, DocType::Original).await {
+            Ok(file) => file,
+            // The platform will not hand this one over: said, the others
+            // are still fetched (and this one asked again next time).
+            Err(e) if e.is_refusal() => {
+                out.skipped.push((flow.flow_id.clone(), e.to_string()));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         if file.len() > MAX_RECEIVED_BYTES {
             out.skipped.push((
                 flow.flow_id.clone(),
