@@ -470,7 +470,8 @@ fn a_supplier_s_invoice_arrives_in_the_inbox_kept_as_received() {
         json!({"name": "lost.pdf", "file": text(&encoded.stdout)}),
     );
     assert_eq!(code, 201, "{lost}");
-    let (code, withheld) = w.pa.control("/_fake/withhold", json!({"flowId": lost["flowId"]}));
+    let (code, withheld) =
+        w.pa.control("/_fake/withhold", json!({"flowId": lost["flowId"]}));
     assert_eq!(code, 200, "{withheld}");
     let out = w.run(&["einvoice", "inbox", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

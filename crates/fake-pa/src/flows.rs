@@ -806,7 +806,11 @@ fn withhold_control(fake: &Fake, request: &Value) -> Response {
         return bad_request("INVALID_FIELD_VALUE", "flowId is missing");
     };
     if !Fake::lock(&fake.flows).list.iter().any(|f| f.id == id) {
-        return error(StatusCode::NOT_FOUND, "MISSING_RESOURCE", &format!("no flow {id}"));
+        return error(
+            StatusCode::NOT_FOUND,
+            "MISSING_RESOURCE",
+            &format!("no flow {id}"),
+        );
     }
     Fake::lock(&fake.withheld).insert(id.to_owned());
     axum::Json(json!({"withheld": id})).into_response()
