@@ -18,6 +18,7 @@ mod logging;
 mod mail;
 pub mod menu;
 mod messages;
+mod notify;
 mod payments;
 mod preview;
 mod send;
@@ -99,6 +100,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::reminder_preview,
             mail::send_reminder,
             mail::reminders_due,
+            notify::notification_settings,
+            notify::set_notification,
             books::ledger,
             books::export_ledger_csv,
             books::invoice_id,
@@ -122,6 +125,7 @@ pub fn run() {
     let builder = specta_builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(builder.invoke_handler())
         .on_menu_event(menu::on_event)

@@ -540,10 +540,11 @@ pub fn invoice_timeline(
 /// Makes the recurring invoices due today (each period once, whatever
 /// else runs: `Store::run_recurring`), on each turn of the background
 /// loop, with or without Stripe; what it made or could not is logged.
-fn make_recurring(store: &mut Store) {
+fn make_recurring(app: &AppHandle, store: &mut Store) {
     let _gate = crate::backups::writing();
     match store.run_recurring(acquit_store::today()) {
         Ok((made, failed)) => {
+            crate::notify::recurring(app, store, &made);
             for m in made {
                 tracing::info!(schedule = m.recurring_id, period = m.period, date = %m.date, made = ?m.made, "recurring invoice");
             }
@@ -672,7 +673,8 @@ fn sync_loop(
             }
             let _ = update.emit(app);
         };
-        make_recurring(&mut store);
+        make_recurring(app, &mut store);
+        crate::notify::reminders_due(app, &mut store);
         let relay = config::relay_client(&store);
         let stripe = config::stripe_client(&store);
         let (relay, stripe) = match (relay, stripe) {
@@ -741,6 +743,7 @@ fn sync_loop(
                         statuses,
                     }
                     .emit(app);
+                    crate::notify::payments(app, &store, &report.invoices);
                 }
                 publish(SyncStatus {
                     configured: true,

@@ -294,16 +294,33 @@ async fn a_transfer_recorded_by_hand_pays_the_invoice_and_can_be_reversed() {
 
 /// With a relay set up (`acquit relay set`, as `./x run` does), the app's
 /// background sync long-polls it: a payment made on the fake reaches the
-/// relay by webhook and the open invoice turns PAID with no click.
+/// relay by webhook and the open invoice turns PAID with no click; the
+/// window being hidden, a native notification says so (seen on a private
+/// session bus by `dbus-monitor`, as the desktop's notification service
+/// would receive it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
     let servers = tempfile::tempdir().unwrap();
     let fake = FakeStripe::start(servers.path(), &[]);
     let relay = Relay::start(servers.path());
+    // A session bus of the test's own, where monitoring is allowed.
+    let bus = Keyring::start(Provider::Nothing);
+    let watched = servers.path().join("notifications.log");
+    let mut monitor = Command::new("dbus-monitor")
+        .args([
+            "--address",
+            &bus.address,
+            "interface='org.freedesktop.Notifications'",
+        ])
+        .stdout(std::fs::File::create(&watched).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("dbus-monitor is missing: sudo apt-get install dbus-bin");
     let env = [
         ("ACQUIT_STRIPE_KEY", KEY.to_owned()),
         ("ACQUIT_STRIPE_API_BASE", fake.base.clone()),
         ("ACQUIT_RELAY_TOKEN", relay.token.clone()),
+        ("DBUS_SESSION_BUS_ADDRESS", bus.address.clone()),
     ];
     let app = App::launch_with_env(demo, &env).await;
     app.choose("[data-testid=language]", "fr").await;
@@ -344,6 +361,8 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
         .clone()
         .expect("Stripe's URL");
     drop(store);
+    // The window hidden, as when the user works elsewhere.
+    window(&app, "hide").await;
     let answer = pay(&fake, &stripe_url);
     assert!(
         !answer.contains("\"error\""),
@@ -352,6 +371,21 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
 
     // No click: the long-poll returns with the webhook's event.
     wait_status(&app, "Payée", Duration::from_secs(20)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen = std::fs::read_to_string(&watched).unwrap_or_default();
+        if seen.contains("member=Notify") && seen.contains(&format!("{number} payée")) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no notification of the payment on the session bus:\n{seen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = monitor.kill();
+    let _ = monitor.wait();
+    window(&app, "show").await;
     assert_eq!(
         app.text("[data-testid=toast] span").await,
         format!("{number} payée")
@@ -376,6 +410,19 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
     app.wait_gone("[data-testid=share-url]").await;
     assert_eq!(http_status(&bundle), 410);
     app.close().await;
+}
+
+/// Hides or shows the main window through Tauri's own window commands.
+async fn window(app: &App, action: &str) {
+    let script = "const done = arguments[arguments.length - 1];
+        window.__TAURI_INTERNALS__.invoke('plugin:window|' + arguments[0], { label: 'main' })
+          .then(() => done('ok'), (error) => done(String(error)));";
+    let answer = app
+        .client
+        .execute_async(script, vec![action.into()])
+        .await
+        .unwrap_or_else(|e| panic!("window {action}: {e}"));
+    assert_eq!(answer, "ok", "window {action}: {answer}");
 }
 
 /// The HTTP status of a GET (curl: independent of the code under test).

@@ -236,6 +236,9 @@ export const commands = {
 	sendReminder: (number: string, via: string) => typedError<string, CommandError>(__TAURI_INVOKE("send_reminder", { number, via })),
 	/**  The reminders due today (the schedule's latest step not yet sent). */
 	remindersDue: () => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due")),
+	notificationSettings: () => typedError<NotificationSettings, CommandError>(__TAURI_INVOKE("notification_settings")),
+	/**  Turns one kind (`payments`, `reminders`, `recurring`) on or off. */
+	setNotification: (kind: string, on: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_notification", { kind, on })),
 	/**  The receipts ledger of `period`, in date order, with its totals. */
 	ledger: (period: Period_Deserialize, lang: string) => typedError<LedgerView_Serialize, CommandError>(__TAURI_INVOKE("ledger", { period, lang })),
 	/**
@@ -1374,6 +1377,13 @@ export type NewLinkForm = {
 	amount: string,
 	/**  A 24 h checkout session instead of a lasting link. */
 	checkout: boolean,
+};
+
+/**  Which notifications are on. */
+export type NotificationSettings = {
+	payments: boolean,
+	reminders: boolean,
+	recurring: boolean,
 };
 
 /**  A party (seller or client) as the document prints it. */

@@ -1,0 +1,166 @@
+//! Native notifications (tauri-plugin-notification: the Freedesktop
+//! notification service on Linux, Notification Center on macOS, toasts on
+//! Windows), so a payment is known when the window is not in front: an
+//! invoice paid or partly paid by a sync, the reminders due today (once a
+//! day), a recurring invoice issued by itself. Shown only while the window
+//! is hidden or not focused (the window says it otherwise), in the UI's
+//! language. Each kind can be turned off (settings `notify.{kind}` =
+//! `off`).
+
+use acquit_core::{InvoiceStatus, Lang};
+use acquit_store::{Made, PeriodMade, Store};
+use serde::Serialize;
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::commands::{Books, CommandError};
+use crate::messages::{say, ui_lang};
+
+/// The kinds of notification, as their setting names them.
+pub const KINDS: [&str; 3] = ["payments", "reminders", "recurring"];
+
+/// The setting of the last day the reminders due were announced.
+const REMINDERS_ANNOUNCED: &str = "notify.reminders.last";
+
+fn setting(kind: &str) -> String {
+    format!("notify.{kind}")
+}
+
+fn enabled(store: &Store, kind: &str) -> bool {
+    !matches!(store.setting(&setting(kind)), Ok(Some(v)) if v == "off")
+}
+
+/// Whether the user is looking at the window (then it says it itself).
+fn in_front(app: &AppHandle) -> bool {
+    app.get_webview_window("main").is_some_and(|w| {
+        w.is_visible().unwrap_or(false)
+            && w.is_focused().unwrap_or(false)
+            && !w.is_minimized().unwrap_or(false)
+    })
+}
+
+fn show(app: &AppHandle, title: &str, body: &str) {
+    if let Err(error) = app.notification().builder().title(title).body(body).show() {
+        // No notification service (a bare session): the window still says
+        // it; nothing else to do.
+        tracing::warn!(%error, "notification not shown");
+    }
+}
+
+/// After a sync applied payments to `numbers`.
+pub fn payments(app: &AppHandle, store: &Store, numbers: &[String]) {
+    if in_front(app) || !enabled(store, "payments") {
+        return;
+    }
+    let lang = ui_lang();
+    for number in numbers {
+        let Ok(view) = store.invoice(number) else {
+            continue;
+        };
+        let title = match view.status {
+            InvoiceStatus::Paid => match lang {
+                Lang::Fr => format!("{number} payée\u{202f}: {}", view.totals.total.format(lang)),
+                Lang::En => format!("{number} paid: {}", view.totals.total.format(lang)),
+            },
+            InvoiceStatus::PartiallyPaid => match lang {
+                Lang::Fr => format!(
+                    "{number}\u{202f}: paiement reçu, reste {}",
+                    view.amount_due.format(lang)
+                ),
+                Lang::En => format!(
+                    "{number}: payment received, {} still due",
+                    view.amount_due.format(lang)
+                ),
+            },
+            // A debit under way says nothing yet: the money is not in.
+            _ => continue,
+        };
+        show(app, &title, &view.buyer.name);
+    }
+}
+
+/// Once a day: the reminders due today, if any.
+pub fn reminders_due(app: &AppHandle, store: &mut Store) {
+    let today = acquit_store::today();
+    if !enabled(store, "reminders")
+        || store.setting(REMINDERS_ANNOUNCED).ok().flatten().as_deref()
+            == Some(today.to_string().as_str())
+    {
+        return;
+    }
+    let Ok(due) = acquit_sync::reminders::due(store, today) else {
+        return;
+    };
+    if due.is_empty() || in_front(app) {
+        return;
+    }
+    let numbers: Vec<&str> = due.iter().map(|r| r.number.as_str()).collect();
+    let title = match (ui_lang(), due.len()) {
+        (Lang::Fr, 1) => "1 relance à envoyer aujourd’hui".to_owned(),
+        (Lang::Fr, n) => format!("{n} relances à envoyer aujourd’hui"),
+        (Lang::En, 1) => "1 reminder to send today".to_owned(),
+        (Lang::En, n) => format!("{n} reminders to send today"),
+    };
+    show(app, &title, &numbers.join(", "));
+    let _ = store.set_setting(REMINDERS_ANNOUNCED, &today.to_string());
+}
+
+/// The recurring invoices the background task issued.
+pub fn recurring(app: &AppHandle, store: &Store, made: &[PeriodMade]) {
+    if in_front(app) || !enabled(store, "recurring") {
+        return;
+    }
+    for m in made {
+        if let Made::Issued { number } = &m.made {
+            let total = store
+                .invoice(number)
+                .map(|v| v.totals.total.format(ui_lang()))
+                .unwrap_or_default();
+            show(
+                app,
+                &say(
+                    &format!("Facture récurrente {number} émise\u{202f}: {total}"),
+                    &format!("Recurring invoice {number} issued: {total}"),
+                ),
+                "",
+            );
+        }
+    }
+}
+
+/// Which notifications are on.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationSettings {
+    pub payments: bool,
+    pub reminders: bool,
+    pub recurring: bool,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn notification_settings(
+    books: State<'_, Books>,
+) -> Result<NotificationSettings, CommandError> {
+    books.with(|store| {
+        Ok::<_, acquit_store::StoreError>(NotificationSettings {
+            payments: enabled(store, "payments"),
+            reminders: enabled(store, "reminders"),
+            recurring: enabled(store, "recurring"),
+        })
+    })
+}
+
+/// Turns one kind (`payments`, `reminders`, `recurring`) on or off.
+#[tauri::command]
+#[specta::specta]
+pub fn set_notification(
+    books: State<'_, Books>,
+    kind: String,
+    on: bool,
+) -> Result<(), CommandError> {
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(CommandError::new(format!("unknown notification {kind}")));
+    }
+    books.with(|store| store.set_setting(&setting(&kind), if on { "on" } else { "off" }))
+}
