@@ -39,12 +39,24 @@ fn in_front(app: &AppHandle) -> bool {
     })
 }
 
+/// Shows a notification on a thread of its own: a session bus slow to
+/// answer (or to say it has no notification service) never holds up the
+/// background sync that asked.
 fn show(app: &AppHandle, title: &str, body: &str) {
-    if let Err(error) = app.notification().builder().title(title).body(body).show() {
-        // No notification service (a bare session): the window still says
-        // it; nothing else to do.
-        tracing::warn!(%error, "notification not shown");
-    }
+    let (app, title, body) = (app.clone(), title.to_owned(), body.to_owned());
+    std::thread::spawn(move || {
+        if let Err(error) = app
+            .notification()
+            .builder()
+            .title(&title)
+            .body(&body)
+            .show()
+        {
+            // No notification service (a bare session): the window still
+            // says it; nothing else to do.
+            tracing::warn!(%error, "notification not shown");
+        }
+    });
 }
 
 /// After a sync applied payments to `numbers`.
@@ -102,6 +114,7 @@ pub fn reminders_due(app: &AppHandle, store: &mut Store) {
         (Lang::En, n) => format!("{n} reminders to send today"),
     };
     show(app, &title, &numbers.join(", "));
+    let _gate = crate::backups::writing();
     let _ = store.set_setting(REMINDERS_ANNOUNCED, &today.to_string());
 }
 

@@ -541,8 +541,10 @@ pub fn invoice_timeline(
 /// else runs: `Store::run_recurring`), on each turn of the background
 /// loop, with or without Stripe; what it made or could not is logged.
 fn make_recurring(app: &AppHandle, store: &mut Store) {
-    let _gate = crate::backups::writing();
-    match store.run_recurring(acquit_store::today()) {
+    let gate = crate::backups::writing();
+    let result = store.run_recurring(acquit_store::today());
+    drop(gate);
+    match result {
         Ok((made, failed)) => {
             crate::notify::recurring(app, store, &made);
             for m in made {

@@ -41,9 +41,12 @@ impl Every {
                 input.trim()
             )
         };
-        let (digits, unit) = s.split_at(s.len().saturating_sub(1));
+        // The unit is the last character, whatever its width (found by the
+        // fuzzer: a byte split panicked on "1ʺ").
+        let unit = s.chars().last().ok_or_else(bad)?;
+        let digits = &s[..s.len() - unit.len_utf8()];
         let n: u32 = digits.parse().map_err(|_| bad())?;
-        let every = match unit {
+        let every = match unit.to_string().as_str() {
             "w" => Every {
                 n,
                 unit: Unit::Week,
@@ -320,6 +323,9 @@ mod tests {
         assert!(Every::parse("0m").unwrap_err().contains("between 1 and 36"));
         assert!(Every::parse("2x").unwrap_err().contains("1m, 2w, 3m"));
         assert!(Every::parse("m").is_err());
+        // A last character wider than a byte is a wrong unit, not a panic.
+        assert!(Every::parse("1ʺ").unwrap_err().contains("1m, 2w, 3m"));
+        assert!(Every::parse("").is_err());
         let w = Every::parse("1w").unwrap();
         assert!(
             Rule::new(w, Some(3), day("2027-01-01"), End::Never)

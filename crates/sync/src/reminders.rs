@@ -95,6 +95,11 @@ pub fn prepare(store: &Store, number: &str, today: NaiveDate) -> Result<Reminder
             view.status.as_str()
         )));
     }
+    if view.status == acquit_core::InvoiceStatus::Processing {
+        return Err(refuse(format!(
+            "a payment of {number} is under way (a SEPA debit takes a few days): it is not reminded meanwhile"
+        )));
+    }
     let (Some(issued), Some(due_date)) = (view.issue_date, view.due_date) else {
         return Err(refuse(format!(
             "{number} has no due date: there is nothing to be late for"
