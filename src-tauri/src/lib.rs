@@ -21,6 +21,7 @@ mod messages;
 mod notify;
 mod payments;
 mod preview;
+mod recurring;
 mod send;
 pub mod update;
 mod vies;
@@ -101,6 +102,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::send_reminder,
             mail::reminders_due,
             notify::notification_settings,
+            recurring::recurring_list,
+            recurring::add_recurring,
+            recurring::pause_recurring,
             notify::set_notification,
             books::ledger,
             books::export_ledger_csv,

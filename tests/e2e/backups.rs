@@ -8,11 +8,7 @@
 //! `tests/updater.rs` (`the_menu_check_offers_the_update_and_keeps_it_for_install`).
 
 use crate::harness::App;
-
-fn demo(db: &std::path::Path) {
-    let mut store = acquit_store::Store::open(db).expect("creating the database");
-    store.fill_demo(acquit_store::today()).expect("demo data");
-}
+use crate::harness::demo;
 
 /// Opens the Boulangerie Martin draft and issues it; returns its number.
 async fn issue_the_draft(app: &App) -> String {

@@ -1,11 +1,7 @@
 //! Editing a draft's header (client, dates, kind) before issuing it.
 
 use crate::harness::App;
-
-fn demo(db: &std::path::Path) {
-    let mut store = acquit_store::Store::open(db).expect("creating the database");
-    store.fill_demo(acquit_store::today()).expect("demo data");
-}
+use crate::harness::demo;
 
 /// The draft of Boulangerie Martin goes to Café des Arts, due on a chosen
 /// day, then is issued: the invoice carries the new client and due date.

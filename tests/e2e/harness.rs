@@ -10,6 +10,13 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
 const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+/// The demo books, dated around today (`acquit demo`, `./x run`): what
+/// most end-to-end tests start from.
+pub fn demo(db: &Path) {
+    let mut store = acquit_store::Store::open(db).expect("creating the database");
+    store.fill_demo(acquit_store::today()).expect("demo data");
+}
+
 /// A text as the UI shows it, with the no-break spaces of French
 /// typography (before `€`, `%`, `:`) made plain spaces, for comparisons.
 pub fn plain(text: &str) -> String {

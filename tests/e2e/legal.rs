@@ -8,11 +8,7 @@ use acquit_core::{Activity, Address, Client, Country, LegalForm, Nature, Registr
 use fantoccini::key::Key;
 
 use crate::harness::App;
-
-fn demo(db: &std::path::Path) {
-    let mut store = acquit_store::Store::open(db).expect("creating the database");
-    store.fill_demo(acquit_store::today()).expect("demo data");
-}
+use crate::harness::demo;
 
 /// The value of the form control matching `css`, once it is `expected`
 /// (forms load asynchronously).

@@ -9,17 +9,13 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
+use crate::harness::demo;
 use crate::harness::{App, artifacts_dir, plain};
 use crate::keyring::{Keyring, Provider};
 use crate::servers::{FakeStripe, Relay};
 
 /// A test key the fake accepts (never a real one).
 const KEY: &str = "sk_test_51E2eTestKeyForTheFakeOnly4242";
-
-fn demo(db: &Path) {
-    let mut store = acquit_store::Store::open(db).expect("creating the database");
-    store.fill_demo(acquit_store::today()).expect("demo data");
-}
 
 /// Pays `stripe_url` by card, as a client on the hosted page would; the
 /// fake's answer.

@@ -6,7 +6,8 @@ use acquit_core::recurring::{End, Every, Rule};
 use acquit_core::tax::{Discount, LineInput};
 use acquit_core::{Client, Currency, InvoiceKind, Line, Money, Quantity, VatRate};
 
-use crate::harness::App;
+use crate::harness::demo;
+use crate::harness::{App, plain};
 
 /// The demo books, plus a monthly schedule for a new client started on
 /// the first of the month two months ago (three periods due today).
@@ -90,5 +91,54 @@ async fn the_app_catches_up_a_monthly_schedule_by_itself() {
         store.recurring(1).expect("the schedule")
     };
     assert_eq!(schedule.runs.len(), 3);
+    app.close().await;
+}
+
+/// A schedule made from the draft being edited: its first invoice (today)
+/// is issued at once, the home screen lists it with its next date, and it
+/// is paused from there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_is_made_recurring_from_the_editor_and_paused_from_the_list() {
+    let app = App::launch_with(demo).await;
+    app.choose("[data-testid=language]", "fr").await;
+    app.fill("[data-testid=invoice-search]", "Boulangerie")
+        .await;
+    app.wait_texts("[data-testid=status]", |s| {
+        s.iter().any(|s| s == "Brouillon") && s.len() == 2
+    })
+    .await;
+    app.click("[data-testid=invoice-row]:first-child [data-testid=open-invoice]")
+        .await;
+    app.click("[data-testid=repeat] summary").await;
+    app.choose("[data-testid=repeat-every]", "1m").await;
+    app.fill("[data-testid=repeat-count]", "12").await;
+    app.click("[data-testid=repeat-save]").await;
+    let done = app.text("[data-testid=repeat-done]").await;
+    assert!(done.starts_with("Récurrence n° 1 créée"), "{done}");
+    app.screenshot("recurring-from-draft-fr").await;
+
+    app.click("[data-testid=nav-invoices]").await;
+    let rows = app
+        .wait_texts("[data-testid=recurring-row]", |rows| rows.len() == 1)
+        .await;
+    let next = acquit_store::today()
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap()
+        .format("%d/%m/%Y")
+        .to_string();
+    let row = plain(&rows[0]);
+    assert!(row.contains("Boulangerie Martin SARL"), "{row}");
+    assert!(
+        row.contains("Tous les mois · émise automatiquement"),
+        "{row}"
+    );
+    assert!(row.contains(&next), "next {next}: {row}");
+    assert!(row.contains("(F-"), "today's invoice issued: {row}");
+    app.screenshot("recurring-list-fr").await;
+    app.click("[data-testid=recurring-toggle]").await;
+    app.wait_texts("[data-testid=recurring-row]", |rows| {
+        rows.first().is_some_and(|r| r.contains("en pause"))
+    })
+    .await;
     app.close().await;
 }

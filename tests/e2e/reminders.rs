@@ -6,14 +6,10 @@
 
 use acquit_testkit::{SmtpMode, SmtpServer};
 
+use crate::harness::demo;
 use crate::harness::{App, plain};
 use crate::keyring::{Keyring, Provider};
 use crate::send::open_row;
-
-fn demo(db: &std::path::Path) {
-    let mut store = acquit_store::Store::open(db).expect("creating the database");
-    store.fill_demo(acquit_store::today()).expect("demo data");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_overdue_invoice_is_reminded_by_mail_from_acquit() {

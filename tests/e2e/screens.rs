@@ -3,13 +3,9 @@
 
 use fantoccini::key::Key;
 
+use crate::harness::demo;
 use crate::harness::{App, plain};
 use crate::send::open_row;
-
-fn demo(db: &std::path::Path) {
-    let mut store = acquit_store::Store::open(db).expect("creating the database");
-    store.fill_demo(acquit_store::today()).expect("demo data");
-}
 
 /// The cells' texts of every table row matching `css`, spaces made plain.
 async fn cells(app: &App, css: &str) -> Vec<Vec<String>> {

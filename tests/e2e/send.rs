@@ -2,12 +2,8 @@
 //! "Email" opens the mail client with the invoice's number and amount (a
 //! debug build logs what it would open to `ACQUIT_E2E_OPEN_LOG`).
 
+use crate::harness::demo;
 use crate::harness::{App, plain};
-
-fn demo(db: &std::path::Path) {
-    let mut store = acquit_store::Store::open(db).expect("creating the database");
-    store.fill_demo(acquit_store::today()).expect("demo data");
-}
 
 /// Undoes RFC 3986 percent-encoding (UTF-8).
 fn percent_decode(text: &str) -> String {

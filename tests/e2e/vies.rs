@@ -6,14 +6,10 @@
 use std::time::Duration;
 
 use crate::harness::App;
+use crate::harness::demo;
 
 /// The demo books: the seller's own VAT number (FR44732829320) is the
 /// requester VIES gives a consultation number to.
-fn demo(db: &std::path::Path) {
-    let mut store = acquit_store::Store::open(db).expect("creating the database");
-    store.fill_demo(acquit_store::today()).expect("demo data");
-}
-
 /// The fake VIES on its own thread for the whole test.
 fn fake_vies() -> String {
     let (tx, rx) = std::sync::mpsc::channel();

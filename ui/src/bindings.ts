@@ -237,6 +237,15 @@ export const commands = {
 	/**  The reminders due today (the schedule's latest step not yet sent). */
 	remindersDue: () => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due")),
 	notificationSettings: () => typedError<NotificationSettings, CommandError>(__TAURI_INVOKE("notification_settings")),
+	/**  Every schedule, oldest first. */
+	recurringList: () => typedError<RecurringView_Serialize[], CommandError>(__TAURI_INVOKE("recurring_list")),
+	/**
+	 *  Makes a schedule from draft `draft` (copied; it stays a draft), then
+	 *  makes at once the periods already due. Returns the schedule's id.
+	 */
+	addRecurring: (draft: number, form: RecurringForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("add_recurring", { draft, form })),
+	/**  Pauses (`pause`) or resumes schedule `id` from today. */
+	pauseRecurring: (id: number, pause: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("pause_recurring", { id, pause })),
 	/**  Turns one kind (`payments`, `reminders`, `recurring`) on or off. */
 	setNotification: (kind: string, on: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_notification", { kind, on })),
 	/**  The receipts ledger of `period`, in date order, with its totals. */
@@ -1570,6 +1579,66 @@ export type ReconcileView_Serialize = {
 	paidSessions: number,
 	/**  Empty when Stripe and the books agree. */
 	findings: FindingView_Serialize[],
+};
+
+/**  The "repeat this invoice" form, as typed. */
+export type RecurringForm = RecurringForm_Serialize | RecurringForm_Deserialize;
+
+/**  The "repeat this invoice" form, as typed. */
+export type RecurringForm_Deserialize = {
+	/**  `1m`, `3m`, `1y`, `1w`, `2w`, … */
+	every: string,
+	/**  YYYY-MM-DD. */
+	start: string,
+	/**  `auto` or `draft`. */
+	mode: string,
+	/**  A number of invoices in all (blank: no end). */
+	count?: string | null,
+};
+
+/**  The "repeat this invoice" form, as typed. */
+export type RecurringForm_Serialize = {
+	/**  `1m`, `3m`, `1y`, `1w`, `2w`, … */
+	every: string,
+	/**  YYYY-MM-DD. */
+	start: string,
+	/**  `auto` or `draft`. */
+	mode: string,
+	/**  A number of invoices in all (blank: no end). */
+	count: string | null,
+};
+
+/**  A schedule as the list shows it. */
+export type RecurringView = RecurringView_Serialize | RecurringView_Deserialize;
+
+/**  A schedule as the list shows it. */
+export type RecurringView_Deserialize = {
+	id: number,
+	client: string,
+	/**  "Tous les mois", "Toutes les 2 semaines", … in the UI's language. */
+	every: string,
+	auto: boolean,
+	paused: boolean,
+	/**  The next period's day, as the UI reads it; none once ended or paused. */
+	next?: string | null,
+	made: number,
+	/**  The last invoice made: its number, or "brouillon N". */
+	last?: string | null,
+};
+
+/**  A schedule as the list shows it. */
+export type RecurringView_Serialize = {
+	id: number,
+	client: string,
+	/**  "Tous les mois", "Toutes les 2 semaines", … in the UI's language. */
+	every: string,
+	auto: boolean,
+	paused: boolean,
+	/**  The next period's day, as the UI reads it; none once ended or paused. */
+	next: string | null,
+	made: number,
+	/**  The last invoice made: its number, or "brouillon N". */
+	last: string | null,
 };
 
 /**  A refund made in Stripe whose credit note is not issued yet. */

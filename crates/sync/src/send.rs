@@ -364,7 +364,8 @@ impl Message {
     }
 }
 
-pub(crate) fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
+/// A day as the client (or the UI) reads it: `14/02/2027`, `14 Feb 2027`.
+pub fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
     match lang {
         Lang::Fr => date.format("%d/%m/%Y").to_string(),
         Lang::En => date.format("%-d %b %Y").to_string(),
