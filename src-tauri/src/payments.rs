@@ -542,16 +542,24 @@ pub fn invoice_timeline(
 /// loop, with or without Stripe; what it made or could not is logged.
 fn make_recurring(app: &AppHandle, store: &mut Store) {
     let gate = crate::backups::writing();
-    let result = store.run_recurring(acquit_store::today());
+    // The schedules that mail their invoices use the server set, if any.
+    let mailer = acquit_sync::mail::Mailer::load(store).ok();
+    let result = acquit_sync::recurring::run(store, acquit_store::today(), mailer.as_ref());
     drop(gate);
     match result {
-        Ok((made, failed)) => {
-            crate::notify::recurring(app, store, &made);
-            for m in made {
+        Ok(outcome) => {
+            crate::notify::recurring(app, store, &outcome.made);
+            for m in outcome.made {
                 tracing::info!(schedule = m.recurring_id, period = m.period, date = %m.date, made = ?m.made, "recurring invoice");
             }
-            for (schedule, error) in failed {
+            for (schedule, error) in outcome.failed {
                 tracing::warn!(schedule, %error, "recurring schedule stopped");
+            }
+            for (number, to) in outcome.mailed {
+                tracing::info!(%number, %to, "recurring invoice mailed");
+            }
+            for (number, why) in outcome.not_mailed {
+                tracing::warn!(%number, %why, "recurring invoice not mailed");
             }
         }
         Err(error) => tracing::warn!(%error, "recurring invoices not made"),

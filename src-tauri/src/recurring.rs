@@ -134,7 +134,7 @@ pub async fn add_recurring(
     let rule = Rule::new(every, None, start, end).map_err(|e| CommandError::field("start", e))?;
     on_own_connection(&books, move |store| {
         let id = store
-            .add_recurring(InvoiceId(i64::from(draft)), &rule, mode)
+            .add_recurring(InvoiceId(i64::from(draft)), &rule, mode, false)
             .map_err(|e| localize(&e))?;
         if let Err(e) = store.run_recurring(acquit_store::today()) {
             tracing::warn!(error = %e, "recurring invoices not made yet");

@@ -53,7 +53,7 @@ fn with_schedule(db: &std::path::Path) {
         .expect("a date");
     let rule = Rule::new(Every::parse("1m").unwrap(), None, start, End::Never).unwrap();
     store
-        .add_recurring(draft, &rule, acquit_store::RecurringMode::Auto)
+        .add_recurring(draft, &rule, acquit_store::RecurringMode::Auto, false)
         .expect("the schedule");
 }
 

@@ -70,6 +70,10 @@ pub struct AddArgs {
     /// This many invoices in all
     #[arg(long, value_name = "N")]
     count: Option<u32>,
+    /// mail: each invoice issued is mailed to the client by Acquit (a mail
+    /// server set with `acquit mail set`) [default: none]
+    #[arg(long, value_name = "HOW", default_value = "none")]
+    send: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,8 +113,17 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
             };
             let rule = Rule::new(every, args.day, start, end).map_err(CliError::rejected)?;
             let mode: RecurringMode = args.issue.parse().map_err(CliError::rejected)?;
+            let mail = match args.send.trim() {
+                "mail" => true,
+                "none" => false,
+                other => {
+                    return Err(CliError::rejected(format!(
+                        "\"{other}\" is not a way to send: use mail (by Acquit) or none"
+                    )));
+                }
+            };
             let mut store = open(path)?;
-            let id = store.add_recurring(InvoiceId(args.from), &rule, mode)?;
+            let id = store.add_recurring(InvoiceId(args.from), &rule, mode, mail)?;
             Ok(format!("{id}\n"))
         }
         RecurringCommand::List { json } => {
@@ -224,16 +237,17 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
                 )));
             }
             let mut store = open(path)?;
-            let (made, failed) = store.run_recurring(until)?;
+            let mailer = acquit_sync::mail::Mailer::load(&store).ok();
+            let outcome = acquit_sync::recurring::run(&mut store, until, mailer.as_ref())?;
             if json {
-                return Ok(to_json(&serde_json::json!({
-                    "made": made,
-                    "failed": failed
-                        .iter()
-                        .map(|(id, e)| serde_json::json!({"recurring_id": id, "error": e.to_string()}))
-                        .collect::<Vec<_>>(),
-                })));
+                return Ok(to_json(&outcome));
             }
+            let acquit_sync::recurring::RunOutcome {
+                made,
+                failed,
+                mailed,
+                not_mailed,
+            } = outcome;
             let mut out = String::new();
             for m in &made {
                 out.push_str(&match &m.made {
@@ -258,6 +272,12 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
             }
             if made.is_empty() {
                 out.push_str(&format!("Nothing due up to {until}.\n"));
+            }
+            for (number, to) in &mailed {
+                out.push_str(&format!("{number}: mailed to {to}\n"));
+            }
+            for (number, why) in &not_mailed {
+                eprintln!("acquit: {number} was not mailed: {why}");
             }
             // A failure: what was made is said on stderr, with the error.
             if !failed.is_empty() {

@@ -294,3 +294,87 @@ fn a_reminder_by_smtp_is_recorded_with_its_message_id_once() {
     assert!(err.contains("already reminded at this step"), "{err}");
     assert_eq!(w.smtp.received().len(), 1);
 }
+
+#[test]
+fn a_recurring_schedule_mails_each_invoice_it_issues_once() {
+    let w = World::new();
+    let set = w.set(SmtpServer::PASSWORD, true);
+    assert_eq!(set.status.code(), Some(0), "{}", common::text(&set.stderr));
+    let draft = w.ok(&["invoice", "new", "--client", "1"]).trim().to_owned();
+    w.ok(&[
+        "invoice",
+        "add-line",
+        &draft,
+        "--desc",
+        "Maintenance",
+        "--qty",
+        "1",
+        "--unit-price",
+        "300",
+        "--vat",
+        "20",
+    ]);
+    // Mailing needs the invoices to be issued by themselves.
+    let err = w.fails(
+        1,
+        &[
+            "recurring",
+            "add",
+            "--from",
+            &draft,
+            "--every",
+            "1m",
+            "--start",
+            "2026-01-15",
+            "--issue",
+            "draft",
+            "--send",
+            "mail",
+        ],
+    );
+    assert!(err.contains("--issue auto with --send mail"), "{err}");
+    w.ok(&[
+        "recurring",
+        "add",
+        "--from",
+        &draft,
+        "--every",
+        "1m",
+        "--start",
+        "2026-01-15",
+        "--count",
+        "3",
+        "--send",
+        "mail",
+    ]);
+    let out = w.ok(&["recurring", "run", "--until", "2026-03-31"]);
+    for n in 1..=3 {
+        assert!(
+            out.contains(&format!("F-2026-000{n}: mailed to compta@lumiere.example")),
+            "{out}"
+        );
+    }
+    let received = w.smtp.received();
+    assert_eq!(received.len(), 3);
+    let mut subjects: Vec<String> = received
+        .iter()
+        .map(|m| m.parsed["subject"].as_str().unwrap().to_owned())
+        .collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            "Facture F-2026-0001",
+            "Facture F-2026-0002",
+            "Facture F-2026-0003"
+        ]
+    );
+    assert_eq!(
+        received[0].parsed["attachments"][0]["content_type"],
+        "application/pdf"
+    );
+    // Run again: nothing made, nothing mailed twice.
+    let again = w.ok(&["recurring", "run", "--until", "2026-03-31"]);
+    assert!(!again.contains("mailed"), "{again}");
+    assert_eq!(w.smtp.received().len(), 3);
+}

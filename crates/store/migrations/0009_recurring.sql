@@ -12,7 +12,10 @@ CREATE TABLE recurring (
     template    TEXT NOT NULL,
     rule        TEXT NOT NULL,
     mode        TEXT NOT NULL CHECK (mode IN ('auto', 'draft')),
-    created_at  TEXT NOT NULL
+    -- 'mail': each invoice issued is mailed to the client by Acquit (SMTP).
+    send        TEXT NOT NULL DEFAULT 'none' CHECK (send IN ('none', 'mail')),
+    created_at  TEXT NOT NULL,
+    CHECK (send = 'none' OR mode = 'auto')
 ) STRICT;
 
 CREATE TABLE recurring_events (

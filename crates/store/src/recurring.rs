@@ -63,6 +63,8 @@ pub struct Recurring {
     pub template: Template,
     pub rule: Rule,
     pub mode: RecurringMode,
+    /// Each invoice issued is mailed to the client by Acquit.
+    pub mail: bool,
     pub created_at: DateTime<Utc>,
     /// Paused since this day (the last event is a pause).
     pub paused_since: Option<NaiveDate>,
@@ -105,7 +107,15 @@ impl Store {
         draft: InvoiceId,
         rule: &Rule,
         mode: RecurringMode,
+        mail: bool,
     ) -> Result<i64, StoreError> {
+        if mail && mode != RecurringMode::Auto {
+            return Err(Rejection::Invalid(
+                "only an invoice issued by itself is mailed by itself: --issue auto with --send mail"
+                    .into(),
+            )
+            .into());
+        }
         let view = self.invoice_by_id(draft)?;
         if view.number.is_some() {
             return Err(Rejection::Invalid(format!(
@@ -132,13 +142,14 @@ impl Store {
         let rule = to_json(rule);
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO recurring (client_id, template, rule, mode, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO recurring (client_id, template, rule, mode, send, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     view.client_id.0,
                     template,
                     rule,
                     mode.as_str(),
+                    if mail { "mail" } else { "none" },
                     now_rfc3339()
                 ],
             )?;
@@ -189,9 +200,9 @@ impl Store {
     /// Schedule `id`.
     pub fn recurring(&self, id: i64) -> Result<Recurring, StoreError> {
         let conn = self.conn();
-        let row: Option<(i64, String, String, String, String, String)> = conn
+        let row: Option<(i64, String, String, String, String, String, String)> = conn
             .query_row(
-                "SELECT r.client_id, c.name, r.template, r.rule, r.mode, r.created_at
+                "SELECT r.client_id, c.name, r.template, r.rule, r.mode, r.created_at, r.send
                  FROM recurring r JOIN clients c ON c.id = r.client_id WHERE r.id = ?1",
                 [id],
                 |r| {
@@ -202,11 +213,12 @@ impl Store {
                         r.get(3)?,
                         r.get(4)?,
                         r.get(5)?,
+                        r.get(6)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((client_id, client, template, rule, mode, created)) = row else {
+        let Some((client_id, client, template, rule, mode, created, send)) = row else {
             return Err(Rejection::Invalid(format!(
                 "there is no schedule {id}: see `acquit recurring list`"
             ))
@@ -260,6 +272,7 @@ impl Store {
             template: from_json(&template)?,
             rule: from_json(&rule)?,
             mode: mode.parse().map_err(StoreError::Decode)?,
+            mail: send == "mail",
             created_at: parse_instant(&created)?,
             paused_since,
             resumed_on,

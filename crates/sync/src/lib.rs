@@ -29,6 +29,7 @@ pub mod export;
 pub mod links;
 pub mod mail;
 pub mod reconcile;
+pub mod recurring;
 pub mod relay;
 pub mod reminders;
 pub mod send;
