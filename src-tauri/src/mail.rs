@@ -255,7 +255,13 @@ pub fn reminder_preview(
 ) -> Result<Option<ReminderPreview>, CommandError> {
     books.with(|store| {
         let view = store.invoice(&number)?;
-        if view.kind.is_credit_note() || !view.status.awaits_payment() || view.due_date.is_none() {
+        // Paid, a credit note, no due date, or a SEPA debit under way:
+        // nothing to remind.
+        if view.kind.is_credit_note()
+            || !view.status.awaits_payment()
+            || view.status == acquit_core::InvoiceStatus::Processing
+            || view.due_date.is_none()
+        {
             return Ok::<_, StoreError>(None);
         }
         let today = acquit_store::today();

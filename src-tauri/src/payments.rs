@@ -542,9 +542,7 @@ pub fn invoice_timeline(
 /// loop, with or without Stripe; what it made or could not is logged.
 fn make_recurring(app: &AppHandle, store: &mut Store) {
     let gate = crate::backups::writing();
-    // The schedules that mail their invoices use the server set, if any.
-    let mailer = acquit_sync::mail::Mailer::load(store).ok();
-    let result = acquit_sync::recurring::run(store, acquit_store::today(), mailer.as_ref());
+    let result = acquit_sync::recurring::run(store, acquit_store::today());
     drop(gate);
     match result {
         Ok(outcome) => {

@@ -237,8 +237,7 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
                 )));
             }
             let mut store = open(path)?;
-            let mailer = acquit_sync::mail::Mailer::load(&store).ok();
-            let outcome = acquit_sync::recurring::run(&mut store, until, mailer.as_ref())?;
+            let outcome = acquit_sync::recurring::run(&mut store, until)?;
             if json {
                 return Ok(to_json(&outcome));
             }

@@ -9,7 +9,7 @@
 use acquit_store::{PeriodMade, Store, StoreError};
 use serde::Serialize;
 
-use crate::mail::{self, Mailer, SendMailError};
+use crate::mail::{self, Mailer};
 
 /// What one run did.
 #[derive(Debug, Default, Serialize)]
@@ -35,13 +35,12 @@ fn errors<S: serde::Serializer>(failed: &[(i64, StoreError)], s: S) -> Result<S:
 }
 
 /// Makes what is due up to `until`, then mails the issued invoices of the
-/// schedules that send by mail and were not mailed yet (through `mailer`;
-/// none: each is reported in `not_mailed`).
-pub fn run(
-    store: &mut Store,
-    until: chrono::NaiveDate,
-    mailer: Option<&Mailer>,
-) -> Result<RunOutcome, StoreError> {
+/// schedules that send by mail and were not mailed yet, through the mail
+/// server set. The server's password is read from the keychain only when
+/// there is something to mail (the app runs this every few seconds); when
+/// it cannot be had, each invoice is reported in `not_mailed` with why.
+pub fn run(store: &mut Store, until: chrono::NaiveDate) -> Result<RunOutcome, StoreError> {
+    let mut mailer: Option<Result<Mailer, String>> = None;
     let (made, failed) = store.run_recurring(until)?;
     let mut out = RunOutcome {
         made,
@@ -65,12 +64,16 @@ pub fn run(
             if begun {
                 continue;
             }
-            let Some(mailer) = mailer else {
-                out.not_mailed
-                    .push((number.clone(), SendMailError::NotSet.to_string()));
-                continue;
+            let loaded =
+                mailer.get_or_insert_with(|| Mailer::load(store).map_err(|e| e.to_string()));
+            let mailer = match loaded {
+                Ok(mailer) => mailer.clone(),
+                Err(why) => {
+                    out.not_mailed.push((number.clone(), why.clone()));
+                    continue;
+                }
             };
-            match mail::send_invoice(store, mailer, number, false, false) {
+            match mail::send_invoice(store, &mailer, number, false, false) {
                 Ok(sent) => out.mailed.push((number.clone(), sent.recipient)),
                 Err(e) => out.not_mailed.push((number.clone(), e.to_string())),
             }
