@@ -256,16 +256,38 @@ impl App {
     }
 
     /// Clicks the first element matching `css`, scrolled to the middle of
-    /// the window first (at the bottom edge the status bar would cover it).
+    /// the window first (at the bottom edge the status bar would cover it),
+    /// once it stays put: WebDriver clicks at the point where the element
+    /// was, so a layout still moving (an answer arriving above it) would
+    /// land the click on whatever took its place, as it would for a user
+    /// who does not wait.
     pub async fn click(&self, css: &str) {
         let element = self.find(css).await;
+        let reference = serde_json::to_value(&element).expect("element reference");
         self.client
             .execute(
                 "arguments[0].scrollIntoView({ block: 'center' })",
-                vec![serde_json::to_value(&element).expect("element reference")],
+                vec![reference.clone()],
             )
             .await
             .unwrap_or_else(|e| panic!("scrolling to `{css}`: {e}"));
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        let mut last = Value::Null;
+        loop {
+            let now = self
+                .client
+                .execute(
+                    "const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height];",
+                    vec![reference.clone()],
+                )
+                .await
+                .unwrap_or_else(|e| panic!("measuring `{css}`: {e}"));
+            if now == last || std::time::Instant::now() > deadline {
+                break;
+            }
+            last = now;
+            tokio::time::sleep(Duration::from_millis(60)).await;
+        }
         element
             .click()
             .await

@@ -433,6 +433,13 @@ async fn the_clients_screen_searches_and_creates_clients_and_the_language_is_rem
     // Saved; the form stays open on VIES's answer (none here: the
     // harness points the app at no VIES) until closed.
     app.find("[data-testid=client-saved]").await;
+    // VIES's answer (here: it could not be asked) moves the form; closed
+    // once it came, as a user would after reading it.
+    app.wait_texts(
+        "[data-testid=client-vies]:not([data-state=checking])",
+        |found| found.len() == 1,
+    )
+    .await;
     app.click("[data-testid=close-client]").await;
     let names = app
         .wait_texts("[data-testid=client-row] .name", |rows| rows.len() == 6)
