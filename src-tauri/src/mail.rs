@@ -219,7 +219,7 @@ pub async fn mail_invoice(
 }
 
 /// The invoice's payment reminder as the invoice screen shows it.
-#[derive(Debug, Clone, Serialize, specta::Type)]
+#[derive(Debug, Clone, Default, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderPreview {
     /// Days from the due date (negative: before it).
@@ -310,20 +310,9 @@ pub fn reminder_preview(
 
 fn blocked(why: String, smtp: bool) -> ReminderPreview {
     ReminderPreview {
-        step: 0,
-        tone: String::new(),
-        days_late: 0,
-        amount_due: String::new(),
-        penalties: None,
-        rate: None,
-        indemnity: None,
-        subject: String::new(),
-        body: String::new(),
-        whatsapp_text: String::new(),
-        email: None,
-        phone: None,
         smtp,
         blocked: Some(why),
+        ..ReminderPreview::default()
     }
 }
 

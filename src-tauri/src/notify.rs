@@ -94,7 +94,10 @@ pub fn payments(app: &AppHandle, store: &Store, numbers: &[String]) {
 /// Once a day: the reminders due today, if any.
 pub fn reminders_due(app: &AppHandle, store: &mut Store) {
     let today = acquit_store::today();
-    if !enabled(store, "reminders")
+    // The cheap checks first: this runs on every turn of the background
+    // loop, and the list of reminders due reads every open invoice.
+    if in_front(app)
+        || !enabled(store, "reminders")
         || store.setting(REMINDERS_ANNOUNCED).ok().flatten().as_deref()
             == Some(today.to_string().as_str())
     {
@@ -103,7 +106,10 @@ pub fn reminders_due(app: &AppHandle, store: &mut Store) {
     let Ok(due) = acquit_sync::reminders::due(store, today) else {
         return;
     };
-    if due.is_empty() || in_front(app) {
+    if due.is_empty() {
+        // Looked at for today: what is due changes with the day.
+        let _gate = crate::backups::writing();
+        let _ = store.set_setting(REMINDERS_ANNOUNCED, &today.to_string());
         return;
     }
     let numbers: Vec<&str> = due.iter().map(|r| r.number.as_str()).collect();

@@ -128,7 +128,7 @@ fn email(
     std::fs::write(&pdf, &rendered.bytes)
         .map_err(|e| CommandError::new(format!("could not save {}: {e}", pdf.display())))?;
     let launches = message
-        .email_launches(&pdf, send::on_path("xdg-email"))
+        .email_launches(Some(&pdf), send::on_path("xdg-email"))
         .ok_or_else(|| CommandError::new(no_email(message.lang)))?;
     launches.iter().try_for_each(launch)?;
     tracing::info!(%number, pdf = %pdf.display(), "email opened");

@@ -9,7 +9,7 @@ use acquit_core::ids::Email;
 use acquit_mail::{Security, Server};
 use acquit_secrets::{Keychain, Secret};
 use acquit_sync::mail::{self, Mailer, SMTP_PASSWORD_ENV, SendMailError};
-use acquit_sync::send::{Launch, on_path, percent_encode};
+use acquit_sync::send::{Launch, on_path};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -284,40 +284,32 @@ pub(crate) fn hand_over(
     client: &str,
     pdf: Option<&Path>,
 ) -> Result<&'static str, CliError> {
-    let launch = match via {
-        Via::Email => {
-            let to = message.email.as_deref().ok_or_else(|| {
+    let launches = match via {
+        Via::Email => message
+            .email_launches(pdf, on_path("xdg-email"))
+            .ok_or_else(|| {
                 CliError::rejected(format!(
                     "{client} has no email: add one with `acquit client edit ID --email …`, or use --via whatsapp"
                 ))
-            })?;
-            if on_path("xdg-email") {
-                let mut args = vec![
-                    "--subject".to_owned(),
-                    message.subject.clone(),
-                    "--body".to_owned(),
-                    message.body.clone(),
-                ];
-                if let Some(pdf) = pdf {
-                    args.extend(["--attach".to_owned(), pdf.display().to_string()]);
-                }
-                // A `mailto:` URI: an address can never pass for an option.
-                args.push(format!("mailto:{}", percent_encode(to).replace("%40", "@")));
-                Launch {
-                    program: "xdg-email".into(),
-                    args,
-                }
-            } else {
-                Launch::opening(message.mailto().unwrap_or_default())
-            }
-        }
-        Via::Whatsapp => Launch::opening(message.whatsapp().ok_or_else(|| {
+            })?,
+        Via::Whatsapp => vec![Launch::opening(message.whatsapp().ok_or_else(|| {
             CliError::rejected(format!(
                 "{client} has no phone number: add one with `acquit client edit ID --phone …`, or use --via email"
             ))
-        })?),
+        })?)],
         Via::Smtp => unreachable!("SMTP is sent by Acquit, not handed over"),
     };
+    for launch in &launches {
+        run_launch(launch)?;
+    }
+    Ok(match via {
+        Via::Whatsapp => "WhatsApp",
+        _ => "your mail client",
+    })
+}
+
+/// Runs `launch` and waits for the program to take the message.
+fn run_launch(launch: &Launch) -> Result<(), CliError> {
     let status = launch.command().status().map_err(|e| {
         CliError::Outside(format!(
             "could not start {} ({e}): install a mail client, or set a mail server (`acquit mail set`); nothing was recorded",
@@ -330,10 +322,7 @@ pub(crate) fn hand_over(
             launch.program
         )));
     }
-    Ok(match via {
-        Via::Whatsapp => "WhatsApp",
-        _ => "your mail client",
-    })
+    Ok(())
 }
 
 pub fn send(args: SendArgs, path: &Path) -> Result<String, CliError> {

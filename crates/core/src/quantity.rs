@@ -130,12 +130,17 @@ impl VatRate {
 
     /// `5,5 %` in French (no-break space), `5.5%` in English.
     pub fn format(&self, lang: Lang) -> String {
-        let number =
-            decimal::format_scaled(i128::from(self.0), 2, lang.decimal_point(), None, true);
-        match lang {
-            Lang::Fr => format!("{number}\u{a0}%"),
-            Lang::En => format!("{number}%"),
-        }
+        format_percent(self.0, lang)
+    }
+}
+
+/// A rate in basis points as `lang` writes it: `20 %` (a no-break space in
+/// French), `7.86%`. VAT rates and late-payment rates alike.
+pub fn format_percent(bp: u32, lang: Lang) -> String {
+    let number = decimal::format_scaled(i128::from(bp), 2, lang.decimal_point(), None, true);
+    match lang {
+        Lang::Fr => format!("{number}\u{a0}%"),
+        Lang::En => format!("{number}%"),
     }
 }
 

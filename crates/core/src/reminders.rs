@@ -36,8 +36,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use crate::Currency;
 use crate::money::{Money, MoneyError, round_div};
-use crate::{Currency, Lang};
 
 /// The legal interest rate for a creditor acting for its business ("pour
 /// tous les autres cas", Code monétaire et financier L313-2 and D313-1-A),
@@ -172,13 +172,7 @@ impl LateTerms {
 }
 
 /// Formats an annual rate in basis points: `10 %`, `7,86 %`.
-pub fn format_rate(bp: u32, lang: Lang) -> String {
-    let number = crate::decimal::format_scaled(i128::from(bp), 2, lang.decimal_point(), None, true);
-    match lang {
-        Lang::Fr => format!("{number}\u{a0}%"),
-        Lang::En => format!("{number}%"),
-    }
-}
+pub use crate::quantity::format_percent as format_rate;
 
 /// How a reminder speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -344,6 +338,7 @@ impl std::fmt::Display for Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Lang;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

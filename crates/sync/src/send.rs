@@ -335,32 +335,38 @@ impl Message {
             .map(|phone| whatsapp_url(phone, &self.whatsapp_text))
     }
 
-    /// What "Email" runs: `xdg-email` with the PDF attached when it exists,
-    /// else the `mailto:` URL then the PDF's folder, for the user to attach
-    /// it. None when the client has no email.
-    pub fn email_launches(&self, pdf: &Path, xdg_email: bool) -> Option<Vec<Launch>> {
+    /// What "Email" runs: `xdg-email` with the PDF attached (when there is
+    /// one) where it exists, else the `mailto:` URL then the PDF's folder,
+    /// for the user to attach it. None when the client has no email.
+    pub fn email_launches(&self, pdf: Option<&Path>, xdg_email: bool) -> Option<Vec<Launch>> {
         let to = self.email.clone()?;
         if xdg_email {
+            let mut args = vec![
+                "--subject".into(),
+                self.subject.clone(),
+                "--body".into(),
+                self.body.clone(),
+            ];
+            if let Some(pdf) = pdf {
+                args.extend(["--attach".into(), pdf.display().to_string()]);
+            }
+            // As a `mailto:` URI, which xdg-email takes too: an address
+            // typed as `-x@…` can never pass for an option.
+            args.push(format!(
+                "mailto:{}",
+                percent_encode(&to).replace("%40", "@")
+            ));
             return Some(vec![Launch {
                 program: "xdg-email".into(),
-                args: vec![
-                    "--subject".into(),
-                    self.subject.clone(),
-                    "--body".into(),
-                    self.body.clone(),
-                    "--attach".into(),
-                    pdf.display().to_string(),
-                    // As a `mailto:` URI, which xdg-email takes too: an
-                    // address typed as `-x@…` can never pass for an option.
-                    format!("mailto:{}", percent_encode(&to).replace("%40", "@")),
-                ],
+                args,
             }]);
         }
-        let folder = pdf.parent().unwrap_or(Path::new("."));
-        Some(vec![
-            Launch::opening(self.mailto()?),
-            Launch::opening(folder.display().to_string()),
-        ])
+        let mut launches = vec![Launch::opening(self.mailto()?)];
+        if let Some(pdf) = pdf {
+            let folder = pdf.parent().unwrap_or(Path::new("."));
+            launches.push(Launch::opening(folder.display().to_string()));
+        }
+        Some(launches)
     }
 }
 
@@ -688,7 +694,7 @@ mod tests {
             whatsapp_text: "W".into(),
         };
         let pdf = Path::new("/cache/F-1.pdf");
-        let xdg = m.email_launches(pdf, true).unwrap();
+        let xdg = m.email_launches(Some(pdf), true).unwrap();
         assert_eq!(
             xdg[0].args,
             [
@@ -706,15 +712,15 @@ mod tests {
             email: Some("--help@example.org".into()),
             ..m.clone()
         };
-        let args = &dash.email_launches(pdf, true).unwrap()[0].args;
+        let args = &dash.email_launches(Some(pdf), true).unwrap()[0].args;
         assert_eq!(args.last().unwrap(), "mailto:--help@example.org");
         assert!(args.iter().all(|a| a != "--help@example.org"));
-        let fallback = m.email_launches(pdf, false).unwrap();
+        let fallback = m.email_launches(Some(pdf), false).unwrap();
         assert_eq!(fallback[0].args, ["mailto:c@example.org?subject=S&body=B"]);
         assert_eq!(fallback[1].args, ["/cache"]);
         assert_eq!(m.whatsapp(), None);
         let none = Message { email: None, ..m };
-        assert_eq!(none.email_launches(pdf, true), None);
+        assert_eq!(none.email_launches(Some(pdf), true), None);
     }
 
     #[test]
