@@ -230,8 +230,38 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
             "{number} a déjà été relancée à cette étape, le {}\u{a0}: la prochaine relance viendra à son heure",
             on.format("%d/%m/%Y")
         ),
+        Rejection::NoSuchQuote(number) => {
+            format!("Le devis {number} n’existe pas{S}: vérifiez le numéro dans la liste des devis")
+        }
+        Rejection::Decision(e) => decision_fr(e),
         Rejection::Pattern(_) | Rejection::Invalid(_) => return None,
     })
+}
+
+fn decision_fr(e: &acquit_core::quote::DecisionError) -> String {
+    use acquit_core::quote::DecisionError as D;
+    let day = |d: &chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    match e {
+        D::NotIssued => {
+            format!("Le devis est un brouillon{S}: émettez-le avant que le client décide")
+        }
+        D::AlreadyDecided { accepted, on } => format!(
+            "Le client a déjà {} ce devis le {}{S}: une décision est définitive",
+            if *accepted { "accepté" } else { "refusé" },
+            day(on)
+        ),
+        D::Expired { until, on } => format!(
+            "Le devis était valable jusqu’au {}, pas le {}{S}: émettez un nouveau devis",
+            day(until),
+            day(on)
+        ),
+        D::BeforeIssue { issued, on } => format!(
+            "Le devis a été émis le {}{S}: une décision le {} le précéderait",
+            day(issued),
+            day(on)
+        ),
+        D::NoName => format!("Indiquez qui a décidé{S}: le nom du client"),
+    }
 }
 
 fn decimal_fr(reason: &DecimalError) -> String {

@@ -122,13 +122,20 @@ pub struct AddLineArgs {
     /// The draft's id
     #[arg(value_name = "DRAFT")]
     draft: String,
+    #[command(flatten)]
+    line: LineArgs,
+}
+
+/// A line as typed: for an invoice's draft or a quote's.
+#[derive(Debug, Args)]
+pub struct LineArgs {
     /// What is invoiced
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     desc: String,
     /// Quantity: 1, 2.5, 0,25
     #[arg(long, value_name = "Q", allow_hyphen_values = true)]
     qty: String,
-    /// Unit price excluding VAT, in the invoice's currency: 450, 1 234,50
+    /// Unit price excluding VAT, in the document's currency: 450, 1 234,50
     #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
     unit_price: String,
     /// VAT rate: 20, 10%, 5.5 [default: 20, or 0 under the VAT franchise]
@@ -143,6 +150,63 @@ pub struct AddLineArgs {
     /// What the quantity counts: hour, day, month, unit, kg, m, m2, km, lump-sum
     #[arg(long, value_name = "UNIT")]
     unit: Option<String>,
+}
+
+/// The fields of a line read before the document is known: its currency
+/// is needed for the amounts ([`Parsed::line`]).
+pub(crate) struct Parsed<'a> {
+    args: &'a LineArgs,
+    quantity: acquit_core::Quantity,
+    nature: Option<Nature>,
+    unit: Option<Unit>,
+    vat_rate: Option<VatRate>,
+    percent: Option<Discount>,
+}
+
+impl LineArgs {
+    /// Checks everything that does not depend on the document, before the
+    /// books are opened.
+    pub(crate) fn parse(&self) -> Result<Parsed<'_>, CliError> {
+        Ok(Parsed {
+            args: self,
+            quantity: parse::quantity(&self.qty)?,
+            nature: parse::id(self.nature.as_deref(), str::parse::<Nature>)?,
+            unit: parse::id(self.unit.as_deref(), str::parse::<Unit>)?,
+            vat_rate: self.vat.as_deref().map(parse::vat_rate).transpose()?,
+            percent: match &self.discount {
+                Some(d) if d.trim().ends_with('%') => Some(parse::discount(d, Currency::EUR)?),
+                _ => None,
+            },
+        })
+    }
+}
+
+impl Parsed<'_> {
+    /// The line, priced in `currency` (VAT by default as the seller's
+    /// regime wants).
+    pub(crate) fn line(&self, store: &Store, currency: Currency) -> Result<Line, CliError> {
+        let unit_price = parse::amount(&self.args.unit_price, currency)?;
+        let discount = match (self.percent, &self.args.discount) {
+            (Some(percent), _) => percent,
+            (None, Some(amount)) => parse::discount(amount, currency)?,
+            (None, None) => Discount::None,
+        };
+        let vat_rate = match self.vat_rate {
+            Some(rate) => rate,
+            None => default_vat_rate(store)?,
+        };
+        Ok(Line {
+            description: self.args.desc.trim().to_owned(),
+            input: LineInput {
+                quantity: self.quantity,
+                unit_price,
+                vat_rate,
+                discount,
+            },
+            nature: self.nature,
+            unit: self.unit,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -354,20 +418,8 @@ fn text(input: Option<&str>) -> Option<String> {
 }
 
 fn new(args: NewArgs, db: &Path) -> Result<String, CliError> {
-    let client = args
-        .client
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| {
-            CliError::rejected(format!(
-                "--client \"{}\" is not a client id: give the number `acquit client list` shows",
-                args.client.trim()
-            ))
-        })?;
     let draft = NewDraft {
-        client: acquit_store::ClientId(client),
+        client: parse::client_id(&args.client)?,
         currency: parse::currency(&args.currency)?,
         kind: args.kind.into(),
         due_date: args.due.map(|d| parse::date(&d, "--due")).transpose()?,
@@ -394,40 +446,10 @@ fn new(args: NewArgs, db: &Path) -> Result<String, CliError> {
 }
 
 fn add_line(args: AddLineArgs, db: &Path) -> Result<String, CliError> {
-    // Everything that does not depend on the invoice is read before opening.
-    let quantity = parse::quantity(&args.qty)?;
-    let nature = parse::id(args.nature.as_deref(), str::parse::<Nature>)?;
-    let unit = parse::id(args.unit.as_deref(), str::parse::<Unit>)?;
-    let vat_rate = args.vat.as_deref().map(parse::vat_rate).transpose()?;
-    let percent = match &args.discount {
-        Some(d) if d.trim().ends_with('%') => Some(parse::discount(d, Currency::EUR)?),
-        _ => None,
-    };
-
+    let parsed = args.line.parse()?;
     let mut store = open(db)?;
     let draft = find(&store, &args.draft)?;
-    let currency = draft.currency;
-    let unit_price = parse::amount(&args.unit_price, currency)?;
-    let discount = match (percent, &args.discount) {
-        (Some(percent), _) => percent,
-        (None, Some(amount)) => parse::discount(amount, currency)?,
-        (None, None) => Discount::None,
-    };
-    let vat_rate = match vat_rate {
-        Some(rate) => rate,
-        None => default_vat_rate(&store)?,
-    };
-    let line = Line {
-        description: args.desc.trim().to_owned(),
-        input: LineInput {
-            quantity,
-            unit_price,
-            vat_rate,
-            discount,
-        },
-        nature,
-        unit,
-    };
+    let line = parsed.line(&store, draft.currency)?;
     let position = store.add_line(draft.id, &line)?;
 
     let draft = store.invoice_by_id(draft.id)?;
@@ -584,7 +606,7 @@ struct ReminderJson {
 }
 
 #[derive(Debug, Serialize)]
-struct LineJson {
+pub(crate) struct LineJson {
     position: i64,
     description: String,
     quantity: String,
@@ -610,11 +632,63 @@ struct LineJson {
 }
 
 #[derive(Debug, Serialize)]
-struct VatJson {
+pub(crate) struct VatJson {
     /// Percent: `"20"`.
     rate: String,
     base: String,
     vat: String,
+}
+
+/// The VAT breakdown as scripts read it.
+pub(crate) fn vat_json(t: &acquit_core::Totals) -> Vec<VatJson> {
+    t.vat
+        .iter()
+        .map(|row| VatJson {
+            rate: parse::basis_points_string(row.rate.basis_points()),
+            base: row.base.to_decimal_string(),
+            vat: row.vat.to_decimal_string(),
+        })
+        .collect()
+}
+
+/// Lines as scripts read them: `invoice show --json`, `quote show --json`.
+pub(crate) fn lines_json(
+    lines: &[acquit_store::StoredLine],
+    t: &acquit_core::Totals,
+    regime: VatRegime,
+    exemption: acquit_core::VatExemption,
+) -> Vec<LineJson> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, stored)| {
+            let input = &stored.line.input;
+            let computed = t.lines.get(i);
+            let money = |pick: fn(&acquit_core::tax::LineAmounts) -> Money| {
+                computed
+                    .map(|c| pick(c).to_decimal_string())
+                    .unwrap_or_default()
+            };
+            LineJson {
+                position: stored.position,
+                description: stored.line.description.clone(),
+                quantity: input.quantity.format(Lang::En),
+                unit_price: input.unit_price.to_decimal_string(),
+                vat_rate: parse::basis_points_string(input.vat_rate.basis_points()),
+                discount_percent: match input.discount {
+                    Discount::Percent(bp) => Some(parse::basis_points_string(bp)),
+                    _ => None,
+                },
+                amount: money(|c| c.amount),
+                discount: money(|c| c.discount),
+                net: money(|c| c.net),
+                nature: stored.line.nature.map(Nature::as_str),
+                unit: stored.line.unit.map(Unit::as_str),
+                unit_code: stored.line.unit.map_or("C62", Unit::rec20),
+                vat_category: VatCategory::of(regime, exemption, input.vat_rate).code(),
+            }
+        })
+        .collect()
 }
 
 impl InvoiceJson {
@@ -626,39 +700,7 @@ impl InvoiceJson {
             .as_ref()
             .map_or(acquit_core::Country::FR, |s| s.home_country());
         let delivery = v.details.delivery_for(&v.buyer);
-        let lines = v
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, stored)| {
-                let input = &stored.line.input;
-                let computed = t.lines.get(i);
-                let money = |pick: fn(&acquit_core::tax::LineAmounts) -> Money| {
-                    computed
-                        .map(|c| pick(c).to_decimal_string())
-                        .unwrap_or_default()
-                };
-                LineJson {
-                    position: stored.position,
-                    description: stored.line.description.clone(),
-                    quantity: input.quantity.format(Lang::En),
-                    unit_price: input.unit_price.to_decimal_string(),
-                    vat_rate: parse::basis_points_string(input.vat_rate.basis_points()),
-                    discount_percent: match input.discount {
-                        Discount::Percent(bp) => Some(parse::basis_points_string(bp)),
-                        _ => None,
-                    },
-                    amount: money(|c| c.amount),
-                    discount: money(|c| c.discount),
-                    net: money(|c| c.net),
-                    nature: stored.line.nature.map(Nature::as_str),
-                    unit: stored.line.unit.map(Unit::as_str),
-                    unit_code: stored.line.unit.map_or("C62", Unit::rec20),
-                    vat_category: VatCategory::of(regime, v.buyer.vat_exemption, input.vat_rate)
-                        .code(),
-                }
-            })
-            .collect();
+        let lines = lines_json(&v.lines, t, regime, v.buyer.vat_exemption);
         InvoiceJson {
             id: v.id.0,
             number: v.number.clone(),
@@ -672,15 +714,7 @@ impl InvoiceJson {
             sale_date: v.sale_date,
             lines,
             net: t.net.to_decimal_string(),
-            vat: t
-                .vat
-                .iter()
-                .map(|row| VatJson {
-                    rate: parse::basis_points_string(row.rate.basis_points()),
-                    base: row.base.to_decimal_string(),
-                    vat: row.vat.to_decimal_string(),
-                })
-                .collect(),
+            vat: vat_json(t),
             vat_total: t.vat_total.to_decimal_string(),
             total: t.total.to_decimal_string(),
             amount_due: v.amount_due.to_decimal_string(),
@@ -770,7 +804,30 @@ fn show_human(v: &InvoiceView, payments: &[StoredPayment]) -> String {
         ));
         return out;
     }
-    let mut lines = Table::new(&[
+    out.push_str(&lines_and_totals(
+        &v.lines,
+        &v.totals,
+        v.seller.as_ref(),
+        lang,
+        Some(("Amount due", v.amount_due)),
+    ));
+    if !payments.is_empty() {
+        out.push_str("\nPayments\n");
+        out.push_str(&payments_table(payments, lang));
+    }
+    out
+}
+
+/// A document's lines, then its totals (net, VAT per rate, total, and
+/// `extra`, e.g. the amount due): `invoice show` and `quote show`.
+pub(crate) fn lines_and_totals(
+    lines: &[acquit_store::StoredLine],
+    totals: &acquit_core::Totals,
+    seller: Option<&acquit_core::Seller>,
+    lang: Lang,
+    extra: Option<(&str, Money)>,
+) -> String {
+    let mut table = Table::new(&[
         ("#", Align::Right),
         ("DESCRIPTION", Align::Left),
         ("QTY", Align::Right),
@@ -779,9 +836,9 @@ fn show_human(v: &InvoiceView, payments: &[StoredPayment]) -> String {
         ("DISCOUNT", Align::Right),
         ("NET", Align::Right),
     ]);
-    for (i, stored) in v.lines.iter().enumerate() {
+    for (i, stored) in lines.iter().enumerate() {
         let input = &stored.line.input;
-        let computed = v.totals.lines.get(i);
+        let computed = totals.lines.get(i);
         let discount = match (input.discount, computed) {
             (Discount::None, _) | (_, None) => String::new(),
             (Discount::Percent(bp), Some(c)) => format!(
@@ -791,7 +848,7 @@ fn show_human(v: &InvoiceView, payments: &[StoredPayment]) -> String {
             ),
             (Discount::Amount(_), Some(c)) => c.discount.format(lang),
         };
-        lines.row(vec![
+        table.row(vec![
             stored.position.to_string(),
             stored.line.description.clone(),
             input.quantity.format(lang),
@@ -801,35 +858,30 @@ fn show_human(v: &InvoiceView, payments: &[StoredPayment]) -> String {
             computed.map(|c| c.net.format(lang)).unwrap_or_default(),
         ]);
     }
-    out.push_str(&lines.render());
+    let mut out = table.render();
     out.push('\n');
 
-    let t = &v.totals;
-    let mut totals = Table::new(&[("", Align::Left), ("", Align::Right)]);
-    totals.row(vec!["Net (excl. VAT)".into(), t.net.format(lang)]);
-    let franchise = v
-        .seller
-        .as_ref()
-        .is_some_and(|s| s.vat_regime == VatRegime::Franchise);
+    let t = totals;
+    let mut rows = Table::new(&[("", Align::Left), ("", Align::Right)]);
+    rows.row(vec!["Net (excl. VAT)".into(), t.net.format(lang)]);
+    let franchise = seller.is_some_and(|s| s.vat_regime == VatRegime::Franchise);
     if !franchise {
         for row in &t.vat {
-            totals.row(vec![
+            rows.row(vec![
                 format!("VAT {} on {}", row.rate.format(lang), row.base.format(lang)),
                 row.vat.format(lang),
             ]);
         }
     }
-    totals.row(vec!["Total (incl. VAT)".into(), t.total.format(lang)]);
-    totals.row(vec!["Amount due".into(), v.amount_due.format(lang)]);
+    rows.row(vec!["Total (incl. VAT)".into(), t.total.format(lang)]);
+    if let Some((label, amount)) = extra {
+        rows.row(vec![label.into(), amount.format(lang)]);
+    }
     // The header row of this table is empty: drop it.
-    let rendered = totals.render();
+    let rendered = rows.render();
     out.push_str(rendered.split_once('\n').map_or("", |(_, rest)| rest));
     if franchise {
         out.push_str("TVA non applicable, art. 293 B du CGI\n");
-    }
-    if !payments.is_empty() {
-        out.push_str("\nPayments\n");
-        out.push_str(&payments_table(payments, lang));
     }
     out
 }

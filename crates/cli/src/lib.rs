@@ -43,6 +43,7 @@ mod online;
 mod parse;
 mod payment;
 mod pdf;
+mod quote;
 mod recurring;
 mod remind;
 mod safety;
@@ -169,6 +170,10 @@ enum Command {
     /// each period once
     #[command(subcommand, arg_required_else_help = true)]
     Recurring(recurring::RecurringCommand),
+    /// Quotes (devis): draft, issue, the client's decision, then the
+    /// deposit and balance invoices
+    #[command(subcommand, arg_required_else_help = true)]
+    Quote(quote::QuoteCommand),
     /// Payment reminders due today (with the late-payment penalties
     /// accrued), and the schedule they follow
     Reminders(remind::RemindersArgs),
@@ -299,6 +304,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Mail(command) => mail::run(command, &path),
         Command::Send(args) => mail::send(args, &path),
         Command::Recurring(command) => recurring::run(command, &path),
+        Command::Quote(command) => quote::run(command, &path),
         Command::Reminders(args) => remind::list(args, &path),
         Command::Remind(args) => remind::remind(args, &path),
     }

@@ -98,6 +98,22 @@ pub fn vat_rate(input: &str) -> Result<VatRate, CliError> {
     VatRate::parse(input).map_err(|e| CliError::rejected(format!("--vat: {e}")))
 }
 
+/// `--client ID`: a client's id as `acquit client list` shows it.
+pub fn client_id(input: &str) -> Result<acquit_store::ClientId, CliError> {
+    input
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(acquit_store::ClientId)
+        .ok_or_else(|| {
+            CliError::rejected(format!(
+                "--client \"{}\" is not a client id: give the number `acquit client list` shows",
+                input.trim()
+            ))
+        })
+}
+
 pub fn currency(input: &str) -> Result<Currency, CliError> {
     Currency::from_code(input).map_err(CliError::rejected)
 }

@@ -1298,20 +1298,6 @@ fn journal_verify_names_an_invoice_edited_behind_acquits_back() {
     assert!(text(&out.stderr).contains("restore a backup"));
 }
 
-/// The text of a PDF, as `pdftotext -raw` reads it (poppler-utils).
-fn pdf_text(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .args(["-raw", path.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext is missing: sudo apt-get install poppler-utils (./x test does)");
-    assert!(
-        out.status.success(),
-        "pdftotext failed on {}",
-        path.display()
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn invoice_pdf_writes_the_stamped_and_the_issued_documents() {
     let acquit = Acquit::new();
@@ -1334,11 +1320,11 @@ fn invoice_pdf_writes_the_stamped_and_the_issued_documents() {
         issued.to_str().unwrap(),
         "--as-issued",
     ]);
-    let stamped_text = pdf_text(&stamped);
+    let stamped_text = common::pdf_text(&stamped);
     assert!(stamped_text.contains("PAYÉE"), "{stamped_text}");
     assert!(stamped_text.contains("F-2026-0001"));
     assert!(
-        !pdf_text(&issued).contains("PAYÉE"),
+        !common::pdf_text(&issued).contains("PAYÉE"),
         "the issued document has no stamp"
     );
     let english = acquit.dir.path().join("en.pdf");
@@ -1351,7 +1337,7 @@ fn invoice_pdf_writes_the_stamped_and_the_issued_documents() {
         "--lang",
         "en",
     ]);
-    assert!(pdf_text(&english).contains("INVOICE"));
+    assert!(common::pdf_text(&english).contains("INVOICE"));
     // A draft has no PDF, and nothing is written.
     let stderr = acquit.fails(1, &["invoice", "pdf", "F-2099-0001", "--out", "nope.pdf"]);
     assert!(stderr.contains("no invoice F-2099-0001"), "{stderr}");

@@ -175,16 +175,6 @@ impl Loop {
     }
 }
 
-fn pdf_text(path: &Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .args(["-raw"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext is missing: sudo apt-get install poppler-utils (./x test does)");
-    text(&out.stdout)
-}
-
 fn qr_codes(pdf: &Path) -> String {
     let png = pdf.with_extension("png");
     let status = std::process::Command::new("pdftoppm")
@@ -262,7 +252,11 @@ fn a_card_payment_goes_from_link_to_stamped_pdf() {
     // The PDF carries the stamp and no longer a QR code to pay.
     let after = l.acquit.dir.path().join("after.pdf");
     l.ok(&["invoice", "pdf", &number, "--out", after.to_str().unwrap()]);
-    assert!(pdf_text(&after).contains("PAYÉE"), "{}", pdf_text(&after));
+    assert!(
+        common::pdf_text(&after).contains("PAYÉE"),
+        "{}",
+        common::pdf_text(&after)
+    );
     assert_eq!(
         qr_codes(&after).trim(),
         "",
@@ -557,7 +551,7 @@ fn a_shared_invoice_page_is_encrypted_follows_the_payment_and_can_be_revoked() {
     assert_eq!(stamped, current_pdf(&l, &number, "shared-after.pdf"));
     assert_ne!(stamped, pdf);
     let stamped_path = dir.join("shared-after.pdf");
-    assert!(pdf_text(&stamped_path).contains("PAYÉE"));
+    assert!(common::pdf_text(&stamped_path).contains("PAYÉE"));
 
     // Revoked: the page says the link is no longer valid, for good.
     let out = l.ok(&["share", &number, "--revoke"]);
@@ -639,9 +633,9 @@ fn a_payment_recorded_by_hand_republishes_the_shared_page() {
     assert_eq!(pdf, current_pdf(&l, &number, "by-hand-paid.pdf"));
     let stamped = l.acquit.dir.path().join("by-hand-paid.pdf");
     assert!(
-        pdf_text(&stamped).contains("PAYÉE"),
+        common::pdf_text(&stamped).contains("PAYÉE"),
         "{}",
-        pdf_text(&stamped)
+        common::pdf_text(&stamped)
     );
 
     // The cheque bounces: reversed, the page says 700 € due again.

@@ -92,6 +92,9 @@ pub struct InvoiceDetails {
     /// Acquit made Factur-X keep their plain PDF, byte for byte.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub facturx: bool,
+    /// The quote (devis) the invoice was made from, printed on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_ref: Option<String>,
 }
 
 impl InvoiceDetails {

@@ -19,6 +19,7 @@ pub mod net;
 pub mod numbering;
 pub mod party;
 pub mod quantity;
+pub mod quote;
 pub mod recurring;
 pub mod reminders;
 pub mod status;

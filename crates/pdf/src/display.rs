@@ -242,6 +242,13 @@ impl Plan<'_> {
     fn lang(&self) -> Lang {
         self.doc.lang
     }
+    fn title(&self) -> &'static str {
+        if self.doc.quote.is_some() {
+            self.w.quote_title()
+        } else {
+            self.w.title(self.doc.kind)
+        }
+    }
     fn right(&self) -> f32 {
         self.width - MARGIN
     }
@@ -304,7 +311,7 @@ pub fn display_list(doc: &Document) -> Result<DisplayList, RenderError> {
     let (width, height) = doc.paper.size_pt();
     let w = Words { lang: doc.lang };
 
-    let due = doc.amount_due.is_positive() && !doc.kind.is_credit_note();
+    let due = doc.amount_due.is_positive() && !doc.kind.is_credit_note() && doc.quote.is_none();
     let pay_qr = match (&doc.payment_url, due) {
         (Some(url), true) => Some(Arc::new(
             qr::encode(url.as_bytes(), EcLevel::M)
@@ -383,7 +390,7 @@ pub fn display_list(doc: &Document) -> Result<DisplayList, RenderError> {
         let mut y = if index == 0 {
             draw_header(&mut p, &plan)
         } else {
-            let title = plan.w.continued(plan.w.title(doc.kind), &doc.number);
+            let title = plan.w.continued(plan.title(), &doc.number);
             p.text(MARGIN, MARGIN + 12.0, Style::Bold, 12.0, INK, &title);
             table_top_next
         };
@@ -497,7 +504,7 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
 
     // Title, number, dates.
     let mut ry = MARGIN + 18.0;
-    p.text_right(right, ry, Style::Bold, 20.0, ACCENT, w.title(doc.kind));
+    p.text_right(right, ry, Style::Bold, 20.0, ACCENT, plan.title());
     ry += 18.0;
     p.text_right(
         right,
@@ -509,11 +516,18 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
     );
     ry += 16.0;
     let colon = if plan.lang() == Lang::Fr { " : " } else { ": " };
-    let dates = [
-        (w.issue_date(), doc.issue_date),
-        (w.sale_date(), doc.sale_date.unwrap_or(doc.issue_date)),
-        (w.due_date(), doc.due_date),
-    ];
+    let dates = match &doc.quote {
+        // A quote has no sale yet and nothing due: how long it holds.
+        Some(quote) => vec![
+            (w.issue_date(), doc.issue_date),
+            (w.valid_until(), quote.valid_until),
+        ],
+        None => vec![
+            (w.issue_date(), doc.issue_date),
+            (w.sale_date(), doc.sale_date.unwrap_or(doc.issue_date)),
+            (w.due_date(), doc.due_date),
+        ],
+    };
     for (label, date) in dates {
         p.text_right(
             right,
@@ -533,6 +547,7 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
     let references = [
         (w.order_ref(), doc.details.order_ref.as_deref()),
         (w.buyer_ref(), doc.details.buyer_ref.as_deref()),
+        (w.quote_ref(), doc.details.quote_ref.as_deref()),
         (w.operation(), doc.category.map(|c| c.label(plan.lang()))),
     ];
     for (label, value) in references {
@@ -555,7 +570,12 @@ fn draw_header(p: &mut Painter<'_>, plan: &Plan<'_>) -> f32 {
     let bw = right - bx;
     let mut by = left_y.max(ry) + 10.0;
     p.rect(bx - 12.0, by, 2.0, 10.0, ACCENT);
-    p.text(bx, by + 8.0, Style::Bold, 7.5, MUTED, w.bill_to());
+    let to = if doc.quote.is_some() {
+        w.quote_for()
+    } else {
+        w.bill_to()
+    };
+    p.text(bx, by + 8.0, Style::Bold, 7.5, MUTED, to);
     let top = by;
     by += 22.0;
     by = p.paragraph(bx, by, bw, Style::Bold, 11.0, 14.0, INK, &buyer.name);
@@ -729,7 +749,7 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
     y += 2.0;
     row(p, &mut y, w.total(), doc.totals.total, true);
     y += 2.0;
-    if doc.amount_due != doc.totals.total && !doc.kind.is_credit_note() {
+    if doc.amount_due != doc.totals.total && !doc.kind.is_credit_note() && doc.quote.is_none() {
         row(p, &mut y, w.amount_due(), doc.amount_due, true);
     }
     if franchise {
@@ -739,7 +759,7 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
 
     // Payment section.
     // A credit note asks for no payment: no bank details either.
-    let has_bank = doc.seller.iban.is_some() && !doc.kind.is_credit_note();
+    let has_bank = doc.seller.iban.is_some() && !doc.kind.is_credit_note() && doc.quote.is_none();
     if plan.pay_qr.is_some() || plan.epc_qr.is_some() || has_bank {
         p.hline(MARGIN, right, y, 0.5, RULE);
         y += 14.0;
@@ -826,7 +846,7 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
         .map(|r| r.format(lang))
         .unwrap_or_else(|_| format!("{} bp", doc.seller.late_penalty_bp));
     let mut mentions = Vec::new();
-    if !doc.kind.is_credit_note() {
+    if !doc.kind.is_credit_note() && doc.quote.is_none() {
         mentions.push(w.terms(doc.due_date));
     }
     mentions.push(w.penalty(&rate));
@@ -857,7 +877,48 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
     for m in mentions {
         y = p.paragraph(MARGIN, y, cw, Style::Regular, 7.5, 10.0, MUTED, &m);
     }
+    if doc.quote.is_some() {
+        y = draw_agreement(p, plan, y + 10.0);
+    }
     y
+}
+
+/// The quote's "Bon pour accord" block: what the client writes by hand
+/// when they accept on paper (the mention, the date, their name and
+/// signature), under "Devis reçu avant l'exécution des travaux".
+fn draw_agreement(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
+    let w = plan.w;
+    let right = plan.right();
+    let left = plan.width / 2.0 + 30.0 - 12.0;
+    let height = 112.0;
+    p.rect(left, top, right - left, 0.8, INK);
+    p.rect(left, top + height, right - left, 0.8, INK);
+    p.rect(left, top, 0.8, height, INK);
+    p.rect(right - 0.8, top, 0.8, height, INK);
+    let x = left + 10.0;
+    let inner = right - x - 10.0;
+    let mut y = top + 16.0;
+    p.text(x, y, Style::Bold, 10.0, ACCENT, w.agreement());
+    y += 13.0;
+    y = p.paragraph(
+        x,
+        y,
+        inner,
+        Style::Regular,
+        8.0,
+        10.5,
+        INK,
+        w.received_before_work(),
+    );
+    y += 6.0;
+    for label in [w.agreement_date(), w.agreement_name()] {
+        p.text(x, y, Style::Regular, 8.0, MUTED, label);
+        p.hline(x + 90.0, right - 10.0, y + 1.5, 0.5, RULE);
+        y += 16.0;
+    }
+    // Below this label, the room left is for the signature itself.
+    p.text(x, y, Style::Regular, 8.0, MUTED, w.agreement_signature());
+    top + height + 4.0
 }
 
 /// The payment URL as printed: without its scheme, which nobody types.

@@ -75,6 +75,15 @@ pub struct Document {
     pub logo_png: Option<Vec<u8>>,
     pub lang: Lang,
     pub paper: Paper,
+    /// Set for a quote (devis): printed as one, with its validity and the
+    /// "Bon pour accord" block, and no payment section.
+    pub quote: Option<QuoteTerms>,
+}
+
+/// What a quote prints beyond an invoice's layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteTerms {
+    pub valid_until: NaiveDate,
 }
 
 /// A deposit invoice deducted by a balance invoice.

@@ -35,6 +35,39 @@ impl Words {
         }
     }
 
+    pub fn quote_title(&self) -> &'static str {
+        self.pick("DEVIS", "QUOTE")
+    }
+    pub fn valid_until(&self) -> &'static str {
+        self.pick("Valable jusqu’au", "Valid until")
+    }
+    pub fn quote_for(&self) -> &'static str {
+        self.pick("CLIENT", "PREPARED FOR")
+    }
+    pub fn quote_ref(&self) -> &'static str {
+        self.pick("Devis n°", "Quote No.")
+    }
+    pub fn agreement(&self) -> &'static str {
+        self.pick("Bon pour accord", "Accepted")
+    }
+    pub fn received_before_work(&self) -> &'static str {
+        self.pick(
+            "Devis reçu avant l’exécution des travaux.",
+            "Quote received before the work was carried out.",
+        )
+    }
+    pub fn agreement_date(&self) -> &'static str {
+        self.pick("Date", "Date")
+    }
+    pub fn agreement_name(&self) -> &'static str {
+        self.pick("Nom", "Name")
+    }
+    pub fn agreement_signature(&self) -> &'static str {
+        self.pick(
+            "Signature, précédée de «\u{a0}Bon pour accord\u{a0}»\u{a0}:",
+            "Signature, preceded by \"Accepted\":",
+        )
+    }
     pub fn number(&self) -> &'static str {
         self.pick("N°", "No.")
     }

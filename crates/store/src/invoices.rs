@@ -147,26 +147,7 @@ impl Store {
     }
 
     pub fn create_draft(&mut self, draft: &NewDraft) -> Result<InvoiceId, StoreError> {
-        check_new_draft(draft)?;
-        self.write(|tx| {
-            check_client(tx, draft.client)?;
-            tx.execute(
-                "INSERT INTO invoices (kind, client_id, currency, due_date, sale_date, details, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    draft.kind.as_str(),
-                    draft.client.0,
-                    draft.currency.code(),
-                    draft.due_date.map(|d| d.to_string()),
-                    draft.sale_date.map(|d| d.to_string()),
-                    details_json(&draft.details),
-                    now_rfc3339()
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            link_deposits(tx, id, draft)?;
-            Ok(InvoiceId(id))
-        })
+        self.write(|tx| create_draft_in(tx, draft))
     }
 
     /// Replaces the header of draft `id` (client, kind, currency, dates,
@@ -893,7 +874,33 @@ pub(crate) fn issue_in(
     Ok(number)
 }
 
-fn check_client(tx: &Transaction<'_>, client: ClientId) -> Result<(), StoreError> {
+/// Creates draft `draft` inside `tx` (see [`Store::create_draft`]): a quote
+/// makes its invoice in the transaction that links them.
+pub(crate) fn create_draft_in(
+    tx: &Transaction<'_>,
+    draft: &NewDraft,
+) -> Result<InvoiceId, StoreError> {
+    check_new_draft(draft)?;
+    check_client(tx, draft.client)?;
+    tx.execute(
+        "INSERT INTO invoices (kind, client_id, currency, due_date, sale_date, details, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            draft.kind.as_str(),
+            draft.client.0,
+            draft.currency.code(),
+            draft.due_date.map(|d| d.to_string()),
+            draft.sale_date.map(|d| d.to_string()),
+            details_json(&draft.details),
+            now_rfc3339()
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    link_deposits(tx, id, draft)?;
+    Ok(InvoiceId(id))
+}
+
+pub(crate) fn check_client(tx: &Transaction<'_>, client: ClientId) -> Result<(), StoreError> {
     let exists: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1)",
         [client.0],
@@ -1148,6 +1155,19 @@ fn take_number(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    next_number(tx, last, pattern.series_key(date), pattern, date)
+}
+
+/// The next number of series `series` for a document dated `date`, after
+/// the class's `last` (number, issue date): a date earlier than the last
+/// one is refused, numbers follow dates. The counter moves in `tx`.
+pub(crate) fn next_number(
+    tx: &Transaction<'_>,
+    last: Option<(String, String)>,
+    series: String,
+    pattern: &NumberPattern,
+    date: NaiveDate,
+) -> Result<String, StoreError> {
     if let Some((number, last_date)) = last
         && parse_date(&last_date)? > date
     {
@@ -1162,7 +1182,7 @@ fn take_number(
         "INSERT INTO number_series (series, last_value) VALUES (?1, 1)
          ON CONFLICT (series) DO UPDATE SET last_value = last_value + 1
          RETURNING last_value",
-        [pattern.series_key(date)],
+        [series],
         |r| r.get(0),
     )?;
     Ok(pattern.format(

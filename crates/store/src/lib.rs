@@ -31,6 +31,7 @@ mod links;
 mod parties;
 mod payments;
 pub mod private;
+mod quotes;
 mod reconcile;
 mod recurring;
 mod reminders;
@@ -58,6 +59,10 @@ pub use parties::{ClientId, check_logo};
 pub use payments::{
     LedgerEntry, LedgerTotal, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment,
     StripeMethod, ledger_totals,
+};
+pub use quotes::{
+    NewQuote, QuoteId, QuoteInvoice, QuoteSummary, QuoteView,
+    VALIDITY_SETTING as QUOTE_VALIDITY_SETTING,
 };
 pub use recurring::{Made, PeriodMade, Recurring, RecurringMode, Run, Template};
 pub use reminders::{
@@ -87,6 +92,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0007_einvoicing.sql")),
         M::up(include_str!("../migrations/0008_reminders_mail.sql")),
         M::up(include_str!("../migrations/0009_recurring.sql")),
+        M::up(include_str!("../migrations/0010_quotes.sql")),
     ])
 }
 
@@ -94,7 +100,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 9;
+const MIGRATION_COUNT: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -233,6 +239,10 @@ pub enum Rejection {
         to: String,
         at: chrono::DateTime<chrono::Utc>,
     },
+    #[error("there is no quote {0}: see `acquit quote list`")]
+    NoSuchQuote(String),
+    #[error("{0}")]
+    Decision(#[from] acquit_core::quote::DecisionError),
     #[error("{0}")]
     Invalid(String),
 }

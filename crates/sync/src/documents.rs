@@ -26,6 +26,8 @@ pub enum Rendering {
 pub enum DocumentError {
     #[error("{0} is a draft: issue it first (`acquit invoice issue`), a draft has no PDF")]
     Draft(String),
+    #[error("quote {0} is a draft: issue it first (`acquit quote issue`), a draft has no PDF")]
+    DraftQuote(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the PDF could not be made: {0}")]
@@ -92,7 +94,70 @@ pub fn document(
         logo_png: store.logo()?,
         lang,
         paper: Default::default(),
+        quote: None,
     })
+}
+
+/// The renderer's input for the issued quote `number`: the invoice layout
+/// with the quote's title, validity and "Bon pour accord" block, and no
+/// payment section (nothing is due on a quote).
+pub fn quote_document(
+    store: &Store,
+    number: &str,
+    lang: Option<Lang>,
+) -> Result<Document, DocumentError> {
+    let view = store.quote(number, acquit_store::today())?;
+    let (Some(number), Some(issue_date), Some(valid_until), Some(seller)) = (
+        view.number.clone(),
+        view.issue_date,
+        view.valid_until,
+        view.seller.clone(),
+    ) else {
+        return Err(DocumentError::DraftQuote(number.to_owned()));
+    };
+    Ok(Document {
+        kind: acquit_core::InvoiceKind::Standard,
+        number,
+        issue_date,
+        sale_date: None,
+        due_date: valid_until,
+        seller,
+        lang: lang.unwrap_or(view.buyer.lang),
+        buyer: view.buyer,
+        lines: view.lines.into_iter().map(|l| l.line).collect(),
+        totals: view.totals,
+        deposits: Vec::new(),
+        credits: None,
+        reason: None,
+        details: view.details,
+        category: view.category,
+        payment_url: None,
+        amount_due: Money::zero(view.currency),
+        paid: None,
+        logo_png: store.logo()?,
+        paper: Default::default(),
+        quote: Some(acquit_pdf::QuoteTerms { valid_until }),
+    })
+}
+
+/// Renders the issued quote `number` to PDF bytes.
+pub fn render_quote_pdf(
+    store: &Store,
+    number: &str,
+    lang: Option<Lang>,
+) -> Result<Rendered, DocumentError> {
+    Ok(acquit_pdf::render(&quote_document(store, number, lang)?)?)
+}
+
+/// The quote drawn as one SVG per page (the app's preview).
+pub fn render_quote_svg(
+    store: &Store,
+    number: &str,
+    lang: Option<Lang>,
+) -> Result<Vec<String>, DocumentError> {
+    Ok(acquit_pdf::render_svg(&quote_document(
+        store, number, lang,
+    )?)?)
 }
 
 /// A partial credit note's totals are spread over the invoice's VAT rates

@@ -36,4 +36,6 @@ pub mod send;
 pub mod share;
 pub mod vies;
 
-pub use documents::{DocumentError, Rendering, document, render_pdf, render_svg};
+pub use documents::{
+    DocumentError, Rendering, document, render_pdf, render_quote_pdf, render_quote_svg, render_svg,
+};

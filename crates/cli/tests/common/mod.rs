@@ -194,3 +194,17 @@ pub fn sasu_company_with(acquit: &Acquit, name: &str, activity: &str, extra: &[&
     args.extend_from_slice(extra);
     acquit.ok(&args);
 }
+
+/// The text of a PDF, as `pdftotext -raw` reads it (poppler-utils).
+pub fn pdf_text(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext is missing: sudo apt-get install poppler-utils (./x test does)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -125,6 +125,7 @@ pub fn document(lang: Lang, regime: VatRegime, lines: Vec<Line>) -> Document {
         logo_png: None,
         lang,
         paper: Paper::A4,
+        quote: None,
     }
 }
 
