@@ -21,6 +21,7 @@ mod messages;
 mod notify;
 mod payments;
 mod preview;
+mod quotes;
 mod recurring;
 mod send;
 pub mod update;
@@ -102,6 +103,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::send_reminder,
             mail::reminders_due,
             notify::notification_settings,
+            quotes::quote_list,
+            quotes::quote_detail,
+            quotes::quote_preview,
+            quotes::issue_draft_as_quote,
+            quotes::decide_quote,
+            quotes::invoice_quote,
             recurring::recurring_list,
             recurring::add_recurring,
             recurring::pause_recurring,

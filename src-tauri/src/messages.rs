@@ -234,6 +234,23 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
             format!("Le devis {number} n’existe pas{S}: vérifiez le numéro dans la liste des devis")
         }
         Rejection::Decision(e) => decision_fr(e),
+        Rejection::QuoteLocked(number) => format!(
+            "Le devis {number} est émis et verrouillé{S}: pour proposer autre chose, émettez un nouveau devis"
+        ),
+        Rejection::ValidityBeforeIssue { valid_until, date } => format!(
+            "Le devis serait valable jusqu’au {}, avant sa date d’émission ({}){S}: changez la date de validité",
+            valid_until.format("%d/%m/%Y"),
+            date.format("%d/%m/%Y")
+        ),
+        Rejection::QuoteNotAccepted { number, .. } => {
+            format!("{number} n’est pas accepté{S}: seul un devis accepté se facture")
+        }
+        Rejection::QuoteDraftPending { number, draft } => format!(
+            "Le brouillon {draft} a déjà été fait depuis {number}{S}: émettez-le ou supprimez-le d’abord"
+        ),
+        Rejection::QuoteInvoiced { number, by } => format!(
+            "{number} est entièrement facturé par {by}{S}: pour facturer davantage, émettez un nouveau devis"
+        ),
         Rejection::Pattern(_) | Rejection::Invalid(_) => return None,
     })
 }

@@ -22,6 +22,8 @@ mod legal;
 mod keyring;
 mod list;
 mod payments;
+// Quotes: issued from the editor, accepted by hand, invoiced.
+mod quotes;
 // Mail settings, and an overdue invoice reminded over real SMTP.
 mod recurring;
 mod reminders;

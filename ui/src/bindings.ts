@@ -237,6 +237,25 @@ export const commands = {
 	/**  The reminders due today (the schedule's latest step not yet sent). */
 	remindersDue: () => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due")),
 	notificationSettings: () => typedError<NotificationSettings, CommandError>(__TAURI_INVOKE("notification_settings")),
+	/**  Every quote, newest first. */
+	quoteList: () => typedError<QuoteRow_Serialize[], CommandError>(__TAURI_INVOKE("quote_list")),
+	/**  Quote `id`, with its decision and invoices. */
+	quoteDetail: (id: number) => typedError<QuoteDetail_Serialize, CommandError>(__TAURI_INVOKE("quote_detail", { id })),
+	/**  The quote's pages drawn by the PDF renderer (what the client gets). */
+	quotePreview: (id: number) => typedError<string[], CommandError>(__TAURI_INVOKE("quote_preview", { id })),
+	/**
+	 *  Issues the invoice draft `draft` as a quote today (valid until
+	 *  `valid_until`, YYYY-MM-DD, or the default 30 days): returns the quote's id.
+	 */
+	issueDraftAsQuote: (draft: number, validUntil: string | null) => typedError<number, CommandError>(__TAURI_INVOKE("issue_draft_as_quote", { draft, validUntil })),
+	/**  Records the client's decision on quote `id`, today, by `by`. */
+	decideQuote: (id: number, accepted: boolean, by: string, comment: string | null) => typedError<null, CommandError>(__TAURI_INVOKE("decide_quote", { id, accepted, by, comment })),
+	/**
+	 *  Makes the next invoice of accepted quote `id` as a draft (a deposit of
+	 *  `deposit`, "30" or "30 %", else the whole or the balance): its id, for
+	 *  the editor.
+	 */
+	invoiceQuote: (id: number, deposit: string | null) => typedError<number, CommandError>(__TAURI_INVOKE("invoice_quote", { id, deposit })),
 	/**  Every schedule, oldest first. */
 	recurringList: () => typedError<RecurringView_Serialize[], CommandError>(__TAURI_INVOKE("recurring_list")),
 	/**
@@ -1509,6 +1528,83 @@ export type Period_Serialize = {
 	from: string | null,
 	to: string | null,
 };
+
+/**  One quote as its screen shows it. */
+export type QuoteDetail = QuoteDetail_Serialize | QuoteDetail_Deserialize;
+
+/**  One quote as its screen shows it. */
+export type QuoteDetail_Deserialize = {
+	row: QuoteRow_Deserialize,
+	/**  "Accepté le 20/01/2027 par Léa Martin", with the comment if any. */
+	decision?: string | null,
+	invoices: QuoteInvoiceView[],
+	/**  Issued or sent, within its validity: accept or decline offered. */
+	canDecide: boolean,
+	/**
+	 *  Accepted, no draft pending, not invoiced in full: a deposit or the
+	 *  (rest of the) invoice can be made.
+	 */
+	canInvoice: boolean,
+	/**  A deposit was issued: the next invoice is the balance. */
+	hasDeposits: boolean,
+};
+
+/**  One quote as its screen shows it. */
+export type QuoteDetail_Serialize = {
+	row: QuoteRow_Serialize,
+	/**  "Accepté le 20/01/2027 par Léa Martin", with the comment if any. */
+	decision: string | null,
+	invoices: QuoteInvoiceView[],
+	/**  Issued or sent, within its validity: accept or decline offered. */
+	canDecide: boolean,
+	/**
+	 *  Accepted, no draft pending, not invoiced in full: a deposit or the
+	 *  (rest of the) invoice can be made.
+	 */
+	canInvoice: boolean,
+	/**  A deposit was issued: the next invoice is the balance. */
+	hasDeposits: boolean,
+};
+
+/**  An invoice made from the quote. */
+export type QuoteInvoiceView = {
+	id: number,
+	/**  "F-2027-0003 · acompte", "brouillon 12 · solde". */
+	label: string,
+	draft: boolean,
+};
+
+/**  A row of the quotes screen, formatted in the UI's language. */
+export type QuoteRow = QuoteRow_Serialize | QuoteRow_Deserialize;
+
+/**  A row of the quotes screen, formatted in the UI's language. */
+export type QuoteRow_Deserialize = {
+	id: number,
+	number?: string | null,
+	client: string,
+	issueDate?: string | null,
+	validUntil?: string | null,
+	total: string,
+	state: QuoteState,
+	/**  The numbers of the invoices issued from it. */
+	invoiced: string[],
+};
+
+/**  A row of the quotes screen, formatted in the UI's language. */
+export type QuoteRow_Serialize = {
+	id: number,
+	number: string | null,
+	client: string,
+	issueDate: string | null,
+	validUntil: string | null,
+	total: string,
+	state: QuoteState,
+	/**  The numbers of the invoices issued from it. */
+	invoiced: string[],
+};
+
+/**  Where a quote stands (derived by the core from facts). */
+export type QuoteState = "draft" | "issued" | "sent" | "accepted" | "declined" | "expired";
 
 /**  The receipt's message, from the receipt templates. */
 export type ReceiptPreview = {

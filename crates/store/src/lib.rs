@@ -241,6 +241,25 @@ pub enum Rejection {
     },
     #[error("there is no quote {0}: see `acquit quote list`")]
     NoSuchQuote(String),
+    #[error("quote {0} is issued and locked: to offer something else, issue a new quote")]
+    QuoteLocked(String),
+    #[error(
+        "the quote would be valid until {valid_until}, before its issue date {date}: change the validity date (--valid-until)"
+    )]
+    ValidityBeforeIssue {
+        valid_until: chrono::NaiveDate,
+        date: chrono::NaiveDate,
+    },
+    #[error(
+        "{number} is {status}: only an accepted quote is invoiced (`acquit quote accept {number} --by NAME`)"
+    )]
+    QuoteNotAccepted { number: String, status: String },
+    #[error(
+        "draft {draft} was already made from {number}: issue it (`acquit invoice issue {draft}`) or delete it first"
+    )]
+    QuoteDraftPending { number: String, draft: i64 },
+    #[error("{number} is invoiced in full by {by}: to bill more, issue a new quote")]
+    QuoteInvoiced { number: String, by: String },
     #[error("{0}")]
     Decision(#[from] acquit_core::quote::DecisionError),
     #[error("{0}")]

@@ -245,54 +245,57 @@ impl Store {
         let seller = self.seller()?.ok_or(Rejection::NoSeller)?;
         let pattern = self.quote_pattern()?;
         let validity = self.quote_validity_days()?;
+        self.write(|tx| issue_quote_in(tx, &seller, &pattern, validity, id, date))
+    }
+
+    /// Issues the invoice draft `draft` as a quote instead, on `date` (the
+    /// app's editor writes quotes as it writes invoices): the quote made
+    /// with the draft's client, currency, references and lines, issued,
+    /// and the draft deleted, in one transaction (all or nothing).
+    pub fn issue_draft_as_quote(
+        &mut self,
+        draft: InvoiceId,
+        date: NaiveDate,
+        valid_until: Option<NaiveDate>,
+    ) -> Result<(QuoteId, String), StoreError> {
+        let view = self.invoice_by_id(draft)?;
+        if let Some(number) = view.number {
+            return Err(Rejection::Locked(number).into());
+        }
+        if view.kind != InvoiceKind::Standard {
+            return Err(Rejection::Invalid(
+                "a deposit or balance invoice is not a quote: make it a standard invoice first"
+                    .into(),
+            )
+            .into());
+        }
+        let seller = self.seller()?.ok_or(Rejection::NoSeller)?;
+        let pattern = self.quote_pattern()?;
+        let validity = self.quote_validity_days()?;
+        let body = Template {
+            currency: view.currency,
+            details: view.details.clone(),
+            lines: view.lines.into_iter().map(|l| l.line).collect(),
+        };
         self.write(|tx| {
-            let body = editable(tx, id)?;
-            if body.lines.is_empty() {
-                return Err(Rejection::Invalid(format!(
-                    "quote draft {} has no lines: add one with `acquit quote add-line {} …` before issuing",
-                    id.0, id.0
-                ))
-                .into());
-            }
-            let totals = compute(&body.lines, body.currency, seller.vat_regime)?;
-            let (client_id, until): (i64, Option<String>) = tx.query_row(
-                "SELECT client_id, valid_until FROM quotes WHERE id = ?1",
-                [id.0],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let valid_until = match until {
-                Some(d) => parse_date(&d)?,
-                None => date + chrono::Days::new(validity),
-            };
-            if valid_until < date {
-                return Err(Rejection::Invalid(format!(
-                    "the quote would be valid until {valid_until}, before its issue date {date}: change the validity date (--valid-until)"
-                ))
-                .into());
-            }
-            let buyer: String = tx.query_row(
-                "SELECT profile FROM clients WHERE id = ?1",
-                [client_id],
-                |r| r.get(0),
-            )?;
-            let number = take_quote_number(tx, &pattern, date)?;
             tx.execute(
-                "UPDATE quotes SET number = ?2, issue_date = ?3, valid_until = ?4, seller_snapshot = ?5,
-                    buyer_snapshot = ?6, total_minor = ?7, totals = ?8, issued_at = ?9
-                 WHERE id = ?1 AND number IS NULL",
+                "INSERT INTO quotes (client_id, currency, body, valid_until, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
-                    id.0,
-                    number,
-                    date.to_string(),
-                    valid_until.to_string(),
-                    to_json(&seller),
-                    buyer,
-                    totals.total.minor(),
-                    to_json(&totals),
+                    view.client_id.0,
+                    view.currency.code(),
+                    to_json(&body),
+                    valid_until.map(|d| d.to_string()),
                     now_rfc3339()
                 ],
             )?;
-            Ok(number)
+            let id = QuoteId(tx.last_insert_rowid());
+            let number = issue_quote_in(tx, &seller, &pattern, validity, id, date)?;
+            tx.execute(
+                "DELETE FROM invoices WHERE id = ?1 AND number IS NULL",
+                [draft.0],
+            )?;
+            Ok((id, number))
         })
     }
 
@@ -543,17 +546,17 @@ impl Store {
         let quote = self.quote(number, today)?;
         let number = quote.number.clone().unwrap_or_default();
         if quote.status != QuoteStatus::Accepted {
-            return Err(Rejection::Invalid(format!(
-                "{number} is {}: only an accepted quote is invoiced (`acquit quote accept {number} --by NAME`)",
-                quote.status.as_str()
-            ))
+            return Err(Rejection::QuoteNotAccepted {
+                number,
+                status: quote.status.as_str().to_owned(),
+            }
             .into());
         }
         if let Some(draft) = quote.invoices.iter().find(|i| i.number.is_none()) {
-            return Err(Rejection::Invalid(format!(
-                "draft {} was already made from {number}: issue it (`acquit invoice issue {}`) or delete it first",
-                draft.id.0, draft.id.0
-            ))
+            return Err(Rejection::QuoteDraftPending {
+                number,
+                draft: draft.id.0,
+            }
             .into());
         }
         if let Some(done) = quote
@@ -561,10 +564,10 @@ impl Store {
             .iter()
             .find(|i| i.kind != InvoiceKind::Deposit)
         {
-            return Err(Rejection::Invalid(format!(
-                "{number} is invoiced in full by {}: to bill more, issue a new quote",
-                done.number.as_deref().unwrap_or_default()
-            ))
+            return Err(Rejection::QuoteInvoiced {
+                number,
+                by: done.number.clone().unwrap_or_default(),
+            }
             .into());
         }
         let deposits: Vec<String> = quote
@@ -610,6 +613,61 @@ impl Store {
             Ok(id)
         })
     }
+}
+
+/// Issues draft quote `id` on `date` inside `tx` (see [`Store::issue_quote`]).
+fn issue_quote_in(
+    tx: &Transaction<'_>,
+    seller: &Seller,
+    pattern: &NumberPattern,
+    validity: u64,
+    id: QuoteId,
+    date: NaiveDate,
+) -> Result<String, StoreError> {
+    let body = editable(tx, id)?;
+    if body.lines.is_empty() {
+        return Err(Rejection::Invalid(format!(
+            "quote draft {} has no lines: add one with `acquit quote add-line {} …` before issuing",
+            id.0, id.0
+        ))
+        .into());
+    }
+    let totals = compute(&body.lines, body.currency, seller.vat_regime)?;
+    let (client_id, until): (i64, Option<String>) = tx.query_row(
+        "SELECT client_id, valid_until FROM quotes WHERE id = ?1",
+        [id.0],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let valid_until = match until {
+        Some(d) => parse_date(&d)?,
+        None => date + chrono::Days::new(validity),
+    };
+    if valid_until < date {
+        return Err(Rejection::ValidityBeforeIssue { valid_until, date }.into());
+    }
+    let buyer: String = tx.query_row(
+        "SELECT profile FROM clients WHERE id = ?1",
+        [client_id],
+        |r| r.get(0),
+    )?;
+    let number = take_quote_number(tx, pattern, date)?;
+    tx.execute(
+        "UPDATE quotes SET number = ?2, issue_date = ?3, valid_until = ?4, seller_snapshot = ?5,
+            buyer_snapshot = ?6, total_minor = ?7, totals = ?8, issued_at = ?9
+         WHERE id = ?1 AND number IS NULL",
+        params![
+            id.0,
+            number,
+            date.to_string(),
+            valid_until.to_string(),
+            to_json(seller),
+            buyer,
+            totals.total.minor(),
+            to_json(&totals),
+            now_rfc3339()
+        ],
+    )?;
+    Ok(number)
 }
 
 /// One line per VAT rate: "Acompte de 30 % sur le devis D-2027-0001", the
@@ -681,10 +739,7 @@ fn editable(tx: &Transaction<'_>, id: QuoteId) -> Result<Template, StoreError> {
         .optional()?;
     match row {
         None => Err(Rejection::NoSuchQuote(format!("{}", id.0)).into()),
-        Some((_, Some(number))) => Err(Rejection::Invalid(format!(
-            "quote {number} is issued and locked: to offer something else, issue a new quote"
-        ))
-        .into()),
+        Some((_, Some(number))) => Err(Rejection::QuoteLocked(number).into()),
         Some((body, None)) => from_json(&body),
     }
 }

@@ -384,3 +384,44 @@ fn a_deleted_draft_frees_the_quote_and_a_full_invoice_copies_its_lines() {
         Err(StoreError::Rejected(Rejection::NoSuchQuote(_)))
     ));
 }
+
+/// The app writes a quote in the invoice editor: issuing the draft as a
+/// quote makes and issues the quote and deletes the draft, all or nothing.
+#[test]
+fn an_invoice_draft_is_issued_as_a_quote_all_or_nothing() {
+    let (_dir, mut store, client) = books();
+    let draft = store
+        .create_draft(&acquit_store::NewDraft {
+            client,
+            currency: Currency::EUR,
+            kind: InvoiceKind::Standard,
+            due_date: None,
+            sale_date: None,
+            deposits: vec![],
+            details: InvoiceDetails {
+                buyer_ref: Some("BC-12".into()),
+                ..InvoiceDetails::default()
+            },
+        })
+        .unwrap();
+    store
+        .add_line(draft, &line("Site vitrine", 240_000, 2000))
+        .unwrap();
+    // Valid until before the issue date: refused, the draft untouched.
+    let refused = store
+        .issue_draft_as_quote(draft, day("2027-01-05"), Some(day("2027-01-04")))
+        .unwrap_err();
+    assert!(refused.to_string().contains("--valid-until"), "{refused}");
+    assert_eq!(store.invoice_by_id(draft).unwrap().lines.len(), 1);
+    assert!(store.quotes(day("2027-01-05")).unwrap().is_empty());
+
+    let (id, number) = store
+        .issue_draft_as_quote(draft, day("2027-01-05"), Some(day("2027-03-01")))
+        .unwrap();
+    assert_eq!(number, "D-2027-0001");
+    assert!(store.invoice_by_id(draft).is_err(), "the draft is gone");
+    let quote = store.quote_by_id(id, day("2027-01-05")).unwrap();
+    assert_eq!(quote.valid_until, Some(day("2027-03-01")));
+    assert_eq!(quote.details.buyer_ref.as_deref(), Some("BC-12"));
+    assert_eq!(quote.totals.total.minor(), 288_000);
+}
