@@ -12,15 +12,7 @@ use crate::harness::demo;
 
 /// Opens the Boulangerie Martin draft and issues it; returns its number.
 async fn issue_the_draft(app: &App) -> String {
-    app.click("[data-testid=nav-invoices]").await;
-    app.fill("[data-testid=invoice-search]", "Boulangerie")
-        .await;
-    app.wait_texts("[data-testid=status]", |s| {
-        s.iter().any(|s| s == "Draft") && s.len() == 2
-    })
-    .await;
-    app.click("[data-testid=invoice-row]:first-child [data-testid=open-invoice]")
-        .await;
+    app.open_demo_draft().await;
     app.click("[data-testid=issue]").await;
     app.click("[data-testid=issue-confirm]").await;
     app.text("[data-testid=issued-number]").await

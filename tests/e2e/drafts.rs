@@ -9,14 +9,7 @@ use crate::harness::demo;
 async fn a_drafts_client_and_due_date_are_changed_then_issued_as_changed() {
     let app = App::launch_with(demo).await;
     app.choose("[data-testid=language]", "fr").await;
-    app.fill("[data-testid=invoice-search]", "Boulangerie")
-        .await;
-    app.wait_texts("[data-testid=status]", |s| {
-        s.iter().any(|s| s == "Brouillon") && s.len() == 2
-    })
-    .await;
-    app.click("[data-testid=invoice-row]:first-child [data-testid=open-invoice]")
-        .await;
+    app.open_demo_draft().await;
     let summary = app.text("[data-testid=draft-summary]").await;
     assert!(summary.starts_with("Boulangerie Martin"), "{summary}");
 

@@ -40,6 +40,20 @@ pub struct App {
 }
 
 impl App {
+    /// Opens the demo's draft for Boulangerie Martin in the editor, from
+    /// the invoice list (in either language).
+    pub async fn open_demo_draft(&self) {
+        self.click("[data-testid=nav-invoices]").await;
+        self.fill("[data-testid=invoice-search]", "Boulangerie")
+            .await;
+        self.wait_texts("[data-testid=status]", |s| {
+            s.iter().any(|s| s == "Brouillon" || s == "Draft") && s.len() == 2
+        })
+        .await;
+        self.click("[data-testid=invoice-row]:first-child [data-testid=open-invoice]")
+            .await;
+    }
+
     /// Launches the app on an empty database.
     pub async fn launch() -> App {
         App::launch_with(|_| {}).await
@@ -294,9 +308,18 @@ impl App {
             .unwrap_or_else(|e| panic!("clicking `{css}`: {e}"));
     }
 
-    /// Replaces the value of the input matching `css` with `text`.
+    /// Replaces the value of the input matching `css` with `text`, scrolled
+    /// to the middle of the window first (as [`App::click`]: at the bottom
+    /// edge the status bar covers it, and WebDriver refuses to type there).
     pub async fn fill(&self, css: &str, text: &str) {
         let input = self.find(css).await;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' })",
+                vec![serde_json::to_value(&input).expect("element reference")],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("scrolling to `{css}`: {e}"));
         input
             .clear()
             .await

@@ -8,14 +8,7 @@ use crate::harness::{App, demo, plain};
 async fn a_quote_is_issued_from_the_editor_accepted_and_invoiced() {
     let app = App::launch_with(demo).await;
     app.choose("[data-testid=language]", "fr").await;
-    app.fill("[data-testid=invoice-search]", "Boulangerie")
-        .await;
-    app.wait_texts("[data-testid=status]", |s| {
-        s.iter().any(|s| s == "Brouillon") && s.len() == 2
-    })
-    .await;
-    app.click("[data-testid=invoice-row]:first-child [data-testid=open-invoice]")
-        .await;
+    app.open_demo_draft().await;
     app.click("[data-testid=as-quote] summary").await;
     app.click("[data-testid=as-quote-save]").await;
 

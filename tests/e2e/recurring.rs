@@ -101,14 +101,7 @@ async fn the_app_catches_up_a_monthly_schedule_by_itself() {
 async fn a_draft_is_made_recurring_from_the_editor_and_paused_from_the_list() {
     let app = App::launch_with(demo).await;
     app.choose("[data-testid=language]", "fr").await;
-    app.fill("[data-testid=invoice-search]", "Boulangerie")
-        .await;
-    app.wait_texts("[data-testid=status]", |s| {
-        s.iter().any(|s| s == "Brouillon") && s.len() == 2
-    })
-    .await;
-    app.click("[data-testid=invoice-row]:first-child [data-testid=open-invoice]")
-        .await;
+    app.open_demo_draft().await;
     app.click("[data-testid=repeat] summary").await;
     app.choose("[data-testid=repeat-every]", "1m").await;
     app.fill("[data-testid=repeat-count]", "12").await;
