@@ -108,6 +108,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             quotes::quote_preview,
             quotes::issue_draft_as_quote,
             quotes::decide_quote,
+            quotes::share_quote,
             quotes::invoice_quote,
             recurring::recurring_list,
             recurring::add_recurring,

@@ -11,7 +11,8 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::commands::{Books, CommandError};
-use crate::messages::{say, ui_lang};
+use crate::messages::{localize, say, ui_lang};
+use crate::payments::on_own_connection;
 use crate::view::id32;
 
 /// Where a quote stands (derived by the core from facts).
@@ -206,6 +207,41 @@ pub fn issue_draft_as_quote(
         store.issue_draft_as_quote(InvoiceId(draft.into()), acquit_store::today(), valid_until)
     })?;
     Ok(id32(id.0))
+}
+
+/// Publishes quote `id`'s page on the relay, where the client accepts or
+/// declines it from their phone (the background sync reads the answer):
+/// the link to send them.
+#[tauri::command]
+#[specta::specta]
+pub async fn share_quote(
+    books: State<'_, Books>,
+    id: i32,
+) -> Result<crate::payments::ShareView, CommandError> {
+    on_own_connection(&books, move |store| {
+        let today = acquit_store::today();
+        let number = store
+            .quote_by_id(QuoteId(id.into()), today)
+            .map_err(|e| localize(&e))?
+            .number
+            .ok_or_else(|| say("Émettez d’abord le devis", "Issue the quote first"))?;
+        let relay = acquit_sync::config::relay_client(store)
+            .map_err(|e| localize(&e))?
+            .ok_or_else(|| {
+                say(
+                    "La page du devis est servie par votre relais\u{a0}: réglez-en un dans Réglages (relais de paiement) d’abord",
+                    "A quote's page is served by your relay: set one in Settings (Payment relay) first",
+                )
+            })?;
+        let shared = tauri::async_runtime::block_on(acquit_sync::quote_page::share_quote(
+            store, &relay, &number, today,
+        ))
+        .map_err(|e| localize(&e))?;
+        Ok(crate::payments::ShareView {
+            url: Some(shared.url),
+        })
+    })
+    .await
 }
 
 /// Records the client's decision on quote `id`, today, by `by`.

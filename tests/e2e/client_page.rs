@@ -547,3 +547,108 @@ async fn a_payment_recorded_in_the_app_republishes_the_shared_page() {
     assert_eq!(last.pay_url, None);
     app.close().await;
 }
+
+/// The quote's page in a real browser engine: the client types their name
+/// and accepts; the answer goes sealed through the relay, the next sync
+/// records it as decided on the page, and the page then shows the
+/// decision. The relay's files hold no name, number or amount.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quote_is_accepted_on_its_page_and_the_sync_records_it() {
+    let books = Books::start();
+    let id = books.ok(&["quote", "new", "--client", "1"]);
+    let id = id.trim();
+    books.ok(&[
+        "quote",
+        "add-line",
+        id,
+        "--desc",
+        "Refonte du site",
+        "--qty",
+        "1",
+        "--unit-price",
+        "2400",
+    ]);
+    let number = books.ok(&["quote", "issue", id]).trim().to_owned();
+    let url = books.ok(&["quote", "share", &number]).trim().to_owned();
+    assert!(url.contains("/v/") && url.contains("#k="), "{url}");
+
+    let browser = Browser::open().await;
+    browser.open_page(&url).await;
+    assert_eq!(browser.text("#title").await, format!("Devis {number}"));
+    assert_eq!(browser.text("#total").await, "2 880,00 €");
+    assert!(browser.shown("#reply").await, "the answer form is offered");
+    assert!(!browser.shown("#pay").await && !browser.shown("#bank").await);
+    // No name: asked for, nothing sent.
+    browser
+        .client
+        .find(Locator::Css("#accept"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(browser.shown("#reply-err").await);
+    browser
+        .client
+        .find(Locator::Css("#name"))
+        .await
+        .unwrap()
+        .send_keys("Léa Martin")
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#accept"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    while !browser.shown("#reply-done").await {
+        assert!(Instant::now() < deadline, "the answer was never sent");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let thanks = browser.text("#reply-done").await;
+    assert!(thanks.starts_with("Merci"), "{thanks}");
+    browser.screenshot("quote-page-answered").await;
+
+    // Nothing is recorded until the laptop syncs; then it is, from the page.
+    assert_eq!(
+        books.json(&["quote", "show", &number, "--json"])["status"],
+        "sent"
+    );
+    let synced = books.ok(&["sync"]);
+    assert!(
+        synced.contains(&format!(
+            "Quote {number} accepted by the client on its page."
+        )),
+        "{synced}"
+    );
+    let quote = books.json(&["quote", "show", &number, "--json"]);
+    assert_eq!(quote["status"], "accepted");
+    assert_eq!(quote["decision"]["by"], "Léa Martin");
+    assert_eq!(quote["decision"]["via"], "page");
+
+    // The same URL now shows the decision and no form.
+    browser.open_page(&url).await;
+    let state = browser.text("#quote-state").await;
+    assert!(state.contains("Léa Martin"), "{state}");
+    assert!(!browser.shown("#reply").await);
+    browser.screenshot("quote-page-accepted").await;
+    browser.close().await;
+
+    let mut raw = std::fs::read(&books.relay.db).unwrap();
+    for extra in ["-wal", "-shm"] {
+        let mut path = books.relay.db.clone().into_os_string();
+        path.push(extra);
+        raw.extend(std::fs::read(path).unwrap_or_default());
+    }
+    let text = String::from_utf8_lossy(&raw);
+    for secret in ["Léa", "Martin", number.as_str(), "2 880", "2880", "Refonte"] {
+        assert!(
+            !text.contains(secret),
+            "the relay's files contain {secret:?}"
+        );
+    }
+}

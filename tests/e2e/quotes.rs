@@ -24,6 +24,10 @@ async fn a_quote_is_issued_from_the_editor_accepted_and_invoiced() {
         "a quote asks for no payment:\n{pages}"
     );
     app.screenshot("quote-issued-fr").await;
+    // Its page for the client's phone needs a relay: said so, in French.
+    app.click("[data-testid=quote-share-button]").await;
+    let no_relay = app.text("[data-testid=quote-error]").await;
+    assert!(no_relay.contains("relais"), "{no_relay}");
 
     // An empty name is refused next to its field; then accepted.
     app.click("[data-testid=quote-accept]").await;

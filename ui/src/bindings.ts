@@ -251,6 +251,12 @@ export const commands = {
 	/**  Records the client's decision on quote `id`, today, by `by`. */
 	decideQuote: (id: number, accepted: boolean, by: string, comment: string | null) => typedError<null, CommandError>(__TAURI_INVOKE("decide_quote", { id, accepted, by, comment })),
 	/**
+	 *  Publishes quote `id`'s page on the relay, where the client accepts or
+	 *  declines it from their phone (the background sync reads the answer):
+	 *  the link to send them.
+	 */
+	shareQuote: (id: number) => typedError<ShareView_Serialize, CommandError>(__TAURI_INVOKE("share_quote", { id })),
+	/**
 	 *  Makes the next invoice of accepted quote `id` as a draft (a deposit of
 	 *  `deposit`, "30" or "30 %", else the whole or the balance): its id, for
 	 *  the editor.

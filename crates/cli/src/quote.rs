@@ -78,6 +78,16 @@ pub enum QuoteCommand {
         #[arg(long, value_enum)]
         lang: Option<crate::client::LangArg>,
     },
+    /// Publish the quote's page on your relay, where the client accepts or
+    /// declines it from their phone (the next `acquit sync` reads the
+    /// answer), and print its URL
+    Share {
+        #[arg(value_name = "NUMBER")]
+        number: String,
+        /// Print JSON for scripts
+        #[arg(long)]
+        json: bool,
+    },
     /// Record that the client accepted the quote (final)
     Accept(DecideArgs),
     /// Record that the client declined the quote (final)
@@ -232,6 +242,33 @@ pub fn run(command: QuoteCommand, db: &Path) -> Result<String, CliError> {
                 eprintln!("acquit: warning: {warning}");
             }
             Ok(format!("{}\n", out.display()))
+        }
+        QuoteCommand::Share { number, json } => {
+            let mut store = open(db)?;
+            // Checked before any network: an unknown number or a draft.
+            let view = store.quote(&number, today)?;
+            let Some(number) = view.number else {
+                return Err(CliError::rejected(format!(
+                    "quote draft {} is not issued: issue it first (`acquit quote issue {}`)",
+                    view.id.0, view.id.0
+                )));
+            };
+            let online = crate::online::Online::connect(&store, crate::online::Need::Any)?;
+            let Some(relay) = online.relay.as_ref() else {
+                return Err(CliError::rejected(
+                    "no relay is set: the quote's page is served by your relay; set one with `acquit relay set --url URL --inbox ID` (token on stdin)",
+                ));
+            };
+            let shared = online
+                .block_on(acquit_sync::quote_page::share_quote(
+                    &mut store, relay, &number, today,
+                ))
+                .map_err(crate::share::share_error)?;
+            Ok(if json {
+                to_json(&serde_json::json!({ "quote": number, "url": shared.url }))
+            } else {
+                format!("{}\n", shared.url)
+            })
         }
         QuoteCommand::Accept(args) => decide(args, true, db, today),
         QuoteCommand::Decline(args) => decide(args, false, db, today),

@@ -79,7 +79,7 @@ pub fn run(args: ShareArgs, path: &Path) -> Result<String, CliError> {
     Ok(format!("{}\n", shared.url))
 }
 
-fn share_error(error: ShareError) -> CliError {
+pub(crate) fn share_error(error: ShareError) -> CliError {
     match error {
         ShareError::Store(e) => CliError::Store(e),
         ShareError::Document(acquit_sync::DocumentError::Store(e)) => CliError::Store(e),

@@ -227,6 +227,9 @@ fn describe(store: &acquit_store::Store, report: &SyncReport) -> Result<String, 
             report.links_withdrawn
         ));
     }
+    for decided in &report.quotes_decided {
+        out.push_str(&format!("Quote {decided} by the client on its page.\n"));
+    }
     Ok(out)
 }
 

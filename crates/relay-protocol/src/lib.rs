@@ -146,6 +146,10 @@ pub mod error_code {
     pub const RATE_LIMITED: &str = "rate_limited";
     /// The payment URL is not on Stripe's hosts nor on one the relay allows.
     pub const BAD_PAY_URL: &str = "bad_pay_url";
+    /// `POST /v/{token}/reply` when the document already holds
+    /// [`MAX_REPLIES`](crate::MAX_REPLIES) replies (429, for good: unlike
+    /// [`RATE_LIMITED`], waiting does not help).
+    pub const TOO_MANY_REPLIES: &str = "too_many_replies";
 }
 
 /// Error body of every non-2xx answer: a message that says what to do.
@@ -194,4 +198,68 @@ pub mod bundle {
 /// The path of an inbox's encrypted invoice page `token`.
 pub fn document_path(inbox: &str, token: &str) -> String {
     format!("/v1/inboxes/{inbox}/documents/{token}")
+}
+
+/// Largest sealed reply `POST /v/{doc_token}/reply` accepts, bytes (413
+/// above): a name and a comment, not a file.
+pub const MAX_REPLY_BYTES: usize = 4096;
+
+/// Most replies the relay keeps per document; the next one is a 429
+/// ([`error_code::TOO_MANY_REPLIES`]). Bounds what an anonymous poster can
+/// make the relay store.
+pub const MAX_REPLIES: usize = 10;
+
+/// A client's reply to a published document (a quote's acceptance or
+/// refusal), as `GET …/documents/{doc_token}/replies` lists it. The relay
+/// stores it sealed as the page posted it and cannot read it.
+///
+/// `sealed` has the [`bundle`] framing, under the document's own key:
+///
+/// ```text
+/// sealed    = version (1 byte, = bundle::VERSION) || iv (12 bytes) || AES-256-GCM(key, iv, plaintext) (ciphertext || tag)
+/// plaintext = QuoteReply as JSON (UTF-8), no length prefix
+/// ```
+///
+/// Whoever has the page's URL (hence its key) can post one, so a reply
+/// that opens is only as trustworthy as that link; one that does not open
+/// was posted by someone without the key and is to be ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// Increasing in the order the relay received them.
+    pub id: i64,
+    /// When the relay received it, RFC 3339 UTC.
+    pub received_at: String,
+    /// The bytes as posted, base64url without padding.
+    pub sealed: String,
+}
+
+/// Response of `GET /v1/inboxes/{inbox}/documents/{doc_token}/replies`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyList {
+    /// Oldest first; empty when none (or once the document was revoked).
+    pub replies: Vec<Reply>,
+}
+
+/// The plaintext of a [`Reply`] to a quote, written by the page's script
+/// in the client's browser (field order as below).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteReply {
+    /// Format version, 1.
+    pub v: u32,
+    /// The quote's number as the page showed it, e.g. `D-2027-0001`.
+    pub quote: String,
+    /// True for "I accept the quote", false for "I decline".
+    pub accepted: bool,
+    /// The name the client typed (trimmed, never empty).
+    pub name: String,
+    /// The client's comment (trimmed), None when left empty.
+    pub comment: Option<String>,
+    /// The client's local date when answering, `YYYY-MM-DD` (their device's
+    /// clock: a claim, not a timestamp; the relay's is `received_at`).
+    pub on: String,
+}
+
+/// The path the app lists a document's replies at.
+pub fn replies_path(inbox: &str, token: &str) -> String {
+    format!("{}/replies", document_path(inbox, token))
 }

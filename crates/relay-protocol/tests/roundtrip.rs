@@ -93,3 +93,44 @@ fn error_body_and_webhook_ack_round_trip() {
     let ack: WebhookAck = round_trip("webhook_ack.json");
     assert!(ack.duplicate);
 }
+
+#[test]
+fn reply_lists_round_trip() {
+    use acquit_relay_protocol::{ReplyList, replies_path};
+    let list: ReplyList = round_trip("replies.json");
+    assert_eq!(list.replies.len(), 2);
+    assert!(list.replies[0].id < list.replies[1].id, "oldest first");
+    assert_eq!(list.replies[0].received_at, "2027-01-20T09:14:02Z");
+    // base64url without padding: no '+', '/' or '='.
+    for r in &list.replies {
+        assert!(!r.sealed.contains(['+', '/', '=']), "{}", r.sealed);
+    }
+    let empty: ReplyList = round_trip("replies_empty.json");
+    assert!(empty.replies.is_empty());
+    assert_eq!(
+        replies_path("ibx_1", "doc_abc"),
+        "/v1/inboxes/ibx_1/documents/doc_abc/replies"
+    );
+}
+
+#[test]
+fn quote_replies_round_trip_with_a_null_comment() {
+    use acquit_relay_protocol::QuoteReply;
+    let accepted: QuoteReply = round_trip("quote_reply.json");
+    assert!(accepted.accepted);
+    assert_eq!(accepted.name, "Léa Martin");
+    assert_eq!(accepted.comment, None);
+    // The page writes exactly this text (serde keeps the field order).
+    let fixture = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/quote_reply.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert_eq!(
+        serde_json::to_string(&accepted).unwrap(),
+        fixture.trim_end()
+    );
+    let declined: QuoteReply = round_trip("quote_reply_declined.json");
+    assert!(!declined.accepted);
+    assert_eq!(declined.comment.as_deref(), Some("Trop cher.\nMerci"));
+}

@@ -1,6 +1,7 @@
-//! Encrypted invoice pages: `PUT/DELETE …/documents/{token}` from the app,
-//! `GET /v/{token}` (the page) and `GET /v/{token}/bundle` (the ciphertext)
-//! for the client.
+//! Encrypted invoice and quote pages: `PUT/DELETE …/documents/{token}` from
+//! the app, `GET /v/{token}` (the page), `GET /v/{token}/bundle` (the
+//! ciphertext) and `POST /v/{token}/reply` (a quote's answer) for the
+//! client.
 //!
 //! Why it is built this way:
 //! - **End-to-end encrypted.** The app seals the invoice summary and its
@@ -17,6 +18,14 @@
 //!   it cannot run anything), and nothing else. The PDF is a `blob:` URL
 //!   downloaded through an `<a download>`, a navigation that fetch
 //!   directives do not govern.
+//! - **A quote is answered on the page** (summary `"kind": "quote"`): while
+//!   it is open and the visitor's local date is within its validity, a
+//!   name, an optional comment and "accept" / "decline" buttons. The
+//!   script seals the answer with the page's own key, framed like a bundle
+//!   (see [`acquit_relay_protocol::QuoteReply`]), and posts it with
+//!   `fetch` (`connect-src 'self'`; there is no `<form>`, and
+//!   `form-action 'none'` stays), so the relay stores one more thing it
+//!   cannot read. Only the app, which holds the key, can open it.
 //! - **Revoking keeps a tombstone**, so the page says "no longer valid"
 //!   (410) rather than "unknown" (404), and a revoked token can never be
 //!   published again.
@@ -39,7 +48,12 @@ grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:1rem 0}dt{color:#59636e}dd
 padding:.75rem 1rem;margin:.75rem 0;border-radius:8px;text-decoration:none;font-weight:600;\
 border:1px solid #d0d7de;color:#1f2328}.pay{background:#1f6feb;border-color:#1f6feb;color:#fff}\
 .mono{font-family:ui-monospace,monospace;word-break:break-all}#qr{width:12rem;height:12rem;\
-display:block;margin:.5rem 0}.muted{color:#59636e;font-size:.9rem}[hidden]{display:none!important}";
+display:block;margin:.5rem 0}.muted{color:#59636e;font-size:.9rem}.state{font-weight:600}\
+label{display:block;font-weight:600;margin:.75rem 0 .25rem}input,textarea{display:block;width:100%;\
+box-sizing:border-box;font:inherit;padding:.5rem .75rem;border:1px solid #d0d7de;border-radius:8px}\
+button.btn{width:100%;box-sizing:border-box;font:inherit;cursor:pointer;background:#fff}\
+button.pay{background:#1f6feb}button:disabled{opacity:.6;cursor:wait}.err{color:#cf222e;font-weight:600}\
+[hidden]{display:none!important}";
 
 /// The `Content-Security-Policy` of the invoice page.
 pub static CSP: LazyLock<String> = LazyLock::new(|| {
@@ -52,7 +66,8 @@ pub static CSP: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The invoice page, the same for every token: the script does the rest.
+/// The invoice or quote page, the same for every token: the script does
+/// the rest.
 pub fn page() -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">\
@@ -64,8 +79,19 @@ pub fn page() -> String {
 <p id=\"paid\" class=\"ok\" hidden></p>\
 <dl><dt id=\"l-from\"></dt><dd id=\"seller\"></dd><dt id=\"l-to\"></dt><dd id=\"client\"></dd>\
 <dt id=\"l-issued\"></dt><dd id=\"issued\"></dd><dt id=\"l-due\"></dt><dd id=\"due\"></dd>\
+<dt id=\"l-valid\" hidden></dt><dd id=\"valid\" hidden></dd>\
 <dt id=\"l-total\"></dt><dd id=\"total\"></dd>\
 <dt id=\"l-amount-due\"></dt><dd id=\"amount-due\" class=\"due\"></dd></dl>\
+<p id=\"quote-state\" class=\"state\" role=\"status\" hidden></p>\
+<section id=\"reply\" aria-labelledby=\"l-reply\" hidden><h2 id=\"l-reply\"></h2>\
+<label id=\"l-name\" for=\"name\"></label>\
+<input id=\"name\" type=\"text\" autocomplete=\"name\" maxlength=\"120\" required>\
+<label id=\"l-comment\" for=\"comment\"></label>\
+<textarea id=\"comment\" rows=\"3\" maxlength=\"1000\"></textarea>\
+<p id=\"reply-err\" class=\"err\" role=\"alert\" hidden></p>\
+<button id=\"accept\" type=\"button\" class=\"btn pay\"></button>\
+<button id=\"decline\" type=\"button\" class=\"btn\"></button></section>\
+<p id=\"reply-done\" class=\"ok\" role=\"status\" hidden></p>\
 <a id=\"pay\" class=\"btn pay\" rel=\"noreferrer\" hidden></a>\
 <a id=\"pdf\" class=\"btn\"></a>\
 <section id=\"bank\" hidden><h2 id=\"l-bank\"></h2><dl>\
@@ -133,6 +159,26 @@ mod tests {
         {
             assert!(html.contains(&format!("id=\"{id}\"")), "#{id} is missing");
         }
+    }
+
+    #[test]
+    fn the_quote_form_posts_by_script_only_with_the_protocol_constants() {
+        use acquit_relay_protocol::{MAX_REPLY_BYTES, bundle};
+        let html = page();
+        // No form element to submit: the answer goes through fetch, and
+        // the CSP keeps refusing form submissions.
+        assert!(!html.contains("<form"));
+        assert!(CSP.contains("form-action 'none'") && CSP.contains("connect-src 'self'"));
+        assert_eq!(html.matches("<button ").count(), 2);
+        assert_eq!(html.matches(" type=\"button\"").count(), 2);
+        for (input, label) in [("name", "l-name"), ("comment", "l-comment")] {
+            assert!(html.contains(&format!("<label id=\"{label}\" for=\"{input}\">")));
+        }
+        assert!(html.contains("id=\"reply-err\" class=\"err\" role=\"alert\""));
+        assert!(html.contains("id=\"reply-done\" class=\"ok\" role=\"status\""));
+        assert!(SCRIPT.contains(&format!("var VERSION = {};", bundle::VERSION)));
+        assert!(SCRIPT.contains(&format!("var MAX_REPLY_BYTES = {MAX_REPLY_BYTES};")));
+        assert_eq!(bundle::IV_LEN, 12, "the script draws 12 IV bytes");
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! - [`server`]: the axum routes of the HTTP API (INTERFACES.md).
 //! - [`links`]: stable payment links: validation and the payer's pages,
 //!   including the return page after payment.
-//! - [`documents`]: the end-to-end encrypted invoice page `/v/{token}`.
+//! - [`documents`]: the end-to-end encrypted invoice or quote page
+//!   `/v/{token}`, where a client can also answer a quote (sealed replies).
 //! - [`metrics`]: counters for `/metrics` (on a listener of its own).
 //! - [`listen`]: the accept loop: header read timeout, connection cap,
 //!   graceful shutdown.

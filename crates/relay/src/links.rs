@@ -227,7 +227,23 @@ pub static CSP: LazyLock<String> = LazyLock::new(|| {
 
 /// Standard base64 with padding (CSP hash sources use it).
 pub(crate) fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    encode64(
+        bytes,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        true,
+    )
+}
+
+/// Base64url without padding (the API's encoding of binary fields).
+pub(crate) fn base64url(bytes: &[u8]) -> String {
+    encode64(
+        bytes,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        false,
+    )
+}
+
+fn encode64(bytes: &[u8], abc: &[u8; 64], pad: bool) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let n = chunk
@@ -236,8 +252,8 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
             .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
-                out.push(char::from(ABC[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
+                out.push(char::from(abc[(n >> (18 - 6 * i) & 63) as usize]));
+            } else if pad {
                 out.push('=');
             }
         }
@@ -845,6 +861,11 @@ mod tests {
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url(b""), "");
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(&[0xfb, 0xff, 0xbf]), "-_-_");
+        assert_eq!(base64(&[0xfb, 0xff, 0xbf]), "+/+/");
         assert!(CSP.starts_with("default-src 'none'; style-src 'sha256-"));
         let html = not_found_page(Lang::Fr);
         assert!(html.contains(&format!("<style>{STYLE}</style>")));

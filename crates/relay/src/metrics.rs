@@ -32,6 +32,7 @@ pub struct Metrics {
     documents_published: AtomicU64,
     documents_revoked: AtomicU64,
     documents_viewed: AtomicU64,
+    replies_received: AtomicU64,
     rate_limited: AtomicU64,
 }
 
@@ -70,6 +71,11 @@ impl Metrics {
     /// An invoice page was served (no token is ever a label).
     pub fn document_viewed(&self) {
         self.documents_viewed.fetch_add(1, Relaxed);
+    }
+
+    /// A client's sealed reply to a page was stored.
+    pub fn reply_received(&self) {
+        self.replies_received.fetch_add(1, Relaxed);
     }
 
     /// A public page request was refused by the per-address rate limit.
@@ -117,6 +123,11 @@ impl Metrics {
             "acquit_relay_document_views_total",
             "Invoice pages served.",
             self.documents_viewed.load(Relaxed),
+        );
+        counter(
+            "acquit_relay_document_replies_total",
+            "Sealed replies to pages (quote answers) stored.",
+            self.replies_received.load(Relaxed),
         );
         counter(
             "acquit_relay_rate_limited_total",

@@ -25,6 +25,9 @@
 //!   connection of their own that first locks the inbox's row: each
 //!   statement of a READ COMMITTED transaction sees what committed before
 //!   it, so after the lock the counts are exact, across instances too.
+//!   Replies to a page, capped per page, lock the page's row instead, on
+//!   the same connection; a revocation takes that lock before deleting
+//!   them, in its own transaction.
 //! - No TLS client here (`NoTls`): connect over 127.0.0.1, a Unix socket or
 //!   a private network; the URL (which may hold a password) is never logged.
 
@@ -39,8 +42,8 @@ use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
 use crate::store::{
     Appended, CheckoutState, Document, DocumentPut, DocumentStatus, Inbox, LinkPut, NewEvent,
-    Notifier, Quotas, SecretSet, Store, StoreError, StoredEvent, document_quota, new_credential,
-    random_hex,
+    Notifier, Quotas, ReplyAdd, SecretSet, Store, StoreError, StoredEvent, StoredReply,
+    document_quota, new_credential, random_hex,
 };
 
 /// Connections used for queries (each pipelines concurrent requests).
@@ -112,6 +115,14 @@ CREATE INDEX IF NOT EXISTS events_by_payment_link ON events (inbox_id, payment_l
     WHERE payment_link IS NOT NULL;
 CREATE INDEX IF NOT EXISTS links_by_inbox ON links (inbox_id);
 CREATE INDEX IF NOT EXISTS documents_by_inbox ON documents (inbox_id);
+-- Added with quote replies: a client's sealed answer to a page.
+CREATE TABLE IF NOT EXISTS replies (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    token TEXT NOT NULL REFERENCES documents(token),
+    received_at TEXT NOT NULL,
+    sealed BYTEA NOT NULL
+);
+CREATE INDEX IF NOT EXISTS replies_by_token ON replies (token, id);
 ";
 
 /// Aborts a task when dropped.
@@ -622,9 +633,16 @@ impl Store for PgStore {
     }
 
     async fn revoke_document(&self, inbox: &str, token: &str) -> Result<bool, StoreError> {
-        let n = self
-            .client()
-            .await?
+        let mut guard = self.writer().await?;
+        let Some(client) = guard.as_mut() else {
+            return Err(StoreError::WriterGone);
+        };
+        let tx = client.transaction().await?;
+        // The upsert takes the page's row lock, which a reply holds until
+        // it commits; the DELETE, a statement of its own, then sees every
+        // reply committed before the revocation, and later ones find it
+        // revoked.
+        let n = tx
             .execute(
                 "INSERT INTO documents (token, inbox_id, bundle, revoked_at, updated_at)
                  VALUES ($1, $2, NULL, $3, $3)
@@ -635,7 +653,91 @@ impl Store for PgStore {
                 &[&token, &inbox, &crate::now_rfc3339()],
             )
             .await?;
+        if n == 1 {
+            tx.execute("DELETE FROM replies WHERE token = $1", &[&token])
+                .await?;
+        }
+        tx.commit().await?;
         Ok(n == 1)
+    }
+
+    async fn add_reply(
+        &self,
+        token: &str,
+        sealed: Vec<u8>,
+        max: u64,
+    ) -> Result<ReplyAdd, StoreError> {
+        let mut guard = self.writer().await?;
+        let Some(client) = guard.as_mut() else {
+            return Err(StoreError::WriterGone);
+        };
+        let tx = client.transaction().await?;
+        // Locking the page's row serializes replies to it across instances
+        // (and against a revocation), so the count below is exact.
+        let revoked: Option<bool> = tx
+            .query_opt(
+                "SELECT revoked_at IS NOT NULL FROM documents WHERE token = $1 FOR UPDATE",
+                &[&token],
+            )
+            .await?
+            .map(|r| r.get(0));
+        let added = match revoked {
+            None => ReplyAdd::Unknown,
+            Some(true) => ReplyAdd::Revoked,
+            Some(false) => {
+                let count: i64 = tx
+                    .query_one("SELECT count(*) FROM replies WHERE token = $1", &[&token])
+                    .await?
+                    .get(0);
+                if count as u64 >= max {
+                    ReplyAdd::TooMany
+                } else {
+                    let row = tx
+                        .query_one(
+                            "INSERT INTO replies (token, received_at, sealed) VALUES ($1, $2, $3)
+                             RETURNING id",
+                            &[&token, &crate::now_rfc3339(), &sealed],
+                        )
+                        .await?;
+                    ReplyAdd::Stored(row.get(0))
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn replies(
+        &self,
+        inbox: &str,
+        token: &str,
+    ) -> Result<Option<Vec<StoredReply>>, StoreError> {
+        // One row with NULLs for a page of this inbox without replies, none
+        // for a page it does not own.
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT r.id, r.received_at, r.sealed
+                 FROM documents d LEFT JOIN replies r ON r.token = d.token
+                 WHERE d.token = $1 AND d.inbox_id = $2 ORDER BY r.id",
+                &[&token, &inbox],
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            rows.into_iter()
+                .filter_map(|r| {
+                    Some(StoredReply {
+                        id: r.get::<_, Option<i64>>(0)?,
+                        received_at: r.get(1),
+                        sealed: r.get(2),
+                    })
+                })
+                .collect(),
+        ))
     }
 
     async fn document(&self, token: &str) -> Result<Option<Document>, StoreError> {

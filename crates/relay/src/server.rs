@@ -20,6 +20,13 @@
 //! `GET /v/{token}/bundle`): the bundle is ciphertext, read with its own
 //! limit (`document_limit`, 2 MiB by default; 413 above) and stored as is;
 //! tokens are masked in logs the same way (`/v/…`, `…/documents/…`).
+//!
+//! Replies (`POST /v/{token}/reply`, public, rate-limited like the pages;
+//! `GET …/documents/{token}/replies` for the app): the page seals the
+//! client's answer to a quote with the page's key, so the relay checks the
+//! shape only (size, version byte, IV, tag) and keeps at most
+//! [`MAX_REPLIES`] per page: anyone holding the URL can post, and that
+//! bounds what they can make the relay store.
 //! `GET /p/{token}/done` is the payment links' after-payment redirect: see
 //! [`crate::links::payment_seen`] for what it reads and why.
 //!
@@ -48,8 +55,8 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use acquit_relay_protocol::{
-    ErrorBody, Event, EventsPage, EventsQuery, LinkState, LinkStatus, WebhookAck,
-    WebhookSecretBody, error_code,
+    ErrorBody, Event, EventsPage, EventsQuery, LinkState, LinkStatus, MAX_REPLIES, MAX_REPLY_BYTES,
+    Reply, ReplyList, WebhookAck, WebhookSecretBody, error_code,
 };
 
 use crate::documents;
@@ -58,8 +65,8 @@ use crate::links;
 use crate::metrics::Metrics;
 use crate::signature;
 use crate::store::{
-    Appended, Document, DocumentPut, DocumentStatus, Inbox, LinkPut, NewEvent, Quotas, SecretSet,
-    Store, StoreError,
+    Appended, Document, DocumentPut, DocumentStatus, Inbox, LinkPut, NewEvent, Quotas, ReplyAdd,
+    SecretSet, Store, StoreError,
 };
 
 /// Default `header_read_timeout`: a client has this long to send a
@@ -178,6 +185,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/p/{link_token}/done", get(link_done::<S>))
         .route("/v/{doc_token}", get(show_document::<S>))
         .route("/v/{doc_token}/bundle", get(document_bundle::<S>))
+        .route("/v/{doc_token}/reply", post(post_reply::<S>))
         .route_layer(from_fn_with_state(state.clone(), rate_limit::<S>));
     let rest = Router::new()
         .route("/v1/inboxes/{inbox}/stripe", post(webhook::<S>))
@@ -189,6 +197,10 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route(
             "/v1/inboxes/{inbox}/documents/{doc_token}",
             put(put_document::<S>).delete(revoke_document::<S>),
+        )
+        .route(
+            "/v1/inboxes/{inbox}/documents/{doc_token}/replies",
+            get(list_replies::<S>),
         )
         .merge(pages)
         .route("/healthz", get(healthz))
@@ -1041,6 +1053,120 @@ async fn document_bundle<S: Store>(
     let mut res = status.into_response();
     link_headers(res.headers_mut());
     res
+}
+
+/// An error of the public reply route: the API's JSON error body, with the
+/// pages' headers (never cached, never sniffed).
+fn reply_error(status: StatusCode, reason: &str, message: &str) -> Response {
+    let mut res = error(status, reason, message);
+    link_headers(res.headers_mut());
+    res
+}
+
+/// `POST /v/{token}/reply`: a client's sealed answer to the page. Checks,
+/// in order: size (413, before buffering more than the limit), shape
+/// (400), then the page (404 unknown, 410 revoked, 429 full) in the same
+/// transaction as the write.
+async fn post_reply<S: Store>(
+    State(st): State<AppState<S>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    use acquit_relay_protocol::bundle;
+    let sealed = match read_limited(&headers, body, MAX_REPLY_BYTES).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            return reply_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "reply_too_large",
+                &format!("a reply is at most {MAX_REPLY_BYTES} bytes"),
+            );
+        }
+        Err(BodyError::Read) => {
+            return reply_error(
+                StatusCode::BAD_REQUEST,
+                "body_read",
+                "could not read the body",
+            );
+        }
+    };
+    if sealed.len() < 1 + bundle::IV_LEN + bundle::TAG_LEN || sealed[0] != bundle::VERSION {
+        return reply_error(
+            StatusCode::BAD_REQUEST,
+            "bad_reply",
+            "not a sealed reply (version byte 1, 12-byte IV, ciphertext and tag)",
+        );
+    }
+    let unknown = || {
+        reply_error(
+            StatusCode::NOT_FOUND,
+            "unknown_document",
+            "no such page; check the link",
+        )
+    };
+    if !links::valid_token(&token) {
+        return unknown();
+    }
+    match st
+        .store
+        .add_reply(&token, sealed.to_vec(), MAX_REPLIES as u64)
+        .await
+    {
+        Ok(ReplyAdd::Stored(_)) => {
+            st.metrics.reply_received();
+            let mut res = StatusCode::NO_CONTENT.into_response();
+            link_headers(res.headers_mut());
+            res
+        }
+        Ok(ReplyAdd::Unknown) => unknown(),
+        Ok(ReplyAdd::Revoked) => reply_error(
+            StatusCode::GONE,
+            "document_revoked",
+            "this link is no longer valid; contact the sender",
+        ),
+        Ok(ReplyAdd::TooMany) => reply_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            error_code::TOO_MANY_REPLIES,
+            "this page has received as many replies as it can take; contact the sender",
+        ),
+        Err(e) => page_unavailable(&e),
+    }
+}
+
+/// `GET …/documents/{token}/replies`: the page's sealed replies, for the
+/// app that holds the key.
+async fn list_replies<S: Store>(
+    State(st): State<AppState<S>>,
+    Path((inbox_id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let inbox = match authenticate(&st, &inbox_id, &headers).await {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    if !links::valid_token(&token) {
+        return bad_document_token();
+    }
+    match st.store.replies(&inbox.id, &token).await {
+        Ok(Some(replies)) => Json(ReplyList {
+            replies: replies
+                .into_iter()
+                .map(|r| Reply {
+                    id: r.id,
+                    received_at: r.received_at,
+                    sealed: links::base64url(&r.sealed),
+                })
+                .collect(),
+        })
+        .into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "unknown_document",
+            "this inbox has published no page under this token",
+        ),
+        Err(e) => unavailable(&e),
+    }
 }
 
 async fn metrics<S: Store>(State(st): State<AppState<S>>) -> Response {

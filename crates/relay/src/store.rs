@@ -27,6 +27,11 @@
 //!   first inbox owns a token). The bundle is ciphertext the relay cannot
 //!   read; revoking drops it and keeps a tombstone, so a revoked token says
 //!   "no longer valid" forever and can never be published again.
+//! - A page's `replies` (a client accepting or declining a quote) are
+//!   sealed by the page with the page's key, so they are ciphertext too.
+//!   Anyone with the URL may post one, so at most a few are kept per page
+//!   (counted in the writer's transaction); republishing keeps them,
+//!   revoking deletes them in the same transaction.
 //! - The admin credential (the only bearer that may replace a webhook
 //!   secret) is stored as its SHA-256, like the pull token; older files get
 //!   a NULL column (no credential until `inbox admin-token`).
@@ -284,6 +289,30 @@ pub enum Document {
     Revoked,
 }
 
+/// What posting a reply to a page did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyAdd {
+    /// Stored with this id.
+    Stored(i64),
+    /// No page was ever published under this token; nothing written.
+    Unknown,
+    /// The page was revoked; nothing written.
+    Revoked,
+    /// The page already holds as many replies as allowed; nothing written.
+    TooMany,
+}
+
+/// A stored reply, as the app lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReply {
+    /// Increasing in the order received.
+    pub id: i64,
+    /// RFC 3339.
+    pub received_at: String,
+    /// The bytes as posted.
+    pub sealed: Vec<u8>,
+}
+
 /// Event types whose session fields the relay keeps (see
 /// [`CheckoutRef`]); everything else stays opaque.
 pub const CHECKOUT_EVENT_PREFIX: &str = "checkout.session.";
@@ -382,6 +411,22 @@ pub trait Store: Send + Sync + 'static {
         &self,
         token: &str,
     ) -> impl Future<Output = Result<Option<DocumentStatus>, StoreError>> + Send;
+    /// Stores a sealed reply to the live page `token` unless it already
+    /// holds `max` of them (counted in the same transaction, so concurrent
+    /// posts cannot overshoot).
+    fn add_reply(
+        &self,
+        token: &str,
+        sealed: Vec<u8>,
+        max: u64,
+    ) -> impl Future<Output = Result<ReplyAdd, StoreError>> + Send;
+    /// The replies to the page `token` of `inbox`, oldest first; None when
+    /// that inbox never published (nor revoked) it.
+    fn replies(
+        &self,
+        inbox: &str,
+        token: &str,
+    ) -> impl Future<Output = Result<Option<Vec<StoredReply>>, StoreError>> + Send;
     /// The newest `checkout.session.*` events (at most `limit`, newest
     /// first) of the inbox that owns the payment link `link_token` whose
     /// session or payment link is `stripe_id`: what the return page reads.
@@ -451,9 +496,11 @@ CREATE TABLE IF NOT EXISTS documents (
 ) STRICT;
 ";
 
-/// Columns added since the first schema, with what fills them in older
-/// files; applied when missing, in one transaction.
-const MIGRATIONS: [(&str, &str, &str); 3] = [
+/// Columns and tables added since the first schema, with what fills them
+/// in older files; each applied when its (table, column) is missing (a
+/// missing table has no columns), in one transaction. New tables live here
+/// rather than in [`SCHEMA`] so that this list says what each version added.
+const MIGRATIONS: [(&str, &str, &str); 4] = [
     (
         "inboxes",
         "admin_sha256",
@@ -477,6 +524,18 @@ const MIGRATIONS: [(&str, &str, &str); 3] = [
         "ALTER TABLE documents ADD COLUMN bytes INTEGER;
          UPDATE documents SET bytes = length(bundle) WHERE bundle IS NOT NULL;",
     ),
+    (
+        "replies",
+        "sealed",
+        // A client's sealed answer to a page (a quote's acceptance), as
+        // posted: the relay has no key to read it.
+        "CREATE TABLE replies (
+             id INTEGER PRIMARY KEY AUTOINCREMENT,
+             token TEXT NOT NULL REFERENCES documents(token),
+             received_at TEXT NOT NULL,
+             sealed BLOB NOT NULL
+         ) STRICT;",
+    ),
 ];
 
 /// Indexes over the migrated columns (after [`MIGRATIONS`]).
@@ -487,6 +546,7 @@ CREATE INDEX IF NOT EXISTS events_by_payment_link ON events (inbox_id, payment_l
     WHERE payment_link IS NOT NULL;
 CREATE INDEX IF NOT EXISTS links_by_inbox ON links (inbox_id);
 CREATE INDEX IF NOT EXISTS documents_by_inbox ON documents (inbox_id);
+CREATE INDEX IF NOT EXISTS replies_by_token ON replies (token, id);
 ";
 
 fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
@@ -497,7 +557,7 @@ fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
             .prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
             .exists([table, column])?;
         if !present {
-            tracing::info!(table, column, "migrating: adding a column");
+            tracing::info!(table, column, "migrating: adding a column or table");
             tx.execute_batch(sql)?;
         }
     }
@@ -592,6 +652,12 @@ enum Job {
         token: String,
         ack: oneshot::Sender<Result<bool, String>>,
     },
+    AddReply {
+        token: String,
+        sealed: Vec<u8>,
+        max: u64,
+        ack: oneshot::Sender<Result<ReplyAdd, String>>,
+    },
 }
 
 enum Outcome {
@@ -604,6 +670,7 @@ enum Outcome {
     Link(LinkPut),
     Document(DocumentPut),
     DocumentRevoked(bool),
+    Reply(ReplyAdd),
 }
 
 /// SQLite storage: one writer thread with group commit, pooled readers.
@@ -926,6 +993,53 @@ impl Store for SqliteStore {
         }))
     }
 
+    async fn add_reply(
+        &self,
+        token: &str,
+        sealed: Vec<u8>,
+        max: u64,
+    ) -> Result<ReplyAdd, StoreError> {
+        let (ack, rx) = oneshot::channel();
+        self.send(Job::AddReply {
+            token: token.to_owned(),
+            sealed,
+            max,
+            ack,
+        })?;
+        wait_ack(rx).await
+    }
+
+    async fn replies(
+        &self,
+        inbox: &str,
+        token: &str,
+    ) -> Result<Option<Vec<StoredReply>>, StoreError> {
+        let (inbox, token) = (inbox.to_owned(), token.to_owned());
+        self.read(move |c| {
+            // One row with NULLs for a page of this inbox without replies,
+            // none for a page it does not own.
+            let mut stmt = c.prepare_cached(
+                "SELECT r.id, r.received_at, r.sealed
+                 FROM documents d LEFT JOIN replies r ON r.token = d.token
+                 WHERE d.token = ?1 AND d.inbox_id = ?2 ORDER BY r.id",
+            )?;
+            let rows = stmt
+                .query_map([&token, &inbox], |r| {
+                    Ok(match r.get::<_, Option<i64>>(0)? {
+                        Some(id) => Some(StoredReply {
+                            id,
+                            received_at: r.get(1)?,
+                            sealed: r.get(2)?,
+                        }),
+                        None => None,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((!rows.is_empty()).then(|| rows.into_iter().flatten().collect()))
+        })
+        .await
+    }
+
     async fn checkout_states_of_link(
         &self,
         link_token: &str,
@@ -1004,6 +1118,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
                         (Job::RevokeDocument { ack, .. }, Outcome::DocumentRevoked(b)) => {
                             drop(ack.send(Ok(b)))
                         }
+                        (Job::AddReply { ack, .. }, Outcome::Reply(r)) => drop(ack.send(Ok(r))),
                         _ => unreachable!("outcomes follow jobs one to one"),
                     }
                 }
@@ -1022,6 +1137,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
                         Job::PutLink { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::PutDocument { ack, .. } => drop(ack.send(Err(msg.clone()))),
                         Job::RevokeDocument { ack, .. } => drop(ack.send(Err(msg.clone()))),
+                        Job::AddReply { ack, .. } => drop(ack.send(Err(msg.clone()))),
                     }
                 }
             }
@@ -1202,7 +1318,36 @@ fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Outcome>, ru
                          WHERE documents.inbox_id = excluded.inbox_id",
                     )?
                     .execute(params![token, inbox, now])?;
+                if n == 1 {
+                    // A revoked page takes no replies, and keeps none.
+                    tx.prepare_cached("DELETE FROM replies WHERE token = ?1")?
+                        .execute([token])?;
+                }
                 Outcome::DocumentRevoked(n == 1)
+            }
+            Job::AddReply { token, sealed, max, .. } => {
+                let revoked: Option<bool> = tx
+                    .prepare_cached("SELECT revoked_at IS NOT NULL FROM documents WHERE token = ?1")?
+                    .query_row([token], |r| r.get(0))
+                    .optional()?;
+                Outcome::Reply(match revoked {
+                    None => ReplyAdd::Unknown,
+                    Some(true) => ReplyAdd::Revoked,
+                    Some(false) => {
+                        let count: i64 = tx
+                            .prepare_cached("SELECT count(*) FROM replies WHERE token = ?1")?
+                            .query_row([token], |r| r.get(0))?;
+                        if count as u64 >= *max {
+                            ReplyAdd::TooMany
+                        } else {
+                            tx.prepare_cached(
+                                "INSERT INTO replies (token, received_at, sealed) VALUES (?1, ?2, ?3)",
+                            )?
+                            .execute(params![token, crate::now_rfc3339(), sealed])?;
+                            ReplyAdd::Stored(tx.last_insert_rowid())
+                        }
+                    }
+                })
             }
         });
     }

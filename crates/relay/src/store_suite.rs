@@ -9,7 +9,7 @@ use acquit_relay_protocol::{LinkState, LinkStatus};
 
 use crate::store::{
     Appended, CheckoutRef, Document, DocumentPut, DocumentStatus, LinkPut, NewEvent, Quotas,
-    SecretSet, Store,
+    ReplyAdd, SecretSet, Store,
 };
 
 pub(crate) fn event(inbox: &str, id: &str) -> NewEvent {
@@ -39,6 +39,8 @@ pub(crate) async fn run_all<S: Store>(store: Arc<S>) {
     subscribers_are_woken_after_commit(&*store).await;
     links_are_replaced_by_their_owner_only(&*store).await;
     documents_are_owned_and_revoked_for_good(&*store).await;
+    replies_are_capped_kept_on_republish_and_dropped_on_revoke(&*store).await;
+    concurrent_replies_never_exceed_the_cap(store.clone()).await;
     checkout_events_are_found_through_their_link(&*store).await;
     the_pull_token_sets_the_first_secret_only_and_the_admin_token_is_its_own(&*store).await;
     link_quota_refuses_new_links_but_not_replacements(&*store).await;
@@ -472,6 +474,103 @@ pub(crate) async fn documents_are_owned_and_revoked_for_good<S: Store>(store: &S
     );
 }
 
+pub(crate) async fn replies_are_capped_kept_on_republish_and_dropped_on_revoke<S: Store>(
+    store: &S,
+) {
+    let token = "doc_suite_replies_0123";
+    let a = store.create_inbox(None).await.unwrap().inbox;
+    let b = store.create_inbox(None).await.unwrap().inbox;
+    assert_eq!(
+        store.add_reply(token, vec![1, 2], 3).await.unwrap(),
+        ReplyAdd::Unknown
+    );
+    assert_eq!(store.replies(&a, token).await.unwrap(), None);
+    store
+        .put_document(&a, token, vec![1; 40], &Q)
+        .await
+        .unwrap();
+    assert_eq!(store.replies(&a, token).await.unwrap(), Some(vec![]));
+    assert_eq!(
+        store.replies(&b, token).await.unwrap(),
+        None,
+        "another inbox sees nothing"
+    );
+    let mut ids = Vec::new();
+    for i in 0..3u8 {
+        let ReplyAdd::Stored(id) = store.add_reply(token, vec![1, i, 255], 3).await.unwrap() else {
+            panic!("reply {i} not stored")
+        };
+        ids.push(id);
+    }
+    assert_eq!(
+        store.add_reply(token, vec![1, 9], 3).await.unwrap(),
+        ReplyAdd::TooMany
+    );
+    // Republishing keeps them.
+    store
+        .put_document(&a, token, vec![2; 50], &Q)
+        .await
+        .unwrap();
+    let listed = store.replies(&a, token).await.unwrap().unwrap();
+    assert_eq!(listed.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert_eq!(
+        listed.iter().map(|r| r.sealed.clone()).collect::<Vec<_>>(),
+        [vec![1, 0, 255], vec![1, 1, 255], vec![1, 2, 255]],
+        "byte for byte, oldest first"
+    );
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&listed[0].received_at).is_ok(),
+        "{}",
+        listed[0].received_at
+    );
+    // Another page's replies are its own.
+    let other = "doc_suite_replies_other";
+    store
+        .put_document(&a, other, vec![1; 40], &Q)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.add_reply(other, vec![7], 3).await.unwrap(),
+        ReplyAdd::Stored(_)
+    ));
+    assert_eq!(store.replies(&a, other).await.unwrap().unwrap().len(), 1);
+    // Revoking deletes them, and a revoked page takes no more.
+    assert!(!store.revoke_document(&b, token).await.unwrap());
+    assert_eq!(store.replies(&a, token).await.unwrap().unwrap().len(), 3);
+    assert!(store.revoke_document(&a, token).await.unwrap());
+    assert_eq!(store.replies(&a, token).await.unwrap(), Some(vec![]));
+    assert_eq!(
+        store.add_reply(token, vec![1], 3).await.unwrap(),
+        ReplyAdd::Revoked
+    );
+    assert_eq!(store.replies(&a, other).await.unwrap().unwrap().len(), 1);
+}
+
+pub(crate) async fn concurrent_replies_never_exceed_the_cap<S: Store>(store: Arc<S>) {
+    let token = "doc_suite_replies_race";
+    let a = store.create_inbox(None).await.unwrap().inbox;
+    store
+        .put_document(&a, token, vec![1; 40], &Q)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..30u8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.add_reply(token, vec![1, i], 10).await.unwrap() })
+        })
+        .collect();
+    let mut stored = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            ReplyAdd::Stored(_) => stored += 1,
+            other => assert_eq!(other, ReplyAdd::TooMany),
+        }
+    }
+    assert_eq!(stored, 10);
+    assert_eq!(store.replies(&a, token).await.unwrap().unwrap().len(), 10);
+}
+
 pub(crate) async fn checkout_events_are_found_through_their_link<S: Store>(store: &S) {
     let token = "lnk_suite_checkout_0123";
     let a = store.create_inbox(None).await.unwrap().inbox;
@@ -578,8 +677,18 @@ pub(crate) async fn checkout_events_are_found_through_their_link<S: Store>(store
 /// (no admin credential), link `lnk_old_0123456789` (Stripe id
 /// `plink_old`), its paid `checkout.session.completed` event (session
 /// `cs_old`) and a 5-byte page: the migrated columns read as if written
-/// by this version.
+/// by this version, and the old page takes replies.
 pub(crate) async fn first_schema_data_reads_as_migrated<S: Store>(store: &S) {
+    let page = "doc_old_0123456789";
+    assert_eq!(store.replies("ibx_old", page).await.unwrap(), Some(vec![]));
+    assert!(matches!(
+        store.add_reply(page, vec![1, 2, 3], 10).await.unwrap(),
+        ReplyAdd::Stored(_)
+    ));
+    assert_eq!(
+        store.replies("ibx_old", page).await.unwrap().unwrap().len(),
+        1
+    );
     let inbox = store.inbox("ibx_old").await.unwrap().unwrap();
     assert_eq!(inbox.admin_sha256, None);
     for stripe_id in ["plink_old", "cs_old"] {

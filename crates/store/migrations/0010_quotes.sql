@@ -72,3 +72,20 @@ CREATE TABLE quote_invoices (
 CREATE TRIGGER quote_invoices_accepted_only BEFORE INSERT ON quote_invoices
 WHEN NOT EXISTS (SELECT 1 FROM quote_events WHERE quote_id = NEW.quote_id AND kind = 'accepted')
 BEGIN SELECT RAISE(ABORT, 'acquit: only an accepted quote is invoiced'); END;
+
+-- A quote's page shared through the relay (`acquit quote share`), as
+-- invoices' pages are (0004 `shares`): the relay's `/v/{doc_token}` serves
+-- a bundle only `key` opens, and the client's answer comes back sealed with
+-- the same key. `replies_seen`: the relay's id of the last reply read, so
+-- each is read once.
+CREATE TABLE quote_shares (
+    id            INTEGER PRIMARY KEY,
+    quote_id      INTEGER NOT NULL REFERENCES quotes (id),
+    doc_token     TEXT NOT NULL UNIQUE,
+    key           BLOB NOT NULL CHECK (length(key) = 32),
+    created_at    TEXT NOT NULL,
+    published_at  TEXT,
+    revoked_at    TEXT,
+    replies_seen  INTEGER NOT NULL DEFAULT 0 CHECK (replies_seen >= 0)
+) STRICT;
+CREATE UNIQUE INDEX quote_shares_live ON quote_shares (quote_id) WHERE revoked_at IS NULL;

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::invoices::{InvoiceId, NewDraft, StoredLine, check_client, insert_line, parse_date};
 use crate::parties::ClientId;
 use crate::recurring::Template;
-use crate::{Rejection, Store, StoreError, from_json, now_rfc3339, to_json};
+use crate::{Rejection, Store, StoreError, StoredShare, from_json, now_rfc3339, to_json};
 
 /// A quote's row id (drafts have no number yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -611,6 +611,107 @@ impl Store {
                 [quote.id.0, id.0],
             )?;
             Ok(id)
+        })
+    }
+}
+
+const SHARE_COLUMNS: &str =
+    "q.number, s.doc_token, s.key, s.created_at, s.published_at, s.revoked_at";
+
+/// A quote's shared page still waiting for the client's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwaitingReply {
+    pub share: StoredShare,
+    /// The relay's id of the last reply already read.
+    pub replies_seen: i64,
+}
+
+impl Store {
+    /// The live share of issued quote `number`, if any.
+    pub fn live_quote_share(&self, number: &str) -> Result<Option<StoredShare>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT {SHARE_COLUMNS} FROM quote_shares s JOIN quotes q ON q.id = s.quote_id
+                     WHERE q.number = ?1 AND s.revoked_at IS NULL"
+                ),
+                [number.trim()],
+                crate::shares::row,
+            )
+            .optional()?)
+    }
+
+    /// The live share of issued quote `number`, made (a new token and key)
+    /// when there is none.
+    pub fn share_quote(&mut self, number: &str) -> Result<StoredShare, StoreError> {
+        let id = {
+            let conn = self.conn();
+            conn.query_row(
+                "SELECT id FROM quotes WHERE number = ?1",
+                [number.trim()],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .ok_or_else(|| Rejection::NoSuchQuote(number.trim().to_owned()))?
+        };
+        if let Some(share) = self.live_quote_share(number)? {
+            return Ok(share);
+        }
+        let token = crate::links::new_token()?;
+        let mut key = [0u8; crate::SHARE_KEY_LEN];
+        getrandom::fill(&mut key)
+            .map_err(|e| StoreError::Decode(format!("no randomness from the OS: {e}")))?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO quote_shares (quote_id, doc_token, key, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![id, token, key.as_slice(), now_rfc3339()],
+            )?;
+            Ok(())
+        })?;
+        self.live_quote_share(number)?
+            .ok_or_else(|| StoreError::Decode("the share just written is missing".into()))
+    }
+
+    /// Records that the relay accepted a bundle of quote share `doc_token`.
+    pub fn quote_share_published(&mut self, doc_token: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE quote_shares SET published_at = ?2 WHERE doc_token = ?1",
+                params![doc_token, now_rfc3339()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The live, published shares of quotes with no decision yet: where a
+    /// client's answer may be waiting on the relay.
+    pub fn quote_shares_awaiting_reply(&self) -> Result<Vec<AwaitingReply>, StoreError> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {SHARE_COLUMNS}, s.replies_seen FROM quote_shares s JOIN quotes q ON q.id = s.quote_id
+             WHERE s.revoked_at IS NULL AND s.published_at IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM quote_events e WHERE e.quote_id = q.id
+                               AND e.kind IN ('accepted', 'declined'))
+             ORDER BY s.id"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AwaitingReply {
+                share: crate::shares::row(r)?,
+                replies_seen: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records that the replies of share `doc_token` up to the relay's id
+    /// `seen` were read (never goes back).
+    pub fn quote_replies_seen(&mut self, doc_token: &str, seen: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE quote_shares SET replies_seen = MAX(replies_seen, ?2) WHERE doc_token = ?1",
+                params![doc_token, seen],
+            )?;
+            Ok(())
         })
     }
 }

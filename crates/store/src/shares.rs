@@ -14,9 +14,10 @@ use crate::{Rejection, Store, StoreError, now_rfc3339};
 /// Length of a share's key (AES-256).
 pub const SHARE_KEY_LEN: usize = 32;
 
-/// A shared invoice page.
+/// A shared page: an invoice's, or a quote's (`quote_shares`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct StoredShare {
+    /// The shared document's number (an invoice's, or a quote's).
     pub invoice_number: String,
     /// Random, URL-safe (192 bits): the relay's public `/v/{token}`.
     pub doc_token: String,
@@ -45,7 +46,7 @@ impl std::fmt::Debug for StoredShare {
 
 const COLUMNS: &str = "i.number, s.doc_token, s.key, s.created_at, s.published_at, s.revoked_at";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredShare> {
+pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredShare> {
     let key: Vec<u8> = r.get(2)?;
     Ok(StoredShare {
         invoice_number: r.get(0)?,

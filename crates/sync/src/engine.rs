@@ -98,6 +98,9 @@ pub struct SyncReport {
     pub links_resumed: usize,
     pub links_withdrawn: usize,
     pub links_published: usize,
+    /// Quotes the client decided on their page, read in this sync:
+    /// "D-2027-0001 accepted".
+    pub quotes_decided: Vec<String>,
     /// Problems that did not stop the sync (relay down, Stripe refused a
     /// fee lookup…), each saying what happens next.
     pub warnings: Vec<String>,
@@ -458,6 +461,10 @@ async fn after_apply(
         // The shared invoice pages of these invoices: paid state, stamped PDF.
         let warnings = crate::share::republish(store, relay, touched).await?;
         report.warnings.extend(warnings);
+        // The answers clients gave on their quotes' pages.
+        let read = crate::quote_page::read_replies(store, relay, acquit_store::today()).await?;
+        report.quotes_decided = read.decided;
+        report.warnings.extend(read.warnings);
     }
     Ok(())
 }

@@ -28,6 +28,7 @@ pub mod engine;
 pub mod export;
 pub mod links;
 pub mod mail;
+pub mod quote_page;
 pub mod reconcile;
 pub mod recurring;
 pub mod relay;

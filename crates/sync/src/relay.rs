@@ -304,6 +304,27 @@ impl RelayClient {
         self.checked(response).await.map(|_| ())
     }
 
+    /// The replies posted to page `token` (a quote's client's answer),
+    /// sealed, oldest first.
+    pub async fn document_replies(
+        &self,
+        token: &str,
+    ) -> Result<acquit_relay_protocol::ReplyList, RelayError> {
+        let response = self
+            .http
+            .get(self.inbox_url(&format!("documents/{token}/replies")))
+            .bearer_auth(self.config.token.expose())
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        let bytes = self.checked(response).await?;
+        serde_json::from_slice(&bytes).map_err(|e| RelayError::Server {
+            status: 200,
+            message: format!("the relay's list of replies could not be read: {e}"),
+        })
+    }
+
     /// Revokes the invoice page `token`: it then says the link is no longer
     /// valid, for good.
     pub async fn revoke_document(&self, token: &str) -> Result<(), RelayError> {

@@ -86,6 +86,24 @@ pub struct Summary {
     pub epc_svg: Option<String>,
     /// The download's file name.
     pub pdf_name: String,
+    /// A quote's validity, formatted in `lang` and as YYYY-MM-DD (the page
+    /// offers its buttons until that day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until_iso: Option<String>,
+    /// A quote's decision, once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<PageDecision>,
+}
+
+/// A quote's decision as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageDecision {
+    pub accepted: bool,
+    pub by: String,
+    /// Formatted in the summary's `lang`.
+    pub on: String,
 }
 
 /// Bank transfer details.
@@ -130,11 +148,17 @@ pub fn seal(
     plain.extend_from_slice(&len.to_be_bytes());
     plain.extend_from_slice(&json);
     plain.extend_from_slice(pdf);
+    seal_bytes(key, &plain)
+}
+
+/// The bundle framing around `plain`: version, a fresh random IV, then
+/// AES-256-GCM under `key`. Pages and a quote page's replies alike.
+pub(crate) fn seal_bytes(key: &[u8; bundle::KEY_LEN], plain: &[u8]) -> Result<Vec<u8>, ShareError> {
     let mut iv = [0u8; bundle::IV_LEN];
     getrandom::fill(&mut iv).map_err(|e| ShareError::Crypto(format!("no randomness: {e}")))?;
     let cipher = Aes256Gcm::new_from_slice(key).map_err(|e| ShareError::Crypto(e.to_string()))?;
     let sealed = cipher
-        .encrypt(Nonce::from_slice(&iv), plain.as_slice())
+        .encrypt(Nonce::from_slice(&iv), plain)
         .map_err(|e| ShareError::Crypto(e.to_string()))?;
     let mut out = Vec::with_capacity(1 + iv.len() + sealed.len());
     out.push(bundle::VERSION);
@@ -143,23 +167,41 @@ pub fn seal(
     Ok(out)
 }
 
-/// Opens a bundle (what the page's script does): the summary and the PDF.
-pub fn open(key: &[u8; bundle::KEY_LEN], sealed: &[u8]) -> Option<(Summary, Vec<u8>)> {
+/// What [`seal_bytes`] sealed, if `key` opens it.
+pub(crate) fn open_bytes(key: &[u8; bundle::KEY_LEN], sealed: &[u8]) -> Option<Vec<u8>> {
     if sealed.len() < 1 + bundle::IV_LEN + bundle::TAG_LEN || sealed[0] != bundle::VERSION {
         return None;
     }
     let cipher = Aes256Gcm::new_from_slice(key).ok()?;
     let iv = &sealed[1..1 + bundle::IV_LEN];
-    let plain = cipher
+    cipher
         .decrypt(Nonce::from_slice(iv), &sealed[1 + bundle::IV_LEN..])
-        .ok()?;
+        .ok()
+}
+
+/// Opens a bundle (what the page's script does): the summary and the PDF.
+pub fn open(key: &[u8; bundle::KEY_LEN], sealed: &[u8]) -> Option<(Summary, Vec<u8>)> {
+    let plain = open_bytes(key, sealed)?;
     let len = u32::from_be_bytes(plain.get(..4)?.try_into().ok()?) as usize;
     let json = plain.get(4..4 + len)?;
     let summary = serde_json::from_slice(json).ok()?;
     Some((summary, plain[4 + len..].to_vec()))
 }
 
-fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
+/// [`seal`], refused when larger than the relay takes.
+pub(crate) fn seal_page(
+    key: &[u8; bundle::KEY_LEN],
+    summary: &Summary,
+    pdf: &[u8],
+) -> Result<Vec<u8>, ShareError> {
+    let sealed = seal(key, summary, pdf)?;
+    if sealed.len() > acquit_relay_protocol::DEFAULT_DOCUMENT_LIMIT {
+        return Err(ShareError::TooLarge(sealed.len()));
+    }
+    Ok(sealed)
+}
+
+pub(crate) fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
     match lang {
         Lang::Fr => date.format("%d/%m/%Y").to_string(),
         Lang::En => date.format("%-d %b %Y").to_string(),
@@ -242,6 +284,9 @@ pub fn summary(
         epc_svg,
         pdf_name: format!("{number}.pdf"),
         number,
+        valid_until: None,
+        valid_until_iso: None,
+        decision: None,
     })
 }
 
@@ -293,11 +338,7 @@ pub fn build_bundle(
 ) -> Result<Vec<u8>, ShareError> {
     let summary = summary(store, &share.invoice_number, relay_base)?;
     let pdf = render_pdf(store, &share.invoice_number, None, Rendering::Current)?.bytes;
-    let sealed = seal(&share.key, &summary, &pdf)?;
-    if sealed.len() > acquit_relay_protocol::DEFAULT_DOCUMENT_LIMIT {
-        return Err(ShareError::TooLarge(sealed.len()));
-    }
-    Ok(sealed)
+    seal_page(&share.key, &summary, &pdf)
 }
 
 async fn publish(
@@ -408,6 +449,9 @@ mod tests {
             bank: None,
             epc_svg: qr_svg(b"BCD\n002\n1\nSCT"),
             pdf_name: "F-2026-0001.pdf".into(),
+            valid_until: None,
+            valid_until_iso: None,
+            decision: None,
         }
     }
 

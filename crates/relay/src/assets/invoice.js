@@ -9,7 +9,18 @@
       ref: "Référence à indiquer", qr: "Scannez ce code avec votre application bancaire.",
       badKey: "Ce lien est incomplet : ouvrez-le exactement tel qu'il vous a été envoyé.",
       gone: "Ce lien n'est plus valide. Contactez l'émetteur de la facture.",
-      error: "La facture n'a pas pu être chargée. Réessayez dans un instant."
+      error: "La facture n'a pas pu être chargée. Réessayez dans un instant.",
+      quote: "Devis", validUntil: "Valable jusqu'au", quotePdf: "Télécharger le devis (PDF)",
+      accepted: "Accepté", declined: "Refusé", on: " le ", by: " par ",
+      expiredOn: "Ce devis a expiré le ", expired: "Ce devis a expiré.",
+      reply: "Votre réponse", name: "Votre nom", comment: "Commentaire (facultatif)",
+      accept: "J'accepte le devis", decline: "Je refuse",
+      needName: "Indiquez votre nom pour répondre.",
+      tooLong: "Votre commentaire est trop long.",
+      thanks: "Merci\u00a0: votre réponse a été transmise à ",
+      sendError: "Votre réponse n'a pas pu être envoyée. Réessayez dans un instant.",
+      tooMany: "Ce devis a déjà reçu trop de réponses\u00a0: contactez directement l'émetteur.",
+      replyGone: "Ce lien n'est plus valide\u00a0: votre réponse n'a pas été transmise."
     },
     en: {
       invoice: "Invoice", credit: "Credit note", from: "From", to: "To", issued: "Issued",
@@ -19,9 +30,23 @@
       ref: "Reference", qr: "Scan this code with your banking app.",
       badKey: "This link is incomplete: open it exactly as you received it.",
       gone: "This link is no longer valid. Please contact whoever sent you the invoice.",
-      error: "The invoice could not be loaded. Please try again in a moment."
+      error: "The invoice could not be loaded. Please try again in a moment.",
+      quote: "Quote", validUntil: "Valid until", quotePdf: "Download the quote (PDF)",
+      accepted: "Accepted", declined: "Declined", on: " on ", by: " by ",
+      expiredOn: "This quote expired on ", expired: "This quote has expired.",
+      reply: "Your answer", name: "Your name", comment: "Comment (optional)",
+      accept: "I accept the quote", decline: "I decline",
+      needName: "Please enter your name to answer.",
+      tooLong: "Your comment is too long.",
+      thanks: "Thank you: your answer was sent to ",
+      sendError: "Your answer could not be sent. Please try again in a moment.",
+      tooMany: "This quote has already received too many answers: please contact the sender.",
+      replyGone: "This link is no longer valid: your answer was not sent."
     }
   };
+  // acquit_relay_protocol::bundle::VERSION and MAX_REPLY_BYTES.
+  var VERSION = 1;
+  var MAX_REPLY_BYTES = 4096;
   var nav = typeof navigator !== "undefined" ? navigator.language || "" : "";
   var guess = /^en/i.test(nav) ? T.en : T.fr;
 
@@ -49,7 +74,7 @@
   // bundle = 0x01 || iv (12) || AES-256-GCM ciphertext and tag;
   // plaintext = u32 big-endian JSON length || summary JSON || PDF.
   async function openBundle(bytes, rawKey) {
-    if (bytes.length < 1 + 12 + 16 + 4 || bytes[0] !== 1) throw new Error("not a bundle");
+    if (bytes.length < 1 + 12 + 16 + 4 || bytes[0] !== VERSION) throw new Error("not a bundle");
     var key = await crypto.subtle.importKey("raw", rawKey, { name: "AES-GCM" }, false, ["decrypt"]);
     var plain = new Uint8Array(await crypto.subtle.decrypt(
       { name: "AES-GCM", iv: bytes.slice(1, 13) }, key, bytes.slice(13)));
@@ -58,15 +83,37 @@
     return { summary: summary, pdf: plain.slice(4 + n) };
   }
 
+  // A reply has the bundle's framing without the length prefix:
+  // VERSION || iv (12) || AES-256-GCM ciphertext and tag of the JSON.
+  async function seal(rawKey, plain) {
+    var key = await crypto.subtle.importKey("raw", rawKey, { name: "AES-GCM" }, false, ["encrypt"]);
+    var iv = crypto.getRandomValues(new Uint8Array(12));
+    var sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: iv }, key, plain));
+    var out = new Uint8Array(1 + iv.length + sealed.length);
+    out[0] = VERSION;
+    out.set(iv, 1);
+    out.set(sealed, 1 + iv.length);
+    return out;
+  }
+
+  // The visitor's own calendar date, YYYY-MM-DD: validity is the date
+  // printed on the quote, as the client reads it where they are.
+  function localDate() {
+    var d = new Date();
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
+  }
+
   function safeUrl(u) {
     return typeof u === "string" &&
       (/^https:\/\/[^\s@]+$/.test(u) || /^http:\/\/(127\.0\.0\.1|localhost)[:/][^\s@]*$/.test(u));
   }
 
-  function show(s, pdf) {
+  function show(s, pdf, key) {
     var t = s.lang === "en" ? T.en : T.fr;
+    var quote = s.kind === "quote";
     document.documentElement.lang = s.lang === "en" ? "en" : "fr";
-    var title = (s.kind === "credit_note" ? t.credit : t.invoice) + " " + s.number;
+    var title = (quote ? t.quote : s.kind === "credit_note" ? t.credit : t.invoice) + " " + s.number;
     document.title = title;
     text("title", title);
     text("seller", s.seller);
@@ -81,15 +128,15 @@
     text("total", s.total);
     text("l-amount-due", t.amountDue);
     text("amount-due", s.amount_due);
-    var due = s.amount_due_minor > 0;
-    if (s.status === "paid" || s.status === "partly_paid") {
+    var due = !quote && s.amount_due_minor > 0;
+    if (!quote && (s.status === "paid" || s.status === "partly_paid")) {
       text("paid", (s.status === "paid" ? t.paid : t.partly) + (s.paid_on ? " — " + s.paid_on : ""));
       $("paid").hidden = false;
     }
     var a = $("pdf");
     a.href = URL.createObjectURL(new Blob([pdf], { type: "application/pdf" }));
-    a.download = s.pdf_name || "facture.pdf";
-    text("pdf", t.pdf);
+    a.download = s.pdf_name || (quote ? "devis.pdf" : "facture.pdf");
+    text("pdf", quote ? t.quotePdf : t.pdf);
     if (due && safeUrl(s.pay_url)) {
       $("pay").href = s.pay_url;
       text("pay", t.pay);
@@ -114,8 +161,96 @@
       }
       $("bank").hidden = false;
     }
+    if (quote) showQuote(s, t, key);
     $("msg").hidden = true;
     $("inv").hidden = false;
+  }
+
+  function showQuote(s, t, key) {
+    $("l-due").hidden = $("due").hidden = true;
+    $("l-amount-due").hidden = $("amount-due").hidden = true;
+    if (s.valid_until) {
+      text("l-valid", t.validUntil);
+      text("valid", s.valid_until);
+      $("l-valid").hidden = $("valid").hidden = false;
+    }
+    // A quote without a validity date never expires on its own.
+    var until = /^\d{4}-\d{2}-\d{2}$/.test(s.valid_until_iso || "") ? s.valid_until_iso : null;
+    var d = s.decision && typeof s.decision === "object" ? s.decision : {};
+    var state = "";
+    if (s.status === "accepted" || s.status === "declined") {
+      state = (s.status === "accepted" ? t.accepted : t.declined) +
+        (d.on ? t.on + d.on : "") + (d.by ? t.by + d.by : "");
+    } else if (s.status === "expired" || (s.status === "open" && until && localDate() > until)) {
+      state = s.valid_until ? t.expiredOn + s.valid_until + "." : t.expired;
+    } else if (s.status === "open") {
+      offerReply(s, t, key);
+    }
+    if (state) {
+      text("quote-state", state);
+      $("quote-state").hidden = false;
+    }
+  }
+
+  function offerReply(s, t, key) {
+    text("l-reply", t.reply);
+    text("l-name", t.name);
+    text("l-comment", t.comment);
+    text("accept", t.accept);
+    text("decline", t.decline);
+    $("reply").hidden = false;
+    var busy = false;
+    function say(message) {
+      text("reply-err", message);
+      $("reply-err").hidden = false;
+    }
+    async function errorCode(res) {
+      try { return (await res.json()).error; } catch (e) { return ""; }
+    }
+    async function answer(accepted) {
+      if (busy) return;
+      var name = $("name").value.trim();
+      if (!name) {
+        say(t.needName);
+        $("name").focus();
+        return;
+      }
+      var comment = $("comment").value.trim();
+      var plain = new TextEncoder().encode(JSON.stringify({
+        v: 1, quote: s.number, accepted: accepted, name: name, comment: comment || null, on: localDate()
+      }));
+      if (1 + 12 + plain.length + 16 > MAX_REPLY_BYTES) return say(t.tooLong);
+      busy = true;
+      $("reply-err").hidden = true;
+      $("accept").disabled = $("decline").disabled = true;
+      try {
+        var res = await fetch(location.pathname.replace(/\/+$/, "") + "/reply", {
+          method: "POST",
+          headers: { "Content-Type": "application/octet-stream" },
+          body: await seal(key, plain),
+          cache: "no-store",
+          credentials: "omit"
+        });
+        if (res.status === 204) {
+          $("reply").hidden = true;
+          text("reply-done", t.thanks + s.seller + ".");
+          $("reply-done").hidden = false;
+        } else if (res.status === 410) {
+          say(t.replyGone);
+        } else if (res.status === 429 && (await errorCode(res)) === "too_many_replies") {
+          say(t.tooMany);
+        } else {
+          say(t.sendError);
+        }
+      } catch (e) {
+        say(t.sendError);
+      } finally {
+        busy = false;
+        $("accept").disabled = $("decline").disabled = false;
+      }
+    }
+    $("accept").addEventListener("click", function () { answer(true); });
+    $("decline").addEventListener("click", function () { answer(false); });
   }
 
   async function main() {
@@ -131,7 +266,7 @@
     } catch (e) {
       return fail(guess.badKey);
     }
-    show(bundle.summary, bundle.pdf);
+    show(bundle.summary, bundle.pdf, key);
   }
 
   main().catch(function () { fail(guess.error); });
