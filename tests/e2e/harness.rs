@@ -413,6 +413,49 @@ impl App {
             .to_owned()
     }
 
+    /// Runs axe-core (npm, `ui/node_modules/axe-core`, a checker nobody
+    /// here wrote) on what the window shows now, with the WCAG 2.0–2.2 A
+    /// and AA rules: its violations, each as impact, rule and the elements.
+    pub async fn axe(&self) -> Vec<AxeViolation> {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object'", vec![])
+            .await
+            .expect("looking for axe");
+        if loaded != Value::Bool(true) {
+            let path =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/node_modules/axe-core/axe.min.js");
+            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!(
+                    "{} is missing ({e}): `npm --prefix ui install` (./x test does)",
+                    path.display()
+                )
+            });
+            self.client
+                .execute(&format!("{source}\nreturn true;"), vec![])
+                .await
+                .expect("injecting axe-core");
+        }
+        let script = "const done = arguments[arguments.length - 1];
+            axe.run(document, {
+              runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+              resultTypes: ['violations'],
+            }).then(
+              (r) => done(r.violations.map((v) => ({
+                id: v.id, impact: v.impact || 'minor', help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(' ')),
+              }))),
+              (e) => done({ error: String(e) }),
+            );";
+        let found = self
+            .client
+            .execute_async(script, vec![])
+            .await
+            .expect("running axe-core");
+        serde_json::from_value(found.clone())
+            .unwrap_or_else(|_| panic!("axe-core did not run: {found}"))
+    }
+
     /// Calls a Tauri command over the app's IPC and returns its answer.
     pub async fn invoke(&self, command: &str) -> Value {
         let script = "const done = arguments[arguments.length - 1];
@@ -553,4 +596,21 @@ pub fn artifacts_dir() -> PathBuf {
     let dir = target.join("e2e");
     std::fs::create_dir_all(&dir).expect("creating target/e2e");
     dir
+}
+
+/// One rule axe-core found broken, and where.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct AxeViolation {
+    pub id: String,
+    /// `minor`, `moderate`, `serious` or `critical`.
+    pub impact: String,
+    pub help: String,
+    pub nodes: Vec<String>,
+}
+
+impl AxeViolation {
+    /// What blocks people: serious and critical violations.
+    pub fn blocks(&self) -> bool {
+        matches!(self.impact.as_str(), "serious" | "critical")
+    }
 }

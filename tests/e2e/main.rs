@@ -5,6 +5,8 @@
 //! display or the drivers these tests fail and say what to install: they
 //! never pass by skipping.
 
+// axe-core on every screen.
+mod a11y;
 mod backups;
 mod books;
 mod client_page;

@@ -35,6 +35,7 @@ mod company;
 mod declare;
 mod einvoice;
 mod facturx;
+mod import;
 mod invoice;
 mod ledger;
 mod link;
@@ -170,6 +171,10 @@ enum Command {
     /// each period once
     #[command(subcommand, arg_required_else_help = true)]
     Recurring(recurring::RecurringCommand),
+    /// Bring clients in from another tool or a spreadsheet (CSV), checked
+    /// row by row before anything is written
+    #[command(subcommand, arg_required_else_help = true)]
+    Import(import::ImportCommand),
     /// Quotes (devis): draft, issue, the client's decision, then the
     /// deposit and balance invoices
     #[command(subcommand, arg_required_else_help = true)]
@@ -305,6 +310,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
         Command::Send(args) => mail::send(args, &path),
         Command::Recurring(command) => recurring::run(command, &path),
         Command::Quote(command) => quote::run(command, &path),
+        Command::Import(command) => import::run(command, &path),
         Command::Reminders(args) => remind::list(args, &path),
         Command::Remind(args) => remind::remind(args, &path),
     }

@@ -13,6 +13,7 @@ pub mod declaration;
 pub mod einvoicing;
 pub mod ereport;
 pub mod ids;
+pub mod import;
 pub mod invoice;
 pub mod money;
 pub mod net;

@@ -55,7 +55,7 @@ pub use einvoicing::{
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
 pub use links::{LinkId, LinkKind, LinkStatus, NewLink, StoredLink, TimelineEntry};
-pub use parties::{ClientId, check_logo};
+pub use parties::{ClientId, check_logo, same_client};
 pub use payments::{
     LedgerEntry, LedgerTotal, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment,
     StripeMethod, ledger_totals,

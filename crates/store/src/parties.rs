@@ -72,6 +72,50 @@ impl Store {
         })
     }
 
+    /// The client already in the books that `client` would duplicate: the
+    /// same SIREN, the same email, or the same name (case and spaces
+    /// ignored). An import uses it so that importing a file twice adds
+    /// nobody twice.
+    pub fn duplicate_of(&self, client: &Client) -> Result<Option<(ClientId, String)>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, name, profile FROM clients ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, name, profile) = row?;
+            let known: Client = from_json(&profile)?;
+            if same_client(&known, client) {
+                return Ok(Some((ClientId(id), name)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Adds `clients` in one transaction, all or none (an import once its
+    /// preview was confirmed); each is checked as `add_client` checks.
+    pub fn add_clients(&mut self, clients: &[Client]) -> Result<Vec<ClientId>, StoreError> {
+        for client in clients {
+            check_client(client)?;
+        }
+        self.write(|tx| {
+            let mut ids = Vec::with_capacity(clients.len());
+            for client in clients {
+                tx.execute(
+                    "INSERT INTO clients (name, profile, created_at) VALUES (?1, ?2, ?3)",
+                    (client.name.trim(), to_json(client), now_rfc3339()),
+                )?;
+                ids.push(ClientId(tx.last_insert_rowid()));
+            }
+            Ok(ids)
+        })
+    }
+
     /// Replaces a client's profile. Its drafts are issued with the new one;
     /// its issued invoices keep the copy they were issued with.
     pub fn update_client(&mut self, id: ClientId, client: &Client) -> Result<(), StoreError> {
@@ -149,4 +193,21 @@ pub fn check_logo(png: &[u8]) -> Result<(), Rejection> {
         )));
     }
     Ok(())
+}
+
+/// Whether `a` and `b` are the same client: the same SIREN, the same
+/// email, or the same name (case and inner spaces ignored).
+pub fn same_client(a: &Client, b: &Client) -> bool {
+    let name = |c: &Client| {
+        c.name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    (a.siren.is_some() && a.siren == b.siren)
+        || (a.email.is_some()
+            && a.email.as_ref().map(|e| e.as_str().to_lowercase())
+                == b.email.as_ref().map(|e| e.as_str().to_lowercase()))
+        || name(a) == name(b)
 }

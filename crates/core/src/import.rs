@@ -1,0 +1,461 @@
+//! Clients imported from a spreadsheet or another invoicing tool's export:
+//! the file decoded, its rows read, its columns recognised, and each row
+//! turned into a [`Client`] or the reasons it cannot be one.
+//!
+//! What is accepted, and why:
+//! - **Encodings**: UTF-8 with or without a byte-order mark, else
+//!   Windows-1252 (what Excel on Windows writes as "CSV (séparateur:
+//!   point-virgule)"); a file that is neither reads wrong, so UTF-8 is
+//!   tried first and must be valid throughout.
+//! - **Separators**: comma, semicolon (French Excel) or tab, the one the
+//!   header line uses most outside quotes. Quoting as RFC 4180: a field in
+//!   double quotes may hold separators, line breaks and `""` for a quote.
+//! - **Columns** by their header, in French or English, accents and case
+//!   ignored ([`Column::recognise`]): the exports of Invoice Ninja and of a
+//!   typical spreadsheet are the fixtures. A column nobody recognises is
+//!   reported and left out, never guessed.
+//! - **Rows**: each is checked as the client form checks (SIREN or SIRET,
+//!   VAT number, email, phone, address); every problem of a row is said
+//!   with its line number, and the caller writes nothing until there is
+//!   none (or the bad rows are skipped by choice).
+
+use crate::address::{Address, Country};
+use crate::ids::{Email, PhoneE164, Siren, Siret, VatNumber};
+use crate::{Client, Lang};
+
+/// The file's text: UTF-8 (a byte-order mark dropped), else Windows-1252.
+pub fn decode(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => bytes.iter().map(|&b| windows_1252(b)).collect(),
+    }
+}
+
+/// Windows-1252: Latin-1 but for 0x80–0x9F (€, ’, œ, …).
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
+    }
+}
+
+/// The separator the header line uses most outside quotes.
+fn separator(text: &str) -> char {
+    let header = text.lines().next().unwrap_or_default();
+    let mut counts = [(',', 0usize), (';', 0), ('\t', 0)];
+    let mut quoted = false;
+    for c in header.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(slot) = counts.iter_mut().find(|(s, _)| *s == c) {
+            slot.1 += 1;
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map_or(',', |(s, _)| *s)
+}
+
+/// The records of `text` (RFC 4180 quoting), each with the line it starts
+/// on (from 1). Blank lines are left out.
+pub fn records(text: &str) -> Vec<(usize, Vec<String>)> {
+    let sep = separator(text);
+    let mut out = Vec::new();
+    let mut record: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut line = 1;
+    let mut start = 1;
+    let mut chars = text.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted => {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    field.push('"');
+                } else {
+                    quoted = false;
+                }
+            }
+            '"' if field.is_empty() => {
+                quoted = true;
+                any = true;
+            }
+            '\n' if quoted => {
+                line += 1;
+                field.push('\n');
+            }
+            '\r' if !quoted => {}
+            '\n' => {
+                record.push(std::mem::take(&mut field));
+                if any || record.iter().any(|f| !f.trim().is_empty()) {
+                    out.push((start, std::mem::take(&mut record)));
+                }
+                record.clear();
+                any = false;
+                line += 1;
+                start = line;
+            }
+            c if c == sep && !quoted => {
+                record.push(std::mem::take(&mut field));
+                any = true;
+            }
+            c => {
+                field.push(c);
+                any = true;
+            }
+        }
+    }
+    record.push(field);
+    if record.iter().any(|f| !f.trim().is_empty()) {
+        out.push((start, record));
+    }
+    out
+}
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Name,
+    Email,
+    Phone,
+    Siren,
+    Siret,
+    VatNumber,
+    Street,
+    Street2,
+    Postcode,
+    City,
+    Country,
+    Lang,
+    /// A contact's first or last name: the client's name when the file has
+    /// no company name (a person).
+    FirstName,
+    LastName,
+}
+
+impl Column {
+    /// The column a header names, if Acquit knows it.
+    pub fn recognise(header: &str) -> Option<Column> {
+        let key: String = fold(header)
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some(match key.as_str() {
+            "name" | "nom" | "client" | "client name" | "company" | "company name"
+            | "raison sociale" | "societe" | "entreprise" | "organisation" | "organization"
+            | "denomination" | "nom du client" => Column::Name,
+            "email" | "e mail" | "courriel" | "mail" | "contact email" | "adresse email"
+            | "adresse e mail" => Column::Email,
+            "phone" | "telephone" | "tel" | "mobile" | "portable" | "contact phone"
+            | "work phone" => Column::Phone,
+            "siren" | "n siren" | "numero siren" => Column::Siren,
+            "siret" | "n siret" | "numero siret" => Column::Siret,
+            "vat"
+            | "vat number"
+            | "tva"
+            | "n tva"
+            | "numero de tva"
+            | "tva intracommunautaire"
+            | "n tva intracommunautaire"
+            | "vat id" => Column::VatNumber,
+            "address" | "adresse" | "address 1" | "address1" | "street" | "rue" | "adresse 1"
+            | "billing address 1" => Column::Street,
+            "address 2"
+            | "address2"
+            | "adresse 2"
+            | "complement"
+            | "complement d adresse"
+            | "billing address 2" => Column::Street2,
+            "postcode"
+            | "postal code"
+            | "zip"
+            | "zip code"
+            | "code postal"
+            | "cp"
+            | "billing postal code" => Column::Postcode,
+            "city" | "ville" | "commune" | "billing city" => Column::City,
+            "country" | "pays" | "country code" | "billing country" => Column::Country,
+            "language" | "langue" | "lang" => Column::Lang,
+            "contact first name" | "first name" | "prenom" => Column::FirstName,
+            "contact last name" | "last name" => Column::LastName,
+            _ => return None,
+        })
+    }
+}
+
+/// Lower case without accents: what headers are compared on.
+fn fold(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'â' | 'ä' | 'á' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' => 'i',
+            'ô' | 'ö' | 'ó' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ç' => 'c',
+            '°' | 'º' => ' ',
+            other => other,
+        })
+        .collect()
+}
+
+/// How the columns of a file map to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    /// For each column of the file, what it holds (None: left out).
+    pub columns: Vec<Option<Column>>,
+    /// The headers not recognised, left out.
+    pub ignored: Vec<String>,
+}
+
+impl Mapping {
+    pub fn of(headers: &[String]) -> Mapping {
+        let mut taken = std::collections::HashSet::new();
+        let mut ignored = Vec::new();
+        let columns = headers
+            .iter()
+            .map(|h| match Column::recognise(h) {
+                // The first column of a kind wins (exports repeat "Phone").
+                Some(c) if taken.insert(c) => Some(c),
+                _ => {
+                    if !h.trim().is_empty() {
+                        ignored.push(h.trim().to_owned());
+                    }
+                    None
+                }
+            })
+            .collect();
+        Mapping { columns, ignored }
+    }
+
+    fn has(&self, column: Column) -> bool {
+        self.columns.contains(&Some(column))
+    }
+}
+
+/// One row of the file: the client it makes, or what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The line it starts on, from 1 (the header is line 1).
+    pub line: usize,
+    pub result: Result<Client, Vec<String>>,
+}
+
+/// Why a file cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("the file is empty: export your clients with a header line first")]
+    Empty,
+    #[error(
+        "no column holds the client's name (headers: {0}): name one \"Nom\" or \"Name\" (or give \"Prénom\"/\"Nom\" of a contact)"
+    )]
+    NoName(String),
+}
+
+/// The file read: its mapping and every row checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub mapping: Mapping,
+    pub rows: Vec<Row>,
+}
+
+/// Reads a clients file (any accepted encoding and separator).
+pub fn clients(bytes: &[u8]) -> Result<Parsed, ImportError> {
+    let text = decode(bytes);
+    let mut records = records(&text).into_iter();
+    let (_, headers) = records.next().ok_or(ImportError::Empty)?;
+    let mapping = Mapping::of(&headers);
+    if !mapping.has(Column::Name) && !mapping.has(Column::LastName) {
+        return Err(ImportError::NoName(headers.join(", ")));
+    }
+    let rows = records
+        .map(|(line, fields)| Row {
+            line,
+            result: client(&mapping, &fields),
+        })
+        .collect();
+    Ok(Parsed { mapping, rows })
+}
+
+fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<String>> {
+    let get = |column: Column| -> Option<&str> {
+        let i = mapping.columns.iter().position(|c| *c == Some(column))?;
+        fields.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())
+    };
+    let mut errors = Vec::new();
+    let person = [get(Column::FirstName), get(Column::LastName)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = get(Column::Name)
+        .map(str::to_owned)
+        .or_else(|| Some(person.clone()).filter(|p| !p.is_empty()));
+    let Some(name) = name else {
+        return Err(vec!["no name: every client needs one".into()]);
+    };
+    let mut c = Client::new(name);
+    let country = match get(Column::Country) {
+        None => Country::FR,
+        Some(text) => match Country::parse(text).or_else(|e| Country::from_name(text).ok_or(e)) {
+            Ok(country) => country,
+            Err(e) => {
+                errors.push(e.to_string());
+                Country::FR
+            }
+        },
+    };
+    if let Some(text) = get(Column::Email) {
+        match Email::parse(text) {
+            Ok(email) => c.email = Some(email),
+            Err(e) => errors.push(format!("email \"{text}\": {e}")),
+        }
+    }
+    if let Some(text) = get(Column::Phone) {
+        match PhoneE164::parse_with_default_country(text, country.code()) {
+            Ok(phone) => c.phone = Some(phone),
+            Err(e) => errors.push(format!("phone \"{text}\": {e}")),
+        }
+    }
+    match (get(Column::Siren), get(Column::Siret)) {
+        (Some(text), _) => match Siren::parse(text) {
+            Ok(siren) => c.siren = Some(siren),
+            Err(e) => errors.push(format!("SIREN \"{text}\": {e}")),
+        },
+        (None, Some(text)) => match Siret::parse(text) {
+            Ok(siret) => c.siren = Some(siret.siren()),
+            Err(e) => errors.push(format!("SIRET \"{text}\": {e}")),
+        },
+        (None, None) => {}
+    }
+    if let Some(text) = get(Column::VatNumber) {
+        match VatNumber::parse(text) {
+            Ok(vat) => c.vat_number = Some(vat),
+            Err(e) => errors.push(format!("VAT number \"{text}\": {e}")),
+        }
+    }
+    let street: Vec<String> = [get(Column::Street), get(Column::Street2)]
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s.lines().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    let (postcode, city) = (get(Column::Postcode), get(Column::City));
+    if !street.is_empty() || postcode.is_some() || city.is_some() {
+        match Address::new(
+            street,
+            postcode.map(str::to_owned),
+            city.map(str::to_owned),
+            country,
+        ) {
+            Ok(address) => c.address = Some(address),
+            Err(e) => errors.push(format!("address: {e}")),
+        }
+    }
+    if let Some(text) = get(Column::Lang) {
+        match fold(text).as_str() {
+            "fr" | "francais" | "french" => c.lang = Lang::Fr,
+            "en" | "anglais" | "english" => c.lang = Lang::En,
+            _ => errors.push(format!("language \"{text}\": use fr or en")),
+        }
+    } else if country != Country::FR {
+        c.lang = Lang::En;
+    }
+    c.derive_business(None);
+    if errors.is_empty() {
+        Ok(c)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_are_read_whatever_excel_wrote() {
+        assert_eq!(decode(b"\xEF\xBB\xBFNom;Ville\n"), "Nom;Ville\n");
+        assert_eq!(decode("Crème brûlée".as_bytes()), "Crème brûlée");
+        // Windows-1252: é is 0xE9, € is 0x80, ’ is 0x92.
+        assert_eq!(decode(b"Caf\xE9 \x80 l\x92atelier"), "Café € l’atelier");
+    }
+
+    #[test]
+    fn records_follow_rfc_4180_and_the_header_s_separator() {
+        let text = "Nom;Adresse;Ville\r\n\"Dupont; fils\";\"12 rue \"\"X\"\"\n2e étage\";Lyon\r\n\r\nMartin;;Paris";
+        let got = records(text);
+        assert_eq!(
+            got,
+            vec![
+                (1, vec!["Nom".into(), "Adresse".into(), "Ville".into()]),
+                (
+                    2,
+                    vec![
+                        "Dupont; fils".into(),
+                        "12 rue \"X\"\n2e étage".into(),
+                        "Lyon".into()
+                    ]
+                ),
+                (5, vec!["Martin".into(), String::new(), "Paris".into()]),
+            ]
+        );
+        assert_eq!(records("a,b\n1,2")[1].1, vec!["1", "2"]);
+        assert_eq!(records("a\tb\n1\t2")[1].1, vec!["1", "2"]);
+    }
+
+    #[test]
+    fn headers_are_recognised_in_french_and_english() {
+        for (header, column) in [
+            ("Raison sociale", Column::Name),
+            ("Client Name", Column::Name),
+            ("E-mail", Column::Email),
+            ("Téléphone", Column::Phone),
+            ("N° SIRET", Column::Siret),
+            ("N° TVA intracommunautaire", Column::VatNumber),
+            ("Code postal", Column::Postcode),
+            ("Postal Code", Column::Postcode),
+            ("Address 1", Column::Street),
+            ("Pays", Column::Country),
+        ] {
+            assert_eq!(Column::recognise(header), Some(column), "{header}");
+        }
+        assert_eq!(Column::recognise("Website"), None);
+    }
+
+    #[test]
+    fn each_bad_row_says_every_problem_with_its_line() {
+        let file = "Nom;Email;SIREN;Code postal;Ville;Adresse\n\
+                    Boulangerie Martin;compta@martin.fr;552 100 554;75011;Paris;12 rue Oberkampf\n\
+                    Café;pas-un-email;123456789;7501;Paris;3 rue X\n";
+        let parsed = clients(file.as_bytes()).unwrap();
+        assert_eq!(parsed.rows.len(), 2);
+        let good = parsed.rows[0].result.as_ref().unwrap();
+        assert_eq!(good.siren.as_ref().unwrap().formatted(), "552 100 554");
+        assert!(good.business);
+        assert_eq!(parsed.rows[1].line, 3);
+        let errors = parsed.rows[1].result.as_ref().unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].starts_with("email"), "{errors:?}");
+        assert!(errors[1].starts_with("SIREN"), "{errors:?}");
+        assert!(errors[2].starts_with("address"), "{errors:?}");
+        assert!(matches!(
+            clients(b"Website;Notes\nx;y"),
+            Err(ImportError::NoName(_))
+        ));
+        assert_eq!(clients(b""), Err(ImportError::Empty));
+    }
+}
