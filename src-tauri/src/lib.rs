@@ -14,6 +14,7 @@ mod company;
 mod declare;
 mod editor;
 mod forms;
+mod import;
 mod logging;
 mod mail;
 pub mod menu;
@@ -103,6 +104,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::send_reminder,
             mail::reminders_due,
             notify::notification_settings,
+            import::preview_client_import,
+            import::import_clients,
             quotes::quote_list,
             quotes::quote_detail,
             quotes::quote_preview,

@@ -227,6 +227,26 @@ pub(crate) fn ask_save_path_as(
         .and_then(|p| p.into_path().ok())
 }
 
+/// The native open dialog for a file of type `filter`. Debug builds answer
+/// `ACQUIT_E2E_OPEN_FILE` without showing it when that variable is set
+/// (WebDriver cannot drive a GTK dialog).
+pub(crate) fn ask_open_path(
+    app: &tauri::AppHandle,
+    filter: &str,
+    extensions: &[&str],
+) -> Option<PathBuf> {
+    if cfg!(debug_assertions)
+        && let Some(file) = std::env::var_os("ACQUIT_E2E_OPEN_FILE")
+    {
+        return Some(PathBuf::from(file));
+    }
+    app.dialog()
+        .file()
+        .add_filter(filter, extensions)
+        .blocking_pick_file()
+        .and_then(|p| p.into_path().ok())
+}
+
 /// Writes to a temporary file next to `path`, syncs it and renames it over
 /// `path`: a reader never sees half a PDF, a crash leaves the old file.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

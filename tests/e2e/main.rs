@@ -16,6 +16,8 @@ mod drafts;
 // What the e-invoicing platforms said, in an invoice's history.
 mod einvoice;
 mod harness;
+// Clients imported from a CSV file, previewed first.
+mod import;
 // The September 2027 legal data typed in the app.
 mod legal;
 // The private D-Bus + GNOME Keyring session of the CLI's tests, the same file.

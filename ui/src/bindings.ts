@@ -237,6 +237,16 @@ export const commands = {
 	/**  The reminders due today (the schedule's latest step not yet sent). */
 	remindersDue: () => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due")),
 	notificationSettings: () => typedError<NotificationSettings, CommandError>(__TAURI_INVOKE("notification_settings")),
+	/**
+	 *  Asks for a CSV file (debug builds: `ACQUIT_E2E_OPEN_FILE`, for the
+	 *  end-to-end tests) and previews its import; `None` when cancelled.
+	 */
+	previewClientImport: () => typedError<ImportPreview_Serialize | null, CommandError>(__TAURI_INVOKE("preview_client_import")),
+	/**
+	 *  Imports the new clients of `path` (read again: the file is the truth),
+	 *  leaving out the rows in error only when `skip_bad`. The number added.
+	 */
+	importClients: (path: string, skipBad: boolean) => typedError<number, CommandError>(__TAURI_INVOKE("import_clients", { path, skipBad })),
 	/**  Every quote, newest first. */
 	quoteList: () => typedError<QuoteRow_Serialize[], CommandError>(__TAURI_INVOKE("quote_list")),
 	/**  Quote `id`, with its decision and invoices. */
@@ -923,6 +933,49 @@ export type FormChoices = {
 	units: UnitChoice[],
 	/**  Every ISO 3166-1 country, named in `lang` (the UI sorts them). */
 	countries: CountryOption[],
+};
+
+export type ImportPreview = ImportPreview_Serialize | ImportPreview_Deserialize;
+
+export type ImportPreview_Deserialize = {
+	/**  The file, to pass back to [`import_clients`]. */
+	path: string,
+	rows: ImportRowView_Deserialize[],
+	newCount: number,
+	errorCount: number,
+	/**  The file's columns Acquit does not use. */
+	ignoredColumns: string[],
+};
+
+export type ImportPreview_Serialize = {
+	/**  The file, to pass back to [`import_clients`]. */
+	path: string,
+	rows: ImportRowView_Serialize[],
+	newCount: number,
+	errorCount: number,
+	/**  The file's columns Acquit does not use. */
+	ignoredColumns: string[],
+};
+
+/**  What happens to a row, as the preview marks it. */
+export type ImportRowState = "new" | "duplicate" | "repeated" | "error";
+
+export type ImportRowView = ImportRowView_Serialize | ImportRowView_Deserialize;
+
+export type ImportRowView_Deserialize = {
+	line: number,
+	name?: string | null,
+	state: ImportRowState,
+	/**  Why it is left out, in the UI's language where Acquit says it. */
+	detail: string,
+};
+
+export type ImportRowView_Serialize = {
+	line: number,
+	name: string | null,
+	state: ImportRowState,
+	/**  Why it is left out, in the UI's language where Acquit says it. */
+	detail: string,
 };
 
 /**  Everything the invoice screen shows. */

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use acquit_core::Client;
 use acquit_core::import::{self, ImportError};
+use acquit_store::{ImportOutcome, PlannedRow};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -38,34 +38,12 @@ pub struct ClientsArgs {
     json: bool,
 }
 
-/// What happens to one row.
-#[derive(Debug, Serialize)]
-#[serde(tag = "outcome", rename_all = "kebab-case")]
-enum Outcome {
-    /// Imported (or, with --dry-run, would be).
-    New,
-    /// The books already have this client.
-    Duplicate { of: String },
-    /// An earlier row of the file is the same client.
-    Repeated { line: usize },
-    /// What is wrong, each problem with how it reads.
-    Error { errors: Vec<String> },
-}
-
-#[derive(Debug, Serialize)]
-struct RowJson {
-    line: usize,
-    name: Option<String>,
-    #[serde(flatten)]
-    outcome: Outcome,
-}
-
 #[derive(Debug, Serialize)]
 struct ReportJson {
     written: bool,
     imported: usize,
     ignored_columns: Vec<String>,
-    rows: Vec<RowJson>,
+    rows: Vec<PlannedRow>,
 }
 
 pub fn run(command: ImportCommand, db: &Path) -> Result<String, CliError> {
@@ -81,51 +59,23 @@ fn clients(args: ClientsArgs, db: &Path) -> Result<String, CliError> {
     let parsed =
         import::clients(&bytes).map_err(|e: ImportError| CliError::rejected(e.to_string()))?;
     let mut store = open(db)?;
-    let mut rows = Vec::with_capacity(parsed.rows.len());
-    let mut new: Vec<(usize, Client)> = Vec::new();
-    for row in parsed.rows {
-        let (name, outcome) = match row.result {
-            Err(errors) => (None, Outcome::Error { errors }),
-            Ok(client) => {
-                let name = Some(client.name.clone());
-                if let Some((_, existing)) = store.duplicate_of(&client)? {
-                    (name, Outcome::Duplicate { of: existing })
-                } else if let Some((line, _)) = new
-                    .iter()
-                    .find(|(_, earlier)| acquit_store::same_client(earlier, &client))
-                {
-                    (name, Outcome::Repeated { line: *line })
-                } else {
-                    new.push((row.line, client));
-                    (name, Outcome::New)
-                }
-            }
-        };
-        rows.push(RowJson {
-            line: row.line,
-            name,
-            outcome,
-        });
-    }
-    let bad = rows
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Error { .. }))
-        .count();
-    let write = !args.dry_run && (bad == 0 || args.skip_bad) && !new.is_empty();
+    let plan = store.plan_client_import(parsed)?;
+    let bad = plan.errors();
+    let new = plan.new.len();
+    let write = !args.dry_run && (bad == 0 || args.skip_bad) && new > 0;
     if write {
-        let clients: Vec<Client> = new.iter().map(|(_, c)| c.clone()).collect();
-        store.add_clients(&clients)?;
+        store.add_clients(&plan.new)?;
     }
     let report = ReportJson {
         written: write,
-        imported: if write { new.len() } else { 0 },
-        ignored_columns: parsed.mapping.ignored,
-        rows,
+        imported: if write { new } else { 0 },
+        ignored_columns: plan.ignored_columns,
+        rows: plan.rows,
     };
     let out = if args.json {
         to_json(&report)
     } else {
-        human(&report, new.len(), args.dry_run)
+        human(&report, new, args.dry_run)
     };
     if bad > 0 && !args.skip_bad && !args.dry_run {
         return Err(CliError::Finding {
@@ -149,10 +99,10 @@ fn human(report: &ReportJson, new: usize, dry_run: bool) -> String {
             row.line.to_string(),
             row.name.clone().unwrap_or_else(|| "–".into()),
             match &row.outcome {
-                Outcome::New => "new".into(),
-                Outcome::Duplicate { of } => format!("already a client ({of}): left out"),
-                Outcome::Repeated { line } => format!("same as line {line}: left out"),
-                Outcome::Error { errors } => format!("error: {}", errors.join("; ")),
+                ImportOutcome::New => "new".into(),
+                ImportOutcome::Duplicate { of } => format!("already a client ({of}): left out"),
+                ImportOutcome::Repeated { line } => format!("same as line {line}: left out"),
+                ImportOutcome::Error { errors } => format!("error: {}", errors.join("; ")),
             },
         ]);
     }

@@ -252,6 +252,8 @@ impl Mapping {
 pub struct Row {
     /// The line it starts on, from 1 (the header is line 1).
     pub line: usize,
+    /// The name the row gives, if any (shown beside its errors).
+    pub name: Option<String>,
     pub result: Result<Client, Vec<String>>,
 }
 
@@ -283,12 +285,32 @@ pub fn clients(bytes: &[u8]) -> Result<Parsed, ImportError> {
         return Err(ImportError::NoName(headers.join(", ")));
     }
     let rows = records
-        .map(|(line, fields)| Row {
-            line,
-            result: client(&mapping, &fields),
+        .map(|(line, fields)| {
+            let result = client(&mapping, &fields);
+            let name = match &result {
+                Ok(c) => Some(c.name.clone()),
+                Err(_) => row_name(&mapping, &fields),
+            };
+            Row { line, name, result }
         })
         .collect();
     Ok(Parsed { mapping, rows })
+}
+
+/// The name a row gives (its name column, else its contact's names).
+fn row_name(mapping: &Mapping, fields: &[String]) -> Option<String> {
+    let get = |column: Column| -> Option<&str> {
+        let i = mapping.columns.iter().position(|c| *c == Some(column))?;
+        fields.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())
+    };
+    let person = [get(Column::FirstName), get(Column::LastName)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    get(Column::Name)
+        .map(str::to_owned)
+        .or_else(|| Some(person).filter(|p| !p.is_empty()))
 }
 
 fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<String>> {
@@ -297,15 +319,7 @@ fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<String>> {
         fields.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())
     };
     let mut errors = Vec::new();
-    let person = [get(Column::FirstName), get(Column::LastName)]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let name = get(Column::Name)
-        .map(str::to_owned)
-        .or_else(|| Some(person.clone()).filter(|p| !p.is_empty()));
-    let Some(name) = name else {
+    let Some(name) = row_name(mapping, fields) else {
         return Err(vec!["no name: every client needs one".into()]);
     };
     let mut c = Client::new(name);

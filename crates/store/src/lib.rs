@@ -25,6 +25,7 @@ pub mod dashboard;
 mod declare;
 mod demo;
 mod einvoicing;
+mod import;
 mod invoices;
 mod journal;
 mod links;
@@ -52,6 +53,7 @@ pub use einvoicing::{
     Answer, EInvoiceFlow, FlowAck, FlowKind, NewReceived, NewStatus, Received, ReceivedStatus,
     sha256_hex,
 };
+pub use import::{ClientImport, Outcome as ImportOutcome, PlannedRow};
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
 pub use links::{LinkId, LinkKind, LinkStatus, NewLink, StoredLink, TimelineEntry};
