@@ -5,7 +5,8 @@
 //! - Arrows between our own crates point one way, as the table below says
 //!   (a crate may use only the Acquit crates listed for it).
 //! - `fake-stripe` and `acquit-stripe` share no code, nor `fake-vies` and
-//!   `acquit-sync`, nor `fake-pa` and `acquit-pa` (or `acquit-sync`).
+//!   `acquit-sync`, nor `fake-pa` and `acquit-pa` (or `acquit-sync`), nor
+//!   `fake-entreprises` and `acquit-sync`.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
@@ -42,6 +43,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("acquit-relay", &["acquit-relay-protocol"]),
     ("fake-stripe", &[]),
     ("fake-vies", &[]),
+    ("fake-entreprises", &[]),
     ("fake-pa", &[]),
     ("acquit-secrets", &[]),
     (
@@ -202,6 +204,8 @@ impl Graph {
             ("acquit-sync", "fake-vies"),
             ("fake-pa", "acquit-pa"),
             ("acquit-pa", "fake-pa"),
+            ("fake-entreprises", "acquit-sync"),
+            ("acquit-sync", "fake-entreprises"),
             ("acquit-sync", "fake-pa"),
         ] {
             if let Some(id) = self.id_of(a)

@@ -285,3 +285,70 @@ mod tests {
         assert_eq!(fields, ["registrationPlace"]);
     }
 }
+
+/// What the company directory says of a SIREN or SIRET, to fill a form.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryView {
+    pub legal_name: String,
+    pub siren: String,
+    /// The French VAT number derived from the SIREN.
+    pub vat_number: String,
+    pub legal_form: LegalFormChoice,
+    /// Blank when the directory gives no usable address (one abroad).
+    pub address: AddressForm,
+    /// The directory says the company is closed.
+    pub closed: bool,
+}
+
+/// Looks `number` (SIREN or SIRET) up in the public company directory
+/// (`acquit_sync::directory`); the error says to type the details when it
+/// cannot answer (offline, busy, unknown number).
+#[tauri::command]
+#[specta::specta]
+pub async fn directory_lookup(number: String) -> Result<DirectoryView, CommandError> {
+    use crate::messages::say;
+    let client = acquit_sync::directory::DirectoryClient::from_env()
+        .map_err(|e| CommandError::field("siren", e.to_string()))?;
+    let found = client.lookup(&number).await.map_err(|e| {
+        use acquit_sync::directory::DirectoryError as D;
+        CommandError::field(
+            "siren",
+            match e {
+                D::NotANumber(_) => say(
+                    "Ce n’est ni un SIREN (9 chiffres) ni un SIRET (14 chiffres)\u{a0}: vérifiez le numéro",
+                    "Neither a SIREN (9 digits) nor a SIRET (14 digits): check the number",
+                ),
+                D::Busy => say(
+                    "L’annuaire des entreprises est occupé\u{a0}: réessayez dans un instant, ou saisissez les informations",
+                    "The company directory is busy: try again in a moment, or type the details",
+                ),
+                _ => say(
+                    "L’annuaire des entreprises ne répond pas\u{a0}: saisissez les informations à la main",
+                    "The company directory is not answering: type the details by hand",
+                ),
+            },
+        )
+    })?;
+    let Some(company) = found else {
+        return Err(CommandError::field(
+            "siren",
+            say(
+                "L’annuaire ne connaît pas ce numéro\u{a0}: vérifiez-le, ou saisissez les informations",
+                "The directory does not know this number: check it, or type the details",
+            ),
+        ));
+    };
+    Ok(DirectoryView {
+        legal_name: company.legal_name,
+        vat_number: VatNumber::french_from_siren(&company.siren).to_string(),
+        siren: company.siren.formatted(),
+        legal_form: company.legal_form.into(),
+        address: company
+            .address
+            .as_ref()
+            .map(AddressForm::of)
+            .unwrap_or_default(),
+        closed: company.closed,
+    })
+}

@@ -104,6 +104,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::send_reminder,
             mail::reminders_due,
             notify::notification_settings,
+            company::directory_lookup,
             import::preview_client_import,
             import::import_clients,
             quotes::quote_list,

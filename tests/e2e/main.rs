@@ -12,6 +12,8 @@ mod books;
 mod client_page;
 // The micro-entrepreneur's declaration screen.
 mod declaration;
+// The first run filled from the SIREN (the fake company directory).
+mod directory;
 mod drafts;
 // What the e-invoicing platforms said, in an invoice's history.
 mod einvoice;

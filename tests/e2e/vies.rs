@@ -3,7 +3,6 @@
 //! saving, shows the answer next to the number, keeps it on the client's
 //! profile, and shows it again when the form opens.
 
-use std::time::Duration;
 
 use crate::harness::App;
 use crate::harness::demo;
@@ -12,20 +11,9 @@ use crate::harness::demo;
 /// requester VIES gives a consultation number to.
 /// The fake VIES on its own thread for the whole test.
 fn fake_vies() -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(format!("http://{}", listener.local_addr().unwrap()))
-                .unwrap();
-            let _ = fake_vies::serve(listener, fake_vies::Config::default()).await;
-        });
-    });
-    rx.recv_timeout(Duration::from_secs(10)).unwrap()
+    crate::harness::serve_in_background(|listener| {
+        fake_vies::serve(listener, fake_vies::Config::default())
+    })
 }
 
 /// Types a reverse-charge client with `vat` into the open form and saves it.

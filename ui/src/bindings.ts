@@ -238,6 +238,12 @@ export const commands = {
 	remindersDue: () => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due")),
 	notificationSettings: () => typedError<NotificationSettings, CommandError>(__TAURI_INVOKE("notification_settings")),
 	/**
+	 *  Looks `number` (SIREN or SIRET) up in the public company directory
+	 *  (`acquit_sync::directory`); the error says to type the details when it
+	 *  cannot answer (offline, busy, unknown number).
+	 */
+	directoryLookup: (number: string) => typedError<DirectoryView, CommandError>(__TAURI_INVOKE("directory_lookup", { number })),
+	/**
 	 *  Asks for a CSV file (debug builds: `ACQUIT_E2E_OPEN_FILE`, for the
 	 *  end-to-end tests) and previews its import; `None` when cancelled.
 	 */
@@ -779,6 +785,19 @@ export type DeclarationWarning = {
 	/**  `unknown-activity`, `not-converted`, `outdated`, `no-thresholds`. */
 	kind: string,
 	message: string,
+};
+
+/**  What the company directory says of a SIREN or SIRET, to fill a form. */
+export type DirectoryView = {
+	legalName: string,
+	siren: string,
+	/**  The French VAT number derived from the SIREN. */
+	vatNumber: string,
+	legalForm: LegalFormChoice,
+	/**  Blank when the directory gives no usable address (one abroad). */
+	address: AddressForm,
+	/**  The directory says the company is closed. */
+	closed: boolean,
 };
 
 /**  What a new draft starts with. */

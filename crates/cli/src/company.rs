@@ -22,6 +22,16 @@ pub enum CompanyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// What the public company directory (recherche-entreprises.api.gouv.fr)
+    /// says of a SIREN or SIRET: name, legal form, head office, closed or
+    /// not, to copy into `company set` or `client add`
+    Lookup {
+        #[arg(value_name = "SIREN_OR_SIRET")]
+        number: String,
+        /// Print JSON for scripts
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +120,7 @@ pub fn run(command: CompanyCommand, db: &Path) -> Result<String, CliError> {
             // Show what was stored, derived VAT number included.
             Ok(human(&seller))
         }
+        CompanyCommand::Lookup { number, json } => lookup(&number, json),
         CompanyCommand::Show { json } => {
             let seller = open(db)?.seller()?.ok_or(Rejection::NoSeller)?;
             Ok(if json {
@@ -318,4 +329,76 @@ fn human(s: &Seller) -> String {
             Some(format!("{} days", s.payment_terms_days)),
         ),
     ])
+}
+
+#[derive(Debug, Serialize)]
+struct LookupJson {
+    siren: String,
+    siret: Option<String>,
+    name: String,
+    legal_form: &'static str,
+    vat: String,
+    street: Vec<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+    closed: bool,
+}
+
+/// `acquit company lookup NUMBER`: the directory's answer, never written
+/// to the books (the user copies what is right).
+fn lookup(number: &str, json: bool) -> Result<String, CliError> {
+    use acquit_sync::directory::{DirectoryClient, DirectoryError};
+    let client = DirectoryClient::from_env().map_err(|e| CliError::rejected(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Outside(format!("the network runtime did not start: {e}")))?;
+    let found = runtime
+        .block_on(client.lookup(number))
+        .map_err(|e| match e {
+            DirectoryError::NotANumber(_) | DirectoryError::BadUrl(_) => {
+                CliError::rejected(e.to_string())
+            }
+            other => CliError::Outside(other.to_string()),
+        })?;
+    let Some(c) = found else {
+        return Err(CliError::rejected(format!(
+            "the company directory does not know {}: check the number",
+            number.trim()
+        )));
+    };
+    let shown = LookupJson {
+        vat: VatNumber::french_from_siren(&c.siren).to_string(),
+        siren: c.siren.as_str().to_owned(),
+        siret: c.siret.map(|s| s.as_str().to_owned()),
+        name: c.legal_name,
+        legal_form: c.legal_form.as_str(),
+        street: c
+            .address
+            .as_ref()
+            .map(|a| a.lines.clone())
+            .unwrap_or_default(),
+        postcode: c.address.as_ref().and_then(|a| a.postcode.clone()),
+        city: c.address.as_ref().and_then(|a| a.city.clone()),
+        closed: c.closed,
+    };
+    if json {
+        return Ok(to_json(&shown));
+    }
+    let mut out = format!(
+        "{}  ({}, SIREN {}, VAT {})\n",
+        shown.name, shown.legal_form, shown.siren, shown.vat
+    );
+    if !shown.street.is_empty() || shown.city.is_some() {
+        out.push_str(&format!(
+            "  {}, {} {}\n",
+            shown.street.join(", "),
+            shown.postcode.clone().unwrap_or_default(),
+            shown.city.clone().unwrap_or_default()
+        ));
+    }
+    if shown.closed {
+        out.push_str("  The directory says this company is closed.\n");
+    }
+    Ok(out)
 }

@@ -1,7 +1,8 @@
-//! Clients imported through the real binary from the fixtures a switcher
-//! brings (an Invoice Ninja export, a French Excel sheet in Windows-1252):
-//! exact results, a file with a bad row imports nothing until fixed or
-//! skipped, and importing the same file twice adds nobody twice.
+//! Switching to Acquit, through the real binary: clients imported from the
+//! fixtures a switcher brings (an Invoice Ninja export, a French Excel
+//! sheet in Windows-1252) with exact results, a file with a bad row
+//! imports nothing until fixed or skipped, importing the same file twice
+//! adds nobody twice; and a company looked up by its SIREN.
 
 mod common;
 
@@ -118,4 +119,38 @@ fn a_file_with_a_bad_row_imports_nothing_until_fixed_or_skipped() {
     let list = clients(&acquit);
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["name"], "Agence Lumière");
+}
+
+/// `company lookup` asks the fake directory (the real binary, through
+/// `ACQUIT_DIRECTORY_URL`) and prints what a form would be filled with.
+#[test]
+fn a_siren_is_looked_up_in_the_company_directory() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    runtime.spawn(fake_entreprises::serve(
+        listener,
+        fake_entreprises::Config::default(),
+    ));
+    let acquit = Acquit::new();
+    let mut command = acquit.command(&["company", "lookup", "732 829 320", "--json"]);
+    command.env("ACQUIT_DIRECTORY_URL", &base);
+    let out = command.output().unwrap();
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["name"], "CAMILLE ROUX");
+    assert_eq!(found["legal_form"], "ei");
+    assert_eq!(found["vat"], "FR44732829320");
+    assert_eq!(found["postcode"], "75011");
+    let mut bad = acquit.command(&["company", "lookup", "12345"]);
+    bad.env("ACQUIT_DIRECTORY_URL", &base);
+    let out = bad.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        common::text(&out.stderr).contains("neither a SIREN"),
+        "{}",
+        common::text(&out.stderr)
+    );
 }

@@ -173,6 +173,28 @@ pub enum LegalForm {
 }
 
 impl LegalForm {
+    /// The form of INSEE's legal category (catégorie juridique, level III,
+    /// four digits) as the company directory gives it: `1000` a sole
+    /// trader, `5498` an EURL (SARL unipersonnelle), other `54xx` SARL,
+    /// `5710` SAS, `5720` SASU, `55xx`/`56xx` SA, `52xx` SNC, `654x` SCI,
+    /// `92xx` associations; anything else Other.
+    pub fn from_insee(code: &str) -> LegalForm {
+        let code = code.trim();
+        match code {
+            "1000" => LegalForm::Ei,
+            "5498" => LegalForm::Eurl,
+            "5710" => LegalForm::Sas,
+            "5720" => LegalForm::Sasu,
+            _ if code.len() != 4 || !code.bytes().all(|b| b.is_ascii_digit()) => LegalForm::Other,
+            _ if code.starts_with("54") => LegalForm::Sarl,
+            _ if code.starts_with("55") || code.starts_with("56") => LegalForm::Sa,
+            _ if code.starts_with("52") => LegalForm::Snc,
+            _ if code.starts_with("654") => LegalForm::Sci,
+            _ if code.starts_with("92") => LegalForm::Association,
+            _ => LegalForm::Other,
+        }
+    }
+
     /// What `company set --legal-form` takes (EIRL no longer exists).
     pub const CHOOSABLE: [LegalForm; 10] = [
         LegalForm::Ei,
@@ -588,6 +610,25 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn insee_legal_categories_map_to_forms() {
+        for (code, form) in [
+            ("1000", LegalForm::Ei),
+            ("5498", LegalForm::Eurl),
+            ("5499", LegalForm::Sarl),
+            ("5710", LegalForm::Sas),
+            ("5720", LegalForm::Sasu),
+            ("5599", LegalForm::Sa),
+            ("5202", LegalForm::Snc),
+            ("6540", LegalForm::Sci),
+            ("9220", LegalForm::Association),
+            ("7210", LegalForm::Other),
+            ("12", LegalForm::Other),
+        ] {
+            assert_eq!(LegalForm::from_insee(code), form, "{code}");
+        }
+    }
 
     #[test]
     fn the_seller_s_legal_mentions_follow_its_form() {

@@ -22,6 +22,7 @@
 pub mod apply;
 pub mod config;
 pub mod confirm;
+pub mod directory;
 pub mod documents;
 pub mod einvoice;
 pub mod engine;

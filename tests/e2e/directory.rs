@@ -1,0 +1,64 @@
+//! The first run filled from the company's SIREN: the app asks the fake of
+//! the public company directory (`fake-entreprises`, served in this
+//! process, `ACQUIT_DIRECTORY_URL`), fills name, legal form, SIREN, VAT
+//! number and head office, and says when it cannot (an unknown number).
+
+use crate::harness::App;
+
+/// The fake directory, for the whole test.
+fn fake_directory() -> String {
+    crate::harness::serve_in_background(|listener| {
+        fake_entreprises::serve(listener, fake_entreprises::Config::default())
+    })
+}
+
+async fn value(app: &App, css: &str) -> String {
+    app.find(css)
+        .await
+        .prop("value")
+        .await
+        .expect("an input's value")
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_run_is_filled_from_the_siren() {
+    let directory = fake_directory();
+    let app = App::launch_with_env(|_| {}, &[("ACQUIT_DIRECTORY_URL", directory)]).await;
+    app.choose("[data-testid=language]", "fr").await;
+
+    // A number the directory does not know: said, nothing filled.
+    app.fill("[data-testid=directory-number]", "123 456 782")
+        .await;
+    app.click("[data-testid=directory-lookup]").await;
+    let unknown = app.text("[data-testid=directory-error]").await;
+    assert!(unknown.contains("ne connaît pas ce numéro"), "{unknown}");
+    assert_eq!(value(&app, "[data-testid=company-legalName]").await, "");
+
+    app.fill("[data-testid=directory-number]", "552 100 554")
+        .await;
+    app.click("[data-testid=directory-lookup]").await;
+    let note = app.text("[data-testid=directory-note]").await;
+    assert!(note.starts_with("Rempli depuis l’annuaire"), "{note}");
+    assert_eq!(
+        value(&app, "[data-testid=company-legalName]").await,
+        "STUDIO PART-DIEU"
+    );
+    assert_eq!(
+        value(&app, "[data-testid=company-siren]").await,
+        "552 100 554"
+    );
+    assert_eq!(
+        value(&app, "[data-testid=company-vatNumber]").await,
+        "FR96552100554"
+    );
+    assert_eq!(value(&app, "[data-testid=company-legalForm]").await, "sas");
+    assert_eq!(
+        value(&app, "[data-testid=company-addressPostcode]").await,
+        "69003"
+    );
+    app.screenshot("first-run-from-siren-fr").await;
+    let found = app.axe().await;
+    assert!(!found.iter().any(|v| v.blocks()), "axe-core: {found:?}");
+    app.close().await;
+}
