@@ -3,7 +3,6 @@
 //! saving, shows the answer next to the number, keeps it on the client's
 //! profile, and shows it again when the form opens.
 
-
 use crate::harness::App;
 use crate::harness::demo;
 
