@@ -26,6 +26,8 @@ mod legal;
 #[allow(dead_code)]
 #[path = "../../crates/cli/tests/common/keyring.rs"]
 mod keyring;
+// The window worked with the keyboard alone.
+mod keyboard;
 mod list;
 mod payments;
 // Quotes: issued from the editor, accepted by hand, invoiced.
