@@ -83,6 +83,7 @@ pub fn page() -> String {
 <dt id=\"l-total\"></dt><dd id=\"total\"></dd>\
 <dt id=\"l-amount-due\"></dt><dd id=\"amount-due\" class=\"due\"></dd></dl>\
 <p id=\"quote-state\" class=\"state\" role=\"status\" hidden></p>\
+<a id=\"invoice-link\" class=\"btn pay\" rel=\"noreferrer\" hidden></a>\
 <section id=\"reply\" aria-labelledby=\"l-reply\" hidden><h2 id=\"l-reply\"></h2>\
 <label id=\"l-name\" for=\"name\"></label>\
 <input id=\"name\" type=\"text\" autocomplete=\"name\" maxlength=\"120\" required>\

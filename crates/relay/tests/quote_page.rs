@@ -414,6 +414,33 @@ fn a_decided_quote_shows_the_decision_and_no_form() {
     assert_no_form(snap);
 }
 
+/// Once invoiced, the quote's page leads to the invoice's own page; a link
+/// that is not http(s) to a host is never followed.
+#[test]
+fn an_invoiced_quote_links_to_its_invoice_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "https://relay.example/v/doc_0123456789abcdef#k=abc";
+    let invoiced = quote(json!({
+        "status": "accepted",
+        "decision": {"accepted": true, "by": "Léa Martin", "on": "20/01/2027"},
+        "invoice": {"number": "F-2027-0007", "label": "Facture d’acompte F-2027-0007 : la voir et la payer", "url": url},
+    }));
+    let page = run_page(dir.path(), &invoiced, &json!([]), "204", &UTC_20TH);
+    let snap = &page["snaps"][0];
+    assert!(shown(snap, "invoice-link"), "{snap:#}");
+    assert_eq!(snap["els"]["invoice-link"]["href"], url);
+    assert_eq!(
+        text(snap, "invoice-link"),
+        "Facture d’acompte F-2027-0007 : la voir et la payer"
+    );
+    let hostile = quote(json!({
+        "status": "accepted",
+        "invoice": {"number": "F-1", "label": "x", "url": "javascript:alert(1)"},
+    }));
+    let page = run_page(dir.path(), &hostile, &json!([]), "204", &UTC_20TH);
+    assert!(!shown(&page["snaps"][0], "invoice-link"));
+}
+
 #[test]
 fn an_expired_quote_says_so_and_offers_no_form() {
     let dir = tempfile::tempdir().unwrap();

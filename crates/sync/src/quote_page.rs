@@ -14,6 +14,7 @@
 //! reported. Then the page is republished showing the decision.
 
 use acquit_core::quote::{DecidedVia, Decision, QuoteStatus};
+use acquit_core::{InvoiceKind, Lang};
 use acquit_relay_protocol::{QuoteReply, bundle};
 use acquit_store::{Store, StoreError, StoredShare};
 use base64::Engine as _;
@@ -21,17 +22,20 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 
 use crate::documents::{DocumentError, render_quote_pdf};
-use crate::relay::RelayClient;
+use crate::relay::{RelayClient, RelayConfig};
 use crate::share::{
-    PageDecision, ShareError, Shared, Summary, format_date, key_to_fragment, open_bytes,
-    seal_bytes, seal_page,
+    PageDecision, PageInvoice, ShareError, Shared, Summary, format_date, key_to_fragment,
+    open_bytes, seal_bytes, seal_page,
 };
 
 /// The summary of issued quote `number` as of `today`.
+/// `relay` makes the link to the latest invoice made from the quote that
+/// has a page of its own.
 pub fn quote_summary(
     store: &Store,
     number: &str,
     today: NaiveDate,
+    relay: Option<&RelayConfig>,
 ) -> Result<Summary, DocumentError> {
     let view = store.quote(number, today)?;
     let (Some(number), Some(issue_date), Some(valid_until), Some(seller)) = (
@@ -75,8 +79,62 @@ pub fn quote_summary(
             by: d.by,
             on: format_date(lang, d.on),
         }),
+        invoice: match relay {
+            Some(relay) => latest_invoice_page(store, &view.invoices, lang, relay)?,
+            None => None,
+        },
         number,
     })
+}
+
+/// The latest issued invoice of `invoices` with a live page.
+fn latest_invoice_page(
+    store: &Store,
+    invoices: &[acquit_store::QuoteInvoice],
+    lang: Lang,
+    relay: &RelayConfig,
+) -> Result<Option<PageInvoice>, StoreError> {
+    for invoice in invoices.iter().rev() {
+        let Some(number) = &invoice.number else {
+            continue;
+        };
+        if let Some(share) = store.live_share(number)? {
+            let kind = match (invoice.kind, lang) {
+                (InvoiceKind::Deposit, Lang::Fr) => "Facture d’acompte",
+                (InvoiceKind::Balance, Lang::Fr) => "Facture de solde",
+                (_, Lang::Fr) => "Facture",
+                (InvoiceKind::Deposit, Lang::En) => "Deposit invoice",
+                (InvoiceKind::Balance, Lang::En) => "Balance invoice",
+                (_, Lang::En) => "Invoice",
+            };
+            let label = match lang {
+                Lang::Fr => format!("{kind} {number}\u{a0}: la voir et la payer"),
+                Lang::En => format!("{kind} {number}: view and pay"),
+            };
+            return Ok(Some(PageInvoice {
+                number: number.clone(),
+                label,
+                url: relay.public_document(&share.doc_token, &key_to_fragment(&share.key)),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Republishes the page of the quote invoice `number` was made from, when
+/// that quote is shared: it then leads to the invoice's page.
+pub async fn republish_for_invoice(
+    store: &mut Store,
+    relay: &RelayClient,
+    number: &str,
+) -> Result<(), ShareError> {
+    let Some(quote) = store.invoice(number)?.details.quote_ref else {
+        return Ok(());
+    };
+    let Some(share) = store.live_quote_share(&quote)? else {
+        return Ok(());
+    };
+    publish(store, relay, &share, acquit_store::today()).await
 }
 
 /// The sealed bundle of quote share `share` as of `today`.
@@ -84,8 +142,9 @@ pub fn build_quote_bundle(
     store: &Store,
     share: &StoredShare,
     today: NaiveDate,
+    relay: &RelayConfig,
 ) -> Result<Vec<u8>, ShareError> {
-    let summary = quote_summary(store, &share.invoice_number, today)?;
+    let summary = quote_summary(store, &share.invoice_number, today, Some(relay))?;
     let pdf = render_quote_pdf(store, &share.invoice_number, None)?.bytes;
     seal_page(&share.key, &summary, &pdf)
 }
@@ -96,7 +155,7 @@ async fn publish(
     share: &StoredShare,
     today: NaiveDate,
 ) -> Result<(), ShareError> {
-    let sealed = build_quote_bundle(store, share, today)?;
+    let sealed = build_quote_bundle(store, share, today, relay.config())?;
     relay.publish_document(&share.doc_token, sealed).await?;
     store.quote_share_published(&share.doc_token)?;
     Ok(())

@@ -95,6 +95,21 @@ pub struct Summary {
     /// A quote's decision, once recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<PageDecision>,
+    /// A quote's latest invoice with a page of its own: where the quote's
+    /// page leads once invoiced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<PageInvoice>,
+}
+
+/// An invoice made from a quote, as the quote's page links to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageInvoice {
+    pub number: String,
+    /// "Facture d’acompte F-2027-0007 : la voir et la payer", in the
+    /// summary's `lang`.
+    pub label: String,
+    /// Its page, `…/v/{token}#k={key}`.
+    pub url: String,
 }
 
 /// A quote's decision as its page shows it.
@@ -287,6 +302,7 @@ pub fn summary(
         valid_until: None,
         valid_until_iso: None,
         decision: None,
+        invoice: None,
     })
 }
 
@@ -361,6 +377,8 @@ pub async fn share(
 ) -> Result<Shared, ShareError> {
     let share = store.share(number)?;
     publish(store, relay, &share).await?;
+    // The quote it was made from, if shared, now leads to this page.
+    crate::quote_page::republish_for_invoice(store, relay, &share.invoice_number).await?;
     Ok(Shared {
         url: relay
             .config()
@@ -452,6 +470,7 @@ mod tests {
             valid_until: None,
             valid_until_iso: None,
             decision: None,
+            invoice: None,
         }
     }
 

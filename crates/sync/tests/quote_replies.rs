@@ -213,6 +213,38 @@ async fn only_an_answer_sealed_with_the_pages_key_decides_the_quote() {
     assert_eq!(summary.status, "accepted");
     assert_eq!(summary.decision.unwrap().by, "Léa Martin");
 
+    // Invoiced: once the deposit invoice has its own page, the quote's page
+    // leads to it.
+    let deposit = w
+        .store
+        .invoice_quote(
+            &number,
+            Some(acquit_core::quote::DepositShare::parse("30%").unwrap()),
+            today,
+        )
+        .unwrap();
+    let deposit = w.store.issue(deposit, today).unwrap();
+    let invoice_page = share::share(&mut w.store, &w.relay, &deposit)
+        .await
+        .unwrap();
+    let bundle = reqwest::get(format!("{}/v/{token}/bundle", w.base))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let (summary, _) = share::open(&key, &bundle).unwrap();
+    let link = summary
+        .invoice
+        .expect("the quote's page leads to the invoice");
+    assert_eq!(link.number, deposit);
+    assert_eq!(link.url, invoice_page.url);
+    assert!(
+        link.label.starts_with("Facture d’acompte"),
+        "{}",
+        link.label
+    );
+
     // What the relay keeps holds nothing readable: no name, number, amount.
     drop(w.relay);
     let mut raw = std::fs::read(&w.relay_db).unwrap();

@@ -190,6 +190,14 @@
       text("quote-state", state);
       $("quote-state").hidden = false;
     }
+    // Once invoiced: the invoice's own page (its key in its fragment), the
+    // label written by the app in the client's language.
+    var inv = s.invoice && typeof s.invoice === "object" ? s.invoice : null;
+    if (inv && safeUrl(inv.url) && typeof inv.label === "string") {
+      $("invoice-link").href = inv.url;
+      text("invoice-link", inv.label);
+      $("invoice-link").hidden = false;
+    }
   }
 
   function offerReply(s, t, key) {
