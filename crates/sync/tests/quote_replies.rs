@@ -95,6 +95,17 @@ fn issue_quote(store: &mut Store, on: NaiveDate, until: NaiveDate) -> String {
     store.issue_quote(id, on).unwrap()
 }
 
+/// The page as the client's browser opens it: its bundle, with its key.
+async fn page(base: &str, token: &str, key: &[u8; 32]) -> (share::Summary, Vec<u8>) {
+    let bundle = reqwest::get(format!("{base}/v/{token}/bundle"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    share::open(key, &bundle).expect("the page opens with its key")
+}
+
 /// What the page posts: the sealed answer, to `/v/{token}/reply`.
 async fn post_reply(base: &str, token: &str, body: Vec<u8>) -> u16 {
     reqwest::Client::new()
@@ -137,13 +148,7 @@ async fn only_an_answer_sealed_with_the_pages_key_decides_the_quote() {
     );
 
     // The page as the client opens it: a quote, open for an answer.
-    let bundle = reqwest::get(format!("{}/v/{token}/bundle", w.base))
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let (summary, pdf) = share::open(&key, &bundle).expect("the page opens with its key");
+    let (summary, pdf) = page(&w.base, &token, &key).await;
     assert_eq!(
         (summary.kind.as_str(), summary.status.as_str()),
         ("quote", "open")
@@ -203,13 +208,7 @@ async fn only_an_answer_sealed_with_the_pages_key_decides_the_quote() {
         )
     );
     // The page now shows the decision, and offers no more buttons.
-    let bundle = reqwest::get(format!("{}/v/{token}/bundle", w.base))
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let (summary, _) = share::open(&key, &bundle).unwrap();
+    let (summary, _) = page(&w.base, &token, &key).await;
     assert_eq!(summary.status, "accepted");
     assert_eq!(summary.decision.unwrap().by, "Léa Martin");
 
@@ -227,13 +226,7 @@ async fn only_an_answer_sealed_with_the_pages_key_decides_the_quote() {
     let invoice_page = share::share(&mut w.store, &w.relay, &deposit)
         .await
         .unwrap();
-    let bundle = reqwest::get(format!("{}/v/{token}/bundle", w.base))
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let (summary, _) = share::open(&key, &bundle).unwrap();
+    let (summary, _) = page(&w.base, &token, &key).await;
     let link = summary
         .invoice
         .expect("the quote's page leads to the invoice");
