@@ -7,7 +7,7 @@ use crate::harness::App;
 
 /// The fake directory, for the whole test.
 fn fake_directory() -> String {
-    crate::harness::serve_in_background(|listener| {
+    crate::servers::serve_in_background(|listener| {
         fake_entreprises::serve(listener, fake_entreprises::Config::default())
     })
 }

@@ -39,32 +39,6 @@ pub struct App {
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
-/// Serves a fake of an outside service on its own thread for the whole
-/// test (`serve` is the fake's own function): its base URL.
-pub fn serve_in_background<F, Fut>(serve: F) -> String
-where
-    F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
-    Fut: std::future::Future + 'static,
-{
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime for the fake");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("a port for the fake");
-            let base = format!("http://{}", listener.local_addr().expect("its address"));
-            tx.send(base).expect("the test waits for the fake");
-            serve(listener).await;
-        });
-    });
-    rx.recv_timeout(Duration::from_secs(10))
-        .expect("the fake did not start")
-}
-
 impl App {
     /// Opens the demo's draft for Boulangerie Martin in the editor, from
     /// the invoice list (in either language).

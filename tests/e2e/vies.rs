@@ -10,7 +10,7 @@ use crate::harness::demo;
 /// requester VIES gives a consultation number to.
 /// The fake VIES on its own thread for the whole test.
 fn fake_vies() -> String {
-    crate::harness::serve_in_background(|listener| {
+    crate::servers::serve_in_background(|listener| {
         fake_vies::serve(listener, fake_vies::Config::default())
     })
 }

@@ -125,15 +125,9 @@ fn a_file_with_a_bad_row_imports_nothing_until_fixed_or_skipped() {
 /// `ACQUIT_DIRECTORY_URL`) and prints what a form would be filled with.
 #[test]
 fn a_siren_is_looked_up_in_the_company_directory() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(fake_entreprises::serve(
-        listener,
-        fake_entreprises::Config::default(),
-    ));
+    let base = common::servers::serve_in_background(|listener| {
+        fake_entreprises::serve(listener, fake_entreprises::Config::default())
+    });
     let acquit = Acquit::new();
     let mut command = acquit.command(&["company", "lookup", "732 829 320", "--json"]);
     command.env("ACQUIT_DIRECTORY_URL", &base);

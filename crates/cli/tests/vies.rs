@@ -6,27 +6,15 @@
 mod common;
 
 use std::process::Output;
-use std::time::Duration;
 
 use common::{Acquit, text};
 use serde_json::Value;
 
 /// The fake VIES on its own thread for the whole test (Spain down).
 fn fake_vies() -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(format!("http://{}", listener.local_addr().unwrap()))
-                .unwrap();
-            let _ = fake_vies::serve(listener, fake_vies::Config::default()).await;
-        });
-    });
-    rx.recv_timeout(Duration::from_secs(10)).unwrap()
+    common::servers::serve_in_background(|listener| {
+        fake_vies::serve(listener, fake_vies::Config::default())
+    })
 }
 
 struct Books {

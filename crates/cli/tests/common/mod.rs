@@ -88,6 +88,26 @@ pub fn output_with_stdin(mut command: Command, stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `client add` arguments of a UK business invoiced without French VAT
+/// (services outside the EU), in London: the e-invoicing tests' client
+/// abroad.
+pub const UK_CLIENT: &[&str] = &[
+    "--name",
+    "Thames Digital Ltd",
+    "--vat-exemption",
+    "services-outside-eu",
+    "--street",
+    "1 Canada Square",
+    "--postcode",
+    "E14 5AB",
+    "--city",
+    "London",
+    "--country",
+    "GB",
+    "--email",
+    "ap@thames.example",
+];
+
 /// Adds client 1 of the mail and reminder tests: a French business
 /// (SIREN, email, Lyon address), VIES not asked.
 pub fn lumiere_client(acquit: &Acquit) {

@@ -12,6 +12,32 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// Serves a fake of an outside service on its own thread for the whole
+/// test (`serve` is the fake's own function): its base URL.
+pub fn serve_in_background<F, Fut>(serve: F) -> String
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the fake");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a port for the fake");
+            let base = format!("http://{}", listener.local_addr().expect("its address"));
+            tx.send(base).expect("the test waits for the fake");
+            serve(listener).await;
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("the fake did not start")
+}
+
 /// A child process killed on drop.
 pub struct Running {
     pub child: Child,
