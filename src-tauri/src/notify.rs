@@ -2,7 +2,8 @@
 //! notification service on Linux, Notification Center on macOS, toasts on
 //! Windows), so a payment is known when the window is not in front: an
 //! invoice paid or partly paid by a sync, the reminders due today (once a
-//! day), a recurring invoice issued by itself. Shown only while the window
+//! day), a recurring invoice issued by itself, a quote the client accepted
+//! or declined on its page. Shown only while the window
 //! is hidden or not focused (the window says it otherwise), in the UI's
 //! language. Each kind can be turned off (settings `notify.{kind}` =
 //! `off`).
@@ -17,7 +18,7 @@ use crate::commands::{Books, CommandError};
 use crate::messages::{say, ui_lang};
 
 /// The kinds of notification, as their setting names them.
-pub const KINDS: [&str; 3] = ["payments", "reminders", "recurring"];
+pub const KINDS: [&str; 4] = ["payments", "reminders", "recurring", "quotes"];
 
 /// The setting of the last day the reminders due were announced.
 const REMINDERS_ANNOUNCED: &str = "notify.reminders.last";
@@ -147,6 +148,31 @@ pub fn recurring(app: &AppHandle, store: &Store, made: &[PeriodMade]) {
     }
 }
 
+/// The title of a quote decided on its page, in `lang`.
+fn quote_title(q: &acquit_sync::quote_page::DecidedQuote, lang: Lang) -> String {
+    match (q.accepted, lang) {
+        (true, Lang::Fr) => format!("Devis {} accepté par {}", q.number, q.by),
+        (false, Lang::Fr) => format!("Devis {} refusé par {}", q.number, q.by),
+        (true, Lang::En) => format!("Quote {} accepted by {}", q.number, q.by),
+        (false, Lang::En) => format!("Quote {} declined by {}", q.number, q.by),
+    }
+}
+
+/// After a sync read the answers clients gave on their quotes' pages.
+pub fn quotes(app: &AppHandle, store: &Store, decided: &[acquit_sync::quote_page::DecidedQuote]) {
+    if decided.is_empty() || in_front(app) || !enabled(store, "quotes") {
+        return;
+    }
+    let lang = ui_lang();
+    for q in decided {
+        let body = store
+            .quote(&q.number, acquit_store::today())
+            .map(|v| format!("{} · {}", v.buyer.name, v.totals.total.format(lang)))
+            .unwrap_or_default();
+        show(app, &quote_title(q, lang), &body);
+    }
+}
+
 /// Which notifications are on.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -154,6 +180,7 @@ pub struct NotificationSettings {
     pub payments: bool,
     pub reminders: bool,
     pub recurring: bool,
+    pub quotes: bool,
 }
 
 #[tauri::command]
@@ -166,11 +193,12 @@ pub fn notification_settings(
             payments: enabled(store, "payments"),
             reminders: enabled(store, "reminders"),
             recurring: enabled(store, "recurring"),
+            quotes: enabled(store, "quotes"),
         })
     })
 }
 
-/// Turns one kind (`payments`, `reminders`, `recurring`) on or off.
+/// Turns one kind (`payments`, `reminders`, `recurring`, `quotes`) on or off.
 #[tauri::command]
 #[specta::specta]
 pub fn set_notification(
@@ -182,4 +210,31 @@ pub fn set_notification(
         return Err(CommandError::new(format!("unknown notification {kind}")));
     }
     books.with(|store| store.set_setting(&setting(&kind), if on { "on" } else { "off" }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use acquit_sync::quote_page::DecidedQuote;
+
+    #[test]
+    fn a_decided_quote_is_told_in_the_ui_s_language() {
+        let accepted = DecidedQuote {
+            number: "D-2027-0001".into(),
+            accepted: true,
+            by: "Léa Martin".into(),
+        };
+        assert_eq!(
+            quote_title(&accepted, Lang::Fr),
+            "Devis D-2027-0001 accepté par Léa Martin"
+        );
+        let declined = DecidedQuote {
+            accepted: false,
+            ..accepted
+        };
+        assert_eq!(
+            quote_title(&declined, Lang::En),
+            "Quote D-2027-0001 declined by Léa Martin"
+        );
+    }
 }

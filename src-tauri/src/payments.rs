@@ -753,6 +753,7 @@ fn sync_loop(
                     .emit(app);
                     crate::notify::payments(app, &store, &report.invoices);
                 }
+                crate::notify::quotes(app, &store, &report.quotes_decided);
                 publish(SyncStatus {
                     configured: true,
                     last_sync: last_sync(&store),

@@ -621,7 +621,7 @@ async fn a_quote_is_accepted_on_its_page_and_the_sync_records_it() {
     let synced = books.ok(&["sync"]);
     assert!(
         synced.contains(&format!(
-            "Quote {number} accepted by the client on its page."
+            "Quote {number} accepted by Léa Martin on its page."
         )),
         "{synced}"
     );

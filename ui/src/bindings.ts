@@ -287,7 +287,7 @@ export const commands = {
 	addRecurring: (draft: number, form: RecurringForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("add_recurring", { draft, form })),
 	/**  Pauses (`pause`) or resumes schedule `id` from today. */
 	pauseRecurring: (id: number, pause: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("pause_recurring", { id, pause })),
-	/**  Turns one kind (`payments`, `reminders`, `recurring`) on or off. */
+	/**  Turns one kind (`payments`, `reminders`, `recurring`, `quotes`) on or off. */
 	setNotification: (kind: string, on: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_notification", { kind, on })),
 	/**  The receipts ledger of `period`, in date order, with its totals. */
 	ledger: (period: Period_Deserialize, lang: string) => typedError<LedgerView_Serialize, CommandError>(__TAURI_INVOKE("ledger", { period, lang })),
@@ -1490,6 +1490,7 @@ export type NotificationSettings = {
 	payments: boolean,
 	reminders: boolean,
 	recurring: boolean,
+	quotes: boolean,
 };
 
 /**  A party (seller or client) as the document prints it. */

@@ -228,7 +228,16 @@ fn describe(store: &acquit_store::Store, report: &SyncReport) -> Result<String, 
         ));
     }
     for decided in &report.quotes_decided {
-        out.push_str(&format!("Quote {decided} by the client on its page.\n"));
+        out.push_str(&format!(
+            "Quote {} {} by {} on its page.\n",
+            decided.number,
+            if decided.accepted {
+                "accepted"
+            } else {
+                "declined"
+            },
+            decided.by
+        ));
     }
     Ok(out)
 }

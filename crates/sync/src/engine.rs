@@ -98,9 +98,8 @@ pub struct SyncReport {
     pub links_resumed: usize,
     pub links_withdrawn: usize,
     pub links_published: usize,
-    /// Quotes the client decided on their page, read in this sync:
-    /// "D-2027-0001 accepted".
-    pub quotes_decided: Vec<String>,
+    /// Quotes the client decided on their page, read in this sync.
+    pub quotes_decided: Vec<crate::quote_page::DecidedQuote>,
     /// Problems that did not stop the sync (relay down, Stripe refused a
     /// fee lookup…), each saying what happens next.
     pub warnings: Vec<String>,

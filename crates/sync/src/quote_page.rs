@@ -192,11 +192,20 @@ pub fn open_reply(key: &[u8; bundle::KEY_LEN], sealed: &[u8]) -> Option<QuoteRep
     serde_json::from_slice(&open_bytes(key, sealed)?).ok()
 }
 
+/// A quote the client decided on its page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DecidedQuote {
+    pub number: String,
+    pub accepted: bool,
+    /// The name the client gave.
+    pub by: String,
+}
+
 /// What reading the replies did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RepliesRead {
-    /// Quotes decided on their page in this sync: "D-2027-0001 accepted".
-    pub decided: Vec<String>,
+    /// Quotes decided on their page in this sync.
+    pub decided: Vec<DecidedQuote>,
     /// Replies not taken, each with why; relay failures (retried next sync).
     pub warnings: Vec<String>,
 }
@@ -260,14 +269,11 @@ pub async fn read_replies(
             };
             match store.decide_quote(&number, &decision) {
                 Ok(()) => {
-                    read.decided.push(format!(
-                        "{number} {}",
-                        if decision.accepted {
-                            "accepted"
-                        } else {
-                            "declined"
-                        }
-                    ));
+                    read.decided.push(DecidedQuote {
+                        number: number.clone(),
+                        accepted: decision.accepted,
+                        by: decision.by.trim().to_owned(),
+                    });
                     decided = true;
                     break;
                 }

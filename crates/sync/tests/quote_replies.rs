@@ -189,7 +189,15 @@ async fn only_an_answer_sealed_with_the_pages_key_decides_the_quote() {
     let real = seal_reply(&key, &answer(&number, true, &today.to_string())).unwrap();
     assert_eq!(post_reply(&w.base, &token, real).await, 204);
     let read = read_replies(&mut w.store, &w.relay, today).await.unwrap();
-    assert_eq!(read.decided, vec![format!("{number} accepted")], "{read:?}");
+    assert_eq!(
+        read.decided,
+        vec![quote_page::DecidedQuote {
+            number: number.clone(),
+            accepted: true,
+            by: "Léa Martin".into()
+        }],
+        "{read:?}"
+    );
     let quote = w.store.quote(&number, today).unwrap();
     assert_eq!(quote.status, QuoteStatus::Accepted);
     let decision = quote.decision.unwrap();
