@@ -222,11 +222,28 @@ impl App {
         }
     }
 
-    /// Chooses `value` in the `<select>` matching `css`.
+    /// Scrolls `element` (matching `css`) to the middle of the window: at
+    /// the bottom edge the status bar covers it, and WebDriver refuses to
+    /// click, type or choose there. Returns its reference for scripts.
+    async fn to_middle(&self, element: &fantoccini::elements::Element, css: &str) -> Value {
+        let reference = serde_json::to_value(element).expect("element reference");
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' })",
+                vec![reference.clone()],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("scrolling to `{css}`: {e}"));
+        reference
+    }
+
+    /// Chooses `value` in the `<select>` matching `css` (scrolled to the
+    /// middle first, as [`App::click`]).
     pub async fn choose(&self, css: &str, value: &str) {
         // Waits for it: the window may still be mounting its screens.
-        self.find(css)
-            .await
+        let select = self.find(css).await;
+        self.to_middle(&select, css).await;
+        select
             .select_by_value(value)
             .await
             .unwrap_or_else(|e| panic!("choosing {value} in `{css}`: {e}"));
@@ -277,14 +294,7 @@ impl App {
     /// who does not wait.
     pub async fn click(&self, css: &str) {
         let element = self.find(css).await;
-        let reference = serde_json::to_value(&element).expect("element reference");
-        self.client
-            .execute(
-                "arguments[0].scrollIntoView({ block: 'center' })",
-                vec![reference.clone()],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("scrolling to `{css}`: {e}"));
+        let reference = self.to_middle(&element, css).await;
         let deadline = std::time::Instant::now() + Duration::from_secs(3);
         let mut last = Value::Null;
         loop {
@@ -313,13 +323,7 @@ impl App {
     /// edge the status bar covers it, and WebDriver refuses to type there).
     pub async fn fill(&self, css: &str, text: &str) {
         let input = self.find(css).await;
-        self.client
-            .execute(
-                "arguments[0].scrollIntoView({ block: 'center' })",
-                vec![serde_json::to_value(&input).expect("element reference")],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("scrolling to `{css}`: {e}"));
+        self.to_middle(&input, css).await;
         input
             .clear()
             .await

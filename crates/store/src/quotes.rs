@@ -684,17 +684,24 @@ impl Store {
         })
     }
 
-    /// The live, published shares of quotes with no decision yet: where a
-    /// client's answer may be waiting on the relay.
-    pub fn quote_shares_awaiting_reply(&self) -> Result<Vec<AwaitingReply>, StoreError> {
+    /// The live, published shares of quotes with no decision yet and not
+    /// long expired on `today`: where a client's answer may be waiting on
+    /// the relay (the sync asks the relay for each, so a quote past its
+    /// validity by more than a day, which no answer can decide any more,
+    /// is left out).
+    pub fn quote_shares_awaiting_reply(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<AwaitingReply>, StoreError> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {SHARE_COLUMNS}, s.replies_seen FROM quote_shares s JOIN quotes q ON q.id = s.quote_id
              WHERE s.revoked_at IS NULL AND s.published_at IS NOT NULL
+               AND (q.valid_until IS NULL OR q.valid_until >= ?1)
                AND NOT EXISTS (SELECT 1 FROM quote_events e WHERE e.quote_id = q.id
                                AND e.kind IN ('accepted', 'declined'))
              ORDER BY s.id"
         ))?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([(today - chrono::Days::new(1)).to_string()], |r| {
             Ok(AwaitingReply {
                 share: crate::shares::row(r)?,
                 replies_seen: r.get(6)?,

@@ -425,3 +425,48 @@ fn an_invoice_draft_is_issued_as_a_quote_all_or_nothing() {
     assert_eq!(quote.details.buyer_ref.as_deref(), Some("BC-12"));
     assert_eq!(quote.totals.total.minor(), 288_000);
 }
+
+/// The sync asks the relay for the answers of shared quotes still
+/// undecided; one expired for more than a day can take none and is left
+/// out, as is one decided.
+#[test]
+fn shared_quotes_await_an_answer_until_decided_or_expired() {
+    let (_dir, mut store, client) = books();
+    let id = store
+        .create_quote(&NewQuote {
+            client,
+            currency: Currency::EUR,
+            valid_until: Some(day("2027-01-10")),
+            details: InvoiceDetails::default(),
+        })
+        .unwrap();
+    store
+        .quote_add_line(id, &line("Site vitrine", 240_000, 2000))
+        .unwrap();
+    let number = store.issue_quote(id, day("2027-01-05")).unwrap();
+    let share = store.share_quote(&number).unwrap();
+    assert!(
+        store
+            .quote_shares_awaiting_reply(day("2027-01-06"))
+            .unwrap()
+            .is_empty(),
+        "not published yet"
+    );
+    store.quote_share_published(&share.doc_token).unwrap();
+    let awaiting =
+        |store: &Store, today: &str| store.quote_shares_awaiting_reply(day(today)).unwrap().len();
+    assert_eq!(awaiting(&store, "2027-01-06"), 1);
+    assert_eq!(
+        awaiting(&store, "2027-01-11"),
+        1,
+        "a day's slack for the client's time zone"
+    );
+    assert_eq!(awaiting(&store, "2027-01-12"), 0);
+    accept(&mut store, &number, "2027-01-08");
+    assert_eq!(awaiting(&store, "2027-01-08"), 0);
+    // The same share comes back while live.
+    assert_eq!(
+        store.share_quote(&number).unwrap().doc_token,
+        share.doc_token
+    );
+}

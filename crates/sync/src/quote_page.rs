@@ -219,7 +219,7 @@ pub async fn read_replies(
     today: NaiveDate,
 ) -> Result<RepliesRead, StoreError> {
     let mut read = RepliesRead::default();
-    for waiting in store.quote_shares_awaiting_reply()? {
+    for waiting in store.quote_shares_awaiting_reply(today)? {
         let share = &waiting.share;
         let number = share.invoice_number.clone();
         let replies = match relay.document_replies(&share.doc_token).await {
