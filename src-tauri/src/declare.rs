@@ -306,10 +306,11 @@ pub fn set_threshold(
         higher_crossed: None,
     };
     if let Err(e) = threshold.check() {
+        let said = crate::messages::localize(&e);
         return Err(if threshold.source.is_empty() {
-            CommandError::field("source", e.to_string())
+            CommandError::field("source", said)
         } else {
-            CommandError::new(e.to_string())
+            CommandError::new(said)
         });
     }
     books.with(|store| store.set_threshold(&threshold))

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use acquit_core::address::Missing;
 use acquit_core::compliance::Gap;
 use acquit_core::decimal::DecimalError;
+use acquit_core::declaration::ThresholdError;
 use acquit_core::invoice::EurRateError;
 use acquit_core::quantity::{QuantityError, RateError};
 use acquit_core::tax::TaxError;
@@ -80,6 +81,8 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         Some(eur_rate_fr(e))
     } else if let Some(e) = any.downcast_ref::<SendMailError>() {
         send_mail_fr(e)
+    } else if let Some(e) = any.downcast_ref::<ThresholdError>() {
+        threshold_fr(e)
     } else {
         any.downcast_ref::<tauri_plugin_updater::Error>()
             .map(update_fr)
@@ -234,6 +237,7 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
             format!("Le devis {number} n’existe pas{S}: vérifiez le numéro dans la liste des devis")
         }
         Rejection::Decision(e) => decision_fr(e),
+        Rejection::Threshold(e) => return threshold_fr(e),
         Rejection::QuoteLocked(number) => format!(
             "Le devis {number} est émis et verrouillé{S}: pour proposer autre chose, émettez un nouveau devis"
         ),
@@ -252,6 +256,31 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
             "{number} est entièrement facturé par {by}{S}: pour facturer davantage, émettez un nouveau devis"
         ),
         Rejection::Pattern(_) | Rejection::Invalid(_) => return None,
+    })
+}
+
+fn threshold_fr(e: &ThresholdError) -> Option<String> {
+    use ThresholdError as T;
+    Some(match e {
+        T::NotPositive(amount) => {
+            format!("Un seuil est un montant en euros supérieur à zéro, pas {amount}")
+        }
+        T::HigherOnMicro => format!(
+            "Le régime micro a un seul plafond par activité{S}: ne donnez pas de seuil majoré"
+        ),
+        T::HigherNotAbove { higher, limit } => {
+            format!("Le seuil majoré ({higher}) doit dépasser le seuil ({limit})")
+        }
+        T::Years { from, to } => format!(
+            "Les années {from}–{to} ne forment pas une période{S}: donnez la première année, puis la dernière (ou aucune)"
+        ),
+        T::NoSource => format!(
+            "Indiquez d’où vient ce chiffre{S}: le texte de loi et son année, ou «\u{a0}mon comptable\u{a0}»"
+        ),
+        T::Overlap { a, b, .. } => format!(
+            "Deux seuils du même régime et de la même activité couvrent les mêmes années ({a}… et {b}…)"
+        ),
+        T::Unreadable(_) => return None,
     })
 }
 
@@ -719,6 +748,30 @@ mod tests {
         assert!(localize_in(&rate, Lang::Fr).contains("entre 0 et 100"));
         let currency = Currency::from_code("EUX").unwrap_err();
         assert!(localize_in(&currency, Lang::Fr).contains("n’est pas une devise"));
+    }
+
+    #[test]
+    fn threshold_refusals_read_in_french() {
+        use acquit_core::declaration::ThresholdError as T;
+        assert_eq!(
+            localize_in(&T::NoSource, Lang::Fr),
+            "Indiquez d’où vient ce chiffre\u{202f}: le texte de loi et son année, ou «\u{a0}mon comptable\u{a0}»"
+        );
+        let above = T::HigherNotAbove {
+            higher: "30000.00".into(),
+            limit: "37500.00".into(),
+        };
+        assert_eq!(
+            localize_in(&above, Lang::Fr),
+            "Le seuil majoré (30000.00) doit dépasser le seuil (37500.00)"
+        );
+        // Through the store's refusal too, and English stays English.
+        let refused = StoreError::Rejected(Rejection::Threshold(T::HigherOnMicro));
+        assert!(localize_in(&refused, Lang::Fr).starts_with("Le régime micro a un seul plafond"));
+        assert_eq!(
+            localize_in(&refused, Lang::En),
+            "the micro regime has one ceiling per scope: give no higher threshold"
+        );
     }
 
     #[test]

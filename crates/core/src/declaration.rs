@@ -585,16 +585,40 @@ struct ThresholdData {
     higher_crossed: Option<Said>,
 }
 
-/// A threshold that does not make sense, with what to fix.
+/// A threshold that does not make sense, with what to fix (typed, so the
+/// app can say it in French).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ThresholdError(pub String);
+pub enum ThresholdError {
+    #[error("a threshold is an amount in euros more than zero, not {0}")]
+    NotPositive(String),
+    #[error("the micro regime has one ceiling per scope: give no higher threshold")]
+    HigherOnMicro,
+    #[error("the higher threshold ({higher}) must be above the threshold ({limit})")]
+    HigherNotAbove { higher: String, limit: String },
+    #[error(
+        "the years {from}–{to} are not a range of years: give the first year, then the last one (or none)"
+    )]
+    Years { from: i32, to: String },
+    #[error("say where the figure comes from (the legal text and its year, or \"my accountant\")")]
+    NoSource,
+    #[error("two {regime} thresholds for {scope} cover the same years ({a}… and {b}…)")]
+    Overlap {
+        regime: &'static str,
+        scope: &'static str,
+        a: i32,
+        b: i32,
+    },
+    /// An amount or a stored table that does not read.
+    #[error("{0}")]
+    Unreadable(String),
+}
 
 impl TryFrom<ThresholdData> for Threshold {
     type Error = ThresholdError;
     fn try_from(d: ThresholdData) -> Result<Threshold, ThresholdError> {
         let amount = |what: &str, s: &str| {
-            Money::parse(s, Currency::EUR).map_err(|e| ThresholdError(format!("{what}: {e}")))
+            Money::parse(s, Currency::EUR)
+                .map_err(|e| ThresholdError::Unreadable(format!("{what}: {e}")))
         };
         let threshold = Threshold {
             regime: d.regime,
@@ -637,40 +661,27 @@ impl Threshold {
     /// in euros, a higher threshold not above it (or on the micro regime,
     /// which has none), years in the wrong order, no source.
     pub fn check(&self) -> Result<(), ThresholdError> {
-        let fail = |m: String| Err(ThresholdError(m));
         if self.limit.currency() != Currency::EUR || !self.limit.is_positive() {
-            return fail(format!(
-                "a threshold is an amount in euros more than zero, not {}",
-                self.limit
-            ));
+            return Err(ThresholdError::NotPositive(self.limit.to_string()));
         }
         match (self.regime, self.higher) {
-            (Regime::Micro, Some(_)) => {
-                return fail(
-                    "the micro regime has one ceiling per scope: give no higher threshold".into(),
-                );
-            }
+            (Regime::Micro, Some(_)) => return Err(ThresholdError::HigherOnMicro),
             (_, Some(h)) if h.currency() != Currency::EUR || h.minor() <= self.limit.minor() => {
-                return fail(format!(
-                    "the higher threshold ({}) must be above the threshold ({})",
-                    h.to_decimal_string(),
-                    self.limit.to_decimal_string()
-                ));
+                return Err(ThresholdError::HigherNotAbove {
+                    higher: h.to_decimal_string(),
+                    limit: self.limit.to_decimal_string(),
+                });
             }
             _ => {}
         }
         if !(1900..=9999).contains(&self.from) || self.to.is_some_and(|to| to < self.from) {
-            return fail(format!(
-                "the years {}–{} are not a range of years: give the first year, then the last one (or none)",
-                self.from,
-                self.to.map(|t| t.to_string()).unwrap_or_default()
-            ));
+            return Err(ThresholdError::Years {
+                from: self.from,
+                to: self.to.map(|t| t.to_string()).unwrap_or_default(),
+            });
         }
         if self.source.trim().is_empty() {
-            return fail(
-                "say where the figure comes from (the legal text and its year, or \"my accountant\")"
-                    .into(),
-            );
+            return Err(ThresholdError::NoSource);
         }
         Ok(())
     }
@@ -720,13 +731,12 @@ pub fn check_table(table: &[Threshold]) -> Result<(), ThresholdError> {
     for (i, a) in table.iter().enumerate() {
         a.check()?;
         if let Some(b) = table[i + 1..].iter().find(|b| a.overlaps(b)) {
-            return Err(ThresholdError(format!(
-                "two {} thresholds for {} cover the same years ({}… and {}…)",
-                a.regime.as_str(),
-                a.scope.as_str(),
-                a.from,
-                b.from
-            )));
+            return Err(ThresholdError::Overlap {
+                regime: a.regime.as_str(),
+                scope: a.scope.as_str(),
+                a: a.from,
+                b: b.from,
+            });
         }
     }
     Ok(())
@@ -751,7 +761,7 @@ pub fn builtin() -> &'static [Threshold] {
 /// table.
 pub fn parse_table(json: &str) -> Result<Vec<Threshold>, ThresholdError> {
     let table: Vec<Threshold> =
-        serde_json::from_str(json).map_err(|e| ThresholdError(e.to_string()))?;
+        serde_json::from_str(json).map_err(|e| ThresholdError::Unreadable(e.to_string()))?;
     check_table(&table)?;
     Ok(table)
 }

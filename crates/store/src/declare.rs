@@ -312,9 +312,7 @@ impl Store {
     /// text of what crossing it means, Acquit's is kept with it
     /// ([`declaration::with_builtin_text`]).
     pub fn set_threshold(&mut self, threshold: &Threshold) -> Result<(), StoreError> {
-        threshold
-            .check()
-            .map_err(|e| Rejection::Invalid(e.to_string()))?;
+        threshold.check().map_err(Rejection::from)?;
         let threshold = &declaration::with_builtin_text(threshold.clone());
         self.write(|tx| {
             let mut table = read_yours(tx)?;

@@ -265,6 +265,8 @@ pub enum Rejection {
     #[error("{0}")]
     Decision(#[from] acquit_core::quote::DecisionError),
     #[error("{0}")]
+    Threshold(#[from] acquit_core::declaration::ThresholdError),
+    #[error("{0}")]
     Invalid(String),
 }
 
