@@ -340,18 +340,27 @@ pub async fn send_reminder(
                 ))
             }
             ReminderVia::Email | ReminderVia::Whatsapp => {
-                let url = match via {
-                    ReminderVia::Email => reminder.message.mailto(),
-                    _ => reminder.message.whatsapp(),
+                // The same hand-over as an invoice sent by email
+                // (`Message::email_launches`: xdg-email when there is one,
+                // else the mailto: URL), without a PDF.
+                let launches = match via {
+                    ReminderVia::Email => reminder
+                        .message
+                        .email_launches(None, acquit_sync::send::on_path("xdg-email")),
+                    _ => reminder
+                        .message
+                        .whatsapp()
+                        .map(|url| vec![acquit_sync::send::Launch::opening(url)]),
                 }
                 .ok_or_else(|| {
                     say(
-                        "Ce client n’a pas de coordonnée pour ce moyen : complétez sa fiche",
+                        "Ce client n’a pas de coordonnée pour ce moyen\u{a0}: complétez sa fiche",
                         "This client has no address for this: complete their profile",
                     )
                 })?;
-                crate::send::launch(&acquit_sync::send::Launch::opening(url))
-                    .map_err(|e| e.message)?;
+                for launch in &launches {
+                    crate::send::launch(launch).map_err(|e| e.message)?;
+                }
                 reminders::record(store, &reminder, via, None).map_err(|e| localize(&e))?;
                 Ok(match via {
                     ReminderVia::Email => say(
