@@ -5,7 +5,7 @@
 
 use acquit_core::InvoiceKind;
 use acquit_core::quote::{DecidedVia, Decision, DepositShare, QuoteStatus};
-use acquit_store::{InvoiceId, QuoteId, QuoteView};
+use acquit_store::{InvoiceId, QuoteId, QuoteSummary};
 use acquit_sync::send::format_date;
 use serde::Serialize;
 use tauri::State;
@@ -82,17 +82,17 @@ pub struct QuoteDetail {
     pub has_deposits: bool,
 }
 
-fn row(q: &QuoteView) -> QuoteRow {
+fn row(q: &QuoteSummary) -> QuoteRow {
     let lang = ui_lang();
     QuoteRow {
         id: id32(q.id.0),
         number: q.number.clone(),
-        client: q.buyer.name.clone(),
+        client: q.client.clone(),
         issue_date: q.issue_date.map(|d| format_date(lang, d)),
         valid_until: q.valid_until.map(|d| format_date(lang, d)),
-        total: q.totals.total.format(lang),
+        total: q.total.format(lang),
         state: q.status.into(),
-        invoiced: q.invoices.iter().filter_map(|i| i.number.clone()).collect(),
+        invoiced: q.invoiced.clone(),
     }
 }
 
@@ -108,13 +108,7 @@ fn kind_label(kind: InvoiceKind) -> String {
 #[tauri::command]
 #[specta::specta]
 pub fn quote_list(books: State<'_, Books>) -> Result<Vec<QuoteRow>, CommandError> {
-    let today = acquit_store::today();
-    let quotes = books.with(|store| {
-        let ids: Vec<QuoteId> = store.quotes(today)?.into_iter().map(|q| q.id).collect();
-        ids.into_iter()
-            .map(|id| store.quote_by_id(id, today))
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+    let quotes = books.with(|store| store.quotes(acquit_store::today()))?;
     Ok(quotes.iter().map(row).collect())
 }
 
@@ -165,7 +159,7 @@ pub fn quote_detail(books: State<'_, Books>, id: i32) -> Result<QuoteDetail, Com
         has_deposits: q.invoices.iter().any(|i| i.kind == InvoiceKind::Deposit),
         decision,
         invoices,
-        row: row(&q),
+        row: row(&QuoteSummary::from(&q)),
     })
 }
 

@@ -88,6 +88,21 @@ pub struct QuoteSummary {
     pub invoiced: Vec<String>,
 }
 
+impl From<&QuoteView> for QuoteSummary {
+    fn from(q: &QuoteView) -> QuoteSummary {
+        QuoteSummary {
+            id: q.id,
+            number: q.number.clone(),
+            status: q.status,
+            client: q.buyer.name.clone(),
+            issue_date: q.issue_date,
+            valid_until: q.valid_until,
+            total: q.totals.total,
+            invoiced: q.invoices.iter().filter_map(|i| i.number.clone()).collect(),
+        }
+    }
+}
+
 const PATTERN_QUOTE: &str = "numbering.quote";
 /// Days a quote is valid when no date is given.
 pub const VALIDITY_SETTING: &str = "quote.validity_days";
@@ -447,19 +462,7 @@ impl Store {
                 .collect::<Result<_, _>>()?
         };
         ids.into_iter()
-            .map(|id| {
-                let q = self.quote_by_id(QuoteId(id), today)?;
-                Ok(QuoteSummary {
-                    id: q.id,
-                    number: q.number,
-                    status: q.status,
-                    client: q.buyer.name,
-                    issue_date: q.issue_date,
-                    valid_until: q.valid_until,
-                    total: q.totals.total,
-                    invoiced: q.invoices.into_iter().filter_map(|i| i.number).collect(),
-                })
-            })
+            .map(|id| Ok(QuoteSummary::from(&self.quote_by_id(QuoteId(id), today)?)))
             .collect()
     }
 
