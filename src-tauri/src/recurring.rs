@@ -6,7 +6,7 @@
 //! made at once.
 
 use acquit_core::recurring::{End, Every, Rule, Unit};
-use acquit_store::{InvoiceId, RecurringMode};
+use acquit_store::{Delivery, InvoiceId, RecurringMode};
 use acquit_sync::send::format_date;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -28,6 +28,10 @@ pub struct RecurringForm {
     pub mode: String,
     /// A number of invoices in all (blank: no end).
     pub count: Option<String>,
+    /// Each invoice issued is mailed to the client by Acquit (SMTP).
+    pub mail: bool,
+    /// Each invoice issued gets a Stripe payment link.
+    pub link: bool,
 }
 
 /// A schedule as the list shows it.
@@ -39,6 +43,10 @@ pub struct RecurringView {
     /// "Tous les mois", "Toutes les 2 semaines", … in the UI's language.
     pub every: String,
     pub auto: bool,
+    /// Mailed by Acquit.
+    pub mail: bool,
+    /// A payment link made for each invoice.
+    pub link: bool,
     pub paused: bool,
     /// The next period's day, as the UI reads it; none once ended or paused.
     pub next: Option<String>,
@@ -78,6 +86,8 @@ pub fn recurring_list(books: State<'_, Books>) -> Result<Vec<RecurringView>, Com
                 client: s.client,
                 every: every_label(s.rule.every),
                 auto: s.mode == RecurringMode::Auto,
+                mail: s.delivery.mail,
+                link: s.delivery.link,
                 paused: s.paused_since.is_some(),
                 next: if s.paused_since.is_some() {
                     None
@@ -131,10 +141,14 @@ pub async fn add_recurring(
         return Err(CommandError::new("the form is incomplete"));
     };
     let end = count.map_or(End::Never, End::Count);
+    let delivery = Delivery {
+        mail: form.mail,
+        link: form.link,
+    };
     let rule = Rule::new(every, None, start, end).map_err(|e| CommandError::field("start", e))?;
     on_own_connection(&books, move |store| {
         let id = store
-            .add_recurring(InvoiceId(i64::from(draft)), &rule, mode, false)
+            .add_recurring(InvoiceId(i64::from(draft)), &rule, mode, delivery)
             .map_err(|e| localize(&e))?;
         if let Err(e) = store.run_recurring(acquit_store::today()) {
             tracing::warn!(error = %e, "recurring invoices not made yet");

@@ -53,7 +53,12 @@ fn with_schedule(db: &std::path::Path) {
         .expect("a date");
     let rule = Rule::new(Every::parse("1m").unwrap(), None, start, End::Never).unwrap();
     store
-        .add_recurring(draft, &rule, acquit_store::RecurringMode::Auto, false)
+        .add_recurring(
+            draft,
+            &rule,
+            acquit_store::RecurringMode::Auto,
+            Default::default(),
+        )
         .expect("the schedule");
 }
 
@@ -105,6 +110,7 @@ async fn a_draft_is_made_recurring_from_the_editor_and_paused_from_the_list() {
     app.click("[data-testid=repeat] summary").await;
     app.choose("[data-testid=repeat-every]", "1m").await;
     app.fill("[data-testid=repeat-count]", "12").await;
+    app.click("[data-testid=repeat-link]").await;
     app.click("[data-testid=repeat-save]").await;
     let done = app.text("[data-testid=repeat-done]").await;
     assert!(done.starts_with("Récurrence n° 1 créée"), "{done}");
@@ -122,9 +128,21 @@ async fn a_draft_is_made_recurring_from_the_editor_and_paused_from_the_list() {
     let row = plain(&rows[0]);
     assert!(row.contains("Boulangerie Martin SARL"), "{row}");
     assert!(
-        row.contains("Tous les mois · émise automatiquement"),
+        row.contains("Tous les mois · émise automatiquement · lien de paiement"),
         "{row}"
     );
+    // Today's invoice has its payment link, reserved with it (Stripe makes
+    // it at the next sync: the demo has no Stripe).
+    let number = {
+        let store = acquit_store::Store::open(app.db()).expect("the books");
+        let schedule = store.recurring(1).expect("the schedule");
+        let number = schedule.runs[0].number.clone().expect("issued");
+        let links = store.links(&number).expect("its links");
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!(links[0].status, acquit_store::LinkStatus::Pending);
+        number
+    };
+    assert!(row.contains(&number), "{row}");
     assert!(row.contains(&next), "next {next}: {row}");
     assert!(row.contains("(F-"), "today's invoice issued: {row}");
     app.screenshot("recurring-list-fr").await;

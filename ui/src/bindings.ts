@@ -1769,6 +1769,10 @@ export type RecurringForm_Deserialize = {
 	mode: string,
 	/**  A number of invoices in all (blank: no end). */
 	count?: string | null,
+	/**  Each invoice issued is mailed to the client by Acquit (SMTP). */
+	mail: boolean,
+	/**  Each invoice issued gets a Stripe payment link. */
+	link: boolean,
 };
 
 /**  The "repeat this invoice" form, as typed. */
@@ -1781,6 +1785,10 @@ export type RecurringForm_Serialize = {
 	mode: string,
 	/**  A number of invoices in all (blank: no end). */
 	count: string | null,
+	/**  Each invoice issued is mailed to the client by Acquit (SMTP). */
+	mail: boolean,
+	/**  Each invoice issued gets a Stripe payment link. */
+	link: boolean,
 };
 
 /**  A schedule as the list shows it. */
@@ -1793,6 +1801,10 @@ export type RecurringView_Deserialize = {
 	/**  "Tous les mois", "Toutes les 2 semaines", … in the UI's language. */
 	every: string,
 	auto: boolean,
+	/**  Mailed by Acquit. */
+	mail: boolean,
+	/**  A payment link made for each invoice. */
+	link: boolean,
 	paused: boolean,
 	/**  The next period's day, as the UI reads it; none once ended or paused. */
 	next?: string | null,
@@ -1808,6 +1820,10 @@ export type RecurringView_Serialize = {
 	/**  "Tous les mois", "Toutes les 2 semaines", … in the UI's language. */
 	every: string,
 	auto: boolean,
+	/**  Mailed by Acquit. */
+	mail: boolean,
+	/**  A payment link made for each invoice. */
+	link: boolean,
 	paused: boolean,
 	/**  The next period's day, as the UI reads it; none once ended or paused. */
 	next: string | null,

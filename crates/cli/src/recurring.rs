@@ -5,11 +5,12 @@
 use std::path::Path;
 
 use acquit_core::recurring::{End, Every, Rule};
-use acquit_store::{InvoiceId, Made, RecurringMode};
+use acquit_store::{Delivery, InvoiceId, Made, RecurringMode};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use crate::online::{self, Online};
 use crate::table::{Align, Table};
 use crate::{CliError, open, parse, to_json};
 
@@ -74,6 +75,11 @@ pub struct AddArgs {
     /// server set with `acquit mail set`) [default: none]
     #[arg(long, value_name = "HOW", default_value = "none")]
     send: String,
+    /// Each invoice issued gets a Stripe payment link for all it asks,
+    /// made by `acquit recurring run` or the next sync (with `--send mail`,
+    /// the mail carries it)
+    #[arg(long)]
+    link: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,6 +92,10 @@ struct ScheduleJson {
     until: Option<NaiveDate>,
     count: Option<u32>,
     mode: &'static str,
+    /// Mailed to the client by Acquit.
+    mail: bool,
+    /// A payment link made for each invoice.
+    link: bool,
     paused: bool,
     /// The next period's date, if the schedule goes on.
     next: Option<NaiveDate>,
@@ -123,7 +133,11 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
                 }
             };
             let mut store = open(path)?;
-            let id = store.add_recurring(InvoiceId(args.from), &rule, mode, mail)?;
+            let delivery = Delivery {
+                mail,
+                link: args.link,
+            };
+            let id = store.add_recurring(InvoiceId(args.from), &rule, mode, delivery)?;
             Ok(format!("{id}\n"))
         }
         RecurringCommand::List { json } => {
@@ -150,6 +164,8 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
                             _ => None,
                         },
                         mode: s.mode.as_str(),
+                        mail: s.delivery.mail,
+                        link: s.delivery.link,
                         paused: s.paused_since.is_some(),
                         next: if s.paused_since.is_some() {
                             None
@@ -237,7 +253,42 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
                 )));
             }
             let mut store = open(path)?;
-            let outcome = acquit_sync::recurring::run(&mut store, until)?;
+            let mut outcome = acquit_sync::recurring::make(&mut store, until)?;
+            // The links reserved with the invoices are made now when Stripe
+            // is connected (else by the next sync), before the mails that
+            // carry them.
+            let online = match store.pending_links()?.is_empty() {
+                true => None,
+                false => Some(Online::connect(&store, online::Need::Any)?),
+            };
+            let made_links = if let Some(online) = &online
+                && let Some(stripe) = &online.stripe
+            {
+                let relay = online.relay.as_ref();
+                match online.block_on(acquit_sync::recurring::finish_links(
+                    &mut store, stripe, relay,
+                )) {
+                    Ok(made) => made
+                        .iter()
+                        .map(|l| {
+                            let url = acquit_sync::links::share_url(relay, l);
+                            (l.invoice_number.clone(), url)
+                        })
+                        .collect(),
+                    Err(error) => {
+                        eprintln!("acquit: payment links not made yet: {error}");
+                        Vec::new()
+                    }
+                }
+            } else {
+                if online.is_some() {
+                    eprintln!(
+                        "acquit: payment links wait for Stripe: `acquit stripe connect`, then `acquit sync`"
+                    );
+                }
+                Vec::new()
+            };
+            acquit_sync::recurring::mail_due(&mut store, &mut outcome)?;
             if json {
                 return Ok(to_json(&outcome));
             }
@@ -271,6 +322,9 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
             }
             if made.is_empty() {
                 out.push_str(&format!("Nothing due up to {until}.\n"));
+            }
+            for (number, url) in &made_links {
+                out.push_str(&format!("{number}: payment link {url}\n"));
             }
             for (number, to) in &mailed {
                 out.push_str(&format!("{number}: mailed to {to}\n"));

@@ -378,3 +378,59 @@ fn a_recurring_schedule_mails_each_invoice_it_issues_once() {
     assert!(!again.contains("mailed"), "{again}");
     assert_eq!(w.smtp.received().len(), 3);
 }
+
+/// A schedule that mails and makes links: with Stripe not connected, the
+/// link waits for Stripe and so does the mail (the client gets the mail
+/// with its link, not before it).
+#[test]
+fn a_recurring_mail_waits_for_its_payment_link() {
+    let w = World::new();
+    let set = w.set(SmtpServer::PASSWORD, true);
+    assert_eq!(set.status.code(), Some(0), "{}", common::text(&set.stderr));
+    let draft = w.ok(&["invoice", "new", "--client", "1"]).trim().to_owned();
+    w.ok(&[
+        "invoice",
+        "add-line",
+        &draft,
+        "--desc",
+        "Maintenance",
+        "--qty",
+        "1",
+        "--unit-price",
+        "300",
+        "--vat",
+        "20",
+    ]);
+    w.ok(&[
+        "recurring",
+        "add",
+        "--from",
+        &draft,
+        "--every",
+        "1m",
+        "--start",
+        "2026-01-15",
+        "--count",
+        "1",
+        "--send",
+        "mail",
+        "--link",
+    ]);
+    let out = w.run(&["recurring", "run", "--until", "2026-01-31"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    assert!(
+        common::text(&out.stdout).contains("issued F-2026-0001"),
+        "{}",
+        common::text(&out.stdout)
+    );
+    let err = common::text(&out.stderr);
+    assert!(err.contains("payment links wait for Stripe"), "{err}");
+    assert!(
+        err.contains("F-2026-0001 was not mailed: waiting for its payment link"),
+        "{err}"
+    );
+    assert!(w.smtp.received().is_empty());
+    let links = w.ok(&["link", "list", "F-2026-0001", "--json"]);
+    let links: serde_json::Value = serde_json::from_str(&links).unwrap();
+    assert_eq!(links[0]["status"], "pending", "{links:#}");
+}

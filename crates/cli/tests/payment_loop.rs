@@ -274,6 +274,95 @@ fn a_card_payment_goes_from_link_to_stamped_pdf() {
     l.ok(&["journal", "verify"]);
 }
 
+/// A schedule with `--link`: each invoice it issues gets one payment link,
+/// reserved with the invoice and made on Stripe by the same run; a second
+/// run makes no other; the client pays through it.
+#[test]
+fn a_recurring_schedule_gives_each_invoice_one_payment_link() {
+    let l = Loop::start();
+    let draft = l.ok(&["invoice", "new", "--client", "1"]).trim().to_owned();
+    l.ok(&[
+        "invoice",
+        "add-line",
+        &draft,
+        "--desc",
+        "Maintenance",
+        "--qty",
+        "1",
+        "--unit-price",
+        "250",
+        "--vat",
+        "0%",
+    ]);
+    let schedule = |extra: &[&str]| {
+        let mut args = vec![
+            "recurring",
+            "add",
+            "--from",
+            &draft,
+            "--every",
+            "1m",
+            "--start",
+            "2026-01-31",
+            "--count",
+            "2",
+            "--link",
+        ];
+        args.extend_from_slice(extra);
+        l.command(&args).output().unwrap()
+    };
+    // A draft to review gets its link once the user issues it.
+    let refused = schedule(&["--issue", "draft"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("--issue auto with --link"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(schedule(&[]).status.code(), Some(0));
+    assert_eq!(l.json(&["recurring", "list", "--json"])[0]["link"], true);
+
+    let out = l.ok(&["recurring", "run", "--until", "2026-02-28"]);
+    let mut shares = Vec::new();
+    for number in ["F-2026-0001", "F-2026-0002"] {
+        let links = l.json(&["link", "list", number, "--json"]);
+        let links = links.as_array().unwrap();
+        assert_eq!(links.len(), 1, "{number}: {links:#?}");
+        assert_eq!(links[0]["status"], "open", "{number}: {links:#?}");
+        assert_eq!(links[0]["amount"], "250.00");
+        let share = links[0]["url"].as_str().unwrap().to_owned();
+        assert!(
+            share.starts_with(&format!("{}/p/", l.relay.base)),
+            "{share}"
+        );
+        assert!(
+            out.contains(&format!("{number}: payment link {share}")),
+            "{out}"
+        );
+        // Published to the relay by the run: the page leads to Stripe.
+        let (status, _, location) = get(&share);
+        assert_eq!(status, 302, "{share}");
+        assert_eq!(location.as_deref(), links[0]["stripe_url"].as_str());
+        shares.push((number, links[0]["stripe_url"].as_str().unwrap().to_owned()));
+    }
+    // Again, and a sync: no other link on Stripe.
+    l.ok(&["recurring", "run", "--until", "2026-02-28"]);
+    l.ok(&["sync", "--wait", "0"]);
+    let log = std::fs::read_to_string(&l.fake.log).unwrap();
+    let created = log
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|r| r["method"] == "POST" && r["path"] == "/v1/payment_links")
+        .count();
+    assert_eq!(created, 2, "{log}");
+
+    let (number, stripe_url) = &shares[1];
+    let (code, paid) = l.pay(stripe_url, "card", json!({}));
+    assert_eq!(code, 200, "{paid}");
+    l.sync_until(number, "paid");
+    assert_eq!(l.invoice(shares[0].0)["status"], "issued");
+}
+
 #[test]
 fn deposit_then_balance_by_two_links() {
     let l = Loop::start();

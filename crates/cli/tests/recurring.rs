@@ -254,6 +254,9 @@ fn kill_9_during_runs_leaves_no_duplicate_and_no_gap() {
         "1w",
         "--start",
         "2020-01-06",
+        // Each invoice's payment link is reserved in its issuing
+        // transaction: `check` finds exactly one per invoice.
+        "--link",
     ]);
     let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;
@@ -314,6 +317,13 @@ fn check(acquit: &Acquit, round: u64) -> usize {
         let number = run.number.clone().unwrap_or_else(|| {
             panic!("round {round}: period {} has no issued invoice", run.period)
         });
+        let links = store.links(&number).unwrap();
+        assert_eq!(
+            links.len(),
+            1,
+            "round {round}: {number} has {} payment links",
+            links.len()
+        );
         let (series, seq) = number.rsplit_once('-').unwrap();
         numbers
             .entry(series.to_owned())

@@ -66,7 +66,7 @@ pub use quotes::{
     NewQuote, QuoteId, QuoteInvoice, QuoteSummary, QuoteView,
     VALIDITY_SETTING as QUOTE_VALIDITY_SETTING,
 };
-pub use recurring::{Made, PeriodMade, Recurring, RecurringMode, Run, Template};
+pub use recurring::{Delivery, Made, PeriodMade, Recurring, RecurringMode, Run, Template};
 pub use reminders::{
     JUST_SENT_SECONDS, MailKind, NewMail, NewReminder, ReminderVia, SentMail, StoredReminder,
 };
@@ -83,26 +83,31 @@ pub const APPLICATION_ID: i32 = 0x4143_5154;
 /// How long a writer waits for another (the app and the CLI) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The schema, one migration per release that changed it, in order: the
+/// count is the schema version (`user_version`), derived, never restated.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_payments_journal.sql"),
+    include_str!("../migrations/0003_stripe_links_events.sql"),
+    include_str!("../migrations/0004_shares.sql"),
+    include_str!("../migrations/0005_events_confirmed.sql"),
+    include_str!("../migrations/0006_legal_data.sql"),
+    include_str!("../migrations/0007_einvoicing.sql"),
+    include_str!("../migrations/0008_reminders_mail.sql"),
+    include_str!("../migrations/0009_recurring.sql"),
+    include_str!("../migrations/0010_quotes.sql"),
+    include_str!("../migrations/0011_recurring_links.sql"),
+];
+
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("../migrations/0001_initial.sql")),
-        M::up(include_str!("../migrations/0002_payments_journal.sql")),
-        M::up(include_str!("../migrations/0003_stripe_links_events.sql")),
-        M::up(include_str!("../migrations/0004_shares.sql")),
-        M::up(include_str!("../migrations/0005_events_confirmed.sql")),
-        M::up(include_str!("../migrations/0006_legal_data.sql")),
-        M::up(include_str!("../migrations/0007_einvoicing.sql")),
-        M::up(include_str!("../migrations/0008_reminders_mail.sql")),
-        M::up(include_str!("../migrations/0009_recurring.sql")),
-        M::up(include_str!("../migrations/0010_quotes.sql")),
-    ])
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
 /// The schema version this build creates and understands.
 pub fn schema_version() -> usize {
     MIGRATION_COUNT
 }
-const MIGRATION_COUNT: usize = 10;
+const MIGRATION_COUNT: usize = MIGRATIONS.len();
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

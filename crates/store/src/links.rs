@@ -223,50 +223,7 @@ impl Store {
             .into());
         }
         let token = new_token()?;
-        let id = self.write(|tx| {
-            // What is due, re-read under the write lock.
-            let (invoice_id, total, credited, paid): (i64, i64, i64, i64) = tx.query_row(
-                "SELECT i.id, i.total_minor,
-                        COALESCE((SELECT -SUM(total_minor) FROM invoices c WHERE c.credits_invoice_id = i.id AND c.number IS NOT NULL), 0),
-                        COALESCE((SELECT SUM(amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0)
-                 FROM invoices i WHERE i.number = ?1",
-                [&number],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
-            let due = (total - credited - paid).max(0);
-            let amount = link.amount.map_or(due, |a| a.minor());
-            if due == 0 {
-                return Err(Rejection::Invalid(format!(
-                    "nothing is due on {number}: there is nothing to pay online"
-                ))
-                .into());
-            }
-            if amount > due {
-                return Err(Rejection::Invalid(format!(
-                    "a link for {} would ask more than the {} still due on {number}: give at most that amount, or leave --amount out for all that remains",
-                    Money::new(amount, view.currency).to_decimal_string(),
-                    Money::new(due, view.currency).to_decimal_string(),
-                ))
-                .into());
-            }
-            let now = now_rfc3339();
-            tx.execute(
-                "INSERT INTO payment_links (invoice_id, kind, amount_minor, currency, token, expires_at, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)",
-                params![
-                    invoice_id,
-                    link.kind.db(),
-                    amount,
-                    view.currency.code(),
-                    token,
-                    link.expires_at.map(rfc3339),
-                    now
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            history(tx, id, &now, LinkStatus::Pending, None)?;
-            Ok(id)
-        })?;
+        let id = self.write(|tx| insert_link(tx, &number, view.currency, link, &token))?;
         self.link(LinkId(id))
     }
 
@@ -800,6 +757,61 @@ pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>, StoreError> {
 }
 
 /// 24 random bytes from the OS, base64url without padding (32 characters).
+/// Writes a `pending` link for the issued invoice `number` in `tx`, for
+/// what is due re-read under the write lock (or `link.amount`, at most
+/// that): [`Store::reserve_link`], and a recurring schedule's link reserved
+/// in the transaction that issues its invoice.
+pub(crate) fn insert_link(
+    tx: &Transaction<'_>,
+    number: &str,
+    currency: Currency,
+    link: &NewLink,
+    token: &str,
+) -> Result<i64, StoreError> {
+    // What is due, re-read under the write lock.
+    let (invoice_id, total, credited, paid): (i64, i64, i64, i64) = tx.query_row(
+            "SELECT i.id, i.total_minor,
+                    COALESCE((SELECT -SUM(total_minor) FROM invoices c WHERE c.credits_invoice_id = i.id AND c.number IS NOT NULL), 0),
+                    COALESCE((SELECT SUM(amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0)
+             FROM invoices i WHERE i.number = ?1",
+            [number],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+    let due = (total - credited - paid).max(0);
+    let amount = link.amount.map_or(due, |a| a.minor());
+    if due == 0 {
+        return Err(Rejection::Invalid(format!(
+            "nothing is due on {number}: there is nothing to pay online"
+        ))
+        .into());
+    }
+    if amount > due {
+        return Err(Rejection::Invalid(format!(
+                "a link for {} would ask more than the {} still due on {number}: give at most that amount, or leave --amount out for all that remains",
+                Money::new(amount, currency).to_decimal_string(),
+                Money::new(due, currency).to_decimal_string(),
+            ))
+            .into());
+    }
+    let now = now_rfc3339();
+    tx.execute(
+            "INSERT INTO payment_links (invoice_id, kind, amount_minor, currency, token, expires_at, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)",
+            params![
+                invoice_id,
+                link.kind.db(),
+                amount,
+                currency.code(),
+                token,
+                link.expires_at.map(rfc3339),
+                now
+            ],
+        )?;
+    let id = tx.last_insert_rowid();
+    history(tx, id, &now, LinkStatus::Pending, None)?;
+    Ok(id)
+}
+
 pub(crate) fn new_token() -> Result<String, StoreError> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes)

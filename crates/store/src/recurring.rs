@@ -44,6 +44,17 @@ impl std::str::FromStr for RecurringMode {
     }
 }
 
+/// What a schedule does by itself with each invoice it issues (only a
+/// schedule that issues, mode auto, does either).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// Mailed to the client by Acquit (SMTP), once its link is made.
+    pub mail: bool,
+    /// A Stripe payment link for all it asks, reserved in the transaction
+    /// that issues it and created on Stripe by the next sync.
+    pub link: bool,
+}
+
 /// What each period's invoice is made of: a copy of the draft the schedule
 /// was made from (its dates are left: each invoice is dated its period's
 /// day, due after the seller's payment terms).
@@ -63,8 +74,8 @@ pub struct Recurring {
     pub template: Template,
     pub rule: Rule,
     pub mode: RecurringMode,
-    /// Each invoice issued is mailed to the client by Acquit.
-    pub mail: bool,
+    /// What it does with each invoice it issues.
+    pub delivery: Delivery,
     pub created_at: DateTime<Utc>,
     /// Paused since this day (the last event is a pause).
     pub paused_since: Option<NaiveDate>,
@@ -107,11 +118,18 @@ impl Store {
         draft: InvoiceId,
         rule: &Rule,
         mode: RecurringMode,
-        mail: bool,
+        delivery: Delivery,
     ) -> Result<i64, StoreError> {
-        if mail && mode != RecurringMode::Auto {
+        if delivery.mail && mode != RecurringMode::Auto {
             return Err(Rejection::Invalid(
                 "only an invoice issued by itself is mailed by itself: --issue auto with --send mail"
+                    .into(),
+            )
+            .into());
+        }
+        if delivery.link && mode != RecurringMode::Auto {
+            return Err(Rejection::Invalid(
+                "only an invoice issued by itself gets its payment link by itself: --issue auto with --link (a draft gets its link once you issue it)"
                     .into(),
             )
             .into());
@@ -142,14 +160,15 @@ impl Store {
         let rule = to_json(rule);
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO recurring (client_id, template, rule, mode, send, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO recurring (client_id, template, rule, mode, send, link, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     view.client_id.0,
                     template,
                     rule,
                     mode.as_str(),
-                    if mail { "mail" } else { "none" },
+                    if delivery.mail { "mail" } else { "none" },
+                    delivery.link,
                     now_rfc3339()
                 ],
             )?;
@@ -200,9 +219,10 @@ impl Store {
     /// Schedule `id`.
     pub fn recurring(&self, id: i64) -> Result<Recurring, StoreError> {
         let conn = self.conn();
-        let row: Option<(i64, String, String, String, String, String, String)> = conn
+        type Row = (i64, String, String, String, String, String, String, bool);
+        let row: Option<Row> = conn
             .query_row(
-                "SELECT r.client_id, c.name, r.template, r.rule, r.mode, r.created_at, r.send
+                "SELECT r.client_id, c.name, r.template, r.rule, r.mode, r.created_at, r.send, r.link
                  FROM recurring r JOIN clients c ON c.id = r.client_id WHERE r.id = ?1",
                 [id],
                 |r| {
@@ -214,11 +234,12 @@ impl Store {
                         r.get(4)?,
                         r.get(5)?,
                         r.get(6)?,
+                        r.get(7)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((client_id, client, template, rule, mode, created, send)) = row else {
+        let Some((client_id, client, template, rule, mode, created, send, link)) = row else {
             return Err(Rejection::Invalid(format!(
                 "there is no schedule {id}: see `acquit recurring list`"
             ))
@@ -272,7 +293,10 @@ impl Store {
             template: from_json(&template)?,
             rule: from_json(&rule)?,
             mode: mode.parse().map_err(StoreError::Decode)?,
-            mail: send == "mail",
+            delivery: Delivery {
+                mail: send == "mail",
+                link,
+            },
             created_at: parse_instant(&created)?,
             paused_since,
             resumed_on,
@@ -293,15 +317,23 @@ impl Store {
         let seller = self.seller()?.ok_or(Rejection::NoSeller)?;
         let pattern = self.number_pattern(false)?;
         let issue = schedule.mode == RecurringMode::Auto;
+        // Drawn before the transaction: the OS's randomness is not the
+        // books', and a retry draws again.
+        let token = match issue && schedule.delivery.link {
+            true => Some(crate::links::new_token()?),
+            false => None,
+        };
         let attempt = self.write(|tx| {
             if period_taken(tx, id, period)? {
                 return Ok(Made::Already);
             }
             let draft = create_from(tx, &schedule)?;
             let made = if issue {
-                Made::Issued {
-                    number: issue_in(tx, &seller, &pattern, draft, date)?,
+                let number = issue_in(tx, &seller, &pattern, draft, date)?;
+                if let Some(token) = &token {
+                    reserve_link_in(tx, &number, schedule.template.currency, token)?;
                 }
+                Made::Issued { number }
             } else {
                 Made::Draft {
                     draft: draft.0,
@@ -383,6 +415,30 @@ impl Store {
         }
         Ok((made, failed))
     }
+}
+
+/// The payment link of a schedule's invoice, for all it asks, reserved
+/// with the invoice (a zero total asks nothing: no link).
+fn reserve_link_in(
+    tx: &Transaction<'_>,
+    number: &str,
+    currency: Currency,
+    token: &str,
+) -> Result<(), StoreError> {
+    let total: i64 = tx.query_row(
+        "SELECT total_minor FROM invoices WHERE number = ?1",
+        [number],
+        |r| r.get(0),
+    )?;
+    if total > 0 {
+        let link = crate::NewLink {
+            kind: crate::LinkKind::PaymentLink,
+            amount: None,
+            expires_at: None,
+        };
+        crate::links::insert_link(tx, number, currency, &link, token)?;
+    }
+    Ok(())
 }
 
 fn period_taken(tx: &Transaction<'_>, id: i64, period: u32) -> Result<bool, StoreError> {

@@ -447,18 +447,23 @@ async fn after_apply(
     touched: &BTreeSet<String>,
     report: &mut SyncReport,
 ) -> Result<(), EngineError> {
+    // The invoices whose link was just made are published with the others.
+    let mut touched = touched.clone();
     if let Some(stripe) = sources.stripe {
         match links::resume_pending(store, stripe).await {
-            Ok(n) => report.links_resumed = n,
+            Ok(made) => {
+                report.links_resumed = made.len();
+                touched.extend(made.into_iter().map(|l| l.invoice_number));
+            }
             Err(error) => report.warnings.push(error.to_string()),
         }
         fill_fees(store, stripe, report).await?;
-        withdraw_links_of_settled(store, stripe, touched, report).await?;
+        withdraw_links_of_settled(store, stripe, &touched, report).await?;
     }
     if let Some(relay) = sources.relay {
-        publish_links(store, relay, touched, report).await?;
+        publish_links(store, relay, &touched, report).await?;
         // The shared invoice pages of these invoices: paid state, stamped PDF.
-        let warnings = crate::share::republish(store, relay, touched).await?;
+        let warnings = crate::share::republish(store, relay, &touched).await?;
         report.warnings.extend(warnings);
         // The answers clients gave on their quotes' pages.
         let read = crate::quote_page::read_replies(store, relay, acquit_store::today()).await?;

@@ -68,13 +68,18 @@ pub async fn create_link(
     })
 }
 
-/// Finishes links a crash or a network failure left reserved.
-pub async fn resume_pending(store: &mut Store, stripe: &Client) -> Result<usize, LinkError> {
+/// Finishes the links left reserved: by a crash or a network failure, and
+/// those a recurring schedule reserved with its invoice. Returns the links
+/// made (to publish to the relay).
+pub async fn resume_pending(
+    store: &mut Store,
+    stripe: &Client,
+) -> Result<Vec<StoredLink>, LinkError> {
     let pending = store.pending_links()?;
-    let mut done = 0;
+    let mut done = Vec::new();
     for link in pending {
         match finish(store, stripe, link).await {
-            Ok(_) => done += 1,
+            Ok(link) => done.push(link),
             Err(LinkError::Unfinished(_)) => {}
             Err(LinkError::Refused(_)) => {}
             Err(other) => return Err(other),

@@ -1,15 +1,21 @@
 //! Making the recurring invoices due, and mailing those a schedule sends
-//! by itself: the store makes each period once (`Store::run_recurring`);
+//! by itself: the store makes each period once (`Store::run_recurring`),
+//! with its payment link reserved in the same transaction when the
+//! schedule asks for one (created on Stripe by [`crate::links::
+//! resume_pending`], at the next sync or at once by [`finish_links`]);
 //! here each invoice of a mailing schedule that was issued and never
 //! mailed is sent through the user's server ([`crate::mail`]), so a crash
 //! between the issue and the mail is made up at the next run, and a mail
 //! is never sent twice (`sent_mail`: an unfinished send is refused until
-//! the user checks).
+//! the user checks). An invoice whose link Stripe has not made yet waits
+//! for it: the client gets the mail with the link, not before it.
 
-use acquit_store::{PeriodMade, Store, StoreError};
+use acquit_store::{LinkStatus, PeriodMade, Store, StoreError};
 use serde::Serialize;
 
+use crate::links::{self, LinkError};
 use crate::mail::{self, Mailer};
+use crate::relay::RelayClient;
 
 /// What one run did.
 #[derive(Debug, Default, Serialize)]
@@ -40,15 +46,50 @@ fn errors<S: serde::Serializer>(failed: &[(i64, StoreError)], s: S) -> Result<S:
 /// there is something to mail (the app runs this every few seconds); when
 /// it cannot be had, each invoice is reported in `not_mailed` with why.
 pub fn run(store: &mut Store, until: chrono::NaiveDate) -> Result<RunOutcome, StoreError> {
-    let mut mailer: Option<Result<Mailer, String>> = None;
+    let mut out = make(store, until)?;
+    mail_due(store, &mut out)?;
+    Ok(out)
+}
+
+/// Makes what is due up to `until` (each period once, its link reserved
+/// with it), and mails nothing yet.
+pub fn make(store: &mut Store, until: chrono::NaiveDate) -> Result<RunOutcome, StoreError> {
     let (made, failed) = store.run_recurring(until)?;
-    let mut out = RunOutcome {
+    Ok(RunOutcome {
         made,
         failed,
         ..RunOutcome::default()
-    };
+    })
+}
+
+/// Creates on Stripe the links reserved and not made yet (a schedule's
+/// new invoices, or a link a crash left reserved) and publishes them to
+/// the relay, so that `acquit recurring run` hands out working links at
+/// once rather than at the next sync. Returns the links made; a relay
+/// that cannot be reached only delays the page (the next sync publishes).
+pub async fn finish_links(
+    store: &mut Store,
+    stripe: &acquit_stripe::Client,
+    relay: Option<&RelayClient>,
+) -> Result<Vec<acquit_store::StoredLink>, LinkError> {
+    let made = links::resume_pending(store, stripe).await?;
+    if let Some(relay) = relay {
+        for link in &made {
+            if let Err(error) = links::publish(store, relay, link).await {
+                tracing::warn!(%error, link = link.id.0, "could not publish the link to the relay");
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// Mails the issued invoices of the schedules that send by mail and were
+/// not mailed yet (see [`run`]), each once its payment link is made when
+/// the schedule makes one.
+pub fn mail_due(store: &mut Store, out: &mut RunOutcome) -> Result<(), StoreError> {
+    let mut mailer: Option<Result<Mailer, String>> = None;
     for schedule in store.recurring_list()? {
-        if !schedule.mail {
+        if !schedule.delivery.mail {
             continue;
         }
         for run in &schedule.runs {
@@ -62,6 +103,18 @@ pub fn run(store: &mut Store, until: chrono::NaiveDate) -> Result<RunOutcome, St
                 .iter()
                 .any(|m| m.sent_at.is_some() || m.answer.is_none());
             if begun {
+                continue;
+            }
+            if schedule.delivery.link
+                && store
+                    .links(number)?
+                    .iter()
+                    .any(|l| l.status == LinkStatus::Pending)
+            {
+                out.not_mailed.push((
+                    number.clone(),
+                    "waiting for its payment link: Stripe has not made it yet (`acquit sync` asks again)".into(),
+                ));
                 continue;
             }
             let loaded =
@@ -79,5 +132,5 @@ pub fn run(store: &mut Store, until: chrono::NaiveDate) -> Result<RunOutcome, St
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
