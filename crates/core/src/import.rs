@@ -145,14 +145,7 @@ pub enum Column {
 impl Column {
     /// The column a header names, if Acquit knows it.
     pub fn recognise(header: &str) -> Option<Column> {
-        let key: String = fold(header)
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        Some(match key.as_str() {
+        Some(match header_key(header).as_str() {
             "name" | "nom" | "client" | "client name" | "company" | "company name"
             | "raison sociale" | "societe" | "entreprise" | "organisation" | "organization"
             | "denomination" | "nom du client" => Column::Name,
@@ -195,8 +188,20 @@ impl Column {
     }
 }
 
+/// A header as compared: folded, words of letters and digits only, one
+/// space between them ("N° TVA" → "n tva").
+pub(crate) fn header_key(header: &str) -> String {
+    fold(header)
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Lower case without accents: what headers are compared on.
-fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     text.trim()
         .chars()
         .flat_map(char::to_lowercase)
@@ -266,6 +271,8 @@ pub enum ImportError {
         "no column holds the client's name (headers: {0}): name one \"Nom\" or \"Name\" (or give \"Prénom\"/\"Nom\" of a contact)"
     )]
     NoName(String),
+    #[error("no column holds {column} (headers: {headers}): add it, with that name")]
+    MissingColumn { column: String, headers: String },
 }
 
 /// The file read: its mapping and every row checked.

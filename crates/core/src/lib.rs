@@ -14,6 +14,7 @@ pub mod einvoicing;
 pub mod ereport;
 pub mod ids;
 pub mod import;
+pub mod import_invoices;
 pub mod invoice;
 pub mod money;
 pub mod net;

@@ -141,6 +141,52 @@ impl NumberPattern {
         self.render(date, Some(sequence))
     }
 
+    /// Reads `number` back as this pattern's: its series key and its place
+    /// in that series, when the pattern makes exactly this number (an
+    /// invoice imported from another tool continues the series then).
+    pub fn read(&self, number: &str) -> Option<(String, u64)> {
+        let mut rest = number;
+        let (mut year, mut month, mut sequence) = (None, None, None);
+        let digits = |rest: &str, n: Option<usize>| -> Option<usize> {
+            let len = rest.bytes().take_while(u8::is_ascii_digit).count();
+            match n {
+                Some(n) if len >= n => Some(n),
+                Some(_) => None,
+                None if len > 0 && len <= 18 => Some(len),
+                None => None,
+            }
+        };
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => rest = rest.strip_prefix(text.as_str())?,
+                Part::Year4 | Part::Year2 | Part::Month => {
+                    let n = if *part == Part::Year4 { 4 } else { 2 };
+                    let len = digits(rest, Some(n))?;
+                    let value: i32 = rest[..len].parse().ok()?;
+                    match part {
+                        Part::Year4 => year = Some(value),
+                        // Two-digit years are this century's.
+                        Part::Year2 => year = Some(2000 + value),
+                        _ => month = Some(u32::try_from(value).ok()?),
+                    }
+                    rest = &rest[len..];
+                }
+                Part::Counter { .. } => {
+                    let len = digits(rest, None)?;
+                    sequence = Some(rest[..len].parse::<u64>().ok()?);
+                    rest = &rest[len..];
+                }
+            }
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(year.unwrap_or(2000), month.unwrap_or(1), 1)?;
+        let sequence = sequence.filter(|n| *n > 0)?;
+        // Exactly what the pattern writes (its padding included).
+        (self.format(date, sequence) == number).then(|| (self.series_key(date), sequence))
+    }
+
     fn render(&self, date: NaiveDate, sequence: Option<u64>) -> String {
         let mut out = String::new();
         for part in &self.parts {
@@ -175,6 +221,23 @@ impl From<NumberPattern> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_reads_back_as_its_series_and_place() {
+        let p = NumberPattern::parse("F-{YYYY}-{NNNN}").unwrap();
+        assert_eq!(p.read("F-2026-0147"), Some(("F-2026-{N}".into(), 147)));
+        assert_eq!(p.read("F-2026-12345"), Some(("F-2026-{N}".into(), 12345)));
+        // Not what the pattern writes: unpadded, another prefix, a tail.
+        assert_eq!(p.read("F-2026-147"), None);
+        assert_eq!(p.read("FA-2026-0147"), None);
+        assert_eq!(p.read("F-2026-0147b"), None);
+        assert_eq!(p.read("F-2026-0000"), None);
+        let m = NumberPattern::parse("{YY}{MM}-{NNN}").unwrap();
+        assert_eq!(m.read("2603-042"), Some(("2603-{N}".into(), 42)));
+        assert_eq!(m.read("2613-042"), None);
+        let plain = NumberPattern::parse("INV{NNNNN}").unwrap();
+        assert_eq!(plain.read("INV00007"), Some(("INV{N}".into(), 7)));
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
