@@ -1,3 +1,118 @@
+//! Restoring a backup: `acquit_store::check_backup(path)` and
+//! `Store::restore_from(path)` on a file whose bytes are the input (a
+//! backup file a user picks: copied, synced, damaged or edited by another
+//! program). The destination is a fresh database (a copy of a template
+//! made once per process, with a marker setting), in a folder of its own
+//! under `std::env::temp_dir()` named with the process id
+//! (`TMPDIR=/dev/shm` keeps it in memory).
+//!
+//! Invariants:
+//! - never a panic or a hang;
+//! - a file `check_backup` refuses is refused by `restore_from`, and no
+//!   safety copy is written;
+//! - refused or not, the destination then opens with `Store::open`, passes
+//!   `check_backup` itself (a complete Acquit database) and its journal
+//!   verifies: never half-restored;
+//! - refused: the destination is untouched (its marker and its journal as
+//!   before);
+//! - restored: the destination holds the backup (the backup's marker and
+//!   number of journal entries, as `Store::open` reads them from a copy of
+//!   it), and the safety copy returned holds the destination as it was;
+//! - the backup file itself is never changed.
 #![no_main]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use acquit_store::{Store, check_backup};
 use libfuzzer_sys::fuzz_target;
-fuzz_target!(|_data: &[u8]| {});
+
+const MARKER: &str = "fuzz.marker";
+
+struct Dirs {
+    template: PathBuf,
+    work: PathBuf,
+}
+
+fn dirs() -> &'static Dirs {
+    static DIRS: OnceLock<Dirs> = OnceLock::new();
+    DIRS.get_or_init(|| {
+        let root = std::env::temp_dir().join(format!("acquit-fuzz-backup-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let template = root.join("template.db");
+        let mut store = Store::open(&template).unwrap();
+        store.set_setting(MARKER, "destination").unwrap();
+        drop(store);
+        // Closed: its WAL is checkpointed into the file.
+        Dirs {
+            template,
+            work: root.join("work"),
+        }
+    })
+}
+
+/// Marker and journal entries of the database at `path`, opened as the app
+/// opens it.
+fn contents(path: &Path) -> (Option<String>, u64) {
+    let store =
+        Store::open(path).unwrap_or_else(|e| panic!("{} does not open: {e}", path.display()));
+    let report = store.verify_journal().unwrap();
+    assert!(report.problem.is_none(), "{}: {report:?}", path.display());
+    (store.setting(MARKER).unwrap(), report.entries)
+}
+
+fn safety_copies(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains("before-restore"))
+        .collect()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let dirs = dirs();
+    let work = &dirs.work;
+    let _ = std::fs::remove_dir_all(work);
+    std::fs::create_dir_all(work).unwrap();
+    let backup = work.join("backup.db");
+    std::fs::write(&backup, data).unwrap();
+    let dest = work.join("acquit.db");
+    std::fs::copy(&dirs.template, &dest).unwrap();
+
+    let before = contents(&dest);
+    let checked = check_backup(&backup);
+    let mut store = Store::open(&dest).unwrap();
+    let restored = store.restore_from(&backup);
+    drop(store);
+    assert_eq!(
+        std::fs::read(&backup).unwrap(),
+        data,
+        "the backup file was changed"
+    );
+    if checked.is_err() {
+        assert!(
+            restored.is_err(),
+            "restored a backup check_backup refused: {checked:?}"
+        );
+        assert!(safety_copies(work).is_empty());
+    }
+
+    // Whatever happened, a complete database.
+    let after = contents(&dest);
+    if let Err(e) = check_backup(&dest) {
+        panic!("after {restored:?}, the destination is not a complete database: {e}");
+    }
+    match restored {
+        Err(_) => assert_eq!(after, before, "a refused restore changed the destination"),
+        Ok(safety) => {
+            assert_eq!(contents(&safety), before, "the safety copy");
+            // What the backup holds, read from a copy (Store::open may
+            // migrate it).
+            let copy = work.join("expected.db");
+            std::fs::copy(&backup, &copy).unwrap();
+            assert_eq!(after, contents(&copy), "the restored destination");
+        }
+    }
+});

@@ -39,7 +39,13 @@ fn v1(secret: &str, t: &str, body: &[u8]) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
-fn check(header: &str, body: &[u8], secrets: &[&str], now: i64, tol: i64) -> Result<(), SignatureError> {
+fn check(
+    header: &str,
+    body: &[u8],
+    secrets: &[&str],
+    now: i64,
+    tol: i64,
+) -> Result<(), SignatureError> {
     verify(Some(header.as_bytes()), body, secrets, now, tol)
 }
 
@@ -66,7 +72,11 @@ fuzz_target!(|data: &[u8]| {
     let t = (NOW + skew).to_string();
     let good = v1(SECRET, &t, body);
     let header = format!("t={t},v1={good}");
-    assert_eq!(check(&header, body, &[SECRET], NOW, tol), Ok(()), "{header}");
+    assert_eq!(
+        check(&header, body, &[SECRET], NOW, tol),
+        Ok(()),
+        "{header}"
+    );
     // Spaces after commas, another v1 first, a v0: still accepted.
     let other = v1("whsec_other", &t, body);
     let busy = format!("t={t}, v1={other}, v1={good},v0={other}");
@@ -74,9 +84,15 @@ fuzz_target!(|data: &[u8]| {
     // Rotation: signed with the previous secret, both configured.
     let old = format!("t={t},v1={}", v1(PREVIOUS, &t, body));
     assert_eq!(check(&old, body, &[SECRET, PREVIOUS], NOW, tol), Ok(()));
-    assert_eq!(check(&old, body, &[SECRET], NOW, tol), Err(SignatureError::Mismatch));
+    assert_eq!(
+        check(&old, body, &[SECRET], NOW, tol),
+        Err(SignatureError::Mismatch)
+    );
     // Another secret: refused.
-    assert_eq!(check(&header, body, &["whsec_other"], NOW, tol), Err(SignatureError::Mismatch));
+    assert_eq!(
+        check(&header, body, &["whsec_other"], NOW, tol),
+        Err(SignatureError::Mismatch)
+    );
     // Just outside the tolerance on either side.
     for (t_out, expected) in [
         (NOW - tol - 1, SignatureError::Stale),
@@ -92,7 +108,10 @@ fuzz_target!(|data: &[u8]| {
         let mut tampered = body.to_vec();
         let i = usize::from(knobs[4]) % tampered.len();
         tampered[i] ^= 1 << (knobs[5] % 8);
-        assert_eq!(check(&header, &tampered, &[SECRET], NOW, tol), Err(SignatureError::Mismatch));
+        assert_eq!(
+            check(&header, &tampered, &[SECRET], NOW, tol),
+            Err(SignatureError::Mismatch)
+        );
     }
     // One hex digit of the signature changed (to another hex digit, or to
     // a non-hex byte): refused.
@@ -100,26 +119,58 @@ fuzz_target!(|data: &[u8]| {
     let mut sig = good.clone().into_bytes();
     let was = sig[i];
     sig[i] = match knobs[7] % 3 {
-        0 => if was == b'0' { b'1' } else { b'0' },
-        1 => if was == b'f' { b'e' } else { b'f' },
+        0 => {
+            if was == b'0' {
+                b'1'
+            } else {
+                b'0'
+            }
+        }
+        1 => {
+            if was == b'f' {
+                b'e'
+            } else {
+                b'f'
+            }
+        }
         _ => b'g',
     };
     let bad = format!("t={t},v1={}", String::from_utf8(sig).unwrap());
-    assert_eq!(check(&bad, body, &[SECRET], NOW, tol), Err(SignatureError::Mismatch), "{bad}");
+    assert_eq!(
+        check(&bad, body, &[SECRET], NOW, tol),
+        Err(SignatureError::Mismatch),
+        "{bad}"
+    );
     // A truncated or lengthened signature: refused.
     let short = format!("t={t},v1={}", &good[..good.len() - 2]);
-    assert_eq!(check(&short, body, &[SECRET], NOW, tol), Err(SignatureError::Mismatch));
+    assert_eq!(
+        check(&short, body, &[SECRET], NOW, tol),
+        Err(SignatureError::Mismatch)
+    );
     let long = format!("t={t},v1={good}00");
-    assert_eq!(check(&long, body, &[SECRET], NOW, tol), Err(SignatureError::Mismatch));
+    assert_eq!(
+        check(&long, body, &[SECRET], NOW, tol),
+        Err(SignatureError::Mismatch)
+    );
     // The timestamp changed (still within the tolerance when possible):
     // the signature no longer matches.
-    let t2 = if skew > -tol { NOW + skew - 1 } else { NOW + skew + 1 };
+    let t2 = if skew > -tol {
+        NOW + skew - 1
+    } else {
+        NOW + skew + 1
+    };
     if t2 != NOW + skew && (t2 - NOW).abs() <= tol {
         let moved = format!("t={t2},v1={good}");
-        assert_eq!(check(&moved, body, &[SECRET], NOW, tol), Err(SignatureError::Mismatch));
+        assert_eq!(
+            check(&moved, body, &[SECRET], NOW, tol),
+            Err(SignatureError::Mismatch)
+        );
     }
     // The same timestamp written with a leading zero is another signed
     // payload ("0{t}.{body}"): the signature over "{t}.{body}" is refused.
     let padded = format!("t=0{t},v1={good}");
-    assert_eq!(check(&padded, body, &[SECRET], NOW, tol), Err(SignatureError::Mismatch));
+    assert_eq!(
+        check(&padded, body, &[SECRET], NOW, tol),
+        Err(SignatureError::Mismatch)
+    );
 });

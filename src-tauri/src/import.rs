@@ -66,6 +66,10 @@ fn plan(books: &Books, path: &std::path::Path) -> Result<acquit_store::ClientImp
                     "No column holds the client's name: name one \"Name\"",
                 )
             ),
+            acquit_core::import::ImportError::MissingColumn { column, headers } => format!(
+                "{} {column} ({headers})",
+                say("Il manque la colonne", "Missing column"),
+            ),
         })
     })?;
     books.with(|store| store.plan_client_import(parsed))

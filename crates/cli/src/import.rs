@@ -2,6 +2,11 @@
 //! from a spreadsheet or another tool's CSV export, previewed row by row
 //! (`acquit_core::import` reads and checks; the store finds duplicates),
 //! then written in one transaction, or nothing at all.
+//!
+//! `acquit import invoices FILE [--dry-run] [--skip-bad] [--new-series
+//! REASON] [--pdfs DIR] [--json]`: the invoices issued before Acquit
+//! (`acquit_core::import_invoices`, `Store::plan_invoice_import`), the
+//! same way: previewed, then all written or none.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +25,51 @@ pub enum ImportCommand {
     /// duplicates of existing clients left out, nothing written while a row
     /// has an error (unless --skip-bad)
     Clients(ClientsArgs),
+    /// Invoices issued before Acquit, in another tool (one row per VAT
+    /// rate: number, date, client, rate, amount without VAT, VAT, paid and
+    /// when): they count in the ledger, the declaration, the reminders and
+    /// the dashboard, are never renumbered, and the numbering goes on after
+    /// them (after F-2026-0147 comes F-2026-0148)
+    Invoices(InvoicesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InvoicesArgs {
+    /// The CSV file; its first line names the columns (Numéro, Date,
+    /// Client, Taux TVA, Montant HT, TVA, Payée, Date de paiement…)
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Show what would be imported, write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Import the good invoices and leave out those with errors
+    #[arg(long)]
+    skip_bad: bool,
+    /// When the former numbers are not of your pattern: why Acquit's
+    /// series starts anew (recorded with the last former number)
+    #[arg(long, value_name = "REASON")]
+    new_series: Option<String>,
+    /// A folder of the former tool's PDFs, named by number (F-2026-0147.pdf):
+    /// kept with each invoice, and what Acquit gives for it
+    #[arg(long, value_name = "DIR")]
+    pdfs: Option<PathBuf>,
+    /// Print JSON for scripts
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct InvoicesJson {
+    written: bool,
+    imported: usize,
+    ignored_columns: Vec<String>,
+    /// Series continued: after `last`, Acquit issues `next`.
+    continued: Vec<acquit_store::Continued>,
+    /// Numbers not of the pattern (a new series; --new-series says why).
+    foreign: Vec<String>,
+    /// Numbers whose PDF was found in --pdfs.
+    pdfs: Vec<String>,
+    invoices: Vec<acquit_store::PlannedInvoice>,
 }
 
 #[derive(Debug, Args)]
@@ -49,7 +99,135 @@ struct ReportJson {
 pub fn run(command: ImportCommand, db: &Path) -> Result<String, CliError> {
     match command {
         ImportCommand::Clients(args) => clients(args, db),
+        ImportCommand::Invoices(args) => invoices(args, db),
     }
+}
+
+fn invoices(args: InvoicesArgs, db: &Path) -> Result<String, CliError> {
+    let bytes = std::fs::read(&args.file).map_err(|e| {
+        CliError::rejected(format!("{} could not be read: {e}", args.file.display()))
+    })?;
+    let parsed = acquit_core::import_invoices::invoices(&bytes)
+        .map_err(|e: ImportError| CliError::rejected(e.to_string()))?;
+    let mut store = open(db)?;
+    let plan = store.plan_invoice_import(parsed, acquit_store::today())?;
+    let mut pdfs = std::collections::BTreeMap::new();
+    if let Some(dir) = &args.pdfs {
+        if !dir.is_dir() {
+            return Err(CliError::rejected(format!(
+                "{} is not a folder: give the folder of the former PDFs, named by number",
+                dir.display()
+            )));
+        }
+        for invoice in &plan.new {
+            let path = dir.join(format!("{}.pdf", invoice.number));
+            if let Ok(pdf) = std::fs::read(&path) {
+                if !pdf.starts_with(b"%PDF-") {
+                    return Err(CliError::rejected(format!(
+                        "{} is not a PDF: leave it out of the folder, or replace it",
+                        path.display()
+                    )));
+                }
+                pdfs.insert(invoice.number.clone(), pdf);
+            }
+        }
+    }
+    let bad = plan.errors();
+    let new = plan.new.len();
+    let write = !args.dry_run && (bad == 0 || args.skip_bad) && new > 0;
+    if write {
+        store.import_invoices(&plan, args.new_series.as_deref(), &pdfs)?;
+    }
+    let report = InvoicesJson {
+        written: write,
+        imported: if write { new } else { 0 },
+        ignored_columns: plan.ignored_columns,
+        continued: plan.continued,
+        foreign: plan.foreign,
+        pdfs: pdfs.into_keys().collect(),
+        invoices: plan.rows,
+    };
+    let out = if args.json {
+        to_json(&report)
+    } else {
+        invoices_human(&report, new, args.dry_run)
+    };
+    if bad > 0 && !args.skip_bad && !args.dry_run {
+        return Err(CliError::Finding {
+            stdout: out,
+            message: format!(
+                "{bad} invoice(s) have errors: nothing was imported; fix them in the file, or import the others with --skip-bad"
+            ),
+        });
+    }
+    Ok(out)
+}
+
+fn invoices_human(report: &InvoicesJson, new: usize, dry_run: bool) -> String {
+    let mut table = Table::new(&[
+        ("LINE", Align::Right),
+        ("NUMBER", Align::Left),
+        ("TOTAL", Align::Right),
+        ("PAID", Align::Right),
+        ("OUTCOME", Align::Left),
+    ]);
+    for row in &report.invoices {
+        table.row(vec![
+            row.lines
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            row.number.clone().unwrap_or_else(|| "–".into()),
+            row.total.clone().unwrap_or_default(),
+            row.paid.clone().unwrap_or_default(),
+            match &row.outcome {
+                acquit_store::PastOutcome::New { client, new_client } => {
+                    if *new_client {
+                        format!("new, for {client} (a new client)")
+                    } else {
+                        format!("new, for {client}")
+                    }
+                }
+                acquit_store::PastOutcome::Already => "imported before: left out".into(),
+                acquit_store::PastOutcome::Error { errors } => {
+                    format!("error: {}", errors.join("; "))
+                }
+            },
+        ]);
+    }
+    let mut out = table.render();
+    if !report.ignored_columns.is_empty() {
+        out.push_str(&format!(
+            "Columns left out (not recognised): {}.\n",
+            report.ignored_columns.join(", ")
+        ));
+    }
+    for c in &report.continued {
+        out.push_str(&format!(
+            "The numbering continues: after {}, Acquit issues {}.\n",
+            c.last, c.next
+        ));
+    }
+    if !report.foreign.is_empty() {
+        out.push_str(&format!(
+            "Not of your numbering pattern (a new series starts): {}.\n",
+            report.foreign.join(", ")
+        ));
+    }
+    if !report.pdfs.is_empty() {
+        out.push_str(&format!("PDFs kept: {}.\n", report.pdfs.join(", ")));
+    }
+    out.push_str(&if report.written {
+        format!("{} invoice(s) imported.\n", report.imported)
+    } else if dry_run {
+        format!("{new} invoice(s) would be imported (--dry-run: nothing written).\n")
+    } else if new == 0 {
+        "Nothing new to import.\n".into()
+    } else {
+        "Nothing imported.\n".into()
+    });
+    out
 }
 
 fn clients(args: ClientsArgs, db: &Path) -> Result<String, CliError> {

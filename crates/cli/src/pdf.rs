@@ -67,7 +67,9 @@ fn rendering(as_issued: bool) -> Rendering {
 
 pub(crate) fn document_error(error: DocumentError) -> CliError {
     match error {
-        DocumentError::Draft(_) | DocumentError::DraftQuote(_) => CliError::rejected(error),
+        DocumentError::Draft(_)
+        | DocumentError::DraftQuote(_)
+        | DocumentError::IssuedElsewhere(_) => CliError::rejected(error),
         DocumentError::Store(e) => CliError::Store(e),
         DocumentError::Render(e) => CliError::Outside(format!("the PDF could not be made: {e}")),
     }

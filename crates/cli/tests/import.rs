@@ -148,3 +148,292 @@ fn a_siren_is_looked_up_in_the_company_directory() {
         common::text(&out.stderr)
     );
 }
+
+/// A switcher's books: a company charging VAT, Agence Lumière a client.
+fn switcher() -> Acquit {
+    let acquit = Acquit::new();
+    common::sasu_company(&acquit, "Nova Conseil", "commercial-services");
+    common::lumiere_client(&acquit);
+    acquit
+}
+
+fn invoice(acquit: &Acquit, number: &str) -> Value {
+    acquit.json(&["invoice", "show", number, "--json"])
+}
+
+#[test]
+fn invoices_issued_elsewhere_count_and_the_numbering_goes_on_after_them() {
+    let acquit = switcher();
+    let file = fixture("invoices-tableur.csv");
+    // The preview writes nothing and says where the numbering goes on.
+    let preview = acquit.ok(&["import", "invoices", &file, "--dry-run"]);
+    assert!(
+        preview.contains("after F-2026-0147, Acquit issues F-2026-0148"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Columns left out (not recognised): Commentaire."),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("new, for Café des Arts (a new client)"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("new, for Agence Lumière\n")
+            || preview.contains("new, for Agence Lumière "),
+        "{preview}"
+    );
+    assert!(
+        acquit
+            .json(&["invoice", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let report = acquit.json(&["import", "invoices", &file, "--json"]);
+    assert_eq!(report["written"], true, "{report:#}");
+    assert_eq!(report["imported"], 4);
+
+    // Two rates, paid: the file's figures, exactly.
+    let first = invoice(&acquit, "F-2026-0144");
+    assert_eq!(first["status"], "paid", "{first:#}");
+    assert_eq!(first["total"], "1313.94");
+    assert_eq!(first["vat_total"], "205.94", "{first:#}");
+    assert_eq!(first["client"], "Agence Lumière");
+    // Its former tool sends and reports it, not Acquit.
+    assert_eq!(
+        first["einvoice"]["summary"],
+        "Issued with the former tool: sent and reported by it"
+    );
+    let unpaid = invoice(&acquit, "F-2026-0145");
+    assert_eq!(unpaid["status"], "issued", "{unpaid:#}");
+    assert_eq!(unpaid["due_date"], "2026-10-30");
+    assert_eq!(unpaid["amount_due"], "600.00");
+    let part = invoice(&acquit, "F-2026-0146");
+    assert_eq!(part["amount_due"], "1400.00", "{part:#}");
+    assert_eq!(invoice(&acquit, "F-2026-0147")["client"], "Café des Arts");
+    // The clients the file named and the books lacked were made.
+    assert_eq!(clients(&acquit).len(), 3);
+
+    // Counted: the receipts ledger has what was received before Acquit.
+    let ledger = acquit.json(&["ledger", "--json"]);
+    let received: Vec<(String, String)> = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["invoice_number"].as_str().unwrap().to_owned(),
+                e["amount"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        received,
+        [
+            ("F-2026-0144".to_owned(), "1313.94".to_owned()),
+            ("F-2026-0146".to_owned(), "1000.00".to_owned())
+        ]
+    );
+    // … the declaration: October's receipt, split by the rows' natures
+    // (services at 20 %, goods at 5,5 %), without VAT.
+    let october = acquit.json(&["declare", "--period", "2026-10", "--json"]);
+    let rows: Vec<(String, String, String)> = october["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["received"] != "0.00")
+        .map(|r| {
+            (
+                r["activity"].as_str().unwrap().to_owned(),
+                r["received"].as_str().unwrap().to_owned(),
+                r["excluding_vat"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("goods".to_owned(), "113.94".to_owned(), "108.00".to_owned()),
+            (
+                "commercial-services".to_owned(),
+                "1200.00".to_owned(),
+                "1000.00".to_owned()
+            )
+        ],
+        "{october:#}"
+    );
+    // … and the reminders: the unpaid one is late.
+    let due = acquit.json(&["reminders", "--date", "2026-12-07", "--json"]);
+    assert!(
+        due.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["invoice_number"] == "F-2026-0145"),
+        "{due:#}"
+    );
+
+    // Acquit draws no PDF of an invoice it did not issue.
+    let refused = acquit.fails(
+        1,
+        &["invoice", "pdf", "F-2026-0145", "--out", "/tmp/never.pdf"],
+    );
+    assert!(refused.contains("issued in another tool"), "{refused}");
+
+    // The numbering goes on.
+    let next = common::issue(
+        &acquit,
+        &["--client", "1"],
+        &[
+            "--desc",
+            "Conseil",
+            "--qty",
+            "1",
+            "--unit-price",
+            "100",
+            "--vat",
+            "20",
+        ],
+        "2026-12-07",
+    );
+    assert_eq!(next, "F-2026-0148");
+
+    // The same file again: nothing twice.
+    let again = acquit.json(&["import", "invoices", &file, "--json"]);
+    assert_eq!(again["written"], false, "{again:#}");
+    assert!(
+        again["invoices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["outcome"] == "already"),
+        "{again:#}"
+    );
+    assert_eq!(
+        acquit
+            .json(&["invoice", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    acquit.ok(&["journal", "verify"]);
+}
+
+#[test]
+fn one_wrong_invoice_imports_nothing_until_fixed_or_skipped() {
+    let acquit = switcher();
+    let file = fixture("invoices-one-bad.csv");
+    let out = acquit.run(&["import", "invoices", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = common::text(&out.stdout);
+    assert!(stdout.contains("should be 20.00"), "{stdout}");
+    assert!(
+        common::text(&out.stderr).contains("nothing was imported"),
+        "{}",
+        common::text(&out.stderr)
+    );
+    assert!(
+        acquit
+            .json(&["invoice", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let report = acquit.json(&["import", "invoices", &file, "--skip-bad", "--json"]);
+    assert_eq!(report["imported"], 1, "{report:#}");
+    assert_eq!(invoice(&acquit, "F-2026-0010")["total"], "120.00");
+}
+
+#[test]
+fn another_tool_s_numbers_start_a_new_series_with_the_reason_kept() {
+    let acquit = switcher();
+    let file = fixture("invoices-other-tool.csv");
+    let refused = acquit.fails(1, &["import", "invoices", &file]);
+    assert!(refused.contains("--new-series"), "{refused}");
+    assert!(
+        acquit
+            .json(&["invoice", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let pdfs = acquit.dir.path().join("former");
+    std::fs::create_dir(&pdfs).unwrap();
+    let former = b"%PDF-1.4\n% the former tool's own PDF\n%%EOF\n";
+    std::fs::write(pdfs.join("INV-0042.pdf"), former).unwrap();
+    let reason =
+        "Changement de logiciel le 1er décembre 2026 : l'ancienne série INV s'arrête à INV-0042";
+    let report = acquit.json(&[
+        "import",
+        "invoices",
+        &file,
+        "--new-series",
+        reason,
+        "--pdfs",
+        pdfs.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(report["imported"], 2, "{report:#}");
+    assert_eq!(report["pdfs"], serde_json::json!(["INV-0042"]));
+    assert_eq!(invoice(&acquit, "INV-0041")["status"], "paid");
+    // The former PDF is what Acquit gives for it, byte for byte.
+    let out = acquit.dir.path().join("INV-0042.pdf");
+    acquit.ok(&["invoice", "pdf", "INV-0042", "--out", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), former);
+
+    let breaks = acquit_store::Store::open(&acquit.db)
+        .unwrap()
+        .numbering_breaks()
+        .unwrap();
+    assert_eq!(breaks.len(), 1);
+    assert_eq!(breaks[0].1, "F-{YYYY}-{NNNN}");
+    assert_eq!(breaks[0].2, "INV-0042");
+    assert_eq!(breaks[0].3, reason);
+    let next = common::issue(
+        &acquit,
+        &["--client", "1"],
+        &[
+            "--desc",
+            "Conseil",
+            "--qty",
+            "1",
+            "--unit-price",
+            "100",
+            "--vat",
+            "20",
+        ],
+        "2026-12-07",
+    );
+    assert_eq!(next, "F-2026-0001");
+}
+
+#[test]
+fn a_series_acquit_already_numbers_is_not_imported_into() {
+    let acquit = switcher();
+    common::issue(
+        &acquit,
+        &["--client", "1"],
+        &[
+            "--desc",
+            "Conseil",
+            "--qty",
+            "1",
+            "--unit-price",
+            "100",
+            "--vat",
+            "20",
+        ],
+        "2026-09-01",
+    );
+    let out = acquit.run(&["import", "invoices", &fixture("invoices-tableur.csv")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = common::text(&out.stdout);
+    assert!(
+        stdout.contains("Acquit has already issued F-2026-0001 in this series"),
+        "{stdout}"
+    );
+}

@@ -195,6 +195,12 @@ impl Store {
             ))
             .into());
         };
+        if view.elsewhere && kind == FlowKind::Invoice {
+            return Err(Rejection::Invalid(format!(
+                "{number} was issued in another tool: that tool sends it to the platform, not Acquit"
+            ))
+            .into());
+        }
         if tracking_id.is_empty() || tracking_id.chars().count() > 64 {
             return Err(Rejection::Invalid(format!(
                 "{tracking_id:?} cannot be a tracking id (1 to 64 characters)"
@@ -787,7 +793,9 @@ impl Store {
         use acquit_core::ereport::{Buyer, Sale};
         let numbers: Vec<String> = {
             let mut stmt = self.conn().prepare_cached(
-                "SELECT number FROM invoices WHERE number IS NOT NULL
+                // An invoice issued elsewhere was the former tool's to
+                // report: reporting it again would count it twice.
+                "SELECT number FROM invoices WHERE number IS NOT NULL AND origin = 'acquit'
                  AND issue_date BETWEEN ?1 AND ?2 ORDER BY issue_date, id",
             )?;
             let rows = stmt.query_map(

@@ -91,6 +91,10 @@ pub struct InvoiceView {
     /// Paid beyond what is due (a credit note after payment, an
     /// overpayment): owed back to the client.
     pub refund_due: Money,
+    /// Issued in another tool before Acquit, imported (migration 0012):
+    /// its figures count, but Acquit never draws it (its PDF is the
+    /// former tool's, `Store::imported_pdf`) nor sends it as an e-invoice.
+    pub elsewhere: bool,
 }
 
 impl InvoiceView {
@@ -484,10 +488,11 @@ impl Store {
         let currency =
             Currency::from_code(&currency).map_err(|e| StoreError::Decode(e.to_string()))?;
         let lines = load_lines(conn, id.0)?;
-        let reason: Option<String> =
-            conn.query_row("SELECT reason FROM invoices WHERE id = ?1", [id.0], |r| {
-                r.get(0)
-            })?;
+        let (reason, origin): (Option<String>, String) = conn.query_row(
+            "SELECT reason, origin FROM invoices WHERE id = ?1",
+            [id.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let details = load_details(conn, id.0)?;
         let category = Category::of(&lines.iter().map(|l| l.line.clone()).collect::<Vec<_>>());
         let seller: Option<Seller> = match seller {
@@ -558,6 +563,7 @@ impl Store {
             details,
             category,
             credit_notes,
+            elsewhere: origin == "elsewhere",
             amount_due,
             refund_due,
         }))

@@ -240,7 +240,7 @@ fn describe(conn: &Connection, subject: Subject) -> Result<(String, String, Stri
                 "SELECT i.number, i.kind, i.issue_date, i.sale_date, i.due_date, i.currency, i.client_id,
                         i.seller_snapshot, i.buyer_snapshot, i.net_minor, i.vat_minor, i.total_minor, i.totals,
                         i.reason, (SELECT number FROM invoices c WHERE c.id = i.credits_invoice_id),
-                        i.details
+                        i.details, i.origin
                  FROM invoices i WHERE i.id = ?1",
                 [id],
                 |r| {
@@ -266,6 +266,13 @@ fn describe(conn: &Connection, subject: Subject) -> Result<(String, String, Stri
                     // entries written before it still verify.
                     if let Some(details) = details {
                         doc["details"] = Value::String(details);
+                    }
+                    // Schema 12's origin, only for an invoice issued
+                    // elsewhere: the older entries still verify, and an
+                    // origin rewritten behind Acquit's back does not.
+                    let origin: String = r.get(16)?;
+                    if origin != "acquit" {
+                        doc["origin"] = Value::String(origin);
                     }
                     Ok(doc)
                 },

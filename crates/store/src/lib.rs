@@ -26,6 +26,7 @@ mod declare;
 mod demo;
 mod einvoicing;
 mod import;
+mod imported;
 mod invoices;
 mod journal;
 mod links;
@@ -54,6 +55,7 @@ pub use einvoicing::{
     sha256_hex,
 };
 pub use import::{ClientImport, Outcome as ImportOutcome, PlannedRow};
+pub use imported::{Continued, InvoiceImport, PastOutcome, PlannedInvoice};
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
 pub use links::{LinkId, LinkKind, LinkStatus, NewLink, StoredLink, TimelineEntry};
@@ -97,6 +99,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_recurring.sql"),
     include_str!("../migrations/0010_quotes.sql"),
     include_str!("../migrations/0011_recurring_links.sql"),
+    include_str!("../migrations/0012_issued_elsewhere.sql"),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {

@@ -28,6 +28,10 @@ pub enum DocumentError {
     Draft(String),
     #[error("quote {0} is a draft: issue it first (`acquit quote issue`), a draft has no PDF")]
     DraftQuote(String),
+    #[error(
+        "{0} was issued in another tool before Acquit: Acquit keeps its figures, not its layout, so it draws no PDF of it (its PDF is the one that tool made: give it at import with --pdfs)"
+    )]
+    IssuedElsewhere(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the PDF could not be made: {0}")]
@@ -42,6 +46,11 @@ pub fn document(
     rendering: Rendering,
 ) -> Result<Document, DocumentError> {
     let view = store.invoice(number)?;
+    if view.elsewhere {
+        return Err(DocumentError::IssuedElsewhere(
+            view.number.unwrap_or_else(|| number.to_owned()),
+        ));
+    }
     let (Some(number), Some(issue_date), Some(due_date), Some(seller)) = (
         view.number.clone(),
         view.issue_date,
@@ -187,6 +196,15 @@ pub fn render_pdf(
     lang: Option<Lang>,
     rendering: Rendering,
 ) -> Result<Rendered, DocumentError> {
+    // An invoice issued elsewhere is its former tool's PDF, as given.
+    if let Some(bytes) = store.imported_pdf(number.trim())? {
+        return Ok(Rendered {
+            bytes,
+            // Not counted: the PDF is not Acquit's drawing.
+            pages: 0,
+            warnings: Vec::new(),
+        });
+    }
     render_document(&document(store, number, lang, rendering)?, rendering)
 }
 

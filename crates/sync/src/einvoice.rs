@@ -864,6 +864,14 @@ pub fn state(store: &Store, number: &str, fr: bool) -> Result<EInvoiceState, EIn
                 None,
             ),
         },
+        // Sent or reported by the tool that issued it, not by Acquit.
+        (None, None) if view.elsewhere => (
+            say(
+                "Émise avec l'outil précédent : envoi et e-reporting par lui",
+                "Issued with the former tool: sent and reported by it",
+            ),
+            None,
+        ),
         (None, None) => (
             match channel {
                 Channel::EInvoice { .. } => say("Pas encore envoyée", "Not sent yet"),
