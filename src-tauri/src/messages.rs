@@ -83,6 +83,8 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         send_mail_fr(e)
     } else if let Some(e) = any.downcast_ref::<ThresholdError>() {
         threshold_fr(e)
+    } else if let Some(e) = any.downcast_ref::<acquit_sync::DocumentError>() {
+        document_fr(e)
     } else {
         any.downcast_ref::<tauri_plugin_updater::Error>()
             .map(update_fr)
@@ -92,6 +94,19 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
 
 /// French typography: a narrow no-break space before `:` and `;`.
 const S: char = '\u{202f}';
+
+fn document_fr(error: &acquit_sync::DocumentError) -> Option<String> {
+    use acquit_sync::DocumentError as E;
+    Some(match error {
+        E::Draft(_) => format!("Un brouillon n’a pas de PDF{S}: émettez-le d’abord"),
+        E::DraftQuote(_) => format!("Un brouillon de devis n’a pas de PDF{S}: émettez-le d’abord"),
+        E::IssuedElsewhere(number) => format!(
+            "{number} a été émise avec votre outil précédent, avant Acquit{S}: Acquit en garde les montants, pas la mise en page, et n’en dessine pas de PDF (son PDF est celui de cet outil, à joindre à l’import avec --pdfs)"
+        ),
+        E::Store(e) => return store_fr(e),
+        E::Render(_) => return None,
+    })
+}
 
 fn send_mail_fr(error: &SendMailError) -> Option<String> {
     Some(match error {

@@ -124,6 +124,12 @@ pub struct InvoiceDetailView {
     /// ([`acquit_store::InvoiceView::takes_payments`]).
     pub takes_payments: bool,
     pub overdue: bool,
+    /// Issued with the former tool before Acquit (imported): Acquit does
+    /// not draw it (its PDF is that tool's).
+    pub elsewhere: bool,
+    /// For an invoice issued elsewhere: the former tool's PDF is kept (what
+    /// "Export PDF", mail and the client page give).
+    pub former_pdf: bool,
     pub client_id: i32,
     pub client: PartyView,
     /// None while no company profile is set (a draft only).
@@ -270,6 +276,7 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
         overdue,
         payments,
         credit_notes,
+        former_pdf,
     } = detail;
     let takes_payments = view.takes_payments();
     let money = |m: Money| m.format(lang);
@@ -298,6 +305,8 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
         status: view.status.as_str().to_owned(),
         takes_payments,
         overdue,
+        elsewhere: view.elsewhere,
+        former_pdf,
         client_id: id32(view.client_id.0),
         client: client_view(&view.buyer, home),
         vat_franchise: view

@@ -72,3 +72,59 @@ async fn a_csv_is_previewed_row_by_row_then_imported_without_its_bad_row() {
     );
     app.close().await;
 }
+
+/// The demo books, plus an invoice issued with the former tool (its own
+/// series, the reason kept) for a client the import makes.
+fn with_an_invoice_issued_elsewhere(db: &std::path::Path) {
+    demo(db);
+    let mut store = acquit_store::Store::open(db).expect("the books");
+    let file = "Numéro;Date;Client;Taux TVA;Montant HT;TVA;Payée\n\
+                ANC-0042;2026-01-15;Studio Ancien;20;400,00;80,00;non\n";
+    let parsed = acquit_core::import_invoices::invoices(file.as_bytes()).expect("the file");
+    let plan = store
+        .plan_invoice_import(parsed, acquit_store::today())
+        .expect("the plan");
+    assert_eq!(plan.errors(), 0, "{:?}", plan.rows);
+    store
+        .import_invoices(
+            &plan,
+            Some("Changement de logiciel"),
+            &std::collections::BTreeMap::new(),
+        )
+        .expect("the import");
+}
+
+/// An invoice issued elsewhere, opened: its figures, and a notice instead
+/// of a drawing Acquit never made; axe-core finds nothing serious.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_issued_elsewhere_says_so_instead_of_being_redrawn() {
+    let app = App::launch_with(with_an_invoice_issued_elsewhere).await;
+    app.choose("[data-testid=language]", "fr").await;
+    let number = crate::send::open_row(&app, "Studio Ancien", "Émise").await;
+    assert_eq!(number, "ANC-0042");
+    let notice = app.text("[data-testid=issued-elsewhere]").await;
+    assert!(
+        notice.starts_with("Émise avec votre outil précédent, avant Acquit"),
+        "{notice}"
+    );
+    assert_eq!(
+        crate::harness::plain(&app.text("[data-testid=total-gross]").await),
+        "480,00 €"
+    );
+    assert!(!app.exists("[data-testid=preview-page]").await);
+    // Nothing to export or send: the former tool's PDF was not given.
+    assert!(!app.exists("[data-testid=export-pdf]").await);
+    assert!(!app.exists("[data-testid=share-panel]").await);
+    // Its money is still taken: a payment recorded by hand, a link.
+    assert!(app.exists("[data-testid=links-panel]").await);
+    assert!(!app.exists("[data-testid=preview-error]").await);
+    let serious: Vec<_> = app
+        .axe()
+        .await
+        .into_iter()
+        .filter(crate::harness::AxeViolation::blocks)
+        .collect();
+    assert!(serious.is_empty(), "{serious:?}");
+    app.screenshot("invoice-issued-elsewhere-fr").await;
+    app.close().await;
+}

@@ -1014,6 +1014,16 @@ export type InvoiceDetailView_Deserialize = {
 	 */
 	takesPayments: boolean,
 	overdue: boolean,
+	/**
+	 *  Issued with the former tool before Acquit (imported): Acquit does
+	 *  not draw it (its PDF is that tool's).
+	 */
+	elsewhere: boolean,
+	/**
+	 *  For an invoice issued elsewhere: the former tool's PDF is kept (what
+	 *  "Export PDF", mail and the client page give).
+	 */
+	formerPdf: boolean,
 	clientId: number,
 	client: PartyView_Deserialize,
 	/**  None while no company profile is set (a draft only). */
@@ -1073,6 +1083,16 @@ export type InvoiceDetailView_Serialize = {
 	 */
 	takesPayments: boolean,
 	overdue: boolean,
+	/**
+	 *  Issued with the former tool before Acquit (imported): Acquit does
+	 *  not draw it (its PDF is that tool's).
+	 */
+	elsewhere: boolean,
+	/**
+	 *  For an invoice issued elsewhere: the former tool's PDF is kept (what
+	 *  "Export PDF", mail and the client page give).
+	 */
+	formerPdf: boolean,
 	clientId: number,
 	client: PartyView_Serialize,
 	/**  None while no company profile is set (a draft only). */

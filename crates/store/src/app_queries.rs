@@ -24,6 +24,8 @@ pub struct InvoiceDetail {
     pub payments: Vec<PaymentDetail>,
     /// Issued credit notes against this invoice, oldest first.
     pub credit_notes: Vec<CreditNoteRef>,
+    /// Issued elsewhere, and the former tool's PDF is kept.
+    pub former_pdf: bool,
 }
 
 /// A payment with what was left once the fee was taken.
@@ -154,11 +156,18 @@ impl Store {
         let overdue = view
             .status
             .is_overdue(view.amount_due, view.due_date, today);
+        let former_pdf = view.elsewhere
+            && self.conn().query_row(
+                "SELECT EXISTS (SELECT 1 FROM imported_pdfs WHERE invoice_id = ?1)",
+                [view.id.0],
+                |r| r.get(0),
+            )?;
         Ok(InvoiceDetail {
             view,
             overdue,
             payments,
             credit_notes,
+            former_pdf,
         })
     }
 
