@@ -106,10 +106,21 @@ pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
         .into_iter()
         .filter_map(|s| s.number)
         .collect();
-    let documents = numbers
-        .iter()
-        .map(|n| acquit_sync::document(&store, n, None, Rendering::Current).map_err(document_error))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Invoices issued in another tool are not redrawn: their former PDF
+    // is copied when it was kept, else they are said and left out.
+    let mut documents = Vec::with_capacity(numbers.len());
+    let mut former = Vec::new();
+    let mut left_out = Vec::new();
+    for n in &numbers {
+        match acquit_sync::document(&store, n, None, Rendering::Current) {
+            Ok(document) => documents.push(document),
+            Err(acquit_sync::DocumentError::IssuedElsewhere(_)) => match store.imported_pdf(n)? {
+                Some(pdf) => former.push((n.clone(), pdf)),
+                None => left_out.push(n.clone()),
+            },
+            Err(other) => return Err(document_error(other)),
+        }
+    }
     drop(store);
     std::fs::create_dir_all(&dir).map_err(|e| {
         CliError::Outside(format!(
@@ -165,7 +176,26 @@ pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
         eprintln!();
     }
     results.into_iter().collect::<Result<(), _>>()?;
-    Ok(format!("{total} PDF files written to {}\n", dir.display()))
+    for (number, pdf) in &former {
+        if !acquit_core::numbering::is_file_name_safe(number) {
+            return Err(CliError::rejected(format!(
+                "the number {number:?} cannot name a file: the books were changed outside Acquit (check them with `acquit journal verify`)"
+            )));
+        }
+        write_atomically(&dir.join(format!("{number}.pdf")), pdf)?;
+    }
+    let mut out = format!(
+        "{} PDF files written to {}\n",
+        total + former.len(),
+        dir.display()
+    );
+    if !left_out.is_empty() {
+        out.push_str(&format!(
+            "No PDF for {}: issued in another tool, its PDF is in that tool.\n",
+            left_out.join(", ")
+        ));
+    }
+    Ok(out)
 }
 
 /// `acquit export all --dir DIR` or `--zip FILE [--force]`

@@ -385,6 +385,21 @@ fn another_tool_s_numbers_start_a_new_series_with_the_reason_kept() {
     acquit.ok(&["invoice", "pdf", "INV-0042", "--out", out.to_str().unwrap()]);
     assert_eq!(std::fs::read(&out).unwrap(), former);
 
+    // Exports: the kept PDF as is, none for the other (said, not redrawn).
+    let pdf_dir = acquit.dir.path().join("pdfs-out");
+    let said = acquit.ok(&["export", "pdf", "--dir", pdf_dir.to_str().unwrap()]);
+    assert!(
+        said.contains("No PDF for INV-0041: issued in another tool"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read(pdf_dir.join("INV-0042.pdf")).unwrap(), former);
+    assert!(!pdf_dir.join("INV-0041.pdf").exists());
+    let all = acquit.dir.path().join("all");
+    acquit.ok(&["export", "all", "--dir", all.to_str().unwrap()]);
+    assert_eq!(std::fs::read(all.join("pdf/INV-0042.pdf")).unwrap(), former);
+    let invoices_csv = std::fs::read_to_string(all.join("invoices.csv")).unwrap();
+    assert!(invoices_csv.contains("INV-0041"), "{invoices_csv}");
+
     let breaks = acquit_store::Store::open(&acquit.db)
         .unwrap()
         .numbering_breaks()

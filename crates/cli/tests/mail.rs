@@ -434,3 +434,44 @@ fn a_recurring_mail_waits_for_its_payment_link() {
     let links: serde_json::Value = serde_json::from_str(&links).unwrap();
     assert_eq!(links[0]["status"], "pending", "{links:#}");
 }
+
+/// An invoice issued in the former tool, imported without its PDF, is
+/// reminded of by mail all the same: the text says what is due, no
+/// attachment is invented.
+#[test]
+fn an_invoice_issued_elsewhere_is_reminded_of_without_a_pdf() {
+    let w = World::new();
+    let set = w.set(SmtpServer::PASSWORD, true);
+    assert_eq!(set.status.code(), Some(0), "{}", common::text(&set.stderr));
+    let file = w.acquit.dir.path().join("former.csv");
+    std::fs::write(
+        &file,
+        "Numéro;Date;Client;Échéance;Taux TVA;Montant HT;TVA;Payée\n\
+         ANC-0007;2026-01-15;Agence Lumière;2026-02-14;20;1 000,00;200,00;non\n",
+    )
+    .unwrap();
+    w.ok(&[
+        "import",
+        "invoices",
+        file.to_str().unwrap(),
+        "--new-series",
+        "changement de logiciel",
+    ]);
+    let out = w.ok(&["remind", "ANC-0007", "--date", "2026-03-31"]);
+    assert!(out.contains("by mail"), "{out}");
+    let received = w.smtp.received();
+    assert_eq!(received.len(), 1);
+    let mail = &received[0].parsed;
+    assert!(
+        mail["subject"].as_str().unwrap().contains("ANC-0007"),
+        "{mail}"
+    );
+    assert!(
+        mail["text"]
+            .as_str()
+            .unwrap()
+            .contains("1\u{202f}200,00\u{a0}€"),
+        "{mail}"
+    );
+    assert_eq!(mail["attachments"], serde_json::json!([]), "{mail}");
+}

@@ -208,6 +208,17 @@ pub fn render_pdf(
     render_document(&document(store, number, lang, rendering)?, rendering)
 }
 
+/// The PDF to attach or export for `number` ([`render_pdf`], current),
+/// or None for an invoice issued elsewhere whose former PDF was not kept:
+/// a reminder then goes without it, an export lists it without a file.
+pub fn attachable_pdf(store: &Store, number: &str) -> Result<Option<Rendered>, DocumentError> {
+    match render_pdf(store, number, None, Rendering::Current) {
+        Ok(rendered) => Ok(Some(rendered)),
+        Err(DocumentError::IssuedElsewhere(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// Renders a document [`document`] made: the one place that decides
 /// whether a PDF is a Factur-X.
 pub fn render_document(doc: &Document, rendering: Rendering) -> Result<Rendered, DocumentError> {

@@ -27,7 +27,7 @@ use acquit_store::private;
 use acquit_store::{InvoiceView, LedgerEntry, Store, StoreError};
 use chrono::NaiveDate;
 
-use crate::documents::{DocumentError, Rendering, document};
+use crate::documents::DocumentError;
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -435,12 +435,22 @@ fn write_all(
     // In the CSVs' order (issue date, number), each dated by its issue date.
     for (i, view) in views.iter().enumerate() {
         let number = view.number.as_deref().unwrap_or_default();
-        let rendered = document(store, number, None, Rendering::Current)
-            .and_then(|d| crate::documents::render_document(&d, Rendering::Current))
-            .map_err(|source| ExportError::Document {
+        let rendered = crate::documents::attachable_pdf(store, number).map_err(|source| {
+            ExportError::Document {
                 number: number.to_owned(),
                 source,
-            })?;
+            }
+        })?;
+        let Some(rendered) = rendered else {
+            // Issued in the former tool, its PDF not kept: the CSVs list
+            // it; its PDF is in that tool.
+            progress(&format!(
+                "pdf/{number}.pdf: none, issued in another tool ({}/{})",
+                i + 1,
+                views.len()
+            ));
+            continue;
+        };
         let issued = view.issue_date.unwrap_or(as_of);
         out.file(&format!("pdf/{number}.pdf"), &rendered.bytes, issued)?;
         progress(&format!("pdf/{number}.pdf ({}/{})", i + 1, views.len()));

@@ -283,18 +283,23 @@ pub fn send_reminder(
         acquit_store::ReminderVia::Smtp,
         Some(message_id.clone()),
     )?;
-    let pdf = render_pdf(store, &reminder.number, None, Rendering::Current)?;
+    // An invoice issued elsewhere without its former PDF is reminded of
+    // without it: its number, amount and link are in the text.
+    let pdf = crate::documents::attachable_pdf(store, &reminder.number)?;
     let outgoing = Outgoing {
         to,
         to_name: Some(reminder.client.clone()),
         reply_to: None,
         subject: reminder.message.subject.clone(),
         text: reminder.message.body.clone(),
-        attachments: vec![Attachment {
-            file_name: format!("{}.pdf", reminder.number),
-            content_type: "application/pdf".into(),
-            bytes: pdf.bytes,
-        }],
+        attachments: pdf
+            .into_iter()
+            .map(|pdf| Attachment {
+                file_name: format!("{}.pdf", reminder.number),
+                content_type: "application/pdf".into(),
+                bytes: pdf.bytes,
+            })
+            .collect(),
         message_id,
     };
     match acquit_mail::send(&mailer.server, &mailer.password, &outgoing) {
