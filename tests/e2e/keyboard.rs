@@ -237,9 +237,15 @@ async fn an_invoice_from_client_to_payment_without_the_mouse() {
     })
     .await;
 
-    // A payment by transfer for what is due, recorded.
-    tab_to(&app, "payment-amount").await;
-    press(&app, "2041,20").await;
+    // A payment by transfer for what is due (offered), recorded.
+    let offered = app
+        .find("[data-testid=payment-amount]")
+        .await
+        .prop("value")
+        .await
+        .expect("the amount field")
+        .unwrap_or_default();
+    assert_eq!(crate::harness::plain(&offered), "2 041,20 €");
     tab_to(&app, "payment-reference").await;
     press(&app, "VIR 2026-12").await;
     press(&app, "\u{e007}").await;
