@@ -62,3 +62,40 @@ async fn the_first_run_is_filled_from_the_siren() {
     assert!(!found.iter().any(|v| v.blocks()), "axe-core: {found:?}");
     app.close().await;
 }
+
+/// A client filled from the SIREN typed in its form: name, VAT number and
+/// address from the directory, saved as any client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_is_filled_from_its_siren() {
+    let directory = fake_directory();
+    let app =
+        App::launch_with_env(crate::harness::demo, &[("ACQUIT_DIRECTORY_URL", directory)]).await;
+    app.choose("[data-testid=language]", "fr").await;
+    app.click("[data-testid=nav-clients]").await;
+    app.click("[data-testid=new-client]").await;
+    app.fill("[data-testid=client-siren]", "552100554").await;
+    app.click("[data-testid=client-directory-lookup]").await;
+    let note = app.text("[data-testid=client-directory-note]").await;
+    assert!(note.starts_with("Rempli depuis l’annuaire"), "{note}");
+    assert_eq!(
+        value(&app, "[data-testid=client-name]").await,
+        "STUDIO PART-DIEU"
+    );
+    assert_eq!(
+        value(&app, "[data-testid=client-vatNumber]").await,
+        "FR96552100554"
+    );
+    assert_eq!(
+        value(&app, "[data-testid=client-addressPostcode]").await,
+        "69003"
+    );
+    let found = app.axe().await;
+    assert!(!found.iter().any(|v| v.blocks()), "axe-core: {found:?}");
+    app.screenshot("client-from-siren-fr").await;
+    app.click("[data-testid=save-client]").await;
+    app.wait_texts("[data-testid=client-row]", |rows| {
+        rows.iter().any(|r| r.contains("STUDIO PART-DIEU"))
+    })
+    .await;
+    app.close().await;
+}
