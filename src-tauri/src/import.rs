@@ -83,7 +83,7 @@ pub async fn preview_client_import(
     app: tauri::AppHandle,
     books: State<'_, Books>,
 ) -> Result<Option<ImportPreview>, CommandError> {
-    let Some(path) = crate::view::ask_open_path(&app, "CSV", &["csv", "txt"]) else {
+    let Some(path) = crate::view::ask_open_path(&app, "CSV, vCard", &["csv", "txt", "vcf"]) else {
         return Ok(None);
     };
     let plan = plan(&books, &path)?;

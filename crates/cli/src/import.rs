@@ -21,7 +21,8 @@ use crate::{CliError, open, to_json};
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Clients from a CSV file (comma or semicolon, UTF-8 or Windows-1252;
-    /// the exports of Invoice Ninja or a spreadsheet): each row checked,
+    /// the exports of Invoice Ninja or a spreadsheet) or vCards (an address
+    /// book's or a phone's .vcf): each row or card checked,
     /// duplicates of existing clients left out, nothing written while a row
     /// has an error (unless --skip-bad)
     Clients(ClientsArgs),
@@ -74,7 +75,8 @@ struct InvoicesJson {
 
 #[derive(Debug, Args)]
 pub struct ClientsArgs {
-    /// The CSV file; its first line names the columns (Nom, Email, SIREN…)
+    /// The CSV file (its first line names the columns: Nom, Email,
+    /// SIREN…) or vCard file
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Show what would be imported, write nothing

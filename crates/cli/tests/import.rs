@@ -452,3 +452,33 @@ fn a_series_acquit_already_numbers_is_not_imported_into() {
         "{stdout}"
     );
 }
+
+#[test]
+fn contacts_from_an_address_book_are_clients_too() {
+    let acquit = Acquit::new();
+    let file = fixture("contacts.vcf");
+    let out = acquit.run(&["import", "clients", &file, "--json"]);
+    assert_eq!(out.status.code(), Some(1), "the bad email stops it");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["written"], false);
+    assert_eq!(report["rows"][2]["line"], 20, "{report:#}");
+    assert!(
+        report["rows"][2]["errors"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("email"),
+        "{report:#}"
+    );
+    let report = acquit.json(&["import", "clients", &file, "--skip-bad", "--json"]);
+    assert_eq!(report["imported"], 2, "{report:#}");
+    let durand = client(&acquit, "Atelier Durand");
+    assert_eq!(durand["email"], "sophie@atelier-durand.example");
+    assert_eq!(durand["phone"], "+33612345678");
+    assert_eq!(durand["postcode"], "69002");
+    let thames = client(&acquit, "Thames Digital Ltd");
+    assert_eq!(thames["country"], "GB", "{thames:#}");
+    // Again: nobody twice.
+    let again = acquit.json(&["import", "clients", &file, "--skip-bad", "--json"]);
+    assert_eq!(again["imported"], 0, "{again:#}");
+    assert_eq!(clients(&acquit).len(), 2);
+}

@@ -19,6 +19,8 @@
 //!   with its line number, and the caller writes nothing until there is
 //!   none (or the bad rows are skipped by choice).
 
+use std::collections::BTreeMap;
+
 use crate::address::{Address, Country};
 use crate::ids::{Email, PhoneE164, Siren, Siret, VatNumber};
 use crate::{Client, Lang};
@@ -282,9 +284,17 @@ pub struct Parsed {
     pub rows: Vec<Row>,
 }
 
-/// Reads a clients file (any accepted encoding and separator).
+/// Reads a clients file: CSV (any accepted encoding and separator), or
+/// vCards (`BEGIN:VCARD`, what address books and phones export).
 pub fn clients(bytes: &[u8]) -> Result<Parsed, ImportError> {
     let text = decode(bytes);
+    if text
+        .trim_start()
+        .get(..11)
+        .is_some_and(|head| head.eq_ignore_ascii_case("BEGIN:VCARD"))
+    {
+        return Ok(vcards(&text));
+    }
     let mut records = records(&text).into_iter();
     let (_, headers) = records.next().ok_or(ImportError::Empty)?;
     let mapping = Mapping::of(&headers);
@@ -302,6 +312,146 @@ pub fn clients(bytes: &[u8]) -> Result<Parsed, ImportError> {
         })
         .collect();
     Ok(Parsed { mapping, rows })
+}
+
+/// The columns a vCard fills, in the order [`vcard_fields`] gives them.
+const VCARD_COLUMNS: [Column; 9] = [
+    Column::Name,
+    Column::FirstName,
+    Column::LastName,
+    Column::Email,
+    Column::Phone,
+    Column::Street,
+    Column::Postcode,
+    Column::City,
+    Column::Country,
+];
+
+/// vCards (RFC 6350, and the 2.1/3.0 that phones still write): each card a
+/// row, read by the same checks as a CSV row. The company (`ORG`) is the
+/// client's name, else the person (`N`, `FN`); the first `EMAIL`, `TEL`
+/// and `ADR` are taken. Folded lines are unfolded and `\,` `\;` `\n`
+/// unescaped; properties Acquit has no use for are left.
+fn vcards(text: &str) -> Parsed {
+    // Unfold: a line starting with a space or tab continues the previous.
+    let mut lines: Vec<(usize, String)> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        match raw.strip_prefix([' ', '\t']) {
+            Some(rest) if !lines.is_empty() => lines.last_mut().expect("one").1.push_str(rest),
+            _ => lines.push((i + 1, raw.to_owned())),
+        }
+    }
+    let mapping = Mapping {
+        columns: VCARD_COLUMNS.iter().copied().map(Some).collect(),
+        ignored: Vec::new(),
+    };
+    let mut rows = Vec::new();
+    let mut card: Option<(usize, BTreeMap<&'static str, String>)> = None;
+    for (line, content) in &lines {
+        let Some((head, value)) = content.split_once(':') else {
+            continue;
+        };
+        let name = head.split(';').next().unwrap_or_default().trim();
+        // `item1.EMAIL`: Apple's groups.
+        let name = name.rsplit('.').next().unwrap_or(name).to_ascii_uppercase();
+        match (name.as_str(), &mut card) {
+            ("BEGIN", _) if value.trim().eq_ignore_ascii_case("VCARD") => {
+                card = Some((*line, BTreeMap::new()));
+            }
+            ("END", Some(_)) if value.trim().eq_ignore_ascii_case("VCARD") => {
+                let (start, props) = card.take().expect("a card");
+                let fields = vcard_fields(&props);
+                let result = client(&mapping, &fields);
+                let name = match &result {
+                    Ok(c) => Some(c.name.clone()),
+                    Err(_) => row_name(&mapping, &fields),
+                };
+                rows.push(Row {
+                    line: start,
+                    name,
+                    result,
+                });
+            }
+            (key, Some((_, props))) => {
+                let key: &'static str = match key {
+                    "ORG" => "org",
+                    "FN" => "fn",
+                    "N" => "n",
+                    "EMAIL" => "email",
+                    "TEL" => "tel",
+                    "ADR" => "adr",
+                    _ => continue,
+                };
+                props.entry(key).or_insert_with(|| value.to_owned());
+            }
+            _ => {}
+        }
+    }
+    Parsed { mapping, rows }
+}
+
+/// A vCard value's parts (`;`-separated, `\;` kept), unescaped.
+fn vcard_parts(value: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n' | 'N') => parts.last_mut().expect("one").push('\n'),
+                Some(other) => parts.last_mut().expect("one").push(other),
+                None => {}
+            },
+            ';' => parts.push(String::new()),
+            c => parts.last_mut().expect("one").push(c),
+        }
+    }
+    parts.into_iter().map(|p| p.trim().to_owned()).collect()
+}
+
+/// A card's values in [`VCARD_COLUMNS`]' order.
+fn vcard_fields(props: &BTreeMap<&'static str, String>) -> Vec<String> {
+    let part = |key: &str, i: usize| -> String {
+        props
+            .get(key)
+            .map(|v| vcard_parts(v).get(i).cloned().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let org = part("org", 0);
+    // N: family; given; additional; prefixes; suffixes.
+    let (family, given) = (part("n", 0), part("n", 1));
+    let full = part("fn", 0);
+    let name = if !org.is_empty() {
+        org
+    } else if family.is_empty() && given.is_empty() {
+        full
+    } else {
+        String::new()
+    };
+    // ADR: post box; extended; street; locality; region; postcode; country.
+    let street = [part("adr", 2), part("adr", 1)]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let tel = props
+        .get("tel")
+        .map(|t| t.trim().trim_start_matches("tel:").to_owned())
+        .unwrap_or_default();
+    let email = props
+        .get("email")
+        .map(|e| e.trim().trim_start_matches("mailto:").to_owned())
+        .unwrap_or_default();
+    vec![
+        name,
+        given,
+        family,
+        email,
+        tel,
+        street,
+        part("adr", 5),
+        part("adr", 3),
+        part("adr", 6),
+    ]
 }
 
 /// The name a row gives (its name column, else its contact's names).
@@ -406,6 +556,33 @@ fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vcards_are_clients_checked_as_rows_are() {
+        let file = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Martin;Léa;;;\r\nFN:Léa Martin\r\n\
+                    ORG:Boulangerie Martin SARL\r\nitem1.EMAIL;TYPE=INTERNET:compta@martin.exa\r\n mple\r\n\
+                    TEL;TYPE=WORK:01 43 55 12 34\r\n\
+                    ADR;TYPE=WORK:;;12 rue Oberkampf\\, bât. B;Paris;;75011;France\r\nEND:VCARD\r\n\
+                    BEGIN:VCARD\nVERSION:4.0\nN:Roux;Camille;;;\nFN:Camille Roux\nEMAIL:pas-un-email\nEND:VCARD\n";
+        let parsed = clients(file.as_bytes()).unwrap();
+        assert_eq!(parsed.rows.len(), 2);
+        let martin = parsed.rows[0].result.as_ref().unwrap();
+        assert_eq!(parsed.rows[0].line, 1);
+        assert_eq!(martin.name, "Boulangerie Martin SARL");
+        assert_eq!(
+            martin.email.as_ref().unwrap().to_string(),
+            "compta@martin.example"
+        );
+        assert_eq!(martin.phone.as_ref().unwrap().to_string(), "+33143551234");
+        let address = martin.address.as_ref().unwrap();
+        assert_eq!(address.lines, vec!["12 rue Oberkampf, bât. B"]);
+        assert_eq!(address.postcode.as_deref(), Some("75011"));
+        assert_eq!(address.city.as_deref(), Some("Paris"));
+        // A person: the name from N; the bad email said.
+        assert_eq!(parsed.rows[1].name.as_deref(), Some("Camille Roux"));
+        let errors = parsed.rows[1].result.as_ref().unwrap_err();
+        assert!(errors[0].starts_with("email"), "{errors:?}");
+    }
 
     #[test]
     fn encodings_are_read_whatever_excel_wrote() {
