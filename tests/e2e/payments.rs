@@ -168,6 +168,23 @@ async fn stripe_connected_in_settings_a_link_paid_turns_the_invoice_paid() {
     // "Sync now": Stripe's events are listed, the payment applied.
     app.click("[data-testid=sync-now]").await;
     wait_status(&app, "Payée", Duration::from_secs(20)).await;
+    // … and a screen reader hears that the sync it asked for is done.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let said = app
+            .client
+            .execute(
+                "return document.querySelector('[data-testid=sync-announce]').textContent",
+                vec![],
+            )
+            .await
+            .expect("the live region");
+        if said.as_str() == Some("Synchronisation faite.") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the live region says {said}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // The preview (the PDF's pages, in the client's language: Thames
     // Digital reads English) is drawn again, stamped.
     let preview = app.wait_preview(|t| t.contains("\nPAID\n")).await;
