@@ -393,8 +393,13 @@ pub struct DueReminder {
 /// The reminders due today (the schedule's latest step not yet sent).
 #[tauri::command]
 #[specta::specta]
-pub fn reminders_due(books: State<'_, Books>) -> Result<Vec<DueReminder>, CommandError> {
-    let lang: Lang = ui_lang();
+pub fn reminders_due(
+    books: State<'_, Books>,
+    lang: String,
+) -> Result<Vec<DueReminder>, CommandError> {
+    // The screen's language, asked with the call (as the dashboard's):
+    // the app-wide one may not have changed yet when the screen asks.
+    let lang: Lang = crate::commands::lang(&lang)?;
     books.with(|store| {
         Ok::<_, StoreError>(
             reminders::due(store, acquit_store::today())?

@@ -106,3 +106,74 @@ async fn every_screen_of_the_books_has_no_serious_violation() {
     app.close().await;
     assert!(blocking.is_empty(), "axe-core:\n{}", blocking.join("\n"));
 }
+
+/// At 200 % zoom (WCAG 1.4.4 and 1.4.10 reflow) nothing needs a sideways
+/// scroll on the main screens. Measured as the zoom lays pages out: the
+/// window at its narrowest, 760 CSS pixels (a 1520-pixel window at 200 %),
+/// since CSS `zoom` leaves media queries and WebDriver's clicks at 100 %.
+/// Tables may scroll inside themselves (WCAG's exception for data tables).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_200_percent_zoom_nothing_scrolls_sideways() {
+    let app = App::launch_with(demo).await;
+    app.choose("[data-testid=language]", "fr").await;
+    app.find("[data-testid=invoice-row]").await;
+    app.client
+        .set_window_size(600, 800)
+        .await
+        .expect("a narrow window");
+    let mut wide = Vec::new();
+    for (nav, name) in [
+        ("nav-invoices", "invoices"),
+        ("nav-quotes", "quotes"),
+        ("nav-clients", "clients"),
+        ("nav-ledger", "ledger"),
+        ("nav-credit-notes", "credit notes"),
+        ("nav-reconcile", "reconciliation"),
+        ("nav-declaration", "declaration"),
+        ("nav-settings", "settings"),
+    ] {
+        app.client
+            .execute(
+                "document.querySelector(arguments[0]).click()",
+                vec![format!("[data-testid={nav}]").into()],
+            )
+            .await
+            .expect("going to the screen");
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let overflow = app
+            .client
+            .execute(
+                "const e = document.scrollingElement, m = document.querySelector('main');
+                 return [Math.max(e.scrollWidth, m.scrollWidth - m.clientWidth + e.clientWidth), e.clientWidth];",
+                vec![],
+            )
+            .await
+            .expect("measuring");
+        let (scroll, client) = (overflow[0].as_i64().unwrap(), overflow[1].as_i64().unwrap());
+        let culprits = app
+            .client
+            .execute(
+                "const w = document.scrollingElement.clientWidth; const out = [];
+                 for (const e of document.querySelectorAll('body *')) {
+                   const r = e.getBoundingClientRect();
+                   if (r.right > w + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > w + 1))
+                     out.push(e.tagName + '.' + e.className + '[' + (e.dataset.testid || '') + '] ' + Math.round(r.right));
+                 }
+                 return out.slice(0, 6);",
+                vec![],
+            )
+            .await
+            .expect("finding what is too wide");
+        println!(
+            "{} px wide, {name}: content {scroll} px in {client} px {culprits}",
+            client
+        );
+        app.screenshot(&format!("narrow-{}", name.replace(' ', "-")))
+            .await;
+        if scroll > client + 1 {
+            wide.push(format!("{name}: {scroll} px of content in {client} px"));
+        }
+    }
+    app.close().await;
+    assert!(wide.is_empty(), "a sideways scroll at 200 %: {wide:?}");
+}

@@ -34,6 +34,12 @@ async fn an_overdue_invoice_is_reminded_by_mail_from_acquit() {
         due.iter().any(|r| r.contains("Première relance")),
         "{due:#?}"
     );
+    // In the screen's language: French amounts, not "€607.20".
+    assert!(
+        due.iter()
+            .any(|r| crate::harness::plain(r).contains("607,20 €") && !r.contains("€6")),
+        "{due:#?}"
+    );
 
     // Settings › E-mail: a wrong password is refused by the server, nothing
     // saved; the right one is checked and kept in the keychain.

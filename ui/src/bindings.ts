@@ -235,7 +235,7 @@ export const commands = {
 	 */
 	sendReminder: (number: string, via: string) => typedError<string, CommandError>(__TAURI_INVOKE("send_reminder", { number, via })),
 	/**  The reminders due today (the schedule's latest step not yet sent). */
-	remindersDue: () => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due")),
+	remindersDue: (lang: string) => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due", { lang })),
 	notificationSettings: () => typedError<NotificationSettings, CommandError>(__TAURI_INVOKE("notification_settings")),
 	/**
 	 *  Looks `number` (SIREN or SIRET) up in the public company directory
