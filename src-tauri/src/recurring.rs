@@ -13,7 +13,7 @@ use tauri::State;
 
 use crate::commands::{Books, CommandError};
 use crate::forms::Form;
-use crate::messages::{localize, say, ui_lang};
+use crate::messages::{localize, say};
 use crate::payments::on_own_connection;
 
 /// The "repeat this invoice" form, as typed.
@@ -55,8 +55,8 @@ pub struct RecurringView {
     pub last: Option<String>,
 }
 
-fn every_label(every: Every) -> String {
-    let fr = matches!(ui_lang(), acquit_core::Lang::Fr);
+fn every_label(every: Every, lang: acquit_core::Lang) -> String {
+    let fr = matches!(lang, acquit_core::Lang::Fr);
     match (every.unit, every.n, fr) {
         (Unit::Month, 1, true) => "Tous les mois".into(),
         (Unit::Month, 12, true) => "Tous les ans".into(),
@@ -74,8 +74,13 @@ fn every_label(every: Every) -> String {
 /// Every schedule, oldest first.
 #[tauri::command]
 #[specta::specta]
-pub fn recurring_list(books: State<'_, Books>) -> Result<Vec<RecurringView>, CommandError> {
-    let lang = ui_lang();
+pub fn recurring_list(
+    books: State<'_, Books>,
+    lang: String,
+) -> Result<Vec<RecurringView>, CommandError> {
+    // The screen's language, asked with the call: the home screen asks
+    // before the app-wide language is set at start.
+    let lang = crate::commands::lang(&lang)?;
     let schedules = books.with(|store| store.recurring_list())?;
     Ok(schedules
         .into_iter()
@@ -84,7 +89,7 @@ pub fn recurring_list(books: State<'_, Books>) -> Result<Vec<RecurringView>, Com
             RecurringView {
                 id: i32::try_from(s.id).unwrap_or(i32::MAX),
                 client: s.client,
-                every: every_label(s.rule.every),
+                every: every_label(s.rule.every, lang),
                 auto: s.mode == RecurringMode::Auto,
                 mail: s.delivery.mail,
                 link: s.delivery.link,
@@ -95,13 +100,15 @@ pub fn recurring_list(books: State<'_, Books>) -> Result<Vec<RecurringView>, Com
                     s.rule.date_of(next_period).map(|d| format_date(lang, d))
                 },
                 made: u32::try_from(s.runs.len()).unwrap_or(u32::MAX),
-                last: s.runs.last().map(|r| match (&r.number, r.invoice) {
-                    (Some(number), _) => number.clone(),
-                    (None, Some(draft)) => say(
-                        &format!("brouillon {}", draft.0),
-                        &format!("draft {}", draft.0),
-                    ),
-                    (None, None) => say("brouillon supprimé", "draft deleted"),
+                last: s.runs.last().map(|r| {
+                    let fr = lang == acquit_core::Lang::Fr;
+                    match (&r.number, r.invoice, fr) {
+                        (Some(number), _, _) => number.clone(),
+                        (None, Some(draft), true) => format!("brouillon {}", draft.0),
+                        (None, Some(draft), false) => format!("draft {}", draft.0),
+                        (None, None, true) => "brouillon supprimé".into(),
+                        (None, None, false) => "draft deleted".into(),
+                    }
                 }),
             }
         })

@@ -279,7 +279,7 @@ export const commands = {
 	 */
 	invoiceQuote: (id: number, deposit: string | null) => typedError<number, CommandError>(__TAURI_INVOKE("invoice_quote", { id, deposit })),
 	/**  Every schedule, oldest first. */
-	recurringList: () => typedError<RecurringView_Serialize[], CommandError>(__TAURI_INVOKE("recurring_list")),
+	recurringList: (lang: string) => typedError<RecurringView_Serialize[], CommandError>(__TAURI_INVOKE("recurring_list", { lang })),
 	/**
 	 *  Makes a schedule from draft `draft` (copied; it stays a draft), then
 	 *  makes at once the periods already due. Returns the schedule's id.
