@@ -90,7 +90,7 @@ pub fn company_profile(books: State<'_, Books>) -> Result<CompanyForm, CommandEr
 pub fn check_iban(iban: String) -> Result<String, CommandError> {
     Iban::parse(&iban)
         .map(|i| i.formatted())
-        .map_err(|e| CommandError::new(e.to_string()))
+        .map_err(|e| CommandError::new(crate::messages::localize(&e)))
 }
 
 /// Saves the company profile and the invoice numbering pattern; each

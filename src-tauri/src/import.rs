@@ -98,7 +98,14 @@ pub async fn preview_client_import(
                     ImportRowState::Repeated,
                     format!("{} {line}", say("comme la ligne", "as line")),
                 ),
-                ImportOutcome::Error { errors } => (ImportRowState::Error, errors.join("\u{a0}; ")),
+                ImportOutcome::Error { errors } => (
+                    ImportRowState::Error,
+                    errors
+                        .iter()
+                        .map(row_error)
+                        .collect::<Vec<_>>()
+                        .join(&say("\u{202f}; ", "; ")),
+                ),
             };
             ImportRowView {
                 line: u32::try_from(row.line).unwrap_or(u32::MAX),
@@ -115,6 +122,32 @@ pub async fn preview_client_import(
         error_count: u32::try_from(plan.errors()).unwrap_or(u32::MAX),
         ignored_columns: plan.ignored_columns,
     }))
+}
+
+/// What is wrong with a row, in the UI's language: the field and what it
+/// held, then the parser's own words (French through `messages`).
+fn row_error(error: &acquit_core::import::RowError) -> String {
+    use crate::messages::localize;
+    use acquit_core::Lang;
+    use acquit_core::import::RowError as R;
+    if crate::messages::ui_lang() == Lang::En {
+        return error.to_string();
+    }
+    // French typography: guillemets with no-break spaces, a narrow one
+    // before the colon.
+    let field =
+        |name: &str, text: &str, why: String| format!("{name} «\u{a0}{text}\u{a0}»\u{202f}: {why}");
+    match error {
+        R::NoName => "pas de nom\u{202f}: chaque client en a un".into(),
+        R::Country(e) => localize(e),
+        R::Email { text, error } => field("e-mail", text, localize(error)),
+        R::Phone { text, error } => field("téléphone", text, localize(error)),
+        R::Siren { text, error } => field("SIREN", text, localize(error)),
+        R::Siret { text, error } => field("SIRET", text, localize(error)),
+        R::VatNumber { text, error } => field("n° de TVA", text, localize(error)),
+        R::Address(e) => format!("adresse\u{202f}: {}", localize(e)),
+        R::Lang(text) => field("langue", text, "écrivez fr ou en".into()),
+    }
 }
 
 /// Imports the new clients of `path` (read again: the file is the truth),

@@ -15,6 +15,9 @@ use acquit_core::address::Missing;
 use acquit_core::compliance::Gap;
 use acquit_core::decimal::DecimalError;
 use acquit_core::declaration::ThresholdError;
+use acquit_core::ids::{
+    BicError, EmailError, IbanError, PhoneError, SirenError, SiretError, VatNumberError,
+};
 use acquit_core::invoice::EurRateError;
 use acquit_core::quantity::{QuantityError, RateError};
 use acquit_core::tax::TaxError;
@@ -85,6 +88,20 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         threshold_fr(e)
     } else if let Some(e) = any.downcast_ref::<acquit_sync::DocumentError>() {
         document_fr(e)
+    } else if let Some(e) = any.downcast_ref::<BicError>() {
+        Some(bic_fr(e))
+    } else if let Some(e) = any.downcast_ref::<IbanError>() {
+        iban_fr(e)
+    } else if let Some(e) = any.downcast_ref::<SirenError>() {
+        Some(siren_fr(e))
+    } else if let Some(e) = any.downcast_ref::<SiretError>() {
+        Some(siret_fr(e))
+    } else if let Some(e) = any.downcast_ref::<VatNumberError>() {
+        vat_number_fr(e)
+    } else if let Some(e) = any.downcast_ref::<PhoneError>() {
+        Some(phone_fr(e))
+    } else if let Some(e) = any.downcast_ref::<EmailError>() {
+        Some(email_fr(e))
     } else {
         any.downcast_ref::<tauri_plugin_updater::Error>()
             .map(update_fr)
@@ -715,6 +732,334 @@ fn address_fr(e: &AddressError) -> String {
     }
 }
 
+fn bic_fr(e: &BicError) -> String {
+    match e {
+        BicError::Empty => format!("Le BIC est vide{S}: copiez-le depuis le RIB"),
+        BicError::InvalidCharacter { character } => format!(
+            "Le BIC contient «\u{a0}{character}\u{a0}»{S}: un BIC n’a que des lettres et des chiffres"
+        ),
+        BicError::WrongLength { actual } => {
+            format!("Un BIC a 8 ou 11 caractères (comme BNPAFRPP ou BNPAFRPPXXX), pas {actual}")
+        }
+        BicError::InvalidBankCode { bank_code } => format!(
+            "Un BIC commence par quatre lettres qui désignent la banque, pas «\u{a0}{bank_code}\u{a0}»"
+        ),
+        BicError::InvalidCountryCode { country } => format!(
+            "Les caractères 5 et 6 d’un BIC sont les lettres du pays (FR pour la France), pas «\u{a0}{country}\u{a0}»"
+        ),
+        BicError::UnknownCountry { country } => format!(
+            "Les caractères 5 et 6 d’un BIC sont le code d’un pays, et «\u{a0}{country}\u{a0}» n’en est pas un{S}: recopiez-le"
+        ),
+    }
+}
+
+/// `None` for a character class the core names in words this module does
+/// not know: its English stays.
+fn iban_fr(e: &IbanError) -> Option<String> {
+    Some(match e {
+        IbanError::Empty => format!("L’IBAN est vide{S}: copiez-le depuis le RIB"),
+        IbanError::InvalidCharacter { character } => format!(
+            "L’IBAN contient «\u{a0}{character}\u{a0}»{S}: un IBAN n’a que des lettres et des chiffres"
+        ),
+        IbanError::MissingCountryCode { prefix } => format!(
+            "Un IBAN commence par les deux lettres de son pays (comme FR), pas «\u{a0}{prefix}\u{a0}»"
+        ),
+        IbanError::UnknownCountry { country } => format!(
+            "«\u{a0}{country}\u{a0}» n’est pas un pays qui émet des IBAN{S}: vérifiez les deux premières lettres"
+        ),
+        IbanError::WrongLength {
+            country,
+            expected,
+            actual,
+        } => format!(
+            "Un IBAN commençant par {country} a {expected} caractères, pas {actual}{S}: recopiez-le"
+        ),
+        IbanError::InvalidCheckDigits { check_digits } => format!(
+            "Les deux caractères après les lettres du pays sont des chiffres de contrôle, pas «\u{a0}{check_digits}\u{a0}»"
+        ),
+        IbanError::ChecksumMismatch { formatted } => format!(
+            "L’IBAN {formatted} ne passe pas le contrôle de validité{S}: cherchez un chiffre mal saisi"
+        ),
+        IbanError::InvalidBban {
+            country,
+            position,
+            expected,
+            found,
+        } => {
+            let expected = match expected.as_str() {
+                "a digit" => "un chiffre",
+                "a letter" => "une lettre",
+                "a letter or digit" => "une lettre ou un chiffre",
+                _ => return None,
+            };
+            format!(
+                "Dans un IBAN commençant par {country}, le {position}e caractère est {expected}, pas «\u{a0}{found}\u{a0}»{S}: cherchez une lettre tapée pour un chiffre (O pour 0, I pour 1) ou l’inverse"
+            )
+        }
+        IbanError::NationalChecksumMismatch { formatted } => format!(
+            "Les chiffres de contrôle nationaux du numéro de compte de l’IBAN {formatted} sont faux{S}: recopiez-le depuis le RIB"
+        ),
+    })
+}
+
+fn siren_fr(e: &SirenError) -> String {
+    match e {
+        SirenError::Empty => {
+            format!("Le SIREN est vide{S}: c’est le numéro à 9 chiffres d’une entreprise française")
+        }
+        SirenError::InvalidCharacter { character } => {
+            format!("Le SIREN contient «\u{a0}{character}\u{a0}»{S}: un SIREN n’a que des chiffres")
+        }
+        SirenError::LooksLikeSiret { siren } => format!(
+            "C’est un SIRET (14 chiffres){S}; le SIREN est formé de ses 9 premiers chiffres{S}: {siren}"
+        ),
+        SirenError::WrongLength { actual } => format!("Un SIREN a 9 chiffres, pas {actual}"),
+        SirenError::ChecksumMismatch { formatted } => format!(
+            "Le SIREN {formatted} ne passe pas le contrôle de validité{S}: cherchez un chiffre mal saisi"
+        ),
+    }
+}
+
+fn siret_fr(e: &SiretError) -> String {
+    match e {
+        SiretError::Empty => format!(
+            "Le SIRET est vide{S}: c’est le numéro à 14 chiffres d’un établissement français"
+        ),
+        SiretError::InvalidCharacter { character } => {
+            format!("Le SIRET contient «\u{a0}{character}\u{a0}»{S}: un SIRET n’a que des chiffres")
+        }
+        SiretError::LooksLikeSiren => format!(
+            "C’est un SIREN (9 chiffres){S}; un SIRET y ajoute les 5 chiffres du numéro d’établissement (NIC)"
+        ),
+        SiretError::WrongLength { actual } => format!("Un SIRET a 14 chiffres, pas {actual}"),
+        SiretError::InvalidSiren { siren } => format!(
+            "Le SIREN {siren} de ce SIRET ne passe pas le contrôle de validité{S}: vérifiez ses 9 premiers chiffres"
+        ),
+        SiretError::ChecksumMismatch { formatted } => format!(
+            "Le SIRET {formatted} ne passe pas le contrôle de validité{S}: cherchez un chiffre mal saisi"
+        ),
+    }
+}
+
+/// `None` for a country, format or part the core names in words this
+/// module does not know: its English stays.
+fn vat_number_fr(e: &VatNumberError) -> Option<String> {
+    use VatNumberError as V;
+    Some(match e {
+        V::Empty => "Le numéro de TVA est vide".into(),
+        V::InvalidCharacter { character } => format!(
+            "Le numéro de TVA contient «\u{a0}{character}\u{a0}»{S}: il n’a que des lettres et des chiffres"
+        ),
+        V::MissingCountryPrefix { prefix } => format!(
+            "Un numéro de TVA commence par les lettres de son pays (FR pour la France), pas «\u{a0}{prefix}\u{a0}»"
+        ),
+        V::GreekPrefix => "Les numéros de TVA grecs commencent par EL, pas GR".into(),
+        V::UnknownCountryPrefix { prefix } => format!(
+            "«\u{a0}{prefix}\u{a0}» n’est pas un préfixe de TVA de l’UE{S}: vérifiez les deux premières lettres"
+        ),
+        V::OneStopShopNumber { number } => format!(
+            "{number} est un numéro du guichet unique (OSS), avec lequel un vendeur hors UE déclare ses ventes dans l’UE{S}: demandez au client son numéro de TVA"
+        ),
+        V::FrenchWrongLength { actual } => format!(
+            "Un numéro de TVA français a 13 caractères (FR, la clé, le SIREN à 9 chiffres), pas {actual}"
+        ),
+        V::FrenchInvalidKey { key } => format!(
+            "La clé après FR est faite de 2 chiffres ou lettres (sauf I et O), pas «\u{a0}{key}\u{a0}»"
+        ),
+        V::FrenchInvalidSiren { siren } => format!(
+            "Un numéro de TVA français se termine par le SIREN, et {siren} n’est pas un SIREN valable"
+        ),
+        V::FrenchKeyMismatch {
+            key,
+            siren,
+            expected,
+        } => format!(
+            "La clé {key} ne correspond pas au SIREN {siren}, qui donne {expected}{S}: vérifiez les deux"
+        ),
+        V::WrongFormat {
+            prefix,
+            country,
+            format,
+            body,
+        } => format!(
+            "Après {prefix}, un numéro de TVA {} a {}, pas «\u{a0}{body}\u{a0}»",
+            vat_country_fr(country)?,
+            vat_format_fr(format)?
+        ),
+        V::InvalidPart {
+            number,
+            country,
+            part,
+        } => format!(
+            "Le numéro de TVA {} {number} {}{S}: vérifiez-le avec le client",
+            vat_country_fr(country)?,
+            vat_part_fr(part)?
+        ),
+        V::ChecksumMismatch { number, country } => format!(
+            "Le numéro de TVA {} {number} ne passe pas le contrôle de validité{S}: cherchez un caractère mal saisi",
+            vat_country_fr(country)?
+        ),
+    })
+}
+
+/// The core's country names of VAT numbers, as the French adjective that
+/// follows « numéro de TVA ».
+fn vat_country_fr(country: &str) -> Option<&'static str> {
+    Some(match country {
+        "Austria" => "autrichien",
+        "Belgium" => "belge",
+        "Bulgaria" => "bulgare",
+        "Cyprus" => "chypriote",
+        "Czechia" => "tchèque",
+        "Germany" => "allemand",
+        "Denmark" => "danois",
+        "Estonia" => "estonien",
+        "Greece" => "grec",
+        "Spain" => "espagnol",
+        "Finland" => "finlandais",
+        "Croatia" => "croate",
+        "Hungary" => "hongrois",
+        "Ireland" => "irlandais",
+        "Italy" => "italien",
+        "Lithuania" => "lituanien",
+        "Luxembourg" => "luxembourgeois",
+        "Latvia" => "letton",
+        "Malta" => "maltais",
+        "the Netherlands" => "néerlandais",
+        "Poland" => "polonais",
+        "Portugal" => "portugais",
+        "Romania" => "roumain",
+        "Sweden" => "suédois",
+        "Slovenia" => "slovène",
+        "Slovakia" => "slovaque",
+        "Northern Ireland" => "nord-irlandais",
+        "the United Kingdom" => "britannique",
+        _ => return None,
+    })
+}
+
+/// The core's words for what follows a state's VAT prefix.
+fn vat_format_fr(format: &str) -> Option<&'static str> {
+    Some(match format {
+        "U and 8 digits" => "U et 8 chiffres",
+        "10 digits starting with 0 or 1" => "10 chiffres commençant par 0 ou 1",
+        "9 digits, or 10 for a person" => "9 chiffres, ou 10 pour une personne",
+        "8 digits and a letter" => "8 chiffres et une lettre",
+        "8, 9 or 10 digits" => "8, 9 ou 10 chiffres",
+        "8 digits" => "8 chiffres",
+        "8 digits, the first not 0" => "8 chiffres, le premier autre que 0",
+        "9 digits" => "9 chiffres",
+        "9 digits, the first not 0" => "9 chiffres, le premier autre que 0",
+        "9 characters, digits but the first or last" => {
+            "9 caractères, des chiffres sauf le premier ou le dernier"
+        }
+        "7 digits and 1 or 2 letters" => "7 chiffres et 1 ou 2 lettres",
+        "9 or 12 digits" => "9 ou 12 chiffres",
+        "9 digits, B and 2 digits" => "9 chiffres, B et 2 chiffres",
+        "10 digits" => "10 chiffres",
+        "11 digits" => "11 chiffres",
+        "2 to 10 digits, or 13 for a person" => "2 à 10 chiffres, ou 13 pour une personne",
+        "12 digits ending in 01" => "12 chiffres finissant par 01",
+        "9 or 12 digits, or GD or HA and 3 digits" => "9 ou 12 chiffres, ou GD ou HA et 3 chiffres",
+        _ => return None,
+    })
+}
+
+/// The core's words for a part of a VAT number that cannot be, as what
+/// the number does in French.
+fn vat_part_fr(part: &str) -> Option<&'static str> {
+    Some(match part {
+        "a first digit other than 0 or 1" => "commence par un autre chiffre que 0 ou 1",
+        "12 as first digits, which Cyprus does not issue" => {
+            "commence par 12, que Chypre n’attribue pas"
+        }
+        "a 9 as first of 8 digits, which Czechia does not issue" => {
+            "a 8 chiffres commençant par 9, que la Tchéquie n’attribue pas"
+        }
+        "9 digits, which birth numbers have only before 1954" => {
+            "a 9 chiffres, ce qu’un numéro de naissance n’a qu’avant 1954"
+        }
+        "no valid date of birth in its first 6 digits" => {
+            "n’a pas de date de naissance valable dans ses 6 premiers chiffres"
+        }
+        "no valid date of birth in its first 7 digits" => {
+            "n’a pas de date de naissance valable dans ses 7 premiers chiffres"
+        }
+        "no valid date of birth in digits 2 to 7" => {
+            "n’a pas de date de naissance valable dans ses chiffres 2 à 7"
+        }
+        "no tax office code in digits 8 to 10" => {
+            "n’a pas de code de bureau des impôts dans ses chiffres 8 à 10"
+        }
+        "no Romanian county code in digits 8 and 9" => {
+            "n’a pas de code de département roumain dans ses chiffres 8 et 9"
+        }
+        "a second to last digit other than 1" => "a un avant-dernier chiffre autre que 1",
+        "a number outside its range (GD below 500, HA from 500)" => {
+            "a un numéro hors de sa plage (GD en dessous de 500, HA à partir de 500)"
+        }
+        _ => return None,
+    })
+}
+
+fn phone_fr(e: &PhoneError) -> String {
+    match e {
+        PhoneError::Empty => "Le numéro de téléphone est vide".into(),
+        PhoneError::InvalidCharacter { character } => format!(
+            "Le numéro de téléphone contient «\u{a0}{character}\u{a0}»{S}: utilisez des chiffres, et + devant l’indicatif du pays"
+        ),
+        PhoneError::MissingCountryCode => {
+            format!("Ce numéro n’a pas d’indicatif de pays{S}: écrivez-le comme +33 6 12 34 56 78")
+        }
+        PhoneError::CountryCodeStartsWithZero => format!(
+            "Un indicatif de pays ne commence jamais par 0{S}: écrivez +33 6 12 34 56 78, pas +06 12 34 56 78"
+        ),
+        PhoneError::WrongLength { digits } => {
+            format!("Un numéro international a de 8 à 15 chiffres après le +, pas {digits}")
+        }
+        PhoneError::FrenchTrunkZero => {
+            format!("Retirez le 0 après +33{S}: écrivez +33 6 12 34 56 78, pas +33 06 12 34 56 78")
+        }
+        PhoneError::FrenchWrongLength { digits } => format!(
+            "Un numéro français a 9 chiffres après +33 (10 avec le 0 du début), pas {digits}"
+        ),
+        PhoneError::UnsupportedDefaultCountry { country } => format!(
+            "Pas d’indicatif automatique pour «\u{a0}{country}\u{a0}»{S}: tapez le numéro avec + et son indicatif"
+        ),
+    }
+}
+
+fn email_fr(e: &EmailError) -> String {
+    match e {
+        EmailError::Empty => "L’adresse e-mail est vide".into(),
+        EmailError::ContainsWhitespace => "Une adresse e-mail ne peut pas contenir d’espace".into(),
+        EmailError::InvalidCharacter { character } => format!(
+            "Une adresse e-mail ne peut pas contenir «\u{a0}{character}\u{a0}»{S}: une virgule à la place d’un point{S}?"
+        ),
+        EmailError::MissingAt => {
+            "Une adresse e-mail a besoin d’un @, comme dans nom@exemple.fr".into()
+        }
+        EmailError::MultipleAt { count } => {
+            format!("Une adresse e-mail a un seul @, celle-ci en a {count}")
+        }
+        EmailError::EmptyLocalPart => {
+            format!("Rien ne précède le @{S}: une adresse e-mail s’écrit comme nom@exemple.fr")
+        }
+        EmailError::LocalPartTooLong { length } => {
+            format!("La partie avant le @ a {length} caractères{S}; la limite est de 64")
+        }
+        EmailError::ConsecutiveDots => {
+            "Une adresse e-mail ne peut pas contenir deux points de suite".into()
+        }
+        EmailError::DotAtEdge => {
+            "Un point ne peut ni commencer ni finir la partie avant ou après le @".into()
+        }
+        EmailError::InvalidDomain { domain } => format!(
+            "«\u{a0}{domain}\u{a0}» n’est pas un domaine d’adresse e-mail valable{S}: il lui faut un point, comme dans exemple.fr"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -885,6 +1230,236 @@ mod tests {
             assert!(!text.contains("acquit "), "names the CLI: {text}");
         }
         assert!(localize_in(&requester, Lang::Fr).contains("Réglages, Votre entreprise"));
+    }
+
+    /// `error` in French, checked to be translated: not its English text,
+    /// and none of the English words its messages start with.
+    fn in_french<E: Display + 'static>(error: &E) -> String {
+        let fr = localize_in(error, Lang::Fr);
+        assert_ne!(fr, error.to_string(), "left in English");
+        for english in [
+            "The ",
+            "This ",
+            "A ",
+            "An ",
+            "After ",
+            "Characters ",
+            "Drop ",
+        ] {
+            assert!(!fr.starts_with(english), "English: {fr}");
+        }
+        assert!(!fr.contains(" the "), "English: {fr}");
+        assert!(!fr.contains(" : "), "a plain space before a colon: {fr}");
+        fr
+    }
+
+    /// Says errors of one type in French with [`in_french`], and counts
+    /// the variants said, so a test can show it reaches every one.
+    struct Variants(std::collections::BTreeSet<String>);
+
+    impl Variants {
+        fn new() -> Self {
+            Self(std::collections::BTreeSet::new())
+        }
+
+        fn say<E: Display + std::fmt::Debug + 'static>(&mut self, error: &E) -> String {
+            let debug = format!("{error:?}");
+            let name = debug.split(|c: char| !c.is_alphanumeric()).next();
+            self.0.insert(name.unwrap_or_default().to_owned());
+            in_french(error)
+        }
+    }
+
+    #[test]
+    fn bad_bics_read_in_french() {
+        use acquit_core::ids::Bic;
+        let mut v = Variants::new();
+        let mut fr = |input: &str| v.say(&Bic::parse(input).unwrap_err());
+        assert_eq!(
+            fr("BNPA"),
+            "Un BIC a 8 ou 11 caractères (comme BNPAFRPP ou BNPAFRPPXXX), pas 4"
+        );
+        assert_eq!(fr(" "), "Le BIC est vide\u{202f}: copiez-le depuis le RIB");
+        assert!(fr("BNPA_FRPP").contains("«\u{a0}_\u{a0}»"));
+        assert!(fr("BNP1FRPP").ends_with("pas «\u{a0}BNP1\u{a0}»"));
+        assert!(fr("BNPA12PP").contains("FR pour la France"));
+        assert!(fr("MULTIPLE").ends_with("n’en est pas un\u{202f}: recopiez-le"));
+        assert_eq!(v.0.len(), 6, "{:?}", v.0);
+    }
+
+    #[test]
+    fn bad_ibans_read_in_french() {
+        use acquit_core::ids::Iban;
+        let mut v = Variants::new();
+        let mut fr = |input: &str| v.say(&Iban::parse(input).unwrap_err());
+        assert_eq!(
+            fr("FR76 3000 6000 0112 3456 7890 188"),
+            "L’IBAN FR76 3000 6000 0112 3456 7890 188 ne passe pas le contrôle de validité\u{202f}: cherchez un chiffre mal saisi"
+        );
+        assert!(
+            fr("FR76 3000 6000 0112 3456 7890 18")
+                .starts_with("Un IBAN commençant par FR a 27 caractères, pas 26")
+        );
+        // A letter O for a 0 in the bank code, with check digits that hold.
+        assert!(fr("FR97 3OOO 6000 0112 3456 7890 189").starts_with(
+            "Dans un IBAN commençant par FR, le 6e caractère est un chiffre, pas «\u{a0}O\u{a0}»"
+        ));
+        // Belgium's account number has its own check digits.
+        assert!(fr("BE41 5390 0754 7035").contains("chiffres de contrôle nationaux"));
+        assert!(fr("").starts_with("L’IBAN est vide"));
+        assert!(fr("FR76 3000 6000 0112 3456 7890 18#").contains("«\u{a0}#\u{a0}»"));
+        assert!(fr("1234").ends_with("pas «\u{a0}12\u{a0}»"));
+        assert!(fr("ZZ12").starts_with("«\u{a0}ZZ\u{a0}» n’est pas un pays"));
+        assert!(fr("FRAB30006000011234567890189").contains("chiffres de contrôle"));
+        assert_eq!(v.0.len(), 9, "{:?}", v.0);
+    }
+
+    #[test]
+    fn bad_sirens_and_sirets_read_in_french() {
+        use acquit_core::ids::{Siren, Siret};
+        let mut v = Variants::new();
+        let mut fr = |input: &str| v.say(&Siren::parse(input).unwrap_err());
+        assert_eq!(
+            fr("123456789"),
+            "Le SIREN 123 456 789 ne passe pas le contrôle de validité\u{202f}: cherchez un chiffre mal saisi"
+        );
+        assert_eq!(
+            fr("73282932000074"),
+            "C’est un SIRET (14 chiffres)\u{202f}; le SIREN est formé de ses 9 premiers chiffres\u{202f}: 732 829 320"
+        );
+        assert!(fr("").starts_with("Le SIREN est vide"));
+        assert!(fr("73282932O").contains("«\u{a0}O\u{a0}»"));
+        assert_eq!(fr("73282932"), "Un SIREN a 9 chiffres, pas 8");
+        assert_eq!(v.0.len(), 5, "{:?}", v.0);
+
+        let mut v = Variants::new();
+        let mut fr = |input: &str| v.say(&Siret::parse(input).unwrap_err());
+        assert!(
+            fr("552100554").starts_with("C’est un SIREN (9 chiffres)\u{202f}; un SIRET y ajoute")
+        );
+        assert!(fr("123 456 789 00012").starts_with("Le SIREN 123 456 789 de ce SIRET"));
+        assert!(fr("732 829 320 00075").starts_with("Le SIRET 732 829 320 00075 ne passe pas"));
+        assert!(fr("").starts_with("Le SIRET est vide"));
+        assert!(fr("7328293200007A").contains("«\u{a0}A\u{a0}»"));
+        assert_eq!(fr("7328293200007"), "Un SIRET a 14 chiffres, pas 13");
+        assert_eq!(v.0.len(), 6, "{:?}", v.0);
+    }
+
+    #[test]
+    fn bad_vat_numbers_read_in_french() {
+        use acquit_core::ids::VatNumber;
+        let mut v = Variants::new();
+        let mut fr = |input: &str| v.say(&VatNumber::parse(input).unwrap_err());
+        assert_eq!(
+            fr("FR00552100554"),
+            "La clé 00 ne correspond pas au SIREN 552 100 554, qui donne 96\u{202f}: vérifiez les deux"
+        );
+        assert_eq!(
+            fr("DE1"),
+            "Après DE, un numéro de TVA allemand a 9 chiffres, le premier autre que 0, pas «\u{a0}1\u{a0}»"
+        );
+        assert!(
+            fr("NL123456789B01")
+                .starts_with("Le numéro de TVA néerlandais NL123456789B01 ne passe pas")
+        );
+        assert!(fr("IT 00687129980").starts_with("Le numéro de TVA italien IT00687129980 n’a pas"));
+        assert_eq!(fr(""), "Le numéro de TVA est vide");
+        assert!(fr("DE12345678_").contains("«\u{a0}_\u{a0}»"));
+        assert!(fr("12345678901").ends_with("pas «\u{a0}12\u{a0}»"));
+        assert_eq!(
+            fr("GR123456789"),
+            "Les numéros de TVA grecs commencent par EL, pas GR"
+        );
+        assert!(fr("US123456789").starts_with("«\u{a0}US\u{a0}» n’est pas un préfixe"));
+        assert!(fr("EU372022452").contains("demandez au client son numéro de TVA"));
+        assert!(fr("FR4473282932").ends_with("pas 12"));
+        assert!(fr("FRIO732829320").contains("(sauf I et O)"));
+        assert!(fr("FR44732829321").ends_with("732829321 n’est pas un SIREN valable"));
+        assert_eq!(v.0.len(), 13, "{:?}", v.0);
+    }
+
+    /// Every state's country and format, and every impossible part, are
+    /// said in French: none falls back to English.
+    #[test]
+    fn every_vat_rule_reads_in_french() {
+        use acquit_core::ids::VatNumber;
+        let mut formats = 0;
+        for a in 'A'..='Z' {
+            for b in 'A'..='Z' {
+                let error = VatNumber::parse(&format!("{a}{b}1")).unwrap_err();
+                if matches!(error, VatNumberError::WrongFormat { .. }) {
+                    assert!(in_french(&error).starts_with("Après "));
+                    formats += 1;
+                }
+            }
+        }
+        assert_eq!(formats, 28, "every state but France, and the UK");
+        for (number, part) in [
+            ("BE2000000000", "commence par un autre chiffre que 0 ou 1"),
+            ("CY12345678X", "commence par 12"),
+            ("CZ91234567", "commençant par 9"),
+            ("CZ550101123", "avant 1954"),
+            ("CZ7113192745", "dans ses 6 premiers chiffres"),
+            ("IT12345670001", "bureau des impôts"),
+            ("LT123456789", "avant-dernier chiffre"),
+            ("LV16137519997", "dans ses 7 premiers chiffres"),
+            ("RO1631315123457", "dans ses chiffres 2 à 7"),
+            ("RO1630615993457", "département roumain"),
+            ("GBGD600", "hors de sa plage"),
+        ] {
+            let error = VatNumber::parse(number).unwrap_err();
+            assert!(
+                matches!(error, VatNumberError::InvalidPart { .. }),
+                "{number}: {error:?}"
+            );
+            let fr = in_french(&error);
+            assert!(fr.contains(part), "{fr}");
+            assert!(fr.ends_with("vérifiez-le avec le client"), "{fr}");
+        }
+    }
+
+    #[test]
+    fn bad_phone_numbers_read_in_french() {
+        use acquit_core::ids::PhoneE164;
+        let mut v = Variants::new();
+        let mut fr = |input: &str| v.say(&PhoneE164::parse(input).unwrap_err());
+        assert_eq!(
+            fr("+33 06 12 34 56 78"),
+            "Retirez le 0 après +33\u{202f}: écrivez +33 6 12 34 56 78, pas +33 06 12 34 56 78"
+        );
+        assert!(fr("06 12 34 56 78").starts_with("Ce numéro n’a pas d’indicatif de pays\u{202f}:"));
+        assert_eq!(fr(""), "Le numéro de téléphone est vide");
+        assert!(fr("+33 6 12 34 56 7x").contains("«\u{a0}X\u{a0}»"));
+        assert!(fr("+06 12 34 56 78").starts_with("Un indicatif de pays ne commence jamais par 0"));
+        assert!(fr("+1234567").ends_with("pas 7"));
+        assert!(fr("+33 6 12 34 56 7").starts_with("Un numéro français a 9 chiffres"));
+        let country = PhoneE164::parse_with_default_country("06 12 34 56 78", "US").unwrap_err();
+        assert!(v.say(&country).contains("«\u{a0}US\u{a0}»"));
+        assert_eq!(v.0.len(), 8, "{:?}", v.0);
+    }
+
+    #[test]
+    fn bad_emails_read_in_french() {
+        use acquit_core::ids::Email;
+        let mut v = Variants::new();
+        let mut fr = |input: &str| v.say(&Email::parse(input).unwrap_err());
+        assert_eq!(
+            fr("a@b"),
+            "«\u{a0}b\u{a0}» n’est pas un domaine d’adresse e-mail valable\u{202f}: il lui faut un point, comme dans exemple.fr"
+        );
+        assert_eq!(
+            fr("nom.exemple.fr"),
+            "Une adresse e-mail a besoin d’un @, comme dans nom@exemple.fr"
+        );
+        assert_eq!(fr(" "), "L’adresse e-mail est vide");
+        assert!(fr("nom @exemple.fr").contains("d’espace"));
+        assert!(fr("nom@exemple,fr").ends_with("une virgule à la place d’un point\u{202f}?"));
+        assert!(fr("a@b@exemple.fr").ends_with("celle-ci en a 2"));
+        assert!(fr("@exemple.fr").starts_with("Rien ne précède le @"));
+        assert!(fr(&format!("{}@exemple.fr", "a".repeat(65))).contains("a 65 caractères"));
+        assert!(fr("nom..x@exemple.fr").contains("deux points de suite"));
+        assert!(fr(".nom@exemple.fr").starts_with("Un point ne peut ni commencer ni finir"));
+        assert_eq!(v.0.len(), 10, "{:?}", v.0);
     }
 
     #[test]

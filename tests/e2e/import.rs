@@ -38,10 +38,13 @@ async fn a_csv_is_previewed_row_by_row_then_imported_without_its_bad_row() {
         rows[1].contains("Déjà client · Boulangerie Martin SARL"),
         "{rows:?}"
     );
+    // Said in French, the field and what it held first.
+    let bad = crate::harness::plain(&rows[2]);
     assert!(
-        rows[2].contains("Garage Dupuis") && rows[2].contains("Erreur · email \"pas-un-email\""),
+        bad.contains("Garage Dupuis") && bad.contains("Erreur · e-mail « pas-un-email » :"),
         "{rows:?}"
     );
+    assert!(!bad.contains("An email"), "{bad}");
     let summary = app.text("[data-testid=import-summary]").await;
     assert!(
         summary.starts_with("1 nouveau(x) client(s), 1 ligne(s) en erreur"),

@@ -212,8 +212,22 @@ async fn an_invoice_from_client_to_payment_without_the_mouse() {
     })
     .await;
 
-    // Issued, behind its confirmation.
+    // Issued, behind its confirmation: the dialog holds Tab, Escape
+    // closes it and gives the focus back to Issue.
     tab_to(&app, "issue").await;
+    press(&app, "\u{e007}").await;
+    app.find("[data-testid=issue-dialog]").await;
+    for _ in 0..4 {
+        press(&app, "\u{e004}").await;
+        let at = focused(&app).await;
+        assert!(
+            at == "issue-cancel" || at == "issue-confirm",
+            "Tab left the dialog for {at:?}"
+        );
+    }
+    press(&app, "\u{e00c}").await;
+    app.wait_gone("[data-testid=issue-dialog]").await;
+    assert_eq!(focused(&app).await, "issue");
     press(&app, "\u{e007}").await;
     app.find("[data-testid=issue-dialog]").await;
     tab_to(&app, "issue-confirm").await;

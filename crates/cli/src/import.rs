@@ -282,7 +282,14 @@ fn human(report: &ReportJson, new: usize, dry_run: bool) -> String {
                 ImportOutcome::New => "new".into(),
                 ImportOutcome::Duplicate { of } => format!("already a client ({of}): left out"),
                 ImportOutcome::Repeated { line } => format!("same as line {line}: left out"),
-                ImportOutcome::Error { errors } => format!("error: {}", errors.join("; ")),
+                ImportOutcome::Error { errors } => format!(
+                    "error: {}",
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
             },
         ]);
     }

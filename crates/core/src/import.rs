@@ -21,8 +21,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::address::{Address, Country};
-use crate::ids::{Email, PhoneE164, Siren, Siret, VatNumber};
+use crate::address::{Address, AddressError, Country, UnknownCountry};
+use crate::ids::{
+    Email, EmailError, PhoneE164, PhoneError, Siren, SirenError, Siret, SiretError, VatNumber,
+    VatNumberError,
+};
 use crate::{Client, Lang};
 
 /// The file's text: UTF-8 (a byte-order mark dropped), else Windows-1252.
@@ -261,7 +264,7 @@ pub struct Row {
     pub line: usize,
     /// The name the row gives, if any (shown beside its errors).
     pub name: Option<String>,
-    pub result: Result<Client, Vec<String>>,
+    pub result: Result<Client, Vec<RowError>>,
 }
 
 /// Why a file cannot be read at all.
@@ -470,14 +473,46 @@ fn row_name(mapping: &Mapping, fields: &[String]) -> Option<String> {
         .or_else(|| Some(person).filter(|p| !p.is_empty()))
 }
 
-fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<String>> {
+/// What is wrong with a row: the field, what it held, and the parser's
+/// own error (typed, so the app says it in French); `Display` is the
+/// English the CLI prints.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RowError {
+    #[error("no name: every client needs one")]
+    NoName,
+    #[error("{0}")]
+    Country(UnknownCountry),
+    #[error("email \"{text}\": {error}")]
+    Email { text: String, error: EmailError },
+    #[error("phone \"{text}\": {error}")]
+    Phone { text: String, error: PhoneError },
+    #[error("SIREN \"{text}\": {error}")]
+    Siren { text: String, error: SirenError },
+    #[error("SIRET \"{text}\": {error}")]
+    Siret { text: String, error: SiretError },
+    #[error("VAT number \"{text}\": {error}")]
+    VatNumber { text: String, error: VatNumberError },
+    #[error("address: {0}")]
+    Address(AddressError),
+    #[error("language \"{0}\": use fr or en")]
+    Lang(String),
+}
+
+/// As its English text (the CLI's `--json`).
+impl serde::Serialize for RowError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<RowError>> {
     let get = |column: Column| -> Option<&str> {
         let i = mapping.columns.iter().position(|c| *c == Some(column))?;
         fields.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())
     };
     let mut errors = Vec::new();
     let Some(name) = row_name(mapping, fields) else {
-        return Err(vec!["no name: every client needs one".into()]);
+        return Err(vec![RowError::NoName]);
     };
     let mut c = Client::new(name);
     let country = match get(Column::Country) {
@@ -485,7 +520,7 @@ fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<String>> {
         Some(text) => match Country::parse(text).or_else(|e| Country::from_name(text).ok_or(e)) {
             Ok(country) => country,
             Err(e) => {
-                errors.push(e.to_string());
+                errors.push(RowError::Country(e));
                 Country::FR
             }
         },
@@ -493,30 +528,45 @@ fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<String>> {
     if let Some(text) = get(Column::Email) {
         match Email::parse(text) {
             Ok(email) => c.email = Some(email),
-            Err(e) => errors.push(format!("email \"{text}\": {e}")),
+            Err(error) => errors.push(RowError::Email {
+                text: text.to_owned(),
+                error,
+            }),
         }
     }
     if let Some(text) = get(Column::Phone) {
         match PhoneE164::parse_with_default_country(text, country.code()) {
             Ok(phone) => c.phone = Some(phone),
-            Err(e) => errors.push(format!("phone \"{text}\": {e}")),
+            Err(error) => errors.push(RowError::Phone {
+                text: text.to_owned(),
+                error,
+            }),
         }
     }
     match (get(Column::Siren), get(Column::Siret)) {
         (Some(text), _) => match Siren::parse(text) {
             Ok(siren) => c.siren = Some(siren),
-            Err(e) => errors.push(format!("SIREN \"{text}\": {e}")),
+            Err(error) => errors.push(RowError::Siren {
+                text: text.to_owned(),
+                error,
+            }),
         },
         (None, Some(text)) => match Siret::parse(text) {
             Ok(siret) => c.siren = Some(siret.siren()),
-            Err(e) => errors.push(format!("SIRET \"{text}\": {e}")),
+            Err(error) => errors.push(RowError::Siret {
+                text: text.to_owned(),
+                error,
+            }),
         },
         (None, None) => {}
     }
     if let Some(text) = get(Column::VatNumber) {
         match VatNumber::parse(text) {
             Ok(vat) => c.vat_number = Some(vat),
-            Err(e) => errors.push(format!("VAT number \"{text}\": {e}")),
+            Err(error) => errors.push(RowError::VatNumber {
+                text: text.to_owned(),
+                error,
+            }),
         }
     }
     let street: Vec<String> = [get(Column::Street), get(Column::Street2)]
@@ -533,14 +583,14 @@ fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<String>> {
             country,
         ) {
             Ok(address) => c.address = Some(address),
-            Err(e) => errors.push(format!("address: {e}")),
+            Err(e) => errors.push(RowError::Address(e)),
         }
     }
     if let Some(text) = get(Column::Lang) {
         match fold(text).as_str() {
             "fr" | "francais" | "french" => c.lang = Lang::Fr,
             "en" | "anglais" | "english" => c.lang = Lang::En,
-            _ => errors.push(format!("language \"{text}\": use fr or en")),
+            _ => errors.push(RowError::Lang(text.to_owned())),
         }
     } else if country != Country::FR {
         c.lang = Lang::En;
@@ -581,7 +631,7 @@ mod tests {
         // A person: the name from N; the bad email said.
         assert_eq!(parsed.rows[1].name.as_deref(), Some("Camille Roux"));
         let errors = parsed.rows[1].result.as_ref().unwrap_err();
-        assert!(errors[0].starts_with("email"), "{errors:?}");
+        assert!(matches!(errors[0], RowError::Email { .. }), "{errors:?}");
     }
 
     #[test]
@@ -647,9 +697,14 @@ mod tests {
         assert_eq!(parsed.rows[1].line, 3);
         let errors = parsed.rows[1].result.as_ref().unwrap_err();
         assert_eq!(errors.len(), 3, "{errors:?}");
-        assert!(errors[0].starts_with("email"), "{errors:?}");
-        assert!(errors[1].starts_with("SIREN"), "{errors:?}");
-        assert!(errors[2].starts_with("address"), "{errors:?}");
+        assert!(matches!(errors[0], RowError::Email { .. }), "{errors:?}");
+        assert!(matches!(errors[1], RowError::Siren { .. }), "{errors:?}");
+        assert!(matches!(errors[2], RowError::Address(_)), "{errors:?}");
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("email \"pas-un-email\": ")
+        );
         assert!(matches!(
             clients(b"Website;Notes\nx;y"),
             Err(ImportError::NoName(_))

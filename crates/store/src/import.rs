@@ -21,8 +21,10 @@ pub enum Outcome {
     Duplicate { of: String },
     /// An earlier row of the file is the same client.
     Repeated { line: usize },
-    /// What is wrong with the row.
-    Error { errors: Vec<String> },
+    /// What is wrong with the row (typed: the app says it in French).
+    Error {
+        errors: Vec<acquit_core::import::RowError>,
+    },
 }
 
 /// One row of the preview.
