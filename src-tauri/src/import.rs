@@ -43,6 +43,30 @@ pub struct ImportPreview {
     pub error_count: u32,
     /// The file's columns Acquit does not use.
     pub ignored_columns: Vec<String>,
+    /// The columns read: "Nom → nom", in the UI's language.
+    pub columns: Vec<String>,
+}
+
+/// What a column is taken for, in the UI's language.
+fn column_label(column: acquit_core::import::Column) -> String {
+    use acquit_core::import::Column as C;
+    let (fr, en) = match column {
+        C::Name => ("nom", "name"),
+        C::Email => ("e-mail", "email"),
+        C::Phone => ("téléphone", "phone"),
+        C::Siren => ("SIREN", "SIREN"),
+        C::Siret => ("SIRET (son SIREN)", "SIRET (its SIREN)"),
+        C::VatNumber => ("n° de TVA", "VAT number"),
+        C::Street => ("adresse", "address"),
+        C::Street2 => ("complément d’adresse", "address line 2"),
+        C::Postcode => ("code postal", "postcode"),
+        C::City => ("ville", "city"),
+        C::Country => ("pays", "country"),
+        C::Lang => ("langue des factures", "invoice language"),
+        C::FirstName => ("prénom du contact", "contact's first name"),
+        C::LastName => ("nom du contact", "contact's last name"),
+    };
+    say(fr, en)
 }
 
 fn plan(books: &Books, path: &std::path::Path) -> Result<acquit_store::ClientImport, CommandError> {
@@ -121,6 +145,11 @@ pub async fn preview_client_import(
         new_count: u32::try_from(plan.new.len()).unwrap_or(u32::MAX),
         error_count: u32::try_from(plan.errors()).unwrap_or(u32::MAX),
         ignored_columns: plan.ignored_columns,
+        columns: plan
+            .columns
+            .iter()
+            .map(|(header, column)| format!("{header} → {}", column_label(*column)))
+            .collect(),
     }))
 }
 

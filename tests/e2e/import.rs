@@ -45,6 +45,12 @@ async fn a_csv_is_previewed_row_by_row_then_imported_without_its_bad_row() {
         "{rows:?}"
     );
     assert!(!bad.contains("An email"), "{bad}");
+    // The mapping, said before anything is written.
+    let columns = app.text("[data-testid=import-columns]").await;
+    assert!(
+        columns.contains("Nom → nom") && columns.contains("Code postal → code postal"),
+        "{columns}"
+    );
     let summary = app.text("[data-testid=import-summary]").await;
     assert!(
         summary.starts_with("1 nouveau(x) client(s), 1 ligne(s) en erreur"),

@@ -964,6 +964,8 @@ export type ImportPreview_Deserialize = {
 	errorCount: number,
 	/**  The file's columns Acquit does not use. */
 	ignoredColumns: string[],
+	/**  The columns read: "Nom → nom", in the UI's language. */
+	columns: string[],
 };
 
 export type ImportPreview_Serialize = {
@@ -974,6 +976,8 @@ export type ImportPreview_Serialize = {
 	errorCount: number,
 	/**  The file's columns Acquit does not use. */
 	ignoredColumns: string[],
+	/**  The columns read: "Nom → nom", in the UI's language. */
+	columns: string[],
 };
 
 /**  What happens to a row, as the preview marks it. */

@@ -63,6 +63,7 @@ pub struct InvoicesArgs {
 struct InvoicesJson {
     written: bool,
     imported: usize,
+    columns: Vec<ColumnJson>,
     ignored_columns: Vec<String>,
     /// Series continued: after `last`, Acquit issues `next`.
     continued: Vec<acquit_store::Continued>,
@@ -90,10 +91,29 @@ pub struct ClientsArgs {
     json: bool,
 }
 
+/// A column read: the file's header and what Acquit takes it for.
+#[derive(Debug, Serialize)]
+struct ColumnJson {
+    header: String,
+    field: &'static str,
+}
+
+fn columns_line(columns: &[ColumnJson]) -> String {
+    format!(
+        "Columns read: {}.\n",
+        columns
+            .iter()
+            .map(|c| format!("{} → {}", c.header, c.field))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 #[derive(Debug, Serialize)]
 struct ReportJson {
     written: bool,
     imported: usize,
+    columns: Vec<ColumnJson>,
     ignored_columns: Vec<String>,
     rows: Vec<PlannedRow>,
 }
@@ -143,6 +163,14 @@ fn invoices(args: InvoicesArgs, db: &Path) -> Result<String, CliError> {
     let report = InvoicesJson {
         written: write,
         imported: if write { new } else { 0 },
+        columns: plan
+            .columns
+            .iter()
+            .map(|(header, c)| ColumnJson {
+                header: header.clone(),
+                field: c.key(),
+            })
+            .collect(),
         ignored_columns: plan.ignored_columns,
         continued: plan.continued,
         foreign: plan.foreign,
@@ -199,6 +227,7 @@ fn invoices_human(report: &InvoicesJson, new: usize, dry_run: bool) -> String {
         ]);
     }
     let mut out = table.render();
+    out.push_str(&columns_line(&report.columns));
     if !report.ignored_columns.is_empty() {
         out.push_str(&format!(
             "Columns left out (not recognised): {}.\n",
@@ -249,6 +278,14 @@ fn clients(args: ClientsArgs, db: &Path) -> Result<String, CliError> {
     let report = ReportJson {
         written: write,
         imported: if write { new } else { 0 },
+        columns: plan
+            .columns
+            .iter()
+            .map(|(header, c)| ColumnJson {
+                header: header.clone(),
+                field: c.key(),
+            })
+            .collect(),
         ignored_columns: plan.ignored_columns,
         rows: plan.rows,
     };
@@ -294,6 +331,7 @@ fn human(report: &ReportJson, new: usize, dry_run: bool) -> String {
         ]);
     }
     let mut out = table.render();
+    out.push_str(&columns_line(&report.columns));
     if !report.ignored_columns.is_empty() {
         out.push_str(&format!(
             "Columns left out (not recognised): {}.\n",

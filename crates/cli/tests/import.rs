@@ -176,6 +176,10 @@ fn invoices_issued_elsewhere_count_and_the_numbering_goes_on_after_them() {
         "{preview}"
     );
     assert!(
+        preview.contains("Columns read: Numéro → number, Date → date, Client → client, SIREN → siren, Échéance → due-date, Taux TVA → vat-rate, Montant HT → net, TVA → vat, Total TTC → total, Payée → paid, Date de paiement → paid-on, Montant payé → paid-amount, Nature → nature."),
+        "{preview}"
+    );
+    assert!(
         preview.contains("new, for Café des Arts (a new client)"),
         "{preview}"
     );

@@ -148,6 +148,26 @@ pub enum Column {
 }
 
 impl Column {
+    /// What the column holds, in words (`name`, `email`, …): the preview's.
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Email => "email",
+            Column::Phone => "phone",
+            Column::Siren => "siren",
+            Column::Siret => "siret",
+            Column::VatNumber => "vat-number",
+            Column::Street => "address",
+            Column::Street2 => "address-2",
+            Column::Postcode => "postcode",
+            Column::City => "city",
+            Column::Country => "country",
+            Column::Lang => "language",
+            Column::FirstName => "first-name",
+            Column::LastName => "last-name",
+        }
+    }
+
     /// The column a header names, if Acquit knows it.
     pub fn recognise(header: &str) -> Option<Column> {
         Some(match header_key(header).as_str() {
@@ -228,6 +248,9 @@ pub(crate) fn fold(text: &str) -> String {
 pub struct Mapping {
     /// For each column of the file, what it holds (None: left out).
     pub columns: Vec<Option<Column>>,
+    /// The columns read, as the preview shows them: the file's header and
+    /// what Acquit takes it for.
+    pub read: Vec<(String, Column)>,
     /// The headers not recognised, left out.
     pub ignored: Vec<String>,
 }
@@ -236,11 +259,15 @@ impl Mapping {
     pub fn of(headers: &[String]) -> Mapping {
         let mut taken = std::collections::HashSet::new();
         let mut ignored = Vec::new();
+        let mut read = Vec::new();
         let columns = headers
             .iter()
             .map(|h| match Column::recognise(h) {
                 // The first column of a kind wins (exports repeat "Phone").
-                Some(c) if taken.insert(c) => Some(c),
+                Some(c) if taken.insert(c) => {
+                    read.push((h.trim().to_owned(), c));
+                    Some(c)
+                }
                 _ => {
                     if !h.trim().is_empty() {
                         ignored.push(h.trim().to_owned());
@@ -249,7 +276,11 @@ impl Mapping {
                 }
             })
             .collect();
-        Mapping { columns, ignored }
+        Mapping {
+            columns,
+            read,
+            ignored,
+        }
     }
 
     fn has(&self, column: Column) -> bool {
@@ -346,6 +377,16 @@ fn vcards(text: &str) -> Parsed {
     }
     let mapping = Mapping {
         columns: VCARD_COLUMNS.iter().copied().map(Some).collect(),
+        read: [
+            ("ORG", Column::Name),
+            ("N", Column::LastName),
+            ("EMAIL", Column::Email),
+            ("TEL", Column::Phone),
+            ("ADR", Column::Street),
+        ]
+        .into_iter()
+        .map(|(property, column)| (property.to_owned(), column))
+        .collect(),
         ignored: Vec::new(),
     };
     let mut rows = Vec::new();

@@ -58,6 +58,28 @@ pub enum InvoiceColumn {
 }
 
 impl InvoiceColumn {
+    /// What the column holds, in words (`number`, `date`, …): the preview's.
+    pub fn key(self) -> &'static str {
+        use InvoiceColumn as C;
+        match self {
+            C::Number => "number",
+            C::IssueDate => "date",
+            C::DueDate => "due-date",
+            C::Client => "client",
+            C::Siren => "siren",
+            C::Currency => "currency",
+            C::VatRate => "vat-rate",
+            C::Net => "net",
+            C::Vat => "vat",
+            C::Total => "total",
+            C::Paid => "paid",
+            C::PaidOn => "paid-on",
+            C::PaidAmount => "paid-amount",
+            C::Description => "description",
+            C::Nature => "nature",
+        }
+    }
+
     /// The column a header names, if Acquit knows it.
     pub fn recognise(header: &str) -> Option<InvoiceColumn> {
         use InvoiceColumn as C;
@@ -153,6 +175,8 @@ pub struct InvoiceRow {
 /// order of their first row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedInvoices {
+    /// The columns read: the file's header and what Acquit takes it for.
+    pub read: Vec<(String, InvoiceColumn)>,
     pub ignored: Vec<String>,
     pub invoices: Vec<InvoiceRow>,
 }
@@ -164,10 +188,14 @@ pub fn invoices(bytes: &[u8]) -> Result<ParsedInvoices, ImportError> {
     let (_, headers) = records.next().ok_or(ImportError::Empty)?;
     let mut taken = std::collections::HashSet::new();
     let mut ignored = Vec::new();
+    let mut read = Vec::new();
     let columns: Vec<Option<InvoiceColumn>> = headers
         .iter()
         .map(|h| match InvoiceColumn::recognise(h) {
-            Some(c) if taken.insert(c) => Some(c),
+            Some(c) if taken.insert(c) => {
+                read.push((h.trim().to_owned(), c));
+                Some(c)
+            }
             _ => {
                 if !h.trim().is_empty() {
                     ignored.push(h.trim().to_owned());
@@ -207,7 +235,11 @@ pub fn invoices(bytes: &[u8]) -> Result<ParsedInvoices, ImportError> {
             number,
         })
         .collect();
-    Ok(ParsedInvoices { ignored, invoices })
+    Ok(ParsedInvoices {
+        read,
+        ignored,
+        invoices,
+    })
 }
 
 /// A row of the file: its line and its fields.

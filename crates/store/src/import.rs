@@ -44,6 +44,8 @@ pub struct ClientImport {
     pub new: Vec<Client>,
     /// The file's headers left out (not recognised).
     pub ignored_columns: Vec<String>,
+    /// The columns read: each header and what it is taken for.
+    pub columns: Vec<(String, acquit_core::import::Column)>,
 }
 
 impl ClientImport {
@@ -89,6 +91,7 @@ impl Store {
             rows,
             new: new.into_iter().map(|(_, c)| c).collect(),
             ignored_columns: parsed.mapping.ignored,
+            columns: parsed.mapping.read,
         })
     }
 }

@@ -73,6 +73,8 @@ pub struct InvoiceImport {
     /// The invoices to write, in the order of their dates.
     pub new: Vec<PastInvoice>,
     pub ignored_columns: Vec<String>,
+    /// The columns read: each header and what it is taken for.
+    pub columns: Vec<(String, acquit_core::import_invoices::InvoiceColumn)>,
     /// The series the import continues.
     pub continued: Vec<Continued>,
     /// The new invoices whose numbers are not of the pattern: a reason is
@@ -212,6 +214,7 @@ impl Store {
             rows,
             new,
             ignored_columns: parsed.ignored,
+            columns: parsed.read,
             continued,
             foreign,
         })
