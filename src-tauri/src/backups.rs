@@ -19,8 +19,8 @@ use acquit_store::{Store, backups_dir, check_backup, list_backups};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 
+use crate::background::SyncControl;
 use crate::commands::{Books, CommandError, lang};
-use crate::payments::SyncControl;
 
 /// Shared by whatever writes the books on its own connection; exclusive
 /// for a restore.

@@ -6,11 +6,13 @@
 //! from [`specta_builder`] (see `tests/bindings.rs`), so the front end never
 //! spells a command name or a type by hand.
 
+mod background;
 mod backups;
 mod books;
 mod choices;
 mod commands;
 mod company;
+mod dashboard;
 mod declare;
 mod editor;
 mod forms;
@@ -85,9 +87,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             payments::record_payment,
             payments::reverse_payment,
             payments::invoice_timeline,
-            payments::sync_status,
-            payments::sync_now,
-            payments::dashboard,
+            background::sync_status,
+            background::sync_now,
+            dashboard::dashboard,
             send::send_preview,
             send::send_email,
             send::send_whatsapp,
@@ -130,8 +132,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             declare::reset_thresholds
         ])
         .events(tauri_specta::collect_events![
-            payments::PaymentsApplied,
-            payments::SyncStatus,
+            background::PaymentsApplied,
+            background::SyncStatus,
             menu::UpdateCheck
         ])
 }
@@ -160,8 +162,8 @@ pub fn run() {
             menu::install(app.handle(), menu::startup_language(app.handle()));
             builder.mount_events(app);
             // After mount_events: the sync emits typed events.
-            let sync = payments::SyncControl::default();
-            payments::start_sync(
+            let sync = background::SyncControl::default();
+            background::start_sync(
                 app.handle().clone(),
                 app.state::<commands::Books>().path.clone(),
                 &sync,

@@ -2,7 +2,7 @@
 //! edited, the schedules listed with their next date, paused and resumed.
 //! The rules are `acquit_core::recurring` and the store's (each period
 //! once, in the issuing transaction); the background loop makes what is
-//! due (`payments::make_recurring`), and a new schedule's due periods are
+//! due (`background::make_recurring`), and a new schedule's due periods are
 //! made at once.
 
 use acquit_core::recurring::{End, Every, Rule, Unit};

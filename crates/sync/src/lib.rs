@@ -34,6 +34,7 @@ pub mod reconcile;
 pub mod recurring;
 pub mod relay;
 pub mod reminders;
+pub mod scheduler;
 pub mod send;
 pub mod share;
 pub mod vies;
