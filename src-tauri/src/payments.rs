@@ -61,13 +61,12 @@ fn stripe_status_of(store: &Store) -> Result<StripeStatus, CommandError> {
     let connection = Connection::load(store).map_err(|e| CommandError::new(e.to_string()))?;
     let env = config::stripe_key_from_env().ok().flatten();
     let env_hint = env.as_ref().map(SecretKey::hint);
-    let test_key = |hint: &str| hint.starts_with("sk_test") || hint.starts_with("rk_test");
     Ok(StripeStatus {
         connected: connection.is_some() || env.is_some(),
         account_id: connection.as_ref().map(|c| c.account_id.clone()),
         account_name: connection.as_ref().map(|c| c.account_name.clone()),
-        test_mode: match (&env_hint, &connection) {
-            (Some(hint), _) => test_key(hint),
+        test_mode: match (&env, &connection) {
+            (Some(key), _) => key.mode() == config::StripeMode::Test,
             (None, Some(c)) => c.is_test(),
             (None, None) => false,
         },
@@ -343,9 +342,9 @@ pub async fn create_payment_link(
                 LinkKind::PaymentLink
             },
             amount,
-            expires_at: form
-                .checkout
-                .then(|| chrono::Utc::now() + chrono::Duration::hours(24)),
+            expires_at: form.checkout.then(|| {
+                chrono::Utc::now() + chrono::Duration::seconds(acquit_store::CHECKOUT_LONGEST_SECS)
+            }),
         };
         let stripe = config::stripe_client(store)
             .map_err(say)?
@@ -390,26 +389,14 @@ pub async fn deactivate_payment_link(
     .await
 }
 
-/// The QR code of `text` as SVG markup (our own: only `<svg>`, `<rect>`
-/// and one `<path>`), for the large on-screen code of a link.
+/// The QR code of `text` as SVG markup, for the large on-screen code of a
+/// link: the client page's own (`acquit_sync::share::qr_svg`: only
+/// `<svg>`, `<rect>` and one `<path>`, safe for `{@html}`).
 #[tauri::command]
 #[specta::specta]
 pub fn qr_svg(text: String) -> Result<String, CommandError> {
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| CommandError::new(format!("no QR code for this text: {e}")))?;
-    let width = code.width();
-    let quiet = 4;
-    let size = width + 2 * quiet;
-    let mut path = String::new();
-    for (i, color) in code.to_colors().iter().enumerate() {
-        if *color == qrcode::Color::Dark {
-            let (x, y) = (i % width + quiet, i / width + quiet);
-            path.push_str(&format!("M{x} {y}h1v1h-1z"));
-        }
-    }
-    Ok(format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges" role="img"><rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>"##
-    ))
+    acquit_sync::share::qr_svg(text.as_bytes())
+        .ok_or_else(|| CommandError::new("no QR code for this text: it is too long"))
 }
 
 /// Opens an http(s) URL in the user's browser (a payment page to try).

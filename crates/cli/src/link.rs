@@ -124,7 +124,7 @@ pub fn run(command: LinkCommand, path: &Path) -> Result<String, CliError> {
                 (KindArg::Checkout, given) => {
                     let secs = match given {
                         Some(text) => duration(&text)?,
-                        None => 24 * 3600,
+                        None => acquit_store::CHECKOUT_LONGEST_SECS,
                     };
                     Some(chrono::Utc::now() + chrono::Duration::seconds(secs))
                 }
@@ -259,7 +259,9 @@ fn duration(text: &str) -> Result<i64, CliError> {
     if !digits.is_empty() || !any {
         return Err(bad());
     }
-    if !(30 * 60..=24 * 3600).contains(&total) {
+    if !(acquit_store::CHECKOUT_SHORTEST_SECS..=acquit_store::CHECKOUT_LONGEST_SECS)
+        .contains(&total)
+    {
         return Err(CliError::rejected(format!(
             "a checkout page lasts between 30 minutes and 24 hours (Stripe's limits), not {text}: pick e.g. --expires-in 24h"
         )));

@@ -58,7 +58,10 @@ pub use import::{ClientImport, Outcome as ImportOutcome, PlannedRow};
 pub use imported::{Continued, InvoiceImport, PastOutcome, PlannedInvoice};
 pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
 pub use journal::{JournalProblem, JournalReport};
-pub use links::{LinkId, LinkKind, LinkStatus, NewLink, StoredLink, TimelineEntry};
+pub use links::{
+    CHECKOUT_LONGEST_SECS, CHECKOUT_SHORTEST_SECS, LinkId, LinkKind, LinkStatus, NewLink,
+    StoredLink, TimelineEntry,
+};
 pub use parties::{ClientId, check_logo, same_client};
 pub use payments::{
     LedgerEntry, LedgerTotal, NewPayment, PaymentId, PaymentKind, PaymentMethod, StoredPayment,

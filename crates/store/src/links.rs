@@ -149,6 +149,11 @@ impl FromStr for LinkStatus {
     }
 }
 
+/// How long a Checkout page may last, in seconds (Stripe's limits); a page
+/// asked without a length lasts the longest.
+pub const CHECKOUT_SHORTEST_SECS: i64 = 30 * 60;
+pub const CHECKOUT_LONGEST_SECS: i64 = 24 * 3600;
+
 /// What a new link is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLink {

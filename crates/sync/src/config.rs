@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// Re-exported for the app, which reaches the keychain and keys only
 /// through this module.
 pub use acquit_secrets::{Keychain as OsKeychain, stripe_key_user};
-pub use acquit_stripe::SecretKey as StripeKey;
+pub use acquit_stripe::{Mode as StripeMode, SecretKey as StripeKey};
 
 use crate::relay::{
     AdminToken, PullToken, RELAY_INBOX_SETTING, RELAY_URL_SETTING, RelayClient, RelayConfig,
