@@ -167,7 +167,7 @@ fn sync_loop(
                 publish(SyncStatus {
                     configured: true,
                     last_sync: last_sync(&store),
-                    error: Some(e.to_string()),
+                    error: Some(crate::messages::localize(&e)),
                 });
                 pause_for(Turn::Failed, &mut scheduler);
                 continue;
@@ -237,7 +237,7 @@ fn sync_loop(
                 publish(SyncStatus {
                     configured: true,
                     last_sync: last_sync(&store),
-                    error: Some(error.to_string()),
+                    error: Some(crate::messages::localize(&error)),
                 });
                 Turn::Failed
             }

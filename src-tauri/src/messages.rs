@@ -88,6 +88,8 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         threshold_fr(e)
     } else if let Some(e) = any.downcast_ref::<acquit_sync::DocumentError>() {
         document_fr(e)
+    } else if let Some(e) = any.downcast_ref::<acquit_sync::config::ConfigError>() {
+        config_fr(e)
     } else if let Some(e) = any.downcast_ref::<BicError>() {
         Some(bic_fr(e))
     } else if let Some(e) = any.downcast_ref::<IbanError>() {
@@ -111,6 +113,54 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
 
 /// French typography: a narrow no-break space before `:` and `;`.
 const S: char = '\u{202f}';
+
+/// The online configuration's errors, with what to do in the app (the
+/// English says the CLI's commands).
+fn config_fr(error: &acquit_sync::config::ConfigError) -> Option<String> {
+    use acquit_secrets::STRIPE_KEY_ENV;
+    use acquit_sync::config::ConfigError as C;
+    Some(match error {
+        C::Store(e) => return store_fr(e),
+        C::Keychain(e) => keychain_fr(e),
+        C::Unreadable(_) => format!(
+            "La connexion Stripe enregistrée est illisible{S}: reconnectez Stripe dans Réglages"
+        ),
+        C::NotConnected => format!(
+            "Acquit n’est pas connecté à Stripe{S}: collez votre clé secrète (sk_…) dans Réglages › Stripe"
+        ),
+        C::BadEnvKey(why) => format!("{STRIPE_KEY_ENV} est réglée, mais {why}"),
+        C::BadKey(_) => return None,
+        C::KeyMissing { account_name, .. } => format!(
+            "La clé Stripe de {account_name} n’est plus dans le trousseau{S}: reconnectez Stripe dans Réglages"
+        ),
+        C::KeychainNotAKey => format!(
+            "Le trousseau contient autre chose qu’une clé Stripe pour Acquit{S}: reconnectez Stripe dans Réglages"
+        ),
+        C::BadApiBase(_) => return None,
+        C::RelayTokenMissing { inbox, .. } => format!(
+            "Le jeton de la boîte {inbox} du relais n’est plus dans le trousseau{S}: enregistrez à nouveau le relais dans Réglages"
+        ),
+        C::Relay(_) | C::Stripe(_) => return None,
+    })
+}
+
+/// The keychain's errors (the English names the Linux commands to run;
+/// those stay as they are, the sentence around them in French).
+fn keychain_fr(error: &acquit_secrets::KeychainError) -> String {
+    use acquit_secrets::KeychainError as K;
+    match error {
+        K::NoSessionBus => format!(
+            "Le trousseau est injoignable{S}: pas de bus de session D-Bus. Lancez Acquit depuis votre session de bureau"
+        ),
+        K::NoSecretService => format!(
+            "Aucun trousseau ne répond sur le bus de session{S}: installez et démarrez GNOME Keyring (Debian/Ubuntu{S}: `sudo apt install gnome-keyring`), ou activez le Secret Service de KeePassXC ou de KWallet"
+        ),
+        K::Locked => format!(
+            "Le trousseau est verrouillé, ou n’a pas encore de trousseau par défaut{S}: déverrouillez-le (ouvrez «\u{a0}Mots de passe et clés\u{a0}» et déverrouillez «\u{a0}Connexion\u{a0}»), puis réessayez"
+        ),
+        K::Other(why) => format!("Le trousseau a échoué{S}: {why}"),
+    }
+}
 
 fn document_fr(error: &acquit_sync::DocumentError) -> Option<String> {
     use acquit_sync::DocumentError as E;
@@ -1460,6 +1510,35 @@ mod tests {
         assert!(fr("nom..x@exemple.fr").contains("deux points de suite"));
         assert!(fr(".nom@exemple.fr").starts_with("Un point ne peut ni commencer ni finir"));
         assert_eq!(v.0.len(), 10, "{:?}", v.0);
+    }
+
+    #[test]
+    fn the_online_configuration_says_what_to_do_in_the_app() {
+        use acquit_sync::config::ConfigError as C;
+        let cases = [
+            C::NotConnected,
+            C::KeyMissing {
+                account_name: "Atelier".into(),
+                account_id: "acct_1".into(),
+            },
+            C::KeychainNotAKey,
+            C::Unreadable("bad JSON".into()),
+            C::RelayTokenMissing {
+                url: "https://relay.example".into(),
+                inbox: "in_1".into(),
+            },
+            C::Keychain(acquit_secrets::KeychainError::Locked),
+        ];
+        for error in cases {
+            let french = localize_in(&error, Lang::Fr);
+            assert_ne!(french, error.to_string());
+            // The app's own words, not the CLI's commands.
+            assert!(!french.contains("acquit "), "{french}");
+            assert!(
+                french.contains("Réglages") || french.contains("déverrouillez"),
+                "{french}"
+            );
+        }
     }
 
     #[test]

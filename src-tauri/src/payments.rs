@@ -58,7 +58,7 @@ pub struct StripeStatus {
 }
 
 fn stripe_status_of(store: &Store) -> Result<StripeStatus, CommandError> {
-    let connection = Connection::load(store).map_err(|e| CommandError::new(e.to_string()))?;
+    let connection = Connection::load(store).map_err(|e| CommandError::new(say(e)))?;
     let env = config::stripe_key_from_env().ok().flatten();
     let env_hint = env.as_ref().map(SecretKey::hint);
     Ok(StripeStatus {
@@ -348,7 +348,7 @@ pub async fn create_payment_link(
         };
         let stripe = config::stripe_client(store)
             .map_err(say)?
-            .ok_or_else(|| config::ConfigError::NotConnected.to_string())?;
+            .ok_or_else(|| say(config::ConfigError::NotConnected))?;
         let relay = config::relay_client(store).map_err(say)?;
         let shared = tauri::async_runtime::block_on(links::create_link(
             store,
@@ -375,7 +375,7 @@ pub async fn deactivate_payment_link(
     on_own_connection(&books, move |store| {
         let stripe = config::stripe_client(store)
             .map_err(say)?
-            .ok_or_else(|| config::ConfigError::NotConnected.to_string())?;
+            .ok_or_else(|| say(config::ConfigError::NotConnected))?;
         let relay = config::relay_client(store).map_err(say)?;
         let link = tauri::async_runtime::block_on(links::deactivate_link(
             store,
