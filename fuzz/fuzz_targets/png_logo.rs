@@ -101,29 +101,46 @@ fn pixel_sizes(color: u8, depth: u8) -> Option<(u64, u64)> {
     Some((bits, decoded))
 }
 
-/// Size of the filtered rows of a `w`×`h` image (Adam7 when interlaced).
-fn raw_len(w: u64, h: u64, bits: u64, interlaced: bool) -> u64 {
-    let row = |pw: u64| 1 + (pw * bits).div_ceil(8);
+/// Adam7's passes: first column and row, steps.
+const ADAM7: [(u64, u64, u64, u64); 7] = [
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+];
+
+/// The passes of a `w`×`h` image: each pass's width and height, the
+/// passes without pixels left out (one pass, the image, when not
+/// interlaced).
+fn passes(w: u64, h: u64, interlaced: bool) -> Vec<(u64, u64)> {
     if !interlaced {
-        return h * row(w);
+        return vec![(w, h)];
     }
-    const PASSES: [(u64, u64, u64, u64); 7] = [
-        (0, 0, 8, 8),
-        (4, 0, 8, 8),
-        (0, 4, 4, 8),
-        (2, 0, 4, 4),
-        (0, 2, 2, 4),
-        (1, 0, 2, 2),
-        (0, 1, 1, 2),
-    ];
-    PASSES
+    ADAM7
         .iter()
         .map(|&(x0, y0, dx, dy)| {
             let pw = if w > x0 { (w - x0).div_ceil(dx) } else { 0 };
             let ph = if h > y0 { (h - y0).div_ceil(dy) } else { 0 };
-            if pw == 0 || ph == 0 { 0 } else { ph * row(pw) }
+            (pw, ph)
         })
-        .sum()
+        .filter(|&(pw, ph)| pw > 0 && ph > 0)
+        .collect()
+}
+
+/// Bytes of a filtered row of `pw` pixels of `bits` bits.
+fn row_len(pw: u64, bits: u64) -> u64 {
+    1 + (pw * bits).div_ceil(8)
+}
+
+/// Size of the filtered rows of a `w`×`h` image (saturating).
+fn raw_len(w: u64, h: u64, bits: u64, interlaced: bool) -> u64 {
+    passes(w, h, interlaced)
+        .into_iter()
+        .map(|(pw, ph)| ph.saturating_mul(row_len(pw, bits)))
+        .fold(0, u64::saturating_add)
 }
 
 struct Built {
@@ -172,39 +189,17 @@ fn build(data: &[u8]) -> Option<Built> {
             if len > 1 << 20 {
                 return None;
             }
-            // Rows of the right length; each row's first byte a filter 0–4.
-            let rows = raw_len(width.into(), height.into(), bits, interlace == 1);
-            raw = (0..rows)
+            // Rows of the right length; each row's first byte a filter
+            // 0–4, where the decoder will read it.
+            raw = (0..len)
                 .map(|i| pixels[i as usize % pixels.len()])
                 .collect();
-            // Filter bytes: walk the rows as the decoder will.
-            let row = |pw: u64| 1 + (pw * bits).div_ceil(8);
-            let mut at = 0usize;
-            let mut mark = |pw: u64, ph: u64, raw: &mut Vec<u8>| {
+            let mut at = 0;
+            for (pw, ph) in passes(width.into(), height.into(), interlace == 1) {
                 for _ in 0..ph {
                     raw[at] %= 5;
-                    at += row(pw) as usize;
+                    at += row_len(pw, bits) as usize;
                 }
-            };
-            let (w, h) = (u64::from(width), u64::from(height));
-            if interlace == 1 {
-                for (x0, y0, dx, dy) in [
-                    (0, 0, 8, 8),
-                    (4, 0, 8, 8),
-                    (0, 4, 4, 8),
-                    (2, 0, 4, 4),
-                    (0, 2, 2, 4),
-                    (1, 0, 2, 2),
-                    (0, 1, 1, 2),
-                ] {
-                    let pw = if w > x0 { (w - x0).div_ceil(dx) } else { 0 };
-                    let ph = if h > y0 { (h - y0).div_ceil(dy) } else { 0 };
-                    if pw > 0 && ph > 0 {
-                        mark(pw, ph, &mut raw);
-                    }
-                }
-            } else {
-                mark(w, h, &mut raw);
             }
             well_formed = true;
         }
@@ -227,7 +222,7 @@ fn build(data: &[u8]) -> Option<Built> {
         png,
         width: width.into(),
         height: height.into(),
-        decoded: sizes.map(|(_, d)| d * u64::from(width) * u64::from(height)),
+        decoded: sizes.map(|(_, d)| d.saturating_mul(u64::from(width) * u64::from(height))),
         well_formed,
     })
 }
@@ -320,7 +315,7 @@ fuzz_target!(
         if logo_box(data).is_some()
             && let Some((w, h)) = declared(data)
         {
-            assert!(w * h <= MAX_DECODED, "{w}×{h} decoded");
+            assert!(w.saturating_mul(h) <= MAX_DECODED, "{w}×{h} decoded");
         }
 
         // The bytes as the recipe of a PNG.

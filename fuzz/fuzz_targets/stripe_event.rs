@@ -18,10 +18,11 @@
 //!   in the payment's currency; every listed refund is positive, in the
 //!   charge's currency; dates are the UTC date of `created`.
 //!
-//! Not asserted: that the ids *inside* `data.object` (session, payment
-//! intent, charge, refund, link) are non-empty. `parse_event` accepts an
-//! empty one (`"id": ""`, or an expanded `{"id": ""}` payment intent); see
-//! the README.
+//! Asserted only with `ACQUIT_FUZZ_STRICT_IDS=1`: that the ids *inside*
+//! `data.object` (session, payment intent, charge, refund, link) are
+//! non-empty. `parse_event` accepts an empty one today (`"id": ""`, or an
+//! expanded `{"id": ""}` payment intent), see the README; the variable
+//! reproduces it (`artifacts/stripe_event/crash-empty-*`).
 #![no_main]
 
 use acquit_store::StripeFact;
@@ -36,6 +37,46 @@ fn same(a: &Result<ParsedEvent, SyncError>, b: &Result<ParsedEvent, SyncError>) 
         (Err(a), Err(b)) => a.to_string() == b.to_string(),
         _ => false,
     }
+}
+
+/// Every id the fact carries is non-empty.
+fn strict_ids(fact: &StripeFact) {
+    let mut ids: Vec<&str> = Vec::new();
+    match fact {
+        StripeFact::PaymentSucceeded {
+            checkout,
+            payment_intent,
+            charge,
+            ..
+        } => {
+            ids.push(&checkout.checkout_session);
+            ids.extend(checkout.payment_link.as_deref());
+            ids.push(payment_intent);
+            ids.extend(charge.as_deref());
+        }
+        StripeFact::PaymentProcessing { checkout }
+        | StripeFact::PaymentFailed { checkout, .. }
+        | StripeFact::SessionExpired { checkout } => {
+            ids.push(&checkout.checkout_session);
+            ids.extend(checkout.payment_link.as_deref());
+        }
+        StripeFact::Refunded {
+            charge,
+            payment_intent,
+            refunds,
+            ..
+        } => {
+            ids.push(charge);
+            ids.extend(payment_intent.as_deref());
+            ids.extend(refunds.iter().map(|r| r.id.as_str()));
+        }
+        StripeFact::LinkDeactivated { payment_link } => ids.push(payment_link),
+        StripeFact::Ignored { .. } => {}
+    }
+    assert!(
+        ids.iter().all(|id| !id.is_empty()),
+        "an empty id in {fact:?}"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -57,6 +98,9 @@ fuzz_target!(|data: &[u8]| {
         assert!(same(&parsed, &listed), "raw {parsed:?}\nlisted {listed:?}");
     }
     let Ok(p) = parsed else { return };
+    if std::env::var_os("ACQUIT_FUZZ_STRICT_IDS").is_some() {
+        strict_ids(&p.fact);
+    }
 
     assert!(!p.id.is_empty());
     assert_eq!(value["id"].as_str(), Some(p.id.as_str()));

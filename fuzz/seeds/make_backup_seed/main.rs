@@ -1,7 +1,8 @@
-//! Writes `seed-empty.db` (a new database) and `seed-demo.db` (the demo
-//! books: invoices, payments, a credit note, their journal) into the
-//! folder given, each with `Store::backup`, the online backup `acquit
-//! backup` makes.
+//! Writes `seed-demo.db` (the demo books: clients, invoices, payments, a
+//! credit note, their journal) into the folder given with
+//! `Store::backup`, the online backup `acquit backup` makes. (The other
+//! seeds of `backup_restore` are the older-schema databases of
+//! crates/store/tests/fixtures, copied.)
 
 use std::path::PathBuf;
 
@@ -17,9 +18,6 @@ fn main() {
     let scratch = std::env::temp_dir().join(format!("acquit-backup-seed-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
 
-    let empty = Store::open(scratch.join("empty.db")).unwrap();
-    write(&empty, &out.join("seed-empty.db"));
-
     let mut demo = Store::open(scratch.join("demo.db")).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
     demo.fill_demo(today).unwrap();
@@ -33,6 +31,12 @@ fn write(store: &Store, dest: &std::path::Path) {
     store.backup(dest).unwrap();
     let report = store.verify_journal().unwrap();
     acquit_store::check_backup(dest).unwrap();
+    // Checking a WAL-mode file leaves its -wal and -shm: not seeds.
+    for sidecar in ["-wal", "-shm"] {
+        let mut name = dest.as_os_str().to_owned();
+        name.push(sidecar);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
     println!(
         "{}: {} bytes, {} journal entries",
         dest.display(),

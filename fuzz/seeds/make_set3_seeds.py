@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the seeds of the second set of fuzz targets (issue 19), except
+"""Writes the seeds of the third set of fuzz targets (issue 19), except
 backup_restore's (made by acquit-store itself: seeds/make_backup_seed/).
 
-    python3 fuzz/seeds/make_seeds_2.py fuzz/corpus
+    python3 fuzz/seeds/make_set3_seeds.py fuzz/corpus
 
 - stripe_signature: 8 bytes of knobs (where the header ends, the
   tolerance, the clock skew, which byte to flip) then a Stripe-Signature
