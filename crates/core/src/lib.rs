@@ -16,6 +16,7 @@ pub mod ids;
 pub mod import;
 pub mod import_invoices;
 pub mod invoice;
+pub mod logo;
 pub mod money;
 pub mod net;
 pub mod numbering;

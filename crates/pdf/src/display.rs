@@ -338,7 +338,12 @@ pub fn display_list(doc: &Document) -> Result<DisplayList, RenderError> {
 
     let mut logo_image = None;
     let logo = match &doc.logo_png {
-        Some(bytes) => match RawImage::decode_from_bytes(bytes, &mut Vec::new()) {
+        // Checked before decoding: books written before the rule may hold
+        // a logo whose header declares more pixels than fit in memory.
+        Some(bytes) => match acquit_core::logo::check(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|()| RawImage::decode_from_bytes(bytes, &mut Vec::new()))
+        {
             Ok(image) => {
                 let size = (image.width as f32, image.height as f32);
                 logo_image = Some(image);

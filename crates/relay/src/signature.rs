@@ -101,13 +101,22 @@ fn parse(header: &str) -> Result<Parsed<'_>, SignatureError> {
     Ok(Parsed { t_raw, t, v1 })
 }
 
+/// Lower-case hex only, as Stripe writes and its libraries compare
+/// (`u8::from_str_radix` alone also took upper case and a `+` sign: found
+/// by the `stripe_signature` fuzz target).
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let bytes = s.as_bytes();
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+    bytes
+        .chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
         .collect()
 }
 
@@ -193,6 +202,21 @@ mod tests {
     #[test]
     fn signing_matches_an_independent_hmac() {
         assert_eq!(v1_hex(SECRET, T, BODY), KNOWN_V1);
+    }
+
+    /// Found by the `stripe_signature` fuzz target: `from_str_radix` took
+    /// upper case and a `+` sign. Lower-case hex only, as Stripe writes it.
+    #[test]
+    fn only_lower_case_hex_is_a_signature() {
+        let right = check(Some(&format!("t={T},v1={KNOWN_V1}")), BODY, &[SECRET], T);
+        assert_eq!(right, Ok(()));
+        let upper = format!("t={T},v1={}", KNOWN_V1.to_ascii_uppercase());
+        assert!(check(Some(&upper), BODY, &[SECRET], T).is_err());
+        // "0d" written "+d" (the same byte for from_str_radix).
+        let plus = KNOWN_V1.replacen("08", "+8", 1);
+        assert!(plus.contains("+8"), "{plus}");
+        let header = format!("t={T},v1={plus}");
+        assert!(check(Some(&header), BODY, &[SECRET], T).is_err());
     }
 
     /// name, header, body, secrets, now, expected.

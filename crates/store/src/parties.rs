@@ -177,22 +177,11 @@ fn check_client(client: &Client) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Refuses a logo that is not a PNG or is over 1 MB, with what to do.
+/// Refuses a logo that is not a PNG, is over 1 MB or declares more than
+/// 4,096 pixels a side, with what to do.
 pub fn check_logo(png: &[u8]) -> Result<(), Rejection> {
-    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-    const MAX: usize = 1024 * 1024;
-    if !png.starts_with(SIGNATURE) {
-        return Err(Rejection::Invalid(
-            "the logo is not a PNG file: export it as PNG and try again".into(),
-        ));
-    }
-    if png.len() > MAX {
-        return Err(Rejection::Invalid(format!(
-            "the logo is {} KB; at most 1024 KB fit on an invoice: make it smaller",
-            png.len() / 1024
-        )));
-    }
-    Ok(())
+    // The rule (PNG, 1 MiB, 4,096 pixels a side from its header) is core's.
+    acquit_core::logo::check(png).map_err(|e| Rejection::Invalid(e.to_string()))
 }
 
 /// Whether `a` and `b` are the same client: the same SIREN, the same

@@ -187,10 +187,14 @@ impl Reader<'_> {
         }
     }
 
+    /// A string field that says something: Stripe never sends an empty
+    /// id, type or status, and an empty one would match nothing, or worse,
+    /// everything else empty (found by the `stripe_event` fuzz target).
     fn str<'v>(&self, v: &'v Value, field: &str) -> Result<&'v str, SyncError> {
         v.get(field)
             .and_then(Value::as_str)
-            .ok_or_else(|| self.bad(field, "is missing or not a string"))
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| self.bad(field, "is missing, empty or not a string"))
     }
 
     fn int(&self, v: &Value, field: &str) -> Result<i64, SyncError> {
@@ -297,7 +301,8 @@ impl Reader<'_> {
                 let refund_id = refund
                     .get("id")
                     .and_then(Value::as_str)
-                    .ok_or_else(|| self.bad(&field("id"), "is missing or not a string"))?;
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| self.bad(&field("id"), "is missing, empty or not a string"))?;
                 let amount = refund
                     .get("amount")
                     .and_then(Value::as_i64)
@@ -325,7 +330,10 @@ impl Reader<'_> {
 fn id_of(v: Option<&Value>) -> Option<&str> {
     match v? {
         Value::String(s) if !s.is_empty() => Some(s),
-        Value::Object(o) => o.get("id").and_then(Value::as_str),
+        Value::Object(o) => o
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty()),
         _ => None,
     }
 }
@@ -403,6 +411,44 @@ mod tests {
         assert!(err.to_string().contains("id is missing"), "{err}");
         let err = parse_event(&json!({"id": "evt_2", "type": "x", "created": 1})).unwrap_err();
         assert!(err.to_string().contains("data.object"), "{err}");
+    }
+
+    /// Found by the `stripe_event` fuzz target: Stripe's own fixtures with
+    /// one id emptied were read as facts. An empty id would match nothing,
+    /// or (as a PaymentIntent) count a second payment as already recorded.
+    #[test]
+    fn an_empty_id_is_refused_where_an_id_is_read() {
+        for (name, event, field) in [
+            (
+                "session",
+                include_str!("../tests/fixtures/fuzz-found/empty-session-id.json"),
+                "data.object.id",
+            ),
+            (
+                "payment intent",
+                include_str!("../tests/fixtures/fuzz-found/empty-payment-intent-id.json"),
+                "payment_intent",
+            ),
+            (
+                "charge",
+                include_str!("../tests/fixtures/fuzz-found/empty-charge-id.json"),
+                "id",
+            ),
+        ] {
+            let event: Value = serde_json::from_str(event).unwrap();
+            let err = parse_event(&event).expect_err(name);
+            assert!(err.to_string().contains(field), "{name}: {err}");
+            // The same event with its id back is read.
+            let mut fixed = event.clone();
+            match name {
+                "session" => fixed["data"]["object"]["id"] = json!("cs_test_deposit"),
+                "payment intent" => {
+                    fixed["data"]["object"]["payment_intent"] = json!({"id": "pi_1"})
+                }
+                _ => fixed["data"]["object"]["id"] = json!("ch_3Sdeposit"),
+            }
+            parse_event(&fixed).unwrap_or_else(|e| panic!("{name} fixed: {e}"));
+        }
     }
 
     #[test]
