@@ -98,6 +98,44 @@ struct ColumnJson {
     field: &'static str,
 }
 
+/// The columns read, as `--json` gives them.
+fn columns_json<C: Copy>(columns: &[(String, C)], key: fn(C) -> &'static str) -> Vec<ColumnJson> {
+    columns
+        .iter()
+        .map(|(header, c)| ColumnJson {
+            header: header.clone(),
+            field: key(*c),
+        })
+        .collect()
+}
+
+/// The report, or the refusal that carries it when rows are bad and
+/// neither skipped nor only previewed (nothing was written then).
+fn held_back(out: String, bad: usize, noun: &str, go_on: bool) -> Result<String, CliError> {
+    if bad > 0 && !go_on {
+        return Err(CliError::Finding {
+            stdout: out,
+            message: format!(
+                "{bad} {noun}(s) have errors: nothing was imported; fix them in the file, or import the others with --skip-bad"
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// The last line of a report: what was (or would be) imported.
+fn closing(written: bool, imported: usize, new: usize, dry_run: bool, noun: &str) -> String {
+    if written {
+        format!("{imported} {noun}(s) imported.\n")
+    } else if dry_run {
+        format!("{new} {noun}(s) would be imported (--dry-run: nothing written).\n")
+    } else if new == 0 {
+        "Nothing new to import.\n".into()
+    } else {
+        "Nothing imported.\n".into()
+    }
+}
+
 fn columns_line(columns: &[ColumnJson]) -> String {
     format!(
         "Columns read: {}.\n",
@@ -163,14 +201,7 @@ fn invoices(args: InvoicesArgs, db: &Path) -> Result<String, CliError> {
     let report = InvoicesJson {
         written: write,
         imported: if write { new } else { 0 },
-        columns: plan
-            .columns
-            .iter()
-            .map(|(header, c)| ColumnJson {
-                header: header.clone(),
-                field: c.key(),
-            })
-            .collect(),
+        columns: columns_json(&plan.columns, |c| c.key()),
         ignored_columns: plan.ignored_columns,
         continued: plan.continued,
         foreign: plan.foreign,
@@ -182,15 +213,7 @@ fn invoices(args: InvoicesArgs, db: &Path) -> Result<String, CliError> {
     } else {
         invoices_human(&report, new, args.dry_run)
     };
-    if bad > 0 && !args.skip_bad && !args.dry_run {
-        return Err(CliError::Finding {
-            stdout: out,
-            message: format!(
-                "{bad} invoice(s) have errors: nothing was imported; fix them in the file, or import the others with --skip-bad"
-            ),
-        });
-    }
-    Ok(out)
+    held_back(out, bad, "invoice", args.skip_bad || args.dry_run)
 }
 
 fn invoices_human(report: &InvoicesJson, new: usize, dry_run: bool) -> String {
@@ -249,15 +272,13 @@ fn invoices_human(report: &InvoicesJson, new: usize, dry_run: bool) -> String {
     if !report.pdfs.is_empty() {
         out.push_str(&format!("PDFs kept: {}.\n", report.pdfs.join(", ")));
     }
-    out.push_str(&if report.written {
-        format!("{} invoice(s) imported.\n", report.imported)
-    } else if dry_run {
-        format!("{new} invoice(s) would be imported (--dry-run: nothing written).\n")
-    } else if new == 0 {
-        "Nothing new to import.\n".into()
-    } else {
-        "Nothing imported.\n".into()
-    });
+    out.push_str(&closing(
+        report.written,
+        report.imported,
+        new,
+        dry_run,
+        "invoice",
+    ));
     out
 }
 
@@ -278,14 +299,7 @@ fn clients(args: ClientsArgs, db: &Path) -> Result<String, CliError> {
     let report = ReportJson {
         written: write,
         imported: if write { new } else { 0 },
-        columns: plan
-            .columns
-            .iter()
-            .map(|(header, c)| ColumnJson {
-                header: header.clone(),
-                field: c.key(),
-            })
-            .collect(),
+        columns: columns_json(&plan.columns, |c| c.key()),
         ignored_columns: plan.ignored_columns,
         rows: plan.rows,
     };
@@ -294,15 +308,7 @@ fn clients(args: ClientsArgs, db: &Path) -> Result<String, CliError> {
     } else {
         human(&report, new, args.dry_run)
     };
-    if bad > 0 && !args.skip_bad && !args.dry_run {
-        return Err(CliError::Finding {
-            stdout: out,
-            message: format!(
-                "{bad} row(s) have errors: nothing was imported; fix them in the file, or import the others with --skip-bad"
-            ),
-        });
-    }
-    Ok(out)
+    held_back(out, bad, "row", args.skip_bad || args.dry_run)
 }
 
 fn human(report: &ReportJson, new: usize, dry_run: bool) -> String {
@@ -338,14 +344,12 @@ fn human(report: &ReportJson, new: usize, dry_run: bool) -> String {
             report.ignored_columns.join(", ")
         ));
     }
-    out.push_str(&if report.written {
-        format!("{} client(s) imported.\n", report.imported)
-    } else if dry_run {
-        format!("{new} client(s) would be imported (--dry-run: nothing written).\n")
-    } else if new == 0 {
-        "Nothing new to import.\n".into()
-    } else {
-        "Nothing imported.\n".into()
-    });
+    out.push_str(&closing(
+        report.written,
+        report.imported,
+        new,
+        dry_run,
+        "client",
+    ));
     out
 }
