@@ -149,8 +149,9 @@ export const commands = {
 	/**  Deactivates an open link (on Stripe, then in the books). */
 	deactivatePaymentLink: (id: string, lang: string) => typedError<LinkView_Serialize, CommandError>(__TAURI_INVOKE("deactivate_payment_link", { id, lang })),
 	/**
-	 *  The QR code of `text` as SVG markup (our own: only `<svg>`, `<rect>`
-	 *  and one `<path>`), for the large on-screen code of a link.
+	 *  The QR code of `text` as SVG markup, for the large on-screen code of a
+	 *  link: the client page's own (`acquit_sync::share::qr_svg`: only
+	 *  `<svg>`, `<rect>` and one `<path>`, safe for `{@html}`).
 	 */
 	qrSvg: (text: string) => typedError<string, CommandError>(__TAURI_INVOKE("qr_svg", { text })),
 	/**  Opens an http(s) URL in the user's browser (a payment page to try). */
