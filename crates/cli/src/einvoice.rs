@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use acquit_pa::lifecycle::Status;
-use acquit_secrets::{Keychain, Secret};
+use acquit_secrets::Secret;
 use acquit_sync::einvoice::{self, EInvoiceError, PA_SECRET_ENV, PaConnection, Sent};
 use clap::{Args, Subcommand};
 
@@ -136,29 +136,20 @@ pub fn pa(command: PaCommand, path: &Path) -> Result<String, CliError> {
             einvoice::client_for(&args.url, &args.client_id, args.token_url.as_deref(), probe)
                 .map_err(error)?;
             let secret = read_secret()?;
-            let (connection, client) = einvoice::client_for(
+            let mut store = open(path)?;
+            let (connection, kept) = block_on(einvoice::connect(
+                &mut store,
                 &args.url,
                 &args.client_id,
                 args.token_url.as_deref(),
-                secret.clone(),
-            )
+                secret,
+            ))?
             .map_err(error)?;
-            // The keychain first: no point asking the platform if the
-            // secret cannot be kept.
-            let keychain = if einvoice::secret_in_env() {
-                None
-            } else {
-                Some(Keychain::open().map_err(|e| CliError::Outside(e.to_string()))?)
-            };
-            block_on(client.check())?.map_err(|e| error(e.into()))?;
-            let mut store = open(path)?;
-            einvoice::record_connection(&mut store, &connection, &secret, keychain.as_ref())
-                .map_err(error)?;
             Ok(format!(
                 "Connected to the platform at {} as {}; the secret is in {}.\n",
                 connection.url,
                 connection.client_id,
-                keychain.map_or_else(|| format!("{PA_SECRET_ENV} (not kept)"), |k| k.describe())
+                kept.unwrap_or_else(|| format!("{PA_SECRET_ENV} (not kept)"))
             ))
         }
         PaCommand::Status { json } => {

@@ -219,6 +219,31 @@ pub fn record_connection(
     Ok(())
 }
 
+/// Connects to the platform at `url` as `client_id` with `secret`, for
+/// `acquit pa connect` and the app's Settings alike: what was typed is
+/// checked, the keychain opened (not when the secret comes from
+/// `ACQUIT_PA_SECRET`: no point asking the platform if the secret cannot be
+/// kept), the credentials tried on the platform, and only then recorded.
+/// Returns the connection and where the secret is kept (None: the
+/// environment).
+pub async fn connect(
+    store: &mut Store,
+    url: &str,
+    client_id: &str,
+    token_url: Option<&str>,
+    secret: Secret,
+) -> Result<(PaConnection, Option<String>), EInvoiceError> {
+    let (connection, client) = client_for(url, client_id, token_url, secret.clone())?;
+    let keychain = if secret_in_env() {
+        None
+    } else {
+        Some(Keychain::open()?)
+    };
+    client.check().await?;
+    record_connection(store, &connection, &secret, keychain.as_ref())?;
+    Ok((connection, keychain.map(|k| k.describe())))
+}
+
 /// Forgets the connection and removes its secret from the keychain.
 pub fn disconnect(store: &mut Store) -> Result<Option<PaConnection>, EInvoiceError> {
     let Some(connection) = PaConnection::load(store)? else {
