@@ -174,8 +174,15 @@ fn sync_loop(
             }
         };
         if relay.is_none() && stripe.is_none() {
+            let gate = crate::backups::writing();
+            ask_platform(app, &mut store, &runtime);
+            drop(gate);
             publish(SyncStatus {
-                configured: false,
+                // A platform alone is something to sync ("Sync now" asks it).
+                configured: acquit_sync::einvoice::PaConnection::load(&store)
+                    .ok()
+                    .flatten()
+                    .is_some(),
                 last_sync: last_sync(&store),
                 error: None,
             });
@@ -195,6 +202,7 @@ fn sync_loop(
                 _ = wake.notified() => None,
             }
         });
+        ask_platform(app, &mut store, &runtime);
         drop(gate);
         let turn = match outcome {
             // "Sync now" during a long-poll: start over without waiting.
@@ -243,6 +251,16 @@ fn sync_loop(
             }
         };
         pause_for(turn, &mut scheduler);
+    }
+}
+
+/// What the platform said since the last turn, when one is connected
+/// (with or without a relay or Stripe); the window refreshes the invoices
+/// it changed.
+fn ask_platform(app: &AppHandle, store: &mut Store, runtime: &tokio::runtime::Runtime) {
+    let changed = crate::einvoice::refresh(store, runtime);
+    if !changed.is_empty() {
+        let _ = crate::einvoice::EInvoicesChanged { invoices: changed }.emit(app);
     }
 }
 

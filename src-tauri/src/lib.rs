@@ -15,6 +15,7 @@ mod company;
 mod dashboard;
 mod declare;
 mod editor;
+mod einvoice;
 mod forms;
 mod import;
 mod logging;
@@ -129,11 +130,17 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             books::kept_events,
             declare::declaration,
             declare::set_threshold,
-            declare::reset_thresholds
+            declare::reset_thresholds,
+            einvoice::pa_status,
+            einvoice::connect_pa,
+            einvoice::disconnect_pa,
+            einvoice::einvoice_state,
+            einvoice::send_einvoice
         ])
         .events(tauri_specta::collect_events![
             background::PaymentsApplied,
             background::SyncStatus,
+            einvoice::EInvoicesChanged,
             menu::UpdateCheck
         ])
 }

@@ -115,3 +115,80 @@ async fn the_invoice_history_tells_what_the_platforms_said() {
     app.screenshot("einvoice-timeline-fr").await;
     app.close().await;
 }
+
+/// The platform connected in Settings (the secret to a real keychain), an
+/// invoice sent from its view, then the platform's checks and the buyer's
+/// approval coming back on "Sync now", in French.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_is_connected_in_settings_and_an_invoice_sent_from_its_view() {
+    let keyring = crate::keyring::Keyring::start(crate::keyring::Provider::Unlocked);
+    let pa = crate::servers::serve_in_background(|listener| {
+        fake_pa::serve(listener, fake_pa::Config::default())
+    });
+    // The demo's Agence Lumière receives through a platform.
+    let (code, answer) = crate::servers::post_json(
+        &format!("{pa}/_fake/directory"),
+        &serde_json::json!({"siren": "443061841", "registered": true}),
+    );
+    assert!((200..300).contains(&code), "{answer}");
+    let app = App::launch_with_env(
+        crate::harness::demo,
+        &[("DBUS_SESSION_BUS_ADDRESS", keyring.address.clone())],
+    )
+    .await;
+    app.choose("[data-testid=language]", "fr").await;
+
+    app.click("[data-testid=nav-settings]").await;
+    app.fill("[data-testid=pa-url]", &pa).await;
+    app.fill("[data-testid=pa-client-id]", "acquit").await;
+    app.fill("[data-testid=pa-secret]", "not-the-secret").await;
+    app.click("[data-testid=pa-connect]").await;
+    app.find("[data-testid=pa-error]").await;
+    assert!(!app.exists("[data-testid=pa-current]").await);
+    app.fill("[data-testid=pa-secret]", "fake-pa-secret").await;
+    app.click("[data-testid=pa-connect]").await;
+    app.find("[data-testid=pa-done]").await;
+    assert_eq!(
+        keyring.lookup("pa-client-secret:acquit").as_deref(),
+        Some("fake-pa-secret")
+    );
+    let found = app.axe().await;
+    assert!(!found.iter().any(|v| v.blocks()), "axe-core: {found:?}");
+
+    app.click("[data-testid=nav-invoices]").await;
+    let number = crate::send::open_row(&app, "Agence Lumière", "Émise").await;
+    let summary = app.text("[data-testid=einvoice-summary]").await;
+    assert_eq!(summary, "Pas encore envoyée");
+    app.click("[data-testid=send-einvoice]").await;
+    app.wait_texts("[data-testid=einvoice-summary]", |t| {
+        t.first()
+            .is_some_and(|t| t == "Déposée, en cours de contrôle")
+    })
+    .await;
+    assert!(
+        !app.exists("[data-testid=send-einvoice]").await,
+        "sent once"
+    );
+
+    // The platform's checks pass; the buyer approves; "Sync now".
+    for (path, body) in [
+        (
+            "/_fake/process",
+            serde_json::json!({"trackingId": number, "status": "Ok"}),
+        ),
+        (
+            "/_fake/lifecycle",
+            serde_json::json!({"trackingId": number, "status": "205"}),
+        ),
+    ] {
+        let (code, answer) = crate::servers::post_json(&format!("{pa}{path}"), &body);
+        assert!((200..300).contains(&code), "{path}: {answer}");
+    }
+    app.click("[data-testid=sync-now]").await;
+    let statuses = app
+        .wait_texts("[data-testid=einvoice-status]", |t| !t.is_empty())
+        .await;
+    assert!(statuses[0].contains("(205)"), "{statuses:?}");
+    app.screenshot("einvoice-sent-approved-fr").await;
+    app.close().await;
+}

@@ -330,10 +330,29 @@ export const commands = {
 	 *  Returns how many were removed.
 	 */
 	resetThresholds: (year: number) => typedError<number, CommandError>(__TAURI_INVOKE("reset_thresholds", { year })),
+	/**  The connection recorded in the books. */
+	paStatus: () => typedError<PaStatus_Serialize, CommandError>(__TAURI_INVOKE("pa_status")),
+	/**
+	 *  Connects to the platform: the credentials are tried on it before
+	 *  anything is recorded; the secret goes to the OS keychain, never to the
+	 *  books (`einvoice::connect`).
+	 */
+	connectPa: (form: PaForm_Deserialize) => typedError<PaStatus_Serialize, CommandError>(__TAURI_INVOKE("connect_pa", { form })),
+	/**  Forgets the connection and its secret. */
+	disconnectPa: () => typedError<PaStatus_Serialize, CommandError>(__TAURI_INVOKE("disconnect_pa")),
+	/**  The e-invoicing of issued invoice `id`, from the books. */
+	einvoiceState: (id: number) => typedError<EInvoiceView_Serialize, CommandError>(__TAURI_INVOKE("einvoice_state", { id })),
+	/**
+	 *  Sends issued invoice `id` to the platform (its as-issued Factur-X,
+	 *  after the directory says where its buyer receives), once: a second
+	 *  send is refused as a duplicate (`einvoice::send`).
+	 */
+	sendEinvoice: (id: number) => typedError<EInvoiceView_Serialize, CommandError>(__TAURI_INVOKE("send_einvoice", { id })),
 };
 
 /** Events */
 export const events = {
+	einvoicesChanged: makeEvent<EInvoicesChanged, EInvoicesChanged>("einvoices-changed"),
 	paymentsApplied: makeEvent<PaymentsApplied, PaymentsApplied>("payments-applied"),
 	syncStatus: makeEvent<SyncStatus_Serialize, SyncStatus_Deserialize>("sync-status"),
 	updateCheck: makeEvent<UpdateCheck_Serialize, UpdateCheck_Deserialize>("update-check"),
@@ -904,6 +923,55 @@ export type DueReminder_Serialize = {
 	tone: string,
 	amountDue: string,
 	penalties: string | null,
+};
+
+/**  An issued invoice's e-invoicing, as its view shows it. */
+export type EInvoiceView = EInvoiceView_Serialize | EInvoiceView_Deserialize;
+
+/**  An issued invoice's e-invoicing, as its view shows it. */
+export type EInvoiceView_Deserialize = {
+	/**
+	 *  `e-invoice`, `e-invoice-without-siren`, `report-consumer`,
+	 *  `report-international`.
+	 */
+	channel: string,
+	/**  Where it stands, in words. */
+	summary: string,
+	/**  What to do now, if anything. */
+	nextStep?: string | null,
+	statuses: StatusRow_Deserialize[],
+	/**
+	 *  "Send to the platform" is offered: an invoice for a French business,
+	 *  Acquit's own, not sent yet, a platform connected.
+	 */
+	sendable: boolean,
+};
+
+/**  An issued invoice's e-invoicing, as its view shows it. */
+export type EInvoiceView_Serialize = {
+	/**
+	 *  `e-invoice`, `e-invoice-without-siren`, `report-consumer`,
+	 *  `report-international`.
+	 */
+	channel: string,
+	/**  Where it stands, in words. */
+	summary: string,
+	/**  What to do now, if anything. */
+	nextStep: string | null,
+	statuses: StatusRow_Serialize[],
+	/**
+	 *  "Send to the platform" is offered: an invoice for a French business,
+	 *  Acquit's own, not sent yet, a platform connected.
+	 */
+	sendable: boolean,
+};
+
+/**
+ *  Sent after the platform said something new about some invoices: the
+ *  window refreshes what it shows.
+ */
+export type EInvoicesChanged = {
+	invoices: string[],
 };
 
 /**  What is wrong with one field of a form. */
@@ -1518,6 +1586,48 @@ export type NotificationSettings = {
 	quotes: boolean,
 };
 
+/**  The platform's address and the client credentials it gave the user. */
+export type PaForm = PaForm_Serialize | PaForm_Deserialize;
+
+/**  The platform's address and the client credentials it gave the user. */
+export type PaForm_Deserialize = {
+	url: string,
+	clientId: string,
+	/**  The token endpoint when it is not the platform's usual one. */
+	tokenUrl?: string | null,
+	secret: string,
+};
+
+/**  The platform's address and the client credentials it gave the user. */
+export type PaForm_Serialize = {
+	url: string,
+	clientId: string,
+	/**  The token endpoint when it is not the platform's usual one. */
+	tokenUrl: string | null,
+	secret: string,
+};
+
+/**  The platform connection, as Settings shows it (nothing secret). */
+export type PaStatus = PaStatus_Serialize | PaStatus_Deserialize;
+
+/**  The platform connection, as Settings shows it (nothing secret). */
+export type PaStatus_Deserialize = {
+	connected: boolean,
+	url?: string | null,
+	clientId?: string | null,
+	/**  The secret comes from ACQUIT_PA_SECRET (not the keychain). */
+	fromEnvironment: boolean,
+};
+
+/**  The platform connection, as Settings shows it (nothing secret). */
+export type PaStatus_Serialize = {
+	connected: boolean,
+	url: string | null,
+	clientId: string | null,
+	/**  The secret comes from ACQUIT_PA_SECRET (not the keychain). */
+	fromEnvironment: boolean,
+};
+
 /**  A party (seller or client) as the document prints it. */
 export type PartyView = PartyView_Serialize | PartyView_Deserialize;
 
@@ -2032,6 +2142,29 @@ export type ShareView_Deserialize = {
 export type ShareView_Serialize = {
 	/**  `https://relay/v/{token}#k={key}`: the key never reaches the relay. */
 	url: string | null,
+};
+
+/**  One status a platform relayed, as the panel lists it. */
+export type StatusRow = StatusRow_Serialize | StatusRow_Deserialize;
+
+/**  One status a platform relayed, as the panel lists it. */
+export type StatusRow_Deserialize = {
+	code: number,
+	/**  Its name in the UI's language. */
+	name: string,
+	reason?: string | null,
+	/**  Blocking: the invoice must be corrected (credit note, new invoice). */
+	blocking: boolean,
+};
+
+/**  One status a platform relayed, as the panel lists it. */
+export type StatusRow_Serialize = {
+	code: number,
+	/**  Its name in the UI's language. */
+	name: string,
+	reason: string | null,
+	/**  Blocking: the invoice must be corrected (credit note, new invoice). */
+	blocking: boolean,
 };
 
 /**  The Stripe connection as the UI shows it: never the key, only its mask. */

@@ -1,0 +1,234 @@
+//! E-invoicing in the app (#22): the plateforme agréée (PA) connected in
+//! Settings, an issued invoice sent to it from its view, and what the
+//! platforms said about it. The rules are `acquit_sync::einvoice`'s (the
+//! same functions as `acquit pa connect`, `acquit einvoice send` and
+//! `status`); the background sync asks the platform what changed on each
+//! turn (`background`).
+
+use acquit_secrets::Secret;
+use acquit_store::InvoiceId;
+use acquit_sync::einvoice::{self, PaConnection};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::commands::{Books, CommandError};
+use crate::messages::localize;
+use crate::payments::on_own_connection;
+
+/// The platform connection, as Settings shows it (nothing secret).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PaStatus {
+    pub connected: bool,
+    pub url: Option<String>,
+    pub client_id: Option<String>,
+    /// The secret comes from ACQUIT_PA_SECRET (not the keychain).
+    pub from_environment: bool,
+}
+
+fn status_of(connection: Option<PaConnection>) -> PaStatus {
+    PaStatus {
+        connected: connection.is_some(),
+        url: connection.as_ref().map(|c| c.url.clone()),
+        client_id: connection.map(|c| c.client_id),
+        from_environment: einvoice::secret_in_env(),
+    }
+}
+
+/// The connection recorded in the books.
+#[tauri::command]
+#[specta::specta]
+pub fn pa_status(books: State<'_, Books>) -> Result<PaStatus, CommandError> {
+    books.with(|store| PaConnection::load(store).map(status_of))
+}
+
+/// The platform's address and the client credentials it gave the user.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PaForm {
+    pub url: String,
+    pub client_id: String,
+    /// The token endpoint when it is not the platform's usual one.
+    pub token_url: Option<String>,
+    pub secret: String,
+}
+
+/// Connects to the platform: the credentials are tried on it before
+/// anything is recorded; the secret goes to the OS keychain, never to the
+/// books (`einvoice::connect`).
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_pa(books: State<'_, Books>, form: PaForm) -> Result<PaStatus, CommandError> {
+    on_own_connection(&books, move |store| {
+        let token_url = form.token_url.as_deref().filter(|t| !t.trim().is_empty());
+        let (connection, _) = tauri::async_runtime::block_on(einvoice::connect(
+            store,
+            &form.url,
+            &form.client_id,
+            token_url,
+            Secret::new(form.secret.trim()),
+        ))
+        .map_err(|e| localize(&e))?;
+        Ok(status_of(Some(connection)))
+    })
+    .await
+}
+
+/// Forgets the connection and its secret.
+#[tauri::command]
+#[specta::specta]
+pub fn disconnect_pa(books: State<'_, Books>) -> Result<PaStatus, CommandError> {
+    books.with(|store| einvoice::disconnect(store).map(|_| status_of(None)))
+}
+
+/// One status a platform relayed, as the panel lists it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusRow {
+    pub code: u16,
+    /// Its name in the UI's language.
+    pub name: String,
+    pub reason: Option<String>,
+    /// Blocking: the invoice must be corrected (credit note, new invoice).
+    pub blocking: bool,
+}
+
+/// An issued invoice's e-invoicing, as its view shows it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EInvoiceView {
+    /// `e-invoice`, `e-invoice-without-siren`, `report-consumer`,
+    /// `report-international`.
+    pub channel: String,
+    /// Where it stands, in words.
+    pub summary: String,
+    /// What to do now, if anything.
+    pub next_step: Option<String>,
+    pub statuses: Vec<StatusRow>,
+    /// "Send to the platform" is offered: an invoice for a French business,
+    /// Acquit's own, not sent yet, a platform connected.
+    pub sendable: bool,
+}
+
+fn view_of(store: &acquit_store::Store, number: &str) -> Result<EInvoiceView, String> {
+    let fr = crate::messages::ui_lang() == acquit_core::Lang::Fr;
+    let state = einvoice::state(store, number, fr).map_err(|e| localize(&e))?;
+    let invoice = store.invoice(number).map_err(|e| localize(&e))?;
+    let connected = PaConnection::load(store)
+        .map_err(|e| localize(&e))?
+        .is_some();
+    let sendable = connected
+        && state.channel == "e-invoice"
+        && state.flow.is_none()
+        && !invoice.elsewhere
+        && !invoice.kind.is_credit_note();
+    Ok(EInvoiceView {
+        channel: state.channel.to_owned(),
+        summary: state.summary,
+        next_step: state.next_step,
+        statuses: state
+            .statuses
+            .into_iter()
+            .map(|s| StatusRow {
+                code: s.received.code,
+                name: s.name,
+                reason: s.received.reason.or(s.received.reason_code),
+                blocking: s.blocking,
+            })
+            .collect(),
+        sendable,
+    })
+}
+
+fn number_of(store: &acquit_store::Store, id: i32) -> Result<String, String> {
+    store
+        .invoice_by_id(InvoiceId(id.into()))
+        .map_err(|e| localize(&e))?
+        .number
+        .ok_or_else(|| {
+            crate::messages::say(
+                "Un brouillon n’est pas une facture électronique\u{202f}: émettez-le d’abord",
+                "A draft is no e-invoice: issue it first",
+            )
+        })
+}
+
+/// The e-invoicing of issued invoice `id`, from the books.
+#[tauri::command]
+#[specta::specta]
+pub fn einvoice_state(books: State<'_, Books>, id: i32) -> Result<EInvoiceView, CommandError> {
+    books.with(|store| {
+        let number = number_of(store, id)?;
+        view_of(store, &number)
+    })
+}
+
+/// Sends issued invoice `id` to the platform (its as-issued Factur-X,
+/// after the directory says where its buyer receives), once: a second
+/// send is refused as a duplicate (`einvoice::send`).
+#[tauri::command]
+#[specta::specta]
+pub async fn send_einvoice(books: State<'_, Books>, id: i32) -> Result<EInvoiceView, CommandError> {
+    on_own_connection(&books, move |store| {
+        let number = number_of(store, id)?;
+        let client = einvoice::client(store).map_err(|e| localize(&e))?;
+        tauri::async_runtime::block_on(einvoice::send(store, &client, &number))
+            .map_err(|e| localize(&e))?;
+        view_of(store, &number)
+    })
+    .await
+}
+
+/// Asks the connected platform what changed (acknowledgements, the
+/// buyers' statuses, the 212 "Encaissée" due), on the background sync's
+/// turn; the invoices whose state changed, for the window to refresh.
+pub(crate) fn refresh(
+    store: &mut acquit_store::Store,
+    runtime: &tokio::runtime::Runtime,
+) -> Vec<String> {
+    match PaConnection::load(store) {
+        Ok(Some(_)) => {}
+        Ok(None) => return Vec::new(),
+        Err(error) => {
+            tracing::warn!(%error, "the platform connection cannot be read");
+            return Vec::new();
+        }
+    }
+    let client = match einvoice::client(store) {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::warn!(%error, "the platform cannot be asked");
+            return Vec::new();
+        }
+    };
+    match runtime.block_on(einvoice::refresh(store, &client)) {
+        Ok(refreshed) => {
+            let mut changed: Vec<String> = refreshed
+                .acknowledged
+                .iter()
+                .map(|(n, _)| n.clone())
+                .chain(refreshed.statuses.iter().map(|(n, _)| n.clone()))
+                .chain(refreshed.recovered.iter().cloned())
+                .collect();
+            changed.sort();
+            changed.dedup();
+            changed
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the platform could not be asked");
+            Vec::new()
+        }
+    }
+}
+
+/// Sent after the platform said something new about some invoices: the
+/// window refreshes what it shows.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EInvoicesChanged {
+    pub invoices: Vec<String>,
+}
+
+impl tauri_specta::Event for EInvoicesChanged {
+    const NAME: &'static str = "einvoices-changed";
+}
