@@ -90,6 +90,8 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         document_fr(e)
     } else if let Some(e) = any.downcast_ref::<acquit_sync::config::ConfigError>() {
         config_fr(e)
+    } else if let Some(e) = any.downcast_ref::<acquit_sync::einvoice::EInvoiceError>() {
+        einvoice_fr(e)
     } else if let Some(e) = any.downcast_ref::<BicError>() {
         Some(bic_fr(e))
     } else if let Some(e) = any.downcast_ref::<IbanError>() {
@@ -141,6 +143,63 @@ fn config_fr(error: &acquit_sync::config::ConfigError) -> Option<String> {
             "Le jeton de la boîte {inbox} du relais n’est plus dans le trousseau{S}: enregistrez à nouveau le relais dans Réglages"
         ),
         C::Relay(_) | C::Stripe(_) => return None,
+    })
+}
+
+/// E-invoicing's errors, with what to do in the app (the English says the
+/// CLI's commands). The platform's own refusal (`Refused`), an answer
+/// typed wrong and the rest keep their English: they quote what the
+/// platform said.
+fn einvoice_fr(error: &acquit_sync::einvoice::EInvoiceError) -> Option<String> {
+    use acquit_sync::einvoice::EInvoiceError as E;
+    use acquit_sync::einvoice::PaError as P;
+    Some(match error {
+        E::NotConnected => format!(
+            "Acquit n’est relié à aucune plateforme agréée{S}: connectez-la dans Réglages › Plateforme agréée"
+        ),
+        E::SecretMissing { client_id, .. } => format!(
+            "Le secret client de {client_id} n’est plus dans le trousseau{S}: connectez à nouveau la plateforme dans Réglages"
+        ),
+        E::Unreadable(_) => format!(
+            "La connexion à la plateforme enregistrée est illisible{S}: connectez à nouveau la plateforme dans Réglages"
+        ),
+        E::Consumer { number, client } => format!(
+            "{number} est adressée à {client}, un particulier{S}: une vente à un particulier ne passe pas par les plateformes, elle est e-reportée (totaux par jour et par taux de TVA)"
+        ),
+        E::International { number, client } => format!(
+            "{number} est adressée à {client}, une entreprise hors de France (ou sans TVA française){S}: elle ne passe pas par les plateformes, elle est e-reportée facture par facture"
+        ),
+        E::NoSiren { number, client } => format!(
+            "{number} a été émise sans le SIREN de {client}, auquel les factures électroniques sont adressées{S}: ajoutez le SIREN au client, puis émettez un avoir et une nouvelle facture"
+        ),
+        E::NotFacturX { number } => format!(
+            "{number} a été émise en PDF simple, pas en Factur-X (ses données de facture électronique étaient incomplètes){S}: complétez les profils, puis émettez un avoir et une nouvelle facture"
+        ),
+        E::NotInDirectory { siren, client } => format!(
+            "L’annuaire ne connaît pas le SIREN {siren} ({client}){S}: vérifiez le SIREN du client, ou demandez-lui quelle plateforme reçoit ses factures"
+        ),
+        E::NoPlatform { siren, client } => format!(
+            "{client} (SIREN {siren}) n’a pas encore de plateforme pour recevoir ses factures{S}: envoyez le PDF autrement en attendant, et la facture électronique dès qu’il en aura une"
+        ),
+        E::Pa(P::BadUrl { url, .. }) => format!(
+            "L’adresse de la plateforme {url} ne convient pas{S}: collez l’adresse de son API (https://…)"
+        ),
+        E::Pa(P::Unreachable { url, .. }) => format!(
+            "La plateforme ({url}) ne répond pas{S}: vérifiez la connexion, puis réessayez (rien n’a été enregistré comme envoyé)"
+        ),
+        E::Pa(P::Credentials { .. }) => format!(
+            "La plateforme a refusé les identifiants{S}: vérifiez l’identifiant et le secret client qu’elle vous a donnés"
+        ),
+        E::Pa(P::Forbidden { code, .. }) => format!(
+            "La plateforme n’autorise pas ce compte (403 {code}){S}: demandez-lui d’ouvrir l’API de facturation électronique à cet identifiant client"
+        ),
+        E::Pa(P::Unavailable { status, attempts }) => format!(
+            "La plateforme est indisponible ({status}) après {attempts} essais{S}: réessayez plus tard (rien n’a été enregistré comme envoyé)"
+        ),
+        E::Store(e) => return store_fr(e),
+        E::Keychain(e) => keychain_fr(e),
+        E::Document(e) => return document_fr(e),
+        E::Pa(P::Refused { .. } | P::Malformed { .. }) | E::Answer(_) => return None,
     })
 }
 
@@ -1539,6 +1598,43 @@ mod tests {
                 "{french}"
             );
         }
+    }
+
+    #[test]
+    fn e_invoicing_says_what_to_do_in_the_app() {
+        use acquit_sync::einvoice::{EInvoiceError as E, PaError as P};
+        let cases = [
+            E::NotConnected,
+            E::SecretMissing {
+                url: "https://pa.example".into(),
+                client_id: "acquit".into(),
+            },
+            E::NoSiren {
+                number: "F-2027-0001".into(),
+                client: "Atelier".into(),
+            },
+            E::Pa(P::Credentials {
+                detail: "invalid_client".into(),
+            }),
+            E::Pa(P::Unavailable {
+                status: 503,
+                attempts: 3,
+            }),
+        ];
+        for error in cases {
+            let french = localize_in(&error, Lang::Fr);
+            assert_ne!(french, error.to_string());
+            assert!(!french.contains("acquit pa"), "{french}");
+            assert!(!french.contains(" the "), "{french}");
+        }
+        // What the platform itself said stays as it said it.
+        let refused = E::Pa(P::Refused {
+            what: "the flow".into(),
+            status: 422,
+            code: "INVALID".into(),
+            message: "BR-FR-01".into(),
+        });
+        assert_eq!(localize_in(&refused, Lang::Fr), refused.to_string());
     }
 
     #[test]

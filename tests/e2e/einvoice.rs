@@ -143,7 +143,11 @@ async fn a_platform_is_connected_in_settings_and_an_invoice_sent_from_its_view()
     app.fill("[data-testid=pa-client-id]", "acquit").await;
     app.fill("[data-testid=pa-secret]", "not-the-secret").await;
     app.click("[data-testid=pa-connect]").await;
-    app.find("[data-testid=pa-error]").await;
+    let refused = app.text("[data-testid=pa-error]").await;
+    assert!(
+        refused.starts_with("La plateforme a refusé les identifiants"),
+        "{refused}"
+    );
     assert!(!app.exists("[data-testid=pa-current]").await);
     app.fill("[data-testid=pa-secret]", "fake-pa-secret").await;
     app.click("[data-testid=pa-connect]").await;

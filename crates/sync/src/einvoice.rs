@@ -17,9 +17,10 @@
 //! (CDAR messages) relayed since the last look, recorded once each.
 
 use acquit_core::einvoicing::{Channel, cashed_parts, cashed_status_due};
+pub use acquit_pa::PaError;
 use acquit_pa::flows::{DocType, NewFlow, SearchFilters};
 use acquit_pa::lifecycle::{REASONS, Status, StatusMessage, needs_reason, read_cdar, status_cdar};
-use acquit_pa::{AckStatus, Auth, Client, Config, LineStatus, PaError};
+use acquit_pa::{AckStatus, Auth, Client, Config, LineStatus};
 use acquit_secrets::{Keychain, KeychainError, Secret};
 use acquit_store::{
     Answer, EInvoiceFlow, FlowAck, FlowKind, NewReceived, NewStatus, PaymentId, PaymentKind,
