@@ -938,7 +938,7 @@ fn siret_fr(e: &SiretError) -> String {
             format!("Le SIRET contient «\u{a0}{character}\u{a0}»{S}: un SIRET n’a que des chiffres")
         }
         SiretError::LooksLikeSiren => format!(
-            "C’est un SIREN (9 chiffres){S}; un SIRET y ajoute les 5 chiffres du numéro d’établissement (NIC)"
+            "C’est un SIREN (9 chiffres){S}; un SIRET y ajoute les 5 chiffres du numéro d’établissement (NIC){S}: tapez les 14 chiffres, ou donnez les 9 comme SIREN"
         ),
         SiretError::WrongLength { actual } => format!("Un SIRET a 14 chiffres, pas {actual}"),
         SiretError::InvalidSiren { siren } => format!(
@@ -1142,8 +1142,11 @@ fn email_fr(e: &EmailError) -> String {
     match e {
         EmailError::Empty => "L’adresse e-mail est vide".into(),
         EmailError::ContainsWhitespace => "Une adresse e-mail ne peut pas contenir d’espace".into(),
+        EmailError::InvalidCharacter { character: ',' } => format!(
+            "Une adresse e-mail ne peut pas contenir «\u{a0},\u{a0}»{S}: une virgule à la place d’un point{S}?"
+        ),
         EmailError::InvalidCharacter { character } => format!(
-            "Une adresse e-mail ne peut pas contenir «\u{a0}{character}\u{a0}»{S}: une virgule à la place d’un point{S}?"
+            "Une adresse e-mail ne peut pas contenir «\u{a0}{character}\u{a0}»{S}: copiez l’adresse à nouveau, telle que le client l’a écrite"
         ),
         EmailError::MissingAt => {
             "Une adresse e-mail a besoin d’un @, comme dans nom@exemple.fr".into()
@@ -1164,7 +1167,7 @@ fn email_fr(e: &EmailError) -> String {
             "Un point ne peut ni commencer ni finir la partie avant ou après le @".into()
         }
         EmailError::InvalidDomain { domain } => format!(
-            "«\u{a0}{domain}\u{a0}» n’est pas un domaine d’adresse e-mail valable{S}: il lui faut un point, comme dans exemple.fr"
+            "«\u{a0}{domain}\u{a0}» n’est pas un domaine d’adresse e-mail{S}: des mots de lettres, de chiffres et de tirets reliés par des points, comme dans exemple.fr"
         ),
     }
 }
@@ -1554,8 +1557,10 @@ mod tests {
         let mut fr = |input: &str| v.say(&Email::parse(input).unwrap_err());
         assert_eq!(
             fr("a@b"),
-            "«\u{a0}b\u{a0}» n’est pas un domaine d’adresse e-mail valable\u{202f}: il lui faut un point, comme dans exemple.fr"
+            "«\u{a0}b\u{a0}» n’est pas un domaine d’adresse e-mail\u{202f}: des mots de lettres, de chiffres et de tirets reliés par des points, comme dans exemple.fr"
         );
+        // Only a comma is taken for a dot; another character is not.
+        assert!(fr("nom<x>@exemple.fr").ends_with("telle que le client l’a écrite"));
         assert_eq!(
             fr("nom.exemple.fr"),
             "Une adresse e-mail a besoin d’un @, comme dans nom@exemple.fr"

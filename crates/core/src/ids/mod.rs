@@ -349,7 +349,9 @@ pub enum SiretError {
     Empty,
     #[error("The SIRET contains '{character}': a SIRET has only digits")]
     InvalidCharacter { character: char },
-    #[error("This is a SIREN (9 digits); a SIRET adds the 5-digit establishment number (NIC)")]
+    #[error(
+        "This is a SIREN (9 digits); a SIRET adds the 5-digit establishment number (NIC): type all 14 digits, or give the 9 as the SIREN"
+    )]
     LooksLikeSiren,
     #[error("A SIRET has 14 digits, not {actual}")]
     WrongLength { actual: usize },
@@ -548,7 +550,10 @@ pub enum EmailError {
     Empty,
     #[error("An email address cannot contain spaces")]
     ContainsWhitespace,
-    #[error("An email address cannot contain '{character}': a comma instead of a dot?")]
+    #[error(
+        "An email address cannot contain '{character}'{}",
+        if *.character == ',' { ": a comma instead of a dot?" } else { ": copy the address again, as the client wrote it" }
+    )]
     InvalidCharacter { character: char },
     #[error("An email address needs an @, as in name@example.fr")]
     MissingAt,
@@ -562,7 +567,9 @@ pub enum EmailError {
     ConsecutiveDots,
     #[error("A dot cannot start or end the part before or after the @")]
     DotAtEdge,
-    #[error("'{domain}' is not a valid email domain: it needs a dot, as in example.fr")]
+    #[error(
+        "'{domain}' is not an email domain: words of letters, digits and hyphens joined by dots, as in example.fr"
+    )]
     InvalidDomain { domain: String },
 }
 
