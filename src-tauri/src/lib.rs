@@ -27,6 +27,7 @@ mod payments;
 mod preview;
 mod quotes;
 mod recurring;
+mod relay;
 mod send;
 pub mod update;
 mod vies;
@@ -74,10 +75,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             backups::restore_backup,
             backups::export_everything,
             payments::stripe_status,
-            payments::share_invoice,
-            payments::revoke_share,
-            payments::relay_status,
-            payments::setup_relay,
+            relay::share_invoice,
+            relay::revoke_share,
+            relay::relay_status,
+            relay::setup_relay,
             payments::connect_stripe,
             payments::disconnect_stripe,
             payments::invoice_links,

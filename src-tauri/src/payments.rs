@@ -1,6 +1,7 @@
 //! Getting paid in the app: the Stripe connection, payment links, manual
-//! payments and the background sync. Each command calls the same crate
-//! functions as the CLI (`acquit_sync::{config, links, engine}`, the store).
+//! payments (the relay and the client page are `relay.rs`, the background
+//! sync `background.rs`). Each command calls the same crate functions as
+//! the CLI (`acquit_sync::{config, links, engine}`, the store).
 //!
 //! Whatever waits on the network runs on a blocking thread with its own
 //! connection to the database (`Store::open` on the same file), never
@@ -116,130 +117,6 @@ pub async fn disconnect_stripe(books: State<'_, Books>) -> Result<StripeStatus, 
     on_own_connection(&books, |store| {
         config::disconnect_stripe(store).map_err(say)?;
         stripe_status_of(store).map_err(|e| e.message)
-    })
-    .await
-}
-
-// ---------------------------------------------------------------- relay
-
-/// The relay in use, as the settings screen shows it (never the token).
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct RelayStatus {
-    pub url: Option<String>,
-    pub inbox: Option<String>,
-    /// Where Stripe posts webhooks for this inbox.
-    pub webhook_url: Option<String>,
-    /// Set when [`setup_relay`] just registered the relay with Stripe.
-    pub webhook_endpoint: Option<String>,
-}
-
-fn relay_status_of(store: &Store) -> Result<RelayStatus, String> {
-    let settings = config::relay_settings(store).map_err(say)?;
-    Ok(RelayStatus {
-        webhook_url: settings.as_ref().map(|(url, inbox)| {
-            format!(
-                "{}{}",
-                url.trim_end_matches('/'),
-                acquit_relay_protocol::webhook_path(inbox)
-            )
-        }),
-        url: settings.as_ref().map(|(url, _)| url.clone()),
-        inbox: settings.map(|(_, inbox)| inbox),
-        webhook_endpoint: None,
-    })
-}
-
-/// The relay in use, if any.
-#[tauri::command]
-#[specta::specta]
-pub fn relay_status(books: State<'_, Books>) -> Result<RelayStatus, CommandError> {
-    books.with(|store| relay_status_of(store))
-}
-
-/// Sets the relay up in one step, as `acquit relay set` does: checks it,
-/// keeps the token (and the inbox's admin credential, needed only to
-/// replace a webhook secret already set) in the keychain, registers it with
-/// Stripe when connected.
-#[tauri::command]
-#[specta::specta]
-pub async fn setup_relay(
-    books: State<'_, Books>,
-    sync: State<'_, SyncControl>,
-    url: String,
-    inbox: String,
-    token: String,
-    admin_token: Option<String>,
-) -> Result<RelayStatus, CommandError> {
-    let status = on_own_connection(&books, move |store| {
-        let stripe = config::stripe_client(store).map_err(say)?;
-        let setup = tauri::async_runtime::block_on(config::setup_relay(
-            store,
-            &url,
-            &inbox,
-            &token,
-            admin_token.as_deref(),
-            stripe.as_ref(),
-        ))
-        .map_err(say)?;
-        let mut status = relay_status_of(store)?;
-        status.webhook_endpoint = setup.webhook_endpoint;
-        Ok(status)
-    })
-    .await?;
-    sync.wake();
-    Ok(status)
-}
-
-// ---------------------------------------------------------------- share
-
-/// The invoice's private page on the relay (`acquit share`), if shared.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ShareView {
-    /// `https://relay/v/{token}#k={key}`: the key never reaches the relay.
-    pub url: Option<String>,
-}
-
-const NO_RELAY_FOR_SHARE: &str =
-    "an invoice page is served by your relay: set one in Settings (Payment relay) first";
-
-/// Publishes (or republishes) the invoice's end-to-end encrypted page on
-/// the relay and returns the link to send.
-#[tauri::command]
-#[specta::specta]
-pub async fn share_invoice(
-    books: State<'_, Books>,
-    number: String,
-) -> Result<ShareView, CommandError> {
-    on_own_connection(&books, move |store| {
-        let relay = config::relay_client(store)
-            .map_err(say)?
-            .ok_or_else(|| NO_RELAY_FOR_SHARE.to_owned())?;
-        let shared =
-            tauri::async_runtime::block_on(acquit_sync::share::share(store, &relay, &number))
-                .map_err(say)?;
-        Ok(ShareView {
-            url: Some(shared.url),
-        })
-    })
-    .await
-}
-
-/// Revokes the invoice's page: its link then says it is no longer valid.
-#[tauri::command]
-#[specta::specta]
-pub async fn revoke_share(
-    books: State<'_, Books>,
-    number: String,
-) -> Result<ShareView, CommandError> {
-    on_own_connection(&books, move |store| {
-        let relay = config::relay_client(store)
-            .map_err(say)?
-            .ok_or_else(|| NO_RELAY_FOR_SHARE.to_owned())?;
-        tauri::async_runtime::block_on(acquit_sync::share::revoke(store, &relay, &number))
-            .map_err(say)?;
-        Ok(ShareView { url: None })
     })
     .await
 }

@@ -211,7 +211,7 @@ pub fn issue_draft_as_quote(
 pub async fn share_quote(
     books: State<'_, Books>,
     id: i32,
-) -> Result<crate::payments::ShareView, CommandError> {
+) -> Result<crate::relay::ShareView, CommandError> {
     on_own_connection(&books, move |store| {
         let today = acquit_store::today();
         let number = store
@@ -231,7 +231,7 @@ pub async fn share_quote(
             store, &relay, &number, today,
         ))
         .map_err(|e| localize(&e))?;
-        Ok(crate::payments::ShareView {
+        Ok(crate::relay::ShareView {
             url: Some(shared.url),
         })
     })
