@@ -209,6 +209,7 @@ pub(crate) fn refresh(
                 .map(|(n, _)| n.clone())
                 .chain(refreshed.statuses.iter().map(|(n, _)| n.clone()))
                 .chain(refreshed.recovered.iter().cloned())
+                .chain(refreshed.received.iter().map(|(_, n)| n.clone()))
                 .collect();
             changed.sort();
             changed.dedup();
@@ -221,8 +222,8 @@ pub(crate) fn refresh(
     }
 }
 
-/// Sent after the platform said something new about some invoices: the
-/// window refreshes what it shows.
+/// Sent after the platform said something new about some invoices (or
+/// handed over a supplier's): the window refreshes what it shows.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EInvoicesChanged {
@@ -231,4 +232,127 @@ pub struct EInvoicesChanged {
 
 impl tauri_specta::Event for EInvoicesChanged {
     const NAME: &'static str = "einvoices-changed";
+}
+
+// ---------------------------------------------------------------- received
+
+/// A supplier's invoice the platform handed over, as "Reçues" lists it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceivedView {
+    pub id: i32,
+    pub supplier: String,
+    pub number: String,
+    /// Formatted in the screen's language.
+    pub issue_date: String,
+    pub due_date: Option<String>,
+    pub total: String,
+    pub due: String,
+    /// The last answer sent (its name), if any.
+    pub answer: Option<String>,
+}
+
+/// The suppliers' invoices received through the platform, newest last,
+/// with the answer given to each (`Store::received`, as `acquit einvoice
+/// inbox`); the background sync brings new ones.
+#[tauri::command]
+#[specta::specta]
+pub fn received_invoices(
+    books: State<'_, Books>,
+    lang: String,
+) -> Result<Vec<ReceivedView>, CommandError> {
+    let lang = crate::commands::lang(&lang)?;
+    let fr = lang == acquit_core::Lang::Fr;
+    books.with(|store| {
+        store
+            .received()?
+            .into_iter()
+            .map(|r| {
+                let answer = store
+                    .answers(r.id)?
+                    .into_iter()
+                    .rev()
+                    .find(|a| a.flow_id.is_some())
+                    .and_then(|a| acquit_core::einvoicing::Status::of(a.code))
+                    .map(|s| if fr { s.fr } else { s.en }.to_owned());
+                Ok(ReceivedView {
+                    id: i32::try_from(r.id).unwrap_or(i32::MAX),
+                    supplier: r.supplier,
+                    number: r.number,
+                    issue_date: acquit_sync::send::format_date(lang, r.issue_date),
+                    due_date: r.due_date.map(|d| acquit_sync::send::format_date(lang, d)),
+                    total: r.total.format(lang),
+                    due: r.due.format(lang),
+                    answer,
+                })
+            })
+            .collect::<Result<Vec<_>, acquit_store::StoreError>>()
+    })
+}
+
+/// A reason a buyer may give (refusal, dispute), in the screen's language.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReasonView {
+    pub code: String,
+    pub label: String,
+}
+
+/// The rules' reason codes, for the refusal's menu.
+#[tauri::command]
+#[specta::specta]
+pub fn answer_reasons(lang: String) -> Result<Vec<ReasonView>, CommandError> {
+    let fr = crate::commands::lang(&lang)? == acquit_core::Lang::Fr;
+    Ok(acquit_core::einvoicing::REASONS
+        .iter()
+        .map(|(code, label_fr, label_en)| ReasonView {
+            code: (*code).to_owned(),
+            label: if fr { *label_fr } else { *label_en }.to_owned(),
+        })
+        .collect())
+}
+
+/// The buyer's answer to a received invoice: approved (205) or refused
+/// (210, with a reason of the rules), sent through the platform once
+/// (`einvoice::answer`).
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerForm {
+    pub id: i32,
+    pub approve: bool,
+    pub reason_code: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn answer_received(
+    books: State<'_, Books>,
+    form: AnswerForm,
+) -> Result<(), CommandError> {
+    on_own_connection(&books, move |store| {
+        let client = einvoice::client(store).map_err(|e| localize(&e))?;
+        let (code, reason) = if form.approve {
+            (205, None)
+        } else {
+            let reason_code = form
+                .reason_code
+                .filter(|c| !c.trim().is_empty())
+                .ok_or_else(|| {
+                    crate::messages::say("Choisissez le motif du refus", "Choose why you refuse it")
+                })?;
+            let text = form.reason.filter(|r| !r.trim().is_empty());
+            (210, Some((reason_code, text)))
+        };
+        tauri::async_runtime::block_on(einvoice::answer(
+            store,
+            &client,
+            i64::from(form.id),
+            code,
+            reason,
+        ))
+        .map_err(|e| localize(&e))?;
+        Ok(())
+    })
+    .await
 }

@@ -136,7 +136,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             einvoice::connect_pa,
             einvoice::disconnect_pa,
             einvoice::einvoice_state,
-            einvoice::send_einvoice
+            einvoice::send_einvoice,
+            einvoice::received_invoices,
+            einvoice::answer_reasons,
+            einvoice::answer_received
         ])
         .events(tauri_specta::collect_events![
             background::PaymentsApplied,

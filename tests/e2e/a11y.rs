@@ -84,6 +84,7 @@ async fn every_screen_of_the_books_has_no_serious_violation() {
         ("nav-credit-notes", "credit notes"),
         ("nav-reconcile", "reconciliation"),
         ("nav-declaration", "declaration"),
+        ("nav-received", "received invoices"),
         ("nav-settings", "settings and backups"),
     ] {
         app.click(&format!("[data-testid={nav}]")).await;

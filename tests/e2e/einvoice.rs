@@ -196,3 +196,79 @@ async fn a_platform_is_connected_in_settings_and_an_invoice_sent_from_its_view()
     app.screenshot("einvoice-sent-approved-fr").await;
     app.close().await;
 }
+
+/// The demo books with the platform already connected (its secret from
+/// ACQUIT_PA_SECRET, as scripts give it), and a supplier's Factur-X
+/// waiting on the platform: another set of demo books' invoice.
+fn with_a_supplier_invoice_waiting(db: &Path, pa: &str) {
+    let mut store = acquit_store::Store::open(db).expect("creating the database");
+    store.fill_demo(acquit_store::today()).expect("demo data");
+    let secret = acquit_secrets::Secret::new("fake-pa-secret");
+    let (connection, _) =
+        acquit_sync::einvoice::client_for(pa, "acquit", None, secret.clone()).expect("a client");
+    acquit_sync::einvoice::record_connection(&mut store, &connection, &secret, None)
+        .expect("the connection");
+
+    let supplier_dir = tempfile::tempdir().expect("temp dir");
+    let mut supplier =
+        acquit_store::Store::open(supplier_dir.path().join("supplier.db")).expect("books");
+    supplier
+        .fill_demo(acquit_store::today())
+        .expect("demo data");
+    let number = supplier
+        .list_page(&acquit_store::ListQuery::default())
+        .expect("the list")
+        .into_iter()
+        .filter_map(|i| i.number.clone().filter(|_| i.client == "Agence Lumière"))
+        .next()
+        .expect("an issued invoice");
+    let pdf = acquit_sync::render_pdf(&supplier, &number, None, acquit_sync::Rendering::AsIssued)
+        .expect("its Factur-X")
+        .bytes;
+    use base64::Engine as _;
+    let (code, answer) = crate::servers::post_json(
+        &format!("{pa}/_fake/incoming"),
+        &serde_json::json!({
+            "name": format!("{number}.pdf"),
+            "file": base64::engine::general_purpose::STANDARD.encode(pdf),
+        }),
+    );
+    assert_eq!(code, 201, "{answer}");
+}
+
+/// "Reçues": a supplier's invoice the platform handed over is listed by
+/// the background sync, and approved from the window, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplier_s_invoice_is_received_and_approved_from_the_window() {
+    let pa = crate::servers::serve_in_background(|listener| {
+        fake_pa::serve(listener, fake_pa::Config::default())
+    });
+    let base = pa.clone();
+    let app = App::launch_with_env(
+        move |db| with_a_supplier_invoice_waiting(db, &base),
+        &[("ACQUIT_PA_SECRET", "fake-pa-secret".into())],
+    )
+    .await;
+    app.choose("[data-testid=language]", "fr").await;
+    app.click("[data-testid=nav-received]").await;
+    let rows = app
+        .wait_texts("[data-testid=received-row]", |rows| rows.len() == 1)
+        .await;
+    // The supplier (the other books' company), its number, its total.
+    let row = crate::harness::plain(&rows[0]);
+    assert!(
+        row.contains("Camille Roux") && row.contains("F-2026-") && row.contains(" €"),
+        "{row}"
+    );
+    let found = app.axe().await;
+    assert!(!found.iter().any(|v| v.blocks()), "axe-core: {found:?}");
+    app.click("[data-testid=received-approve]").await;
+    let answer = app.text("[data-testid=received-answer]").await;
+    assert_eq!(answer, "Approuvée");
+    assert!(
+        !app.exists("[data-testid=received-approve]").await,
+        "answered once"
+    );
+    app.screenshot("received-approved-fr").await;
+    app.close().await;
+}

@@ -348,6 +348,15 @@ export const commands = {
 	 *  send is refused as a duplicate (`einvoice::send`).
 	 */
 	sendEinvoice: (id: number) => typedError<EInvoiceView_Serialize, CommandError>(__TAURI_INVOKE("send_einvoice", { id })),
+	/**
+	 *  The suppliers' invoices received through the platform, newest last,
+	 *  with the answer given to each (`Store::received`, as `acquit einvoice
+	 *  inbox`); the background sync brings new ones.
+	 */
+	receivedInvoices: (lang: string) => typedError<ReceivedView_Serialize[], CommandError>(__TAURI_INVOKE("received_invoices", { lang })),
+	/**  The rules' reason codes, for the refusal's menu. */
+	answerReasons: (lang: string) => typedError<ReasonView[], CommandError>(__TAURI_INVOKE("answer_reasons", { lang })),
+	answerReceived: (form: AnswerForm_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("answer_received", { form })),
 };
 
 /** Events */
@@ -373,6 +382,37 @@ export type AddressForm = {
 	city: string,
 	/**  `FR`, `BE`, `GB`…; empty: France. */
 	country: string,
+};
+
+/**
+ *  The buyer's answer to a received invoice: approved (205) or refused
+ *  (210, with a reason of the rules), sent through the platform once
+ *  (`einvoice::answer`).
+ */
+export type AnswerForm = AnswerForm_Serialize | AnswerForm_Deserialize;
+
+/**
+ *  The buyer's answer to a received invoice: approved (205) or refused
+ *  (210, with a reason of the rules), sent through the platform once
+ *  (`einvoice::answer`).
+ */
+export type AnswerForm_Deserialize = {
+	id: number,
+	approve: boolean,
+	reasonCode?: string | null,
+	reason?: string | null,
+};
+
+/**
+ *  The buyer's answer to a received invoice: approved (205) or refused
+ *  (210, with a reason of the rules), sent through the platform once
+ *  (`einvoice::answer`).
+ */
+export type AnswerForm_Serialize = {
+	id: number,
+	approve: boolean,
+	reasonCode: string | null,
+	reason: string | null,
 };
 
 /**  What the About box and the status bar show. */
@@ -1820,6 +1860,12 @@ export type QuoteRow_Serialize = {
 /**  Where a quote stands (derived by the core from facts). */
 export type QuoteState = "draft" | "issued" | "sent" | "accepted" | "declined" | "expired";
 
+/**  A reason a buyer may give (refusal, dispute), in the screen's language. */
+export type ReasonView = {
+	code: string,
+	label: string,
+};
+
 /**  The receipt's message, from the receipt templates. */
 export type ReceiptPreview = {
 	subject: string,
@@ -1870,6 +1916,37 @@ export type ReceiptRow_Serialize = {
 	converted: boolean,
 	/**  By column: "Liberal services (BNC) 50.00 €". */
 	parts: ColumnRow[],
+};
+
+/**  A supplier's invoice the platform handed over, as "Reçues" lists it. */
+export type ReceivedView = ReceivedView_Serialize | ReceivedView_Deserialize;
+
+/**  A supplier's invoice the platform handed over, as "Reçues" lists it. */
+export type ReceivedView_Deserialize = {
+	id: number,
+	supplier: string,
+	number: string,
+	/**  Formatted in the screen's language. */
+	issueDate: string,
+	dueDate?: string | null,
+	total: string,
+	due: string,
+	/**  The last answer sent (its name), if any. */
+	answer?: string | null,
+};
+
+/**  A supplier's invoice the platform handed over, as "Reçues" lists it. */
+export type ReceivedView_Serialize = {
+	id: number,
+	supplier: string,
+	number: string,
+	/**  Formatted in the screen's language. */
+	issueDate: string,
+	dueDate: string | null,
+	total: string,
+	due: string,
+	/**  The last answer sent (its name), if any. */
+	answer: string | null,
 };
 
 /**  What the reconciliation found over the last 30 days. */
