@@ -1007,8 +1007,8 @@ export type EInvoiceView_Serialize = {
 };
 
 /**
- *  Sent after the platform said something new about some invoices: the
- *  window refreshes what it shows.
+ *  Sent after the platform said something new about some invoices (or
+ *  handed over a supplier's): the window refreshes what it shows.
  */
 export type EInvoicesChanged = {
 	invoices: string[],
