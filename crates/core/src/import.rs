@@ -243,27 +243,36 @@ pub(crate) fn fold(text: &str) -> String {
         .collect()
 }
 
-/// How the columns of a file map to a client.
+/// How the columns of a file map to what Acquit reads (a client's fields,
+/// or a past invoice's: `import_invoices`), by their headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapping {
+pub struct Mapping<C = Column> {
     /// For each column of the file, what it holds (None: left out).
-    pub columns: Vec<Option<Column>>,
+    pub columns: Vec<Option<C>>,
     /// The columns read, as the preview shows them: the file's header and
     /// what Acquit takes it for.
-    pub read: Vec<(String, Column)>,
+    pub read: Vec<(String, C)>,
     /// The headers not recognised, left out.
     pub ignored: Vec<String>,
 }
 
 impl Mapping {
     pub fn of(headers: &[String]) -> Mapping {
+        Mapping::of_with(headers, Column::recognise)
+    }
+}
+
+impl<C: Copy + Eq + std::hash::Hash> Mapping<C> {
+    /// Each header as `recognise` reads it. The first column of a kind
+    /// wins (exports repeat "Phone"); the others, and headers nobody
+    /// recognises, are left out and said.
+    pub fn of_with(headers: &[String], recognise: impl Fn(&str) -> Option<C>) -> Mapping<C> {
         let mut taken = std::collections::HashSet::new();
         let mut ignored = Vec::new();
         let mut read = Vec::new();
         let columns = headers
             .iter()
-            .map(|h| match Column::recognise(h) {
-                // The first column of a kind wins (exports repeat "Phone").
+            .map(|h| match recognise(h) {
                 Some(c) if taken.insert(c) => {
                     read.push((h.trim().to_owned(), c));
                     Some(c)
@@ -283,8 +292,15 @@ impl Mapping {
         }
     }
 
-    fn has(&self, column: Column) -> bool {
+    pub fn has(&self, column: C) -> bool {
         self.columns.contains(&Some(column))
+    }
+
+    /// What a row holds in `column`, trimmed; None when the file has no
+    /// such column or the cell is blank.
+    pub fn cell<'a>(&self, fields: &'a [String], column: C) -> Option<&'a str> {
+        let i = self.columns.iter().position(|c| *c == Some(column))?;
+        fields.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())
     }
 }
 
@@ -500,10 +516,7 @@ fn vcard_fields(props: &BTreeMap<&'static str, String>) -> Vec<String> {
 
 /// The name a row gives (its name column, else its contact's names).
 fn row_name(mapping: &Mapping, fields: &[String]) -> Option<String> {
-    let get = |column: Column| -> Option<&str> {
-        let i = mapping.columns.iter().position(|c| *c == Some(column))?;
-        fields.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())
-    };
+    let get = |column: Column| mapping.cell(fields, column);
     let person = [get(Column::FirstName), get(Column::LastName)]
         .into_iter()
         .flatten()
@@ -547,10 +560,7 @@ impl serde::Serialize for RowError {
 }
 
 fn client(mapping: &Mapping, fields: &[String]) -> Result<Client, Vec<RowError>> {
-    let get = |column: Column| -> Option<&str> {
-        let i = mapping.columns.iter().position(|c| *c == Some(column))?;
-        fields.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())
-    };
+    let get = |column: Column| mapping.cell(fields, column);
     let mut errors = Vec::new();
     let Some(name) = row_name(mapping, fields) else {
         return Err(vec![RowError::NoName]);

@@ -29,7 +29,7 @@
 use chrono::NaiveDate;
 
 use crate::ids::Siren;
-use crate::import::{ImportError, decode, fold, header_key, records};
+use crate::import::{ImportError, Mapping, decode, fold, header_key, records};
 use crate::money::round_div;
 use crate::{Currency, Money, Nature, VatRate};
 
@@ -186,31 +186,14 @@ pub fn invoices(bytes: &[u8]) -> Result<ParsedInvoices, ImportError> {
     let text = decode(bytes);
     let mut records = records(&text).into_iter();
     let (_, headers) = records.next().ok_or(ImportError::Empty)?;
-    let mut taken = std::collections::HashSet::new();
-    let mut ignored = Vec::new();
-    let mut read = Vec::new();
-    let columns: Vec<Option<InvoiceColumn>> = headers
-        .iter()
-        .map(|h| match InvoiceColumn::recognise(h) {
-            Some(c) if taken.insert(c) => {
-                read.push((h.trim().to_owned(), c));
-                Some(c)
-            }
-            _ => {
-                if !h.trim().is_empty() {
-                    ignored.push(h.trim().to_owned());
-                }
-                None
-            }
-        })
-        .collect();
+    let mapping = Mapping::of_with(&headers, InvoiceColumn::recognise);
     for (needed, name) in [
         (InvoiceColumn::Number, "\"Numéro\" or \"Number\""),
         (InvoiceColumn::IssueDate, "\"Date\""),
         (InvoiceColumn::Client, "\"Client\""),
         (InvoiceColumn::Net, "\"Montant HT\" or \"Net\""),
     ] {
-        if !taken.contains(&needed) {
+        if !mapping.has(needed) {
             return Err(ImportError::MissingColumn {
                 column: name.to_owned(),
                 headers: headers.join(", "),
@@ -220,7 +203,7 @@ pub fn invoices(bytes: &[u8]) -> Result<ParsedInvoices, ImportError> {
     // The rows of each number, in the order numbers first appear.
     let mut groups: Vec<(Option<String>, Vec<Record>)> = Vec::new();
     for (line, fields) in records {
-        let get = |column| cell(&columns, &fields, column).map(str::to_owned);
+        let get = |column| mapping.cell(&fields, column).map(str::to_owned);
         let number = get(InvoiceColumn::Number);
         match groups.iter_mut().find(|(n, _)| n.is_some() && *n == number) {
             Some((_, rows)) => rows.push((line, fields)),
@@ -231,28 +214,19 @@ pub fn invoices(bytes: &[u8]) -> Result<ParsedInvoices, ImportError> {
         .into_iter()
         .map(|(number, rows)| InvoiceRow {
             lines: rows.iter().map(|(line, _)| *line).collect(),
-            result: invoice(&columns, &rows),
+            result: invoice(&mapping, &rows),
             number,
         })
         .collect();
     Ok(ParsedInvoices {
-        read,
-        ignored,
+        read: mapping.read,
+        ignored: mapping.ignored,
         invoices,
     })
 }
 
 /// A row of the file: its line and its fields.
 type Record = (usize, Vec<String>);
-
-fn cell<'a>(
-    columns: &[Option<InvoiceColumn>],
-    fields: &'a [String],
-    column: InvoiceColumn,
-) -> Option<&'a str> {
-    let i = columns.iter().position(|c| *c == Some(column))?;
-    fields.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())
-}
 
 /// A date as spreadsheets write it: ISO, or day/month/year.
 pub fn date(text: &str) -> Option<NaiveDate> {
@@ -277,14 +251,14 @@ fn paid_word(text: &str) -> Option<bool> {
     }
 }
 
-fn invoice(columns: &[Option<InvoiceColumn>], rows: &[Record]) -> Result<PastInvoice, Vec<String>> {
+fn invoice(mapping: &Mapping<InvoiceColumn>, rows: &[Record]) -> Result<PastInvoice, Vec<String>> {
     use InvoiceColumn as C;
     let mut errors = Vec::new();
     // An invoice-wide field: the same on every row that gives it.
     let shared = |column: C, what: &str, errors: &mut Vec<String>| -> Option<String> {
         let mut seen: Option<(usize, &str)> = None;
         for (line, fields) in rows {
-            if let Some(value) = cell(columns, fields, column) {
+            if let Some(value) = mapping.cell(fields, column) {
                 match seen {
                     None => seen = Some((*line, value)),
                     Some((first, v)) if v != value => {
@@ -368,7 +342,7 @@ fn invoice(columns: &[Option<InvoiceColumn>], rows: &[Record]) -> Result<PastInv
     let mut rates: Vec<RateRow> = Vec::new();
     let mut totals_given: Vec<(usize, Money)> = Vec::new();
     for (line, fields) in rows {
-        let get = |column| cell(columns, fields, column);
+        let get = |column| mapping.cell(fields, column);
         let amount = |column, what: &str, errors: &mut Vec<String>| -> Option<Money> {
             let text = get(column)?;
             match Money::parse(text, currency) {

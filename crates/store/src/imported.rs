@@ -27,6 +27,7 @@ use serde::Serialize;
 
 use crate::invoices::{details_json, insert_line, parse_date};
 use crate::journal::{self, Subject};
+use crate::parties::name_key;
 use crate::{Rejection, Store, StoreError, from_json, now_rfc3339, to_json};
 
 /// What happens to one invoice of the file.
@@ -365,7 +366,7 @@ impl Store {
     /// The client of the books an imported invoice is for: by SIREN when
     /// the file gives one, else by name (case and accents aside).
     fn client_for(&self, invoice: &PastInvoice) -> Result<Option<(i64, String)>, StoreError> {
-        let wanted = fold_name(&invoice.client);
+        let wanted = name_key(&invoice.client);
         let mut stmt = self
             .conn()
             .prepare_cached("SELECT id, name, profile FROM clients ORDER BY id")?;
@@ -385,7 +386,7 @@ impl Store {
             {
                 return Ok(Some((id, name)));
             }
-            if by_name.is_none() && fold_name(&name) == wanted {
+            if by_name.is_none() && name_key(&name) == wanted {
                 by_name = Some((id, name));
             }
         }
@@ -419,13 +420,6 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-fn fold_name(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 /// Writes one imported invoice, sealed: a row without number, its lines

@@ -184,16 +184,18 @@ pub fn check_logo(png: &[u8]) -> Result<(), Rejection> {
     acquit_core::logo::check(png).map_err(|e| Rejection::Invalid(e.to_string()))
 }
 
+/// A client's name as names are compared: case and inner spaces ignored.
+pub(crate) fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// Whether `a` and `b` are the same client: the same SIREN, the same
 /// email, or the same name (case and inner spaces ignored).
 pub fn same_client(a: &Client, b: &Client) -> bool {
-    let name = |c: &Client| {
-        c.name
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
+    let name = |c: &Client| name_key(&c.name);
     (a.siren.is_some() && a.siren == b.siren)
         || (a.email.is_some()
             && a.email.as_ref().map(|e| e.as_str().to_lowercase())
