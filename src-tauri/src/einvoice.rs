@@ -186,16 +186,10 @@ pub(crate) fn refresh(
     store: &mut acquit_store::Store,
     runtime: &tokio::runtime::Runtime,
 ) -> Vec<String> {
-    match PaConnection::load(store) {
-        Ok(Some(_)) => {}
-        Ok(None) => return Vec::new(),
-        Err(error) => {
-            tracing::warn!(%error, "the platform connection cannot be read");
-            return Vec::new();
-        }
-    }
     let client = match einvoice::client(store) {
         Ok(client) => client,
+        // No platform: nothing to ask.
+        Err(einvoice::EInvoiceError::NotConnected) => return Vec::new(),
         Err(error) => {
             tracing::warn!(%error, "the platform cannot be asked");
             return Vec::new();
