@@ -41,14 +41,17 @@ pub struct AdminTokenIssued {
 }
 
 /// Body of `PUT /v1/inboxes/{inbox}/webhook-secret`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookSecretBody {
     /// Stripe's endpoint secret, `whsec_…`.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^whsec_.{4,}$"))]
     pub secret: String,
 }
 
 /// One stored Stripe event, as pulled.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Opaque, monotonic position of this event in its inbox; pass it back
@@ -66,6 +69,7 @@ pub struct Event {
 }
 
 /// Response of `GET /v1/inboxes/{inbox}/events`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventsPage {
     /// Events after the requested cursor, oldest first.
@@ -76,20 +80,33 @@ pub struct EventsPage {
 }
 
 /// Query of `GET /v1/inboxes/{inbox}/events`.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventsQuery {
     /// Return events strictly after this cursor; absent means from the start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(pattern = r"^[0-9]{0,18}$"))]
     pub after: Option<String>,
-    /// Page size (the relay caps it).
+    /// Page size (the relay caps it to 1–1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        param(value_type = Option<u64>, maximum = 4294967295_u64)
+    )]
     pub limit: Option<u32>,
-    /// Long-poll: seconds to wait for an event when none is pending (≤ 60).
+    /// Long-poll: seconds to wait for an event when none is pending (the
+    /// relay caps it, at 60 by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        param(value_type = Option<u64>, maximum = 4294967295_u64)
+    )]
     pub wait: Option<u32>,
 }
 
 /// Status of a stable payment link.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkStatus {
@@ -104,6 +121,7 @@ pub enum LinkStatus {
 /// Body of `PUT /v1/inboxes/{inbox}/links/{link_token}`: the state of a
 /// stable payment link as the app publishes it; `GET /p/{link_token}`
 /// serves it (redirect while open, a page once paid or void).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkState {
     /// Open, paid or void.
@@ -113,18 +131,27 @@ pub struct LinkState {
     pub pay_url: Option<String>,
     /// Invoice number as printed, e.g. `F-2026-0042`.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")
+    )]
     pub invoice_number: Option<String>,
     /// Amount due in minor units of `currency`.
     #[serde(default)]
     pub amount_due: Option<i64>,
     /// ISO 4217 code.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z]{3}$"))]
     pub currency: Option<String>,
     /// When it was paid, RFC 3339 or a date (when paid).
     #[serde(default)]
     pub paid_at: Option<String>,
     /// Seller's display name, for "contact …".
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")
+    )]
     pub seller: Option<String>,
     /// Stripe's id of the link (`plink_…` or `cs_…`), so that the return
     /// page `GET /p/{link_token}/done` can tell a payment the relay has
@@ -153,6 +180,7 @@ pub mod error_code {
 }
 
 /// Error body of every non-2xx answer: a message that says what to do.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// Stable machine-readable reason, e.g. `stale_signature`.
@@ -162,6 +190,7 @@ pub struct ErrorBody {
 }
 
 /// Body of a 200 answer to a webhook POST.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookAck {
     /// True when this event id was already stored (nothing new written).
@@ -223,6 +252,7 @@ pub const MAX_REPLIES: usize = 10;
 /// Whoever has the page's URL (hence its key) can post one, so a reply
 /// that opens is only as trustworthy as that link; one that does not open
 /// was posted by someone without the key and is to be ignored.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reply {
     /// Increasing in the order the relay received them.
@@ -234,6 +264,7 @@ pub struct Reply {
 }
 
 /// Response of `GET /v1/inboxes/{inbox}/documents/{doc_token}/replies`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyList {
     /// Oldest first; empty when none (or once the document was revoked).

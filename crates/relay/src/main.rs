@@ -121,6 +121,10 @@ struct LimitArgs {
     /// wait on top).
     #[arg(long, env = "ACQUIT_RELAY_REQUEST_TIMEOUT", default_value_t = server::DEFAULT_REQUEST_TIMEOUT_SECS)]
     request_timeout: u64,
+    /// Longest events long-poll (`wait`), seconds: keep it under a reverse
+    /// proxy's read timeout.
+    #[arg(long, env = "ACQUIT_RELAY_MAX_WAIT", default_value_t = 60)]
+    max_wait: u64,
     /// Open connections at most; more wait in the backlog.
     #[arg(long, env = "ACQUIT_RELAY_MAX_CONNECTIONS", default_value_t = server::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
@@ -289,6 +293,7 @@ async fn run(command: Command) -> Result<(), String> {
                 header_read_timeout: Duration::from_secs(limits.header_timeout.max(1)),
                 request_timeout: Duration::from_secs(limits.request_timeout.max(1)),
                 max_connections: limits.max_connections.max(1),
+                max_wait_secs: limits.max_wait,
                 page_rate: Rate {
                     per_minute: limits.page_rate,
                     burst: limits.page_burst,
@@ -305,7 +310,6 @@ async fn run(command: Command) -> Result<(), String> {
                     .map(|h| h.trim().to_owned())
                     .filter(|h| !h.is_empty())
                     .collect(),
-                ..Config::default()
             };
             let listeners = Listeners::bind(&listen, &metrics_listen).await?;
             match storage.backend()? {

@@ -43,6 +43,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
@@ -60,6 +61,8 @@ use acquit_relay_protocol::{
 };
 
 use crate::documents;
+
+pub mod openapi;
 use crate::limits::{self, RateLimiter};
 use crate::links;
 use crate::metrics::Metrics;
@@ -204,9 +207,11 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         )
         .merge(pages)
         .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi_json))
         .layer(from_fn_with_state(deadline, request_deadline));
     traced(
         rest.merge(long_poll)
+            .fallback(no_route)
             .with_state(state)
             .layer(DefaultBodyLimit::max(limit)),
     )
@@ -225,6 +230,29 @@ pub fn metrics_router<S: Store>(state: AppState<S>) -> Router {
     )
 }
 
+/// Any other path: the API's JSON error, not an empty 404.
+async fn no_route() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        "no such route; the API is described at /openapi.json",
+    )
+}
+
+/// The API's OpenAPI document ([`openapi`]).
+async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi::json(),
+    )
+        .into_response()
+}
+
+/// Liveness.
+#[utoipa::path(
+    get, path = "/healthz", tag = "public",
+    responses((status = 200, description = "`ok`", content_type = "text/plain", body = String)),
+)]
 async fn healthz() -> &'static str {
     "ok\n"
 }
@@ -406,6 +434,20 @@ struct EventHead {
     event_type: String,
 }
 
+/// Stripe's webhook: the event is stored, then acknowledged.
+#[utoipa::path(
+    post, path = "/v1/inboxes/{inbox}/stripe", tag = "stripe",
+    params(("inbox" = String, Path, description = "The inbox id, `ibx_…`"), ("Stripe-Signature" = String, Header, description = "Stripe's signature of the raw body (`t=…,v1=…`)")),
+    request_body(content = String, content_type = "application/json", description = "A Stripe event, as Stripe sends it"),
+    responses(
+        (status = 200, description = "Stored (or already stored: `duplicate`)", body = WebhookAck),
+        (status = 400, description = "Bad or missing signature, or not a Stripe event", body = ErrorBody),
+        (status = 404, description = "No such inbox", body = ErrorBody),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 413, description = "Body over the relay's limit", body = ErrorBody),
+        (status = 503, description = "Storage unavailable: Stripe retries", body = ErrorBody),
+    ),
+)]
 async fn webhook<S: Store>(
     State(st): State<AppState<S>>,
     Path(inbox_id): Path<String>,
@@ -558,15 +600,39 @@ async fn authenticate<S: Store>(
         .map(|(inbox, _)| inbox)
 }
 
+/// The app's pull of its inbox's events, with an optional long-poll.
+#[utoipa::path(
+    get, path = "/v1/inboxes/{inbox}/events", tag = "app",
+    params(("inbox" = String, Path, description = "The inbox id, `ibx_…`"), EventsQuery),
+    security(("pull_token" = [])),
+    responses(
+        (status = 200, description = "The events after `after`, oldest first", body = EventsPage),
+        (status = 400, description = "A query parameter is not one the relay returned or accepts", body = ErrorBody),
+        (status = 401, description = "Missing or wrong pull token", body = ErrorBody),
+        (status = 404, description = "No such inbox", body = ErrorBody),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 500, description = "A stored event is unreadable", body = ErrorBody),
+        (status = 503, description = "Storage unavailable", body = ErrorBody),
+    ),
+)]
 async fn events<S: Store>(
     State(st): State<AppState<S>>,
     Path(inbox_id): Path<String>,
     headers: HeaderMap,
-    Query(q): Query<EventsQuery>,
+    query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Response {
     let inbox = match authenticate(&st, &inbox_id, &headers).await {
         Ok(i) => i,
         Err(r) => return r,
+    };
+    // axum's own rejection is plain text; the API answers JSON.
+    let Ok(Query(q)) = query else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "the query takes `after` (a cursor this relay returned), `limit` and `wait` \
+             (whole numbers of events and seconds)",
+        );
     };
     let after = match q.after.as_deref() {
         None | Some("") => 0,
@@ -643,6 +709,24 @@ async fn events<S: Store>(
     .into_response()
 }
 
+/// Sets (pull token, first time) or replaces (admin credential) the
+/// inbox's Stripe webhook secret.
+#[utoipa::path(
+    put, path = "/v1/inboxes/{inbox}/webhook-secret", tag = "app",
+    params(("inbox" = String, Path, description = "The inbox id, `ibx_…`")),
+    request_body(content = WebhookSecretBody, content_type = "application/json"),
+    security(("pull_token" = []), ("admin_token" = [])),
+    responses(
+        (status = 204, description = "Set"),
+        (status = 400, description = "Not a JSON object with a `secret` starting with `whsec_`", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 403, description = "A secret is set: replacing it needs the admin credential", body = ErrorBody),
+        (status = 404, description = "No such inbox", body = ErrorBody),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 413, description = "Body over the relay's limit", body = ErrorBody),
+        (status = 503, description = "Storage unavailable", body = ErrorBody),
+    ),
+)]
 async fn set_webhook_secret<S: Store>(
     State(st): State<AppState<S>>,
     Path(inbox_id): Path<String>,
@@ -693,6 +777,24 @@ async fn set_webhook_secret<S: Store>(
     }
 }
 
+/// Publishes a payment link's state.
+#[utoipa::path(
+    put, path = "/v1/inboxes/{inbox}/links/{link_token}", tag = "app",
+    params(("inbox" = String, Path, description = "The inbox id, `ibx_…`"), ("link_token" = String, Path, description = "The link token printed on the invoice", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
+    request_body(content = LinkState, content_type = "application/json"),
+    security(("pull_token" = [])),
+    responses(
+        (status = 204, description = "Published"),
+        (status = 400, description = "A malformed token or state (the `error` says which field)", body = ErrorBody),
+        (status = 401, description = "Missing or wrong pull token", body = ErrorBody),
+        (status = 404, description = "No such inbox", body = ErrorBody),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 409, description = "The token belongs to another inbox", body = ErrorBody),
+        (status = 413, description = "Body over the relay's limit", body = ErrorBody),
+        (status = 429, description = "The inbox holds as many links as the relay keeps", body = ErrorBody),
+        (status = 503, description = "Storage unavailable", body = ErrorBody),
+    ),
+)]
 async fn put_link<S: Store>(
     State(st): State<AppState<S>>,
     Path((inbox_id, token)): Path<(String, String)>,
@@ -780,6 +882,21 @@ fn link_page(status: StatusCode, html: String) -> Response {
     res
 }
 
+/// The payment link printed on an invoice: Stripe while open, a page once
+/// paid or void.
+#[utoipa::path(
+    get, path = "/p/{link_token}", tag = "public",
+    params(("link_token" = String, Path, description = "The link token printed on the invoice", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
+    responses(
+        (status = 200, description = "Paid: a page says so", content_type = "text/html", body = String),
+        (status = 302, description = "Open: to the Stripe payment page", headers(("Location" = String, description = "The Stripe payment URL"))),
+        (status = 404, description = "No such link", content_type = "text/html", body = String),
+        (status = 410, description = "Void", content_type = "text/html", body = String),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (see Retry-After)", body = ErrorBody),
+        (status = 503, description = "Storage unavailable"),
+    ),
+)]
 async fn show_link<S: Store>(
     State(st): State<AppState<S>>,
     Path(token): Path<String>,
@@ -820,6 +937,17 @@ async fn show_link<S: Store>(
 
 /// `GET /p/{token}/done`: where Stripe sends the payer after paying. Says
 /// "received" as soon as the relay holds the webhook, laptop on or off.
+#[utoipa::path(
+    get, path = "/p/{link_token}/done", tag = "public",
+    params(("link_token" = String, Path, description = "The link token printed on the invoice", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
+    responses(
+        (status = 200, description = "What the relay knows of the payment", content_type = "text/html", body = String),
+        (status = 404, description = "No such link", content_type = "text/html", body = String),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (see Retry-After)", body = ErrorBody),
+        (status = 503, description = "Storage unavailable"),
+    ),
+)]
 async fn link_done<S: Store>(
     State(st): State<AppState<S>>,
     Path(token): Path<String>,
@@ -876,6 +1004,25 @@ fn bad_document_token() -> Response {
     )
 }
 
+/// Publishes (or republishes) an encrypted invoice or quote page.
+#[utoipa::path(
+    put, path = "/v1/inboxes/{inbox}/documents/{doc_token}", tag = "app",
+    params(("inbox" = String, Path, description = "The inbox id, `ibx_…`"), ("doc_token" = String, Path, description = "The page token", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
+    request_body(content = openapi::Sealed, content_type = "application/octet-stream", description = "The sealed bundle (the protocol crate's `bundle`)"),
+    security(("pull_token" = [])),
+    responses(
+        (status = 204, description = "Published"),
+        (status = 400, description = "A malformed token, or not a sealed bundle", body = ErrorBody),
+        (status = 401, description = "Missing or wrong pull token", body = ErrorBody),
+        (status = 404, description = "No such inbox", body = ErrorBody),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 409, description = "The token belongs to another inbox", body = ErrorBody),
+        (status = 410, description = "This page was revoked", body = ErrorBody),
+        (status = 413, description = "Bundle over the limit, or the inbox's pages over their total", body = ErrorBody),
+        (status = 429, description = "The inbox holds as many pages as the relay keeps", body = ErrorBody),
+        (status = 503, description = "Storage unavailable", body = ErrorBody),
+    ),
+)]
 async fn put_document<S: Store>(
     State(st): State<AppState<S>>,
     Path((inbox_id, token)): Path<(String, String)>,
@@ -958,6 +1105,21 @@ async fn put_document<S: Store>(
     }
 }
 
+/// Revokes a page for good (its replies go with it).
+#[utoipa::path(
+    delete, path = "/v1/inboxes/{inbox}/documents/{doc_token}", tag = "app",
+    params(("inbox" = String, Path, description = "The inbox id, `ibx_…`"), ("doc_token" = String, Path, description = "The page token", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
+    security(("pull_token" = [])),
+    responses(
+        (status = 204, description = "Revoked (or never published)"),
+        (status = 400, description = "A malformed token", body = ErrorBody),
+        (status = 401, description = "Missing or wrong pull token", body = ErrorBody),
+        (status = 404, description = "No such inbox", body = ErrorBody),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 409, description = "The token belongs to another inbox", body = ErrorBody),
+        (status = 503, description = "Storage unavailable", body = ErrorBody),
+    ),
+)]
 async fn revoke_document<S: Store>(
     State(st): State<AppState<S>>,
     Path((inbox_id, token)): Path<(String, String)>,
@@ -1005,6 +1167,20 @@ fn document_page(status: StatusCode, html: String, csp: &str) -> Response {
     res
 }
 
+/// The page that opens a sealed document in the browser (the key is in the
+/// URL's fragment, never sent).
+#[utoipa::path(
+    get, path = "/v/{doc_token}", tag = "public",
+    params(("doc_token" = String, Path, description = "The page token", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 404, description = "No such page", content_type = "text/html", body = String),
+        (status = 410, description = "Revoked", content_type = "text/html", body = String),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (see Retry-After)", body = ErrorBody),
+        (status = 503, description = "Storage unavailable"),
+    ),
+)]
 async fn show_document<S: Store>(
     State(st): State<AppState<S>>,
     Path(token): Path<String>,
@@ -1027,6 +1203,19 @@ async fn show_document<S: Store>(
     }
 }
 
+/// The sealed bundle the page opens.
+#[utoipa::path(
+    get, path = "/v/{doc_token}/bundle", tag = "public",
+    params(("doc_token" = String, Path, description = "The page token", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
+    responses(
+        (status = 200, description = "The sealed bundle", content_type = "application/octet-stream", body = openapi::Sealed),
+        (status = 404, description = "No such page"),
+        (status = 410, description = "Revoked"),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (see Retry-After)", body = ErrorBody),
+        (status = 503, description = "Storage unavailable"),
+    ),
+)]
 async fn document_bundle<S: Store>(
     State(st): State<AppState<S>>,
     Path(token): Path<String>,
@@ -1067,6 +1256,21 @@ fn reply_error(status: StatusCode, reason: &str, message: &str) -> Response {
 /// in order: size (413, before buffering more than the limit), shape
 /// (400), then the page (404 unknown, 410 revoked, 429 full) in the same
 /// transaction as the write.
+#[utoipa::path(
+    post, path = "/v/{doc_token}/reply", tag = "public",
+    params(("doc_token" = String, Path, description = "The page token", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
+    request_body(content = openapi::Sealed, content_type = "application/octet-stream", description = "The reply sealed with the page's key"),
+    responses(
+        (status = 204, description = "Kept"),
+        (status = 400, description = "Not a sealed reply", body = ErrorBody),
+        (status = 404, description = "No such page", body = ErrorBody),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 410, description = "Revoked", body = ErrorBody),
+        (status = 413, description = "Over the reply limit", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address, or the page holds as many replies as it can", body = ErrorBody),
+        (status = 503, description = "Storage unavailable"),
+    ),
+)]
 async fn post_reply<S: Store>(
     State(st): State<AppState<S>>,
     Path(token): Path<String>,
@@ -1136,6 +1340,19 @@ async fn post_reply<S: Store>(
 
 /// `GET …/documents/{token}/replies`: the page's sealed replies, for the
 /// app that holds the key.
+#[utoipa::path(
+    get, path = "/v1/inboxes/{inbox}/documents/{doc_token}/replies", tag = "app",
+    params(("inbox" = String, Path, description = "The inbox id, `ibx_…`"), ("doc_token" = String, Path, description = "The page token", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
+    security(("pull_token" = [])),
+    responses(
+        (status = 200, description = "The page's sealed replies, oldest first", body = ReplyList),
+        (status = 400, description = "A malformed token", body = ErrorBody),
+        (status = 401, description = "Missing or wrong pull token", body = ErrorBody),
+        (status = 404, description = "No such inbox, or no page under this token", body = ErrorBody),
+        (status = 408, description = "The request took too long", body = ErrorBody),
+        (status = 503, description = "Storage unavailable", body = ErrorBody),
+    ),
+)]
 async fn list_replies<S: Store>(
     State(st): State<AppState<S>>,
     Path((inbox_id, token)): Path<(String, String)>,
