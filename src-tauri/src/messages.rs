@@ -307,6 +307,10 @@ fn store_fr(error: &StoreError) -> Option<String> {
             "{} a échoué à la vérification d’intégrité{S}: restaurez votre dernière sauvegarde",
             path.display()
         ),
+        StoreError::SchemaChanged { path, .. } => format!(
+            "{} a été modifié en dehors d’Acquit{S}: ses verrous sur les factures émises et les paiements ne sont plus sûrs. Restaurez votre dernière sauvegarde",
+            path.display()
+        ),
         StoreError::Decode(what) => format!(
             "des données enregistrées sont illisibles ({what}){S}: le fichier a peut-être été modifié à la main"
         ),

@@ -237,7 +237,8 @@ impl CliError {
                 | StoreError::NotADatabase { .. }
                 | StoreError::ForeignDatabase { .. }
                 | StoreError::TooNew { .. }
-                | StoreError::Corrupt { .. } => 1,
+                | StoreError::Corrupt { .. }
+                | StoreError::SchemaChanged { .. } => 1,
                 _ => 3,
             },
             CliError::Outside(_) => 3,

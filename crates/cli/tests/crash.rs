@@ -713,12 +713,22 @@ fn the_checks_catch_a_gap_and_a_broken_journal() {
     ]);
     assert!(check(&open(&harness.db, "intact")).is_ok());
     {
+        // Edited behind Acquit's back, the lock put back as it was: only
+        // the journal can tell.
         let conn = rusqlite::Connection::open(&harness.db).unwrap();
+        let lock: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'payments_locked_update'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         conn.execute_batch(
             "DROP TRIGGER payments_locked_update;
              UPDATE payments SET amount_minor = 200000;",
         )
         .unwrap();
+        conn.execute_batch(&lock).unwrap();
     }
     let broken = check(&open(&harness.db, "tampered")).unwrap_err();
     assert!(

@@ -192,7 +192,10 @@ pub fn check_backup(path: &Path) -> Result<(), StoreError> {
 /// whatever program opens the file; a copy without one must not come back.
 /// Tables are compared by their columns (name, type, not null, key) rather
 /// than their text, which SQLite rewrites on renames.
-fn schema_problem(conn: &Connection, version: usize) -> Result<Option<String>, StoreError> {
+pub(crate) fn schema_problem(
+    conn: &Connection,
+    version: usize,
+) -> Result<Option<String>, StoreError> {
     let mut expected = Connection::open_in_memory()?;
     crate::migrations().to_version(&mut expected, version)?;
     let (want, have) = (schema_of(&expected)?, schema_of(conn)?);

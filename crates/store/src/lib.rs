@@ -135,6 +135,10 @@ pub enum StoreError {
         "{path} failed its integrity check ({details}): restore your latest backup with `acquit restore`"
     )]
     Corrupt { path: PathBuf, details: String },
+    #[error(
+        "{path} was changed outside Acquit ({problem}), so its locks on issued invoices and payments cannot be trusted: restore your latest backup with `acquit restore`"
+    )]
+    SchemaChanged { path: PathBuf, problem: String },
     #[error("the database could not be migrated: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error(
@@ -320,13 +324,16 @@ fn opening(path: &Path) -> std::sync::Arc<std::sync::Mutex<Option<Stamp>>> {
         .clone()
 }
 
-/// Runs `PRAGMA integrity_check` on the file of `conn` unless this process
-/// already checked it with the same stamp (`checked`): the check reads the
-/// whole file (1.6 s for 100,000 invoices) and the app opens the same file
-/// from several threads (commands, sync, exports).
+/// Runs `PRAGMA integrity_check` on the file of `conn`, and compares its
+/// schema, when current, with the one Acquit makes (a file whose lock
+/// triggers were dropped by another program is refused, as a backup is),
+/// unless this process already checked it with the same stamp (`checked`):
+/// the check reads the whole file (1.6 s for 100,000 invoices) and the app
+/// opens the same file from several threads (commands, sync, exports).
 fn verify_once(
     conn: &Connection,
     path: &Path,
+    version: usize,
     checked: &mut Option<Stamp>,
 ) -> Result<(), StoreError> {
     let now = stamp(path);
@@ -342,6 +349,17 @@ fn verify_once(
         return Err(StoreError::Corrupt {
             path: path.to_path_buf(),
             details: problems.join("; "),
+        });
+    }
+    // Older books are compared once migrated (see `Store::open`): a file a
+    // migration cannot upgrade is put back as it was, and says so.
+    if version == MIGRATION_COUNT
+        && let Some(problem) = backup::schema_problem(conn, version)?
+    {
+        *checked = None;
+        return Err(StoreError::SchemaChanged {
+            path: path.to_path_buf(),
+            problem,
         });
     }
     *checked = now;
@@ -390,8 +408,11 @@ impl Store {
 
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Triggers and views run only SQLite's own harmless functions, never
+        // one a program registered, whoever wrote them into the file.
+        conn.pragma_update(None, "trusted_schema", "OFF")?;
 
-        verify_once(&conn, &path, &mut checked)?;
+        verify_once(&conn, &path, version, &mut checked)?;
 
         let backup = if version > 0 && version < MIGRATION_COUNT {
             let backup = path.with_extension(format!("before-schema-{}.db", version + 1));
@@ -423,6 +444,12 @@ impl Store {
                     other => other.to_string(),
                 }),
             });
+        }
+        if backup.is_some()
+            && let Some(problem) = backup::schema_problem(&conn, MIGRATION_COUNT)?
+        {
+            *checked = None;
+            return Err(StoreError::SchemaChanged { path, problem });
         }
         Ok(Store { conn, path })
     }

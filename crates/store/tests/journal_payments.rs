@@ -331,6 +331,45 @@ fn the_journal_detects_edits_behind_the_apps_back() {
 }
 
 #[test]
+fn books_whose_locks_were_dropped_do_not_open() {
+    for (sql, expected) in [
+        (
+            "DROP TRIGGER invoices_locked_update",
+            "its trigger invoices_locked_update is missing",
+        ),
+        (
+            "DROP TRIGGER payments_locked_delete",
+            "its trigger payments_locked_delete is missing",
+        ),
+        (
+            "CREATE TRIGGER sneak AFTER INSERT ON payments BEGIN SELECT 1; END",
+            "it has an unknown trigger sneak",
+        ),
+        (
+            "ALTER TABLE invoices ADD COLUMN secret TEXT",
+            "its table invoices was changed",
+        ),
+    ] {
+        let mut b = Books::new();
+        b.invoice("1", "2026-11-02");
+        let path = b.path();
+        drop(b.store);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::SchemaChanged { problem, .. } if problem == expected),
+            "{sql}: {err}"
+        );
+        assert!(err.to_string().contains("acquit restore"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "{sql}: unchanged");
+    }
+}
+
+#[test]
 fn a_version_1_database_is_backed_up_then_migrated() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("acquit.db");

@@ -267,3 +267,27 @@ fn write_schema_1_fixture() {
     std::fs::copy(&out, fixture()).unwrap();
     eprintln!("wrote {}", fixture().display());
 }
+
+#[test]
+fn older_books_whose_locks_were_dropped_are_refused_once_upgraded() {
+    // A schema-1 file with its invoices' delete lock dropped by another
+    // program: the upgrade goes through (a copy of the file as it was is
+    // kept), the schema it ends with is not Acquit's, so it is refused.
+    let (dir, db) = copy_of_fixture();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("DROP TRIGGER invoices_locked_delete")
+        .unwrap();
+    let error = Store::open(&db).expect_err("refused");
+    assert!(
+        matches!(&error, StoreError::SchemaChanged { problem, .. }
+            if problem == "its trigger invoices_locked_delete is missing"),
+        "{error:?}"
+    );
+    assert!(dir.path().join("acquit.before-schema-2.db").exists());
+    // And again on the next try: it does not become acceptable.
+    assert!(matches!(
+        Store::open(&db),
+        Err(StoreError::SchemaChanged { .. })
+    ));
+}
