@@ -1431,3 +1431,67 @@ fn a_backup_without_its_lock_triggers_is_refused() {
     // The untouched backup is still accepted.
     acquit.ok(&["restore", backup.to_str().unwrap()]);
 }
+
+#[test]
+fn an_issued_invoice_keeps_the_logo_it_was_issued_with() {
+    let acquit = Acquit::new();
+    let icons = concat!(env!("CARGO_MANIFEST_DIR"), "/../../icons/");
+    let (first_logo, second_logo) = (format!("{icons}32x32.png"), format!("{icons}64x64.png"));
+    common::sasu_company_with(&acquit, "Atelier Durand", "goods", &["--logo", &first_logo]);
+    common::lumiere_client(&acquit);
+    let line = [
+        "--desc",
+        "Chaise",
+        "--qty",
+        "1",
+        "--unit-price",
+        "100",
+        "--vat",
+        "20",
+    ];
+    let first = common::issue(&acquit, &["--client", "1"], &line, "2026-11-02");
+    let pdf = |number: &str, name: &str| {
+        let out = acquit.dir.path().join(name);
+        acquit.ok(&[
+            "invoice",
+            "pdf",
+            number,
+            "--as-issued",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        std::fs::read(out).unwrap()
+    };
+    let before = pdf(&first, "before.pdf");
+    // (assert!, not assert_eq!: a failure would print two PDFs as bytes)
+    assert!(
+        before == pdf(&first, "again.pdf"),
+        "the rendering is reproducible"
+    );
+
+    common::sasu_company_with(
+        &acquit,
+        "Atelier Durand",
+        "goods",
+        &["--logo", &second_logo],
+    );
+    assert!(
+        pdf(&first, "after.pdf") == before,
+        "a new logo leaves the invoice as issued byte for byte"
+    );
+    // The next invoice is issued with the new logo.
+    let second = common::issue(&acquit, &["--client", "1"], &line, "2026-11-03");
+    let images = |pdf: &[u8]| {
+        let path = acquit.dir.path().join("images.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        let out = std::process::Command::new("pdfimages")
+            .arg("-list")
+            .arg(&path)
+            .output()
+            .expect("pdfimages (poppler-utils)");
+        text(&out.stdout)
+    };
+    let (old, new) = (images(&before), images(&pdf(&second, "second.pdf")));
+    assert!(old.contains("   32    32 "), "{old}");
+    assert!(new.contains("   64    64 "), "{new}");
+}

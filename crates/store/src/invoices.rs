@@ -1060,7 +1060,7 @@ fn seal(
     tx.execute(
         "UPDATE invoices SET number = ?2, issue_date = ?3, sale_date = ?4, due_date = ?5,
             seller_snapshot = ?6, buyer_snapshot = ?7, net_minor = ?8, vat_minor = ?9,
-            total_minor = ?10, totals = ?11, issued_at = ?12, details = ?13
+            total_minor = ?10, totals = ?11, issued_at = ?12, details = ?13, logo = ?14
          WHERE id = ?1 AND number IS NULL",
         params![
             id,
@@ -1075,7 +1075,8 @@ fn seal(
             totals.total.minor(),
             to_json(totals),
             now_rfc3339(),
-            details_json(details)
+            details_json(details),
+            crate::parties::seal_logo(tx)?
         ],
     )?;
     journal::append(tx, Subject::Document(id))

@@ -61,6 +61,40 @@ impl Store {
             .flatten())
     }
 
+    /// The logo invoice `number` was issued with (drawn "as issued" and on
+    /// every later copy): the seller's logo of that day, not today's. For
+    /// an invoice issued before Acquit kept them, today's.
+    pub fn issued_logo(&self, number: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.logo_of("invoices", number)
+    }
+
+    /// [`Store::issued_logo`] for issued quote `number`.
+    pub fn issued_quote_logo(&self, number: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.logo_of("quotes", number)
+    }
+
+    fn logo_of(&self, table: &str, number: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let found: Option<(Option<String>, Option<Vec<u8>>)> = self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT d.logo, l.png FROM {table} d LEFT JOIN logos l ON l.sha256 = d.logo
+                     WHERE d.number = ?1"
+                ),
+                [number],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match found {
+            None | Some((None, _)) => self.logo(),
+            Some((Some(sha), _)) if sha.is_empty() => Ok(None),
+            Some((Some(_), Some(png))) => Ok(Some(png)),
+            Some((Some(sha), None)) => Err(StoreError::Decode(format!(
+                "the logo {sha} of {number} is missing from the books"
+            ))),
+        }
+    }
+
     pub fn add_client(&mut self, client: &Client) -> Result<ClientId, StoreError> {
         check_client(client)?;
         self.write(|tx| {
@@ -179,6 +213,25 @@ fn check_client(client: &Client) -> Result<(), StoreError> {
 
 /// Refuses a logo that is not a PNG, is over 1 MB or declares more than
 /// 4,096 pixels a side, with what to do.
+/// Keeps the seller's current logo for a document being issued in `tx`:
+/// what its `logo` column records ('' for none, else the SHA-256 of the PNG
+/// kept in `logos`).
+pub(crate) fn seal_logo(tx: &rusqlite::Transaction<'_>) -> Result<String, StoreError> {
+    let png: Option<Vec<u8>> = tx
+        .query_row("SELECT logo_png FROM seller WHERE id = 1", [], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let Some(png) = png else {
+        return Ok(String::new());
+    };
+    let sha = crate::einvoicing::sha256_hex(&png);
+    tx.execute(
+        "INSERT OR IGNORE INTO logos (sha256, png) VALUES (?1, ?2)",
+        rusqlite::params![sha, png],
+    )?;
+    Ok(sha)
+}
+
 pub fn check_logo(png: &[u8]) -> Result<(), Rejection> {
     // The rule (PNG, 1 MiB, 4,096 pixels a side from its header) is core's.
     acquit_core::logo::check(png).map_err(|e| Rejection::Invalid(e.to_string()))

@@ -764,7 +764,7 @@ fn issue_quote_in(
     let number = take_quote_number(tx, pattern, date)?;
     tx.execute(
         "UPDATE quotes SET number = ?2, issue_date = ?3, valid_until = ?4, seller_snapshot = ?5,
-            buyer_snapshot = ?6, total_minor = ?7, totals = ?8, issued_at = ?9
+            buyer_snapshot = ?6, total_minor = ?7, totals = ?8, issued_at = ?9, logo = ?10
          WHERE id = ?1 AND number IS NULL",
         params![
             id.0,
@@ -775,7 +775,8 @@ fn issue_quote_in(
             buyer,
             totals.total.minor(),
             to_json(&totals),
-            now_rfc3339()
+            now_rfc3339(),
+            crate::parties::seal_logo(tx)?
         ],
     )?;
     Ok(number)

@@ -84,6 +84,7 @@ pub fn document(
     };
     Ok(Document {
         kind: view.kind,
+        logo_png: store.issued_logo(&number)?,
         number,
         issue_date,
         sale_date: view.sale_date,
@@ -100,7 +101,6 @@ pub fn document(
         payment_url,
         amount_due,
         paid,
-        logo_png: store.logo()?,
         lang,
         paper: Default::default(),
         quote: None,
@@ -126,6 +126,7 @@ pub fn quote_document(
     };
     Ok(Document {
         kind: acquit_core::InvoiceKind::Standard,
+        logo_png: store.issued_quote_logo(&number)?,
         number,
         issue_date,
         sale_date: None,
@@ -143,7 +144,6 @@ pub fn quote_document(
         payment_url: None,
         amount_due: Money::zero(view.currency),
         paid: None,
-        logo_png: store.logo()?,
         paper: Default::default(),
         quote: Some(acquit_pdf::QuoteTerms { valid_until }),
     })
