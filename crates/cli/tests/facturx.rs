@@ -458,6 +458,26 @@ fn every_kind_of_document_is_a_factur_x_the_official_rules_accept() {
     // XSD and both rule sets, zero fatal failed assert.
     let verdicts = support::validate(&xmls);
     support::assert_valid(&verdicts);
+    // The final invoice names the deposit it deducts as a preceding
+    // invoice (BT-25), with its date (BT-26).
+    let number_of = |wanted: &str| {
+        let i = all.iter().position(|(_, _, what)| *what == wanted).unwrap();
+        (all[i].1.clone(), xmls[i].1.clone())
+    };
+    let (deposit, deposit_xml) = number_of("deposit");
+    let (_, final_xml) = number_of("final invoice after the deposit");
+    let referenced = final_xml
+        .split("<ram:InvoiceReferencedDocument>")
+        .nth(1)
+        .expect("a preceding invoice");
+    assert!(
+        referenced.contains(&format!(
+            "<ram:IssuerAssignedID>{deposit}</ram:IssuerAssignedID>"
+        )),
+        "{referenced}"
+    );
+    let deposit_day = element(&deposit_xml, "DateTimeString");
+    assert!(referenced.contains(&deposit_day), "{referenced}");
 
     for ((acquit, number, what), (_, xml)) in all.iter().zip(&xmls) {
         let pdf = acquit.dir.path().join(format!("{number}.pdf"));

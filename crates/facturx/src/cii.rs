@@ -305,10 +305,21 @@ pub fn cii_xml(doc: &Document) -> String {
     x.leaf("ram:GrandTotalAmount", &s.amount(doc.totals.total));
     x.leaf("ram:DuePayableAmount", &s.amount(doc.totals.total));
     x.close();
-    if let Some(number) = &doc.credits {
+    // Preceding invoices (BG-3): the one a credit note corrects, the
+    // deposits a balance invoice deducts.
+    let preceding = doc
+        .credits
+        .iter()
+        .map(|number| (number.as_str(), doc.details.credited_issue_date))
+        .chain(
+            doc.deposits
+                .iter()
+                .map(|d| (d.number.as_str(), Some(d.issue_date))),
+        );
+    for (number, issued) in preceding {
         x.open("ram:InvoiceReferencedDocument");
         x.leaf("ram:IssuerAssignedID", number);
-        if let Some(d) = doc.details.credited_issue_date {
+        if let Some(d) = issued {
             x.open("ram:FormattedIssueDateTime");
             x.leaf_with("qdt:DateTimeString", &[("format", "102")], &date(d));
             x.close();

@@ -90,6 +90,8 @@ pub struct QuoteTerms {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DepositRef {
     pub number: String,
+    /// Its issue date (BT-26 beside the number, BT-25, in the e-invoice).
+    pub issue_date: NaiveDate,
     /// Its total including VAT.
     pub total: Money,
 }

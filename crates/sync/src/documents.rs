@@ -64,12 +64,17 @@ pub fn document(
         .deposits
         .iter()
         .map(|n| {
+            let deposit = store.invoice(n)?;
+            let issue_date = deposit
+                .issue_date
+                .ok_or_else(|| DocumentError::Draft(n.clone()))?;
             Ok(DepositRef {
                 number: n.clone(),
-                total: store.invoice(n)?.totals.total,
+                issue_date,
+                total: deposit.totals.total,
             })
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .collect::<Result<Vec<_>, DocumentError>>()?;
     let (amount_due, paid, payment_url) = match rendering {
         Rendering::AsIssued => (view.totals.total, None, None),
         Rendering::Current => (

@@ -184,6 +184,7 @@ pub fn balance(lang: Lang) -> Document {
     doc.amount_due = doc.totals.total;
     doc.deposits = vec![DepositRef {
         number: "F-2026-0031".into(),
+        issue_date: date(2026, 10, 1),
         total: deposit.total,
     }];
     doc
