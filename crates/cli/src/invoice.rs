@@ -306,6 +306,13 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
             // What the law will ask for later: said now, issued anyway.
             let coming = store.coming_gaps(id, date)?;
             let number = store.issue(id, date)?;
+            // Its original kept as this version draws it. Issued anyway if
+            // drawing fails: the first later drawing keeps it.
+            if let Err(e) = acquit_sync::documents::keep_original(&store, &number) {
+                eprintln!(
+                    "acquit: warning: {number} is issued, but its PDF could not be drawn: {e}"
+                );
+            }
             for gap in coming {
                 let from = gap.due_from().map(|d| d.to_string()).unwrap_or_default();
                 eprintln!("acquit: warning: from {from}, {gap}");

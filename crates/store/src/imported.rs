@@ -334,6 +334,44 @@ impl Store {
             .optional()?)
     }
 
+    /// The as-issued PDF kept for invoice `number` ([`Store::keep_issued_pdf`])
+    /// and its page count, if it was drawn before.
+    pub fn issued_pdf(&self, number: &str) -> Result<Option<(Vec<u8>, usize)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT p.pdf, p.pages FROM issued_pdfs p JOIN invoices i ON i.id = p.invoice_id
+                 WHERE i.number = ?1",
+                [number],
+                |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)),
+            )
+            .optional()?)
+    }
+
+    /// Keeps `pdf` as issued invoice `number`'s original unless one is kept
+    /// already, and returns the one kept (the first drawn wins, whoever drew
+    /// it). One statement, so `&self` suffices: a second drawer's insert is
+    /// ignored.
+    pub fn keep_issued_pdf(
+        &self,
+        number: &str,
+        pdf: &[u8],
+        pages: usize,
+    ) -> Result<(Vec<u8>, usize), StoreError> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO issued_pdfs (invoice_id, sha256, pages, pdf)
+             SELECT id, ?2, ?3, ?4 FROM invoices WHERE number = ?1 AND number IS NOT NULL",
+            rusqlite::params![
+                number,
+                crate::einvoicing::sha256_hex(pdf),
+                pages as i64,
+                pdf
+            ],
+        )?;
+        self.issued_pdf(number)?
+            .ok_or_else(|| Rejection::NoSuchInvoice(number.to_owned()).into())
+    }
+
     /// The reasons recorded for starting a series anew: (when, pattern,
     /// the former series' last number, why), oldest first.
     pub fn numbering_breaks(&self) -> Result<Vec<(String, String, String, String)>, StoreError> {

@@ -103,7 +103,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_quotes.sql"),
     include_str!("../migrations/0011_recurring_links.sql"),
     include_str!("../migrations/0012_issued_elsewhere.sql"),
-    include_str!("../migrations/0013_issued_logos.sql"),
+    include_str!("../migrations/0013_as_issued.sql"),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {

@@ -370,6 +370,51 @@ fn books_whose_locks_were_dropped_do_not_open() {
 }
 
 #[test]
+fn an_as_issued_pdf_is_kept_for_ever_and_only_for_issued_invoices() {
+    let mut b = Books::new();
+    let number = b.invoice("1", "2026-11-02");
+    let (kept, _) = b
+        .store
+        .keep_issued_pdf(&number, b"%PDF-1.7 first", 1)
+        .unwrap();
+    assert_eq!(kept, b"%PDF-1.7 first");
+    let raw = rusqlite::Connection::open(b.path()).unwrap();
+    for sql in [
+        "UPDATE issued_pdfs SET pdf = CAST('%PDF-x' AS BLOB)",
+        "DELETE FROM issued_pdfs",
+    ] {
+        let err = raw.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("never"), "{sql}: {err}");
+    }
+    let client = b.store.add_client(&Client::new("Café")).unwrap();
+    let draft = b
+        .store
+        .create_draft(&NewDraft {
+            client,
+            currency: Currency::EUR,
+            kind: InvoiceKind::Standard,
+            due_date: None,
+            sale_date: None,
+            deposits: vec![],
+            details: Default::default(),
+        })
+        .unwrap();
+    let err = raw
+        .execute(
+            "INSERT INTO issued_pdfs (invoice_id, sha256, pages, pdf)
+             VALUES (?1, ?2, 1, CAST('%PDF-x' AS BLOB))",
+            rusqlite::params![draft.0, "0".repeat(64)],
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("only an issued invoice"), "{err}");
+    assert_eq!(
+        b.store.issued_pdf(&number).unwrap().unwrap().0,
+        b"%PDF-1.7 first"
+    );
+}
+
+#[test]
 fn a_version_1_database_is_backed_up_then_migrated() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("acquit.db");

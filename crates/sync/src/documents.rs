@@ -210,7 +210,29 @@ pub fn render_pdf(
             warnings: Vec::new(),
         });
     }
-    render_document(&document(store, number, lang, rendering)?, rendering)
+    let doc = document(store, number, lang, rendering)?;
+    // The original: kept the first time it is drawn, then always that file.
+    let original = rendering == Rendering::AsIssued && doc.lang == doc.buyer.lang;
+    if original && let Some((bytes, pages)) = store.issued_pdf(&doc.number)? {
+        return Ok(Rendered {
+            bytes,
+            pages,
+            warnings: Vec::new(),
+        });
+    }
+    let mut rendered = render_document(&doc, rendering)?;
+    if original {
+        (rendered.bytes, rendered.pages) =
+            store.keep_issued_pdf(&doc.number, &rendered.bytes, rendered.pages.max(1))?;
+    }
+    Ok(rendered)
+}
+
+/// Draws invoice `number`'s original now ([`render_pdf`] as issued, in
+/// its own language), so it is kept as this version of Acquit draws it:
+/// called right after issuing.
+pub fn keep_original(store: &Store, number: &str) -> Result<(), DocumentError> {
+    render_pdf(store, number, None, Rendering::AsIssued).map(drop)
 }
 
 /// The PDF to attach or export for `number` ([`render_pdf`], current),

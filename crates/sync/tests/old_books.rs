@@ -72,3 +72,33 @@ fn documents_issued_by_schema_5_render_byte_for_byte_as_issued() {
     );
     assert_eq!(actual, expected);
 }
+
+#[test]
+fn an_original_once_drawn_is_that_file_for_ever() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acquit.db");
+    std::fs::copy(fixtures().join("books-schema-5.db"), &db).unwrap();
+    let store = Store::open(&db).unwrap();
+    let number = "F-2026-0001";
+    let lang = store.invoice(number).unwrap().buyer.lang;
+
+    // As if an earlier version of Acquit had drawn it differently.
+    let earlier = b"%PDF-1.7 drawn by an earlier version".to_vec();
+    let (kept, pages) = store.keep_issued_pdf(number, &earlier, 1).unwrap();
+    assert_eq!((kept.as_slice(), pages), (earlier.as_slice(), 1));
+    // The first kept wins.
+    let (kept, _) = store.keep_issued_pdf(number, b"%PDF-1.7 later", 2).unwrap();
+    assert_eq!(kept, earlier);
+
+    // Every later drawing of the original is that file...
+    for asked in [None, Some(lang)] {
+        let pdf = render_pdf(&store, number, asked, Rendering::AsIssued).unwrap();
+        assert!(pdf.bytes == earlier, "{asked:?}");
+    }
+    // ...not a translation, nor the current copy (PAID stamp).
+    let other = if lang == Lang::Fr { Lang::En } else { Lang::Fr };
+    let translated = render_pdf(&store, number, Some(other), Rendering::AsIssued).unwrap();
+    assert!(translated.bytes.starts_with(b"%PDF-") && translated.bytes != earlier);
+    let current = render_pdf(&store, number, None, Rendering::Current).unwrap();
+    assert!(current.bytes != earlier);
+}
