@@ -5,7 +5,7 @@
 //! added to its twin). The names on the wire are the core's own `as_str`
 //! names, which the tests below hold.
 
-use acquit_core::{Activity, Country, LegalForm, Nature, Unit};
+use acquit_core::{Activity, Country, LegalForm, Nature, PaymentMeans, Unit};
 use serde::{Deserialize, Serialize};
 
 /// A twin of a fieldless core enum, with `From` both ways.
@@ -59,6 +59,12 @@ twin! {
     UnitChoice = Unit { Hour, Day, Month, Unit, Kg, M, M2, Km, LumpSum }
 }
 
+twin! {
+    /// A way the client may pay (the invoice's BT-81).
+    #[serde(rename_all = "kebab-case")]
+    PaymentMeansChoice = PaymentMeans { Transfer, Card, Cheque, Cash }
+}
+
 /// A legal form the company form offers, with what it implies.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -86,6 +92,8 @@ pub struct FormChoices {
     pub legal_forms: Vec<LegalFormOption>,
     pub activities: Vec<ActivityChoice>,
     pub units: Vec<UnitChoice>,
+    /// The ways to pay a draft may offer.
+    pub payment_means: Vec<PaymentMeansChoice>,
     /// Every ISO 3166-1 country, named in `lang` (the UI sorts them).
     pub countries: Vec<CountryOption>,
 }
@@ -111,6 +119,7 @@ pub fn form_choices(lang: String) -> Result<FormChoices, crate::commands::Comman
             .collect(),
         activities: Activity::ALL.into_iter().map(Into::into).collect(),
         units: Unit::ALL.into_iter().map(Into::into).collect(),
+        payment_means: PaymentMeans::ALL.into_iter().map(Into::into).collect(),
         countries: countries()
             .iter()
             .map(|c| CountryOption {
@@ -148,6 +157,10 @@ mod tests {
         for u in Unit::ALL {
             assert_eq!(wire(UnitChoice::from(u)), u.as_str());
             assert_eq!(Unit::from(UnitChoice::from(u)), u);
+        }
+        for m in PaymentMeans::ALL {
+            assert_eq!(wire(PaymentMeansChoice::from(m)), m.as_str());
+            assert_eq!(PaymentMeans::from(PaymentMeansChoice::from(m)), m);
         }
     }
 

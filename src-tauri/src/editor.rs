@@ -11,7 +11,7 @@ use acquit_store::{ClientId, InvoiceId, NewDraft, Rejection, StoreError};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::choices::{NatureChoice, UnitChoice};
+use crate::choices::{NatureChoice, PaymentMeansChoice, UnitChoice};
 use crate::commands::{Books, CommandError, FieldError};
 use crate::forms::{AddressForm, Form};
 use crate::vies::VatCheckView;
@@ -255,6 +255,9 @@ pub struct DraftHeaderForm {
     /// Where this invoice's goods go or service is done; blank: the
     /// client's own addresses.
     pub delivery: AddressForm,
+    /// How the client may pay; none chosen: a transfer when the company
+    /// has an IBAN (decided at issue).
+    pub payment_means: Vec<PaymentMeansChoice>,
 }
 
 /// Replaces the header of a draft (client, kind, currency, dates, deposits).
@@ -300,10 +303,22 @@ impl DraftHeaderForm {
                 buyer_ref: text(self.buyer_ref.as_deref()),
                 delivery,
                 eur_rate,
+                payment_means: dedup(self.payment_means.iter().map(|&m| m.into())),
                 ..InvoiceDetails::default()
             },
         })
     }
+}
+
+/// Each once, in the order given.
+fn dedup(means: impl Iterator<Item = acquit_core::PaymentMeans>) -> Vec<acquit_core::PaymentMeans> {
+    let mut list = Vec::new();
+    for m in means {
+        if !list.contains(&m) {
+            list.push(m);
+        }
+    }
+    list
 }
 
 /// A reference as typed: trimmed, none when empty.
@@ -569,6 +584,11 @@ mod tests {
                 city: "Marseille".into(),
                 country: "".into(),
             },
+            payment_means: vec![
+                PaymentMeansChoice::Card,
+                PaymentMeansChoice::Cheque,
+                PaymentMeansChoice::Card,
+            ],
         };
         let header = form.parse().unwrap();
         assert_eq!(header.kind, InvoiceKind::Balance);
@@ -577,6 +597,13 @@ mod tests {
         assert_eq!(header.due_date.unwrap().to_string(), "2027-01-15");
         assert_eq!(header.deposits, ["F-2026-0004"]);
         assert_eq!(header.details.order_ref.as_deref(), Some("PO-118"));
+        assert_eq!(
+            header.details.payment_means,
+            [
+                acquit_core::PaymentMeans::Card,
+                acquit_core::PaymentMeans::Cheque
+            ]
+        );
         assert_eq!(header.details.buyer_ref, None);
         assert_eq!(
             header.details.eur_rate.map(EurRate::per_euro_micro),

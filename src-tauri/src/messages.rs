@@ -342,6 +342,9 @@ fn rejection_fr(rejection: &Rejection) -> Option<String> {
         Rejection::ExemptionNeedsVatNumber { client, .. } => format!(
             "{client} est facturé sans TVA française{S}: son numéro de TVA intracommunautaire doit figurer sur ses factures, renseignez-le"
         ),
+        Rejection::TransferWithoutIban => format!(
+            "Cette facture propose le paiement par virement, mais votre entreprise n’a pas d’IBAN{S}: renseignez-le dans les réglages, ou choisissez d’autres moyens de paiement"
+        ),
         Rejection::VatOnExemptInvoice {
             client, line, rate, ..
         } => format!(

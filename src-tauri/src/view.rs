@@ -160,6 +160,9 @@ pub struct InvoiceDetailView {
     pub order_ref: Option<String>,
     /// The reference the buyer asked to see.
     pub buyer_ref: Option<String>,
+    /// How the client may pay, as chosen on the draft or recorded at
+    /// issue (empty: not chosen, or issued before it was recorded).
+    pub payment_means: Vec<crate::choices::PaymentMeansChoice>,
     /// For an invoice not in euros: units of its currency per euro, as
     /// typed back in the UI's language ("1,085").
     pub eur_rate: Option<String>,
@@ -291,6 +294,7 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
         category: view.category.map(|c| c.label(lang).to_owned()),
         order_ref: details.order_ref.clone(),
         buyer_ref: details.buyer_ref.clone(),
+        payment_means: details.payment_means.iter().map(|&m| m.into()).collect(),
         eur_rate: details.eur_rate.map(|r| r.format(lang)),
         vat_total_eur: details.vat_total_eur.map(money),
         delivery: details.delivery.as_ref().map(AddressForm::of),

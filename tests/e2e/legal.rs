@@ -88,6 +88,9 @@ async fn a_client_with_a_delivery_address_gets_a_service_invoice_in_days_with_it
     app.click("[data-testid=edit-header]").await;
     app.fill("[data-testid=header-orderRef]", "BC-2027-118")
         .await;
+    // Paid by card or cheque, not by transfer.
+    app.click("[data-testid=header-payBy-card]").await;
+    app.click("[data-testid=header-payBy-cheque]").await;
     // This job is done on a site of its own.
     app.click("[data-testid=header-deliveryElsewhere]").await;
     app.fill(
@@ -157,6 +160,13 @@ async fn a_client_with_a_delivery_address_gets_a_service_invoice_in_days_with_it
     assert_eq!(delivery.postcode.as_deref(), Some("13002"));
     let invoice = store.invoice(&number).unwrap();
     assert_eq!(invoice.details.order_ref.as_deref(), Some("BC-2027-118"));
+    assert_eq!(
+        invoice.details.payment_means,
+        [
+            acquit_core::PaymentMeans::Card,
+            acquit_core::PaymentMeans::Cheque
+        ]
+    );
     let site = invoice
         .details
         .delivery

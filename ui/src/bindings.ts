@@ -911,6 +911,11 @@ export type DraftHeaderForm_Deserialize = {
 	 *  client's own addresses.
 	 */
 	delivery: AddressForm,
+	/**
+	 *  How the client may pay; none chosen: a transfer when the company
+	 *  has an IBAN (decided at issue).
+	 */
+	paymentMeans: PaymentMeansChoice[],
 };
 
 /**  A draft's header as edited: everything but its lines. */
@@ -940,6 +945,11 @@ export type DraftHeaderForm_Serialize = {
 	 *  client's own addresses.
 	 */
 	delivery: AddressForm,
+	/**
+	 *  How the client may pay; none chosen: a transfer when the company
+	 *  has an IBAN (decided at issue).
+	 */
+	paymentMeans: PaymentMeansChoice[],
 };
 
 /**  One invoice to remind today, for the home screen. */
@@ -1059,6 +1069,8 @@ export type FormChoices = {
 	legalForms: LegalFormOption[],
 	activities: ActivityChoice[],
 	units: UnitChoice[],
+	/**  The ways to pay a draft may offer. */
+	paymentMeans: PaymentMeansChoice[],
 	/**  Every ISO 3166-1 country, named in `lang` (the UI sorts them). */
 	countries: CountryOption[],
 };
@@ -1170,6 +1182,11 @@ export type InvoiceDetailView_Deserialize = {
 	/**  The reference the buyer asked to see. */
 	buyerRef?: string | null,
 	/**
+	 *  How the client may pay, as chosen on the draft or recorded at
+	 *  issue (empty: not chosen, or issued before it was recorded).
+	 */
+	paymentMeans: PaymentMeansChoice[],
+	/**
 	 *  For an invoice not in euros: units of its currency per euro, as
 	 *  typed back in the UI's language ("1,085").
 	 */
@@ -1238,6 +1255,11 @@ export type InvoiceDetailView_Serialize = {
 	orderRef: string | null,
 	/**  The reference the buyer asked to see. */
 	buyerRef: string | null,
+	/**
+	 *  How the client may pay, as chosen on the draft or recorded at
+	 *  issue (empty: not chosen, or issued before it was recorded).
+	 */
+	paymentMeans: PaymentMeansChoice[],
 	/**
 	 *  For an invoice not in euros: units of its currency per euro, as
 	 *  typed back in the UI's language ("1,085").
@@ -1708,6 +1730,9 @@ export type PaymentForm = {
 	date: string,
 	reference: string,
 };
+
+/**  A way the client may pay (the invoice's BT-81). */
+export type PaymentMeansChoice = "transfer" | "card" | "cheque" | "cash";
 
 /**  A payment received (or reversed), formatted. */
 export type PaymentView = PaymentView_Serialize | PaymentView_Deserialize;

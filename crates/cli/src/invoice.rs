@@ -11,7 +11,7 @@ use std::path::Path;
 use acquit_core::tax::VatCategory;
 use acquit_core::{
     Currency, Discount, EurRate, InvoiceDetails, InvoiceKind, InvoiceStatus, Lang, Line, LineInput,
-    Money, Nature, Unit, VatRate, VatRegime,
+    Money, Nature, PaymentMeans, Unit, VatRate, VatRegime,
 };
 use acquit_store::{
     InvoiceId, InvoiceSummary, InvoiceView, NewDraft, Rejection, Store, StoreError, StoredPayment,
@@ -113,6 +113,10 @@ pub struct NewArgs {
     /// VAT total is printed in euros at this rate
     #[arg(long, value_name = "RATE")]
     eur_rate: Option<String>,
+    /// How the client may pay, comma-separated: transfer, card, cheque,
+    /// cash [default: transfer when your company has an IBAN]
+    #[arg(long, value_name = "LIST")]
+    pay_by: Option<String>,
     #[command(flatten)]
     delivery: parse::DeliveryArgs,
 }
@@ -445,6 +449,13 @@ fn new(args: NewArgs, db: &Path) -> Result<String, CliError> {
                 .map(EurRate::parse)
                 .transpose()
                 .map_err(|e| CliError::rejected(format!("--eur-rate: {e}")))?,
+            payment_means: args
+                .pay_by
+                .as_deref()
+                .map(PaymentMeans::parse_list)
+                .transpose()
+                .map_err(|e| CliError::rejected(format!("--pay-by: {e}")))?
+                .unwrap_or_default(),
             ..InvoiceDetails::default()
         },
     };
@@ -584,6 +595,10 @@ struct InvoiceJson {
     category: Option<&'static str>,
     /// For an invoice in another currency: units of it per euro.
     eur_rate: Option<String>,
+    /// How the client may pay (`transfer`, `card`, `cheque`, `cash`), as
+    /// chosen on the draft or set at issue; empty for invoices issued
+    /// before Acquit recorded it.
+    payment_means: Vec<&'static str>,
     /// Issued, in another currency: its VAT total in euros.
     vat_total_eur: Option<String>,
     /// The seller's legal mentions as printed (form and capital,
@@ -735,6 +750,7 @@ impl InvoiceJson {
             delivery_address: delivery.map(|d| d.printed_text(v.buyer.lang, home)),
             category: v.category.map(acquit_core::Category::as_str),
             eur_rate: v.details.eur_rate.map(|r| r.format(Lang::En)),
+            payment_means: v.details.payment_means.iter().map(|m| m.as_str()).collect(),
             vat_total_eur: v.details.vat_total_eur.map(|m| m.to_decimal_string()),
             seller_mentions: v
                 .seller

@@ -1495,3 +1495,72 @@ fn an_issued_invoice_keeps_the_logo_it_was_issued_with() {
     assert!(old.contains("   32    32 "), "{old}");
     assert!(new.contains("   64    64 "), "{new}");
 }
+
+#[test]
+fn the_ways_to_pay_are_chosen_on_the_draft_recorded_and_printed() {
+    let acquit = Acquit::new();
+    // A company without an IBAN.
+    acquit.ok(&[
+        "company",
+        "set",
+        "--name",
+        "Atelier Durand",
+        "--siren",
+        "732829320",
+        "--address",
+        "12 rue des Lilas\\n75011 Paris",
+    ]);
+    common::lumiere_client(&acquit);
+    let line = [
+        "--desc",
+        "Chaise",
+        "--qty",
+        "1",
+        "--unit-price",
+        "100",
+        "--vat",
+        "20",
+    ];
+
+    let err = acquit.fails(
+        1,
+        &["invoice", "new", "--client", "1", "--pay-by", "paypal"],
+    );
+    assert!(
+        err.contains("--pay-by: \"paypal\" is not a way to pay Acquit knows: use transfer, card, cheque, cash"),
+        "{err}"
+    );
+    // A transfer needs an IBAN: refused at issue, nothing issued.
+    let draft = acquit
+        .ok(&["invoice", "new", "--client", "1", "--pay-by", "transfer"])
+        .trim()
+        .to_owned();
+    let mut add = vec!["invoice", "add-line", draft.as_str()];
+    add.extend(line);
+    acquit.ok(&add);
+    let before = acquit.everything();
+    let err = acquit.fails(1, &["invoice", "issue", &draft, "--date", "2026-11-02"]);
+    assert!(err.contains("your company has no IBAN"), "{err}");
+    assert_eq!(acquit.everything(), before, "nothing changed");
+
+    let number = common::issue(
+        &acquit,
+        &["--client", "1", "--pay-by", "card, cash"],
+        &line,
+        "2026-11-02",
+    );
+    let json = acquit.json(&["invoice", "show", &number, "--json"]);
+    assert_eq!(json["payment_means"], serde_json::json!(["card", "cash"]));
+    let pdf = acquit.dir.path().join("card.pdf");
+    acquit.ok(&["invoice", "pdf", &number, "--out", pdf.to_str().unwrap()]);
+    let text = common::pdf_text(&pdf);
+    assert!(
+        text.contains("Moyens de paiement acceptés : carte bancaire, espèces."),
+        "{text}"
+    );
+    assert!(!text.contains("IBAN"), "{text}");
+    // Nothing chosen and no IBAN: nothing said.
+    let plain = common::issue(&acquit, &["--client", "1"], &line, "2026-11-03");
+    let json = acquit.json(&["invoice", "show", &plain, "--json"]);
+    assert_eq!(json["payment_means"], serde_json::json!([]));
+}

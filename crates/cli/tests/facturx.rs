@@ -117,6 +117,22 @@ fn books(acquit: &Acquit) -> Vec<(String, &'static str)> {
         acquit.ok(&args);
     }
     let day = "2027-09-06";
+    issue(
+        acquit,
+        "paid by card or cheque",
+        &["--client", "1", "--pay-by", "card,cheque"],
+        &[&[
+            "--desc",
+            "Sacs de farine",
+            "--qty",
+            "2",
+            "--unit-price",
+            "45",
+            "--vat",
+            "5.5",
+        ]],
+        day,
+    );
     let two_rates = issue(
         acquit,
         "two rates and a discount, delivery, order",
@@ -478,6 +494,36 @@ fn every_kind_of_document_is_a_factur_x_the_official_rules_accept() {
     );
     let deposit_day = element(&deposit_xml, "DateTimeString");
     assert!(referenced.contains(&deposit_day), "{referenced}");
+    // The ways to pay recorded at issue (BT-81): a transfer to the IBAN by
+    // default, else what the draft chose, in its order.
+    let means = |xml: &str| -> Vec<String> {
+        roxmltree::Document::parse(xml)
+            .unwrap()
+            .descendants()
+            .filter(|n| n.tag_name().name() == "SpecifiedTradeSettlementPaymentMeans")
+            .map(|n| {
+                let code = n
+                    .children()
+                    .find(|c| c.tag_name().name() == "TypeCode")
+                    .and_then(|c| c.text())
+                    .unwrap_or_default();
+                let iban = n
+                    .descendants()
+                    .find(|c| c.tag_name().name() == "IBANID")
+                    .and_then(|c| c.text());
+                format!(
+                    "{code}{}",
+                    iban.map(|i| format!(" {i}")).unwrap_or_default()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(means(&number_of("paid by card or cheque").1), ["48", "20"]);
+    assert_eq!(
+        means(&final_xml),
+        ["58 FR7630006000011234567890189"],
+        "the default: a transfer"
+    );
 
     for ((acquit, number, what), (_, xml)) in all.iter().zip(&xmls) {
         let pdf = acquit.dir.path().join(format!("{number}.pdf"));

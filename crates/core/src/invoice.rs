@@ -95,11 +95,24 @@ pub struct InvoiceDetails {
     /// The quote (devis) the invoice was made from, printed on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote_ref: Option<String>,
+    /// How the invoice may be paid (BG-16/BT-81), in the order given:
+    /// chosen on the draft, else set at issue by [`PaymentMeans::offered`].
+    /// Empty on invoices issued before Acquit recorded it (their e-invoice
+    /// offers a transfer when the seller has an IBAN, as then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payment_means: Vec<PaymentMeans>,
 }
 
 impl InvoiceDetails {
     pub fn is_empty(&self) -> bool {
         *self == InvoiceDetails::default()
+    }
+
+    /// Whether the invoice offers a bank transfer: it said so, or it was
+    /// issued before the ways to pay were recorded (the bank details were
+    /// always printed then).
+    pub fn offers_transfer(&self) -> bool {
+        self.payment_means.is_empty() || self.payment_means.contains(&PaymentMeans::Transfer)
     }
 
     /// Where the invoice to `buyer` is delivered, when that is not its
@@ -380,6 +393,115 @@ impl Unit {
     }
 }
 
+/// A way the invoice may be paid, with its UNTDID 4461 code (EN 16931
+/// BT-81, payment means type code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PaymentMeans {
+    /// SEPA credit transfer to the seller's IBAN (58).
+    Transfer,
+    /// Payment card, e.g. through a Stripe payment link (48, bank card).
+    Card,
+    /// Cheque (20).
+    Cheque,
+    /// Cash (10).
+    Cash,
+}
+
+impl PaymentMeans {
+    pub const ALL: [PaymentMeans; 4] = [
+        PaymentMeans::Transfer,
+        PaymentMeans::Card,
+        PaymentMeans::Cheque,
+        PaymentMeans::Cash,
+    ];
+
+    /// The name in the CLI and the books (`transfer`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMeans::Transfer => "transfer",
+            PaymentMeans::Card => "card",
+            PaymentMeans::Cheque => "cheque",
+            PaymentMeans::Cash => "cash",
+        }
+    }
+
+    /// The UNTDID 4461 code of BT-81.
+    pub fn code(self) -> &'static str {
+        match self {
+            PaymentMeans::Transfer => "58",
+            PaymentMeans::Card => "48",
+            PaymentMeans::Cheque => "20",
+            PaymentMeans::Cash => "10",
+        }
+    }
+
+    /// As printed ("virement SEPA", "carte bancaire").
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        use crate::Lang::{En, Fr};
+        match (self, lang) {
+            (PaymentMeans::Transfer, Fr) => "virement SEPA",
+            (PaymentMeans::Transfer, En) => "SEPA transfer",
+            (PaymentMeans::Card, Fr) => "carte bancaire",
+            (PaymentMeans::Card, En) => "card",
+            (PaymentMeans::Cheque, Fr) => "chèque",
+            (PaymentMeans::Cheque, En) => "cheque",
+            (PaymentMeans::Cash, Fr) => "espèces",
+            (PaymentMeans::Cash, En) => "cash",
+        }
+    }
+
+    /// What an invoice of `seller` offers when the draft chose nothing: a
+    /// transfer when the seller has an IBAN, else nothing said.
+    pub fn offered(seller: &crate::Seller) -> Vec<PaymentMeans> {
+        if seller.iban.is_some() {
+            vec![PaymentMeans::Transfer]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Reads a comma-separated list (`transfer,card`): each once, in the
+    /// order given.
+    pub fn parse_list(input: &str) -> Result<Vec<PaymentMeans>, String> {
+        let mut list = Vec::new();
+        for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let means: PaymentMeans = part.parse()?;
+            if !list.contains(&means) {
+                list.push(means);
+            }
+        }
+        if list.is_empty() {
+            return Err(format!(
+                "name at least one way to pay among {}",
+                PaymentMeans::names()
+            ));
+        }
+        Ok(list)
+    }
+
+    fn names() -> String {
+        let names: Vec<&str> = PaymentMeans::ALL.iter().map(|m| m.as_str()).collect();
+        names.join(", ")
+    }
+}
+
+impl std::str::FromStr for PaymentMeans {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        PaymentMeans::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "\"{s}\" is not a way to pay Acquit knows: use {}",
+                    PaymentMeans::names()
+                )
+            })
+    }
+}
+
 impl std::str::FromStr for Unit {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -394,6 +516,34 @@ impl std::str::FromStr for Unit {
                     names.join(", ")
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod payment_means_tests {
+    use super::PaymentMeans::{self, *};
+
+    #[test]
+    fn lists_read_in_order_each_once_and_refuse_the_unknown() {
+        assert_eq!(
+            PaymentMeans::parse_list(" card, Transfer ,card"),
+            Ok(vec![Card, Transfer])
+        );
+        assert_eq!(
+            PaymentMeans::parse_list("cheque,cash")
+                .map(|l| l.iter().map(|m| m.code()).collect::<Vec<_>>()),
+            Ok(vec!["20", "10"])
+        );
+        let err = PaymentMeans::parse_list("paypal").unwrap_err();
+        assert_eq!(
+            err,
+            "\"paypal\" is not a way to pay Acquit knows: use transfer, card, cheque, cash"
+        );
+        assert!(
+            PaymentMeans::parse_list(" , ")
+                .unwrap_err()
+                .contains("at least one")
+        );
     }
 }
 

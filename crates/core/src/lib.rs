@@ -30,7 +30,9 @@ pub mod tax;
 
 pub use address::{Address, AddressError, Country, UnknownCountry};
 pub use currency::{Currency, UnknownCurrency};
-pub use invoice::{Category, EurRate, InvoiceDetails, InvoiceKind, Line, Nature, Unit};
+pub use invoice::{
+    Category, EurRate, InvoiceDetails, InvoiceKind, Line, Nature, PaymentMeans, Unit,
+};
 pub use money::{AmountError, Money, MoneyError};
 pub use party::{Activity, Client, LegalForm, Registration, Seller, VatCheck, VatExemption};
 pub use quantity::{Quantity, QuantityError, RateError, VatRate};

@@ -9,7 +9,8 @@
 
 use acquit_core::tax::VatCategory;
 use acquit_core::{
-    Address, Category, Country, Currency, InvoiceKind, Lang, Line, Money, VatRate, VatRegime,
+    Address, Category, Country, Currency, InvoiceKind, Lang, Line, Money, PaymentMeans, VatRate,
+    VatRegime,
 };
 use acquit_pdf::Document;
 use chrono::NaiveDate;
@@ -239,16 +240,29 @@ pub fn cii_xml(doc: &Document) -> String {
         x.leaf("ram:TaxCurrencyCode", "EUR");
     }
     x.leaf("ram:InvoiceCurrencyCode", currency.code());
-    if let (Some(iban), false) = (&doc.seller.iban, credit) {
+    // How to pay (BG-16): as recorded at issue; invoices issued before
+    // that was recorded offer a transfer when the seller has an IBAN.
+    let means = if credit {
+        Vec::new()
+    } else if doc.details.payment_means.is_empty() {
+        PaymentMeans::offered(&doc.seller)
+    } else {
+        doc.details.payment_means.clone()
+    };
+    for way in means {
         x.open("ram:SpecifiedTradeSettlementPaymentMeans");
-        x.leaf("ram:TypeCode", "58");
-        x.open("ram:PayeePartyCreditorFinancialAccount");
-        x.leaf("ram:IBANID", iban.as_str());
-        x.close();
-        if let Some(bic) = &doc.seller.bic {
-            x.open("ram:PayeeSpecifiedCreditorFinancialInstitution");
-            x.leaf("ram:BICID", bic.as_str());
+        x.leaf("ram:TypeCode", way.code());
+        if way == PaymentMeans::Transfer
+            && let Some(iban) = &doc.seller.iban
+        {
+            x.open("ram:PayeePartyCreditorFinancialAccount");
+            x.leaf("ram:IBANID", iban.as_str());
             x.close();
+            if let Some(bic) = &doc.seller.bic {
+                x.open("ram:PayeeSpecifiedCreditorFinancialInstitution");
+                x.leaf("ram:BICID", bic.as_str());
+                x.close();
+            }
         }
         x.close();
     }

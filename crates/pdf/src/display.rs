@@ -319,7 +319,7 @@ pub fn display_list(doc: &Document) -> Result<DisplayList, RenderError> {
         )),
         _ => None,
     };
-    let epc_qr = match (&doc.seller.iban, due) {
+    let epc_qr = match (&doc.seller.iban, due && doc.details.offers_transfer()) {
         (Some(iban), true) => match epc::epc_payload(
             &doc.seller.legal_name,
             iban,
@@ -764,7 +764,12 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
 
     // Payment section.
     // A credit note asks for no payment: no bank details either.
-    let has_bank = doc.seller.iban.is_some() && !doc.kind.is_credit_note() && doc.quote.is_none();
+    // The bank details unless the invoice says it is paid otherwise.
+    let means = &doc.details.payment_means;
+    let has_bank = doc.seller.iban.is_some()
+        && !doc.kind.is_credit_note()
+        && doc.quote.is_none()
+        && doc.details.offers_transfer();
     if plan.pay_qr.is_some() || plan.epc_qr.is_some() || has_bank {
         p.hline(MARGIN, right, y, 0.5, RULE);
         y += 14.0;
@@ -853,6 +858,13 @@ fn draw_tail(p: &mut Painter<'_>, plan: &Plan<'_>, top: f32) -> f32 {
     let mut mentions = Vec::new();
     if !doc.kind.is_credit_note() && doc.quote.is_none() {
         mentions.push(w.terms(doc.due_date));
+        // A transfer alone is said by the bank details.
+        if means
+            .iter()
+            .any(|m| *m != acquit_core::PaymentMeans::Transfer)
+        {
+            mentions.push(w.payment_means(means));
+        }
     }
     mentions.push(w.penalty(&rate));
     if doc.buyer.business {

@@ -244,6 +244,15 @@ impl Words {
         }
     }
 
+    /// "Moyens de paiement acceptés : carte bancaire, chèque."
+    pub fn payment_means(&self, means: &[acquit_core::PaymentMeans]) -> String {
+        let list: Vec<&str> = means.iter().map(|m| m.label(self.lang)).collect();
+        match self.lang {
+            Lang::Fr => format!("Moyens de paiement acceptés : {}.", list.join(", ")),
+            Lang::En => format!("Accepted means of payment: {}.", list.join(", ")),
+        }
+    }
+
     pub fn stamp_paid(&self) -> &'static str {
         self.pick("PAYÉE", "PAID")
     }

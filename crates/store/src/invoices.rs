@@ -11,6 +11,7 @@
 //! without its invoice; SQLite's write lock serializes the app and the CLI,
 //! and `UNIQUE (number)` backs it all up.
 
+use acquit_core::PaymentMeans;
 use acquit_core::compliance::{self, Gap};
 use acquit_core::numbering::NumberPattern;
 use acquit_core::tax::{self, Discount, LineInput, Totals};
@@ -831,6 +832,16 @@ pub(crate) fn issue_in(
     // before September 2027 an incomplete invoice is still issued,
     // as a plain PDF, rather than as an e-invoice the rules refuse.
     details.facturx = coming.is_empty();
+    // How it may be paid: as the draft chose, else what the seller offers;
+    // a credit note asks for nothing.
+    if kind.is_credit_note() {
+        details.payment_means.clear();
+    } else if details.payment_means.is_empty() {
+        details.payment_means = PaymentMeans::offered(seller);
+    }
+    if details.payment_means.contains(&PaymentMeans::Transfer) && seller.iban.is_none() {
+        return Err(Rejection::TransferWithoutIban.into());
+    }
     if let Some(rate) = details.eur_rate {
         details.vat_total_eur = Some(
             rate.to_eur(totals.vat_total)

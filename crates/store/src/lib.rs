@@ -216,6 +216,10 @@ pub enum Rejection {
     )]
     ExemptionNeedsVatNumber { client: String, exemption: String },
     #[error(
+        "this invoice offers payment by transfer, but your company has no IBAN: add it (`acquit company set --iban …`) or choose other ways to pay"
+    )]
+    TransferWithoutIban,
+    #[error(
         "{client} is invoiced without French VAT ({exemption}), but line {line} has {rate} VAT: set the VAT of every line to 0 %"
     )]
     VatOnExemptInvoice {

@@ -262,7 +262,8 @@ pub fn summary(
     } else {
         None
     };
-    let bank = match (&seller.iban, owed) {
+    let transfer = owed && view.details.offers_transfer();
+    let bank = match (&seller.iban, transfer) {
         (Some(iban), true) => Some(Bank {
             holder: seller.legal_name.clone(),
             iban: iban.formatted(),
@@ -270,7 +271,7 @@ pub fn summary(
         }),
         _ => None,
     };
-    let epc_svg = match (&seller.iban, owed) {
+    let epc_svg = match (&seller.iban, transfer) {
         (Some(iban), true) => {
             acquit_pdf::epc_payload(&seller.legal_name, iban, seller.bic.as_ref(), due, &number)
                 .ok()

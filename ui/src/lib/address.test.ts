@@ -50,6 +50,7 @@ describe("formChoices", () => {
     legalForms: [{ value: "ei", hasShareCapital: false }],
     activities: ["goods"],
     units: ["day"],
+    paymentMeans: ["transfer"],
     countries: [
       { code: "FR", name: "France" },
       { code: "BE", name: "Belgique" },

@@ -16,6 +16,7 @@ const draft = (over: Partial<InvoiceDetailView>) =>
     buyerRef: null,
     eurRate: null,
     delivery: null,
+    paymentMeans: [],
     ...over,
   }) as InvoiceDetailView;
 
@@ -57,6 +58,13 @@ describe("the draft header", () => {
     expect(headerForm(loaded).delivery).toEqual(delivery);
     expect(headerForm({ ...loaded, deliveryElsewhere: false }).delivery).toEqual(blankAddress());
     expect(headerState(draft({})).deliveryElsewhere).toBe(false);
+  });
+
+  it("sends the ways to pay as ticked, none for the default", () => {
+    const loaded = headerState(draft({ paymentMeans: ["card", "cheque"] }));
+    expect(loaded.paymentMeans).toEqual(["card", "cheque"]);
+    expect(headerForm(loaded).paymentMeans).toEqual(["card", "cheque"]);
+    expect(headerForm(headerState(draft({}))).paymentMeans).toEqual([]);
   });
 
   it("keeps the deposits of a balance invoice only", () => {

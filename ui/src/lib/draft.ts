@@ -2,7 +2,13 @@
 // kind, currency, dates and deposits, plus the references, the euro rate
 // and this invoice's own delivery address. Rust reads and checks all of it
 // (`update_draft`); this only shapes the form.
-import type { AddressForm, ComingGap, DraftHeaderForm_Deserialize, InvoiceDetailView } from "../bindings";
+import type {
+  AddressForm,
+  ComingGap,
+  DraftHeaderForm_Deserialize,
+  InvoiceDetailView,
+  PaymentMeansChoice,
+} from "../bindings";
 import { blankAddress, isBlankAddress, loadedAddress } from "./address";
 
 export type HeaderState = {
@@ -19,6 +25,8 @@ export type HeaderState = {
   /** "Deliver elsewhere" ticked: `delivery` is sent. */
   deliveryElsewhere: boolean;
   delivery: AddressForm;
+  /** The ways to pay ticked; none: Rust's default at issue. */
+  paymentMeans: PaymentMeansChoice[];
 };
 
 /** An invoice not in euros states its VAT in euros too: it asks for the rate. */
@@ -41,6 +49,7 @@ export function headerState(draft: InvoiceDetailView): HeaderState {
     eurRate: draft.eurRate ?? "",
     deliveryElsewhere: draft.delivery != null && !isBlankAddress(draft.delivery),
     delivery: loadedAddress(draft.delivery),
+    paymentMeans: [...(draft.paymentMeans ?? [])],
   };
 }
 
@@ -58,6 +67,7 @@ export function headerForm(header: HeaderState): DraftHeaderForm_Deserialize {
     buyerRef: text(header.buyerRef),
     eurRate: needsEurRate(header.currency) ? text(header.eurRate) : null,
     delivery: header.deliveryElsewhere ? header.delivery : blankAddress(),
+    paymentMeans: header.paymentMeans,
   };
 }
 
