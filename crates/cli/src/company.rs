@@ -187,6 +187,14 @@ fn seller(args: SetArgs) -> Result<Seller, CliError> {
     }
     if let Some(days) = &args.payment_terms {
         seller.payment_terms_days = parse::days(days, "--payment-terms")?;
+        // Issuing adds them to the issue date: 4294967295 days panicked
+        // there (issue 19). A year is far beyond any legal term.
+        if seller.payment_terms_days > 365 {
+            return Err(CliError::rejected(format!(
+                "--payment-terms {} days is more than a year: give the days from issue to due date, e.g. 30",
+                seller.payment_terms_days
+            )));
+        }
     }
     seller.legal_form = args.legal_form;
     if let Some(capital) = &args.share_capital {

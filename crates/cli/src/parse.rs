@@ -8,7 +8,7 @@
 
 use acquit_core::decimal::{self, Grouping};
 use acquit_core::{Address, Country, Currency, Discount, Money, Quantity, VatRate};
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
 
 use crate::CliError;
 
@@ -120,12 +120,17 @@ pub fn currency(input: &str) -> Result<Currency, CliError> {
 
 /// A `YYYY-MM-DD` date given to `flag`.
 pub fn date(input: &str, flag: &str) -> Result<NaiveDate, CliError> {
-    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| {
-        CliError::rejected(format!(
-            "{flag} \"{}\" is not a date: write it as YYYY-MM-DD, e.g. 2026-11-23",
-            input.trim()
-        ))
-    })
+    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d")
+        .ok()
+        // A four-digit year: chrono also reads `+262142-12-31`, its last
+        // day, and the due date 30 days after it panicked (issue 19).
+        .filter(|d| (0..=9999).contains(&d.year()))
+        .ok_or_else(|| {
+            CliError::rejected(format!(
+                "{flag} \"{}\" is not a date: write it as YYYY-MM-DD, e.g. 2026-11-23",
+                input.trim()
+            ))
+        })
 }
 
 /// A percentage from 0 to 100, with or without `%` (`10`, `10 %`, `2,5%`),

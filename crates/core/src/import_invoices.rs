@@ -26,7 +26,7 @@
 //! - paid: a paid amount (at most the total) or "paid" (all of it), always
 //!   with the day it was received, since the receipts ledger is by day.
 
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
 
 use crate::ids::Siren;
 use crate::import::{ImportError, Mapping, decode, fold, header_key, records};
@@ -228,15 +228,17 @@ pub fn invoices(bytes: &[u8]) -> Result<ParsedInvoices, ImportError> {
 /// A row of the file: its line and its fields.
 type Record = (usize, Vec<String>);
 
-/// A date as spreadsheets write it: ISO, or day/month/year.
+/// A date as spreadsheets write it: ISO, or day/month/year; with a
+/// four-digit year (chrono also reads `+262142-12-31`, its last day, and
+/// the reminders of an invoice due then panicked: issue 19).
 pub fn date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    if let Ok(d) = text.parse::<NaiveDate>() {
-        return Some(d);
-    }
-    ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+    let parsed = text.parse::<NaiveDate>().ok().or_else(|| {
+        ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+            .iter()
+            .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+    });
+    parsed.filter(|d| (0..=9999).contains(&d.year()))
 }
 
 /// "Paid" or not, in the words tools and people use.

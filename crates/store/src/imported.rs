@@ -529,9 +529,10 @@ fn write_one(
         [client_id],
         |r| r.get(0),
     )?;
-    let due = invoice
-        .due_date
-        .unwrap_or(invoice.issue_date + chrono::Days::new(u64::from(seller.payment_terms_days)));
+    let due = match invoice.due_date {
+        Some(due) => due,
+        None => crate::invoices::due_after(invoice.issue_date, seller.payment_terms_days)?,
+    };
     tx.execute(
         "UPDATE invoices SET number = ?2, issue_date = ?3, sale_date = ?3, due_date = ?4,
             seller_snapshot = ?5, buyer_snapshot = ?6, net_minor = ?7, vat_minor = ?8,

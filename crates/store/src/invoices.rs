@@ -791,6 +791,19 @@ fn check_new_draft(draft: &NewDraft) -> Result<(), StoreError> {
 
 /// Issues draft `draft` on `date` inside `tx` (see [`Store::issue`]): the
 /// recurring invoices issue in the transaction that records their period.
+/// `days` after `date`: the due date from the payment terms. Refused
+/// rather than overflowing at the end of the calendar (a date typed as
+/// `+262142-12-31`, or absurd terms).
+pub(crate) fn due_after(date: NaiveDate, days: u32) -> Result<NaiveDate, StoreError> {
+    date.checked_add_days(chrono::Days::new(u64::from(days)))
+        .ok_or_else(|| {
+            Rejection::Invalid(format!(
+                "{date} plus the {days} days of your payment terms is beyond the calendar: check the date and your payment terms"
+            ))
+            .into()
+        })
+}
+
 pub(crate) fn issue_in(
     tx: &Transaction<'_>,
     seller: &Seller,
@@ -863,7 +876,7 @@ pub(crate) fn issue_in(
     }
     let due_date = match due {
         Some(d) => parse_date(&d)?,
-        None => date + chrono::Days::new(u64::from(seller.payment_terms_days)),
+        None => due_after(date, seller.payment_terms_days)?,
     };
     if due_date < date {
         return Err(Rejection::Invalid(format!(

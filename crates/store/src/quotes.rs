@@ -751,7 +751,11 @@ fn issue_quote_in(
     )?;
     let valid_until = match until {
         Some(d) => parse_date(&d)?,
-        None => date + chrono::Days::new(validity),
+        None => date
+            .checked_add_days(chrono::Days::new(validity))
+            .ok_or_else(|| {
+                Rejection::Invalid(format!("{date} is too far in the future: check the date"))
+            })?,
     };
     if valid_until < date {
         return Err(Rejection::ValidityBeforeIssue { valid_until, date }.into());
