@@ -428,9 +428,12 @@ impl Store {
         };
         // After the copy: switching to WAL rewrites the file's header.
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.commit()?;
+        // Only a new file is stamped: a read-only command writes nothing.
+        if app_id != APPLICATION_ID {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.commit()?;
+        }
         if let Err(error) = migrations().to_latest(&mut conn) {
             let Some(backup) = backup else {
                 return Err(error.into());
