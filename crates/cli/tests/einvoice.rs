@@ -350,6 +350,53 @@ fn a_send_killed_after_the_upload_is_recorded_from_the_platform_not_sent_again()
     assert!(state["flow"]["flow_id"].is_string(), "{state}");
 }
 
+#[test]
+fn a_mixed_invoice_reports_the_services_share_of_each_payment_as_cashed() {
+    let w = World::new();
+    w.books();
+    let out = w.connect("fake-pa-secret\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // 300 € of service and 100 € of goods, both at 20 %.
+    let id = w.ok(&["invoice", "new", "--client", "1"]).trim().to_owned();
+    for (desc, price, nature) in [("Pose", "300", "service"), ("Étagère", "100", "goods")] {
+        w.ok(&[
+            "invoice",
+            "add-line",
+            &id,
+            "--desc",
+            desc,
+            "--qty",
+            "1",
+            "--unit-price",
+            price,
+            "--nature",
+            nature,
+        ]);
+    }
+    let number = w
+        .ok(&["invoice", "issue", &id, "--date", "2027-09-06"])
+        .trim()
+        .to_owned();
+    w.ok(&["einvoice", "send", &number]);
+    w.pa.control(
+        "/_fake/process",
+        json!({"trackingId": number, "status": "Ok"}),
+    );
+    // Half of the 480 € paid: three quarters of it pays the service.
+    w.ok(&[
+        "payment", "add", &number, "--amount", "240", "--method", "transfer",
+    ]);
+    w.ok(&["einvoice", "status", &number]);
+    let cdar = platform_file(&w, &format!("{number}-212-1"));
+    for needle in [
+        "<ram:ProcessConditionCode>212</ram:ProcessConditionCode>",
+        "<ram:ValueAmount>180.00</ram:ValueAmount>",
+        "<ram:ValuePercent>20</ram:ValuePercent>",
+    ] {
+        assert!(cdar.contains(needle), "{needle} in\n{cdar}");
+    }
+}
+
 /// The outgoing flows the platform holds under `tracking_id`, asked as a
 /// client would (`searchFlows`, with one of the fake's bearer tokens).
 fn platform_flows(w: &World, tracking_id: &str) -> usize {

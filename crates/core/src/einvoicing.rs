@@ -69,11 +69,10 @@ impl Channel {
 /// Whether a payment received on an invoice must be reported to the
 /// platforms as status 212 "Encaissée" (DGFiP external specifications;
 /// FNFE note on BR-FR-CDV-14): VAT on services is due when paid, unless
-/// the seller opted for VAT on debits. Only invoices of services only:
-/// for a mixed invoice the services' share of each payment is not
-/// determined here (left to the user, see the closing note of #22).
+/// the seller opted for VAT on debits. Invoices of services, and mixed
+/// ones for the services' share of each payment ([`cashed_parts`]).
 pub fn cashed_status_due(seller: &Seller, category: Option<Category>) -> bool {
-    !seller.vat_on_debits && category == Some(Category::Services)
+    !seller.vat_on_debits && matches!(category, Some(Category::Services | Category::Mixed))
 }
 
 /// One part of a payment as status 212 reports it: an amount received
@@ -84,9 +83,27 @@ pub struct CashedPart {
     pub rate: VatRate,
 }
 
-/// `payment` split over the invoice's VAT rates in proportion to their
-/// totals (VAT included), exactly (largest remainder, [`allocate`]).
-pub fn cashed_parts(totals: &Totals, payment: Money) -> Vec<CashedPart> {
+/// The services' share of `payment`, per VAT rate, as status 212 reports
+/// it. `natures` are those of `totals.lines`, in order.
+///
+/// 1. The payment is split over the invoice's VAT rates in proportion to
+///    their totals (VAT included).
+/// 2. A rate's part is split between services and goods in proportion to
+///    the net amounts of its lines of each nature; the services' share is
+///    kept. With no goods (an invoice of services) it is the whole part.
+///
+/// Both steps are exact (largest remainder, [`allocate`]): the parts of
+/// an invoice of services add up to the payment to the cent. A line
+/// without a nature counts as a service (reported rather than missed).
+/// For a mixed invoice this is the proportional imputation that applies
+/// when the parties agreed on none (each payment pays each part of the
+/// invoice in proportion).
+pub fn cashed_parts(
+    totals: &Totals,
+    natures: &[Option<crate::invoice::Nature>],
+    payment: Money,
+) -> Vec<CashedPart> {
+    use crate::invoice::Nature;
     let weights: Vec<i128> = totals
         .vat
         .iter()
@@ -95,16 +112,43 @@ pub fn cashed_parts(totals: &Totals, payment: Money) -> Vec<CashedPart> {
     if weights.is_empty() {
         return Vec::new();
     }
+    // Per rate: the net amounts of its services and of its goods.
+    let lines_known = totals.lines.len() == natures.len();
+    let split = |rate| -> (i128, i128) {
+        if !lines_known {
+            return (1, 0);
+        }
+        totals
+            .lines
+            .iter()
+            .zip(natures)
+            .filter(|(line, _)| line.vat_rate == rate)
+            .fold((0, 0), |(services, goods), (line, nature)| {
+                let net = i128::from(line.net.minor()).abs();
+                match nature {
+                    Some(Nature::Goods) => (services, goods + net),
+                    _ => (services + net, goods),
+                }
+            })
+    };
     allocate(i128::from(payment.minor()), &weights)
         .into_iter()
         .zip(&totals.vat)
+        .map(|(part, row)| {
+            let services = match split(row.rate) {
+                (_, 0) => part,
+                (0, _) => 0,
+                (services, goods) => allocate(part, &[services, goods])[0],
+            };
+            (services, row.rate)
+        })
         .filter(|(part, _)| *part != 0)
-        .map(|(part, row)| CashedPart {
+        .map(|(part, rate)| CashedPart {
             amount: Money::new(
                 i64::try_from(part).expect("a part of an i64 amount fits"),
                 payment.currency(),
             ),
-            rate: row.rate,
+            rate,
         })
         .collect()
 }
@@ -400,7 +444,7 @@ mod tests {
             vat_total: eur(4_550),
             total: eur(34_550),
         };
-        let parts = cashed_parts(&totals, eur(10_001));
+        let parts = cashed_parts(&totals, &[], eur(10_001));
         assert_eq!(parts.iter().map(|p| p.amount.minor()).sum::<i64>(), 10_001);
         // 10 550 / 34 550 and 24 000 / 34 550 of 100.01 €.
         assert_eq!(
@@ -417,10 +461,48 @@ mod tests {
                 rate: rate("20")
             }
         );
-        assert_eq!(cashed_parts(&totals, eur(34_550))[1].amount, eur(24_000));
+        assert_eq!(
+            cashed_parts(&totals, &[], eur(34_550))[1].amount,
+            eur(24_000)
+        );
+
+        // Mixed: at 20 %, 150 € of service and 50 € of goods; at 5.5 %,
+        // goods only. Of 100.01 €: 69.47 € at 20 %, three quarters of it
+        // services (52.10 €, the half cent to the larger remainder); the
+        // 5.5 % part is goods, not reported.
+        let line = |net: i64, r: &str| crate::tax::LineAmounts {
+            amount: eur(net),
+            discount: eur(0),
+            net: eur(net),
+            vat_rate: rate(r),
+        };
+        let mixed = Totals {
+            lines: vec![line(15_000, "20"), line(5_000, "20"), line(10_000, "5.5")],
+            ..totals.clone()
+        };
+        use crate::invoice::Nature::{Goods, Service};
+        let natures = [Some(Service), Some(Goods), Some(Goods)];
+        assert_eq!(
+            cashed_parts(&mixed, &natures, eur(10_001)),
+            [CashedPart {
+                amount: eur(5_210),
+                rate: rate("20")
+            }]
+        );
+        // Paid in full: exactly the services' total, VAT included.
+        assert_eq!(
+            cashed_parts(&mixed, &natures, eur(34_550))[0].amount,
+            eur(18_000)
+        );
+        // All services: the same as knowing nothing of the lines.
+        assert_eq!(
+            cashed_parts(&mixed, &[Some(Service), Some(Service), None], eur(10_001)),
+            cashed_parts(&totals, &[], eur(10_001))
+        );
 
         let mut seller = Seller::new("S", "1 rue X, 75001 Paris");
         assert!(cashed_status_due(&seller, Some(Category::Services)));
+        assert!(cashed_status_due(&seller, Some(Category::Mixed)));
         assert!(!cashed_status_due(&seller, Some(Category::Goods)));
         assert!(!cashed_status_due(&seller, None));
         seller.vat_on_debits = true;

@@ -524,7 +524,8 @@ fn cashed_tracking_id(number: &str, payment: PaymentId) -> String {
 
 /// Sends status 212 "Encaissée" once for each payment received on an
 /// invoice sent through the platform, when the law wants it
-/// ([`cashed_status_due`]: services without the debits option). Like the
+/// ([`cashed_status_due`]: services without the debits option; of a mixed
+/// invoice, the services' share of each payment). Like the
 /// invoice itself: reserved (the message is built from the books only, so
 /// the same payment always gives the same bytes), uploaded once (a send
 /// cut off is found on the platform by tracking id and hash), recorded.
@@ -558,10 +559,16 @@ async fn send_cashed(
             {
                 continue;
             }
-            let parts = cashed_parts(&view.totals, payment.amount)
+            let natures: Vec<_> = view.lines.iter().map(|l| l.line.nature).collect();
+            let parts: Vec<(String, String)> = cashed_parts(&view.totals, &natures, payment.amount)
                 .into_iter()
                 .map(|p| (p.amount.to_decimal_string(), p.rate.to_decimal_string()))
                 .collect();
+            // A payment of a mixed invoice too small to reach its services
+            // (a cent of goods): nothing cashed to report.
+            if parts.is_empty() {
+                continue;
+            }
             let xml = status_cdar(&StatusMessage {
                 message_id: tracking_id.clone(),
                 issued_at: payment.received_on.format("%Y%m%d000000").to_string(),
