@@ -14,6 +14,8 @@
 use std::path::Path;
 
 use acquit_store::{LinkKind, LinkStatus, NewLink, StoredLink};
+use acquit_sync::links;
+use acquit_sync::relay::PublicBase;
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
@@ -161,13 +163,9 @@ pub fn run(command: LinkCommand, path: &Path) -> Result<String, CliError> {
         LinkCommand::List { number, json } => {
             let store = open(path)?;
             let links = store.links(&number)?;
-            let relay = online::relay_base(&store)?;
-            let share = |l: &StoredLink| {
-                relay
-                    .as_ref()
-                    .filter(|_| l.stripe_id.is_some())
-                    .map(|base| format!("{base}/p/{}", l.token))
-            };
+            let relay = PublicBase::of(&store)?;
+            let share =
+                |l: &StoredLink| links::url_for(l, relay.as_ref()).filter(|_| relay.is_some());
             if json {
                 let rows: Vec<_> = links.iter().map(|l| link_json(l, share(l))).collect();
                 return Ok(to_json(&rows));

@@ -74,11 +74,6 @@ pub fn stripe_client(store: &Store) -> Result<Option<Client>, CliError> {
     config::stripe_client(store).map_err(config_error)
 }
 
-/// The relay's base URL, when one is set.
-pub fn relay_base(store: &Store) -> Result<Option<String>, CliError> {
-    Ok(store.setting(RELAY_URL)?)
-}
-
 /// The relay client, when a relay is set and its token is available.
 pub fn relay_client(store: &Store) -> Result<Option<RelayClient>, CliError> {
     config::relay_client(store).map_err(config_error)

@@ -9,9 +9,7 @@
 
 use acquit_core::{Lang, Money};
 use acquit_pdf::{DepositRef, Document, PaidStamp, Rendered};
-use acquit_store::{
-    LinkKind, LinkStatus, PaymentKind, PaymentMethod, Store, StoreError, StoredLink, StripeMethod,
-};
+use acquit_store::{PaymentKind, PaymentMethod, Store, StoreError, StripeMethod};
 
 /// Which rendering of an invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,21 +295,8 @@ pub fn render_svg(
 /// newest), through the relay's stable `/p/…` page when a relay is set, so
 /// the printed code keeps working after the link is paid or replaced.
 fn payment_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
-    let mut open: Vec<StoredLink> = store
-        .open_links_of(number)?
-        .into_iter()
-        .filter(|l| l.status == LinkStatus::Open && l.url.is_some())
-        .collect();
-    open.sort_by_key(|l| (l.kind == LinkKind::PaymentLink, l.created_at, l.id));
-    let Some(link) = open.pop() else {
-        return Ok(None);
-    };
-    Ok(match store.setting(crate::relay::RELAY_URL_SETTING)? {
-        Some(base) if !base.is_empty() => {
-            Some(format!("{}/p/{}", base.trim_end_matches('/'), link.token))
-        }
-        _ => link.url,
-    })
+    let base = crate::relay::PublicBase::of(store)?;
+    crate::links::client_link(store, number, base.as_ref())
 }
 
 /// The stamp for what was paid so far, if anything: dated and named after

@@ -16,7 +16,7 @@ use acquit_stripe::client::IdempotencyKey;
 use acquit_stripe::payment_links::NewPaymentLink;
 use acquit_stripe::{Client, StripeError};
 
-use crate::relay::{RelayClient, RelayError};
+use crate::relay::{PublicBase, RelayClient, RelayError};
 
 /// Why a link could not be created or withdrawn.
 #[derive(Debug, thiserror::Error)]
@@ -88,12 +88,38 @@ pub async fn resume_pending(
     Ok(done)
 }
 
-/// The URL to give the client for `link`.
-pub fn share_url(relay: Option<&RelayClient>, link: &StoredLink) -> String {
-    match relay {
-        Some(relay) => relay.config().public_link(&link.token),
-        None => link.url.clone().unwrap_or_default(),
+/// The open link to give the client for invoice `number`: a lasting
+/// Payment Link rather than an expiring Checkout page, then the newest;
+/// through the relay's stable `/p/…` page when there is a relay (`base`),
+/// else Stripe's own URL. The one rule for the PDF, the mail and the
+/// client's page.
+pub fn client_link(
+    store: &Store,
+    number: &str,
+    base: Option<&PublicBase>,
+) -> Result<Option<String>, StoreError> {
+    let mut open: Vec<StoredLink> = store
+        .open_links_of(number)?
+        .into_iter()
+        .filter(|l| l.status == LinkStatus::Open && l.url.is_some())
+        .collect();
+    open.sort_by_key(|l| (l.kind == LinkKind::PaymentLink, l.created_at, l.id));
+    Ok(open.pop().and_then(|link| url_for(&link, base)))
+}
+
+/// The URL to give the client for `link`: the relay's stable `/p/…` page
+/// once the link exists at Stripe, else Stripe's own URL (None while it is
+/// only reserved).
+pub fn url_for(link: &StoredLink, base: Option<&PublicBase>) -> Option<String> {
+    match (base, &link.stripe_id) {
+        (Some(base), Some(_)) => Some(base.link(&link.token)),
+        _ => link.url.clone(),
     }
+}
+
+/// [`url_for`] with a connected relay.
+pub fn share_url(relay: Option<&RelayClient>, link: &StoredLink) -> String {
+    url_for(link, relay.map(|r| r.config().public_base()).as_ref()).unwrap_or_default()
 }
 
 async fn finish(
@@ -175,10 +201,7 @@ async fn finish(
 /// resumed creation sends the same body under the same idempotency key.
 /// None without a relay (Stripe's own confirmation then).
 fn return_url(store: &Store, link: &StoredLink) -> Result<Option<String>, StoreError> {
-    Ok(store
-        .setting(crate::relay::RELAY_URL_SETTING)?
-        .filter(|base| !base.is_empty())
-        .map(|base| format!("{}/p/{}/done", base.trim_end_matches('/'), link.token)))
+    Ok(PublicBase::of(store)?.map(|base| base.link_done(&link.token)))
 }
 
 fn is_transient(error: &StripeError) -> bool {

@@ -182,15 +182,60 @@ impl RelayConfig {
         )
     }
 
+    /// Its address for the client's links ([`PublicBase`]).
+    pub fn public_base(&self) -> PublicBase {
+        PublicBase(self.base.clone())
+    }
+
     /// The public stable link for `token`: `https://relay/p/{token}`.
     pub fn public_link(&self, token: &str) -> String {
-        format!("{}/p/{token}", self.base)
+        self.public_base().link(token)
     }
 
     /// The invoice page `https://relay/v/{token}#k={key}` (the key, in the
     /// fragment, never reaches the relay).
     pub fn public_document(&self, token: &str, key_base64url: &str) -> String {
-        format!("{}/v/{token}#k={key_base64url}", self.base)
+        self.public_base().page(token, key_base64url)
+    }
+}
+
+/// The relay's address as the client's links use it: trimmed, without a
+/// trailing slash, never empty. The one place the public URLs are made
+/// (`/p/{token}`, its return page, `/v/{token}#k={key}`), whether the base
+/// comes from a connected [`RelayConfig`] or from the books' `relay.url`
+/// setting (drawing a PDF or a mail needs no token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicBase(String);
+
+impl PublicBase {
+    /// None for a blank address (no relay set).
+    pub fn new(base: &str) -> Option<PublicBase> {
+        let base = base.trim().trim_end_matches('/');
+        (!base.is_empty()).then(|| PublicBase(base.to_owned()))
+    }
+
+    /// The relay the books are set up with (`relay.url`), if any.
+    pub fn of(store: &acquit_store::Store) -> Result<Option<PublicBase>, acquit_store::StoreError> {
+        Ok(store
+            .setting(RELAY_URL_SETTING)?
+            .as_deref()
+            .and_then(PublicBase::new))
+    }
+
+    /// The stable payment link `…/p/{token}`, printed on invoices.
+    pub fn link(&self, token: &str) -> String {
+        format!("{}/p/{token}", self.0)
+    }
+
+    /// Where Stripe sends the payer back: `…/p/{token}/done`.
+    pub fn link_done(&self, token: &str) -> String {
+        format!("{}/p/{token}/done", self.0)
+    }
+
+    /// The sealed page `…/v/{token}#k={key}` (the key in the fragment,
+    /// which browsers never send).
+    pub fn page(&self, token: &str, key_base64url: &str) -> String {
+        format!("{}/v/{token}#k={key_base64url}", self.0)
     }
 }
 

@@ -24,7 +24,7 @@
 use std::path::Path;
 
 use acquit_core::Lang;
-use acquit_store::{LinkKind, LinkStatus, Store, StoreError, StoredLink};
+use acquit_store::{Store, StoreError};
 use serde::Serialize;
 
 /// What the placeholders are replaced with.
@@ -439,17 +439,8 @@ pub(crate) fn share_url(store: &Store, number: &str) -> Result<Option<String>, S
     let Some(share) = store.live_share(number)? else {
         return Ok(None);
     };
-    Ok(store
-        .setting(crate::relay::RELAY_URL_SETTING)?
-        .filter(|base| !base.trim().is_empty())
-        .map(|base| {
-            format!(
-                "{}/v/{}#k={}",
-                base.trim_end_matches('/'),
-                share.doc_token,
-                crate::share::key_to_fragment(&share.key)
-            )
-        }))
+    Ok(crate::relay::PublicBase::of(store)?
+        .map(|base| base.page(&share.doc_token, &crate::share::key_to_fragment(&share.key))))
 }
 
 pub(crate) fn build(
@@ -481,21 +472,8 @@ pub(crate) fn build(
 /// The open link to give the client (a lasting link rather than a checkout,
 /// then the newest), through the relay's `/p/…` page when a relay is set.
 pub(crate) fn link_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
-    let mut open: Vec<StoredLink> = store
-        .open_links_of(number)?
-        .into_iter()
-        .filter(|l| l.status == LinkStatus::Open && l.url.is_some())
-        .collect();
-    open.sort_by_key(|l| (l.kind == LinkKind::PaymentLink, l.created_at, l.id));
-    let Some(link) = open.pop() else {
-        return Ok(None);
-    };
-    Ok(match store.setting(crate::relay::RELAY_URL_SETTING)? {
-        Some(base) if !base.trim().is_empty() => {
-            Some(format!("{}/p/{}", base.trim_end_matches('/'), link.token))
-        }
-        _ => link.url,
-    })
+    let base = crate::relay::PublicBase::of(store)?;
+    crate::links::client_link(store, number, base.as_ref())
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 
 use acquit_core::{Lang, Money};
 use acquit_relay_protocol::bundle;
-use acquit_store::{LinkKind, LinkStatus, Store, StoreError, StoredLink, StoredShare};
+use acquit_store::{Store, StoreError, StoredShare};
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
@@ -31,7 +31,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::documents::{DocumentError, Rendering, render_pdf};
-use crate::relay::{RelayClient, RelayError};
+use crate::relay::{PublicBase, RelayClient, RelayError};
 
 /// Invoices whose page could not be republished yet (JSON array).
 pub(crate) const UNSHARED: &str = "sync.relay.unshared";
@@ -228,7 +228,7 @@ pub(crate) fn format_date(lang: Lang, date: chrono::NaiveDate) -> String {
 pub fn summary(
     store: &Store,
     number: &str,
-    relay_base: Option<&str>,
+    relay_base: Option<&PublicBase>,
 ) -> Result<Summary, DocumentError> {
     let view = store.invoice(number)?;
     let (Some(number), Some(issue_date), Some(due_date), Some(seller)) = (
@@ -258,7 +258,7 @@ pub fn summary(
     let credit = view.kind.is_credit_note();
     let owed = due.is_positive() && !credit;
     let pay_url = if owed {
-        pay_url(store, &number, relay_base)?
+        crate::links::client_link(store, &number, relay_base)?
     } else {
         None
     };
@@ -307,26 +307,6 @@ pub fn summary(
     })
 }
 
-/// The open link the page's "Payer en ligne" goes to: a lasting Payment
-/// Link rather than an expiring Checkout page, then the newest; through the
-/// relay's stable `/p/…` page when there is a relay.
-fn pay_url(
-    store: &Store,
-    number: &str,
-    relay_base: Option<&str>,
-) -> Result<Option<String>, StoreError> {
-    let mut open: Vec<StoredLink> = store
-        .open_links_of(number)?
-        .into_iter()
-        .filter(|l| l.status == LinkStatus::Open && l.url.is_some())
-        .collect();
-    open.sort_by_key(|l| (l.kind == LinkKind::PaymentLink, l.created_at, l.id));
-    Ok(open.pop().and_then(|link| match relay_base {
-        Some(base) => Some(format!("{}/p/{}", base.trim_end_matches('/'), link.token)),
-        None => link.url,
-    }))
-}
-
 /// A QR code (error correction M, as EPC069-12 requires) as a standalone
 /// SVG: one path of unit squares, with a 4-module quiet zone.
 pub fn qr_svg(data: &[u8]) -> Option<String> {
@@ -351,7 +331,7 @@ pub fn qr_svg(data: &[u8]) -> Option<String> {
 pub fn build_bundle(
     store: &Store,
     share: &StoredShare,
-    relay_base: Option<&str>,
+    relay_base: Option<&PublicBase>,
 ) -> Result<Vec<u8>, ShareError> {
     let summary = summary(store, &share.invoice_number, relay_base)?;
     let pdf = render_pdf(store, &share.invoice_number, None, Rendering::Current)?.bytes;
@@ -363,7 +343,7 @@ async fn publish(
     relay: &RelayClient,
     share: &StoredShare,
 ) -> Result<(), ShareError> {
-    let sealed = build_bundle(store, share, Some(&relay.config().base))?;
+    let sealed = build_bundle(store, share, Some(&relay.config().public_base()))?;
     relay.publish_document(&share.doc_token, sealed).await?;
     store.share_published(&share.doc_token)?;
     Ok(())
@@ -514,13 +494,30 @@ mod tests {
     }
 
     #[test]
+    fn the_relay_address_makes_every_public_url_the_same_way() {
+        for typed in [
+            "https://relay.example",
+            " https://relay.example/ ",
+            "https://relay.example//",
+        ] {
+            let base = PublicBase::new(typed).unwrap();
+            assert_eq!(base.link("tok"), "https://relay.example/p/tok");
+            assert_eq!(base.link_done("tok"), "https://relay.example/p/tok/done");
+            assert_eq!(base.page("doc", "KEY"), "https://relay.example/v/doc#k=KEY");
+        }
+        assert_eq!(PublicBase::new("  "), None);
+        assert_eq!(PublicBase::new(""), None);
+    }
+
+    #[test]
     fn the_summary_follows_the_invoice() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("a.db")).unwrap();
         store
             .fill_demo(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
             .unwrap();
-        let paid = summary(&store, "F-2026-0001", Some("https://relay.example")).unwrap();
+        let relay = PublicBase::new("https://relay.example").unwrap();
+        let paid = summary(&store, "F-2026-0001", Some(&relay)).unwrap();
         assert_eq!(paid.status, "paid");
         assert_eq!(paid.amount_due_minor, 0);
         assert!(paid.pay_url.is_none() && paid.bank.is_none() && paid.epc_svg.is_none());

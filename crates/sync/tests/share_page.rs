@@ -96,7 +96,8 @@ fn the_page_script_decrypts_a_rust_bundle_and_shows_the_invoice() {
     // Issued, nothing paid yet, in the demo.
     let due = "F-2026-0006".to_owned();
     assert!(store.invoice(&due).unwrap().amount_due.is_positive());
-    let mut summary = share::summary(&store, &due, Some("https://relay.example")).unwrap();
+    let relay = acquit_sync::relay::PublicBase::new("https://relay.example/").unwrap();
+    let mut summary = share::summary(&store, &due, Some(&relay)).unwrap();
     // As if a link were open (the demo has none).
     summary.pay_url = Some("https://relay.example/p/lnk_0123456789abcdef".into());
     let pdf = acquit_sync::render_pdf(&store, &due, None, Rendering::Current)
