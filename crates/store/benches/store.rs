@@ -110,6 +110,21 @@ fn main() {
         let board = store.dashboard(today).unwrap();
         assert!(board.due_count > 0);
     });
+    let mut remindable = 0;
+    measure("reminders: the invoices that may be reminded", 5, || {
+        remindable = store.remindable().unwrap().len();
+    });
+    // What deciding reminders cost before `remindable`: every remindable
+    // invoice read in full (three times, then), once here, for comparison.
+    let numbers: Vec<String> = store.remindable_invoices().unwrap();
+    let started = Instant::now();
+    for number in &numbers {
+        store.invoice(number).unwrap();
+    }
+    println!(
+        "  (for comparison: reading those {remindable} invoices in full once: {:.0} ms)",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     // A new modification time makes the open check the whole file again,
     // as the first open of a process does.
     let mut tick = std::time::SystemTime::now();

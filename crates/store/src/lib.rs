@@ -73,7 +73,8 @@ pub use quotes::{
 };
 pub use recurring::{Delivery, Made, PeriodMade, Recurring, RecurringMode, Run, Template};
 pub use reminders::{
-    JUST_SENT_SECONDS, MailKind, NewMail, NewReminder, ReminderVia, SentMail, StoredReminder,
+    JUST_SENT_SECONDS, MailKind, NewMail, NewReminder, Remindable, ReminderVia, SentMail,
+    StoredReminder,
 };
 pub use shares::{SHARE_KEY_LEN, StoredShare};
 pub use stripe::{

@@ -16,6 +16,16 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::links::parse_instant;
+
+/// An invoice a reminder may be due for ([`Store::remindable`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remindable {
+    pub number: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    /// The steps (offsets from the due date) already reminded, oldest first.
+    pub sent_steps: Vec<i32>,
+}
 use crate::{ListQuery, PaymentKind, Rejection, Store, StoreError, now_rfc3339};
 
 /// How a reminder went out.
@@ -258,27 +268,52 @@ impl Store {
     /// is not chased), with a due date, to a client who takes reminders.
     /// Numbers, oldest due first.
     pub fn remindable_invoices(&self) -> Result<Vec<String>, StoreError> {
-        let mut out = Vec::new();
+        Ok(self.remindable()?.into_iter().map(|r| r.number).collect())
+    }
+
+    /// [`Store::remindable_invoices`] with what deciding a reminder needs
+    /// (dates, the steps already sent), in a few queries whatever the
+    /// number of invoices: none is read in full.
+    pub fn remindable(&self) -> Result<Vec<Remindable>, StoreError> {
+        let mut rows = Vec::new();
         for status in [InvoiceStatus::Issued, InvoiceStatus::PartiallyPaid] {
-            let rows = self.list_page(&ListQuery {
+            rows.extend(self.list_page(&ListQuery {
                 status: Some(status),
                 ..ListQuery::default()
-            })?;
-            out.extend(
-                rows.into_iter()
-                    .filter(|r| !r.kind.is_credit_note() && r.due_date.is_some())
-                    .filter_map(|r| Some((r.due_date?, r.number?))),
-            );
+            })?);
         }
-        out.sort();
-        let mut numbers = Vec::with_capacity(out.len());
-        for (_, number) in out {
-            let view = self.invoice(&number)?;
-            if !self.client(view.client_id)?.no_reminders {
-                numbers.push(number);
-            }
+        // Invoices of clients who said never, and the steps sent so far.
+        let mut never = std::collections::HashSet::new();
+        let mut stmt = self.conn().prepare(
+            "SELECT i.id FROM invoices i JOIN clients c ON c.id = i.client_id
+             WHERE i.number IS NOT NULL
+               AND coalesce(json_extract(c.profile, '$.no_reminders'), 0) <> 0",
+        )?;
+        for id in stmt.query_map([], |r| r.get::<_, i64>(0))? {
+            never.insert(id?);
         }
-        Ok(numbers)
+        let mut sent: std::collections::HashMap<i64, Vec<i32>> = Default::default();
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT invoice_id, step FROM reminders ORDER BY id")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i32>(1)?)))? {
+            let (invoice, step) = row?;
+            sent.entry(invoice).or_default().push(step);
+        }
+        let mut out: Vec<Remindable> = rows
+            .into_iter()
+            .filter(|r| !r.kind.is_credit_note() && !never.contains(&r.id.0))
+            .filter_map(|r| {
+                Some(Remindable {
+                    issue_date: r.issue_date?,
+                    due_date: r.due_date?,
+                    sent_steps: sent.remove(&r.id.0).unwrap_or_default(),
+                    number: r.number?,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (a.due_date, &a.number).cmp(&(b.due_date, &b.number)));
+        Ok(out)
     }
 
     /// What the lateness of `number` is computed from

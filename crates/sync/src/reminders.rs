@@ -64,18 +64,10 @@ pub struct Reminder {
 pub fn due(store: &Store, today: NaiveDate) -> Result<Vec<Reminder>, StoreError> {
     let schedule = schedule(store)?;
     let mut out = Vec::new();
-    for number in store.remindable_invoices()? {
-        let view = store.invoice(&number)?;
-        let (Some(issued), Some(due_date)) = (view.issue_date, view.due_date) else {
-            continue;
-        };
-        let sent: Vec<i32> = store
-            .reminders_of(&number)?
-            .iter()
-            .map(|r| r.step)
-            .collect();
-        if let Some(step) = schedule.step_due(issued, due_date, today, &sent) {
-            out.push(reminder(store, &number, step, today)?);
+    // Only the invoices with a step due are read in full.
+    for r in store.remindable()? {
+        if let Some(step) = schedule.step_due(r.issue_date, r.due_date, today, &r.sent_steps) {
+            out.push(reminder(store, &r.number, step, today)?);
         }
     }
     Ok(out)
