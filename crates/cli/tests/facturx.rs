@@ -591,6 +591,38 @@ fn every_kind_of_document_is_a_factur_x_the_official_rules_accept() {
             assert!(raw.contains(mark), "{number}: the XMP lacks {mark}");
         }
     }
+
+    // The PAID-stamped copy is a PDF/A-3 too. Its stamp is translucent,
+    // which PDF/A-2 and 3 allow (blended in the OutputIntent's sRGB) and
+    // PDF/A-1 does not: PDFBox's A-1 check may add only that (4.1.2).
+    let (acquit, number, _) = &all[0];
+    let json = acquit.json(&["invoice", "show", number, "--json"]);
+    let total = json["total"].as_str().unwrap().to_owned();
+    acquit.ok(&[
+        "payment",
+        "add",
+        number,
+        "--amount",
+        &total,
+        "--method",
+        "transfer",
+        "--date",
+        "2027-09-10",
+    ]);
+    let stamped = acquit.dir.path().join("stamped.pdf");
+    acquit.ok(&["invoice", "pdf", number, "--out", stamped.to_str().unwrap()]);
+    assert!(
+        common::pdf_text(&stamped).contains("PAYÉE"),
+        "the stamp is drawn"
+    );
+    let a1_only = ["1.4.7", "1.2.9", "3.1.11", "7.11.2", "4.1.2"];
+    let other: Vec<String> = preflight(&stamped)
+        .into_iter()
+        .filter(|e| !a1_only.iter().any(|code| e.starts_with(code)))
+        .collect();
+    assert!(other.is_empty(), "the stamped copy: {other:?}");
+    let raw = String::from_utf8_lossy(&std::fs::read(&stamped).unwrap()).into_owned();
+    assert!(raw.contains("<pdfaid:part>3</pdfaid:part>"));
 }
 
 #[test]
