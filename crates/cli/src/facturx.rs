@@ -13,8 +13,9 @@ use crate::CliError;
 #[derive(Debug, Subcommand)]
 pub enum FacturxCommand {
     /// Check a Factur-X PDF (or its XML): the XSD and the official EN 16931
-    /// and French rules (FNFE 1.4.0), run with xmllint and Java + Saxon-HE;
-    /// prints each violation with its rule id (exit 1 when there is one)
+    /// and French rules (FNFE 1.4.0), run with xmllint and Java + Saxon-HE,
+    /// and the PDF's PDF/A-3 with PDFBox Preflight when installed; prints
+    /// each violation with its rule id (exit 1 when there is one)
     Check {
         /// The Factur-X PDF, or a CII XML
         #[arg(value_name = "FILE")]
@@ -60,6 +61,26 @@ pub fn run(command: FacturxCommand) -> Result<String, CliError> {
         for f in fatal {
             let _ = writeln!(out, "  {}: {} ({})", f.rule, f.text, f.location);
         }
+    }
+    match &report.pdfa {
+        Some(check::PdfA::Checked(found)) if found.is_empty() => {
+            let _ = writeln!(out, "PDF/A-3 (PDFBox Preflight): no violation");
+        }
+        Some(check::PdfA::Checked(found)) => {
+            violations += found.len();
+            let _ = writeln!(
+                out,
+                "PDF/A-3 (PDFBox Preflight): {} violations",
+                found.len()
+            );
+            for finding in found {
+                let _ = writeln!(out, "  {finding}");
+            }
+        }
+        Some(check::PdfA::NotChecked(why)) => {
+            let _ = writeln!(out, "{why}");
+        }
+        None => {}
     }
     if violations == 0 {
         Ok(out)

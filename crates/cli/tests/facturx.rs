@@ -667,8 +667,36 @@ fn facturx_check_reads_one_back_and_names_each_violation_by_rule() {
     assert!(out.starts_with("factur-x.xml found in"), "{out}");
     assert!(
         out.contains("EN 16931: no violation")
-            && out.contains("French rules (BR-FR): no violation"),
+            && out.contains("French rules (BR-FR): no violation")
+            && out.contains("PDF/A-3 (PDFBox Preflight): no violation"),
         "{out}"
+    );
+
+    // The same file with its OutputIntent's key misspelt: its colours have
+    // no profile any more, which PDF/A forbids. Said, exit 1.
+    let qdf = acquit.dir.path().join("qdf.pdf");
+    let qpdf = std::process::Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(&pdf)
+        .arg(&qdf)
+        .output()
+        .unwrap();
+    assert!(qpdf.status.success(), "{}", text(&qpdf.stderr));
+    let mut bytes = std::fs::read(&qdf).unwrap();
+    let at = bytes
+        .windows(14)
+        .position(|w| w == b"/OutputIntents")
+        .expect("an OutputIntent");
+    bytes[at + 13] = b'X';
+    let no_profile = acquit.dir.path().join("no-profile.pdf");
+    std::fs::write(&no_profile, bytes).unwrap();
+    let run = acquit.run(&["facturx", "check", no_profile.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stdout));
+    let report = text(&run.stdout);
+    assert!(
+        report.contains("PDF/A-3 (PDFBox Preflight):")
+            && report.contains("2.4.3 : Invalid Color space"),
+        "{report}"
     );
 
     // Its XML with a wrong VAT total: exit 1, the report on stdout.

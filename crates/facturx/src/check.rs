@@ -53,6 +53,41 @@ const ARTEFACTS: [(&str, &[u8]); 7] = [
 /// Debian's `libsaxonhe-java`.
 pub const SAXON_JAR: &str = "/usr/share/java/Saxon-HE.jar";
 
+/// PDFBox Preflight and what it needs on Java 17, from Debian's
+/// `libpdfbox2-java libactivation-java libjaxb-api-java`, in
+/// `/usr/share/java`. No PDF/A-3 validator installs from Debian (veraPDF
+/// does not), so the PDF is checked against PDF/A-1b and the findings only
+/// PDF/A-1 makes are set aside ([`A1_ONLY`]).
+const PDFBOX_JARS: [&str; 7] = [
+    "preflight",
+    "pdfbox2",
+    "fontbox2",
+    "xmpbox",
+    "commons-logging",
+    "javax.activation",
+    "jaxb-api",
+];
+
+/// Preflight's codes for what PDF/A-1 forbids and PDF/A-3 allows or asks
+/// for, with why: a Factur-X is a PDF/A-3 file with an attachment.
+pub const A1_ONLY: [(&str, &str); 5] = [
+    ("1.4.7", "embedded files (the XML) are what PDF/A-3 adds"),
+    ("1.2.9", "embedded files (the XML) are what PDF/A-3 adds"),
+    ("3.1.11", "CIDSet is optional from PDF/A-2 on"),
+    ("7.11.2", "the XMP says part 3, as it must"),
+    ("4.1.2", "transparency is allowed from PDF/A-2 on"),
+];
+
+/// What PDFBox Preflight said of a PDF's PDF/A-3 conformance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PdfA {
+    /// Its findings beyond [`A1_ONLY`], as Preflight words them
+    /// (`2.4.3 : Invalid Color space, …`); empty: nothing found.
+    Checked(Vec<String>),
+    /// Not run: what to install.
+    NotChecked(String),
+}
+
 /// Which compiled Schematron.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rules {
@@ -153,16 +188,19 @@ pub struct Report {
     /// xmllint's complaints against the Factur-X EN 16931 XSD.
     pub xsd: Vec<String>,
     pub findings: Vec<(Rules, Vec<Finding>)>,
+    /// The PDF's PDF/A-3 checks; None for an XML.
+    pub pdfa: Option<PdfA>,
 }
 
 impl Report {
-    /// Valid: no XSD error, no fatal finding.
+    /// Valid: no XSD error, no fatal finding, no PDF/A finding.
     pub fn is_valid(&self) -> bool {
         self.xsd.is_empty()
             && self
                 .findings
                 .iter()
                 .all(|(_, f)| f.iter().all(|f| !f.is_fatal()))
+            && !matches!(&self.pdfa, Some(PdfA::Checked(found)) if !found.is_empty())
     }
 }
 
@@ -336,11 +374,75 @@ pub fn check(file: &[u8]) -> Result<Report, CheckError> {
         };
         findings.push((rules, found));
     }
+    let pdfa = match file_name {
+        Some(_) => {
+            let pdf = dir.path().join("invoice.pdf");
+            std::fs::write(&pdf, file)?;
+            Some(preflight(&pdf)?)
+        }
+        None => None,
+    };
     Ok(Report {
         file_name,
         xsd,
         findings,
+        pdfa,
     })
+}
+
+/// PDFBox Preflight on `pdf`, its A-1-only findings set aside.
+fn preflight(pdf: &Path) -> Result<PdfA, CheckError> {
+    let java = Path::new("/usr/share/java");
+    if let Some(missing) = PDFBOX_JARS
+        .iter()
+        .find(|jar| !java.join(format!("{jar}.jar")).is_file())
+    {
+        return Ok(PdfA::NotChecked(format!(
+            "PDF/A not checked ({missing}.jar is missing): Debian/Ubuntu: sudo apt-get install \
+             libpdfbox2-java libactivation-java libjaxb-api-java"
+        )));
+    }
+    let classpath = PDFBOX_JARS
+        .iter()
+        .map(|jar| java.join(format!("{jar}.jar")).display().to_string())
+        .collect::<Vec<_>>()
+        .join(":");
+    let out = run(
+        Command::new("java")
+            .args(["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp"])
+            .arg(classpath)
+            .arg("org.apache.pdfbox.preflight.Validator_A1b")
+            .arg(pdf),
+        "java",
+        "default-jre-headless",
+    )?;
+    // Preflight says the same thing once per operator: each finding once,
+    // with how many times it was said.
+    let mut found: Vec<(String, usize)> = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.contains(" : "))
+        .filter(|l| {
+            !A1_ONLY
+                .iter()
+                .any(|(code, _)| l.starts_with(&format!("{code} ")))
+        })
+    {
+        match found.iter_mut().find(|(seen, _)| seen == line) {
+            Some((_, times)) => *times += 1,
+            None => found.push((line.to_owned(), 1)),
+        }
+    }
+    Ok(PdfA::Checked(
+        found
+            .into_iter()
+            .map(|(line, times)| match times {
+                1 => line,
+                n => format!("{line} (×{n})"),
+            })
+            .collect(),
+    ))
 }
 
 const SVRL: &str = "http://purl.oclc.org/dsdl/svrl";
