@@ -50,8 +50,9 @@ fn make_recurring(app: &AppHandle, store: &mut Store) {
 pub struct PaymentsApplied {
     /// The numbers of the invoices paid (or partly paid) by this sync.
     pub invoices: Vec<String>,
-    /// Their status now (`paid`, `partially-paid`, `processing`), in order.
-    pub statuses: Vec<String>,
+    /// Their status now (`paid`, `partially-paid`, `processing`), in
+    /// order; None for one that could not be read back.
+    pub statuses: Vec<Option<crate::choices::InvoiceStatusChoice>>,
 }
 
 impl tauri_specta::Event for PaymentsApplied {
@@ -216,12 +217,7 @@ fn sync_loop(
                     let statuses = report
                         .invoices
                         .iter()
-                        .map(|n| {
-                            store
-                                .invoice(n)
-                                .map(|v| v.status.as_str().to_owned())
-                                .unwrap_or_default()
-                        })
+                        .map(|n| store.invoice(n).ok().map(|v| v.status.into()))
                         .collect();
                     let _ = PaymentsApplied {
                         invoices: report.invoices.clone(),

@@ -4,13 +4,14 @@
 //! `acquit export all`, `acquit credit-note` and `acquit reconcile`.
 
 use acquit_core::{Lang, Money};
-use acquit_store::{LedgerEntry, LedgerTotal, PaymentKind, ProposalStatus};
+use acquit_store::{LedgerEntry, LedgerTotal, ProposalStatus};
 use acquit_sync::config;
 use acquit_sync::reconcile::{self, FindingKind};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::choices::{PaymentKindChoice, PaymentMethodChoice};
 use crate::commands::{Books, CommandError};
 use crate::payments::on_own_connection;
 use crate::view::id32;
@@ -58,10 +59,8 @@ pub struct LedgerRow {
     pub date: String,
     pub invoice: String,
     pub client: String,
-    /// `payment`, `refund`, `reversal`.
-    pub kind: String,
-    /// `stripe`, `transfer`, `cheque`, `cash`, `card-terminal`, `other`.
-    pub method: String,
+    pub kind: PaymentKindChoice,
+    pub method: PaymentMethodChoice,
     /// As the ledger prints it: `STRIPE card`, `STRIPE SEPA`, `transfer`.
     pub method_label: String,
     /// Negative for refunds and counter-entries.
@@ -98,13 +97,8 @@ fn ledger_row(e: &LedgerEntry, lang: Lang) -> LedgerRow {
         date: e.date.to_string(),
         invoice: e.invoice_number.clone(),
         client: e.client.clone(),
-        kind: match e.kind {
-            PaymentKind::Payment => "payment",
-            PaymentKind::Refund => "refund",
-            PaymentKind::Reversal => "reversal",
-        }
-        .to_owned(),
-        method: e.method.as_str().to_owned(),
+        kind: e.kind.into(),
+        method: e.method.into(),
         method_label: e.method_label(),
         amount: e.amount.format(lang),
         fee: e.fee.map(|f| f.format(lang)),
@@ -274,13 +268,36 @@ pub fn issue_refund_credit_note(
 
 // ---------------------------------------------------------------- reconciliation
 
+/// What a difference between Stripe and the books is: the findings of
+/// [`FindingKind`] the reconciliation screen lists (the events sync kept
+/// are listed apart, see [`kept_events`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum PaymentFindingKind {
+    // Paid on Stripe, not applied here.
+    MissingInAcquit,
+    // Recorded here, not among Stripe's payments.
+    UnknownToStripe,
+}
+
+impl PaymentFindingKind {
+    /// The payment findings; None for an event sync kept.
+    fn of(kind: FindingKind) -> Option<PaymentFindingKind> {
+        match kind {
+            FindingKind::MissingInAcquit => Some(PaymentFindingKind::MissingInAcquit),
+            FindingKind::UnknownToStripe => Some(PaymentFindingKind::UnknownToStripe),
+            FindingKind::UnmatchedEvent
+            | FindingKind::RejectedEvent
+            | FindingKind::UnconfirmedEvent => None,
+        }
+    }
+}
+
 /// One difference between Stripe and the books.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct FindingView {
-    /// `missing-in-acquit` (paid on Stripe, not applied here) or
-    /// `unknown-to-stripe` (recorded here, not among Stripe's payments).
-    pub kind: String,
+    pub kind: PaymentFindingKind,
     /// The PaymentIntent, `pi_…`.
     pub stripe_ref: String,
     pub invoice: Option<String>,
@@ -323,19 +340,13 @@ pub async fn reconcile(
             findings: outcome
                 .findings
                 .into_iter()
-                .filter(|f| {
-                    !matches!(
-                        f.kind,
-                        FindingKind::UnmatchedEvent
-                            | FindingKind::RejectedEvent
-                            | FindingKind::UnconfirmedEvent
-                    )
-                })
-                .map(|f| FindingView {
-                    kind: f.kind.as_str().to_owned(),
-                    stripe_ref: f.stripe_ref,
-                    invoice: f.invoice_number,
-                    amount: f.amount.map(|a| a.format(lang)),
+                .filter_map(|f| {
+                    Some(FindingView {
+                        kind: PaymentFindingKind::of(f.kind)?,
+                        stripe_ref: f.stripe_ref,
+                        invoice: f.invoice_number,
+                        amount: f.amount.map(|a| a.format(lang)),
+                    })
                 })
                 .collect(),
         })
@@ -395,4 +406,24 @@ pub fn kept_events(books: State<'_, Books>) -> Result<Vec<KeptEventView>, Comman
             })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_is_named_as_acquit_reconcile_names_it() {
+        for kind in [FindingKind::MissingInAcquit, FindingKind::UnknownToStripe] {
+            let shown = PaymentFindingKind::of(kind).unwrap();
+            assert_eq!(serde_json::to_value(shown).unwrap(), kind.as_str());
+        }
+        for kept in [
+            FindingKind::UnmatchedEvent,
+            FindingKind::RejectedEvent,
+            FindingKind::UnconfirmedEvent,
+        ] {
+            assert_eq!(PaymentFindingKind::of(kept), None);
+        }
+    }
 }

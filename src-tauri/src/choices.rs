@@ -1,11 +1,18 @@
-//! The closed lists the forms choose from, typed for the UI: each core enum
-//! a form sends or shows has a twin here that specta turns into a
-//! TypeScript union, with conversions both ways written as exhaustive
-//! matches (a variant added to the core fails to compile here until it is
-//! added to its twin). The names on the wire are the core's own `as_str`
-//! names, which the tests below hold.
+//! The closed lists the UI chooses from or is shown, typed for it: each
+//! fieldless core or store enum a form sends or a screen shows (a status, a
+//! kind, a method, a tone) has a twin here that specta turns into a
+//! TypeScript union, so the UI's every comparison (`status === "paid"`) is
+//! checked by its compiler. Conversions both ways are exhaustive matches (a
+//! variant added to the core fails to compile here until it is added to its
+//! twin). The names on the wire are the core's own `as_str` names (its serde
+//! names where it has no `as_str`), which the tests below hold.
 
-use acquit_core::{Activity, Country, LegalForm, Nature, PaymentMeans, Unit};
+use acquit_core::declaration::Level;
+use acquit_core::reminders::Tone;
+use acquit_core::{
+    Activity, Country, InvoiceKind, InvoiceStatus, LegalForm, Nature, PaymentMeans, Unit,
+};
+use acquit_store::{LinkKind, LinkStatus, PaymentKind, PaymentMethod, ReminderVia};
 use serde::{Deserialize, Serialize};
 
 /// A twin of a fieldless core enum, with `From` both ways.
@@ -15,6 +22,12 @@ macro_rules! twin {
         $(#[$meta])*
         pub enum $name {
             $($variant),+
+        }
+
+        #[cfg(test)]
+        impl $name {
+            /// Every variant, for the tests that hold the wire names.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
         }
 
         impl From<$name> for $core {
@@ -63,6 +76,63 @@ twin! {
     /// A way the client may pay (the invoice's BT-81).
     #[serde(rename_all = "kebab-case")]
     PaymentMeansChoice = PaymentMeans { Transfer, Card, Cheque, Cash }
+}
+
+twin! {
+    /// What a document is.
+    #[serde(rename_all = "snake_case")]
+    InvoiceKindChoice = InvoiceKind { Standard, Deposit, Balance, CreditNote }
+}
+
+twin! {
+    /// Where an invoice stands (derived by the core from its payments and
+    /// credit notes).
+    #[serde(rename_all = "kebab-case")]
+    InvoiceStatusChoice = InvoiceStatus { Draft, Issued, Processing, PartiallyPaid, Paid, Cancelled }
+}
+
+twin! {
+    /// A line of the receipts: money in, money given back, or a
+    /// counter-entry cancelling a mistake.
+    #[serde(rename_all = "lowercase")]
+    PaymentKindChoice = PaymentKind { Payment, Refund, Reversal }
+}
+
+twin! {
+    /// How a payment was received.
+    #[serde(rename_all = "kebab-case")]
+    PaymentMethodChoice = PaymentMethod { Stripe, Transfer, Cheque, Cash, CardTerminal, Other }
+}
+
+twin! {
+    /// A lasting Stripe Payment Link, or a Checkout Session that expires.
+    #[serde(rename_all = "kebab-case")]
+    LinkKindChoice = LinkKind { PaymentLink, Checkout }
+}
+
+twin! {
+    /// Where a payment link stands.
+    #[serde(rename_all = "lowercase")]
+    LinkStatusChoice = LinkStatus { Pending, Open, Processing, Paid, Expired, Deactivated, Failed }
+}
+
+twin! {
+    /// How a payment reminder speaks.
+    #[serde(rename_all = "lowercase")]
+    ReminderToneChoice = Tone { Courtesy, Reminder, Firm, Final }
+}
+
+twin! {
+    /// How a reminder goes out: by Acquit through the mail server (`smtp`),
+    /// handed to the mail client (`email`), or to WhatsApp.
+    #[serde(rename_all = "lowercase")]
+    ReminderViaChoice = ReminderVia { Email, Whatsapp, Smtp }
+}
+
+twin! {
+    /// Where a year-to-date total stands against a threshold.
+    #[serde(rename_all = "kebab-case")]
+    ThresholdLevelChoice = Level { Below, Near, Crossed, NearHigher, HigherCrossed }
 }
 
 /// A legal form the company form offers, with what it implies.
@@ -162,6 +232,59 @@ mod tests {
             assert_eq!(wire(PaymentMeansChoice::from(m)), m.as_str());
             assert_eq!(PaymentMeans::from(PaymentMeansChoice::from(m)), m);
         }
+    }
+
+    /// Each variant of a twin is named on the wire as `name` names its core
+    /// variant, and comes back from it unchanged.
+    fn holds<T, C>(all: &[T], name: impl Fn(C) -> String)
+    where
+        T: Copy + Serialize + PartialEq + std::fmt::Debug + From<C>,
+        C: Copy + From<T>,
+    {
+        assert!(!all.is_empty());
+        for &twin in all {
+            let core = C::from(twin);
+            assert_eq!(wire(twin), name(core), "{twin:?}");
+            assert_eq!(T::from(core), twin);
+        }
+    }
+
+    #[test]
+    fn the_statuses_and_kinds_shown_are_named_as_the_core_names_them() {
+        holds(InvoiceKindChoice::ALL, |k: InvoiceKind| {
+            k.as_str().to_owned()
+        });
+        holds(InvoiceStatusChoice::ALL, |s: InvoiceStatus| {
+            s.as_str().to_owned()
+        });
+        assert_eq!(InvoiceStatusChoice::ALL.len(), InvoiceStatus::ALL.len());
+        // The store has no `as_str` for it: its serde name, which is what
+        // the ledger and the invoice screen showed.
+        holds(PaymentKindChoice::ALL, |k: PaymentKind| wire(k));
+        holds(PaymentMethodChoice::ALL, |m: PaymentMethod| {
+            m.as_str().to_owned()
+        });
+        holds(LinkKindChoice::ALL, |k: LinkKind| k.as_str().to_owned());
+        holds(LinkStatusChoice::ALL, |s: LinkStatus| s.as_str().to_owned());
+        holds(ReminderToneChoice::ALL, |t: Tone| t.as_str().to_owned());
+        holds(ReminderViaChoice::ALL, |v: ReminderVia| {
+            v.as_str().to_owned()
+        });
+        holds(ThresholdLevelChoice::ALL, |l: Level| l.as_str().to_owned());
+        assert_eq!(
+            wire(PaymentKindChoice::Reversal),
+            format!("{:?}", PaymentKind::Reversal).to_lowercase()
+        );
+    }
+
+    #[test]
+    fn a_value_outside_the_list_is_refused_with_the_list() {
+        let refused = serde_json::from_value::<ReminderViaChoice>("fax".into()).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "unknown variant `fax`, expected one of `email`, `whatsapp`, `smtp`"
+        );
+        assert!(serde_json::from_value::<InvoiceStatusChoice>("partially_paid".into()).is_err());
     }
 
     #[test]

@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use acquit_core::{InvoiceStatus, Lang};
+use acquit_core::Lang;
 use acquit_store::{InvoiceSummary, ListQuery, Store};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::choices::{InvoiceKindChoice, InvoiceStatusChoice};
 use crate::logging::Logs;
 
 /// The open database, or why it could not be opened (shown to the user).
@@ -206,8 +207,8 @@ pub fn use_language(language: String) -> Result<(), CommandError> {
 pub struct InvoiceQuery {
     /// A number prefix or part of a client's name.
     pub search: Option<String>,
-    /// `draft`, `issued`, `processing`, `partially-paid`, `paid`, `cancelled`.
-    pub status: Option<String>,
+    /// None: every status.
+    pub status: Option<InvoiceStatusChoice>,
     pub offset: u32,
     pub limit: u32,
     /// The language amounts are written in.
@@ -221,9 +222,8 @@ pub struct InvoiceRow {
     pub id: i32,
     /// None for a draft.
     pub number: Option<String>,
-    /// `standard`, `deposit`, `balance`, `credit_note`.
-    pub kind: String,
-    pub status: String,
+    pub kind: InvoiceKindChoice,
+    pub status: InvoiceStatusChoice,
     pub client: String,
     /// YYYY-MM-DD.
     pub issue_date: Option<String>,
@@ -243,7 +243,7 @@ pub fn list_invoices(
     query: InvoiceQuery,
 ) -> Result<Vec<InvoiceRow>, CommandError> {
     let lang = lang(&query.lang)?;
-    let list = list_query(&query)?;
+    let list = list_query(&query);
     let page = books.with(|store| store.list_page(&list))?;
     Ok(page.into_iter().map(|row| invoice_row(row, lang)).collect())
 }
@@ -253,36 +253,94 @@ pub fn list_invoices(
 #[tauri::command]
 #[specta::specta]
 pub fn count_invoices(books: State<'_, Books>, query: InvoiceQuery) -> Result<u32, CommandError> {
-    let list = list_query(&query)?;
+    let list = list_query(&query);
     let count = books.with(|store| store.count_page(&list))?;
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
 
-fn list_query(query: &InvoiceQuery) -> Result<ListQuery, CommandError> {
-    let status = match query.status.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(s.parse::<InvoiceStatus>().map_err(CommandError::new)?),
-    };
-    Ok(ListQuery {
-        status,
+fn list_query(query: &InvoiceQuery) -> ListQuery {
+    ListQuery {
+        status: query.status.map(Into::into),
         search: query.search.clone(),
         offset: query.offset as usize,
         limit: query.limit.min(500) as usize,
         today: acquit_store::today(),
-    })
+    }
 }
 
 fn invoice_row(row: InvoiceSummary, lang: Lang) -> InvoiceRow {
     InvoiceRow {
         id: i32::try_from(row.id.0).unwrap_or(i32::MAX),
         number: row.number,
-        kind: row.kind.as_str().to_owned(),
-        status: row.status.as_str().to_owned(),
+        kind: row.kind.into(),
+        status: row.status.into(),
         client: row.client,
         issue_date: row.issue_date.map(|d| d.to_string()),
         due_date: row.due_date.map(|d| d.to_string()),
         total: row.total.format(lang),
         amount_due: row.amount_due.format(lang),
         overdue: row.overdue,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+
+    /// What the IPC answers `command` called with `args`, in a headless app
+    /// whose books cannot open (the arguments are read before they are).
+    fn call(command: &str, args: serde_json::Value) -> Result<(), serde_json::Value> {
+        let app = mock_builder()
+            .invoke_handler(tauri::generate_handler![
+                crate::notify::set_notification,
+                crate::mail::send_reminder,
+            ])
+            .manage(Books {
+                path: PathBuf::new(),
+                store: Arc::new(OnceLock::from(Err("no books in this test".to_owned()))),
+            })
+            .build(mock_context(noop_assets()))
+            .expect("the headless app builds");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("a headless window");
+        get_ipc_response(
+            &webview,
+            tauri::webview::InvokeRequest {
+                cmd: command.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_owned(),
+            },
+        )
+        .map(|_| ())
+    }
+
+    #[test]
+    fn a_value_outside_a_closed_list_is_refused_before_the_command_runs() {
+        assert_eq!(
+            call("set_notification", json!({ "kind": "sms", "on": true })),
+            Err(json!(
+                "invalid args `kind` for command `set_notification`: unknown variant `sms`, \
+                 expected one of `payments`, `reminders`, `recurring`, `quotes`"
+            ))
+        );
+        assert_eq!(
+            call("send_reminder", json!({ "number": "F-1", "via": "fax" })),
+            Err(json!(
+                "invalid args `via` for command `send_reminder`: unknown variant `fax`, \
+                 expected one of `email`, `whatsapp`, `smtp`"
+            ))
+        );
+        // A value of the list reaches the command (here, books that do not open).
+        assert_eq!(
+            call("set_notification", json!({ "kind": "quotes", "on": false })),
+            Err(json!({ "message": "no books in this test", "fields": [] }))
+        );
     }
 }

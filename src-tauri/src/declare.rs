@@ -6,12 +6,15 @@
 //! `acquit_core::declaration`'s. Amounts come formatted in the UI's
 //! language.
 
-use acquit_core::declaration::{self, Check, Columns, Part, Period, Regime, Scope, Threshold};
+use acquit_core::declaration::{
+    self, Check, Columns, Part, Period, Regime, Scope, Threshold, Warning,
+};
 use acquit_core::{Activity, Currency, Lang, Money};
 use acquit_store::Declaration;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::choices::{PaymentKindChoice, ThresholdLevelChoice};
 use crate::commands::{Books, CommandError};
 use crate::view::id32;
 
@@ -37,8 +40,7 @@ pub struct ReceiptRow {
     pub date: String,
     pub invoice: String,
     pub client: String,
-    /// `payment`, `refund`, `reversal`.
-    pub kind: String,
+    pub kind: PaymentKindChoice,
     /// As received, in the invoice's currency.
     pub amount: String,
     /// In euros when the amount is in another currency and was converted;
@@ -73,18 +75,43 @@ pub struct ThresholdRow {
     pub outdated: bool,
     pub year_to_date: String,
     pub percent: i32,
-    /// `below`, `near`, `crossed`, `near-higher`, `higher-crossed`.
-    pub level: String,
+    pub level: ThresholdLevelChoice,
     /// From 90 % on: where the total stands and what crossing means.
     pub statement: Option<String>,
+}
+
+/// What there is to check before declaring ([`Warning`], without its
+/// figures: its message says them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeclarationWarningKind {
+    // Receipts of no known activity: lines without a nature, no activity
+    // on the profile.
+    UnknownActivity,
+    // Receipts in another currency without a euro rate.
+    NotConverted,
+    // The thresholds of an earlier year are used.
+    Outdated,
+    // No threshold known: nothing is checked.
+    NoThresholds,
+}
+
+impl From<&Warning> for DeclarationWarningKind {
+    fn from(warning: &Warning) -> DeclarationWarningKind {
+        match warning {
+            Warning::UnknownActivity { .. } => DeclarationWarningKind::UnknownActivity,
+            Warning::NotConverted { .. } => DeclarationWarningKind::NotConverted,
+            Warning::Outdated { .. } => DeclarationWarningKind::Outdated,
+            Warning::NoThresholds { .. } => DeclarationWarningKind::NoThresholds,
+        }
+    }
 }
 
 /// Something to check before declaring.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DeclarationWarning {
-    /// `unknown-activity`, `not-converted`, `outdated`, `no-thresholds`.
-    pub kind: String,
+    pub kind: DeclarationWarningKind,
     pub message: String,
 }
 
@@ -171,7 +198,7 @@ fn threshold_row(c: &Check, lang: Lang) -> ThresholdRow {
         outdated: c.picked.outdated,
         year_to_date: c.total.format(lang),
         percent: i32::try_from(c.percent()).unwrap_or(i32::MAX),
-        level: c.level.as_str().to_owned(),
+        level: c.level.into(),
         statement: c.statement(lang),
     }
 }
@@ -204,7 +231,7 @@ fn view(d: &Declaration, lang: Lang) -> DeclarationView {
                 date: r.entry.date.to_string(),
                 invoice: r.entry.invoice_number.clone(),
                 client: r.entry.client.clone(),
-                kind: kind_name(r.entry.kind).to_owned(),
+                kind: r.entry.kind.into(),
                 amount: r.entry.amount.format(lang),
                 eur: r.eur_rate.and(r.eur).map(|m| m.format(lang)),
                 converted: r.eur.is_some(),
@@ -221,18 +248,10 @@ fn view(d: &Declaration, lang: Lang) -> DeclarationView {
             .warnings
             .iter()
             .map(|w| DeclarationWarning {
-                kind: w.code().to_owned(),
+                kind: w.into(),
                 message: w.message(lang),
             })
             .collect(),
-    }
-}
-
-fn kind_name(kind: acquit_store::PaymentKind) -> &'static str {
-    match kind {
-        acquit_store::PaymentKind::Payment => "payment",
-        acquit_store::PaymentKind::Refund => "refund",
-        acquit_store::PaymentKind::Reversal => "reversal",
     }
 }
 
@@ -324,4 +343,32 @@ pub fn reset_thresholds(books: State<'_, Books>, year: i32) -> Result<u32, Comma
     books
         .with(|store| store.remove_thresholds(Some(year)))
         .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_warning_is_named_by_its_core_code() {
+        let amount = Money::new(1_000, Currency::EUR);
+        for warning in [
+            Warning::UnknownActivity {
+                amount,
+                invoices: vec!["F-2027-0001".into()],
+            },
+            Warning::NotConverted {
+                amount,
+                invoices: Vec::new(),
+            },
+            Warning::Outdated {
+                year: 2031,
+                figures_of: 2028,
+            },
+            Warning::NoThresholds { year: 2020 },
+        ] {
+            let kind = DeclarationWarningKind::from(&warning);
+            assert_eq!(serde_json::to_value(kind).unwrap(), warning.code());
+        }
+    }
 }

@@ -4,14 +4,13 @@
 use acquit_core::ids::{Email, PhoneE164, Siren, VatNumber};
 use acquit_core::tax::{self, Discount, LineInput};
 use acquit_core::{
-    Client, Currency, EurRate, InvoiceDetails, InvoiceKind, Lang, Line, Money, Quantity,
-    VatExemption, VatRate,
+    Client, Currency, EurRate, InvoiceDetails, Lang, Line, Money, Quantity, VatExemption, VatRate,
 };
 use acquit_store::{ClientId, InvoiceId, NewDraft, Rejection, StoreError};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::choices::{NatureChoice, PaymentMeansChoice, UnitChoice};
+use crate::choices::{InvoiceKindChoice, NatureChoice, PaymentMeansChoice, UnitChoice};
 use crate::commands::{Books, CommandError, FieldError};
 use crate::forms::{AddressForm, Form};
 use crate::vies::VatCheckView;
@@ -204,8 +203,8 @@ pub fn update_client(
 #[serde(rename_all = "camelCase")]
 pub struct DraftForm {
     pub client_id: i32,
-    /// `standard`, `deposit` or `balance`.
-    pub kind: String,
+    /// The editor offers `standard`, `deposit` and `balance`.
+    pub kind: InvoiceKindChoice,
     /// YYYY-MM-DD; empty for the seller's payment terms.
     pub due_date: Option<String>,
 }
@@ -215,13 +214,12 @@ pub struct DraftForm {
 #[specta::specta]
 pub fn create_draft(books: State<'_, Books>, draft: DraftForm) -> Result<i32, CommandError> {
     let mut form = Form::default();
-    let kind = form.required("kind", &draft.kind, str::parse::<InvoiceKind>);
     let due_date = form.optional("dueDate", draft.due_date.as_deref(), parse_date);
     form.finish()?;
     let new = NewDraft {
         client: ClientId(draft.client_id.into()),
         currency: Currency::EUR,
-        kind: kind.unwrap_or(InvoiceKind::Standard),
+        kind: draft.kind.into(),
         due_date,
         sale_date: None,
         deposits: Vec::new(),
@@ -235,8 +233,8 @@ pub fn create_draft(books: State<'_, Books>, draft: DraftForm) -> Result<i32, Co
 #[serde(rename_all = "camelCase")]
 pub struct DraftHeaderForm {
     pub client_id: i32,
-    /// `standard`, `deposit` or `balance`.
-    pub kind: String,
+    /// The editor offers `standard`, `deposit` and `balance`.
+    pub kind: InvoiceKindChoice,
     /// ISO 4217: `EUR`.
     pub currency: String,
     /// YYYY-MM-DD; empty for the issue date.
@@ -276,20 +274,19 @@ impl DraftHeaderForm {
     /// The store's header, or each field's error.
     fn parse(&self) -> Result<NewDraft, CommandError> {
         let mut form = Form::default();
-        let kind = form.required("kind", &self.kind, str::parse::<InvoiceKind>);
         let currency = form.required("currency", self.currency.trim(), Currency::from_code);
         let sale_date = form.optional("saleDate", self.sale_date.as_deref(), parse_date);
         let due_date = form.optional("dueDate", self.due_date.as_deref(), parse_date);
         let eur_rate = form.optional("eurRate", self.eur_rate.as_deref(), EurRate::parse);
         let delivery = form.address("delivery", &self.delivery, None);
         form.finish()?;
-        let (Some(kind), Some(currency)) = (kind, currency) else {
+        let Some(currency) = currency else {
             return Err(CommandError::new("the form is incomplete"));
         };
         Ok(NewDraft {
             client: ClientId(self.client_id.into()),
             currency,
-            kind,
+            kind: self.kind.into(),
             due_date,
             sale_date,
             deposits: self
@@ -570,7 +567,7 @@ mod tests {
     fn a_header_is_read_with_the_cores_parsers() {
         let form = DraftHeaderForm {
             client_id: 3,
-            kind: "balance".into(),
+            kind: InvoiceKindChoice::Balance,
             currency: "usd".into(),
             sale_date: Some("".into()),
             due_date: Some("2027-01-15".into()),
@@ -591,7 +588,7 @@ mod tests {
             ],
         };
         let header = form.parse().unwrap();
-        assert_eq!(header.kind, InvoiceKind::Balance);
+        assert_eq!(header.kind, acquit_core::InvoiceKind::Balance);
         assert_eq!(header.currency.code(), "USD");
         assert_eq!(header.sale_date, None);
         assert_eq!(header.due_date.unwrap().to_string(), "2027-01-15");
@@ -613,7 +610,6 @@ mod tests {
         assert_eq!(delivery.lines, ["Quai 4"]);
         assert_eq!(delivery.country, Some(acquit_core::Country::FR));
         let bad = DraftHeaderForm {
-            kind: "gift".into(),
             currency: "XYZ".into(),
             due_date: Some("15/01/2027".into()),
             eur_rate: Some("-1".into()),
@@ -632,7 +628,7 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            ["kind", "currency", "dueDate", "eurRate", "deliveryPostcode"]
+            ["currency", "dueDate", "eurRate", "deliveryPostcode"]
         );
     }
 

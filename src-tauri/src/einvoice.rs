@@ -5,6 +5,7 @@
 //! `status`); the background sync asks the platform what changed on each
 //! turn (`background`).
 
+use acquit_core::einvoicing::Channel;
 use acquit_secrets::Secret;
 use acquit_store::InvoiceId;
 use acquit_sync::einvoice::{self, PaConnection};
@@ -93,13 +94,49 @@ pub struct StatusRow {
     pub blocking: bool,
 }
 
+/// The way of an invoice under the e-invoicing reform
+/// ([`acquit_core::einvoicing::Channel`], without the buyer's SIREN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum EInvoiceChannel {
+    // Through the platforms, to the buyer's SIREN.
+    EInvoice,
+    // A French business whose SIREN is missing: it cannot go yet.
+    EInvoiceWithoutSiren,
+    // E-reported as a sale to a consumer.
+    ReportConsumer,
+    // E-reported as a sale to a business established abroad.
+    ReportInternational,
+}
+
+impl From<&Channel> for EInvoiceChannel {
+    fn from(channel: &Channel) -> EInvoiceChannel {
+        match channel {
+            Channel::EInvoice { .. } => EInvoiceChannel::EInvoice,
+            Channel::EInvoiceWithoutSiren => EInvoiceChannel::EInvoiceWithoutSiren,
+            Channel::ReportConsumer => EInvoiceChannel::ReportConsumer,
+            Channel::ReportInternational => EInvoiceChannel::ReportInternational,
+        }
+    }
+}
+
+impl EInvoiceChannel {
+    /// As `acquit_sync::einvoice::EInvoiceState::channel` names it.
+    fn as_str(self) -> &'static str {
+        match self {
+            EInvoiceChannel::EInvoice => "e-invoice",
+            EInvoiceChannel::EInvoiceWithoutSiren => "e-invoice-without-siren",
+            EInvoiceChannel::ReportConsumer => "report-consumer",
+            EInvoiceChannel::ReportInternational => "report-international",
+        }
+    }
+}
+
 /// An issued invoice's e-invoicing, as its view shows it.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EInvoiceView {
-    /// `e-invoice`, `e-invoice-without-siren`, `report-consumer`,
-    /// `report-international`.
-    pub channel: String,
+    pub channel: EInvoiceChannel,
     /// Where it stands, in words.
     pub summary: String,
     /// What to do now, if anything.
@@ -117,13 +154,16 @@ fn view_of(store: &acquit_store::Store, number: &str) -> Result<EInvoiceView, St
     let connected = PaConnection::load(store)
         .map_err(|e| localize(&e))?
         .is_some();
+    // The state's channel, typed: the same rule on the same client.
+    let channel = EInvoiceChannel::from(&Channel::of(&invoice.buyer));
+    debug_assert_eq!(channel.as_str(), state.channel, "{number}");
     let sendable = connected
-        && state.channel == "e-invoice"
+        && channel == EInvoiceChannel::EInvoice
         && state.flow.is_none()
         && !invoice.elsewhere
         && !invoice.kind.is_credit_note();
     Ok(EInvoiceView {
-        channel: state.channel.to_owned(),
+        channel,
         summary: state.summary,
         next_step: state.next_step,
         statuses: state
@@ -349,4 +389,24 @@ pub async fn answer_received(
         Ok(())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_channel_is_named_as_the_sync_crate_names_it() {
+        let siren = acquit_core::ids::Siren::parse("732829320").unwrap();
+        for (channel, name) in [
+            (Channel::EInvoice { buyer_siren: siren }, "e-invoice"),
+            (Channel::EInvoiceWithoutSiren, "e-invoice-without-siren"),
+            (Channel::ReportConsumer, "report-consumer"),
+            (Channel::ReportInternational, "report-international"),
+        ] {
+            let typed = EInvoiceChannel::from(&channel);
+            assert_eq!(typed.as_str(), name);
+            assert_eq!(serde_json::to_value(typed).unwrap(), name);
+        }
+    }
 }

@@ -17,6 +17,7 @@ use acquit_sync::reminders;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::choices::{ReminderToneChoice, ReminderViaChoice};
 use crate::commands::{Books, CommandError};
 use crate::forms::Form;
 use crate::messages::{localize, say, ui_lang};
@@ -224,8 +225,8 @@ pub async fn mail_invoice(
 pub struct ReminderPreview {
     /// Days from the due date (negative: before it).
     pub step: i32,
-    /// `courtesy`, `reminder`, `firm`, `final`.
-    pub tone: String,
+    /// None when `blocked`.
+    pub tone: Option<ReminderToneChoice>,
     pub days_late: u32,
     /// In the UI's language.
     pub amount_due: String,
@@ -288,7 +289,7 @@ pub fn reminder_preview(
         let c = &reminder.charges;
         Ok(Some(ReminderPreview {
             step: reminder.step.offset,
-            tone: reminder.step.tone.as_str().to_owned(),
+            tone: Some(reminder.step.tone.into()),
             days_late: c.days_late,
             amount_due: reminder.amount_due.format(lang),
             penalties: c.penalties.is_positive().then(|| c.penalties.format(lang)),
@@ -323,9 +324,9 @@ fn blocked(why: String, smtp: bool) -> ReminderPreview {
 pub async fn send_reminder(
     books: State<'_, Books>,
     number: String,
-    via: String,
+    via: ReminderViaChoice,
 ) -> Result<String, CommandError> {
-    let via: ReminderVia = via.parse().map_err(CommandError::new)?;
+    let via = ReminderVia::from(via);
     on_own_connection(&books, move |store| {
         let today = acquit_store::today();
         let reminder = reminders::prepare(store, &number, today).map_err(|e| localize(&e))?;
@@ -385,7 +386,7 @@ pub struct DueReminder {
     pub number: String,
     pub client: String,
     pub step: i32,
-    pub tone: String,
+    pub tone: ReminderToneChoice,
     pub amount_due: String,
     pub penalties: Option<String>,
 }
@@ -408,7 +409,7 @@ pub fn reminders_due(
                     number: r.number,
                     client: r.client,
                     step: r.step.offset,
-                    tone: r.step.tone.as_str().to_owned(),
+                    tone: r.step.tone.into(),
                     amount_due: r.amount_due.format(lang),
                     penalties: r
                         .charges

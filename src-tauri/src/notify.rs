@@ -10,24 +10,42 @@
 
 use acquit_core::{InvoiceStatus, Lang};
 use acquit_store::{Made, PeriodMade, Store};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::commands::{Books, CommandError};
 use crate::messages::{say, ui_lang};
 
-/// The kinds of notification, as their setting names them.
-pub const KINDS: [&str; 4] = ["payments", "reminders", "recurring", "quotes"];
+/// A kind of notification, named as its setting is (`notify.payments`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum NotificationKind {
+    Payments,
+    Reminders,
+    Recurring,
+    Quotes,
+}
+
+impl NotificationKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::Payments => "payments",
+            NotificationKind::Reminders => "reminders",
+            NotificationKind::Recurring => "recurring",
+            NotificationKind::Quotes => "quotes",
+        }
+    }
+}
 
 /// The setting of the last day the reminders due were announced.
 const REMINDERS_ANNOUNCED: &str = "notify.reminders.last";
 
-fn setting(kind: &str) -> String {
-    format!("notify.{kind}")
+fn setting(kind: NotificationKind) -> String {
+    format!("notify.{}", kind.as_str())
 }
 
-fn enabled(store: &Store, kind: &str) -> bool {
+fn enabled(store: &Store, kind: NotificationKind) -> bool {
     !matches!(store.setting(&setting(kind)), Ok(Some(v)) if v == "off")
 }
 
@@ -62,7 +80,7 @@ fn show(app: &AppHandle, title: &str, body: &str) {
 
 /// After a sync applied payments to `numbers`.
 pub fn payments(app: &AppHandle, store: &Store, numbers: &[String]) {
-    if in_front(app) || !enabled(store, "payments") {
+    if in_front(app) || !enabled(store, NotificationKind::Payments) {
         return;
     }
     let lang = ui_lang();
@@ -98,7 +116,7 @@ pub fn reminders_due(app: &AppHandle, store: &mut Store) {
     // The cheap checks first: this runs on every turn of the background
     // loop, and the list of reminders due reads every open invoice.
     if in_front(app)
-        || !enabled(store, "reminders")
+        || !enabled(store, NotificationKind::Reminders)
         || store.setting(REMINDERS_ANNOUNCED).ok().flatten().as_deref()
             == Some(today.to_string().as_str())
     {
@@ -127,7 +145,7 @@ pub fn reminders_due(app: &AppHandle, store: &mut Store) {
 
 /// The recurring invoices the background task issued.
 pub fn recurring(app: &AppHandle, store: &Store, made: &[PeriodMade]) {
-    if in_front(app) || !enabled(store, "recurring") {
+    if in_front(app) || !enabled(store, NotificationKind::Recurring) {
         return;
     }
     for m in made {
@@ -160,7 +178,7 @@ fn quote_title(q: &acquit_sync::quote_page::DecidedQuote, lang: Lang) -> String 
 
 /// After a sync read the answers clients gave on their quotes' pages.
 pub fn quotes(app: &AppHandle, store: &Store, decided: &[acquit_sync::quote_page::DecidedQuote]) {
-    if decided.is_empty() || in_front(app) || !enabled(store, "quotes") {
+    if decided.is_empty() || in_front(app) || !enabled(store, NotificationKind::Quotes) {
         return;
     }
     let lang = ui_lang();
@@ -190,32 +208,42 @@ pub fn notification_settings(
 ) -> Result<NotificationSettings, CommandError> {
     books.with(|store| {
         Ok::<_, acquit_store::StoreError>(NotificationSettings {
-            payments: enabled(store, "payments"),
-            reminders: enabled(store, "reminders"),
-            recurring: enabled(store, "recurring"),
-            quotes: enabled(store, "quotes"),
+            payments: enabled(store, NotificationKind::Payments),
+            reminders: enabled(store, NotificationKind::Reminders),
+            recurring: enabled(store, NotificationKind::Recurring),
+            quotes: enabled(store, NotificationKind::Quotes),
         })
     })
 }
 
-/// Turns one kind (`payments`, `reminders`, `recurring`, `quotes`) on or off.
+/// Turns one kind of notification on or off.
 #[tauri::command]
 #[specta::specta]
 pub fn set_notification(
     books: State<'_, Books>,
-    kind: String,
+    kind: NotificationKind,
     on: bool,
 ) -> Result<(), CommandError> {
-    if !KINDS.contains(&kind.as_str()) {
-        return Err(CommandError::new(format!("unknown notification {kind}")));
-    }
-    books.with(|store| store.set_setting(&setting(&kind), if on { "on" } else { "off" }))
+    books.with(|store| store.set_setting(&setting(kind), if on { "on" } else { "off" }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use acquit_sync::quote_page::DecidedQuote;
+
+    #[test]
+    fn a_kind_is_named_as_its_setting() {
+        for kind in [
+            NotificationKind::Payments,
+            NotificationKind::Reminders,
+            NotificationKind::Recurring,
+            NotificationKind::Quotes,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        assert_eq!(setting(NotificationKind::Payments), "notify.payments");
+    }
 
     #[test]
     fn a_decided_quote_is_told_in_the_ui_s_language() {

@@ -8,14 +8,16 @@
 //! under the lock of the UI's connection.
 
 use acquit_core::{Lang, Money};
-use acquit_store::{LinkKind, NewLink, NewPayment, PaymentId, PaymentMethod, Store, StoredLink};
+use acquit_store::{LinkKind, NewLink, NewPayment, PaymentId, Store, StoredLink};
 use acquit_sync::config::{self, Connection, StripeKey as SecretKey};
 use acquit_sync::engine;
 use acquit_sync::links;
+use acquit_sync::relay::PublicBase;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::background::SyncControl;
+use crate::choices::{LinkKindChoice, LinkStatusChoice, PaymentMethodChoice};
 use crate::commands::{Books, CommandError};
 
 /// Runs `f` on a blocking thread with its own connection to the database.
@@ -128,12 +130,10 @@ pub async fn disconnect_stripe(books: State<'_, Books>) -> Result<StripeStatus, 
 #[serde(rename_all = "camelCase")]
 pub struct LinkView {
     pub id: String,
-    /// `payment-link` (lasting) or `checkout` (expires).
-    pub kind: String,
+    /// A lasting link, or a checkout session that expires.
+    pub kind: LinkKindChoice,
     pub amount: String,
-    /// `pending`, `open`, `processing`, `paid`, `expired`, `deactivated`,
-    /// `failed`.
-    pub status: String,
+    pub status: LinkStatusChoice,
     pub failure: Option<String>,
     /// What to send the client: the relay's `/p/…` page, else Stripe's URL.
     pub url: Option<String>,
@@ -142,16 +142,13 @@ pub struct LinkView {
     pub created_at: String,
 }
 
-fn link_view(link: &StoredLink, relay_base: Option<&str>, lang: Lang) -> LinkView {
-    let url = match (relay_base, &link.stripe_id) {
-        (Some(base), Some(_)) => Some(format!("{base}/p/{}", link.token)),
-        _ => link.url.clone(),
-    };
+fn link_view(link: &StoredLink, relay: Option<&PublicBase>, lang: Lang) -> LinkView {
+    let url = links::url_for(link, relay);
     LinkView {
         id: link.id.to_string(),
-        kind: link.kind.as_str().to_owned(),
+        kind: link.kind.into(),
         amount: link.amount.format(lang),
-        status: link.status.as_str().to_owned(),
+        status: link.status.into(),
         failure: link.failure.clone(),
         url,
         expires_at: link.expires_at.map(|t| t.to_rfc3339()),
@@ -159,11 +156,12 @@ fn link_view(link: &StoredLink, relay_base: Option<&str>, lang: Lang) -> LinkVie
     }
 }
 
-fn relay_base(store: &Store) -> Option<String> {
+/// The relay the books are connected to (its address and inbox set).
+fn relay_base(store: &Store) -> Option<PublicBase> {
     config::relay_settings(store)
         .ok()
         .flatten()
-        .map(|(url, _)| url)
+        .and_then(|(url, _)| PublicBase::new(&url))
 }
 
 /// The payment links of the issued invoice `number`, newest last.
@@ -180,7 +178,7 @@ pub fn invoice_links(
         store.links(&number).map(|links| {
             links
                 .iter()
-                .map(|l| link_view(l, base.as_deref(), lang))
+                .map(|l| link_view(l, base.as_ref(), lang))
                 .collect()
         })
     })
@@ -235,7 +233,7 @@ pub async fn create_payment_link(
             &new,
         ))
         .map_err(say)?;
-        Ok(link_view(&shared.link, relay_base(store).as_deref(), lang))
+        Ok(link_view(&shared.link, relay_base(store).as_ref(), lang))
     })
     .await
 }
@@ -261,7 +259,7 @@ pub async fn deactivate_payment_link(
             &id,
         ))
         .map_err(say)?;
-        Ok(link_view(&link, relay_base(store).as_deref(), lang))
+        Ok(link_view(&link, relay_base(store).as_ref(), lang))
     })
     .await
 }
@@ -298,8 +296,8 @@ pub fn open_url(url: String) -> Result<(), CommandError> {
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentForm {
-    /// `transfer`, `cheque`, `cash`, `card-terminal`, `other`.
-    pub method: String,
+    /// The form offers all but `stripe` (Stripe's payments come by sync).
+    pub method: PaymentMethodChoice,
     pub amount: String,
     /// YYYY-MM-DD.
     pub date: String,
@@ -320,7 +318,6 @@ pub fn record_payment(
     lang: String,
 ) -> Result<(), CommandError> {
     let lang = crate::commands::lang(&lang)?;
-    let method: PaymentMethod = form.method.parse().map_err(CommandError::new)?;
     let received_on = chrono::NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
         .map_err(|_| CommandError::new("the date is not a date (YYYY-MM-DD)"))?;
     books.with(|store| {
@@ -332,7 +329,7 @@ pub fn record_payment(
                 &number,
                 &NewPayment {
                     amount,
-                    method,
+                    method: form.method.into(),
                     received_on,
                     reference,
                     fee: None,

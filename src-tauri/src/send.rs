@@ -11,7 +11,7 @@ use std::io::Write;
 
 use acquit_core::Lang;
 use acquit_sync::send::{self, Launch};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{Manager, State};
 
 use crate::commands::{Books, CommandError};
@@ -153,12 +153,53 @@ fn whatsapp(message: &send::Message) -> Result<(), CommandError> {
     })
 }
 
+/// A template Settings edits, named as its settings key spells it
+/// ([`send::KINDS`]): the invoice's, then the receipt's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub enum TemplateKind {
+    #[serde(rename = "email.subject")]
+    EmailSubject,
+    #[serde(rename = "email.body")]
+    EmailBody,
+    #[serde(rename = "whatsapp")]
+    Whatsapp,
+    #[serde(rename = "receipt.email.subject")]
+    ReceiptEmailSubject,
+    #[serde(rename = "receipt.email.body")]
+    ReceiptEmailBody,
+    #[serde(rename = "receipt.whatsapp")]
+    ReceiptWhatsapp,
+}
+
+impl TemplateKind {
+    /// In [`send::KINDS`]'s order (a test holds it).
+    pub const ALL: [TemplateKind; 6] = [
+        TemplateKind::EmailSubject,
+        TemplateKind::EmailBody,
+        TemplateKind::Whatsapp,
+        TemplateKind::ReceiptEmailSubject,
+        TemplateKind::ReceiptEmailBody,
+        TemplateKind::ReceiptWhatsapp,
+    ];
+
+    /// Its name in `acquit_sync::send` and in its setting's key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TemplateKind::EmailSubject => "email.subject",
+            TemplateKind::EmailBody => "email.body",
+            TemplateKind::Whatsapp => "whatsapp",
+            TemplateKind::ReceiptEmailSubject => "receipt.email.subject",
+            TemplateKind::ReceiptEmailBody => "receipt.email.body",
+            TemplateKind::ReceiptWhatsapp => "receipt.whatsapp",
+        }
+    }
+}
+
 /// One template as Settings edits it.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateView {
-    /// `email.subject`, `email.body`, `whatsapp`.
-    pub kind: String,
+    pub kind: TemplateKind,
     /// `fr`, `en`.
     pub lang: String,
     pub text: String,
@@ -172,12 +213,12 @@ pub fn send_templates(books: State<'_, Books>) -> Result<Vec<TemplateView>, Comm
     books.with(|store| {
         let mut out = Vec::new();
         for lang in [Lang::Fr, Lang::En] {
-            for kind in send::KINDS {
-                let default_text = send::default_template(kind, lang);
+            for kind in TemplateKind::ALL {
+                let default_text = send::default_template(kind.as_str(), lang);
                 out.push(TemplateView {
-                    kind: kind.to_owned(),
+                    kind,
                     lang: lang.code().to_owned(),
-                    text: send::template(store, kind, lang)?,
+                    text: send::template(store, kind.as_str(), lang)?,
                     default_text,
                 });
             }
@@ -191,15 +232,12 @@ pub fn send_templates(books: State<'_, Books>) -> Result<Vec<TemplateView>, Comm
 #[specta::specta]
 pub fn set_send_template(
     books: State<'_, Books>,
-    kind: String,
+    kind: TemplateKind,
     lang: String,
     text: String,
 ) -> Result<(), CommandError> {
     let lang = crate::commands::lang(&lang)?;
-    if !send::KINDS.contains(&kind.as_str()) {
-        return Err(CommandError::new(format!("unknown template {kind}")));
-    }
-    books.with(|store| store.set_setting(&send::setting_key(&kind, lang), &text))
+    books.with(|store| store.set_setting(&send::setting_key(kind.as_str(), lang), &text))
 }
 
 fn no_email(lang: Lang) -> &'static str {
@@ -227,4 +265,18 @@ pub(crate) fn launch(l: &Launch) -> Result<(), CommandError> {
         .spawn()
         .map(|_| ())
         .map_err(|e| CommandError::new(format!("could not run {}: {e}", l.program)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_kinds_are_the_sync_crates() {
+        let names = TemplateKind::ALL.map(TemplateKind::as_str);
+        assert_eq!(names, send::KINDS);
+        for kind in TemplateKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
 }

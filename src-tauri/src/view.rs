@@ -13,7 +13,9 @@ use serde::Serialize;
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
 
-use crate::choices::{NatureChoice, UnitChoice};
+use crate::choices::{
+    InvoiceKindChoice, InvoiceStatusChoice, NatureChoice, PaymentKindChoice, UnitChoice,
+};
 use crate::commands::{Books, CommandError};
 use crate::forms::AddressForm;
 
@@ -85,8 +87,7 @@ pub struct PaymentView {
     pub date: String,
     /// As the PDF's stamp names it ("Virement", "Card (Stripe)").
     pub method: String,
-    /// `payment`, `refund`, `reversal`.
-    pub kind: String,
+    pub kind: PaymentKindChoice,
     pub amount: String,
     pub fee: Option<String>,
     /// Amount − fee, when known.
@@ -117,9 +118,8 @@ pub struct InvoiceDetailView {
     pub id: i32,
     /// None for a draft.
     pub number: Option<String>,
-    /// `standard`, `deposit`, `balance`, `credit_note`.
-    pub kind: String,
-    pub status: String,
+    pub kind: InvoiceKindChoice,
+    pub status: InvoiceStatusChoice,
     /// Payment links and "Record a payment" are offered
     /// ([`acquit_store::InvoiceView::takes_payments`]).
     pub takes_payments: bool,
@@ -305,8 +305,8 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
             .unwrap_or_default(),
         id: id32(view.id.0),
         number: view.number,
-        kind: view.kind.as_str().to_owned(),
-        status: view.status.as_str().to_owned(),
+        kind: view.kind.into(),
+        status: view.status.into(),
         takes_payments,
         overdue,
         elsewhere: view.elsewhere,
@@ -335,7 +335,7 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
                 id: id32(p.payment.id.0),
                 date: p.payment.received_on.to_string(),
                 method: acquit_sync::documents::method_label(p.payment.method, lang).to_owned(),
-                kind: format!("{:?}", p.payment.kind).to_lowercase(),
+                kind: p.payment.kind.into(),
                 amount: money(p.payment.amount),
                 fee: p.payment.fee.map(money),
                 net: p.net.map(money),

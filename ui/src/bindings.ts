@@ -204,7 +204,7 @@ export const commands = {
 	/**  Every template, in both languages. */
 	sendTemplates: () => typedError<TemplateView[], CommandError>(__TAURI_INVOKE("send_templates")),
 	/**  Saves one template; an empty text puts the default back. */
-	setSendTemplate: (kind: string, lang: string, text: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_send_template", { kind, lang, text })),
+	setSendTemplate: (kind: TemplateKind, lang: string, text: string) => typedError<null, CommandError>(__TAURI_INVOKE("set_send_template", { kind, lang, text })),
 	/**  The mail server set, if any. */
 	mailSettings: () => typedError<MailView_Serialize | null, CommandError>(__TAURI_INVOKE("mail_settings")),
 	/**
@@ -234,7 +234,7 @@ export const commands = {
 	 *  Sends today's reminder of `number`: `smtp` (by Acquit), `email` (the
 	 *  mail client) or `whatsapp`; recorded on the invoice's history.
 	 */
-	sendReminder: (number: string, via: string) => typedError<string, CommandError>(__TAURI_INVOKE("send_reminder", { number, via })),
+	sendReminder: (number: string, via: ReminderViaChoice) => typedError<string, CommandError>(__TAURI_INVOKE("send_reminder", { number, via })),
 	/**  The reminders due today (the schedule's latest step not yet sent). */
 	remindersDue: (lang: string) => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due", { lang })),
 	notificationSettings: () => typedError<NotificationSettings, CommandError>(__TAURI_INVOKE("notification_settings")),
@@ -288,8 +288,8 @@ export const commands = {
 	addRecurring: (draft: number, form: RecurringForm_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("add_recurring", { draft, form })),
 	/**  Pauses (`pause`) or resumes schedule `id` from today. */
 	pauseRecurring: (id: number, pause: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("pause_recurring", { id, pause })),
-	/**  Turns one kind (`payments`, `reminders`, `recurring`, `quotes`) on or off. */
-	setNotification: (kind: string, on: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_notification", { kind, on })),
+	/**  Turns one kind of notification on or off. */
+	setNotification: (kind: NotificationKind, on: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_notification", { kind, on })),
 	/**  The receipts ledger of `period`, in date order, with its totals. */
 	ledger: (period: Period_Deserialize, lang: string) => typedError<LedgerView_Serialize, CommandError>(__TAURI_INVOKE("ledger", { period, lang })),
 	/**
@@ -842,10 +842,15 @@ export type DeclarationView_Serialize = {
 
 /**  Something to check before declaring. */
 export type DeclarationWarning = {
-	/**  `unknown-activity`, `not-converted`, `outdated`, `no-thresholds`. */
-	kind: string,
+	kind: DeclarationWarningKind,
 	message: string,
 };
+
+/**
+ *  What there is to check before declaring ([`Warning`], without its
+ *  figures: its message says them).
+ */
+export type DeclarationWarningKind = "unknown-activity" | "not-converted" | "outdated" | "no-thresholds";
 
 /**  What the company directory says of a SIREN or SIRET, to fill a form. */
 export type DirectoryView = {
@@ -866,8 +871,8 @@ export type DraftForm = DraftForm_Serialize | DraftForm_Deserialize;
 /**  What a new draft starts with. */
 export type DraftForm_Deserialize = {
 	clientId: number,
-	/**  `standard`, `deposit` or `balance`. */
-	kind: string,
+	/**  The editor offers `standard`, `deposit` and `balance`. */
+	kind: InvoiceKindChoice,
 	/**  YYYY-MM-DD; empty for the seller's payment terms. */
 	dueDate?: string | null,
 };
@@ -875,8 +880,8 @@ export type DraftForm_Deserialize = {
 /**  What a new draft starts with. */
 export type DraftForm_Serialize = {
 	clientId: number,
-	/**  `standard`, `deposit` or `balance`. */
-	kind: string,
+	/**  The editor offers `standard`, `deposit` and `balance`. */
+	kind: InvoiceKindChoice,
 	/**  YYYY-MM-DD; empty for the seller's payment terms. */
 	dueDate: string | null,
 };
@@ -887,8 +892,8 @@ export type DraftHeaderForm = DraftHeaderForm_Serialize | DraftHeaderForm_Deseri
 /**  A draft's header as edited: everything but its lines. */
 export type DraftHeaderForm_Deserialize = {
 	clientId: number,
-	/**  `standard`, `deposit` or `balance`. */
-	kind: string,
+	/**  The editor offers `standard`, `deposit` and `balance`. */
+	kind: InvoiceKindChoice,
 	/**  ISO 4217: `EUR`. */
 	currency: string,
 	/**  YYYY-MM-DD; empty for the issue date. */
@@ -921,8 +926,8 @@ export type DraftHeaderForm_Deserialize = {
 /**  A draft's header as edited: everything but its lines. */
 export type DraftHeaderForm_Serialize = {
 	clientId: number,
-	/**  `standard`, `deposit` or `balance`. */
-	kind: string,
+	/**  The editor offers `standard`, `deposit` and `balance`. */
+	kind: InvoiceKindChoice,
 	/**  ISO 4217: `EUR`. */
 	currency: string,
 	/**  YYYY-MM-DD; empty for the issue date. */
@@ -960,7 +965,7 @@ export type DueReminder_Deserialize = {
 	number: string,
 	client: string,
 	step: number,
-	tone: string,
+	tone: ReminderToneChoice,
 	amountDue: string,
 	penalties?: string | null,
 };
@@ -970,21 +975,23 @@ export type DueReminder_Serialize = {
 	number: string,
 	client: string,
 	step: number,
-	tone: string,
+	tone: ReminderToneChoice,
 	amountDue: string,
 	penalties: string | null,
 };
+
+/**
+ *  The way of an invoice under the e-invoicing reform
+ *  ([`acquit_core::einvoicing::Channel`], without the buyer's SIREN).
+ */
+export type EInvoiceChannel = "e-invoice" | "e-invoice-without-siren" | "report-consumer" | "report-international";
 
 /**  An issued invoice's e-invoicing, as its view shows it. */
 export type EInvoiceView = EInvoiceView_Serialize | EInvoiceView_Deserialize;
 
 /**  An issued invoice's e-invoicing, as its view shows it. */
 export type EInvoiceView_Deserialize = {
-	/**
-	 *  `e-invoice`, `e-invoice-without-siren`, `report-consumer`,
-	 *  `report-international`.
-	 */
-	channel: string,
+	channel: EInvoiceChannel,
 	/**  Where it stands, in words. */
 	summary: string,
 	/**  What to do now, if anything. */
@@ -999,11 +1006,7 @@ export type EInvoiceView_Deserialize = {
 
 /**  An issued invoice's e-invoicing, as its view shows it. */
 export type EInvoiceView_Serialize = {
-	/**
-	 *  `e-invoice`, `e-invoice-without-siren`, `report-consumer`,
-	 *  `report-international`.
-	 */
-	channel: string,
+	channel: EInvoiceChannel,
 	/**  Where it stands, in words. */
 	summary: string,
 	/**  What to do now, if anything. */
@@ -1039,11 +1042,7 @@ export type FindingView = FindingView_Serialize | FindingView_Deserialize;
 
 /**  One difference between Stripe and the books. */
 export type FindingView_Deserialize = {
-	/**
-	 *  `missing-in-acquit` (paid on Stripe, not applied here) or
-	 *  `unknown-to-stripe` (recorded here, not among Stripe's payments).
-	 */
-	kind: string,
+	kind: PaymentFindingKind,
 	/**  The PaymentIntent, `pi_…`. */
 	stripeRef: string,
 	invoice?: string | null,
@@ -1052,11 +1051,7 @@ export type FindingView_Deserialize = {
 
 /**  One difference between Stripe and the books. */
 export type FindingView_Serialize = {
-	/**
-	 *  `missing-in-acquit` (paid on Stripe, not applied here) or
-	 *  `unknown-to-stripe` (recorded here, not among Stripe's payments).
-	 */
-	kind: string,
+	kind: PaymentFindingKind,
 	/**  The PaymentIntent, `pi_…`. */
 	stripeRef: string,
 	invoice: string | null,
@@ -1130,9 +1125,8 @@ export type InvoiceDetailView_Deserialize = {
 	id: number,
 	/**  None for a draft. */
 	number?: string | null,
-	/**  `standard`, `deposit`, `balance`, `credit_note`. */
-	kind: string,
-	status: string,
+	kind: InvoiceKindChoice,
+	status: InvoiceStatusChoice,
 	/**
 	 *  Payment links and "Record a payment" are offered
 	 *  ([`acquit_store::InvoiceView::takes_payments`]).
@@ -1204,9 +1198,8 @@ export type InvoiceDetailView_Serialize = {
 	id: number,
 	/**  None for a draft. */
 	number: string | null,
-	/**  `standard`, `deposit`, `balance`, `credit_note`. */
-	kind: string,
-	status: string,
+	kind: InvoiceKindChoice,
+	status: InvoiceStatusChoice,
 	/**
 	 *  Payment links and "Record a payment" are offered
 	 *  ([`acquit_store::InvoiceView::takes_payments`]).
@@ -1273,6 +1266,9 @@ export type InvoiceDetailView_Serialize = {
 	deliveryLines: string[],
 };
 
+/**  What a document is. */
+export type InvoiceKindChoice = "standard" | "deposit" | "balance" | "credit_note";
+
 /**  Which invoices the list shows. */
 export type InvoiceQuery = InvoiceQuery_Serialize | InvoiceQuery_Deserialize;
 
@@ -1280,8 +1276,8 @@ export type InvoiceQuery = InvoiceQuery_Serialize | InvoiceQuery_Deserialize;
 export type InvoiceQuery_Deserialize = {
 	/**  A number prefix or part of a client's name. */
 	search?: string | null,
-	/**  `draft`, `issued`, `processing`, `partially-paid`, `paid`, `cancelled`. */
-	status?: string | null,
+	/**  None: every status. */
+	status?: InvoiceStatusChoice | null,
 	offset: number,
 	limit: number,
 	/**  The language amounts are written in. */
@@ -1292,8 +1288,8 @@ export type InvoiceQuery_Deserialize = {
 export type InvoiceQuery_Serialize = {
 	/**  A number prefix or part of a client's name. */
 	search: string | null,
-	/**  `draft`, `issued`, `processing`, `partially-paid`, `paid`, `cancelled`. */
-	status: string | null,
+	/**  None: every status. */
+	status: InvoiceStatusChoice | null,
 	offset: number,
 	limit: number,
 	/**  The language amounts are written in. */
@@ -1308,9 +1304,8 @@ export type InvoiceRow_Deserialize = {
 	id: number,
 	/**  None for a draft. */
 	number?: string | null,
-	/**  `standard`, `deposit`, `balance`, `credit_note`. */
-	kind: string,
-	status: string,
+	kind: InvoiceKindChoice,
+	status: InvoiceStatusChoice,
 	client: string,
 	/**  YYYY-MM-DD. */
 	issueDate?: string | null,
@@ -1327,9 +1322,8 @@ export type InvoiceRow_Serialize = {
 	id: number,
 	/**  None for a draft. */
 	number: string | null,
-	/**  `standard`, `deposit`, `balance`, `credit_note`. */
-	kind: string,
-	status: string,
+	kind: InvoiceKindChoice,
+	status: InvoiceStatusChoice,
 	client: string,
 	/**  YYYY-MM-DD. */
 	issueDate: string | null,
@@ -1340,6 +1334,12 @@ export type InvoiceRow_Serialize = {
 	/**  Unpaid after its due date. */
 	overdue: boolean,
 };
+
+/**
+ *  Where an invoice stands (derived by the core from its payments and
+ *  credit notes).
+ */
+export type InvoiceStatusChoice = "draft" | "issued" | "processing" | "partially-paid" | "paid" | "cancelled";
 
 /**
  *  A Stripe event sync kept rather than applied: about no link or invoice
@@ -1373,10 +1373,8 @@ export type LedgerRow_Deserialize = {
 	date: string,
 	invoice: string,
 	client: string,
-	/**  `payment`, `refund`, `reversal`. */
-	kind: string,
-	/**  `stripe`, `transfer`, `cheque`, `cash`, `card-terminal`, `other`. */
-	method: string,
+	kind: PaymentKindChoice,
+	method: PaymentMethodChoice,
 	/**  As the ledger prints it: `STRIPE card`, `STRIPE SEPA`, `transfer`. */
 	methodLabel: string,
 	/**  Negative for refunds and counter-entries. */
@@ -1394,10 +1392,8 @@ export type LedgerRow_Serialize = {
 	date: string,
 	invoice: string,
 	client: string,
-	/**  `payment`, `refund`, `reversal`. */
-	kind: string,
-	/**  `stripe`, `transfer`, `cheque`, `cash`, `card-terminal`, `other`. */
-	method: string,
+	kind: PaymentKindChoice,
+	method: PaymentMethodChoice,
 	/**  As the ledger prints it: `STRIPE card`, `STRIPE SEPA`, `transfer`. */
 	methodLabel: string,
 	/**  Negative for refunds and counter-entries. */
@@ -1515,20 +1511,22 @@ export type LineView_Serialize = {
 	net: string,
 };
 
+/**  A lasting Stripe Payment Link, or a Checkout Session that expires. */
+export type LinkKindChoice = "payment-link" | "checkout";
+
+/**  Where a payment link stands. */
+export type LinkStatusChoice = "pending" | "open" | "processing" | "paid" | "expired" | "deactivated" | "failed";
+
 /**  A payment link of an invoice. */
 export type LinkView = LinkView_Serialize | LinkView_Deserialize;
 
 /**  A payment link of an invoice. */
 export type LinkView_Deserialize = {
 	id: string,
-	/**  `payment-link` (lasting) or `checkout` (expires). */
-	kind: string,
+	/**  A lasting link, or a checkout session that expires. */
+	kind: LinkKindChoice,
 	amount: string,
-	/**
-	 *  `pending`, `open`, `processing`, `paid`, `expired`, `deactivated`,
-	 *  `failed`.
-	 */
-	status: string,
+	status: LinkStatusChoice,
 	failure?: string | null,
 	/**  What to send the client: the relay's `/p/…` page, else Stripe's URL. */
 	url?: string | null,
@@ -1540,14 +1538,10 @@ export type LinkView_Deserialize = {
 /**  A payment link of an invoice. */
 export type LinkView_Serialize = {
 	id: string,
-	/**  `payment-link` (lasting) or `checkout` (expires). */
-	kind: string,
+	/**  A lasting link, or a checkout session that expires. */
+	kind: LinkKindChoice,
 	amount: string,
-	/**
-	 *  `pending`, `open`, `processing`, `paid`, `expired`, `deactivated`,
-	 *  `failed`.
-	 */
-	status: string,
+	status: LinkStatusChoice,
 	failure: string | null,
 	/**  What to send the client: the relay's `/p/…` page, else Stripe's URL. */
 	url: string | null,
@@ -1640,6 +1634,9 @@ export type NewLinkForm = {
 	checkout: boolean,
 };
 
+/**  A kind of notification, named as its setting is (`notify.payments`). */
+export type NotificationKind = "payments" | "reminders" | "recurring" | "quotes";
+
 /**  Which notifications are on. */
 export type NotificationSettings = {
 	payments: boolean,
@@ -1721,18 +1718,34 @@ export type PartyView_Serialize = {
 	bic: string | null,
 };
 
+/**
+ *  What a difference between Stripe and the books is: the findings of
+ *  [`FindingKind`] the reconciliation screen lists (the events sync kept
+ *  are listed apart, see [`kept_events`]).
+ */
+export type PaymentFindingKind = "missing-in-acquit" | "unknown-to-stripe";
+
 /**  The "Record a payment" form. */
 export type PaymentForm = {
-	/**  `transfer`, `cheque`, `cash`, `card-terminal`, `other`. */
-	method: string,
+	/**  The form offers all but `stripe` (Stripe's payments come by sync). */
+	method: PaymentMethodChoice,
 	amount: string,
 	/**  YYYY-MM-DD. */
 	date: string,
 	reference: string,
 };
 
+/**
+ *  A line of the receipts: money in, money given back, or a
+ *  counter-entry cancelling a mistake.
+ */
+export type PaymentKindChoice = "payment" | "refund" | "reversal";
+
 /**  A way the client may pay (the invoice's BT-81). */
 export type PaymentMeansChoice = "transfer" | "card" | "cheque" | "cash";
+
+/**  How a payment was received. */
+export type PaymentMethodChoice = "stripe" | "transfer" | "cheque" | "cash" | "card-terminal" | "other";
 
 /**  A payment received (or reversed), formatted. */
 export type PaymentView = PaymentView_Serialize | PaymentView_Deserialize;
@@ -1744,8 +1757,7 @@ export type PaymentView_Deserialize = {
 	date: string,
 	/**  As the PDF's stamp names it ("Virement", "Card (Stripe)"). */
 	method: string,
-	/**  `payment`, `refund`, `reversal`. */
-	kind: string,
+	kind: PaymentKindChoice,
 	amount: string,
 	fee?: string | null,
 	/**  Amount − fee, when known. */
@@ -1767,8 +1779,7 @@ export type PaymentView_Serialize = {
 	date: string,
 	/**  As the PDF's stamp names it ("Virement", "Card (Stripe)"). */
 	method: string,
-	/**  `payment`, `refund`, `reversal`. */
-	kind: string,
+	kind: PaymentKindChoice,
 	amount: string,
 	fee: string | null,
 	/**  Amount − fee, when known. */
@@ -1787,8 +1798,11 @@ export type PaymentView_Serialize = {
 export type PaymentsApplied = {
 	/**  The numbers of the invoices paid (or partly paid) by this sync. */
 	invoices: string[],
-	/**  Their status now (`paid`, `partially-paid`, `processing`), in order. */
-	statuses: string[],
+	/**
+	 *  Their status now (`paid`, `partially-paid`, `processing`), in
+	 *  order; None for one that could not be read back.
+	 */
+	statuses: (InvoiceStatusChoice | null)[],
 };
 
 /**  Which days the ledger shows; both inclusive, either open. */
@@ -1908,8 +1922,7 @@ export type ReceiptRow_Deserialize = {
 	date: string,
 	invoice: string,
 	client: string,
-	/**  `payment`, `refund`, `reversal`. */
-	kind: string,
+	kind: PaymentKindChoice,
 	/**  As received, in the invoice's currency. */
 	amount: string,
 	/**
@@ -1929,8 +1942,7 @@ export type ReceiptRow_Serialize = {
 	date: string,
 	invoice: string,
 	client: string,
-	/**  `payment`, `refund`, `reversal`. */
-	kind: string,
+	kind: PaymentKindChoice,
 	/**  As received, in the invoice's currency. */
 	amount: string,
 	/**
@@ -2146,8 +2158,8 @@ export type ReminderPreview = ReminderPreview_Serialize | ReminderPreview_Deseri
 export type ReminderPreview_Deserialize = {
 	/**  Days from the due date (negative: before it). */
 	step: number,
-	/**  `courtesy`, `reminder`, `firm`, `final`. */
-	tone: string,
+	/**  None when `blocked`. */
+	tone?: ReminderToneChoice | null,
 	daysLate: number,
 	/**  In the UI's language. */
 	amountDue: string,
@@ -2173,8 +2185,8 @@ export type ReminderPreview_Deserialize = {
 export type ReminderPreview_Serialize = {
 	/**  Days from the due date (negative: before it). */
 	step: number,
-	/**  `courtesy`, `reminder`, `firm`, `final`. */
-	tone: string,
+	/**  None when `blocked`. */
+	tone: ReminderToneChoice | null,
 	daysLate: number,
 	/**  In the UI's language. */
 	amountDue: string,
@@ -2195,6 +2207,15 @@ export type ReminderPreview_Serialize = {
 	 */
 	blocked: string | null,
 };
+
+/**  How a payment reminder speaks. */
+export type ReminderToneChoice = "courtesy" | "reminder" | "firm" | "final";
+
+/**
+ *  How a reminder goes out: by Acquit through the mail server (`smtp`),
+ *  handed to the mail client (`email`), or to WhatsApp.
+ */
+export type ReminderViaChoice = "email" | "whatsapp" | "smtp";
 
 /**  What a restore did. */
 export type Restored = {
@@ -2321,10 +2342,15 @@ export type SyncStatus_Serialize = {
 	error: string | null,
 };
 
+/**
+ *  A template Settings edits, named as its settings key spells it
+ *  ([`send::KINDS`]): the invoice's, then the receipt's.
+ */
+export type TemplateKind = "email.subject" | "email.body" | "whatsapp" | "receipt.email.subject" | "receipt.email.body" | "receipt.whatsapp";
+
 /**  One template as Settings edits it. */
 export type TemplateView = {
-	/**  `email.subject`, `email.body`, `whatsapp`. */
-	kind: string,
+	kind: TemplateKind,
 	/**  `fr`, `en`. */
 	lang: string,
 	text: string,
@@ -2364,6 +2390,9 @@ export type ThresholdInput_Serialize = {
 	source: string,
 };
 
+/**  Where a year-to-date total stands against a threshold. */
+export type ThresholdLevelChoice = "below" | "near" | "crossed" | "near-higher" | "higher-crossed";
+
 /**  A threshold of the year and the year-to-date total against it. */
 export type ThresholdRow = ThresholdRow_Serialize | ThresholdRow_Deserialize;
 
@@ -2389,8 +2418,7 @@ export type ThresholdRow_Deserialize = {
 	outdated: boolean,
 	yearToDate: string,
 	percent: number,
-	/**  `below`, `near`, `crossed`, `near-higher`, `higher-crossed`. */
-	level: string,
+	level: ThresholdLevelChoice,
 	/**  From 90 % on: where the total stands and what crossing means. */
 	statement?: string | null,
 };
@@ -2417,8 +2445,7 @@ export type ThresholdRow_Serialize = {
 	outdated: boolean,
 	yearToDate: string,
 	percent: number,
-	/**  `below`, `near`, `crossed`, `near-higher`, `higher-crossed`. */
-	level: string,
+	level: ThresholdLevelChoice,
 	/**  From 90 % on: where the total stands and what crossing means. */
 	statement: string | null,
 };

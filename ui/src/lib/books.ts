@@ -1,6 +1,7 @@
 // Pure helpers of the books screens (ledger, credit notes, reconciliation):
 // the ledger's periods as dates, message placeholders, and which action a
 // reconciliation finding asks for. Amounts come formatted from Rust.
+import type { PaymentFindingKind, PaymentMethodChoice } from "../bindings";
 import type { Locale, MessageKey } from "./i18n";
 import { t } from "./i18n";
 
@@ -54,21 +55,12 @@ export function fill(text: string, values: Record<string, string | number>): str
 }
 
 /** What to do about a reconciliation finding. */
-export function findingActionKey(kind: string, hasInvoice: boolean): MessageKey {
+export function findingActionKey(kind: PaymentFindingKind, hasInvoice: boolean): MessageKey {
   if (kind === "missing-in-acquit") return hasInvoice ? "actionSync" : "actionRecord";
   return "actionCheck";
 }
 
 /** A ledger line's method: Stripe's as the ledger prints it ("STRIPE card"), the others translated. */
-export function ledgerMethod(locale: Locale, method: string, methodLabel: string): string {
-  switch (method) {
-    case "transfer":
-    case "cheque":
-    case "cash":
-    case "card-terminal":
-    case "other":
-      return t(locale, `method_${method}` as MessageKey);
-    default:
-      return methodLabel;
-  }
+export function ledgerMethod(locale: Locale, method: PaymentMethodChoice, methodLabel: string): string {
+  return method === "stripe" ? methodLabel : t(locale, `method_${method}`);
 }

@@ -24,7 +24,7 @@ describe("thresholds", () => {
   it("warn from near and alarm once crossed", () => {
     expect(levelTone("below")).toBe("ok");
     expect(levelTone("near")).toBe("warn");
-    for (const level of ["crossed", "near-higher", "higher-crossed"]) expect(levelTone(level)).toBe("over");
+    for (const level of ["crossed", "near-higher", "higher-crossed"] as const) expect(levelTone(level)).toBe("over");
   });
 
   it("fill their gauge up to the threshold, never beyond the bar", () => {

@@ -1,6 +1,7 @@
 // Pure helpers of the Declaration screen: the period picked as the code
 // Rust reads (`2027-Q1`, `2027-03`), the default period, month names, and
 // how alarming a threshold's level is. The rules and amounts come from Rust.
+import type { ThresholdLevelChoice } from "../bindings";
 import type { Locale } from "./i18n";
 
 export const QUARTERS = ["Q1", "Q2", "Q3", "Q4"] as const;
@@ -27,16 +28,16 @@ export function monthName(locale: Locale, month: string): string {
 }
 
 /** How a threshold's level is shown: fine, a warning, or crossed. */
-export function levelTone(level: string): "ok" | "warn" | "over" {
+export function levelTone(level: ThresholdLevelChoice): "ok" | "warn" | "over" {
   switch (level) {
+    case "below":
+      return "ok";
     case "near":
       return "warn";
     case "crossed":
     case "near-higher":
     case "higher-crossed":
       return "over";
-    default:
-      return "ok";
   }
 }
 

@@ -7,13 +7,14 @@ import type {
   ComingGap,
   DraftHeaderForm_Deserialize,
   InvoiceDetailView,
+  InvoiceKindChoice,
   PaymentMeansChoice,
 } from "../bindings";
 import { blankAddress, isBlankAddress, loadedAddress } from "./address";
 
 export type HeaderState = {
   clientId: number;
-  kind: string;
+  kind: InvoiceKindChoice;
   currency: string;
   saleDate: string;
   dueDate: string;

@@ -1,5 +1,6 @@
 // Small pure helpers shared by the screens: reading a command's typed error
 // into per-field messages, and moving through a list with the keyboard.
+import type { InvoiceKindChoice } from "../bindings";
 import type { MessageKey } from "./i18n";
 
 /** The shape of the `CommandError` the bindings return. */
@@ -69,7 +70,7 @@ export function nextRow(index: number, key: string, length: number, pageSize = 1
 }
 
 /** The title of a document of this kind (a draft is titled as a draft). */
-export function documentTitleKey(kind: string, issued: boolean): MessageKey {
+export function documentTitleKey(kind: InvoiceKindChoice, issued: boolean): MessageKey {
   if (!issued) return "draftTitle";
   switch (kind) {
     case "credit_note":
@@ -78,7 +79,7 @@ export function documentTitleKey(kind: string, issued: boolean): MessageKey {
       return "depositTitle";
     case "balance":
       return "balanceTitle";
-    default:
+    case "standard":
       return "invoiceTitle";
   }
 }

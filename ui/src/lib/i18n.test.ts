@@ -53,7 +53,6 @@ describe("statusLabel", () => {
     }
     expect(statusLabel("fr", "partially-paid")).toBe("Partiellement payée");
     expect(statusLabel("en", "paid")).toBe("Paid");
-    expect(statusLabel("en", "unknown-state")).toBe("unknown-state");
   });
 });
 

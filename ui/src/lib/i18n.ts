@@ -2,6 +2,8 @@
 // back to English for any language it does not speak; the user can switch.
 // Labels carry their own colon: French puts a no-break space before it.
 
+import type { InvoiceStatusChoice } from "../bindings";
+
 export const LOCALES = ["fr", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -1341,13 +1343,18 @@ export function counted(locale: Locale, n: number, one: MessageKey, many: Messag
 
 export const MESSAGE_KEYS = Object.keys(fr) as MessageKey[];
 
-export const STATUSES = ["draft", "issued", "processing", "partially-paid", "paid", "cancelled"] as const;
-export type Status = (typeof STATUSES)[number];
+export const STATUSES = [
+  "draft",
+  "issued",
+  "processing",
+  "partially-paid",
+  "paid",
+  "cancelled",
+] as const satisfies readonly InvoiceStatusChoice[];
 
-/** The label of an invoice status; an unknown one is shown as is. */
-export function statusLabel(locale: Locale, status: string): string {
-  const key = `status_${status}`;
-  return (MESSAGE_KEYS as string[]).includes(key) ? t(locale, key as MessageKey) : status;
+/** The label of an invoice status. */
+export function statusLabel(locale: Locale, status: InvoiceStatusChoice): string {
+  return t(locale, `status_${status}`);
 }
 
 const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
