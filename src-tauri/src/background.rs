@@ -260,10 +260,13 @@ fn ask_platform(app: &AppHandle, store: &mut Store, runtime: &tokio::runtime::Ru
     }
 }
 
+/// The last time Acquit heard from anything it syncs with: the payments'
+/// sources, or the e-invoicing platform alone (both RFC 3339 UTC, so the
+/// later sorts last).
 fn last_sync(store: &Store) -> Option<String> {
-    store
-        .setting(engine::LAST_SYNC)
-        .ok()
-        .flatten()
+    [engine::LAST_SYNC, acquit_sync::einvoice::LAST_REFRESH]
+        .into_iter()
+        .filter_map(|key| store.setting(key).ok().flatten())
         .filter(|s| !s.is_empty())
+        .max()
 }

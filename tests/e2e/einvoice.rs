@@ -193,6 +193,13 @@ async fn a_platform_is_connected_in_settings_and_an_invoice_sent_from_its_view()
         .wait_texts("[data-testid=einvoice-status]", |t| !t.is_empty())
         .await;
     assert!(statuses[0].contains("(205)"), "{statuses:?}");
+    // A platform alone is a sync: the status bar says when it was asked.
+    let last = app
+        .wait_texts("[data-testid=last-sync]", |t| {
+            t.iter().all(|s| s != "jamais")
+        })
+        .await;
+    assert!(!last[0].is_empty(), "{last:?}");
     app.screenshot("einvoice-sent-approved-fr").await;
     app.close().await;
 }

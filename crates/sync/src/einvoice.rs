@@ -398,6 +398,10 @@ pub struct Refreshed {
     pub skipped: Vec<(String, String)>,
 }
 
+/// When the platform was last asked in full ([`refresh`]), RFC 3339 UTC
+/// like the payments' `engine::LAST_SYNC`.
+pub const LAST_REFRESH: &str = "einvoice.last_refresh";
+
 /// Asks the platform what changed: acknowledgements, interrupted sends,
 /// lifecycle statuses.
 pub async fn refresh(store: &mut Store, pa: &Client) -> Result<Refreshed, EInvoiceError> {
@@ -514,6 +518,7 @@ pub async fn refresh(store: &mut Store, pa: &Client) -> Result<Refreshed, EInvoi
     if let Some(cursor) = cursor {
         store.set_setting(PA_LIFECYCLE_CURSOR_SETTING, &cursor)?;
     }
+    store.set_setting(LAST_REFRESH, &chrono::Utc::now().to_rfc3339())?;
     Ok(out)
 }
 
