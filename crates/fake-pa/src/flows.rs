@@ -257,6 +257,8 @@ fn process(flows: &mut Flows, index: usize, requested: Option<(String, String)>)
             "FlowTypeError",
             format!("a {} flow must be an XML file", flow.syntax),
         ))
+    } else if let Err((code, message)) = crate::invoice::check(&flow.syntax, &flow.file) {
+        Some((code, message))
     } else if duplicate {
         Some((
             "AlreadyExistingFlow",

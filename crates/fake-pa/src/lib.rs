@@ -64,6 +64,7 @@
 
 pub mod directory;
 pub mod flows;
+pub mod invoice;
 pub mod server;
 pub mod spec;
 

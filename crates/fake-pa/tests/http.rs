@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 const TOKEN: &str = "fake-pa-token";
-const PDF: &[u8] = b"%PDF-1.7\n% a Factur-X stands here\n%%EOF\n";
+/// A Factur-X EN 16931 made by `acquit invoice pdf --as-issued` (the demo's
+/// F-2026-0005): the platform checks what it carries.
+const PDF: &[u8] = include_bytes!("fixtures/facturx-en16931.pdf");
 
 struct Fake {
     base: String,
@@ -363,7 +365,7 @@ async fn oauth2_client_credentials_give_a_token_that_expires() {
 #[tokio::test]
 async fn each_malformed_flow_is_refused_with_the_error_shape() {
     let fake = Fake::with(fake_pa::Config {
-        max_file_bytes: 1000,
+        max_file_bytes: 100_000,
         ..fake_pa::Config::default()
     })
     .await;
@@ -538,7 +540,7 @@ async fn each_malformed_flow_is_refused_with_the_error_shape() {
         assert_eq!((got, code(&answer)), (status, expected), "{what}: {answer}");
     }
 
-    let big = vec![b'%'; 1001];
+    let big = vec![b'%'; 100_001];
     let (status, answer) = fake
         .send(invoice_info("F-big", &big), &big, "application/pdf")
         .await;
@@ -570,6 +572,106 @@ async fn each_malformed_flow_is_refused_with_the_error_shape() {
         .unwrap();
     let (status, answer) = body_of(response).await;
     assert_eq!((status, code(&answer)), (400, "INVALID_FIELD_VALUE"));
+}
+
+/// A CII invoice with the structure the platform checks, of `profile`.
+fn cii(profile: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <rsm:CrossIndustryInvoice \
+         xmlns:rsm=\"urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100\" \
+         xmlns:ram=\"urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100\">\
+         <rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter>\
+         <ram:ID>{profile}</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>\
+         </rsm:ExchangedDocumentContext><rsm:ExchangedDocument><ram:ID>F-2027-0042</ram:ID>\
+         <ram:TypeCode>380</ram:TypeCode></rsm:ExchangedDocument></rsm:CrossIndustryInvoice>"
+    )
+}
+
+/// What the platform itself refuses in an invoice it receives: the reason
+/// `InvalidSchema`, whatever a test asks for.
+#[tokio::test]
+async fn an_invoice_the_reform_does_not_take_is_refused_as_invalid() {
+    let fake = Fake::start().await;
+    // The Factur-X without its XML (the attachment's name changed).
+    let mut no_xml = PDF.to_vec();
+    let at = no_xml
+        .windows(12)
+        .position(|w| w == b"factur-x.xml")
+        .expect("the attachment's name");
+    no_xml[at..at + 12].copy_from_slice(b"anything.xml");
+    let minimum = cii("urn:factur-x.eu:1p0:minimum");
+    let basic = cii("urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic");
+    let cases: Vec<(&str, &str, Vec<u8>, &str)> = vec![
+        ("F-2027-0601", "Factur-X", no_xml, "carries no factur-x.xml"),
+        (
+            "F-2027-0602",
+            "CII",
+            minimum.into_bytes(),
+            "is not one the French reform accepts",
+        ),
+        (
+            "F-2027-0603",
+            "CII",
+            basic.into_bytes(),
+            "is not one the French reform accepts",
+        ),
+        (
+            "F-2027-0604",
+            "UBL",
+            cii("urn:cen.eu:en16931:2017").into_bytes(),
+            "UBL flow is an Invoice",
+        ),
+        (
+            "F-2027-0605",
+            "CDAR",
+            cii("urn:cen.eu:en16931:2017").into_bytes(),
+            "CrossDomainAcknowledgementAndResponse",
+        ),
+    ];
+    for (tracking, syntax, file, expected) in cases {
+        let mut info = invoice_info(tracking, &file);
+        info["flowSyntax"] = json!(syntax);
+        if syntax == "CDAR" {
+            info["processingRule"] = json!("B2B");
+            info.as_object_mut().unwrap().remove("flowProfile");
+        }
+        let mime = if syntax == "Factur-X" {
+            "application/pdf"
+        } else {
+            "application/xml"
+        };
+        let (status, sent) = fake.send(info, &file, mime).await;
+        assert_eq!(status, 202, "{tracking}: {sent}");
+        let (_, flow) = fake
+            .control(
+                "/_fake/process",
+                json!({"flowId": sent["flowId"], "status": "Ok"}),
+            )
+            .await;
+        let detail = &flow["acknowledgement"]["details"][0];
+        assert_eq!(
+            flow["acknowledgement"]["status"], "Error",
+            "{tracking}: {flow}"
+        );
+        assert_eq!(detail["reasonCode"], "InvalidSchema", "{tracking}: {flow}");
+        assert!(
+            detail["reasonMessage"].as_str().unwrap().contains(expected),
+            "{tracking}: {flow}"
+        );
+    }
+    // EN 16931 as CII passes.
+    let good = cii("urn:cen.eu:en16931:2017").into_bytes();
+    let mut info = invoice_info("F-2027-0606", &good);
+    info["flowSyntax"] = json!("CII");
+    let (_, sent) = fake.send(info, &good, "application/xml").await;
+    let (_, flow) = fake
+        .control(
+            "/_fake/process",
+            json!({"flowId": sent["flowId"], "status": "Ok"}),
+        )
+        .await;
+    assert_eq!(flow["acknowledgement"]["status"], "Ok", "{flow}");
 }
 
 #[tokio::test]
@@ -628,11 +730,12 @@ async fn the_pa_s_own_checks_end_in_error_with_a_reason_code() {
         "FlowTypeError"
     );
 
-    let mut info = invoice_info("F-2027-0005", xml);
+    let cii_xml = cii("urn:cen.eu:en16931:2017").into_bytes();
+    let mut info = invoice_info("F-2027-0005", &cii_xml);
     info["flowSyntax"] = json!("CII");
     info.as_object_mut().unwrap().remove("processingRule");
     info.as_object_mut().unwrap().remove("flowProfile");
-    let (_, cii) = fake.send(info, xml, "application/xml").await;
+    let (_, cii) = fake.send(info, &cii_xml, "application/xml").await;
     assert_eq!(cii["processingRule"], "Undefined");
     assert_eq!(cii["flowProfile"], "Undefined");
     let (_, flow) = fake

@@ -11,7 +11,9 @@ use acquit_pa::{AckStatus, Auth, Client, Config, LineStatus, PaError};
 use acquit_secrets::Secret;
 use serde_json::{Value, json};
 
-const PDF: &[u8] = b"%PDF-1.7\n% a Factur-X stands here\n%%EOF\n";
+/// A Factur-X EN 16931 (fake-pa's fixture): the platform checks what it
+/// carries.
+const PDF: &[u8] = include_bytes!("../../fake-pa/tests/fixtures/facturx-en16931.pdf");
 
 struct Fake {
     base: String,
