@@ -41,14 +41,13 @@ impl Books {
         self.dir.path().join("acquit.db")
     }
 
-    /// Issues an invoice of `units` × 100 € HT at 20 % on `day`.
-    fn invoice(&mut self, units: &str, day: &str) -> String {
+    /// An empty draft in euros for a new client.
+    fn draft(&mut self) -> acquit_store::InvoiceId {
         let client = self
             .store
             .add_client(&Client::new("Boulangerie Martin"))
             .unwrap();
-        let id = self
-            .store
+        self.store
             .create_draft(&NewDraft {
                 client,
                 currency: Currency::EUR,
@@ -58,7 +57,12 @@ impl Books {
                 deposits: vec![],
                 details: Default::default(),
             })
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Issues an invoice of `units` × 100 € HT at 20 % on `day`.
+    fn invoice(&mut self, units: &str, day: &str) -> String {
+        let id = self.draft();
         let line = Line {
             description: "Journée de conseil".into(),
             input: LineInput {
@@ -386,19 +390,7 @@ fn an_as_issued_pdf_is_kept_for_ever_and_only_for_issued_invoices() {
         let err = raw.execute(sql, []).unwrap_err().to_string();
         assert!(err.contains("never"), "{sql}: {err}");
     }
-    let client = b.store.add_client(&Client::new("Café")).unwrap();
-    let draft = b
-        .store
-        .create_draft(&NewDraft {
-            client,
-            currency: Currency::EUR,
-            kind: InvoiceKind::Standard,
-            due_date: None,
-            sale_date: None,
-            deposits: vec![],
-            details: Default::default(),
-        })
-        .unwrap();
+    let draft = b.draft();
     let err = raw
         .execute(
             "INSERT INTO issued_pdfs (invoice_id, sha256, pages, pdf)
