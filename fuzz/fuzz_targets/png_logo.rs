@@ -310,8 +310,16 @@ fuzz_target!(
     },
     |data: &[u8]| {
         // The bytes as the logo file.
+        // The rule (core::logo): a PNG signature, at most 1 MiB, and a
+        // header declaring 1 to 4,096 pixels a side, read before decoding.
         let accepted_file = acquit_store::check_logo(data).is_ok();
-        assert_eq!(accepted_file, data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() <= 1 << 20);
+        let side = |n: u64| (1..=4096).contains(&n);
+        assert_eq!(
+            accepted_file,
+            data.starts_with(b"\x89PNG\r\n\x1a\n")
+                && data.len() <= 1 << 20
+                && declared(data).is_some_and(|(w, h)| side(w) && side(h))
+        );
         if logo_box(data).is_some()
             && let Some((w, h)) = declared(data)
         {
