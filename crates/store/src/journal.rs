@@ -96,14 +96,22 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT seq, kind, subject, content, prev_hash, hash FROM journal ORDER BY seq",
         )?;
+        // Text that is not UTF-8 (bytes changed in the file) is a broken
+        // entry to report, not an error that stops the check.
+        let text = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<String>> {
+            Ok(match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Text(bytes) => String::from_utf8(bytes.to_vec()).ok(),
+                _ => None,
+            })
+        };
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
+                text(r, 1)?,
+                text(r, 2)?,
+                text(r, 3)?,
+                text(r, 4)?,
+                text(r, 5)?,
             ))
         })?;
         let mut expected_prev = GENESIS.to_owned();
@@ -113,6 +121,18 @@ impl Store {
         for row in rows {
             let (seq, kind, subject, content, prev, hash) = row?;
             entries += 1;
+            let (Some(kind), Some(subject), Some(content), Some(prev), Some(hash)) =
+                (kind, subject, content, prev, hash)
+            else {
+                return Ok(JournalReport {
+                    entries,
+                    problem: Some(JournalProblem {
+                        seq,
+                        subject: "unreadable".into(),
+                        what: "it is not text: the journal was edited".into(),
+                    }),
+                });
+            };
             let broken = |what: String| {
                 Ok(JournalReport {
                     entries,

@@ -304,6 +304,11 @@ fn the_journal_detects_edits_behind_the_apps_back() {
             "entry 2 (F-2026-0002): its hash does not match its content",
         ),
         ("DELETE FROM journal WHERE seq = 2", "entry 2 is missing"),
+        (
+            // Bytes changed in the file: not UTF-8 any more (a fuzz find).
+            "UPDATE journal SET content = CAST(X'80FF' AS TEXT) WHERE seq = 2",
+            "entry 2 (unreadable): it is not text: the journal was edited",
+        ),
         ("DELETE FROM journal WHERE seq = 3", "the journal was cut"),
         (
             "UPDATE journal SET hash = 'x' WHERE seq = 1",
