@@ -181,6 +181,29 @@ pub fn check_backup(path: &Path) -> Result<(), StoreError> {
             ))
             .into());
         }
+    } else {
+        // An older backup is brought up to date when restored: try it on a
+        // copy first, so that one the upgrade or its checks refuse (data an
+        // older schema let in) is refused here and the books stay as they
+        // are (a fuzz find).
+        drop(conn);
+        let dir = tempfile::tempdir().map_err(|e| io_error(path, e))?;
+        let copy = dir.path().join("upgrade-check.db");
+        std::fs::copy(path, &copy).map_err(|e| io_error(path, e))?;
+        if let Err(error) = Store::open(&copy) {
+            // What went wrong, without the temporary copy's path.
+            let why = match error {
+                StoreError::Corrupt { details, .. } => details,
+                StoreError::SchemaChanged { problem, .. } => problem,
+                StoreError::MigrationFailed { reason, .. } => reason,
+                other => other.to_string(),
+            };
+            return Err(Rejection::Invalid(format!(
+                "{} cannot be brought up to this version of Acquit ({why}): restore another backup",
+                path.display()
+            ))
+            .into());
+        }
     }
     Ok(())
 }

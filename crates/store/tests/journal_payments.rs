@@ -566,6 +566,33 @@ mod backups {
 }
 
 #[test]
+fn an_older_backup_that_cannot_be_brought_up_to_date_is_refused_before_restoring() {
+    // Found by the backup_restore fuzz target: a schema-2 backup that passes
+    // every check of its own version, but whose data the upgrade's checks
+    // refuse. Restored, it left books that did not open.
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/backup-cannot-upgrade.db");
+    let mut b = Books::new();
+    let first = b.invoice("1", "2026-11-02");
+    let backup = b.dir.path().join("old.db");
+    std::fs::copy(&fixture, &backup).unwrap();
+    let bytes = std::fs::read(&backup).unwrap();
+    let err = acquit_store::check_backup(&backup).unwrap_err().to_string();
+    assert!(
+        err.contains("cannot be brought up to this version of Acquit"),
+        "{err}"
+    );
+    let err = b.store.restore_from(&backup).unwrap_err().to_string();
+    assert!(err.contains("restore another backup"), "{err}");
+    // Nothing changed: the books and the backup.
+    assert_eq!(b.store.invoice(&first).unwrap().totals.total, eur(12_000));
+    assert_eq!(std::fs::read(&backup).unwrap(), bytes);
+    let path = b.path();
+    drop(b.store);
+    assert!(Store::open(&path).is_ok());
+}
+
+#[test]
 fn the_demo_shows_every_state_and_its_journal_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path().join("demo.db")).unwrap();
