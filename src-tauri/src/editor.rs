@@ -300,22 +300,13 @@ impl DraftHeaderForm {
                 buyer_ref: text(self.buyer_ref.as_deref()),
                 delivery,
                 eur_rate,
-                payment_means: dedup(self.payment_means.iter().map(|&m| m.into())),
+                payment_means: acquit_core::PaymentMeans::each_once(
+                    self.payment_means.iter().map(|&m| m.into()),
+                ),
                 ..InvoiceDetails::default()
             },
         })
     }
-}
-
-/// Each once, in the order given.
-fn dedup(means: impl Iterator<Item = acquit_core::PaymentMeans>) -> Vec<acquit_core::PaymentMeans> {
-    let mut list = Vec::new();
-    for m in means {
-        if !list.contains(&m) {
-            list.push(m);
-        }
-    }
-    list
 }
 
 /// A reference as typed: trimmed, none when empty.

@@ -464,13 +464,13 @@ impl PaymentMeans {
     /// Reads a comma-separated list (`transfer,card`): each once, in the
     /// order given.
     pub fn parse_list(input: &str) -> Result<Vec<PaymentMeans>, String> {
-        let mut list = Vec::new();
-        for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let means: PaymentMeans = part.parse()?;
-            if !list.contains(&means) {
-                list.push(means);
-            }
-        }
+        let parsed = input
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<PaymentMeans>, String>>()?;
+        let list = PaymentMeans::each_once(parsed);
         if list.is_empty() {
             return Err(format!(
                 "name at least one way to pay among {}",
@@ -478,6 +478,18 @@ impl PaymentMeans {
             ));
         }
         Ok(list)
+    }
+
+    /// Each once, in the order first given (a list as the CLI or the app
+    /// gives it).
+    pub fn each_once(means: impl IntoIterator<Item = PaymentMeans>) -> Vec<PaymentMeans> {
+        let mut list = Vec::new();
+        for m in means {
+            if !list.contains(&m) {
+                list.push(m);
+            }
+        }
+        list
     }
 
     fn names() -> String {
