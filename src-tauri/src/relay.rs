@@ -97,6 +97,13 @@ pub struct ShareView {
 const NO_RELAY_FOR_SHARE: &str =
     "an invoice page is served by your relay: set one in Settings (Payment relay) first";
 
+/// The relay that serves invoice pages, or what to set up first.
+fn relay_for_pages(store: &acquit_store::Store) -> Result<acquit_sync::relay::RelayClient, String> {
+    config::relay_client(store)
+        .map_err(say)?
+        .ok_or_else(|| NO_RELAY_FOR_SHARE.to_owned())
+}
+
 /// Publishes (or republishes) the invoice's end-to-end encrypted page on
 /// the relay and returns the link to send.
 #[tauri::command]
@@ -106,9 +113,7 @@ pub async fn share_invoice(
     number: String,
 ) -> Result<ShareView, CommandError> {
     on_own_connection(&books, move |store| {
-        let relay = config::relay_client(store)
-            .map_err(say)?
-            .ok_or_else(|| NO_RELAY_FOR_SHARE.to_owned())?;
+        let relay = relay_for_pages(store)?;
         let shared =
             tauri::async_runtime::block_on(acquit_sync::share::share(store, &relay, &number))
                 .map_err(say)?;
@@ -127,9 +132,7 @@ pub async fn revoke_share(
     number: String,
 ) -> Result<ShareView, CommandError> {
     on_own_connection(&books, move |store| {
-        let relay = config::relay_client(store)
-            .map_err(say)?
-            .ok_or_else(|| NO_RELAY_FOR_SHARE.to_owned())?;
+        let relay = relay_for_pages(store)?;
         tauri::async_runtime::block_on(acquit_sync::share::revoke(store, &relay, &number))
             .map_err(say)?;
         Ok(ShareView { url: None })
