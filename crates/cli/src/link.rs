@@ -85,6 +85,7 @@ struct LinkJson {
     failure: Option<String>,
 }
 
+/// `share`: what to send the client ([`links::url_for`]).
 fn link_json(link: &StoredLink, share: Option<String>) -> LinkJson {
     LinkJson {
         id: link.id.0.to_string(),
@@ -96,7 +97,7 @@ fn link_json(link: &StoredLink, share: Option<String>) -> LinkJson {
         amount: link.amount.to_decimal_string(),
         currency: link.amount.currency().code().to_owned(),
         status: link.status.as_str(),
-        url: share.or_else(|| link.url.clone()),
+        url: share,
         stripe_url: link.url.clone(),
         stripe_id: link.stripe_id.clone(),
         expires_at: link.expires_at.map(|t| t.to_rfc3339()),
@@ -164,8 +165,7 @@ pub fn run(command: LinkCommand, path: &Path) -> Result<String, CliError> {
             let store = open(path)?;
             let links = store.links(&number)?;
             let relay = PublicBase::of(&store)?;
-            let share =
-                |l: &StoredLink| links::url_for(l, relay.as_ref()).filter(|_| relay.is_some());
+            let share = |l: &StoredLink| links::url_for(l, relay.as_ref());
             if json {
                 let rows: Vec<_> = links.iter().map(|l| link_json(l, share(l))).collect();
                 return Ok(to_json(&rows));
@@ -198,7 +198,7 @@ pub fn run(command: LinkCommand, path: &Path) -> Result<String, CliError> {
                     },
                     link.amount.format(acquit_core::Lang::Fr),
                     status,
-                    share(link).or_else(|| link.url.clone()).unwrap_or_default(),
+                    share(link).unwrap_or_default(),
                 ]);
             }
             Ok(table.render())
