@@ -590,7 +590,7 @@ fn an_older_backup_that_cannot_be_brought_up_to_date_is_refused_before_restoring
     // did not open. The table's text is now compared (refused as changed);
     // check_backup also tries the upgrade on a copy of an older backup.
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/backup-cannot-upgrade.db");
+        .join("tests/fixtures/fuzz-found/payments-check-violated.db");
     let mut b = Books::new();
     let first = b.invoice("1", "2026-11-02");
     let backup = b.dir.path().join("old.db");
@@ -606,6 +606,56 @@ fn an_older_backup_that_cannot_be_brought_up_to_date_is_refused_before_restoring
     let path = b.path();
     drop(b.store);
     assert!(Store::open(&path).is_ok());
+}
+
+#[test]
+fn every_backup_a_fuzz_target_got_through_is_now_refused_and_changes_nothing() {
+    // The inputs the backup_restore target failed on (`./x fuzz` replays
+    // them through the target too, fuzz/regressions.txt), each with why.
+    let found = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz-found");
+    let expected = [
+        // A word changed inside a CHECK of the demo's stripe_events.
+        ("check-mutated.db", "its table stripe_events was changed"),
+        // A CHECK of payments changed, with a row only it lets in.
+        (
+            "payments-check-violated.db",
+            "its table payments was changed",
+        ),
+        // Two bits flipped in a text column of an older backup.
+        ("text-not-utf8.db", "is damaged: a row cannot be read"),
+    ];
+    let mut names: Vec<_> = std::fs::read_dir(&found)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        expected.map(|(n, _)| n),
+        "each kept input has its reason here"
+    );
+    for (name, why) in expected {
+        let mut b = Books::new();
+        let first = b.invoice("1", "2026-11-02");
+        let backup = b.dir.path().join(name);
+        std::fs::copy(found.join(name), &backup).unwrap();
+        let bytes = std::fs::read(&backup).unwrap();
+        let err = acquit_store::check_backup(&backup)
+            .expect_err(name)
+            .to_string();
+        assert!(err.contains(why), "{name}: {err}");
+        let err = b.store.restore_from(&backup).unwrap_err().to_string();
+        assert!(err.contains(why), "{name}: {err}");
+        assert_eq!(
+            std::fs::read(&backup).unwrap(),
+            bytes,
+            "{name}: the backup is untouched"
+        );
+        assert_eq!(b.store.invoice(&first).unwrap().totals.total, eur(12_000));
+        let path = b.path();
+        drop(b.store);
+        Store::open(&path).unwrap_or_else(|e| panic!("{name}: the books still open: {e}"));
+    }
 }
 
 #[test]
