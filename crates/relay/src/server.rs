@@ -51,7 +51,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 use tokio::sync::watch;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -131,38 +133,45 @@ impl Default for Config {
     }
 }
 
-/// Shared state of the handlers.
+/// Shared state of the handlers: one `Arc`, as axum clones the state for
+/// each request, several times (one atomic increment each, where five
+/// fields each had theirs; issue 26).
 #[derive(Debug)]
-pub struct AppState<S> {
+pub struct AppState<S>(Arc<Shared<S>>);
+
+/// What [`AppState`] shares.
+#[derive(Debug)]
+pub struct Shared<S> {
     store: Arc<S>,
-    metrics: Arc<Metrics>,
-    config: Arc<Config>,
-    limiter: Arc<RateLimiter>,
+    metrics: Metrics,
+    config: Config,
+    limiter: RateLimiter,
     shutdown: watch::Receiver<bool>,
 }
 
 impl<S> Clone for AppState<S> {
     fn clone(&self) -> Self {
-        Self {
-            store: self.store.clone(),
-            metrics: self.metrics.clone(),
-            config: self.config.clone(),
-            limiter: self.limiter.clone(),
-            shutdown: self.shutdown.clone(),
-        }
+        Self(self.0.clone())
+    }
+}
+
+impl<S> std::ops::Deref for AppState<S> {
+    type Target = Shared<S>;
+    fn deref(&self) -> &Shared<S> {
+        &self.0
     }
 }
 
 impl<S: Store> AppState<S> {
     /// State over `store`; long-polls end when `shutdown` becomes true.
     pub fn new(store: Arc<S>, config: Config, shutdown: watch::Receiver<bool>) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             store,
-            metrics: Arc::new(Metrics::default()),
-            limiter: Arc::new(RateLimiter::new(config.page_rate)),
-            config: Arc::new(config),
+            metrics: Metrics::default(),
+            limiter: RateLimiter::new(config.page_rate),
+            config,
             shutdown,
-        }
+        }))
     }
 
     /// The configuration it runs with.
@@ -310,6 +319,12 @@ async fn rate_limit<S: Store>(
 }
 
 /// Tracing (a span per request with its `x-request-id`) around `router`.
+///
+/// The span and the line per response are at DEBUG (`RUST_LOG=debug`): at
+/// the default INFO they cost nothing, where formatting and writing a line
+/// per webhook took a large share of the relay's time under load (issue
+/// 26). What an operator needs at INFO is logged anyway: refusals with
+/// their reason, failures (5xx at ERROR, by the layer), start and stop.
 fn traced(router: Router) -> Router {
     router
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -324,11 +339,41 @@ fn traced(router: Router) -> Router {
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
                     let path = log_path(req.uri().path());
-                    tracing::info_span!("request", id, method = %req.method(), path = %path)
+                    tracing::debug_span!("request", id, method = %req.method(), path = %path)
                 })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         )
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(RequestIds::new()))
+}
+
+/// Request ids `<8 hex digits>-<n>`: random per process, then counted. A
+/// UUIDv4 per request asked the OS for randomness each time; these are as
+/// unique within a process's logs, and a proxy's own `x-request-id` is
+/// kept as it comes.
+#[derive(Debug, Clone)]
+struct RequestIds {
+    prefix: Arc<str>,
+    next: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        let mut seed = [0u8; 4];
+        // Without randomness the ids are still distinct within the process.
+        let _ = getrandom::fill(&mut seed);
+        Self {
+            prefix: format!("{:08x}", u32::from_le_bytes(seed)).into(),
+            next: Arc::new(std::sync::atomic::AtomicU64::new(1)),
+        }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = format!("{}-{n}", self.prefix);
+        header::HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
 }
 
 /// The path as logged: link and document tokens (after `/p/`, `/v/`,
@@ -474,7 +519,7 @@ async fn webhook<S: Store>(
             );
         }
     };
-    let inbox = match st.store.inbox(&inbox_id).await {
+    let inbox = match st.store.webhook_inbox(&inbox_id).await {
         Ok(Some(i)) => i,
         Ok(None) => {
             st.metrics.rejected("unknown_inbox");
@@ -514,7 +559,8 @@ async fn webhook<S: Store>(
             );
         }
     };
-    let Ok(payload) = String::from_utf8(body.to_vec()) else {
+    // Vec::from(Bytes) takes the buffer read_limited filled, without a copy.
+    let Ok(payload) = String::from_utf8(Vec::from(body)) else {
         return reject(
             StatusCode::BAD_REQUEST,
             "malformed_json",

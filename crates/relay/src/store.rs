@@ -13,6 +13,8 @@
 //!   after COMMIT returned: a 200 means the event is on disk.
 //! - **`synchronous=FULL`**, not NORMAL: NORMAL lost acknowledged events in a
 //!   simulated power cut.
+//! - **Checkpoints on their own thread** (`checkpoint_loop`), PASSIVE, every
+//!   200 ms, not inside the writer's commits (issue 26).
 //! - **Readers** are separate connections (WAL lets them run alongside the
 //!   writer) used from `spawn_blocking`.
 //! - The pull token is stored as its SHA-256 only. The webhook secrets are
@@ -38,6 +40,15 @@
 //! - Per-inbox quotas (links, live documents, document bytes) are checked
 //!   in the same transaction as the write, so a refused write changes
 //!   nothing and two concurrent writes cannot both slip under the limit.
+//! - **The webhook's inbox is cached** ([`Store::webhook_inbox`], for
+//!   [`INBOX_CACHE_TTL`]): it was looked up on a reader thread at every
+//!   request (issue 26). Only its secrets are used from the cache, and they
+//!   change only through this store's writer, which empties the cache after
+//!   the commit and before the answer; a reader that began before cannot put
+//!   the old inbox back (a generation count). Bearer tokens are always read
+//!   from the file: `acquit-relay inbox admin-token`, another process,
+//!   changes the admin credential under a running relay. The TTL bounds
+//!   what a hand edit of the file would leave.
 //! - `checkout.session.*` events keep their session id, payment link and
 //!   payment status in indexed columns, filled at append: the return page
 //!   `/p/{token}/done` is an index lookup, not a scan of JSON payloads.
@@ -57,6 +68,66 @@ use acquit_relay_protocol::{AdminTokenIssued, InboxCreated, LinkState, webhook_p
 const MAX_BATCH: usize = 4096;
 /// Idle reader connections kept open.
 const MAX_IDLE_READERS: usize = 8;
+/// How long an inbox read from the file is used without reading it again.
+pub const INBOX_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+/// The writer's page cache (negative: KiB, SQLite's convention), 64 MiB:
+/// with the default 2 MB, commits read index pages back from the OS.
+const WRITER_CACHE_KIB: i64 = -65_536;
+/// How often the checkpoint thread copies the WAL into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// Inboxes cached at most (then the cache starts again empty).
+const MAX_CACHED_INBOXES: usize = 10_000;
+
+/// Inboxes recently read, for the webhook's lookup (see the module's doc).
+#[derive(Debug, Default)]
+struct InboxCache {
+    inner: Mutex<CachedInboxes>,
+}
+
+#[derive(Debug, Default)]
+struct CachedInboxes {
+    /// Bumped by every change of an inbox made through the writer.
+    generation: u64,
+    inboxes: HashMap<String, (std::time::Instant, Inbox)>,
+}
+
+impl InboxCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CachedInboxes> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The inbox if read less than the TTL ago, else the generation to
+    /// give [`InboxCache::keep`] after reading it.
+    fn get(&self, id: &str) -> Result<Inbox, u64> {
+        let cache = self.lock();
+        match cache.inboxes.get(id) {
+            Some((at, inbox)) if at.elapsed() < INBOX_CACHE_TTL => Ok(inbox.clone()),
+            _ => Err(cache.generation),
+        }
+    }
+
+    /// Keeps `inbox`, read after [`InboxCache::get`] gave `generation`,
+    /// unless an inbox changed since.
+    fn keep(&self, generation: u64, inbox: &Inbox) {
+        let mut cache = self.lock();
+        if cache.generation != generation {
+            return;
+        }
+        if cache.inboxes.len() >= MAX_CACHED_INBOXES {
+            cache.inboxes.clear();
+        }
+        cache
+            .inboxes
+            .insert(inbox.id.clone(), (std::time::Instant::now(), inbox.clone()));
+    }
+
+    /// An inbox changed (committed, not yet answered).
+    fn changed(&self) {
+        let mut cache = self.lock();
+        cache.generation += 1;
+        cache.inboxes.clear();
+    }
+}
 
 /// A storage failure: the request gets 503 and Stripe retries later.
 #[derive(Debug, thiserror::Error)]
@@ -326,6 +397,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<InboxCreated, StoreError>> + Send;
     /// Looks an inbox up.
     fn inbox(&self, id: &str) -> impl Future<Output = Result<Option<Inbox>, StoreError>> + Send;
+    /// Looks an inbox up for verifying a webhook: its secrets are all that
+    /// may be used, and they change only through this store, so it may
+    /// answer from a cache that such a change empties (SQLite does).
+    fn webhook_inbox(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Inbox>, StoreError>> + Send {
+        self.inbox(id)
+    }
     /// Stores an event unless its id is already in the inbox.
     fn append(&self, event: NewEvent) -> impl Future<Output = Result<Appended, StoreError>> + Send;
     /// Events of `inbox` with a cursor greater than `after`, oldest first.
@@ -680,6 +760,9 @@ pub struct SqliteStore {
     writer: mpsc::Sender<Job>,
     readers: Arc<Mutex<Vec<Connection>>>,
     notifier: Arc<Notifier>,
+    inboxes: Arc<InboxCache>,
+    /// Dropped with the store: the checkpoint thread then ends.
+    _checkpoints: mpsc::Sender<()>,
 }
 
 impl std::fmt::Debug for Job {
@@ -699,19 +782,32 @@ impl SqliteStore {
             tracing::warn!(%mode, "could not switch the database to WAL");
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Checkpoints run on their own thread (below), not inside the
+        // writer's commits; and the pages the writer touches stay in memory.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         migrate(&mut conn)?;
+        let checkpointer = open_connection(path)?;
+        let (checkpoints, stop) = mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("relay-checkpoint".into())
+            .spawn(move || checkpoint_loop(&checkpointer, &stop))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
         let notifier = Arc::new(Notifier::default());
+        let inboxes = Arc::new(InboxCache::default());
         let (tx, rx) = mpsc::channel();
-        let writer_notifier = notifier.clone();
+        let (writer_notifier, writer_inboxes) = (notifier.clone(), inboxes.clone());
         std::thread::Builder::new()
             .name("relay-writer".into())
-            .spawn(move || writer_loop(conn, rx, &writer_notifier))
+            .spawn(move || writer_loop(conn, rx, &writer_notifier, &writer_inboxes))
             .map_err(|e| StoreError::Task(e.to_string()))?;
         Ok(Self {
             path: path.to_owned(),
             writer: tx,
             readers: Arc::new(Mutex::new(Vec::new())),
             notifier,
+            inboxes,
+            _checkpoints: checkpoints,
         })
     }
 
@@ -778,6 +874,18 @@ impl Store for SqliteStore {
             token,
             admin_token: Some(admin),
         })
+    }
+
+    async fn webhook_inbox(&self, id: &str) -> Result<Option<Inbox>, StoreError> {
+        let generation = match self.inboxes.get(id) {
+            Ok(inbox) => return Ok(Some(inbox)),
+            Err(generation) => generation,
+        };
+        let found = self.inbox(id).await?;
+        if let Some(inbox) = &found {
+            self.inboxes.keep(generation, inbox);
+        }
+        Ok(found)
     }
 
     async fn inbox(&self, id: &str) -> Result<Option<Inbox>, StoreError> {
@@ -1076,7 +1184,34 @@ impl Store for SqliteStore {
     }
 }
 
-fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifier) {
+/// Copies committed WAL frames into the database every [`CHECKPOINT_EVERY`]
+/// (PASSIVE: never waits for, nor blocks, the writer or readers), until the
+/// store is dropped. SQLite's automatic checkpoint ran inside the writer's
+/// commit, fsync included: under load a fifth of the writer's time (perf,
+/// issue 26), while each webhook waited. Durability does not depend on it:
+/// a commit is durable once its WAL frames are synced. Copying less often
+/// also copies a page changed by many commits once.
+fn checkpoint_loop(conn: &Connection, stop: &mpsc::Receiver<()>) {
+    loop {
+        let last = matches!(
+            stop.recv_timeout(CHECKPOINT_EVERY),
+            Err(mpsc::RecvTimeoutError::Disconnected)
+        );
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+        }
+        if last {
+            return;
+        }
+    }
+}
+
+fn writer_loop(
+    mut conn: Connection,
+    rx: mpsc::Receiver<Job>,
+    notifier: &Notifier,
+    inboxes: &InboxCache,
+) {
     // Blocks for the first job, then takes whatever queued meanwhile.
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
@@ -1088,6 +1223,13 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, notifier: &Notifie
         }
         match commit_batch(&mut conn, &batch) {
             Ok(outcomes) => {
+                // Before any answer: whoever hears "done" finds the change.
+                if batch
+                    .iter()
+                    .any(|job| matches!(job, Job::SetSecret { .. } | Job::SetAdmin { .. }))
+                {
+                    inboxes.changed();
+                }
                 let mut woken: HashMap<&str, i64> = HashMap::new();
                 for (job, outcome) in batch.iter().zip(&outcomes) {
                     if let (Job::Append(e, _), Outcome::Append(Appended::Stored(c))) =
@@ -1411,6 +1553,53 @@ CREATE TABLE IF NOT EXISTS documents (
     CHECK ((bundle IS NULL) = (revoked_at IS NOT NULL))
 ) STRICT;
 ";
+
+    #[tokio::test]
+    async fn a_new_webhook_secret_is_used_at_once_though_the_inbox_is_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("relay.db")).unwrap();
+        let created = store
+            .create_inbox(Some("whsec_first".into()))
+            .await
+            .unwrap();
+        let cached = store.webhook_inbox(&created.inbox).await.unwrap().unwrap();
+        assert_eq!(cached.secret.as_deref(), Some("whsec_first"));
+        assert!(store.inboxes.get(&created.inbox).is_ok(), "kept");
+        let set = store
+            .set_webhook_secret(&created.inbox, "whsec_second".into(), i64::MAX, true)
+            .await
+            .unwrap();
+        assert_eq!(set, SecretSet::Set);
+        // No wait for the TTL: the writer emptied the cache before answering.
+        let now = store.webhook_inbox(&created.inbox).await.unwrap().unwrap();
+        assert_eq!(now.secret.as_deref(), Some("whsec_second"));
+        assert_eq!(now.previous_secret.as_deref(), Some("whsec_first"));
+        // An unknown inbox is read each time, never kept as absent.
+        assert!(store.webhook_inbox("ibx_none").await.unwrap().is_none());
+        assert!(store.inboxes.get("ibx_none").is_err());
+    }
+
+    #[test]
+    fn an_inbox_read_before_a_change_is_not_kept_after_it() {
+        let cache = InboxCache::default();
+        let old = Inbox {
+            id: "ibx_a".into(),
+            token_sha256: [0; 32],
+            secret: Some("whsec_old".into()),
+            previous_secret: None,
+            previous_valid_until: None,
+            admin_sha256: None,
+        };
+        // A reader misses, reads the old row; the writer commits a change.
+        let generation = cache.get("ibx_a").unwrap_err();
+        cache.changed();
+        cache.keep(generation, &old);
+        assert!(cache.get("ibx_a").is_err(), "the old inbox was not kept");
+        // Read after the change, it is kept.
+        let generation = cache.get("ibx_a").unwrap_err();
+        cache.keep(generation, &old);
+        assert!(cache.get("ibx_a").is_ok());
+    }
 
     #[tokio::test]
     async fn a_database_of_the_first_schema_is_migrated() {
