@@ -26,6 +26,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // Test helpers: a dev-dependency only, of no Acquit crate.
     ("acquit-testkit", &[]),
     ("acquit-relay-protocol", &[]),
+    // The dependency audit: a tool of the test command, of no Acquit crate.
+    ("acquit-audit", &[]),
     (
         "acquit-sync",
         &[

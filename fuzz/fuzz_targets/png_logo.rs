@@ -334,7 +334,11 @@ fuzz_target!(
         {
             assert!(drawn.is_none(), "{}×{} ({decoded} bytes decoded) accepted", built.width, built.height);
         }
-        if built.well_formed {
+        let fits = |n: u64| (1..=u64::from(acquit_core::logo::MAX_SIDE)).contains(&n);
+        if built.well_formed && !(fits(built.width) && fits(built.height)) {
+            // core::logo's rule, which the renderer applies too.
+            assert!(drawn.is_none(), "a {}×{} PNG was drawn", built.width, built.height);
+        } else if built.well_formed {
             let (w, h) = drawn.unwrap_or_else(|| {
                 panic!("a well-formed {}×{} PNG was refused", built.width, built.height)
             });
