@@ -21,7 +21,8 @@
 //! - a page for an accepted state has no script and shows the published
 //!   texts escaped only (`<` never comes through);
 //! - `valid_token` is exactly "16–64 of `A-Za-z0-9-_`";
-//! - `checkout_ref` answers only for `checkout.session.*`, and what it
+//! - `checkout_ref` answers only for `checkout.session.*`, only when the
+//!   event, its `data` and `data.object` are JSON objects, and what it
 //!   reads is what the JSON holds at `data.object`.
 #![no_main]
 
@@ -181,17 +182,18 @@ fuzz_target!(|data: &[u8]| {
     assert!(links::checkout_ref("charge.refunded", data).is_none());
     if let Some(found) = links::checkout_ref("checkout.session.completed", data) {
         let value: Value = serde_json::from_slice(data).expect("read by checkout_ref");
+        // Objects at every level, never arrays read as fields in order.
+        assert!(value.is_object() && value["data"].is_object(), "{value}");
         let object = &value["data"]["object"];
-        if object.is_object() {
-            assert_eq!(found.session.as_deref(), object["id"].as_str(), "{found:?}");
-            assert_eq!(
-                found.payment_link.as_deref(),
-                object["payment_link"].as_str()
-            );
-            assert_eq!(
-                found.payment_status.as_deref(),
-                object["payment_status"].as_str()
-            );
-        }
+        assert!(object.is_object(), "{value}");
+        assert_eq!(found.session.as_deref(), object["id"].as_str(), "{found:?}");
+        assert_eq!(
+            found.payment_link.as_deref(),
+            object["payment_link"].as_str()
+        );
+        assert_eq!(
+            found.payment_status.as_deref(),
+            object["payment_status"].as_str()
+        );
     }
 });

@@ -457,11 +457,11 @@ pub enum Seen {
 pub fn checkout_ref(event_type: &str, payload: &[u8]) -> Option<CheckoutRef> {
     #[derive(serde::Deserialize)]
     struct Head {
-        data: Data,
+        data: JsonObject<Data>,
     }
     #[derive(serde::Deserialize)]
     struct Data {
-        object: Object,
+        object: JsonObject<Object>,
     }
     // Values, not strings: an odd shape yields None rather than an error.
     #[derive(serde::Deserialize)]
@@ -476,13 +476,44 @@ pub fn checkout_ref(event_type: &str, payload: &[u8]) -> Option<CheckoutRef> {
     if !event_type.starts_with(CHECKOUT_EVENT_PREFIX) {
         return None;
     }
-    let object = serde_json::from_slice::<Head>(payload).ok()?.data.object;
+    let object = serde_json::from_slice::<JsonObject<Head>>(payload)
+        .ok()?
+        .0
+        .data
+        .0
+        .object
+        .0;
     let text = |v: serde_json::Value| v.as_str().map(str::to_owned);
     Some(CheckoutRef {
         session: text(object.id),
         payment_link: text(object.payment_link),
         payment_status: text(object.payment_status),
     })
+}
+
+/// `T` read from a JSON object only: serde's derive also reads a struct
+/// from an array of its fields in order (`[{"id": …}]` for `{"object":
+/// {"id": …}}`), which no Stripe event is, and which would have put values
+/// from an odd payload into the indexed columns.
+pub(crate) struct JsonObject<T>(pub(crate) T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for JsonObject<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Only<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Only<T> {
+            type Value = JsonObject<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(JsonObject)
+            }
+        }
+        deserializer.deserialize_map(Only(std::marker::PhantomData))
+    }
 }
 
 /// Reads the checkout events of one Stripe link (newest first, already
@@ -819,6 +850,20 @@ mod tests {
             checkout_ref("checkout.session.completed", b"not json"),
             None
         );
+        // Arrays where Stripe sends objects, at any of the three levels:
+        // serde's derive would read them as the fields in order.
+        for odd in [
+            br#"[{"object":{"id":"cs_1"}}]"#.as_slice(),
+            br#"{"data":[{"id":"cs_1"}]}"#,
+            br#"{"data":{"object":["cs_1","plink_1","paid"]}}"#,
+        ] {
+            assert_eq!(
+                checkout_ref("checkout.session.completed", odd),
+                None,
+                "{}",
+                String::from_utf8_lossy(odd)
+            );
+        }
         assert_eq!(
             checkout_ref("payment_intent.succeeded", paid_payload()),
             None

@@ -542,8 +542,10 @@ async fn webhook<S: Store>(
         return reject(StatusCode::BAD_REQUEST, e.reason(), e.to_string());
     }
     // Authenticated: now, and only now, parse.
-    let head = match serde_json::from_slice::<EventHead>(&body) {
-        Ok(h) if !h.id.is_empty() => h,
+    // An object, as every Stripe event is (serde's derive alone would also
+    // read an array of the two fields).
+    let head = match serde_json::from_slice::<links::JsonObject<EventHead>>(&body) {
+        Ok(links::JsonObject(h)) if !h.id.is_empty() => h,
         Ok(_) => {
             return reject(
                 StatusCode::BAD_REQUEST,

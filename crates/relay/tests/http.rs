@@ -168,6 +168,11 @@ async fn every_bad_signature_is_rejected_with_400_and_not_stored() {
         ("not json", "{not json"),
         ("no id", r#"{"type":"x"}"#),
         ("array", "[1,2]"),
+        // The fields in order, as serde's derive alone would have read it.
+        (
+            "array of the fields",
+            r#"["evt_array","checkout.session.completed"]"#,
+        ),
     ] {
         let sig = sign(SECRET, t, body.as_bytes());
         let res = post_webhook(&client, &relay, &inbox, body, Some(sig)).await;
@@ -207,7 +212,7 @@ async fn every_bad_signature_is_rejected_with_400_and_not_stored() {
         "{metrics}"
     );
     assert!(
-        metrics.contains(r#"acquit_relay_webhooks_rejected_total{reason="malformed_json"} 3"#),
+        metrics.contains(r#"acquit_relay_webhooks_rejected_total{reason="malformed_json"} 4"#),
         "{metrics}"
     );
     assert!(
