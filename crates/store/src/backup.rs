@@ -210,13 +210,6 @@ pub fn check_backup(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// How a database's schema differs from the one Acquit makes at `version`
-/// (an in-memory database migrated to it), if it does: every table with its
-/// columns, every index, every trigger with its text. The lock triggers
-/// are what make issued invoices, payments and the journal immutable
-/// whatever program opens the file; a copy without one must not come back.
-/// Tables are compared by their columns (name, type, not null, key) rather
-/// than their text, which SQLite rewrites on renames.
 /// Refuses the backup at `path` (open as `store`) when its books cannot be
 /// read to the end (a value that is not UTF-8 in a text column: a fuzz
 /// find) or, when `strict`, unless its journal verifies.
@@ -243,6 +236,14 @@ fn journal_verifies(store: &Store, path: &Path, strict: bool) -> Result<(), Stor
     }
 }
 
+/// How a database's schema differs from the one Acquit makes at `version`
+/// (an in-memory database migrated to it), if it does: every table, index
+/// and trigger by its text ([`schema_of`]). The lock triggers are what make
+/// issued invoices, payments and the journal immutable whatever program
+/// opens the file, and a table's `CHECK`s what keeps its rows sane: a copy
+/// without one must not come back. SQLite rewrites a table's text on a
+/// rename (migration 5 renames `stripe_events_new`), the same way in the
+/// file and in the migrated reference, so the texts still compare.
 pub(crate) fn schema_problem(
     conn: &Connection,
     version: usize,
