@@ -186,7 +186,12 @@ fuzz_target!(|data: &[u8]| {
     // `checkout_ref` on the bytes as a stored event's payload.
     assert!(links::checkout_ref("charge.refunded", data).is_none());
     if let Some(found) = links::checkout_ref("checkout.session.completed", data) {
-        let value: Value = serde_json::from_slice(data).expect("read by checkout_ref");
+        // serde_json reads a typed value past a field it ignores that a
+        // Value cannot hold (a number like 1E2000, a 10-minute run's find):
+        // nothing to compare then; the relay keeps the payload as sent.
+        let Ok(value) = serde_json::from_slice::<Value>(data) else {
+            return;
+        };
         // Objects at every level, never arrays read as fields in order.
         assert!(value.is_object() && value["data"].is_object(), "{value}");
         let object = &value["data"]["object"];

@@ -210,12 +210,18 @@ impl Reader<'_> {
         let code = self
             .str(v, "currency")
             .map_err(|e| e.within("data.object"))?;
-        let currency = Currency::from_code(&code.to_ascii_uppercase()).map_err(|_| {
-            self.bad(
-                "data.object.currency",
-                &format!("\"{code}\" is not a known currency"),
-            )
-        })?;
+        // Exactly three letters, as Stripe writes them: core's from_code
+        // forgives spaces (typed input), an event's code must not (a fuzz
+        // find: "eur " was read as euros).
+        let currency = Some(code)
+            .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()))
+            .and_then(|c| Currency::from_code(c).ok())
+            .ok_or_else(|| {
+                self.bad(
+                    "data.object.currency",
+                    &format!("\"{code}\" is not a known currency"),
+                )
+            })?;
         Ok(Money::new(minor, currency))
     }
 
@@ -448,6 +454,28 @@ mod tests {
                 _ => fixed["data"]["object"]["id"] = json!("ch_3Sdeposit"),
             }
             parse_event(&fixed).unwrap_or_else(|e| panic!("{name} fixed: {e}"));
+        }
+    }
+
+    /// Found by the `stripe_event` fuzz target (10-minute run): a session
+    /// whose currency was `"eur "` was read as a payment in euros.
+    #[test]
+    fn a_currency_is_three_letters_exactly() {
+        let event: Value = serde_json::from_str(include_str!(
+            "../tests/fixtures/fuzz-found/currency-with-space.json"
+        ))
+        .unwrap();
+        let err = parse_event(&event).expect_err("\"eur \" refused");
+        assert!(err.to_string().contains("data.object.currency"), "{err}");
+        for code in ["eur", "EUR"] {
+            let mut fixed = event.clone();
+            fixed["data"]["object"]["currency"] = json!(code);
+            parse_event(&fixed).unwrap_or_else(|e| panic!("{code}: {e}"));
+        }
+        for code in [" eur", "eu", "euro", "e\u{301}ur", ""] {
+            let mut odd = event.clone();
+            odd["data"]["object"]["currency"] = json!(code);
+            assert!(parse_event(&odd).is_err(), "{code:?}");
         }
     }
 
