@@ -313,7 +313,7 @@ fuzz_target!(
         // The rule (core::logo): a PNG signature, at most 1 MiB, and a
         // header declaring 1 to 4,096 pixels a side, read before decoding.
         let accepted_file = acquit_store::check_logo(data).is_ok();
-        let side = |n: u64| (1..=4096).contains(&n);
+        let side = |n: u64| (1..=u64::from(acquit_core::logo::MAX_SIDE)).contains(&n);
         assert_eq!(
             accepted_file,
             data.starts_with(b"\x89PNG\r\n\x1a\n")
@@ -334,8 +334,7 @@ fuzz_target!(
         {
             assert!(drawn.is_none(), "{}×{} ({decoded} bytes decoded) accepted", built.width, built.height);
         }
-        let fits = |n: u64| (1..=u64::from(acquit_core::logo::MAX_SIDE)).contains(&n);
-        if built.well_formed && !(fits(built.width) && fits(built.height)) {
+        if built.well_formed && !(side(built.width) && side(built.height)) {
             // core::logo's rule, which the renderer applies too.
             assert!(drawn.is_none(), "a {}×{} PNG was drawn", built.width, built.height);
         } else if built.well_formed {
