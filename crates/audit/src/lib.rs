@@ -10,8 +10,8 @@
 //! not ours; this crate only decides what ships and what fails.
 //!
 //! What ships: the normal (not dev, not build) dependencies of the
-//! packages in [`SHIPPED`] on this platform (Linux, where the `.deb` is
-//! built), read from `cargo metadata`. A vulnerability in one of them fails the check unless its id
+//! packages in [`SHIPPED`], for every target platform, read from `cargo
+//! metadata`. A vulnerability in one of them fails the check unless its id
 //! is ignored with a reason; one elsewhere in `Cargo.lock`, and the
 //! informational advisories (unmaintained, unsound, notices), are reported
 //! without failing.
@@ -81,8 +81,8 @@ impl Audit {
 }
 
 /// The packages [`SHIPPED`] depend on, transitively, by normal
-/// dependencies only, from `cargo metadata --format-version 1` (the binary
-/// filters it to this platform: see main.rs).
+/// dependencies only, from `cargo metadata --format-version 1` (without
+/// `--filter-platform`: a crate shipped to one platform is shipped).
 pub fn shipped(metadata: &serde_json::Value) -> Result<BTreeSet<Package>, AuditError> {
     let bad = |what: &str| AuditError::Metadata(format!("no {what}"));
     let packages = metadata["packages"]
