@@ -212,7 +212,7 @@ fn client() {
         .enable_all()
         .build()
         .unwrap();
-    let mut all = rt.block_on(async {
+    let (mut lat, elapsed) = rt.block_on(async {
         let deadline = Instant::now() + Duration::from_secs(secs);
         let tasks: Vec<_> = (0..concurrency)
             .map(|conn| {
@@ -255,9 +255,7 @@ fn client() {
         let elapsed = start.elapsed().as_secs_f64();
         (all, elapsed)
     });
-    let elapsed = all.1;
-    all.0.sort();
-    let lat = all.0;
+    lat.sort();
     let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
     println!(
         "{} {} {}",
