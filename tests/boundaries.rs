@@ -7,6 +7,9 @@
 //! - `fake-stripe` and `acquit-stripe` share no code, nor `fake-vies` and
 //!   `acquit-sync`, nor `fake-pa` and `acquit-pa` (or `acquit-sync`), nor
 //!   `fake-entreprises` and `acquit-sync`.
+//! - What ships (the app, the CLI, the relay) has one TLS crypto library:
+//!   ring, through `acquit-http` and the updater plugin; never aws-lc,
+//!   OpenSSL or native-tls beside it.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
@@ -20,8 +23,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("acquit-store", &["acquit-core"]),
     ("acquit-pdf", &["acquit-core"]),
     ("acquit-facturx", &["acquit-core", "acquit-pdf"]),
-    ("acquit-stripe", &["acquit-core"]),
-    ("acquit-pa", &["acquit-core", "acquit-secrets"]),
+    // The one TLS stack and user agent of every HTTP client.
+    ("acquit-http", &[]),
+    ("acquit-stripe", &["acquit-core", "acquit-http"]),
+    (
+        "acquit-pa",
+        &["acquit-core", "acquit-secrets", "acquit-http"],
+    ),
     ("acquit-mail", &["acquit-core", "acquit-secrets"]),
     // Test helpers: a dev-dependency only, of no Acquit crate.
     ("acquit-testkit", &[]),
@@ -40,6 +48,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-mail",
             "acquit-relay-protocol",
             "acquit-secrets",
+            "acquit-http",
         ],
     ),
     ("acquit-relay", &["acquit-relay-protocol"]),
@@ -63,6 +72,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-secrets",
         ],
     ),
+];
+
+/// The binaries Acquit ships.
+const SHIPPED: &[&str] = &["acquit-app", "acquit-cli", "acquit-relay"];
+
+/// Crypto or TLS libraries that would sit beside ring (aws-lc is a second
+/// copy of the same primitives and a C/CMake build; OpenSSL a system one).
+const OTHER_TLS: &[&str] = &[
+    "aws-lc-rs",
+    "aws-lc-sys",
+    "aws-lc-fips-sys",
+    "openssl-sys",
+    "native-tls",
 ];
 
 /// The workspace's packages and, for each, the packages it depends on
@@ -219,6 +241,17 @@ impl Graph {
                 ));
             }
         }
+        for shipped in SHIPPED {
+            if let Some(id) = self.id_of(shipped)
+                && let Some(path) = self.path_to(id, |dep| OTHER_TLS.contains(&dep))
+            {
+                problems.push(format!(
+                    "{shipped} ships a second TLS stack: {} (the one stack is rustls with ring, \
+                     from acquit-http: turn that crate's TLS feature off or pick its ring feature)",
+                    path.join(" -> ")
+                ));
+            }
+        }
         problems
     }
 }
@@ -260,7 +293,11 @@ fn host_triple() -> String {
 #[test]
 fn the_workspace_follows_the_dependency_rules() {
     let graph = Graph::from_metadata(&workspace_metadata());
-    for expected in ALLOWED.iter().map(|(name, _)| *name) {
+    for expected in ALLOWED
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(SHIPPED.iter().copied())
+    {
         assert!(
             graph.id_of(expected).is_some(),
             "{expected} is not a workspace member"
@@ -276,7 +313,7 @@ fn the_workspace_follows_the_dependency_rules() {
 
 /// The checker itself, on a workspace where the rules are broken on purpose:
 /// `acquit-store` reaches tauri through a helper crate, `acquit-relay` uses
-/// the core, and `fake-stripe` uses the Stripe client.
+/// the core, `fake-stripe` uses the Stripe client, and tauri pulls aws-lc.
 #[test]
 fn the_checker_names_every_offender() {
     let fixture = include_str!("fixtures/metadata-broken.json");
@@ -287,6 +324,8 @@ fn the_checker_names_every_offender() {
         "acquit-relay (/ws/crates/relay/Cargo.toml) depends on acquit-core, which ARCHITECTURE.md does not allow (allowed: acquit-relay-protocol)",
         "acquit-store (/ws/crates/store/Cargo.toml) depends on Tauri: acquit-store -> helper -> tauri",
         "fake-stripe must share no code with acquit-stripe, but depends on it: fake-stripe -> acquit-stripe",
+        "acquit-app ships a second TLS stack: acquit-app -> tauri -> aws-lc-rs (the one stack is rustls with ring, \
+         from acquit-http: turn that crate's TLS feature off or pick its ring feature)",
     ];
     assert_eq!(problems, expected);
 }

@@ -224,10 +224,9 @@ impl Client {
         if let Auth::ClientCredentials { token_url, .. } = &config.auth {
             check_url(token_url)?;
         }
-        let http = reqwest::Client::builder()
+        let http = acquit_http::client()
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
-            .user_agent(concat!("Acquit/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| PaError::BadUrl {
                 url: base.clone(),

@@ -209,10 +209,9 @@ impl Client {
                 "a live key is sent only to https://api.stripe.com or to this machine; unset ACQUIT_STRIPE_API_BASE",
             ));
         }
-        let http = reqwest::Client::builder()
+        let http = acquit_http::client()
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
-            .user_agent(concat!("Acquit/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| bad(&format!("the HTTP client could not start: {e}")))?;
         Ok(Client { http, config, base })

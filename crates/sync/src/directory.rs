@@ -110,10 +110,9 @@ impl DirectoryClient {
             "http" if acquit_core::net::is_loopback_host(host) => {}
             _ => return Err(DirectoryError::BadUrl(base.to_owned())),
         }
-        let http = reqwest::Client::builder()
+        let http = acquit_http::client()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10))
-            .user_agent(concat!("acquit/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| DirectoryError::Unreachable(e.to_string()))?;
         Ok(DirectoryClient {

@@ -248,9 +248,8 @@ pub struct RelayClient {
 
 impl RelayClient {
     pub fn new(config: RelayConfig) -> Result<RelayClient, RelayError> {
-        let http = reqwest::Client::builder()
+        let http = acquit_http::client()
             .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("acquit/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| RelayError::BadAnswer(e.to_string()))?;
         Ok(RelayClient { config, http })

@@ -175,11 +175,10 @@ impl ViesClient {
             "http" => return Err(ViesError::InsecureUrl(base.to_owned())),
             _ => return Err(ViesError::BadUrl(base.to_owned())),
         }
-        let http = reqwest::Client::builder()
+        let http = acquit_http::client()
             .connect_timeout(Duration::from_secs(5))
             // VIES waits for the member state's register, which can be slow.
             .timeout(Duration::from_secs(20))
-            .user_agent(concat!("acquit/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ViesError::Unreachable {
                 reason: e.to_string(),
