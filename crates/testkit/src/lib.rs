@@ -91,20 +91,11 @@ impl SmtpServer {
             dir,
             port: 0,
         };
-        let ready = server.dir.path().join("ready.json");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !ready.is_file() {
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!("the SMTP server exited ({status}): is aiosmtpd installed? run ./x setup");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the SMTP server did not start in 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let ready: Value = serde_json::from_slice(&std::fs::read(ready).unwrap()).unwrap();
-        server.port = ready["port"].as_u64().unwrap() as u16;
+        server.port = wait_ready(
+            &mut server.child,
+            server.dir.path(),
+            "the SMTP server (aiosmtpd)",
+        );
         server
     }
 
@@ -140,6 +131,78 @@ impl Drop for SmtpServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A real HTTPS server (Python's `http.server`, `py/https_server.py`) on
+/// 127.0.0.1, its certificate from a throwaway CA that no trust store
+/// knows: `GET /` answers 200 "hello over TLS". Stopped on drop.
+#[derive(Debug)]
+pub struct HttpsServer {
+    child: Child,
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl HttpsServer {
+    pub fn start() -> HttpsServer {
+        let dir = tempfile::tempdir().unwrap();
+        let child = Command::new(python())
+            .arg(script("https_server.py"))
+            .arg("--dir")
+            .arg(dir.path())
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start the HTTPS server: {e}: run ./x setup"));
+        let mut server = HttpsServer {
+            child,
+            dir,
+            port: 0,
+        };
+        server.port = wait_ready(&mut server.child, server.dir.path(), "the HTTPS server");
+        server
+    }
+
+    /// `https://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}/", self.port)
+    }
+
+    /// The PEM of the CA that signed the server's certificate.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// The requests it answered: `method`, `path`, `user_agent`, `tls`
+    /// (the protocol version, e.g. "TLSv1.3").
+    pub fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.dir.path().join("requests.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for HttpsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for a Python server's `ready.json` in `dir` and returns its port.
+fn wait_ready(child: &mut Child, dir: &Path, what: &str) -> u16 {
+    let ready = dir.join("ready.json");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ready.is_file() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("{what} exited ({status}): are the Python test tools installed? run ./x setup");
+        }
+        assert!(Instant::now() < deadline, "{what} did not start in 30 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let ready: Value = serde_json::from_slice(&std::fs::read(ready).unwrap()).unwrap();
+    ready["port"].as_u64().unwrap() as u16
 }
 
 /// A message file as Python's `email` package reads it: decoded
