@@ -79,7 +79,6 @@ impl Store {
         let (mut due, mut overdue, mut processing) =
             (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
         let mut board = Dashboard::default();
-        let decode = |e: acquit_core::MoneyError| StoreError::Decode(e.to_string());
         while let Some(r) = rows.next()? {
             let currency = Currency::from_code(&r.get::<_, String>(0)?)
                 .map_err(|e| StoreError::Decode(e.to_string()))?;
@@ -90,8 +89,8 @@ impl Store {
                 processing: r.get(4)?,
                 ..Settlement::nothing_yet(money(r.get(1)?))
             };
-            let status = settlement.status().map_err(decode)?;
-            let amount_due = settlement.amount_due().map_err(decode)?;
+            let status = settlement.status()?;
+            let amount_due = settlement.amount_due()?;
             if !status.awaits_payment() || !amount_due.is_positive() {
                 continue;
             }

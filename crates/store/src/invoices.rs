@@ -537,11 +537,10 @@ impl Store {
             (InvoiceStatus::Issued, zero, zero)
         } else {
             let settlement = settlement(conn, id.0, totals.total)?;
-            let decode = |e: acquit_core::MoneyError| StoreError::Decode(e.to_string());
             (
-                settlement.status().map_err(decode)?,
-                settlement.amount_due().map_err(decode)?,
-                settlement.overpaid().map_err(decode)?,
+                settlement.status()?,
+                settlement.amount_due()?,
+                settlement.overpaid()?,
             )
         };
         Ok(Some(InvoiceView {
@@ -647,8 +646,7 @@ impl Store {
                     processing: r.get(10)?,
                     ..Settlement::nothing_yet(total)
                 };
-                let decode = |e: acquit_core::MoneyError| StoreError::Decode(e.to_string());
-                (s.status().map_err(decode)?, s.amount_due().map_err(decode)?)
+                (s.status()?, s.amount_due()?)
             };
             if query.status.is_some_and(|wanted| wanted != status) {
                 continue;
@@ -1222,7 +1220,11 @@ pub(crate) fn next_number(
     ))
 }
 
-fn settlement(
+/// What an issued invoice's credit notes and payments come to, read from
+/// the tables: the store's one reading of "what is still due" (callers ask
+/// `Settlement::amount_due`/`overpaid`), under whatever transaction holds
+/// `conn`, so a check made under the write lock sees every payment.
+pub(crate) fn settlement(
     conn: &rusqlite::Connection,
     invoice: i64,
     total: Money,

@@ -171,6 +171,14 @@ pub enum StoreError {
     Decode(String),
 }
 
+/// A sum of stored amounts that leaves `i64` (or mixes currencies) can only
+/// come from rows written behind Acquit's back.
+impl From<acquit_core::MoneyError> for StoreError {
+    fn from(e: acquit_core::MoneyError) -> StoreError {
+        StoreError::Decode(e.to_string())
+    }
+}
+
 /// Input the store refuses, with what to do. Nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {

@@ -32,7 +32,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use crate::{Rejection, Store, StoreError, now_rfc3339};
+use crate::{Rejection, Store, StoreError, invoices, now_rfc3339};
 
 /// Our id of a payment link (the Idempotency-Key is derived from it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -774,15 +774,14 @@ pub(crate) fn insert_link(
     token: &str,
 ) -> Result<i64, StoreError> {
     // What is due, re-read under the write lock.
-    let (invoice_id, total, credited, paid): (i64, i64, i64, i64) = tx.query_row(
-            "SELECT i.id, i.total_minor,
-                    COALESCE((SELECT -SUM(total_minor) FROM invoices c WHERE c.credits_invoice_id = i.id AND c.number IS NOT NULL), 0),
-                    COALESCE((SELECT SUM(amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0)
-             FROM invoices i WHERE i.number = ?1",
-            [number],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
-    let due = (total - credited - paid).max(0);
+    let (invoice_id, total): (i64, i64) = tx.query_row(
+        "SELECT id, total_minor FROM invoices WHERE number = ?1",
+        [number],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let due = invoices::settlement(tx, invoice_id, Money::new(total, currency))?
+        .amount_due()?
+        .minor();
     let amount = link.amount.map_or(due, |a| a.minor());
     if due == 0 {
         return Err(Rejection::Invalid(format!(

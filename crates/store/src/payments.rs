@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::journal::{self, Subject};
-use crate::{Rejection, Store, StoreError, now_rfc3339};
+use crate::{Rejection, Store, StoreError, invoices, now_rfc3339};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -297,20 +297,18 @@ impl Store {
         self.write(|tx| {
             // Re-read what is due inside the write lock: another process
             // may have recorded a payment since.
-            let (invoice_id, total, credited, paid): (i64, i64, i64, i64) = tx.query_row(
-                "SELECT i.id, i.total_minor,
-                        COALESCE((SELECT -SUM(total_minor) FROM invoices c WHERE c.credits_invoice_id = i.id AND c.number IS NOT NULL), 0),
-                        COALESCE((SELECT SUM(amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0)
-                 FROM invoices i WHERE i.number = ?1",
+            let (invoice_id, total): (i64, i64) = tx.query_row(
+                "SELECT id, total_minor FROM invoices WHERE number = ?1",
                 [&number],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            let due = (total - credited - paid).max(0);
-            if payment.amount.minor() > due {
+            let due = invoices::settlement(tx, invoice_id, Money::new(total, view.currency))?
+                .amount_due()?;
+            if payment.amount.minor() > due.minor() {
                 return Err(Rejection::Overpayment {
                     number: number.clone(),
                     amount: payment.amount.to_decimal_string(),
-                    due: Money::new(due, view.currency).to_decimal_string(),
+                    due: due.to_decimal_string(),
                 }
                 .into());
             }

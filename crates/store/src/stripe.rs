@@ -54,7 +54,7 @@ use serde::{Deserialize, Serialize};
 use crate::journal::{self, Subject};
 use crate::links::{self, LinkKind};
 use crate::payments::{PaymentId, StripeMethod};
-use crate::{Rejection, Store, StoreError, from_json, now_rfc3339, to_json};
+use crate::{Rejection, Store, StoreError, from_json, invoices, now_rfc3339, to_json};
 
 /// Where an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -966,12 +966,11 @@ fn apply(
                     )?;
                     let id = tx.last_insert_rowid();
                     journal::append(tx, Subject::Payment(id))?;
-                    let over = overpaid(tx, t.invoice)?;
-                    if over > 0 {
+                    let over = overpaid(tx, t.invoice, amount.currency())?;
+                    if over.is_positive() {
                         format!(
-                            "payment {id} of {amount} on {}; paid {} more than due: a refund is due",
+                            "payment {id} of {amount} on {}; paid {over} more than due: a refund is due",
                             t.number,
-                            Money::new(over, amount.currency())
                         )
                     } else {
                         format!("payment {id} of {amount} on {}", t.number)
@@ -1090,15 +1089,15 @@ fn apply(
     }
 }
 
-fn overpaid(tx: &Transaction<'_>, invoice: i64) -> Result<i64, StoreError> {
-    Ok(tx.query_row(
-        "SELECT COALESCE((SELECT SUM(amount_minor) FROM payments WHERE invoice_id = ?1), 0)
-              - (i.total_minor - COALESCE((SELECT -SUM(total_minor) FROM invoices c
-                                           WHERE c.credits_invoice_id = ?1 AND c.number IS NOT NULL), 0))
-         FROM invoices i WHERE i.id = ?1",
+/// What was paid on `invoice` beyond what it asks (its currency is the
+/// payment's: checked before the payment was written).
+fn overpaid(tx: &Transaction<'_>, invoice: i64, currency: Currency) -> Result<Money, StoreError> {
+    let total: i64 = tx.query_row(
+        "SELECT total_minor FROM invoices WHERE id = ?1",
         [invoice],
         |r| r.get(0),
-    )?)
+    )?;
+    Ok(invoices::settlement(tx, invoice, Money::new(total, currency))?.overpaid()?)
 }
 
 /// id, invoice id, invoice number, currency, amount, PaymentIntent, link,
