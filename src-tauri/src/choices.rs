@@ -7,12 +7,13 @@
 //! twin). The names on the wire are the core's own `as_str` names (its serde
 //! names where it has no `as_str`), which the tests below hold.
 
-use acquit_core::declaration::Level;
+use acquit_core::declaration::{Level, Regime, Scope};
 use acquit_core::reminders::Tone;
 use acquit_core::{
     Activity, Country, InvoiceKind, InvoiceStatus, LegalForm, Nature, PaymentMeans, Unit,
 };
-use acquit_store::{LinkKind, LinkStatus, PaymentKind, PaymentMethod, ReminderVia};
+use acquit_mail::Security;
+use acquit_store::{LinkKind, LinkStatus, PaymentKind, PaymentMethod, RecurringMode, ReminderVia};
 use serde::{Deserialize, Serialize};
 
 /// A twin of a fieldless core enum, with `From` both ways.
@@ -133,6 +134,30 @@ twin! {
     /// Where a year-to-date total stands against a threshold.
     #[serde(rename_all = "kebab-case")]
     ThresholdLevelChoice = Level { Below, Near, Crossed, NearHigher, HigherCrossed }
+}
+
+twin! {
+    /// Which rule a threshold belongs to.
+    #[serde(rename_all = "kebab-case")]
+    RegimeChoice = Regime { Micro, VatFranchise }
+}
+
+twin! {
+    /// What a threshold is compared with: all the turnover or the services.
+    #[serde(rename_all = "lowercase")]
+    ScopeChoice = Scope { All, Services }
+}
+
+twin! {
+    /// A recurring schedule issues each invoice, or prepares it as a draft.
+    #[serde(rename_all = "lowercase")]
+    RecurringModeChoice = RecurringMode { Auto, Draft }
+}
+
+twin! {
+    /// How the mail server is reached: STARTTLS (587) or TLS from the start (465).
+    #[serde(rename_all = "lowercase")]
+    MailSecurityChoice = Security { Starttls, Tls }
 }
 
 /// A legal form the company form offers, with what it implies.
@@ -271,6 +296,10 @@ mod tests {
             v.as_str().to_owned()
         });
         holds(ThresholdLevelChoice::ALL, |l: Level| l.as_str().to_owned());
+        holds(RegimeChoice::ALL, |r: Regime| r.as_str().to_owned());
+        holds(ScopeChoice::ALL, |s: Scope| s.as_str().to_owned());
+        holds(RecurringModeChoice::ALL, |m: RecurringMode| m.as_str().to_owned());
+        holds(MailSecurityChoice::ALL, |s: Security| s.as_str().to_owned());
         assert_eq!(
             wire(PaymentKindChoice::Reversal),
             format!("{:?}", PaymentKind::Reversal).to_lowercase()

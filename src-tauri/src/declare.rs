@@ -14,7 +14,7 @@ use acquit_store::Declaration;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::choices::{PaymentKindChoice, ThresholdLevelChoice};
+use crate::choices::{PaymentKindChoice, RegimeChoice, ScopeChoice, ThresholdLevelChoice};
 use crate::commands::{Books, CommandError};
 use crate::view::id32;
 
@@ -55,10 +55,8 @@ pub struct ReceiptRow {
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ThresholdRow {
-    /// `micro` or `vat-franchise`.
-    pub regime: String,
-    /// `all` or `services`.
-    pub scope: String,
+    pub regime: RegimeChoice,
+    pub scope: ScopeChoice,
     /// "micro-enterprise ceiling for services".
     pub name: String,
     /// "2026–2028".
@@ -185,8 +183,8 @@ fn years(t: &Threshold) -> String {
 fn threshold_row(c: &Check, lang: Lang) -> ThresholdRow {
     let t = &c.picked.threshold;
     ThresholdRow {
-        regime: t.regime.as_str().to_owned(),
-        scope: t.scope.as_str().to_owned(),
+        regime: t.regime.into(),
+        scope: t.scope.into(),
         name: t.name(lang).to_owned(),
         years: years(t),
         limit: t.limit.format(lang),
@@ -276,10 +274,8 @@ pub fn declaration(
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ThresholdInput {
-    /// `micro` or `vat-franchise`.
-    pub regime: String,
-    /// `all` or `services`.
-    pub scope: String,
+    pub regime: RegimeChoice,
+    pub scope: ScopeChoice,
     pub year: i32,
     /// In euros, excluding VAT, as typed.
     pub limit: String,
@@ -300,8 +296,7 @@ pub fn set_threshold(
     lang: String,
 ) -> Result<(), CommandError> {
     let lang = crate::commands::lang(&lang)?;
-    let regime: Regime = input.regime.parse().map_err(CommandError::new)?;
-    let scope: Scope = input.scope.parse().map_err(CommandError::new)?;
+    let (regime, scope): (Regime, Scope) = (input.regime.into(), input.scope.into());
     let amount = |field: &str, typed: &str| {
         Money::parse_localized(typed, Currency::EUR, lang)
             .map_err(|e| CommandError::field(field, crate::messages::localize(&e)))

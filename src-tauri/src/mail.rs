@@ -9,7 +9,7 @@
 use acquit_core::Lang;
 use acquit_core::ids::Email;
 use acquit_core::reminders::format_rate;
-use acquit_mail::{Security, Server};
+use acquit_mail::Server;
 use acquit_secrets::{Keychain, Secret};
 use acquit_store::{Rejection, ReminderVia, StoreError};
 use acquit_sync::mail::{self, MailSettings, Mailer};
@@ -17,7 +17,7 @@ use acquit_sync::reminders;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::choices::{ReminderToneChoice, ReminderViaChoice};
+use crate::choices::{MailSecurityChoice, ReminderToneChoice, ReminderViaChoice};
 use crate::commands::{Books, CommandError};
 use crate::forms::Form;
 use crate::messages::{localize, say, ui_lang};
@@ -30,8 +30,7 @@ pub struct MailForm {
     pub host: String,
     pub port: String,
     pub user: String,
-    /// `starttls` or `tls`.
-    pub security: String,
+    pub security: MailSecurityChoice,
     pub from: String,
     pub from_name: Option<String>,
     /// A CA certificate (PEM) for a self-hosted server.
@@ -45,7 +44,7 @@ pub struct MailView {
     pub host: String,
     pub port: u16,
     pub user: String,
-    pub security: String,
+    pub security: MailSecurityChoice,
     pub from: String,
     pub from_name: Option<String>,
     pub ca_file: Option<String>,
@@ -61,7 +60,7 @@ fn view(settings: MailSettings) -> MailView {
         host: s.host,
         port: s.port,
         user: s.user,
-        security: s.security.as_str().to_owned(),
+        security: s.security.into(),
         from: s.from.to_string(),
         from_name: s.from_name,
         ca_file: s.ca_file.map(|p| p.display().to_string()),
@@ -105,7 +104,6 @@ pub async fn set_mail(
         &form.user,
         &say("Indiquez l’identifiant", "Give the login"),
     );
-    let security = f.required("security", &form.security, str::parse::<Security>);
     let from = f.required("from", &form.from, Email::parse);
     let ca_file = form
         .ca_file
@@ -131,8 +129,7 @@ pub async fn set_mail(
         );
     }
     f.finish()?;
-    let (Some(host), Some(port), Some(user), Some(security), Some(from)) =
-        (host, port, user, security, from)
+    let (Some(host), Some(port), Some(user), Some(from)) = (host, port, user, from)
     else {
         return Err(CommandError::new("the form is incomplete"));
     };
@@ -140,7 +137,7 @@ pub async fn set_mail(
         host,
         port,
         user,
-        security,
+        security: form.security.into(),
         from,
         from_name: form
             .from_name

@@ -11,6 +11,7 @@ use acquit_sync::send::format_date;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::choices::RecurringModeChoice;
 use crate::commands::{Books, CommandError};
 use crate::forms::Form;
 use crate::messages::{localize, say};
@@ -24,8 +25,7 @@ pub struct RecurringForm {
     pub every: String,
     /// YYYY-MM-DD.
     pub start: String,
-    /// `auto` or `draft`.
-    pub mode: String,
+    pub mode: RecurringModeChoice,
     /// A number of invoices in all (blank: no end).
     pub count: Option<String>,
     /// Each invoice issued is mailed to the client by Acquit (SMTP).
@@ -134,7 +134,6 @@ pub async fn add_recurring(
             )
         })
     });
-    let mode = f.required("mode", &form.mode, str::parse::<RecurringMode>);
     let count = f.optional("count", form.count.as_deref(), |c| {
         c.trim().parse::<u32>().map_err(|_| {
             say(
@@ -144,7 +143,8 @@ pub async fn add_recurring(
         })
     });
     f.finish()?;
-    let (Some(every), Some(start), Some(mode)) = (every, start, mode) else {
+    let mode = RecurringMode::from(form.mode);
+    let (Some(every), Some(start)) = (every, start) else {
         return Err(CommandError::new("the form is incomplete"));
     };
     let end = count.map_or(End::Never, End::Count);

@@ -1569,8 +1569,7 @@ export type MailForm_Deserialize = {
 	host: string,
 	port: string,
 	user: string,
-	/**  `starttls` or `tls`. */
-	security: string,
+	security: MailSecurityChoice,
 	from: string,
 	fromName?: string | null,
 	/**  A CA certificate (PEM) for a self-hosted server. */
@@ -1582,13 +1581,15 @@ export type MailForm_Serialize = {
 	host: string,
 	port: string,
 	user: string,
-	/**  `starttls` or `tls`. */
-	security: string,
+	security: MailSecurityChoice,
 	from: string,
 	fromName: string | null,
 	/**  A CA certificate (PEM) for a self-hosted server. */
 	caFile: string | null,
 };
+
+/**  How the mail server is reached: STARTTLS (587) or TLS from the start (465). */
+export type MailSecurityChoice = "starttls" | "tls";
 
 /**  The mail server in use (never the password). */
 export type MailView = MailView_Serialize | MailView_Deserialize;
@@ -1598,7 +1599,7 @@ export type MailView_Deserialize = {
 	host: string,
 	port: number,
 	user: string,
-	security: string,
+	security: MailSecurityChoice,
 	from: string,
 	fromName?: string | null,
 	caFile?: string | null,
@@ -1613,7 +1614,7 @@ export type MailView_Serialize = {
 	host: string,
 	port: number,
 	user: string,
-	security: string,
+	security: MailSecurityChoice,
 	from: string,
 	fromName: string | null,
 	caFile: string | null,
@@ -2014,8 +2015,7 @@ export type RecurringForm_Deserialize = {
 	every: string,
 	/**  YYYY-MM-DD. */
 	start: string,
-	/**  `auto` or `draft`. */
-	mode: string,
+	mode: RecurringModeChoice,
 	/**  A number of invoices in all (blank: no end). */
 	count?: string | null,
 	/**  Each invoice issued is mailed to the client by Acquit (SMTP). */
@@ -2030,8 +2030,7 @@ export type RecurringForm_Serialize = {
 	every: string,
 	/**  YYYY-MM-DD. */
 	start: string,
-	/**  `auto` or `draft`. */
-	mode: string,
+	mode: RecurringModeChoice,
 	/**  A number of invoices in all (blank: no end). */
 	count: string | null,
 	/**  Each invoice issued is mailed to the client by Acquit (SMTP). */
@@ -2039,6 +2038,9 @@ export type RecurringForm_Serialize = {
 	/**  Each invoice issued gets a Stripe payment link. */
 	link: boolean,
 };
+
+/**  A recurring schedule issues each invoice, or prepares it as a draft. */
+export type RecurringModeChoice = "auto" | "draft";
 
 /**  A schedule as the list shows it. */
 export type RecurringView = RecurringView_Serialize | RecurringView_Deserialize;
@@ -2092,6 +2094,9 @@ export type RefundProposalView = {
 	/**  RFC 3339: when sync recorded the refund. */
 	createdAt: string,
 };
+
+/**  Which rule a threshold belongs to. */
+export type RegimeChoice = "micro" | "vat-franchise";
 
 /**
  *  The registers of [`Registration`]: the trade and companies register,
@@ -2222,6 +2227,9 @@ export type Restored = {
 	/**  Where the books as they were just before are kept. */
 	previous: string,
 };
+
+/**  What a threshold is compared with: all the turnover or the services. */
+export type ScopeChoice = "all" | "services";
 
 /**  What the Send section shows before anything is sent. */
 export type SendPreview = SendPreview_Serialize | SendPreview_Deserialize;
@@ -2362,10 +2370,8 @@ export type ThresholdInput = ThresholdInput_Serialize | ThresholdInput_Deseriali
 
 /**  The user's own figure for a threshold, for one year. */
 export type ThresholdInput_Deserialize = {
-	/**  `micro` or `vat-franchise`. */
-	regime: string,
-	/**  `all` or `services`. */
-	scope: string,
+	regime: RegimeChoice,
+	scope: ScopeChoice,
 	year: number,
 	/**  In euros, excluding VAT, as typed. */
 	limit: string,
@@ -2377,10 +2383,8 @@ export type ThresholdInput_Deserialize = {
 
 /**  The user's own figure for a threshold, for one year. */
 export type ThresholdInput_Serialize = {
-	/**  `micro` or `vat-franchise`. */
-	regime: string,
-	/**  `all` or `services`. */
-	scope: string,
+	regime: RegimeChoice,
+	scope: ScopeChoice,
 	year: number,
 	/**  In euros, excluding VAT, as typed. */
 	limit: string,
@@ -2398,10 +2402,8 @@ export type ThresholdRow = ThresholdRow_Serialize | ThresholdRow_Deserialize;
 
 /**  A threshold of the year and the year-to-date total against it. */
 export type ThresholdRow_Deserialize = {
-	/**  `micro` or `vat-franchise`. */
-	regime: string,
-	/**  `all` or `services`. */
-	scope: string,
+	regime: RegimeChoice,
+	scope: ScopeChoice,
 	/**  "micro-enterprise ceiling for services". */
 	name: string,
 	/**  "2026–2028". */
@@ -2425,10 +2427,8 @@ export type ThresholdRow_Deserialize = {
 
 /**  A threshold of the year and the year-to-date total against it. */
 export type ThresholdRow_Serialize = {
-	/**  `micro` or `vat-franchise`. */
-	regime: string,
-	/**  `all` or `services`. */
-	scope: string,
+	regime: RegimeChoice,
+	scope: ScopeChoice,
 	/**  "micro-enterprise ceiling for services". */
 	name: string,
 	/**  "2026–2028". */
