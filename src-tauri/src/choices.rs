@@ -298,7 +298,9 @@ mod tests {
         holds(ThresholdLevelChoice::ALL, |l: Level| l.as_str().to_owned());
         holds(RegimeChoice::ALL, |r: Regime| r.as_str().to_owned());
         holds(ScopeChoice::ALL, |s: Scope| s.as_str().to_owned());
-        holds(RecurringModeChoice::ALL, |m: RecurringMode| m.as_str().to_owned());
+        holds(RecurringModeChoice::ALL, |m: RecurringMode| {
+            m.as_str().to_owned()
+        });
         holds(MailSecurityChoice::ALL, |s: Security| s.as_str().to_owned());
         assert_eq!(
             wire(PaymentKindChoice::Reversal),

@@ -157,6 +157,9 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(builder.invoke_handler())
+        .register_uri_scheme_protocol(preview::FONT_SCHEME, |_, request| {
+            preview::font(request.uri().path())
+        })
         .on_menu_event(menu::on_event)
         .setup(move |app| {
             let log_dir = app.path().app_log_dir()?;

@@ -129,8 +129,7 @@ pub async fn set_mail(
         );
     }
     f.finish()?;
-    let (Some(host), Some(port), Some(user), Some(from)) = (host, port, user, from)
-    else {
+    let (Some(host), Some(port), Some(user), Some(from)) = (host, port, user, from) else {
         return Err(CommandError::new("the form is incomplete"));
     };
     let server = Server {

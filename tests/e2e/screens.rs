@@ -61,6 +61,24 @@ async fn a_paid_invoice_opens_with_its_stamp_and_exports_its_pdf() {
         "{preview}"
     );
     assert!(preview.contains("Total HT\n2 796,00 €"), "{preview}");
+    // The preview's faces are the renderer's own, served by the app from
+    // the PDF crate (acquitfont:): both weights load (a face that fails
+    // leaves its status "error", and the browser draws another font).
+    let faces = app
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            Promise.allSettled([
+              document.fonts.load('400 12px "Noto Sans"'),
+              document.fonts.load('700 12px "Noto Sans"'),
+            ]).then(() => done([...document.fonts]
+              .filter((f) => f.family.replace(/"/g, "") === "Noto Sans")
+              .map((f) => `${f.weight} ${f.status}`)));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(faces, serde_json::json!(["400 loaded", "700 loaded"]));
     assert!(preview.contains("Total TTC\n3 355,20 €"), "{preview}");
     assert!(preview.contains("Reste à payer\n0,00 €"), "{preview}");
     // Paid: the renderer's stamp, on the page, with the payment's method.

@@ -24,6 +24,18 @@ pub(crate) const REGULAR_TTF: &[u8] = include_bytes!("../fonts/NotoSans-Regular.
 /// Noto Sans Bold (SIL Open Font License 1.1, see `fonts/`).
 pub(crate) const BOLD_TTF: &[u8] = include_bytes!("../fonts/NotoSans-Bold.ttf");
 
+/// The font files the layout measures with, by file name
+/// (`NotoSans-Regular.ttf`, `NotoSans-Bold.ttf`), for a viewer that must draw
+/// the very same glyphs: the app's SVG preview gets its faces from here, so
+/// the binary holds one copy of them.
+pub fn font_file(name: &str) -> Option<&'static [u8]> {
+    match name {
+        "NotoSans-Regular.ttf" => Some(REGULAR_TTF),
+        "NotoSans-Bold.ttf" => Some(BOLD_TTF),
+        _ => None,
+    }
+}
+
 /// The two weights the invoice uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Style {

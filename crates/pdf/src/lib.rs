@@ -36,6 +36,7 @@ use chrono::NaiveDate;
 
 pub use display::{DisplayList, Mark, display_list};
 pub use epc::{EpcError, epc_payload};
+pub use layout::font_file;
 pub use pdfa::{EInvoice, FACTURX_FILE};
 pub use render::{render, render_facturx};
 pub use svg::render_svg;

@@ -316,21 +316,3 @@ fn nothing_to_pay_means_no_qr_code_in_the_svg_either() {
         assert!(!render_svg(&doc).unwrap()[0].contains("<path"));
     }
 }
-
-/// The app's preview names "Noto Sans" and ships its own copies of the
-/// fonts (`ui/public/fonts/`): they must be the very files the layout
-/// measured with, or the preview's right-aligned amounts drift.
-#[test]
-fn the_ui_ships_the_renderers_fonts() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for name in ["NotoSans-Regular.ttf", "NotoSans-Bold.ttf"] {
-        let ours = std::fs::read(root.join("fonts").join(name)).unwrap();
-        let ui = root.join("../../ui/public/fonts").join(name);
-        let theirs = std::fs::read(&ui).unwrap_or_else(|e| panic!("{}: {e}", ui.display()));
-        assert!(
-            ours == theirs,
-            "{} differs from crates/pdf/fonts/{name}: copy it again",
-            ui.display()
-        );
-    }
-}
