@@ -259,7 +259,12 @@ pub struct Reply {
     pub id: i64,
     /// When the relay received it, RFC 3339 UTC.
     pub received_at: String,
-    /// The bytes as posted, base64url without padding.
+    /// The bytes as posted, base64url without padding (at most
+    /// [`MAX_REPLY_BYTES`] bytes, so 5,462 characters).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 5462, pattern = r"^[A-Za-z0-9_-]+$")
+    )]
     pub sealed: String,
 }
 
@@ -267,7 +272,9 @@ pub struct Reply {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyList {
-    /// Oldest first; empty when none (or once the document was revoked).
+    /// Oldest first; empty when none (or once the document was revoked);
+    /// at most [`MAX_REPLIES`].
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     pub replies: Vec<Reply>,
 }
 

@@ -1307,7 +1307,7 @@ fn reply_error(status: StatusCode, reason: &str, message: &str) -> Response {
 #[utoipa::path(
     post, path = "/v/{doc_token}/reply", tag = "public",
     params(("doc_token" = String, Path, description = "The page token", pattern = r"^[A-Za-z0-9_-]{16,64}$")),
-    request_body(content = openapi::Sealed, content_type = "application/octet-stream", description = "The reply sealed with the page's key"),
+    request_body(content = openapi::SealedReply, content_type = "application/octet-stream", description = "The reply sealed with the page's key"),
     responses(
         (status = 204, description = "Kept"),
         (status = 400, description = "Not a sealed reply", body = ErrorBody),

@@ -12,8 +12,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 use acquit_relay_protocol::{
-    ErrorBody, Event, EventsPage, LinkState, LinkStatus, Reply, ReplyList, WebhookAck,
-    WebhookSecretBody,
+    ErrorBody, Event, EventsPage, LinkState, LinkStatus, MAX_REPLY_BYTES, Reply, ReplyList,
+    WebhookAck, WebhookSecretBody,
 };
 
 #[derive(OpenApi)]
@@ -76,6 +76,24 @@ impl PartialSchema for Sealed {
 
 impl ToSchema for Sealed {}
 
+/// A client's sealed reply as posted: [`Sealed`] of at most
+/// [`MAX_REPLY_BYTES`] bytes (413 above).
+#[derive(Debug)]
+pub struct SealedReply;
+
+impl PartialSchema for SealedReply {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .min_length(Some(1))
+            .max_length(Some(MAX_REPLY_BYTES))
+            .into()
+    }
+}
+
+impl ToSchema for SealedReply {}
+
 /// The two bearer credentials an inbox has.
 struct Tokens;
 
@@ -109,4 +127,34 @@ pub fn json() -> &'static str {
             .to_pretty_json()
             .expect("the OpenAPI document serializes")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use acquit_relay_protocol::{MAX_REPLIES, MAX_REPLY_BYTES};
+    use serde_json::Value;
+
+    /// The limits the handlers enforce, as the document states them (the
+    /// protocol crate's attributes hold literals: this holds them equal).
+    #[test]
+    fn the_reply_limits_are_the_protocols() {
+        let doc: Value = serde_json::from_str(super::json()).unwrap();
+        let body = &doc["paths"]["/v/{doc_token}/reply"]["post"]["requestBody"]["content"]["application/octet-stream"]
+            ["schema"];
+        let posted = match body.get("$ref").and_then(Value::as_str) {
+            Some(reference) => &doc["components"]["schemas"][reference.rsplit('/').next().unwrap()],
+            None => body,
+        };
+        assert_eq!(posted["maxLength"], MAX_REPLY_BYTES, "{body}");
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["ReplyList"]["properties"]["replies"]["maxItems"],
+            MAX_REPLIES
+        );
+        // base64url without padding of MAX_REPLY_BYTES bytes.
+        assert_eq!(
+            schemas["Reply"]["properties"]["sealed"]["maxLength"],
+            (MAX_REPLY_BYTES * 4).div_ceil(3)
+        );
+    }
 }
