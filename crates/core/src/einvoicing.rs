@@ -155,6 +155,11 @@ pub fn cashed_parts(
 
 // ------------------------------------------------------------ lifecycle
 
+/// The codes a lifecycle status can have (UNTDID 4343 and the French
+/// list: three digits at most). The books keep nothing else (a `CHECK`),
+/// the CDAR reader refuses anything else.
+pub const STATUS_CODES: std::ops::RangeInclusive<u16> = 1..=999;
+
 /// One lifecycle status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Status {

@@ -94,6 +94,11 @@ pub fn read_cdar(xml: &[u8]) -> Result<Vec<LifecycleMessage>, CdarError> {
             let code: u16 = code_text
                 .parse()
                 .map_err(|_| CdarError(format!("status code {code_text:?} is not a number")))?;
+            if !acquit_core::einvoicing::STATUS_CODES.contains(&code) {
+                return Err(CdarError(format!(
+                    "status code {code} for {invoice_number} is not a lifecycle status (1 to 999)"
+                )));
+            }
             let label = text_of(child(reference, RAM, "ProcessCondition")).unwrap_or_default();
             let mut message = LifecycleMessage {
                 message_id: message_id.clone(),

@@ -401,6 +401,16 @@ impl Store {
         status: &NewStatus,
     ) -> Result<Option<ReceivedStatus>, StoreError> {
         let number = status.number.trim();
+        // The table's CHECK would refuse it too, but as a database error,
+        // which stops the lifecycle sync at this flow for good; a rejection
+        // is skipped with its reason and the next statuses are read.
+        if !acquit_core::einvoicing::STATUS_CODES.contains(&status.code) {
+            return Err(Rejection::Invalid(format!(
+                "a status about {number} with code {}, which is not a lifecycle status (1 to 999)",
+                status.code
+            ))
+            .into());
+        }
         let inserted = self.write(|tx| {
             let invoice: Option<i64> = tx
                 .query_row(

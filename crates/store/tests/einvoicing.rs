@@ -161,6 +161,12 @@ fn statuses_are_facts_recorded_once_about_documents_sent() {
     refused.reason_code = Some("TX_TVA_ERR".into());
     refused.reason = Some("Taux de TVA erroné".into());
     store.record_einvoice_status(&refused).unwrap().unwrap();
+    // A code outside the lifecycle's (the cdar_read fuzz target's find) is
+    // a rejection the sync skips, not a database error that stops it.
+    for code in [0, 1000, 2100] {
+        let why = rejected(store.record_einvoice_status(&status(&number, "lc-3", code)));
+        assert!(why.contains("not a lifecycle status"), "{code}: {why}");
+    }
     let all = store.einvoice_statuses(&number).unwrap();
     assert_eq!(all.iter().map(|s| s.code).collect::<Vec<_>>(), [205, 210]);
     assert_eq!(all[1].reason.as_deref(), Some("Taux de TVA erroné"));
