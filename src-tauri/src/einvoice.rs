@@ -324,6 +324,37 @@ pub fn received_invoices(
     })
 }
 
+/// Asks where to save received invoice `id`'s file and writes it byte for
+/// byte as the platform handed it over, as `acquit einvoice save` does.
+/// Returns the path, or None when the user cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_received(
+    app: tauri::AppHandle,
+    books: State<'_, Books>,
+    id: i32,
+) -> Result<Option<String>, CommandError> {
+    let Some((name, bytes)) = books.with(|store| store.received_file(id.into()))? else {
+        return Err(CommandError::new(crate::messages::say(
+            "Cette facture reçue n’existe pas : rouvrez l’écran « Reçues »",
+            "There is no such received invoice: open the Received screen again",
+        )));
+    };
+    let offered = acquit_sync::einvoice::received_file_name(id.into(), &name, &bytes);
+    let (filter, ext) = if offered.to_ascii_lowercase().ends_with(".pdf") {
+        ("PDF", "pdf")
+    } else {
+        ("XML", "xml")
+    };
+    let Some(path) = crate::view::ask_save_path_as(&app, &offered, filter, &[ext]) else {
+        return Ok(None);
+    };
+    crate::view::write_atomically(&path, &bytes)
+        .map_err(|e| CommandError::new(format!("could not save {}: {e}", path.display())))?;
+    tracing::info!(id, path = %path.display(), "received invoice saved");
+    Ok(Some(path.display().to_string()))
+}
+
 /// A reason a buyer may give (refusal, dispute), in the screen's language.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

@@ -138,6 +138,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             einvoice::einvoice_state,
             einvoice::send_einvoice,
             einvoice::received_invoices,
+            einvoice::save_received,
             einvoice::answer_reasons,
             einvoice::answer_received
         ])

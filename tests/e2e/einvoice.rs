@@ -276,6 +276,22 @@ async fn a_supplier_s_invoice_is_received_and_approved_from_the_window() {
         !app.exists("[data-testid=received-approve]").await,
         "answered once"
     );
+    // Saved where the dialog says, byte for byte as the platform handed it
+    // over, under the platform's own name (a PDF's).
+    app.click("[data-testid=received-save]").await;
+    let saved = app.text("[data-testid=received-saved]").await;
+    let store = acquit_store::Store::open(app.db()).expect("the books");
+    let received = store.received().expect("the received invoices");
+    let (name, bytes) = store
+        .received_file(received[0].id)
+        .expect("read")
+        .expect("its file");
+    let path = app.saved_dir().join(&name);
+    assert!(
+        name.ends_with(".pdf") && saved.ends_with(&path.display().to_string()),
+        "{saved} / {name}"
+    );
+    assert!(std::fs::read(&path).expect("the saved file") == bytes);
     app.screenshot("received-approved-fr").await;
     app.close().await;
 }

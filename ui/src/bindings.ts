@@ -354,6 +354,12 @@ export const commands = {
 	 *  inbox`); the background sync brings new ones.
 	 */
 	receivedInvoices: (lang: string) => typedError<ReceivedView_Serialize[], CommandError>(__TAURI_INVOKE("received_invoices", { lang })),
+	/**
+	 *  Asks where to save received invoice `id`'s file and writes it byte for
+	 *  byte as the platform handed it over, as `acquit einvoice save` does.
+	 *  Returns the path, or None when the user cancelled.
+	 */
+	saveReceived: (id: number) => typedError<string | null, CommandError>(__TAURI_INVOKE("save_received", { id })),
 	/**  The rules' reason codes, for the refusal's menu. */
 	answerReasons: (lang: string) => typedError<ReasonView[], CommandError>(__TAURI_INVOKE("answer_reasons", { lang })),
 	answerReceived: (form: AnswerForm_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("answer_received", { form })),

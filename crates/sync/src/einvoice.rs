@@ -693,6 +693,27 @@ async fn fetch_inbox(
 /// The statuses a buyer may send about a received invoice.
 pub const ANSWERS: &[u16] = &[204, 205, 206, 207, 208, 210, 211];
 
+/// The file name to offer when the user saves received invoice `id`: the
+/// platform's own name when it can name a file (core's rule for numbers:
+/// no separator, no leading dot) and ends as its content is (`.pdf` for a
+/// PDF, `.xml` otherwise), else `received-{id}.pdf|xml`. The platform's
+/// name comes from outside: `../x.pdf` never reaches a path.
+pub fn received_file_name(id: i64, name: &str, bytes: &[u8]) -> String {
+    let ext = if bytes.starts_with(b"%PDF-") {
+        "pdf"
+    } else {
+        "xml"
+    };
+    let fits = name
+        .rsplit_once('.')
+        .is_some_and(|(stem, e)| !stem.is_empty() && e.eq_ignore_ascii_case(ext));
+    if fits && acquit_core::numbering::is_file_name_safe(name) {
+        name.to_owned()
+    } else {
+        format!("received-{id}.{ext}")
+    }
+}
+
 /// What [`answer`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answered {
@@ -933,4 +954,33 @@ pub fn state(store: &Store, number: &str, fr: bool) -> Result<EInvoiceState, EIn
         summary,
         next_step,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_received_file_is_offered_under_a_name_that_cannot_leave_the_folder() {
+        let pdf = b"%PDF-1.7 ...";
+        let xml = b"<?xml version=\"1.0\"?><rsm:CrossIndustryInvoice/>";
+        for (name, bytes, offered) in [
+            ("F-2026-0007.pdf", &pdf[..], "F-2026-0007.pdf"),
+            ("f.PDF", pdf, "f.PDF"),
+            ("facture.xml", xml, "facture.xml"),
+            // The content decides the extension.
+            ("F-1.xml", pdf, "received-4.pdf"),
+            ("F-1.pdf", xml, "received-4.xml"),
+            ("F-1", pdf, "received-4.pdf"),
+            (".pdf", pdf, "received-4.pdf"),
+            // Outside names never become paths.
+            ("../x.pdf", pdf, "received-4.pdf"),
+            ("..\\x.pdf", pdf, "received-4.pdf"),
+            ("/etc/x.pdf", pdf, "received-4.pdf"),
+            ("a\u{0}b.pdf", pdf, "received-4.pdf"),
+            ("", pdf, "received-4.pdf"),
+        ] {
+            assert_eq!(received_file_name(4, name, bytes), offered, "{name:?}");
+        }
+    }
 }
