@@ -9,8 +9,6 @@
 //! crypto library and a C/CMake build. `tests/boundaries.rs` checks that no
 //! shipped binary reaches aws-lc, OpenSSL or native-tls.
 
-use std::sync::Arc;
-
 /// The user agent every client sends: `Acquit/<version>`.
 pub const USER_AGENT: &str = concat!("Acquit/", env!("CARGO_PKG_VERSION"));
 
@@ -26,18 +24,12 @@ pub fn client() -> reqwest::ClientBuilder {
     reqwest::Client::builder().user_agent(USER_AGENT)
 }
 
-/// The process's rustls crypto provider: ring, unless one was installed
-/// before. Idempotent and cheap after the first call.
-pub fn install_provider() -> Arc<rustls::crypto::CryptoProvider> {
-    if let Some(provider) = rustls::crypto::CryptoProvider::get_default() {
-        return provider.clone();
+/// Makes ring the process's rustls crypto provider unless one was installed
+/// before (a concurrent install by another thread wins, which is as good).
+fn install_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
-    // Another thread may install between the check and this call: its
-    // provider wins and is returned.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    rustls::crypto::CryptoProvider::get_default()
-        .expect("a crypto provider was just installed")
-        .clone()
 }
 
 #[cfg(test)]
