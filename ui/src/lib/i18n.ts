@@ -324,7 +324,7 @@ const fr = {
   receivedAnswer: "Réponse",
   receivedApprove: "Approuver",
   receivedSave: "Enregistrer le fichier",
-  receivedSaved: "Fichier enregistré :",
+  receivedSaved: "Fichier enregistré :",
   receivedRefuse: "Refuser…",
   receivedReason: "Motif du refus",
   receivedReasonText: "Précision (facultative)",
