@@ -65,7 +65,7 @@ impl Fake {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(fake_pa::serve(listener, config));
-        let http = reqwest::Client::builder()
+        let http = acquit_testkit::http_builder()
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap();

@@ -65,6 +65,11 @@ pub type OnDelivered = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Sender {
     pub fn new(retry: Retry) -> Sender {
+        // Built with TLS but no provider (a workspace build), reqwest
+        // would panic here: ring, as the rest of the workspace.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .user_agent("Stripe/1.0 (+https://stripe.com/docs/webhooks)")

@@ -23,7 +23,7 @@ async fn start(log: Option<std::path::PathBuf>) -> String {
 }
 
 async fn post(base: &str, path: &str, key: &str, idem: Option<&str>, body: &str) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
+    let mut request = acquit_testkit::http()
         .post(format!("{base}{path}"))
         .header("authorization", format!("Bearer {key}"))
         .header("stripe-version", VERSION)
@@ -39,7 +39,7 @@ async fn post(base: &str, path: &str, key: &str, idem: Option<&str>, body: &str)
 }
 
 async fn get(base: &str, path: &str, key: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let response = acquit_testkit::http()
         .get(format!("{base}{path}"))
         .header("authorization", format!("Bearer {key}"))
         .send()
@@ -157,7 +157,7 @@ async fn idempotency_replays_and_conflicts() {
 #[tokio::test]
 async fn injected_faults_then_recovery() {
     let base = start(None).await;
-    let response = reqwest::Client::new()
+    let response = acquit_testkit::http()
         .post(format!("{base}/_fake/fail"))
         .body(r#"{"path_prefix":"/v1/payment_links","status":500,"count":2}"#)
         .send()

@@ -34,7 +34,7 @@ async fn start() -> String {
 }
 
 async fn post(base: &str, path: &str, body: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let response = acquit_testkit::http()
         .post(format!("{base}{path}"))
         .header("authorization", format!("Bearer {KEY}"))
         .header("stripe-version", VERSION)
@@ -51,7 +51,7 @@ async fn post(base: &str, path: &str, body: &str) -> (u16, Value) {
 }
 
 async fn get(base: &str, path: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let response = acquit_testkit::http()
         .get(format!("{base}{path}"))
         .header("authorization", format!("Bearer {KEY}"))
         .send()
@@ -65,7 +65,7 @@ async fn get(base: &str, path: &str) -> (u16, Value) {
 }
 
 async fn delete(base: &str, path: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let response = acquit_testkit::http()
         .delete(format!("{base}{path}"))
         .header("authorization", format!("Bearer {KEY}"))
         .send()
@@ -79,7 +79,7 @@ async fn delete(base: &str, path: &str) -> (u16, Value) {
 }
 
 async fn control(base: &str, name: &str, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let response = acquit_testkit::http()
         .post(format!("{base}/_fake/{name}"))
         .header("content-type", "application/json")
         .body(body.to_string())
@@ -959,7 +959,7 @@ async fn the_hosted_page_escapes_and_pays() {
     assert!(html.contains("Pay with test card 4242"));
     assert!(html.contains("SEPA"));
 
-    let paid = reqwest::Client::new()
+    let paid = acquit_testkit::http()
         .post(url)
         .header("content-type", "application/x-www-form-urlencoded")
         .body("method=card")
@@ -991,7 +991,7 @@ async fn the_hosted_page_escapes_and_pays() {
          &success_url=https%3A%2F%2Fexample.test%2Fok%3Fcs%3D%7BCHECKOUT_SESSION_ID%7D",
     )
     .await;
-    let no_redirects = reqwest::Client::builder()
+    let no_redirects = acquit_testkit::http_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

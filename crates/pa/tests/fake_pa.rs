@@ -27,7 +27,7 @@ impl Fake {
         tokio::spawn(fake_pa::serve(listener, fake_pa::Config::default()));
         Fake {
             base,
-            http: reqwest::Client::new(),
+            http: acquit_http::client().build().unwrap(),
         }
     }
 

@@ -39,7 +39,7 @@ async fn fault_run(inbox: acquit_relay_protocol::InboxCreated, start: impl Fn() 
     let inbox = Arc::new(inbox);
     let mut relay = start();
     let relay_url = Arc::new(relay.base.clone());
-    let client = reqwest::Client::builder()
+    let client = acquit_testkit::http_builder()
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();

@@ -42,7 +42,7 @@ async fn pull(
 #[tokio::test]
 async fn good_events_are_accepted_and_pulled_in_order_with_cursors() {
     let (_dir, relay, inbox) = setup(Some(SECRET), &[]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     for i in 0..5 {
         assert_eq!(
             post_signed(&client, &relay, &inbox, SECRET, &format!("evt_{i}")).await,
@@ -108,7 +108,7 @@ fn chrono_like(s: &str) -> bool {
 #[tokio::test]
 async fn every_bad_signature_is_rejected_with_400_and_not_stored() {
     let (dir, relay, inbox) = setup(Some(SECRET), &[]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let t = now();
     let body = event_body("evt_bad");
     let good_v1 = v1_hex(SECRET, t, body.as_bytes());
@@ -224,7 +224,7 @@ async fn every_bad_signature_is_rejected_with_400_and_not_stored() {
 #[tokio::test]
 async fn a_repeated_event_id_answers_200_and_is_stored_once() {
     let (_dir, relay, inbox) = setup(Some(SECRET), &[]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     for _ in 0..3 {
         assert_eq!(
             post_signed(&client, &relay, &inbox, SECRET, "evt_same").await,
@@ -252,7 +252,7 @@ async fn a_repeated_event_id_answers_200_and_is_stored_once() {
 async fn pulls_without_the_right_token_get_401_and_unknown_inboxes_404() {
     let (dir, relay, inbox) = setup(Some(SECRET), &[]);
     let other = create_inbox(&dir.path().join("relay.db"), Some(SECRET));
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let url = relay.url(&format!("/v1/inboxes/{}/events", inbox.inbox));
     assert_eq!(
         client.get(&url).send().await.unwrap().status(),
@@ -338,7 +338,7 @@ async fn tokens_are_stored_hashed_and_logs_hold_no_token_secret_or_body() {
     let inbox = create_inbox(&db, Some(SECRET));
     let log = dir.path().join("relay.log");
     let relay = Relay::start_logged(&db, &[], "debug", &log);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     assert_eq!(
         post_signed(&client, &relay, &inbox, SECRET, "evt_logged").await,
         200
@@ -389,7 +389,7 @@ async fn tokens_are_stored_hashed_and_logs_hold_no_token_secret_or_body() {
 #[tokio::test]
 async fn a_body_over_the_limit_gets_413() {
     let (_dir, relay, inbox) = setup(Some(SECRET), &["--body-limit", "4096"]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let body = format!(
         r#"{{"id":"evt_big","type":"x","pad":"{}"}}"#,
         "a".repeat(8192)
@@ -427,7 +427,7 @@ async fn a_body_over_the_limit_gets_413() {
 #[tokio::test]
 async fn a_long_poll_returns_promptly_after_a_webhook() {
     let (_dir, relay, inbox) = setup(Some(SECRET), &[]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let url = relay.url(&format!("/v1/inboxes/{}/events?wait=20", inbox.inbox));
     let poll = {
         let (client, token) = (client.clone(), inbox.token.clone());
@@ -481,7 +481,7 @@ async fn a_long_poll_returns_promptly_after_a_webhook() {
 #[tokio::test]
 async fn rotating_the_secret_keeps_the_previous_one_for_the_grace_period() {
     let (_dir, relay, inbox) = setup(Some("whsec_first_secret"), &["--secret-grace", "2"]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let admin = inbox.admin_token.clone().unwrap();
     let put = |secret: &str| {
         client
@@ -527,7 +527,7 @@ async fn rotating_the_secret_keeps_the_previous_one_for_the_grace_period() {
 #[tokio::test]
 async fn a_storage_failure_answers_503_and_the_retry_succeeds() {
     let (dir, relay, inbox) = setup(Some(SECRET), &[]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let db = rusqlite::Connection::open(dir.path().join("relay.db")).unwrap();
     db.execute_batch("CREATE TRIGGER fail BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END;")
         .unwrap();
@@ -546,7 +546,7 @@ async fn a_storage_failure_answers_503_and_the_retry_succeeds() {
 #[tokio::test]
 async fn sigterm_ends_long_polls_and_exits_cleanly() {
     let (_dir, mut relay, inbox) = setup(Some(SECRET), &[]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let url = relay.url(&format!("/v1/inboxes/{}/events?wait=30", inbox.inbox));
     let poll = {
         let (client, token) = (client.clone(), inbox.token.clone());
@@ -586,7 +586,7 @@ async fn sigterm_ends_long_polls_and_exits_cleanly() {
 const LINK: &str = "lnk_Q2hhbmdlTWUtMDA0Mg";
 
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
+    acquit_testkit::http_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -1265,7 +1265,7 @@ async fn the_return_page_says_received_once_the_relay_has_the_webhook() {
 #[tokio::test]
 async fn the_pull_token_sets_the_first_secret_and_only_the_admin_credential_replaces_it() {
     let (dir, relay, inbox) = setup(None, &[]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let admin = inbox
         .admin_token
         .clone()
@@ -1408,7 +1408,7 @@ async fn secrets_can_come_from_files_and_are_never_echoed() {
     );
     let inbox: InboxCreated = serde_json::from_slice(&out.stdout).unwrap();
     let relay = Relay::start(&db, &[]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     assert_eq!(
         post_signed(
             &client,

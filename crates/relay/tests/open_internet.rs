@@ -126,7 +126,7 @@ async fn a_slow_body_gets_408_and_the_long_poll_is_exempt() {
 
     // The long-poll may wait longer than the request deadline.
     let started = Instant::now();
-    let res = reqwest::Client::new()
+    let res = acquit_testkit::http()
         .get(relay.url(&format!("/v1/inboxes/{}/events?wait=3", inbox.inbox)))
         .bearer_auth(&inbox.token)
         .timeout(Duration::from_secs(10))
@@ -148,7 +148,7 @@ async fn connections_beyond_the_cap_wait_for_a_free_one() {
     let idle_b = connect(&relay).await;
     // Let the relay accept both.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let waiting = reqwest::Client::new()
+    let waiting = acquit_testkit::http()
         .get(relay.url("/healthz"))
         .timeout(Duration::from_millis(1500))
         .send()
@@ -158,7 +158,7 @@ async fn connections_beyond_the_cap_wait_for_a_free_one() {
         "a third connection is not served while two are open: {waiting:?}"
     );
     drop(idle_a);
-    let served = reqwest::Client::new()
+    let served = acquit_testkit::http()
         .get(relay.url("/healthz"))
         .timeout(Duration::from_secs(5))
         .send()
@@ -171,7 +171,7 @@ async fn connections_beyond_the_cap_wait_for_a_free_one() {
 #[tokio::test]
 async fn public_pages_are_rate_limited_per_address() {
     let (_dir, relay, inbox) = start(&["--page-rate", "6", "--page-burst", "3"]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let get = |path: &str, forwarded: Option<&str>| {
         let mut req = client.get(relay.url(path));
         if let Some(f) = forwarded {
@@ -225,7 +225,7 @@ async fn behind_a_proxy_the_last_forwarded_hop_is_the_key() {
         "2",
         "--trust-forwarded-for",
     ]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let status = |forwarded: &'static str| {
         let req = client
             .get(relay.url("/p/lnk_unknown_00000000001"))
@@ -249,7 +249,7 @@ async fn behind_a_proxy_the_last_forwarded_hop_is_the_key() {
 #[tokio::test]
 async fn metrics_are_served_only_on_their_own_listener() {
     let (_dir, relay, _inbox) = start(&[]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     let public = client.get(relay.url("/metrics")).send().await.unwrap();
     assert_eq!(public.status(), 404);
     assert_eq!(
@@ -300,7 +300,7 @@ async fn quotas_refuse_growth_and_change_nothing_but_replacements_go_through() {
         "--max-document-bytes",
         "100",
     ]);
-    let client = reqwest::Client::builder()
+    let client = acquit_testkit::http_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

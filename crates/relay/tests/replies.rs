@@ -101,7 +101,7 @@ async fn put_document(
 /// Every status of both routes, on `relay` where `inbox` and `other` are
 /// two inboxes.
 async fn the_reply_api(relay: &Relay, inbox: &InboxCreated, other: &InboxCreated) {
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
 
     // Unknown page: 404 both ways (a well-formed body, so the token is
     // what is refused).
@@ -253,7 +253,7 @@ async fn replies_are_posted_capped_listed_kept_and_revoked() {
     let relay = Relay::start_logged(&db, &[], "debug", &log);
     the_reply_api(&relay, &inbox, &other).await;
 
-    let metrics = common::metrics_text(&reqwest::Client::new(), &relay).await;
+    let metrics = common::metrics_text(&acquit_testkit::http(), &relay).await;
     assert!(
         metrics.contains(&format!(
             "acquit_relay_document_replies_total {MAX_REPLIES}"
@@ -282,7 +282,7 @@ async fn replies_work_the_same_on_postgres() {
     let relay = Relay::start_postgres(&url, &[]);
     // The database outlives the test: a token of this run's own.
     let token = format!("doc_pg_replies_{}", inbox.inbox);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     assert_eq!(put_document(&client, &relay, &inbox, &token).await, 204);
     for i in 0..MAX_REPLIES {
         assert_eq!(
@@ -332,7 +332,7 @@ async fn posting_replies_is_rate_limited_per_address() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("relay.db");
     let relay = Relay::start(&db, &["--page-rate", "6", "--page-burst", "2"]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
     for _ in 0..2 {
         assert_eq!(post_reply(&client, &relay, DOC, sealed(40, 1)).await, 404);
     }

@@ -30,7 +30,7 @@ async fn the_relay_answers_as_its_openapi_document_says() {
     // Long-polls of a second, and no rate limit on the pages: schemathesis
     // sends hundreds of requests from one address.
     let relay = Relay::start(&db, &["--max-wait", "1", "--page-rate", "0"]);
-    let client = reqwest::Client::new();
+    let client = acquit_testkit::http();
 
     assert_eq!(
         post_signed(&client, &relay, &inbox, SECRET, "evt_st_1").await,

@@ -89,7 +89,7 @@ impl Fake {
 
 async fn reqwest_post(url: &str, body: String) -> u16 {
     // A test control, not a Stripe endpoint: sent raw, outside the client.
-    let client = reqwest::Client::new();
+    let client = acquit_http::client().build().unwrap();
     client
         .post(url)
         .body(body)

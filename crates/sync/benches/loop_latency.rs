@@ -126,7 +126,7 @@ fn main() {
         });
     }
 
-    let http = reqwest::Client::new();
+    let http = acquit_http::client().build().unwrap();
     let mut latencies = Vec::with_capacity(PAYMENTS);
     let start = Instant::now();
     for (number, url) in numbers.iter().zip(&pay_urls) {

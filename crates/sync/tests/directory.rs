@@ -18,7 +18,9 @@ async fn fake() -> String {
 }
 
 async fn control(base: &str, path: &str, body: serde_json::Value) {
-    let status = reqwest::Client::new()
+    let status = acquit_http::client()
+        .build()
+        .unwrap()
         .post(format!("{base}{path}"))
         .json(&body)
         .send()

@@ -108,7 +108,9 @@ async fn page(base: &str, token: &str, key: &[u8; 32]) -> (share::Summary, Vec<u
 
 /// What the page posts: the sealed answer, to `/v/{token}/reply`.
 async fn post_reply(base: &str, token: &str, body: Vec<u8>) -> u16 {
-    reqwest::Client::new()
+    acquit_http::client()
+        .build()
+        .unwrap()
         .post(format!("{base}/v/{token}/reply"))
         .header("content-type", "application/octet-stream")
         .body(body)

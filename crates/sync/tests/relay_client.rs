@@ -57,7 +57,9 @@ async fn post_webhook(relay: &Relay, secret: &str, id: &str) -> u16 {
         r#"{{"id":"{id}","object":"event","type":"checkout.session.completed","created":1700000000,"data":{{"object":{{}}}}}}"#
     );
     let t = chrono::Utc::now().timestamp();
-    reqwest::Client::new()
+    acquit_http::client()
+        .build()
+        .unwrap()
         .post(format!(
             "{}{}",
             relay.base,
@@ -147,7 +149,7 @@ async fn rotates_the_webhook_secret_and_publishes_links() {
     };
     let token = "tok_0123456789abcdef0123456789abcdef";
     c.publish_link(token, &state).await.unwrap();
-    let redirect = reqwest::Client::builder()
+    let redirect = acquit_http::client()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

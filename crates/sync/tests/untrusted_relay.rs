@@ -50,7 +50,9 @@ fn stripe_client(base: &str, key: &str) -> Client {
 }
 
 async fn post(url: &str, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let response = acquit_http::client()
+        .build()
+        .unwrap()
         .post(url)
         .json(&body)
         .send()
@@ -165,7 +167,9 @@ impl World {
     async fn forge(&self, event: &Value) {
         let body = event.to_string();
         let t = chrono::Utc::now().timestamp();
-        let response = reqwest::Client::new()
+        let response = acquit_http::client()
+            .build()
+            .unwrap()
             .post(self.relay.config().webhook_url())
             .header(
                 "Stripe-Signature",

@@ -9,6 +9,23 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// An HTTP client for a test. In a workspace build (`cargo test
+/// --workspace`) reqwest is compiled with rustls but no default crypto
+/// provider (acquit-http's one stack: ring), and building any client
+/// panics until a provider is installed for the process: this installs
+/// ring first.
+pub fn http() -> reqwest::Client {
+    http_builder().build().expect("an HTTP client")
+}
+
+/// [`http`]'s builder, for a test that sets timeouts or redirects.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    reqwest::Client::builder()
+}
+
 /// The Python of the venv `./x setup` makes: `$CARGO_TARGET_DIR/py`, or
 /// `py` in the target directory the running test was built in.
 pub fn python() -> PathBuf {
