@@ -68,7 +68,11 @@ async fn auth_accepts_only_test_secret_and_restricted_keys() {
                 .starts_with("Invalid API Key provided")
         );
     }
-    let response = reqwest::get(format!("{base}/v1/account")).await.unwrap();
+    let response = acquit_testkit::http()
+        .get(format!("{base}/v1/account"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 401);
 }
 

@@ -944,7 +944,7 @@ async fn the_hosted_page_escapes_and_pays() {
     )
     .await;
     let url = link["url"].as_str().unwrap();
-    let page = reqwest::get(url).await.unwrap();
+    let page = acquit_testkit::http().get(url).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
     assert!(
         page.headers()["content-type"]
@@ -977,7 +977,9 @@ async fn the_hosted_page_escapes_and_pays() {
         types(&events(&base, "").await),
         ["checkout.session.completed"]
     );
-    let missing = reqwest::get(format!("{base}/pay/plink_nope"))
+    let missing = acquit_testkit::http()
+        .get(format!("{base}/pay/plink_nope"))
+        .send()
         .await
         .unwrap();
     assert_eq!(missing.status().as_u16(), 404);
@@ -1010,7 +1012,9 @@ async fn the_hosted_page_escapes_and_pays() {
         )
         .as_str()
     );
-    let gone = reqwest::get(session["url"].as_str().unwrap())
+    let gone = acquit_testkit::http()
+        .get(session["url"].as_str().unwrap())
+        .send()
         .await
         .unwrap();
     assert_eq!(gone.status().as_u16(), 410);

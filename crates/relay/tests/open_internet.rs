@@ -77,7 +77,11 @@ async fn a_client_trickling_its_headers_is_disconnected() {
         "{took:?}"
     );
     // The relay still serves everyone else.
-    let ok = reqwest::get(relay.url("/healthz")).await.unwrap();
+    let ok = acquit_testkit::http()
+        .get(relay.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
 }
 

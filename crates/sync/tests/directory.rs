@@ -61,7 +61,11 @@ async fn a_siren_or_a_siret_fills_the_company() {
     assert_eq!(abroad.address, None);
 
     // What the client asked, as the fake saw it: the number alone.
-    let seen: serde_json::Value = reqwest::get(format!("{base}/_fake/requests"))
+    let seen: serde_json::Value = acquit_http::client()
+        .build()
+        .unwrap()
+        .get(format!("{base}/_fake/requests"))
+        .send()
         .await
         .unwrap()
         .json()

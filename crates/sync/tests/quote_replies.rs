@@ -97,7 +97,11 @@ fn issue_quote(store: &mut Store, on: NaiveDate, until: NaiveDate) -> String {
 
 /// The page as the client's browser opens it: its bundle, with its key.
 async fn page(base: &str, token: &str, key: &[u8; 32]) -> (share::Summary, Vec<u8>) {
-    let bundle = reqwest::get(format!("{base}/v/{token}/bundle"))
+    let bundle = acquit_http::client()
+        .build()
+        .unwrap()
+        .get(format!("{base}/v/{token}/bundle"))
+        .send()
         .await
         .unwrap()
         .bytes()

@@ -47,7 +47,11 @@ fn books(seller_vat: Option<&str>, client_vat: &str) -> (tempfile::TempDir, Stor
 }
 
 async fn requests(base: &str) -> Vec<Value> {
-    let body = reqwest::get(format!("{base}/_fake/requests"))
+    let body = acquit_http::client()
+        .build()
+        .unwrap()
+        .get(format!("{base}/_fake/requests"))
+        .send()
         .await
         .unwrap()
         .bytes()
