@@ -70,6 +70,7 @@ impl Sender {
         if rustls::crypto::CryptoProvider::get_default().is_none() {
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
+        #[allow(clippy::disallowed_methods)] // Its own client, ring installed just above.
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .user_agent("Stripe/1.0 (+https://stripe.com/docs/webhooks)")

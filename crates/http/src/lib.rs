@@ -21,6 +21,7 @@ pub const USER_AGENT: &str = concat!("Acquit/", env!("CARGO_PKG_VERSION"));
 /// installs ring too), that one stays and is used.
 pub fn client() -> reqwest::ClientBuilder {
     install_provider();
+    #[allow(clippy::disallowed_methods)] // The one place that may.
     reqwest::Client::builder().user_agent(USER_AGENT)
 }
 

@@ -23,6 +23,7 @@ pub fn http_builder() -> reqwest::ClientBuilder {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
+    #[allow(clippy::disallowed_methods)] // The tests' one place, after the install.
     reqwest::Client::builder()
 }
 
