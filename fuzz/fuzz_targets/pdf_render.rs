@@ -17,6 +17,11 @@
 //! - rendering is deterministic (the crate documents it: dates from the
 //!   invoice, fixed resource names and `/ID`): the same document twice
 //!   gives the same bytes.
+//!
+//! `qpdf --check` is too slow to run per input; with
+//! `ACQUIT_FUZZ_PDF_DIR=DIR` every PDF rendered is written to DIR (named by
+//! its SHA-256) so a corpus can be checked with qpdf afterwards
+//! (fuzz/README.md, "qpdf on a corpus").
 #![no_main]
 
 use acquit_core::ids::{Bic, Iban};
@@ -247,4 +252,9 @@ fuzz_target!(|data: &[u8]| {
     );
     let svgs = render_svg(&doc).unwrap();
     assert_eq!(svgs.len(), rendered.pages);
+    if let Some(dir) = std::env::var_os("ACQUIT_FUZZ_PDF_DIR") {
+        use sha2::Digest as _;
+        let name = format!("{:x}.pdf", sha2::Sha256::digest(pdf));
+        std::fs::write(std::path::Path::new(&dir).join(name), pdf).unwrap();
+    }
 });
