@@ -65,12 +65,18 @@ pub struct ApiDoc;
 #[derive(Debug)]
 pub struct Sealed;
 
-impl PartialSchema for Sealed {
-    fn schema() -> RefOr<Schema> {
+impl Sealed {
+    /// Opaque bytes: a binary string.
+    fn builder() -> ObjectBuilder {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-            .into()
+    }
+}
+
+impl PartialSchema for Sealed {
+    fn schema() -> RefOr<Schema> {
+        Sealed::builder().into()
     }
 }
 
@@ -83,9 +89,7 @@ pub struct SealedReply;
 
 impl PartialSchema for SealedReply {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+        Sealed::builder()
             .min_length(Some(1))
             .max_length(Some(MAX_REPLY_BYTES))
             .into()
