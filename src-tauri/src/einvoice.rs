@@ -340,13 +340,9 @@ pub async fn save_received(
             "There is no such received invoice: open the Received screen again",
         )));
     };
-    let offered = acquit_sync::einvoice::received_file_name(id.into(), &name, &bytes);
-    let (filter, ext) = if offered.to_ascii_lowercase().ends_with(".pdf") {
-        ("PDF", "pdf")
-    } else {
-        ("XML", "xml")
-    };
-    let Some(path) = crate::view::ask_save_path_as(&app, &offered, filter, &[ext]) else {
+    let (offered, ext) = acquit_sync::einvoice::received_file_name(id.into(), &name, &bytes);
+    let filter = ext.to_ascii_uppercase();
+    let Some(path) = crate::view::ask_save_path_as(&app, &offered, &filter, &[ext]) else {
         return Ok(None);
     };
     crate::view::write_atomically(&path, &bytes)

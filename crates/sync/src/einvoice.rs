@@ -697,8 +697,9 @@ pub const ANSWERS: &[u16] = &[204, 205, 206, 207, 208, 210, 211];
 /// platform's own name when it can name a file (core's rule for numbers:
 /// no separator, no leading dot) and ends as its content is (`.pdf` for a
 /// PDF, `.xml` otherwise), else `received-{id}.pdf|xml`. The platform's
-/// name comes from outside: `../x.pdf` never reaches a path.
-pub fn received_file_name(id: i64, name: &str, bytes: &[u8]) -> String {
+/// name comes from outside: `../x.pdf` never reaches a path. Returns the
+/// name and the content's extension (`pdf` or `xml`).
+pub fn received_file_name(id: i64, name: &str, bytes: &[u8]) -> (String, &'static str) {
     let ext = if bytes.starts_with(b"%PDF-") {
         "pdf"
     } else {
@@ -707,11 +708,12 @@ pub fn received_file_name(id: i64, name: &str, bytes: &[u8]) -> String {
     let fits = name
         .rsplit_once('.')
         .is_some_and(|(stem, e)| !stem.is_empty() && e.eq_ignore_ascii_case(ext));
-    if fits && acquit_core::numbering::is_file_name_safe(name) {
+    let offered = if fits && acquit_core::numbering::is_file_name_safe(name) {
         name.to_owned()
     } else {
         format!("received-{id}.{ext}")
-    }
+    };
+    (offered, ext)
 }
 
 /// What [`answer`] did.
@@ -980,7 +982,9 @@ mod tests {
             ("a\u{0}b.pdf", pdf, "received-4.pdf"),
             ("", pdf, "received-4.pdf"),
         ] {
-            assert_eq!(received_file_name(4, name, bytes), offered, "{name:?}");
+            let (got, ext) = received_file_name(4, name, bytes);
+            assert_eq!(got, offered, "{name:?}");
+            assert_eq!(ext, if bytes == pdf { "pdf" } else { "xml" }, "{name:?}");
         }
     }
 }
