@@ -1,4 +1,4 @@
-//! The sealed pages: `acquit_sync::share::open` (the invoice or quote
+//! The sealed pages: `acquit_documents::share::open` (the invoice or quote
 //! page's bundle: version, IV, AES-256-GCM of a length-prefixed summary
 //! JSON and the PDF), `share::seal`, and the quote page's
 //! `quote_page::open_reply` / `seal_reply` (a client's sealed answer,
@@ -24,8 +24,8 @@
 #![no_main]
 
 use acquit_relay_protocol::{QuoteReply, bundle};
-use acquit_sync::quote_page::{open_reply, seal_reply};
-use acquit_sync::share::{Summary, open, seal};
+use acquit_documents::quote_page::{open_reply, seal_reply};
+use acquit_documents::share::{Summary, open, seal};
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use libfuzzer_sys::fuzz_target;

@@ -1,6 +1,6 @@
 //! The app's background sync: one thread with its own connection to the
 //! books, which makes what recurring schedules owe, sends the reminders'
-//! notification, syncs with the relay and Stripe (`acquit_sync::engine`)
+//! notification, syncs with the relay and Stripe (`acquit_documents::published`)
 //! and tells the window (events, notifications). Its rhythm (long-poll,
 //! pauses, backoff) is `acquit_sync::scheduler`'s, tested there without a
 //! window; this module is the glue.
@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use acquit_documents::published;
 use acquit_store::Store;
 use acquit_sync::config;
 use acquit_sync::engine::{self, SourceChoice, Sources};
@@ -22,7 +23,7 @@ use tauri_specta::Event as _;
 /// loop, with or without Stripe; what it made or could not is logged.
 fn make_recurring(app: &AppHandle, store: &mut Store) {
     let gate = crate::backups::writing();
-    let result = acquit_sync::recurring::run(store, acquit_store::today());
+    let result = acquit_documents::recurring::run(store, acquit_store::today());
     drop(gate);
     match result {
         Ok(outcome) => {
@@ -180,7 +181,7 @@ fn sync_loop(
             drop(gate);
             publish(SyncStatus {
                 // A platform alone is something to sync ("Sync now" asks it).
-                configured: acquit_sync::einvoice::PaConnection::load(&store)
+                configured: acquit_documents::einvoice::PaConnection::load(&store)
                     .ok()
                     .flatten()
                     .is_some(),
@@ -199,7 +200,7 @@ fn sync_loop(
         let gate = crate::backups::writing();
         let outcome = runtime.block_on(async {
             tokio::select! {
-                result = engine::sync(&mut store, sources, SourceChoice::Auto, wait) => Some(result),
+                result = published::sync(&mut store, sources, SourceChoice::Auto, wait) => Some(result),
                 _ = wake.notified() => None,
             }
         });
@@ -208,7 +209,8 @@ fn sync_loop(
         let turn = match outcome {
             // "Sync now" during a long-poll: start over without waiting.
             None => Turn::Woken,
-            Some(Ok(report)) => {
+            Some(Ok(synced)) => {
+                let report = &synced.report;
                 for warning in &report.warnings {
                     tracing::warn!(%warning, "sync");
                 }
@@ -226,7 +228,7 @@ fn sync_loop(
                     .emit(app);
                     crate::notify::payments(app, &store, &report.invoices);
                 }
-                crate::notify::quotes(app, &store, &report.quotes_decided);
+                crate::notify::quotes(app, &store, &synced.quotes_decided);
                 publish(SyncStatus {
                     configured: true,
                     last_sync: last_sync(&store),
@@ -264,7 +266,7 @@ fn ask_platform(app: &AppHandle, store: &mut Store, runtime: &tokio::runtime::Ru
 /// sources, or the e-invoicing platform alone (both RFC 3339 UTC, so the
 /// later sorts last).
 fn last_sync(store: &Store) -> Option<String> {
-    [engine::LAST_SYNC, acquit_sync::einvoice::LAST_REFRESH]
+    [engine::LAST_SYNC, acquit_documents::einvoice::LAST_REFRESH]
         .into_iter()
         .filter_map(|key| store.setting(key).ok().flatten())
         .filter(|s| !s.is_empty())

@@ -1,6 +1,6 @@
 //! Settings → Backups and "Export everything": thin commands over the
 //! store's backups (`acquit_store::backup`) and the export
-//! (`acquit_sync::export`), like `acquit backup`, `acquit restore` and
+//! (`acquit_documents::export`), like `acquit backup`, `acquit restore` and
 //! `acquit export all --zip`.
 //!
 //! Restoring replaces the books under every open connection: the UI's
@@ -128,7 +128,7 @@ pub fn open_backups_folder(books: State<'_, Books>) -> Result<(), CommandError> 
             format!("Could not create the folder {folder} ({e})."),
         ))
     })?;
-    let launch = acquit_sync::send::Launch::opening(folder.display().to_string());
+    let launch = acquit_documents::send::Launch::opening(folder.display().to_string());
     let opener = &launch.program;
     launch
         .command()
@@ -221,7 +221,7 @@ pub async fn export_everything(
         let _gate = writing();
         let store = Store::open(&db).map_err(|e| crate::messages::localize(&e))?;
         // The save dialog has already asked before replacing a file.
-        acquit_sync::export::export_zip(&store, &path, true, &mut |step| {
+        acquit_documents::export::export_zip(&store, &path, true, &mut |step| {
             tracing::debug!(step, "export");
         })
         .map_err(|e| {

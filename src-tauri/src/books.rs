@@ -159,7 +159,7 @@ pub async fn export_ledger_csv(
         return Ok(None);
     };
     let csv = books.with(|store| store.ledger(from, to))?;
-    crate::view::write_atomically(&path, acquit_sync::export::ledger_csv(&csv).as_bytes())
+    crate::view::write_atomically(&path, acquit_documents::export::ledger_csv(&csv).as_bytes())
         .map_err(|e| CommandError::new(format!("could not save {}: {e}", path.display())))?;
     tracing::info!(path = %path.display(), rows = csv.len(), "ledger exported");
     Ok(Some(path.display().to_string()))

@@ -424,7 +424,7 @@ pub fn issue_draft(books: State<'_, Books>, draft_id: i32) -> Result<String, Com
         let number = store.issue(InvoiceId(draft_id.into()), acquit_store::today())?;
         // Its original kept as this version draws it; issued anyway if
         // drawing fails (the first later drawing keeps it).
-        if let Err(e) = acquit_sync::documents::keep_original(store, &number) {
+        if let Err(e) = acquit_documents::documents::keep_original(store, &number) {
             tracing::warn!(%number, error = %e, "the issued invoice could not be drawn");
         }
         Ok::<_, acquit_store::StoreError>(number)

@@ -1,14 +1,14 @@
 //! E-invoicing in the app (#22): the plateforme agréée (PA) connected in
 //! Settings, an issued invoice sent to it from its view, and what the
-//! platforms said about it. The rules are `acquit_sync::einvoice`'s (the
+//! platforms said about it. The rules are `acquit_documents::einvoice`'s (the
 //! same functions as `acquit pa connect`, `acquit einvoice send` and
 //! `status`); the background sync asks the platform what changed on each
 //! turn (`background`).
 
 use acquit_core::einvoicing::Channel;
+use acquit_documents::einvoice::{self, PaConnection};
 use acquit_secrets::Secret;
 use acquit_store::InvoiceId;
-use acquit_sync::einvoice::{self, PaConnection};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -121,7 +121,7 @@ impl From<&Channel> for EInvoiceChannel {
 }
 
 impl EInvoiceChannel {
-    /// As `acquit_sync::einvoice::EInvoiceState::channel` names it.
+    /// As `acquit_documents::einvoice::EInvoiceState::channel` names it.
     fn as_str(self) -> &'static str {
         match self {
             EInvoiceChannel::EInvoice => "e-invoice",
@@ -313,8 +313,10 @@ pub fn received_invoices(
                     id: i32::try_from(r.id).unwrap_or(i32::MAX),
                     supplier: r.supplier,
                     number: r.number,
-                    issue_date: acquit_sync::send::format_date(lang, r.issue_date),
-                    due_date: r.due_date.map(|d| acquit_sync::send::format_date(lang, d)),
+                    issue_date: acquit_documents::send::format_date(lang, r.issue_date),
+                    due_date: r
+                        .due_date
+                        .map(|d| acquit_documents::send::format_date(lang, d)),
                     total: r.total.format(lang),
                     due: r.due.format(lang),
                     answer,
@@ -340,7 +342,7 @@ pub async fn save_received(
             "There is no such received invoice: open the Received screen again",
         )));
     };
-    let (offered, ext) = acquit_sync::einvoice::received_file_name(id.into(), &name, &bytes);
+    let (offered, ext) = acquit_documents::einvoice::received_file_name(id.into(), &name, &bytes);
     let filter = ext.to_ascii_uppercase();
     let Some(path) = crate::view::ask_save_path_as(&app, &offered, &filter, &[ext]) else {
         return Ok(None);

@@ -1,19 +1,19 @@
 //! Mail and reminders in the app: the SMTP server in Settings (the login
 //! checked before saving, the password in the keychain), "Email" sent by
 //! Acquit through it once set, and the invoice's payment reminder (its
-//! preview, then the send). Everything is decided in `acquit_sync::mail`
-//! and `acquit_sync::reminders`, as for `acquit mail|send|remind`; sends
+//! preview, then the send). Everything is decided in `acquit_documents::mail`
+//! and `acquit_documents::reminders`, as for `acquit mail|send|remind`; sends
 //! run on a blocking thread with their own connection (`on_own_connection`),
 //! never under the UI's.
 
 use acquit_core::Lang;
 use acquit_core::ids::Email;
 use acquit_core::reminders::format_rate;
+use acquit_documents::mail::{self, MailSettings, Mailer};
+use acquit_documents::reminders;
 use acquit_mail::Server;
 use acquit_secrets::{Keychain, Secret};
 use acquit_store::{Rejection, ReminderVia, StoreError};
-use acquit_sync::mail::{self, MailSettings, Mailer};
-use acquit_sync::reminders;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -343,11 +343,11 @@ pub async fn send_reminder(
                 let launches = match via {
                     ReminderVia::Email => reminder
                         .message
-                        .email_launches(None, acquit_sync::send::on_path("xdg-email")),
+                        .email_launches(None, acquit_documents::send::on_path("xdg-email")),
                     _ => reminder
                         .message
                         .whatsapp()
-                        .map(|url| vec![acquit_sync::send::Launch::opening(url)]),
+                        .map(|url| vec![acquit_documents::send::Launch::opening(url)]),
                 }
                 .ok_or_else(|| {
                     say(

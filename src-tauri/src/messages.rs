@@ -22,9 +22,9 @@ use acquit_core::invoice::EurRateError;
 use acquit_core::quantity::{QuantityError, RateError};
 use acquit_core::tax::TaxError;
 use acquit_core::{AddressError, AmountError, Lang, UnknownCountry, UnknownCurrency};
+use acquit_documents::mail::{SMTP_PASSWORD_ENV, SendMailError};
 use acquit_mail::MailError;
 use acquit_store::{Rejection, StoreError};
-use acquit_sync::mail::{SMTP_PASSWORD_ENV, SendMailError};
 use acquit_sync::vies::{DEFAULT_VIES_URL, VIES_URL_ENV, ViesError};
 
 /// The UI's language: 0 English (until the UI says), 1 French.
@@ -86,11 +86,11 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         send_mail_fr(e)
     } else if let Some(e) = any.downcast_ref::<ThresholdError>() {
         threshold_fr(e)
-    } else if let Some(e) = any.downcast_ref::<acquit_sync::DocumentError>() {
+    } else if let Some(e) = any.downcast_ref::<acquit_documents::DocumentError>() {
         document_fr(e)
     } else if let Some(e) = any.downcast_ref::<acquit_sync::config::ConfigError>() {
         config_fr(e)
-    } else if let Some(e) = any.downcast_ref::<acquit_sync::einvoice::EInvoiceError>() {
+    } else if let Some(e) = any.downcast_ref::<acquit_documents::einvoice::EInvoiceError>() {
         einvoice_fr(e)
     } else if let Some(e) = any.downcast_ref::<BicError>() {
         Some(bic_fr(e))
@@ -150,9 +150,9 @@ fn config_fr(error: &acquit_sync::config::ConfigError) -> Option<String> {
 /// CLI's commands). The platform's own refusal (`Refused`), an answer
 /// typed wrong and the rest keep their English: they quote what the
 /// platform said.
-fn einvoice_fr(error: &acquit_sync::einvoice::EInvoiceError) -> Option<String> {
-    use acquit_sync::einvoice::EInvoiceError as E;
-    use acquit_sync::einvoice::PaError as P;
+fn einvoice_fr(error: &acquit_documents::einvoice::EInvoiceError) -> Option<String> {
+    use acquit_documents::einvoice::EInvoiceError as E;
+    use acquit_documents::einvoice::PaError as P;
     Some(match error {
         E::NotConnected => format!(
             "Acquit n’est relié à aucune plateforme agréée{S}: connectez-la dans Réglages › Plateforme agréée"
@@ -221,8 +221,8 @@ fn keychain_fr(error: &acquit_secrets::KeychainError) -> String {
     }
 }
 
-fn document_fr(error: &acquit_sync::DocumentError) -> Option<String> {
-    use acquit_sync::DocumentError as E;
+fn document_fr(error: &acquit_documents::DocumentError) -> Option<String> {
+    use acquit_documents::DocumentError as E;
     Some(match error {
         E::Draft(_) => format!("Un brouillon n’a pas de PDF{S}: émettez-le d’abord"),
         E::DraftQuote(_) => format!("Un brouillon de devis n’a pas de PDF{S}: émettez-le d’abord"),
@@ -1614,7 +1614,7 @@ mod tests {
 
     #[test]
     fn e_invoicing_says_what_to_do_in_the_app() {
-        use acquit_sync::einvoice::{EInvoiceError as E, PaError as P};
+        use acquit_documents::einvoice::{EInvoiceError as E, PaError as P};
         let cases = [
             E::NotConnected,
             E::SecretMissing {

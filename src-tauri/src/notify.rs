@@ -122,7 +122,7 @@ pub fn reminders_due(app: &AppHandle, store: &mut Store) {
     {
         return;
     }
-    let Ok(due) = acquit_sync::reminders::due(store, today) else {
+    let Ok(due) = acquit_documents::reminders::due(store, today) else {
         return;
     };
     if due.is_empty() {
@@ -167,7 +167,7 @@ pub fn recurring(app: &AppHandle, store: &Store, made: &[PeriodMade]) {
 }
 
 /// The title of a quote decided on its page, in `lang`.
-fn quote_title(q: &acquit_sync::quote_page::DecidedQuote, lang: Lang) -> String {
+fn quote_title(q: &acquit_documents::quote_page::DecidedQuote, lang: Lang) -> String {
     match (q.accepted, lang) {
         (true, Lang::Fr) => format!("Devis {} accepté par {}", q.number, q.by),
         (false, Lang::Fr) => format!("Devis {} refusé par {}", q.number, q.by),
@@ -177,7 +177,11 @@ fn quote_title(q: &acquit_sync::quote_page::DecidedQuote, lang: Lang) -> String 
 }
 
 /// After a sync read the answers clients gave on their quotes' pages.
-pub fn quotes(app: &AppHandle, store: &Store, decided: &[acquit_sync::quote_page::DecidedQuote]) {
+pub fn quotes(
+    app: &AppHandle,
+    store: &Store,
+    decided: &[acquit_documents::quote_page::DecidedQuote],
+) {
     if decided.is_empty() || in_front(app) || !enabled(store, NotificationKind::Quotes) {
         return;
     }
@@ -230,7 +234,7 @@ pub fn set_notification(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use acquit_sync::quote_page::DecidedQuote;
+    use acquit_documents::quote_page::DecidedQuote;
 
     #[test]
     fn a_kind_is_named_as_its_setting() {

@@ -1,16 +1,16 @@
 //! Getting paid in the app: the Stripe connection, payment links, manual
 //! payments (the relay and the client page are `relay.rs`, the background
 //! sync `background.rs`). Each command calls the same crate functions as
-//! the CLI (`acquit_sync::{config, links, engine}`, the store).
+//! the CLI (`acquit_sync::{config, links}`, `acquit_documents::published`, the store).
 //!
 //! Whatever waits on the network runs on a blocking thread with its own
 //! connection to the database (`Store::open` on the same file), never
 //! under the lock of the UI's connection.
 
 use acquit_core::{Lang, Money};
+use acquit_documents::published;
 use acquit_store::{LinkKind, NewLink, NewPayment, PaymentId, Store, StoredLink};
 use acquit_sync::config::{self, Connection, StripeKey as SecretKey};
-use acquit_sync::engine;
 use acquit_sync::links;
 use acquit_sync::relay::PublicBase;
 use serde::{Deserialize, Serialize};
@@ -265,12 +265,12 @@ pub async fn deactivate_payment_link(
 }
 
 /// The QR code of `text` as SVG markup, for the large on-screen code of a
-/// link: the client page's own (`acquit_sync::share::qr_svg`: only
+/// link: the client page's own (`acquit_documents::share::qr_svg`: only
 /// `<svg>`, `<rect>` and one `<path>`, safe for `{@html}`).
 #[tauri::command]
 #[specta::specta]
 pub fn qr_svg(text: String) -> Result<String, CommandError> {
-    acquit_sync::share::qr_svg(text.as_bytes())
+    acquit_documents::share::qr_svg(text.as_bytes())
         .ok_or_else(|| CommandError::new("no QR code for this text: it is too long"))
 }
 
@@ -281,7 +281,7 @@ pub fn open_url(url: String) -> Result<(), CommandError> {
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(CommandError::new("only web addresses can be opened"));
     }
-    let launch = acquit_sync::send::Launch::opening(url);
+    let launch = acquit_documents::send::Launch::opening(url);
     launch.command().spawn().map(|_| ()).map_err(|e| {
         CommandError::new(format!(
             "could not open the browser ({}): {e}",
@@ -336,7 +336,7 @@ pub fn record_payment(
                 },
             )
             .map_err(say)?;
-        engine::mark_changed(store, &number).map_err(say)
+        published::mark_changed(store, &number).map_err(say)
     })?;
     sync.wake();
     Ok(())
@@ -355,7 +355,7 @@ pub fn reverse_payment(
         let payment = PaymentId(payment_id.into());
         store.reverse_payment(payment, acquit_store::today(), None)?;
         let number = store.payment_invoice_number(payment)?;
-        engine::mark_changed(store, &number)
+        published::mark_changed(store, &number)
     })?;
     sync.wake();
     Ok(())

@@ -9,15 +9,15 @@
 
 use std::borrow::Cow;
 
+use acquit_documents::Rendering;
 use acquit_store::InvoiceId;
-use acquit_sync::Rendering;
 use tauri::State;
 use tauri::http::{Response, StatusCode, header};
 
 use crate::commands::{Books, CommandError};
 
 /// One SVG per page of the issued invoice or credit note `id`, from the same
-/// `acquit_sync::document` as "Export PDF" and `acquit invoice pdf` (PAID
+/// `acquit_documents::document` as "Export PDF" and `acquit invoice pdf` (PAID
 /// stamp once paid). `lang` None renders in the client's language, like the
 /// exported PDF. A draft has no PDF yet: the editor shows it.
 #[tauri::command]
@@ -32,7 +32,7 @@ pub fn invoice_preview(
         .with(|store| store.invoice_by_id(InvoiceId(id.into())))?
         .number
         .ok_or_else(|| CommandError::new("a draft has no PDF yet: issue it to see its pages"))?;
-    books.with(|store| acquit_sync::render_svg(store, &number, lang, Rendering::Current))
+    books.with(|store| acquit_documents::render_svg(store, &number, lang, Rendering::Current))
 }
 
 /// The URI scheme the UI's `@font-face` rules load the fonts from

@@ -5,8 +5,8 @@
 
 use acquit_core::InvoiceKind;
 use acquit_core::quote::{DecidedVia, Decision, DepositShare, QuoteStatus};
+use acquit_documents::send::format_date;
 use acquit_store::{InvoiceId, QuoteId, QuoteSummary};
-use acquit_sync::send::format_date;
 use serde::Serialize;
 use tauri::State;
 
@@ -176,7 +176,7 @@ pub fn quote_preview(books: State<'_, Books>, id: i32) -> Result<Vec<String>, Co
                 "A draft quote has no pages",
             ))
         })?;
-    books.with(|store| acquit_sync::render_quote_svg(store, &number, None))
+    books.with(|store| acquit_documents::render_quote_svg(store, &number, None))
 }
 
 /// Issues the invoice draft `draft` as a quote today (valid until
@@ -227,7 +227,7 @@ pub async fn share_quote(
                     "A quote's page is served by your relay: set one in Settings (Payment relay) first",
                 )
             })?;
-        let shared = tauri::async_runtime::block_on(acquit_sync::quote_page::share_quote(
+        let shared = tauri::async_runtime::block_on(acquit_documents::quote_page::share_quote(
             store, &relay, &number, today,
         ))
         .map_err(|e| localize(&e))?;

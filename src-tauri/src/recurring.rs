@@ -6,8 +6,8 @@
 //! made at once.
 
 use acquit_core::recurring::{End, Every, Rule, Unit};
+use acquit_documents::send::format_date;
 use acquit_store::{Delivery, InvoiceId, RecurringMode};
-use acquit_sync::send::format_date;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 

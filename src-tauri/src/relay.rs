@@ -1,7 +1,7 @@
 //! The relay and the client's invoice page in the app: the relay set up
 //! from Settings (`config::setup_relay`, as `acquit relay set`: checked,
 //! its token in the keychain, registered with Stripe), and an invoice's
-//! end-to-end encrypted page shared or revoked (`acquit_sync::share`).
+//! end-to-end encrypted page shared or revoked (`acquit_documents::share`).
 
 use acquit_store::Store;
 use acquit_sync::config;
@@ -115,7 +115,7 @@ pub async fn share_invoice(
     on_own_connection(&books, move |store| {
         let relay = relay_for_pages(store)?;
         let shared =
-            tauri::async_runtime::block_on(acquit_sync::share::share(store, &relay, &number))
+            tauri::async_runtime::block_on(acquit_documents::share::share(store, &relay, &number))
                 .map_err(say)?;
         Ok(ShareView {
             url: Some(shared.url),
@@ -133,7 +133,7 @@ pub async fn revoke_share(
 ) -> Result<ShareView, CommandError> {
     on_own_connection(&books, move |store| {
         let relay = relay_for_pages(store)?;
-        tauri::async_runtime::block_on(acquit_sync::share::revoke(store, &relay, &number))
+        tauri::async_runtime::block_on(acquit_documents::share::revoke(store, &relay, &number))
             .map_err(say)?;
         Ok(ShareView { url: None })
     })

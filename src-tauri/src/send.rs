@@ -1,6 +1,6 @@
 //! "Send" on the invoice screen: email (with the PDF attached through
 //! `xdg-email` where it exists), WhatsApp, and the templates in Settings.
-//! Everything is decided in `acquit_sync::send`; these commands only run
+//! Everything is decided in `acquit_documents::send`; these commands only run
 //! what it says.
 //!
 //! Debug builds with `ACQUIT_E2E_OPEN_LOG=<file>` append each program and
@@ -10,7 +10,7 @@
 use std::io::Write;
 
 use acquit_core::Lang;
-use acquit_sync::send::{self, Launch};
+use acquit_documents::send::{self, Launch};
 use serde::{Deserialize, Serialize};
 use tauri::{Manager, State};
 
@@ -120,9 +120,13 @@ fn email(
         .map_err(|e| CommandError::new(format!("could not create {}: {e}", dir.display())))?;
     let pdf = dir.join(format!("{number}.pdf"));
     let (message, rendered) = books.with(|store| {
-        let rendered =
-            acquit_sync::render_pdf(store, number, None, acquit_sync::Rendering::Current)?;
-        Ok::<_, acquit_sync::DocumentError>((which(store)?, rendered))
+        let rendered = acquit_documents::render_pdf(
+            store,
+            number,
+            None,
+            acquit_documents::Rendering::Current,
+        )?;
+        Ok::<_, acquit_documents::DocumentError>((which(store)?, rendered))
     })?;
     let message = message.ok_or_else(|| CommandError::new(NO_PAYMENT))?;
     std::fs::write(&pdf, &rendered.bytes)
@@ -182,7 +186,7 @@ impl TemplateKind {
         TemplateKind::ReceiptWhatsapp,
     ];
 
-    /// Its name in `acquit_sync::send` and in its setting's key.
+    /// Its name in `acquit_documents::send` and in its setting's key.
     pub fn as_str(self) -> &'static str {
         match self {
             TemplateKind::EmailSubject => "email.subject",

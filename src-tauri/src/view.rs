@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use acquit_core::tax::Totals;
 use acquit_core::{Client, Lang, Line, Money, Seller, VatRegime};
+use acquit_documents::Rendering;
 use acquit_store::InvoiceId;
 use acquit_store::app_queries::InvoiceDetail;
-use acquit_sync::Rendering;
 use serde::Serialize;
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
@@ -201,8 +201,8 @@ pub async fn export_pdf(
     let Some(path) = ask_save_path(&app, &format!("{number}.pdf")) else {
         return Ok(None);
     };
-    let rendered =
-        books.with(|store| acquit_sync::render_pdf(store, &number, None, Rendering::Current))?;
+    let rendered = books
+        .with(|store| acquit_documents::render_pdf(store, &number, None, Rendering::Current))?;
     write_atomically(&path, &rendered.bytes)
         .map_err(|e| CommandError::new(format!("could not save {}: {e}", path.display())))?;
     tracing::info!(%number, path = %path.display(), "PDF exported");
@@ -334,7 +334,8 @@ fn detail_view(detail: InvoiceDetail, lang: Lang) -> InvoiceDetailView {
             .map(|p| PaymentView {
                 id: id32(p.payment.id.0),
                 date: p.payment.received_on.to_string(),
-                method: acquit_sync::documents::method_label(p.payment.method, lang).to_owned(),
+                method: acquit_documents::documents::method_label(p.payment.method, lang)
+                    .to_owned(),
                 kind: p.payment.kind.into(),
                 amount: money(p.payment.amount),
                 fee: p.payment.fee.map(money),

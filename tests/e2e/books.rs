@@ -145,7 +145,7 @@ async fn the_ledger_shows_a_manual_payment_with_totals_and_exports_the_csv() {
     // Byte for byte what `acquit export all` writes as ledger.csv.
     let export = tempfile::tempdir().unwrap();
     let store = Store::open(app.db()).unwrap();
-    acquit_sync::export::export_all(&store, &export.path().join("all"), &mut |_| {})
+    acquit_documents::export::export_all(&store, &export.path().join("all"), &mut |_| {})
         .expect("export all");
     drop(store);
     let exported = std::fs::read_to_string(export.path().join("all/ledger.csv")).unwrap();

@@ -511,14 +511,14 @@ async fn a_payment_recorded_in_the_app_republishes_the_shared_page() {
     )
     .await;
     let (number, url) = shared.unwrap();
-    let key = acquit_sync::share::key_from_url(&url).expect("a key in the URL");
+    let key = acquit_documents::share::key_from_url(&url).expect("a key in the URL");
     let bundle = format!("{}/bundle", url.split('#').next().unwrap());
     let summary = || {
         let out = Command::new("curl")
             .args(["-sS", &bundle])
             .output()
             .expect("curl is missing: sudo apt-get install curl");
-        acquit_sync::share::open(&key, &out.stdout)
+        acquit_documents::share::open(&key, &out.stdout)
             .expect("the URL's key opens the bundle")
             .0
     };

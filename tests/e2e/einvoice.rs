@@ -212,8 +212,9 @@ fn with_a_supplier_invoice_waiting(db: &Path, pa: &str) {
     store.fill_demo(acquit_store::today()).expect("demo data");
     let secret = acquit_secrets::Secret::new("fake-pa-secret");
     let (connection, _) =
-        acquit_sync::einvoice::client_for(pa, "acquit", None, secret.clone()).expect("a client");
-    acquit_sync::einvoice::record_connection(&mut store, &connection, &secret, None)
+        acquit_documents::einvoice::client_for(pa, "acquit", None, secret.clone())
+            .expect("a client");
+    acquit_documents::einvoice::record_connection(&mut store, &connection, &secret, None)
         .expect("the connection");
 
     let supplier_dir = tempfile::tempdir().expect("temp dir");
@@ -229,9 +230,14 @@ fn with_a_supplier_invoice_waiting(db: &Path, pa: &str) {
         .filter_map(|i| i.number.clone().filter(|_| i.client == "Agence Lumière"))
         .next()
         .expect("an issued invoice");
-    let pdf = acquit_sync::render_pdf(&supplier, &number, None, acquit_sync::Rendering::AsIssued)
-        .expect("its Factur-X")
-        .bytes;
+    let pdf = acquit_documents::render_pdf(
+        &supplier,
+        &number,
+        None,
+        acquit_documents::Rendering::AsIssued,
+    )
+    .expect("its Factur-X")
+    .bytes;
     use base64::Engine as _;
     let (code, answer) = crate::servers::post_json(
         &format!("{pa}/_fake/incoming"),

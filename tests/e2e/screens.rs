@@ -125,9 +125,13 @@ async fn a_paid_invoice_opens_with_its_stamp_and_exports_its_pdf() {
     assert_eq!(left.len(), 1, "no temporary file left behind: {left:?}");
     {
         let store = acquit_store::Store::open(app.db()).expect("reading the database");
-        let expected =
-            acquit_sync::render_pdf(&store, &number, None, acquit_sync::Rendering::Current)
-                .expect("rendering like the CLI");
+        let expected = acquit_documents::render_pdf(
+            &store,
+            &number,
+            None,
+            acquit_documents::Rendering::Current,
+        )
+        .expect("rendering like the CLI");
         assert_eq!(
             pdf.len(),
             expected.bytes.len(),

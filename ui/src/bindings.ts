@@ -37,7 +37,7 @@ export const commands = {
 	exportPdf: (number: string) => typedError<string | null, CommandError>(__TAURI_INVOKE("export_pdf", { number })),
 	/**
 	 *  One SVG per page of the issued invoice or credit note `id`, from the same
-	 *  `acquit_sync::document` as "Export PDF" and `acquit invoice pdf` (PAID
+	 *  `acquit_documents::document` as "Export PDF" and `acquit invoice pdf` (PAID
 	 *  stamp once paid). `lang` None renders in the client's language, like the
 	 *  exported PDF. A draft has no PDF yet: the editor shows it.
 	 */
@@ -150,7 +150,7 @@ export const commands = {
 	deactivatePaymentLink: (id: string, lang: string) => typedError<LinkView_Serialize, CommandError>(__TAURI_INVOKE("deactivate_payment_link", { id, lang })),
 	/**
 	 *  The QR code of `text` as SVG markup, for the large on-screen code of a
-	 *  link: the client page's own (`acquit_sync::share::qr_svg`: only
+	 *  link: the client page's own (`acquit_documents::share::qr_svg`: only
 	 *  `<svg>`, `<rect>` and one `<path>`, safe for `{@html}`).
 	 */
 	qrSvg: (text: string) => typedError<string, CommandError>(__TAURI_INVOKE("qr_svg", { text })),

@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
+use acquit_documents::einvoice::{self, EInvoiceError, PA_SECRET_ENV, PaConnection, Sent};
 use acquit_pa::lifecycle::Status;
 use acquit_secrets::Secret;
-use acquit_sync::einvoice::{self, EInvoiceError, PA_SECRET_ENV, PaConnection, Sent};
 use clap::{Args, Subcommand};
 
 use crate::stripe::block_on;

@@ -276,22 +276,22 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
         InvoiceCommand::AddLine(args) => add_line(args, db),
         InvoiceCommand::Xml { number } => {
             let store = open(db)?;
-            let doc = acquit_sync::documents::document(
+            let doc = acquit_documents::documents::document(
                 &store,
                 number.trim(),
                 None,
-                acquit_sync::documents::Rendering::AsIssued,
+                acquit_documents::documents::Rendering::AsIssued,
             )
             .map_err(crate::pdf::document_error)?;
             Ok(acquit_facturx::cii_xml(&doc))
         }
         InvoiceCommand::Facturx { number, out } => {
             let store = open(db)?;
-            let doc = acquit_sync::documents::document(
+            let doc = acquit_documents::documents::document(
                 &store,
                 number.trim(),
                 None,
-                acquit_sync::documents::Rendering::AsIssued,
+                acquit_documents::documents::Rendering::AsIssued,
             )
             .map_err(crate::pdf::document_error)?;
             let rendered = acquit_facturx::facturx_pdf(&doc, None)
@@ -312,7 +312,7 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
             let number = store.issue(id, date)?;
             // Its original kept as this version draws it. Issued anyway if
             // drawing fails: the first later drawing keeps it.
-            if let Err(e) = acquit_sync::documents::keep_original(&store, &number) {
+            if let Err(e) = acquit_documents::documents::keep_original(&store, &number) {
                 eprintln!(
                     "acquit: warning: {number} is issued, but its PDF could not be drawn: {e}"
                 );
@@ -382,7 +382,7 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
                         })
                         .collect();
                     shown.einvoice = Some(
-                        acquit_sync::einvoice::state(&store, number, false)
+                        acquit_documents::einvoice::state(&store, number, false)
                             .map_err(|e| CliError::Outside(e.to_string()))?,
                     );
                 }
@@ -606,7 +606,7 @@ struct InvoiceJson {
     seller_mentions: Vec<String>,
     /// Issued: where its e-invoice stands (`einvoice status --json`, from
     /// the books only); `null` for a draft.
-    einvoice: Option<acquit_sync::einvoice::EInvoiceState>,
+    einvoice: Option<acquit_documents::einvoice::EInvoiceState>,
     /// The payment reminders recorded, oldest first.
     reminders: Vec<ReminderJson>,
 }

@@ -78,7 +78,10 @@ pub fn run(args: LedgerArgs, db: &Path) -> Result<String, CliError> {
             check_destination(&csv, db)?;
             let entries = open(db)?.ledger(from, to)?;
             // The same CSV as `export all` and the app write.
-            write_atomically(&csv, acquit_sync::export::ledger_csv(&entries).as_bytes())?;
+            write_atomically(
+                &csv,
+                acquit_documents::export::ledger_csv(&entries).as_bytes(),
+            )?;
             Ok(format!("{}\n", entries.len()))
         }
     }

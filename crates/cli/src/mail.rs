@@ -6,10 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use acquit_core::ids::Email;
+use acquit_documents::mail::{self, Mailer, SMTP_PASSWORD_ENV, SendMailError};
+use acquit_documents::send::{Launch, on_path};
 use acquit_mail::{Security, Server};
 use acquit_secrets::{Keychain, Secret};
-use acquit_sync::mail::{self, Mailer, SMTP_PASSWORD_ENV, SendMailError};
-use acquit_sync::send::{Launch, on_path};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -280,7 +280,7 @@ impl Via {
 /// or to WhatsApp, and waits for the program to take it.
 pub(crate) fn hand_over(
     via: Via,
-    message: &acquit_sync::send::Message,
+    message: &acquit_documents::send::Message,
     client: &str,
     pdf: Option<&Path>,
 ) -> Result<&'static str, CliError> {
@@ -347,20 +347,24 @@ pub fn send(args: SendArgs, path: &Path) -> Result<String, CliError> {
         ));
     }
     let message = if args.receipt {
-        acquit_sync::send::receipt(&store, &number)?.ok_or_else(|| {
+        acquit_documents::send::receipt(&store, &number)?.ok_or_else(|| {
             CliError::rejected(format!(
                 "nothing was received on {number} yet: there is no receipt to send"
             ))
         })?
     } else {
-        acquit_sync::send::message(&store, &number)?
+        acquit_documents::send::message(&store, &number)?
     };
     // The mail client attaches the PDF from a file: beside the books, so
     // it is still there when the message is sent.
     let pdf = if via == Via::Email {
-        let rendered =
-            acquit_sync::render_pdf(&store, &number, None, acquit_sync::Rendering::Current)
-                .map_err(crate::pdf::document_error)?;
+        let rendered = acquit_documents::render_pdf(
+            &store,
+            &number,
+            None,
+            acquit_documents::Rendering::Current,
+        )
+        .map_err(crate::pdf::document_error)?;
         let dir = path.parent().unwrap_or(Path::new(".")).join("outbox");
         acquit_store::private::create_dir_all(&dir)
             .map_err(|e| CliError::Outside(format!("could not create {}: {e}", dir.display())))?;

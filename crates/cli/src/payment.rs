@@ -14,8 +14,9 @@ use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
+use acquit_documents::published;
 use acquit_store::Store;
-use acquit_sync::engine::{self, Sources};
+use acquit_sync::engine::Sources;
 
 use crate::online::{Need, Online};
 use crate::table::{Align, Table};
@@ -179,7 +180,7 @@ fn republish(store: &mut Store, number: &str) {
         Ok(online) => online,
         Err(error) => {
             warn(&format!("the relay and Stripe were not told: {error}"));
-            if let Err(error) = engine::mark_changed(store, number) {
+            if let Err(error) = published::mark_changed(store, number) {
                 warn(&error);
             }
             return;
@@ -189,7 +190,7 @@ fn republish(store: &mut Store, number: &str) {
         relay: online.relay.as_ref(),
         stripe: online.stripe.as_ref(),
     };
-    match online.block_on(engine::after_manual_payment(store, sources, number)) {
+    match online.block_on(published::after_manual_payment(store, sources, number)) {
         Ok(done) => done.warnings.iter().for_each(|w| warn(w)),
         Err(error) => warn(&error),
     }

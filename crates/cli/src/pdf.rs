@@ -1,11 +1,11 @@
 //! `acquit invoice pdf`, `acquit export pdf` and `acquit export all`: the
-//! same renderer as the app's preview (`acquit_sync::documents`).
+//! same renderer as the app's preview (`acquit_documents::documents`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use acquit_core::{InvoiceStatus, Lang};
-use acquit_sync::{DocumentError, Rendering};
+use acquit_documents::{DocumentError, Rendering};
 use clap::{Args, Subcommand};
 
 use crate::client::LangArg;
@@ -78,7 +78,7 @@ pub(crate) fn document_error(error: DocumentError) -> CliError {
 /// `acquit invoice pdf NUMBER --out FILE`.
 pub fn invoice_pdf(args: PdfArgs, db: &Path) -> Result<String, CliError> {
     let store = open(db)?;
-    let rendered = acquit_sync::render_pdf(
+    let rendered = acquit_documents::render_pdf(
         &store,
         &args.number,
         args.lang.map(Lang::from),
@@ -112,12 +112,14 @@ pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
     let mut former = Vec::new();
     let mut left_out = Vec::new();
     for n in &numbers {
-        match acquit_sync::document(&store, n, None, Rendering::Current) {
+        match acquit_documents::document(&store, n, None, Rendering::Current) {
             Ok(document) => documents.push(document),
-            Err(acquit_sync::DocumentError::IssuedElsewhere(_)) => match store.imported_pdf(n)? {
-                Some(pdf) => former.push((n.clone(), pdf)),
-                None => left_out.push(n.clone()),
-            },
+            Err(acquit_documents::DocumentError::IssuedElsewhere(_)) => {
+                match store.imported_pdf(n)? {
+                    Some(pdf) => former.push((n.clone(), pdf)),
+                    None => left_out.push(n.clone()),
+                }
+            }
             Err(other) => return Err(document_error(other)),
         }
     }
@@ -150,7 +152,7 @@ pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
                                 document.number
                             )));
                         }
-                        let rendered = acquit_sync::documents::render_document(
+                        let rendered = acquit_documents::documents::render_document(
                             document,
                             Rendering::Current,
                         )
@@ -199,14 +201,14 @@ pub fn export(command: ExportCommand, db: &Path) -> Result<String, CliError> {
 }
 
 /// `acquit export all --dir DIR` or `--zip FILE [--force]`
-/// (`acquit_sync::export`).
+/// (`acquit_documents::export`).
 fn export_all(
     dir: Option<PathBuf>,
     zip: Option<PathBuf>,
     force: bool,
     db: &Path,
 ) -> Result<String, CliError> {
-    use acquit_sync::export::{ExportError, export_all, export_zip};
+    use acquit_documents::export::{ExportError, export_all, export_zip};
     let progress = &mut |step: &str| eprintln!("exporting {step}");
     let exported = match (dir, zip) {
         (_, Some(zip)) => {

@@ -235,7 +235,7 @@ pub fn run(command: QuoteCommand, db: &Path) -> Result<String, CliError> {
         QuoteCommand::Pdf { number, out, lang } => {
             let lang = lang.map(Lang::from);
             let store = open(db)?;
-            let rendered = acquit_sync::render_quote_pdf(&store, number.trim(), lang)
+            let rendered = acquit_documents::render_quote_pdf(&store, number.trim(), lang)
                 .map_err(crate::pdf::document_error)?;
             crate::pdf::write_atomically(&out, &rendered.bytes)?;
             for warning in &rendered.warnings {
@@ -260,7 +260,7 @@ pub fn run(command: QuoteCommand, db: &Path) -> Result<String, CliError> {
                 ));
             };
             let shared = online
-                .block_on(acquit_sync::quote_page::share_quote(
+                .block_on(acquit_documents::quote_page::share_quote(
                     &mut store, relay, &number, today,
                 ))
                 .map_err(crate::share::share_error)?;

@@ -253,7 +253,7 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
                 )));
             }
             let mut store = open(path)?;
-            let mut outcome = acquit_sync::recurring::make(&mut store, until)?;
+            let mut outcome = acquit_documents::recurring::make(&mut store, until)?;
             // The links reserved with the invoices are made now when Stripe
             // is connected (else by the next sync), before the mails that
             // carry them.
@@ -265,7 +265,7 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
                 && let Some(stripe) = &online.stripe
             {
                 let relay = online.relay.as_ref();
-                match online.block_on(acquit_sync::recurring::finish_links(
+                match online.block_on(acquit_documents::recurring::finish_links(
                     &mut store, stripe, relay,
                 )) {
                     Ok(made) => made
@@ -288,11 +288,11 @@ pub fn run(command: RecurringCommand, path: &Path) -> Result<String, CliError> {
                 }
                 Vec::new()
             };
-            acquit_sync::recurring::mail_due(&mut store, &mut outcome)?;
+            acquit_documents::recurring::mail_due(&mut store, &mut outcome)?;
             if json {
                 return Ok(to_json(&outcome));
             }
-            let acquit_sync::recurring::RunOutcome {
+            let acquit_documents::recurring::RunOutcome {
                 made,
                 failed,
                 mailed,

@@ -12,9 +12,9 @@ use std::path::Path;
 
 use acquit_core::Money;
 use acquit_core::reminders::{Schedule, format_rate};
+use acquit_documents::mail::{self, Mailer};
+use acquit_documents::reminders::{self, Reminder};
 use acquit_store::ReminderVia;
-use acquit_sync::mail::{self, Mailer};
-use acquit_sync::reminders::{self, Reminder};
 use chrono::NaiveDate;
 use clap::Args;
 use serde::Serialize;

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use acquit_sync::share::{self, ShareError};
+use acquit_documents::share::{self, ShareError};
 use clap::Args;
 use serde::Serialize;
 
@@ -82,8 +82,10 @@ pub fn run(args: ShareArgs, path: &Path) -> Result<String, CliError> {
 pub(crate) fn share_error(error: ShareError) -> CliError {
     match error {
         ShareError::Store(e) => CliError::Store(e),
-        ShareError::Document(acquit_sync::DocumentError::Store(e)) => CliError::Store(e),
-        ShareError::Document(e @ acquit_sync::DocumentError::Draft(_)) => CliError::rejected(e),
+        ShareError::Document(acquit_documents::DocumentError::Store(e)) => CliError::Store(e),
+        ShareError::Document(e @ acquit_documents::DocumentError::Draft(_)) => {
+            CliError::rejected(e)
+        }
         ShareError::Relay(e) => online::relay_error(e),
         ShareError::TooLarge(_) => CliError::rejected(error),
         other => CliError::Outside(other.to_string()),

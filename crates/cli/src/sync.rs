@@ -4,8 +4,9 @@
 use std::io::Read as _;
 use std::path::Path;
 
+use acquit_documents::published::{self, Synced};
 use acquit_stripe::ACQUIT_EVENT_TYPES;
-use acquit_sync::engine::{self, EngineError, SourceChoice, Sources, SyncReport};
+use acquit_sync::engine::{self, EngineError, SourceChoice, Sources};
 use acquit_sync::reconcile::{self, FindingKind, ReconcileError};
 use acquit_sync::relay::{AdminToken, PullToken, RelayConfig};
 use clap::{Args, Subcommand, ValueEnum};
@@ -165,22 +166,23 @@ pub fn sync(args: SyncArgs, path: &Path) -> Result<String, CliError> {
         relay: online.relay.as_ref(),
         stripe: online.stripe.as_ref(),
     };
-    let report = online
-        .block_on(engine::sync(&mut store, sources, choice, args.wait))
+    let synced = online
+        .block_on(published::sync(&mut store, sources, choice, args.wait))
         .map_err(engine_error)?;
-    for warning in &report.warnings {
+    for warning in &synced.report.warnings {
         eprintln!("acquit: warning: {warning}");
     }
     let einvoicing = crate::einvoice::refresh_if_connected(&mut store);
     if args.json {
-        return Ok(to_json(&report));
+        return Ok(to_json(&synced));
     }
-    let mut out = describe(&store, &report)?;
+    let mut out = describe(&store, &synced)?;
     out.push_str(einvoicing.as_deref().unwrap_or_default());
     Ok(out)
 }
 
-fn describe(store: &acquit_store::Store, report: &SyncReport) -> Result<String, CliError> {
+fn describe(store: &acquit_store::Store, synced: &Synced) -> Result<String, CliError> {
+    let report = &synced.report;
     let mut out = format!(
         "Synced from {}: {} event(s), {} applied, {} already applied",
         report.sources.join(" then "),
@@ -227,7 +229,7 @@ fn describe(store: &acquit_store::Store, report: &SyncReport) -> Result<String, 
             report.links_withdrawn
         ));
     }
-    for decided in &report.quotes_decided {
+    for decided in &synced.quotes_decided {
         out.push_str(&format!(
             "Quote {} {} by {} on its page.\n",
             decided.number,

@@ -563,7 +563,7 @@ fn a_shared_invoice_page_is_encrypted_follows_the_payment_and_can_be_revoked() {
     let prefix = format!("{}/v/", l.relay.base);
     assert!(url.starts_with(&prefix) && url.contains("#k="), "{url}");
     let token = url[prefix.len()..].split('#').next().unwrap().to_owned();
-    let key = acquit_sync::share::key_from_url(&url).expect("a key in the fragment");
+    let key = acquit_documents::share::key_from_url(&url).expect("a key in the fragment");
     // Sharing again gives the same URL.
     assert_eq!(l.ok(&["share", &number]).trim(), url);
 
@@ -593,7 +593,8 @@ fn a_shared_invoice_page_is_encrypted_follows_the_payment_and_can_be_revoked() {
     let (status, served) = fetch_bytes(&format!("{prefix}{token}/bundle"), dir);
     assert_eq!(status, 200);
     assert_eq!(served, stored);
-    let (summary, pdf) = acquit_sync::share::open(&key, &served).expect("the URL's key opens it");
+    let (summary, pdf) =
+        acquit_documents::share::open(&key, &served).expect("the URL's key opens it");
     assert_eq!(pdf, current_pdf(&l, &number, "shared-before.pdf"));
     assert_eq!(summary.number, number);
     assert_eq!(summary.client, "Boulangerie Martin");
@@ -633,7 +634,7 @@ fn a_shared_invoice_page_is_encrypted_follows_the_payment_and_can_be_revoked() {
     // After a sync the same URL opens to the paid state and the stamped PDF.
     l.sync_until(&number, "paid");
     let (_, served) = fetch_bytes(&format!("{prefix}{token}/bundle"), dir);
-    let (summary, stamped) = acquit_sync::share::open(&key, &served).unwrap();
+    let (summary, stamped) = acquit_documents::share::open(&key, &served).unwrap();
     assert_eq!(summary.status, "paid");
     assert_eq!(summary.amount_due_minor, 0);
     assert_eq!(summary.pay_url, None);
@@ -666,12 +667,12 @@ fn sharing_needs_a_relay() {
 
 /// The shared page of an invoice as the relay serves it now, opened with
 /// the URL's key.
-fn served_summary(l: &Loop, url: &str) -> (acquit_sync::share::Summary, Vec<u8>) {
-    let key = acquit_sync::share::key_from_url(url).expect("a key in the fragment");
+fn served_summary(l: &Loop, url: &str) -> (acquit_documents::share::Summary, Vec<u8>) {
+    let key = acquit_documents::share::key_from_url(url).expect("a key in the fragment");
     let bundle = format!("{}/bundle", url.split('#').next().unwrap());
     let (status, served) = fetch_bytes(&bundle, l.acquit.dir.path());
     assert_eq!(status, 200);
-    acquit_sync::share::open(&key, &served).expect("the URL's key opens it")
+    acquit_documents::share::open(&key, &served).expect("the URL's key opens it")
 }
 
 /// Money received by hand republishes the shared page at once, as a

@@ -245,7 +245,7 @@ impl Store {
     }
 
     /// The SMTP server surely refused reminder `id` (see
-    /// `acquit_sync::mail`): its reservation is forgotten, so its step can
+    /// `acquit_documents::mail`): its reservation is forgotten, so its step can
     /// be sent once the problem is fixed.
     pub fn reminder_failed(&mut self, id: i64) -> Result<(), StoreError> {
         self.write(|tx| {

@@ -94,12 +94,15 @@ pub struct SyncReport {
     pub rejected: usize,
     /// Invoices a payment was applied to in this sync.
     pub invoices: Vec<String>,
+    /// Invoices whose state changed in this sync (a payment applied, a
+    /// link made): what the documents built on them republish
+    /// (`acquit_documents::published`).
+    #[serde(skip)]
+    pub touched: BTreeSet<String>,
     pub fees_filled: usize,
     pub links_resumed: usize,
     pub links_withdrawn: usize,
     pub links_published: usize,
-    /// Quotes the client decided on their page, read in this sync.
-    pub quotes_decided: Vec<crate::quote_page::DecidedQuote>,
     /// Problems that did not stop the sync (relay down, Stripe refused a
     /// fee lookup…), each saying what happens next.
     pub warnings: Vec<String>,
@@ -462,14 +465,8 @@ async fn after_apply(
     }
     if let Some(relay) = sources.relay {
         publish_links(store, relay, &touched, report).await?;
-        // The shared invoice pages of these invoices: paid state, stamped PDF.
-        let warnings = crate::share::republish(store, relay, &touched).await?;
-        report.warnings.extend(warnings);
-        // The answers clients gave on their quotes' pages.
-        let read = crate::quote_page::read_replies(store, relay, acquit_store::today()).await?;
-        report.quotes_decided = read.decided;
-        report.warnings.extend(read.warnings);
     }
+    report.touched = touched;
     Ok(())
 }
 
@@ -595,7 +592,13 @@ fn save_pending(
 /// republished on the relay), so that the next sync carries them out if
 /// they cannot be done now. No network; the payment is already recorded.
 pub fn mark_changed(store: &mut Store, number: &str) -> Result<(), StoreError> {
-    for key in [UNWITHDRAWN, UNPUBLISHED, crate::share::UNSHARED] {
+    mark_pending(store, &[UNWITHDRAWN, UNPUBLISHED], number)
+}
+
+/// Adds `number` to the invoice sets kept under `keys` (settings holding a
+/// JSON array each), for the next sync to carry out what they stand for.
+pub fn mark_pending(store: &mut Store, keys: &[&str], number: &str) -> Result<(), StoreError> {
+    for &key in keys {
         let mut numbers = pending(store, key)?;
         if numbers.insert(number.to_owned()) {
             save_pending(store, key, &numbers)?;
@@ -641,8 +644,6 @@ pub async fn after_manual_payment(
             Err(EngineError::Store(e)) => return Err(e),
             Err(other) => report.warnings.push(other.to_string()),
         }
-        let warnings = crate::share::republish(store, relay, &none).await?;
-        report.warnings.extend(warnings);
     }
     Ok(Republished {
         links_withdrawn: report.links_withdrawn,

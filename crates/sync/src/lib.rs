@@ -1,9 +1,11 @@
-//! Applies payments to invoices, and turns stored invoices into documents.
+//! The books kept in step with the services outside: payments, links, and
+//! the look-ups that vouch for a client.
 //!
-//! The only crate that ties `store`, `pdf`, `stripe` and `relay-protocol`
-//! together:
+//! The only crate that ties `store`, `stripe` and `relay-protocol`
+//! together; the documents built on it are `acquit-documents`:
 //!
 //! - [`apply`]: a raw Stripe event → one store fact, applied exactly once.
+//! - [`confirm`]: an event the relay handed over, confirmed with Stripe.
 //! - [`engine`]: one sync: pull from the relay (or list Stripe's events),
 //!   apply, then fees, withdrawn links and published link states.
 //! - [`links`]: create a payment link in two crash-safe steps, withdraw it,
@@ -11,34 +13,18 @@
 //! - [`relay`]: the client of the relay's HTTP API.
 //! - [`config`]: the Stripe connection, the Stripe and relay clients from
 //!   the settings, the environment and the keychain.
-//! - [`documents`]: the PDF input from the store, for the CLI and the app.
-//! - [`export`]: everything as CSV files and PDFs in one folder.
 //! - [`reconcile`]: what Stripe and the books disagree on (30 days).
-//! - [`share`]: the end-to-end encrypted invoice page on the relay's
-//!   `/v/{token}`: seal, publish, republish after a sync, revoke.
-//! - [`send`]: the email and WhatsApp messages from editable templates.
+//! - [`scheduler`]: the background sync's rhythm, apart from any window.
 //! - [`vies`]: a client's VAT number confirmed with VIES, the proof kept.
+//! - [`directory`]: a company looked up in the national directory.
 
 pub mod apply;
 pub mod config;
 pub mod confirm;
 pub mod directory;
-pub mod documents;
-pub mod einvoice;
 pub mod engine;
-pub mod export;
 pub mod links;
-pub mod mail;
-pub mod quote_page;
 pub mod reconcile;
-pub mod recurring;
 pub mod relay;
-pub mod reminders;
 pub mod scheduler;
-pub mod send;
-pub mod share;
 pub mod vies;
-
-pub use documents::{
-    DocumentError, Rendering, document, render_pdf, render_quote_pdf, render_quote_svg, render_svg,
-};

@@ -9,13 +9,13 @@ use std::sync::Arc;
 use acquit_core::quote::{DecidedVia, QuoteStatus};
 use acquit_core::tax::{Discount, LineInput};
 use acquit_core::{Client, Currency, InvoiceDetails, Line, Money, Quantity, Seller, VatRate};
+use acquit_documents::quote_page::{self, read_replies, seal_reply};
+use acquit_documents::share::{self, key_from_url};
 use acquit_relay::server::{AppState, Config as RelayServerConfig, router};
 use acquit_relay::store::{SqliteStore, Store as _};
 use acquit_relay_protocol::QuoteReply;
 use acquit_store::{NewQuote, Store};
-use acquit_sync::quote_page::{self, read_replies, seal_reply};
 use acquit_sync::relay::{PullToken, RelayClient, RelayConfig};
-use acquit_sync::share::{self, key_from_url};
 use chrono::NaiveDate;
 
 struct World {

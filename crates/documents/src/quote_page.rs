@@ -22,11 +22,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 
 use crate::documents::{DocumentError, render_quote_pdf};
-use crate::relay::{RelayClient, RelayConfig};
 use crate::share::{
     PageDecision, PageInvoice, ShareError, Shared, Summary, format_date, key_to_fragment,
     open_bytes, seal_bytes, seal_page,
 };
+use acquit_sync::relay::{RelayClient, RelayConfig};
 
 /// The summary of issued quote `number` as of `today`.
 /// `relay` makes the link to the latest invoice made from the quote that

@@ -295,8 +295,8 @@ pub fn render_svg(
 /// newest), through the relay's stable `/p/…` page when a relay is set, so
 /// the printed code keeps working after the link is paid or replaced.
 fn payment_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
-    let base = crate::relay::PublicBase::of(store)?;
-    crate::links::client_link(store, number, base.as_ref())
+    let base = acquit_sync::relay::PublicBase::of(store)?;
+    acquit_sync::links::client_link(store, number, base.as_ref())
 }
 
 /// The stamp for what was paid so far, if anything: dated and named after

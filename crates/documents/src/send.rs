@@ -266,7 +266,7 @@ pub struct Launch {
 /// have given Acquit through the environment.
 pub const SECRET_ENV: [&str; 4] = [
     acquit_secrets::STRIPE_KEY_ENV,
-    crate::config::RELAY_TOKEN_ENV,
+    acquit_sync::config::RELAY_TOKEN_ENV,
     crate::einvoice::PA_SECRET_ENV,
     crate::mail::SMTP_PASSWORD_ENV,
 ];
@@ -439,7 +439,7 @@ pub(crate) fn share_url(store: &Store, number: &str) -> Result<Option<String>, S
     let Some(share) = store.live_share(number)? else {
         return Ok(None);
     };
-    Ok(crate::relay::PublicBase::of(store)?
+    Ok(acquit_sync::relay::PublicBase::of(store)?
         .map(|base| base.page(&share.doc_token, &crate::share::key_to_fragment(&share.key))))
 }
 
@@ -472,8 +472,8 @@ pub(crate) fn build(
 /// The open link to give the client (a lasting link rather than a checkout,
 /// then the newest), through the relay's `/p/…` page when a relay is set.
 pub(crate) fn link_url(store: &Store, number: &str) -> Result<Option<String>, StoreError> {
-    let base = crate::relay::PublicBase::of(store)?;
-    crate::links::client_link(store, number, base.as_ref())
+    let base = acquit_sync::relay::PublicBase::of(store)?;
+    acquit_sync::links::client_link(store, number, base.as_ref())
 }
 
 #[cfg(test)]
@@ -573,7 +573,10 @@ mod tests {
         assert!(partly.whatsapp_text.contains(&due), "{partly:?}");
         // Shared: the WhatsApp message carries the page, key and all.
         store
-            .set_setting(crate::relay::RELAY_URL_SETTING, "https://relay.example")
+            .set_setting(
+                acquit_sync::relay::RELAY_URL_SETTING,
+                "https://relay.example",
+            )
             .unwrap();
         let share = store.share("F-2026-0003").unwrap();
         let with_page = receipt(&store, "F-2026-0003").unwrap().unwrap();

@@ -19,8 +19,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use acquit_core::Lang;
+use acquit_documents::documents::{Rendering, render_pdf};
 use acquit_store::Store;
-use acquit_sync::documents::{Rendering, render_pdf};
 use sha2::{Digest, Sha256};
 
 fn fixtures() -> &'static Path {

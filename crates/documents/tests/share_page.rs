@@ -8,9 +8,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use acquit_documents::Rendering;
+use acquit_documents::share::{self, key_to_fragment, seal};
 use acquit_store::Store;
-use acquit_sync::Rendering;
-use acquit_sync::share::{self, key_to_fragment, seal};
 use serde_json::Value;
 
 /// Loads the page's inline script with a DOM shim built from the page's
@@ -100,7 +100,7 @@ fn the_page_script_decrypts_a_rust_bundle_and_shows_the_invoice() {
     let mut summary = share::summary(&store, &due, Some(&relay)).unwrap();
     // As if a link were open (the demo has none).
     summary.pay_url = Some("https://relay.example/p/lnk_0123456789abcdef".into());
-    let pdf = acquit_sync::render_pdf(&store, &due, None, Rendering::Current)
+    let pdf = acquit_documents::render_pdf(&store, &due, None, Rendering::Current)
         .unwrap()
         .bytes;
     let key = [0x5au8; 32];
@@ -177,7 +177,7 @@ fn a_paid_invoice_shows_paid_without_the_pay_button_in_english() {
     let mut summary = share::summary(&store, "F-2026-0001", None).unwrap();
     summary.lang = "en".into();
     summary.pay_url = Some("https://relay.example/p/should-not-show".into());
-    let pdf = acquit_sync::render_pdf(&store, "F-2026-0001", None, Rendering::Current)
+    let pdf = acquit_documents::render_pdf(&store, "F-2026-0001", None, Rendering::Current)
         .unwrap()
         .bytes;
     let key = [9u8; 32];

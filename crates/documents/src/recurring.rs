@@ -1,7 +1,7 @@
 //! Making the recurring invoices due, and mailing those a schedule sends
 //! by itself: the store makes each period once (`Store::run_recurring`),
 //! with its payment link reserved in the same transaction when the
-//! schedule asks for one (created on Stripe by [`crate::links::
+//! schedule asks for one (created on Stripe by [`acquit_sync::links::
 //! resume_pending`], at the next sync or at once by [`finish_links`]);
 //! here each invoice of a mailing schedule that was issued and never
 //! mailed is sent through the user's server ([`crate::mail`]), so a crash
@@ -13,9 +13,9 @@
 use acquit_store::{LinkStatus, PeriodMade, Store, StoreError};
 use serde::Serialize;
 
-use crate::links::{self, LinkError};
 use crate::mail::{self, Mailer};
-use crate::relay::RelayClient;
+use acquit_sync::links::{self, LinkError};
+use acquit_sync::relay::RelayClient;
 
 /// What one run did.
 #[derive(Debug, Default, Serialize)]

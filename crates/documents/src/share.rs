@@ -31,10 +31,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::documents::{DocumentError, Rendering, render_pdf};
-use crate::relay::{PublicBase, RelayClient, RelayError};
+use acquit_sync::relay::{PublicBase, RelayClient, RelayError};
 
 /// Invoices whose page could not be republished yet (JSON array).
-pub(crate) const UNSHARED: &str = "sync.relay.unshared";
+pub const UNSHARED: &str = "sync.relay.unshared";
 
 /// Why an invoice page could not be shared, republished or revoked.
 #[derive(Debug, thiserror::Error)]
@@ -258,7 +258,7 @@ pub fn summary(
     let credit = view.kind.is_credit_note();
     let owed = due.is_positive() && !credit;
     let pay_url = if owed {
-        crate::links::client_link(store, &number, relay_base)?
+        acquit_sync::links::client_link(store, &number, relay_base)?
     } else {
         None
     };
@@ -386,8 +386,9 @@ pub async fn revoke(
 }
 
 /// Republishes the pages of the `touched` invoices (and of those a previous
-/// sync could not republish) that are shared: called by the engine after a
-/// sync. Failures are returned as warnings and retried next time.
+/// sync could not republish) that are shared: called after a sync and
+/// after a payment recorded by hand ([`crate::published`]). Failures are returned as warnings and
+/// retried next time.
 pub async fn republish(
     store: &mut Store,
     relay: &RelayClient,
