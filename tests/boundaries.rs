@@ -32,7 +32,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("acquit-mail", &["acquit-core", "acquit-secrets"]),
     // Test helpers: a dev-dependency only (books made through the store).
-    ("acquit-testkit", &["acquit-core", "acquit-store"]),
+    (
+        "acquit-testkit",
+        &[
+            "acquit-core",
+            "acquit-store",
+            "acquit-pdf",
+            "acquit-facturx",
+            "acquit-relay",
+        ],
+    ),
     ("acquit-relay-protocol", &[]),
     // The dependency audit: a tool of the test command, of no Acquit crate.
     ("acquit-audit", &[]),

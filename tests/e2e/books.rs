@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use acquit_core::{Currency, Lang, Money, Seller};
+use acquit_core::{Lang, Seller};
 use acquit_store::{
     CheckoutRef, EventSource, LinkKind, NewLink, NewPayment, PaymentMethod, Store, StripeFact,
     StripeMethod, StripeRefund,
@@ -15,16 +15,11 @@ use fantoccini::Locator;
 
 use crate::harness::{App, plain};
 
-#[path = "../../crates/store/tests/support/mod.rs"]
-mod support;
 use crate::servers::FakeStripe;
+use acquit_testkit::books::{self as support, eur};
 
 /// A test key the fake accepts (never a real one).
 const KEY: &str = "sk_test_51E2eTestKeyForTheFakeOnly4242";
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
-}
 
 /// The UI in French, once the window has loaded (choosing does not wait).
 async fn french(app: &App) {

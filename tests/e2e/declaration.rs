@@ -4,12 +4,12 @@
 
 use acquit_core::tax::{Discount, LineInput};
 use acquit_core::{
-    Activity, Client, Currency, InvoiceKind, Line, Money, Nature, Quantity, Seller, VatRate,
-    VatRegime,
+    Activity, Client, Currency, Line, Money, Nature, Quantity, Seller, VatRate, VatRegime,
 };
-use acquit_store::{NewDraft, NewPayment, PaymentMethod, Store};
+use acquit_store::{NewPayment, PaymentMethod, Store};
 
 use crate::harness::{App, plain};
+use acquit_testkit::books::eur_draft;
 
 /// A liberal profession under the VAT franchise, with an invoice of 100 €
 /// of goods and 100 € of advice paid today.
@@ -22,17 +22,7 @@ fn books(db: &std::path::Path) {
     let client = store
         .add_client(&Client::new("Boulangerie Martin"))
         .unwrap();
-    let draft = store
-        .create_draft(&NewDraft {
-            client,
-            currency: Currency::EUR,
-            kind: InvoiceKind::Standard,
-            due_date: None,
-            sale_date: None,
-            deposits: vec![],
-            details: Default::default(),
-        })
-        .unwrap();
+    let draft = store.create_draft(&eur_draft(client)).unwrap();
     for (nature, description) in [(Nature::Goods, "Livre"), (Nature::Service, "Conseil")] {
         let mut line = Line::new(
             description,

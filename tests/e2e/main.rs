@@ -22,10 +22,6 @@ mod harness;
 mod import;
 // The September 2027 legal data typed in the app.
 mod legal;
-// The private D-Bus + GNOME Keyring session of the CLI's tests, the same file.
-#[allow(dead_code)]
-#[path = "../../crates/cli/tests/common/keyring.rs"]
-mod keyring;
 // The window worked with the keyboard alone.
 mod keyboard;
 mod list;
@@ -39,10 +35,9 @@ mod screens;
 mod send;
 // A client's VAT number confirmed with the fake VIES from the client form.
 mod vies;
-// The real fake-stripe and relay binaries, the same file as the CLI's tests.
-#[allow(dead_code)]
-#[path = "../../crates/cli/tests/common/servers.rs"]
-mod servers;
+// The private D-Bus + GNOME Keyring session and the real fake-stripe,
+// fake-pa and relay binaries, as the CLI's tests have them.
+use acquit_testkit::{keyring, servers};
 
 use fantoccini::Locator;
 use harness::App;

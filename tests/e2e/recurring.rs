@@ -4,10 +4,11 @@
 
 use acquit_core::recurring::{End, Every, Rule};
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Line, Money, Quantity, VatRate};
+use acquit_core::{Client, Currency, Line, Money, Quantity, VatRate};
 
 use crate::harness::demo;
 use crate::harness::{App, plain};
+use acquit_testkit::books::eur_draft;
 
 /// The demo books, plus a monthly schedule for a new client started on
 /// the first of the month two months ago (three periods due today).
@@ -18,17 +19,7 @@ fn with_schedule(db: &std::path::Path) {
     let client = store
         .add_client(&Client::new("Studio Abonné"))
         .expect("a client");
-    let draft = store
-        .create_draft(&acquit_store::NewDraft {
-            client,
-            currency: Currency::EUR,
-            kind: InvoiceKind::Standard,
-            due_date: None,
-            sale_date: None,
-            deposits: vec![],
-            details: Default::default(),
-        })
-        .expect("a draft");
+    let draft = store.create_draft(&eur_draft(client)).expect("a draft");
     store
         .add_line(
             draft,

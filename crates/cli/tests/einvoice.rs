@@ -15,8 +15,8 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::keyring::{Keyring, Provider};
-use common::servers::{FakePa, eventually};
+use acquit_testkit::keyring::{Keyring, Provider};
+use acquit_testkit::servers::{FakePa, eventually};
 use common::{Acquit, output_with_stdin, text};
 use serde_json::{Value, json};
 

@@ -5,8 +5,7 @@
 //! PDFBox Preflight judge them.
 
 mod common;
-#[path = "../../facturx/tests/support/mod.rs"]
-mod support;
+use acquit_testkit::facturx as support;
 
 use common::{Acquit, text};
 use serde_json::Value;

@@ -125,7 +125,7 @@ fn a_file_with_a_bad_row_imports_nothing_until_fixed_or_skipped() {
 /// `ACQUIT_DIRECTORY_URL`) and prints what a form would be filled with.
 #[test]
 fn a_siren_is_looked_up_in_the_company_directory() {
-    let base = common::servers::serve_in_background(|listener| {
+    let base = acquit_testkit::servers::serve_in_background(|listener| {
         fake_entreprises::serve(listener, fake_entreprises::Config::default())
     });
     let acquit = Acquit::new();

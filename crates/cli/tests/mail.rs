@@ -9,9 +9,9 @@ mod common;
 
 use std::process::{Command, Output};
 
+use acquit_testkit::keyring::{Keyring, Provider};
 use acquit_testkit::{SmtpMode, SmtpServer};
 use common::Acquit;
-use common::keyring::{Keyring, Provider};
 
 struct World {
     acquit: Acquit,

@@ -10,8 +10,8 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::keyring::{Keyring, Provider};
-use common::servers::{FakeStripe, Relay, eventually, get};
+use acquit_testkit::keyring::{Keyring, Provider};
+use acquit_testkit::servers::{FakeStripe, Relay, eventually, get};
 use common::{Acquit, output_with_stdin, text};
 use serde_json::{Value, json};
 

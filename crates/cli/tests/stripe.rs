@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::keyring::{Keyring, Provider};
+use acquit_testkit::keyring::{Keyring, Provider};
 use common::{Acquit, output_with_stdin, text};
 use serde_json::Value;
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// The fake VIES on its own thread for the whole test (Spain down).
 fn fake_vies() -> String {
-    common::servers::serve_in_background(|listener| {
+    acquit_testkit::servers::serve_in_background(|listener| {
         fake_vies::serve(listener, fake_vies::Config::default())
     })
 }
@@ -79,7 +79,8 @@ impl Books {
 
     /// How many requests the fake VIES got.
     fn asked(&self) -> usize {
-        let (status, body, _) = common::servers::get(&format!("{}/_fake/requests", self.vies));
+        let (status, body, _) =
+            acquit_testkit::servers::get(&format!("{}/_fake/requests", self.vies));
         assert_eq!(status, 200);
         serde_json::from_str::<Value>(&body)
             .unwrap()

@@ -4,18 +4,15 @@
 //! cannot make one up: a reply not sealed with the key, one naming another
 //! quote, or one outside the validity changes nothing.
 
-use std::sync::Arc;
-
 use acquit_core::quote::{DecidedVia, QuoteStatus};
 use acquit_core::tax::{Discount, LineInput};
 use acquit_core::{Client, Currency, InvoiceDetails, Line, Money, Quantity, Seller, VatRate};
 use acquit_documents::quote_page::{self, read_replies, seal_reply};
 use acquit_documents::share::{self, key_from_url};
-use acquit_relay::server::{AppState, Config as RelayServerConfig, router};
-use acquit_relay::store::{SqliteStore, Store as _};
 use acquit_relay_protocol::QuoteReply;
 use acquit_store::{NewQuote, Store};
 use acquit_sync::relay::{PullToken, RelayClient, RelayConfig};
+use acquit_testkit::servers::RelayInProcess;
 use chrono::NaiveDate;
 
 struct World {
@@ -23,27 +20,17 @@ struct World {
     base: String,
     relay_db: std::path::PathBuf,
     store: Store,
-    _shutdown: tokio::sync::watch::Sender<bool>,
+    _served: RelayInProcess,
     _dir: tempfile::TempDir,
 }
 
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let relay_db = dir.path().join("relay.db");
-    let relay_store = Arc::new(SqliteStore::open(&relay_db).unwrap());
-    let created = relay_store.create_inbox(None).await.unwrap();
-    let (shutdown, rx) = tokio::sync::watch::channel(false);
-    let app = router(AppState::new(relay_store, RelayServerConfig::default(), rx));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let served = RelayInProcess::start(&relay_db, None).await;
+    let base = served.base.clone();
     let relay = RelayClient::new(
-        RelayConfig::new(
-            &base,
-            &created.inbox,
-            PullToken::new(&created.token).unwrap(),
-        )
-        .unwrap(),
+        RelayConfig::new(&base, &served.inbox, PullToken::new(&served.token).unwrap()).unwrap(),
     )
     .unwrap();
     let mut store = Store::open(dir.path().join("acquit.db")).unwrap();
@@ -58,7 +45,7 @@ async fn world() -> World {
         base,
         relay_db,
         store,
-        _shutdown: shutdown,
+        _served: served,
         _dir: dir,
     }
 }

@@ -3,8 +3,7 @@
 //! carrying it, medians over the same document, in one run. A plain binary
 //! (`harness = false`): `cargo bench -p acquit-facturx`.
 
-#[path = "../../pdf/tests/common/mod.rs"]
-mod common;
+use acquit_testkit::samples as common;
 
 use std::time::{Duration, Instant};
 

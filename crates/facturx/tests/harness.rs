@@ -7,7 +7,7 @@
 //! `cargo test -p acquit-facturx --test harness -- --nocapture` prints the
 //! rules each broken copy trips and how long each tool took.
 
-mod support;
+use acquit_testkit::facturx as support;
 
 use std::path::Path;
 use std::process::Command;

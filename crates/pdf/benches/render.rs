@@ -4,8 +4,7 @@
 //! keep only the measures whose names contain one of them
 //! (`cargo bench -p acquit-pdf --bench render -- "both QR"`), e.g. to profile one.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use acquit_testkit::samples as common;
 
 use std::time::{Duration, Instant};
 

@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Line, Money, Quantity, Seller, VatRate};
+use acquit_core::{Client, Currency, Line, Money, Quantity, Seller, VatRate};
 use acquit_store::{ListQuery, NewDraft, NewPayment, PaymentMethod, Store};
+use acquit_testkit::books::eur_draft;
 use chrono::NaiveDate;
 
 const INVOICES: usize = 100_000;
@@ -183,15 +184,7 @@ fn day(n: u64) -> NaiveDate {
 }
 
 fn draft(client: acquit_store::ClientId) -> NewDraft {
-    NewDraft {
-        client,
-        currency: Currency::EUR,
-        kind: InvoiceKind::Standard,
-        due_date: None,
-        sale_date: None,
-        deposits: vec![],
-        details: Default::default(),
-    }
+    eur_draft(client)
 }
 
 fn line(i: usize) -> Line {

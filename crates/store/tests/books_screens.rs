@@ -1,21 +1,18 @@
 //! What the app's books screens read: the ledger's totals per currency, the
 //! list of credit notes, and a refund proposal turned into a credit note.
 
-use acquit_core::{Currency, Lang, Money, Seller};
+use acquit_core::{Lang, Seller};
 use acquit_store::{
     CheckoutRef, EventSource, NewPayment, PaymentMethod, ProposalStatus, Rejection, Store,
     StoreError, StripeFact, StripeMethod, StripeRefund, ledger_totals,
 };
 use chrono::NaiveDate;
 
-mod support;
+use acquit_testkit::books as support;
+use acquit_testkit::books::eur;
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
 }
 
 fn open() -> (tempfile::TempDir, Store) {

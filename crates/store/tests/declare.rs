@@ -9,14 +9,11 @@ use acquit_core::{
     Quantity, Seller, VatRate, VatRegime,
 };
 use acquit_store::{NewDraft, NewPayment, PaymentMethod, Rejection, Store, StoreError};
+use acquit_testkit::books::eur;
 use chrono::NaiveDate;
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
 }
 
 fn period(s: &str) -> Period {

@@ -2,7 +2,7 @@
 //! reserved then recorded, never twice, never changed; statuses recorded
 //! once, only about documents Acquit sent.
 
-mod support;
+use acquit_testkit::books as support;
 
 use acquit_core::{Currency, Lang, Money, Seller};
 use acquit_store::{

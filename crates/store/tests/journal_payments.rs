@@ -1,18 +1,14 @@
 //! Credit notes, payments, the ledger and the journal, on real SQLite files.
 
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{
-    Client, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, VatRate,
-};
-use acquit_store::{NewDraft, NewPayment, PaymentMethod, Rejection, Store, StoreError};
+use acquit_core::{Client, InvoiceStatus, Line, Money, Quantity, Seller, VatRate};
+use acquit_store::{NewPayment, PaymentMethod, Rejection, Store, StoreError};
+use acquit_testkit::books::eur;
+use acquit_testkit::books::eur_draft;
 use chrono::NaiveDate;
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
 }
 
 fn rejection(result: Result<impl std::fmt::Debug, StoreError>) -> Rejection {
@@ -47,17 +43,7 @@ impl Books {
             .store
             .add_client(&Client::new("Boulangerie Martin"))
             .unwrap();
-        self.store
-            .create_draft(&NewDraft {
-                client,
-                currency: Currency::EUR,
-                kind: InvoiceKind::Standard,
-                due_date: None,
-                sale_date: None,
-                deposits: vec![],
-                details: Default::default(),
-            })
-            .unwrap()
+        self.store.create_draft(&eur_draft(client)).unwrap()
     }
 
     /// Issues an invoice of `units` × 100 € HT at 20 % on `day`.

@@ -9,6 +9,7 @@ use acquit_store::{
     ClientId, InvoiceId, ListQuery, NewDraft, NewPayment, PaymentMethod, Rejection, Store,
     StoreError,
 };
+use acquit_testkit::books::eur_draft;
 use chrono::NaiveDate;
 
 fn date(s: &str) -> NaiveDate {
@@ -30,15 +31,7 @@ fn line(price: &str) -> Line {
 }
 
 fn header(client: ClientId) -> NewDraft {
-    NewDraft {
-        client,
-        currency: Currency::EUR,
-        kind: InvoiceKind::Standard,
-        due_date: None,
-        sale_date: None,
-        deposits: vec![],
-        details: Default::default(),
-    }
+    eur_draft(client)
 }
 
 fn rejection(result: Result<impl std::fmt::Debug, StoreError>) -> Rejection {

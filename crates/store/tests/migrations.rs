@@ -14,10 +14,9 @@
 use std::path::{Path, PathBuf};
 
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{
-    Client, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, VatRate,
-};
+use acquit_core::{Client, Currency, InvoiceKind, InvoiceStatus, Line, Quantity, Seller, VatRate};
 use acquit_store::{NewDraft, Store, StoreError};
+use acquit_testkit::books::eur;
 use chrono::NaiveDate;
 
 fn fixture() -> PathBuf {
@@ -26,10 +25,6 @@ fn fixture() -> PathBuf {
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
 }
 
 /// A copy of the fixture in a temporary folder.

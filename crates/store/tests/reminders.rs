@@ -2,21 +2,18 @@
 //! from two stores at once; an SMTP send reserved then marked sent once;
 //! never changed, never deleted; the late terms read from the books.
 
-mod support;
+use acquit_testkit::books as support;
 
 use acquit_core::reminders::Tone;
-use acquit_core::{Currency, Lang, Money, Seller};
+use acquit_core::{Lang, Seller};
 use acquit_store::{
     NewPayment, NewReminder, PaymentMethod, Rejection, ReminderVia, Store, StoreError,
 };
+use acquit_testkit::books::eur;
 use chrono::NaiveDate;
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
 }
 
 fn books() -> (tempfile::TempDir, Store, String) {

@@ -5,14 +5,12 @@ use acquit_core::{
     Client, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, VatRate, VatRegime,
 };
 use acquit_store::{ClientId, InvoiceId, NewDraft, Rejection, Store, StoreError};
+use acquit_testkit::books::eur;
+use acquit_testkit::books::eur_draft;
 use chrono::NaiveDate;
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
 }
 
 fn line(desc: &str, qty: &str, price: &str, vat: &str) -> Line {
@@ -58,18 +56,7 @@ fn fixture() -> Fixture {
 }
 
 fn draft(f: &mut Fixture, lines: &[Line]) -> InvoiceId {
-    let id = f
-        .store
-        .create_draft(&NewDraft {
-            client: f.client,
-            currency: Currency::EUR,
-            kind: InvoiceKind::Standard,
-            due_date: None,
-            sale_date: None,
-            deposits: vec![],
-            details: Default::default(),
-        })
-        .unwrap();
+    let id = f.store.create_draft(&eur_draft(f.client)).unwrap();
     for l in lines {
         f.store.add_line(id, l).unwrap();
     }
@@ -242,15 +229,7 @@ fn refused_input_changes_nothing() {
         Rejection::Tax(_)
     ));
     assert_eq!(
-        rejection(f.store.create_draft(&NewDraft {
-            client: ClientId(42),
-            currency: Currency::EUR,
-            kind: InvoiceKind::Standard,
-            due_date: None,
-            sale_date: None,
-            deposits: vec![],
-            details: Default::default(),
-        })),
+        rejection(f.store.create_draft(&eur_draft(ClientId(42)))),
         Rejection::NoSuchClient(42)
     );
     assert_eq!(snapshot(&f), before);
@@ -425,17 +404,7 @@ fn two_writers_on_one_file_never_share_or_skip_a_number() {
                 let mut store = Store::open(&path).unwrap();
                 (0..40)
                     .map(|_| {
-                        let id = store
-                            .create_draft(&NewDraft {
-                                client,
-                                currency: Currency::EUR,
-                                kind: InvoiceKind::Standard,
-                                due_date: None,
-                                sale_date: None,
-                                deposits: vec![],
-                                details: Default::default(),
-                            })
-                            .unwrap();
+                        let id = store.create_draft(&eur_draft(client)).unwrap();
                         store.add_line(id, &line("x", "1", "1", "20")).unwrap();
                         store.issue(id, date("2026-11-23")).unwrap()
                     })

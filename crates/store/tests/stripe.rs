@@ -2,22 +2,18 @@
 //! proposals, fees, the timeline, and the migration from schema 2.
 
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{
-    Client, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, VatRate,
-};
+use acquit_core::{Client, Currency, InvoiceStatus, Line, Money, Quantity, Seller, VatRate};
 use acquit_store::{
-    ApplyOutcome, CheckoutRef, EventSource, LinkKind, LinkStatus, NewDraft, NewLink, NewPayment,
-    PaymentKind, PaymentMethod, ProposalStatus, Rejection, Store, StoreError, StoredLink,
-    StripeFact, StripeMethod, StripeRefund,
+    ApplyOutcome, CheckoutRef, EventSource, LinkKind, LinkStatus, NewLink, NewPayment, PaymentKind,
+    PaymentMethod, ProposalStatus, Rejection, Store, StoreError, StoredLink, StripeFact,
+    StripeMethod, StripeRefund,
 };
+use acquit_testkit::books::eur;
+use acquit_testkit::books::eur_draft;
 use chrono::NaiveDate;
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
 }
 
 fn rejection(result: Result<impl std::fmt::Debug, StoreError>) -> Rejection {
@@ -50,17 +46,7 @@ impl Books {
     /// A new client's empty draft in euros.
     fn draft(&mut self, client: &str) -> acquit_store::InvoiceId {
         let client = self.store.add_client(&Client::new(client)).unwrap();
-        self.store
-            .create_draft(&NewDraft {
-                client,
-                currency: Currency::EUR,
-                kind: InvoiceKind::Standard,
-                due_date: None,
-                sale_date: None,
-                deposits: vec![],
-                details: Default::default(),
-            })
-            .unwrap()
+        self.store.create_draft(&eur_draft(client)).unwrap()
     }
 
     /// Issues an invoice of 1 000,00 € TTC (833,33 € HT at 20 %).

@@ -8,13 +8,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use acquit_core::{Currency, Lang, Money};
+use acquit_core::Lang;
 use acquit_stripe::{
     ACQUIT_EVENT_TYPES, CheckoutSession, Client, Config, CreateCheckoutError, CreateLinkError,
     CreateRefundError, EventKind, Form, IdempotencyKey, Mode, NewCheckoutError, NewCheckoutSession,
     NewPaymentLink, NewRefund, NewWebhookEndpoint, PaymentLink, Permission, RefundsOf, SecretKey,
     SessionPaymentStatus, SessionStatus, StripeError, Value, WebhookEndpointUpdate,
 };
+use acquit_testkit::books::eur;
 use serde_json::Value as Json;
 
 const KEY: &str = "sk_test_acquitClientTest0000004242";
@@ -98,10 +99,6 @@ async fn reqwest_post(url: &str, body: String) -> u16 {
         .unwrap()
         .status()
         .as_u16()
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::from_code("EUR").unwrap())
 }
 
 /// What the acceptance of issue 6 asks of every request: the pinned

@@ -13,9 +13,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Line, Money, Quantity, Seller, VatRate};
-use acquit_store::{EventSource, LinkKind, NewDraft, NewLink, Store};
+use acquit_core::{Client, Currency, Line, Money, Quantity, Seller, VatRate};
+use acquit_store::{EventSource, LinkKind, NewLink, Store};
 use acquit_sync::apply::apply_event;
+use acquit_testkit::books::eur_draft;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -123,17 +124,7 @@ fn prepare(path: &Path) -> Vec<String> {
     };
     (0..INVOICES)
         .map(|i| {
-            let draft = store
-                .create_draft(&NewDraft {
-                    client,
-                    currency: Currency::EUR,
-                    kind: InvoiceKind::Standard,
-                    due_date: None,
-                    sale_date: None,
-                    deposits: vec![],
-                    details: Default::default(),
-                })
-                .unwrap();
+            let draft = store.create_draft(&eur_draft(client)).unwrap();
             store.add_line(draft, &line).unwrap();
             let number = store
                 .issue(draft, NaiveDate::from_ymd_opt(2026, 11, 2).unwrap())

@@ -16,19 +16,18 @@
 //! live under `target/bench-data/` (the real disk, real fsyncs).
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Line, Money, Quantity, Seller, VatRate};
-use acquit_relay::server::{AppState, Config, router};
-use acquit_relay::store::{SqliteStore, Store as _};
-use acquit_store::{LinkKind, NewDraft, NewLink, Store};
+use acquit_core::{Client, Currency, Line, Money, Quantity, Seller, VatRate};
+use acquit_store::{LinkKind, NewLink, Store};
 use acquit_stripe::{Config as StripeConfig, IdempotencyKey, NewWebhookEndpoint, SecretKey};
 use acquit_sync::engine::{self, SourceChoice, Sources};
 use acquit_sync::links;
 use acquit_sync::relay::{PullToken, RelayClient, RelayConfig};
+use acquit_testkit::books::eur_draft;
+use acquit_testkit::servers::RelayInProcess;
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -50,15 +49,10 @@ fn main() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let fake = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(fake_stripe::serve(listener, fake_stripe::Config::default()));
-        let store = Arc::new(SqliteStore::open(&data.join("relay.db")).unwrap());
-        let created = store.create_inbox(None).await.unwrap();
-        let (shutdown, rx) = tokio::sync::watch::channel(false);
-        std::mem::forget(shutdown); // the relay runs until the bench exits
-        let app = router(AppState::new(store, Config::default(), rx));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (fake, base, created.inbox, created.token)
+        let relay = RelayInProcess::start(&data.join("relay.db"), None).await;
+        let (base, inbox, token) = (relay.base.clone(), relay.inbox.clone(), relay.token.clone());
+        std::mem::forget(relay); // the relay runs until the bench exits
+        (fake, base, inbox, token)
     });
     let stripe = stripe_client(&fake);
     let relay_config = RelayConfig::new(&base, &inbox, PullToken::new(&token).unwrap()).unwrap();
@@ -207,17 +201,7 @@ fn prepare(path: &Path) -> Vec<String> {
     };
     (0..PAYMENTS)
         .map(|_| {
-            let draft = store
-                .create_draft(&NewDraft {
-                    client,
-                    currency: Currency::EUR,
-                    kind: InvoiceKind::Standard,
-                    due_date: None,
-                    sale_date: None,
-                    deposits: vec![],
-                    details: Default::default(),
-                })
-                .unwrap();
+            let draft = store.create_draft(&eur_draft(client)).unwrap();
             store.add_line(draft, &line).unwrap();
             store
                 .issue(draft, NaiveDate::from_ymd_opt(2026, 11, 2).unwrap())

@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{
-    Client, Currency, InvoiceKind, InvoiceStatus, Line, Money, Quantity, Seller, VatRate,
-};
+use acquit_core::{Client, InvoiceStatus, Line, Money, Quantity, Seller, VatRate};
 use acquit_store::{
-    ApplyOutcome, EventSource, LinkKind, LinkStatus, NewDraft, NewLink, ProposalStatus, Store,
+    ApplyOutcome, EventSource, LinkKind, LinkStatus, NewLink, ProposalStatus, Store,
 };
 use acquit_sync::apply::{SyncError, apply_event, parse_event};
+use acquit_testkit::books::eur;
+use acquit_testkit::books::eur_draft;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -47,10 +47,6 @@ fn events() -> &'static [(String, Value)] {
     })
 }
 
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
-}
-
 /// A scratch folder, in memory when the machine has /dev/shm (the store
 /// fsyncs every transaction).
 fn scratch() -> tempfile::TempDir {
@@ -74,17 +70,7 @@ fn scenario() -> (tempfile::TempDir, Store) {
         let client = store
             .add_client(&Client::new("Boulangerie Martin"))
             .unwrap();
-        let draft = store
-            .create_draft(&NewDraft {
-                client,
-                currency: Currency::EUR,
-                kind: InvoiceKind::Standard,
-                due_date: None,
-                sale_date: None,
-                deposits: vec![],
-                details: Default::default(),
-            })
-            .unwrap();
+        let draft = store.create_draft(&eur_draft(client)).unwrap();
         store
             .add_line(
                 draft,

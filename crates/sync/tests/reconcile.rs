@@ -3,16 +3,14 @@
 //! and the events sync could not match.
 
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Line, Money, Quantity, Seller, VatRate};
-use acquit_store::{CheckoutRef, EventSource, NewDraft, Store, StripeFact, StripeMethod};
+use acquit_core::{Client, Line, Quantity, Seller, VatRate};
+use acquit_store::{CheckoutRef, EventSource, Store, StripeFact, StripeMethod};
 use acquit_stripe::Event;
 use acquit_sync::reconcile::{FindingKind, compare};
+use acquit_testkit::books::eur;
+use acquit_testkit::books::eur_draft;
 use chrono::NaiveDate;
 use serde_json::json;
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
-}
 
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
@@ -29,17 +27,7 @@ fn books() -> (tempfile::TempDir, Store, [String; 2]) {
         .add_client(&Client::new("Boulangerie Martin"))
         .unwrap();
     let mut issue = || {
-        let id = store
-            .create_draft(&NewDraft {
-                client,
-                currency: Currency::EUR,
-                kind: InvoiceKind::Standard,
-                due_date: None,
-                sale_date: None,
-                deposits: vec![],
-                details: Default::default(),
-            })
-            .unwrap();
+        let id = store.create_draft(&eur_draft(client)).unwrap();
         let line = Line {
             description: "Atelier".into(),
             input: LineInput {

@@ -1,49 +1,33 @@
 //! The relay client against the real relay, served in-process on 127.0.0.1.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use acquit_relay::server::{AppState, Config, router};
 use acquit_relay::signature;
-use acquit_relay::store::{SqliteStore, Store as _};
 use acquit_relay_protocol::{LinkState, LinkStatus};
 use acquit_sync::relay::{AdminToken, PullToken, RelayClient, RelayConfig, RelayError};
+use acquit_testkit::servers::RelayInProcess;
 
 struct Relay {
     base: String,
     inbox: String,
     token: String,
     admin: String,
-    _shutdown: tokio::sync::watch::Sender<bool>,
+    _relay: RelayInProcess,
     _dir: tempfile::TempDir,
 }
 
 async fn start_relay() -> Relay {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("relay.db")).unwrap());
-    let created = store
-        .create_inbox(Some("whsec_test_secret".into()))
-        .await
-        .unwrap();
-    let (shutdown, rx) = tokio::sync::watch::channel(false);
-    let app = router(AppState::new(store, Config::default(), rx));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum_serve(listener, app).await });
+    let relay =
+        RelayInProcess::start(&dir.path().join("relay.db"), Some("whsec_test_secret")).await;
     Relay {
-        base,
-        inbox: created.inbox,
-        token: created.token,
-        admin: created
-            .admin_token
-            .expect("a new inbox has an admin credential"),
-        _shutdown: shutdown,
+        base: relay.base.clone(),
+        inbox: relay.inbox.clone(),
+        token: relay.token.clone(),
+        admin: relay.admin.clone(),
+        _relay: relay,
         _dir: dir,
     }
-}
-
-async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {
-    axum::serve(listener, app).await.unwrap();
 }
 
 fn client(relay: &Relay, token: &str) -> RelayClient {

@@ -7,22 +7,20 @@
 //! store. The attacker is the relay's operator, who knows the webhook
 //! secret and can sign anything.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use acquit_core::{Currency, InvoiceStatus, Lang, Money, Seller};
-use acquit_relay::server::{AppState, Config as RelayServerConfig, router};
+use acquit_core::{InvoiceStatus, Lang, Money, Seller};
 use acquit_relay::signature;
-use acquit_relay::store::{SqliteStore, Store as _};
 use acquit_store::{LinkKind, NewLink, Store};
 use acquit_stripe::{Client, Config, IdempotencyKey, NewWebhookEndpoint, SecretKey};
 use acquit_sync::confirm::{self, Verdict};
 use acquit_sync::engine::{self, SourceChoice, Sources, SyncReport};
 use acquit_sync::relay::{PullToken, RelayClient, RelayConfig};
+use acquit_testkit::servers::RelayInProcess;
 use serde_json::{Value, json};
 
-#[path = "../../store/tests/support/mod.rs"]
-mod support;
+use acquit_testkit::books as support;
+use acquit_testkit::books::eur;
 
 const KEY: &str = "sk_test_acquitUntrustedRelay00004242";
 
@@ -32,12 +30,8 @@ struct World {
     relay: RelayClient,
     secret: String,
     store: Store,
-    _shutdown: tokio::sync::watch::Sender<bool>,
+    _served: RelayInProcess,
     _dir: tempfile::TempDir,
-}
-
-fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::EUR)
 }
 
 fn stripe_client(base: &str, key: &str) -> Client {
@@ -72,18 +66,12 @@ impl World {
         tokio::spawn(fake_stripe::serve(listener, fake_stripe::Config::default()));
         let stripe = stripe_client(&fake, KEY);
 
-        let relay_store = Arc::new(SqliteStore::open(&dir.path().join("relay.db")).unwrap());
-        let created = relay_store.create_inbox(None).await.unwrap();
-        let (shutdown, rx) = tokio::sync::watch::channel(false);
-        let app = router(AppState::new(relay_store, RelayServerConfig::default(), rx));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let relay_base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let served = RelayInProcess::start(&dir.path().join("relay.db"), None).await;
         let relay = RelayClient::new(
             RelayConfig::new(
-                &relay_base,
-                &created.inbox,
-                PullToken::new(&created.token).unwrap(),
+                &served.base,
+                &served.inbox,
+                PullToken::new(&served.token).unwrap(),
             )
             .unwrap(),
         )
@@ -108,7 +96,7 @@ impl World {
             relay,
             secret,
             store,
-            _shutdown: shutdown,
+            _served: served,
             _dir: dir,
         }
     }

@@ -1,7 +1,24 @@
 //! What the workspace's test binaries share, so each rule of a test lives
-//! once: the Python of the venv `./x setup` makes (the reference tools:
-//! python-stdnum, factur-x, aiosmtpd), and a real SMTP server run with it.
-//! A dev-dependency only: nothing here ships.
+//! once. A dev-dependency only: nothing here ships.
+//!
+//! - [`books`]: books built through the store's own API, `eur`;
+//! - [`samples`]: demo documents for the PDF's and Factur-X's tests and
+//!   benches;
+//! - [`facturx`]: the checks nobody here wrote (xmllint, Saxon-HE with the
+//!   FNFE rules, the `factur-x` Python library) run on our XML and PDFs;
+//! - [`servers`]: the workspace's own binaries (`fake-stripe`, `fake-pa`,
+//!   `acquit-relay`) run on 127.0.0.1, a fake served on a thread, curl;
+//! - [`keyring`]: a private D-Bus session with GNOME Keyring (the real OS
+//!   keychain, never the user's);
+//! - here: the Python of the venv `./x setup` makes (the reference tools:
+//!   python-stdnum, factur-x, aiosmtpd), a real SMTP server and a real
+//!   HTTPS server run with it, the tests' HTTP clients.
+
+pub mod books;
+pub mod facturx;
+pub mod keyring;
+pub mod samples;
+pub mod servers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

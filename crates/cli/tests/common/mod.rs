@@ -2,9 +2,6 @@
 //! binaries. Each test binary uses part of it.
 #![allow(dead_code)]
 
-pub mod keyring;
-pub mod servers;
-
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

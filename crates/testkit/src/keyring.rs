@@ -4,8 +4,7 @@
 //! the keyring daemon keeps its files in a private HOME. Without the
 //! daemons the tests FAIL and name the Debian packages to install.
 //!
-//! Shared by the CLI's tests (`common::keyring`) and the app's end-to-end
-//! tests (`tests/e2e/main.rs` includes this file by path).
+//! Used by the CLI's tests and the app's end-to-end tests.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::PathBuf;
@@ -16,6 +15,7 @@ pub const APT_PACKAGES: &str = "dbus gnome-keyring libsecret-tools";
 
 /// A private D-Bus session bus with an unlocked GNOME Keyring on it; both
 /// daemons are killed when this is dropped (also when a test panics).
+#[derive(Debug)]
 pub struct Keyring {
     pub dir: tempfile::TempDir,
     pub address: String,

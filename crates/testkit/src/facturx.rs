@@ -13,7 +13,6 @@
 //! there: version, licence, which tool runs which file, timings). A missing
 //! tool fails the test and names what to install; `./x setup` installs all
 //! of them (APT_TEST and `tests/requirements.txt`). Tests never skip.
-#![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
@@ -26,8 +25,6 @@ pub const SAXON_JAR: &str = "/usr/share/java/Saxon-HE.jar";
 
 /// `crates/facturx/validation/fnfe-1.4.0`.
 pub fn artefacts() -> PathBuf {
-    // Also compiled into other crates' tests (`#[path]`, the CLI's): found
-    // from the crates folder, whichever crate's tests these are.
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../facturx/validation/fnfe-1.4.0")
 }
 
@@ -327,7 +324,7 @@ pub fn assert_valid(verdicts: &BTreeMap<String, Verdict>) {
 
 // ---------------------------------------------------------------- factur-x (Python)
 
-pub use acquit_testkit::python;
+pub use crate::python;
 
 /// Runs a script with the venv's Python, `stdin` on its standard input.
 fn python_script(script: &str, args: &[&Path], stdin: &[u8]) -> Output {

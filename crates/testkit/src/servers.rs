@@ -1,13 +1,10 @@
-//! The real `fake-stripe` and `acquit-relay` binaries on 127.0.0.1, for the
-//! payment-loop tests of the CLI and the app's end-to-end tests (which
-//! include this file by `#[path]`). They are the workspace's own binaries,
-//! found beside the binary under test (built by `cargo build --workspace`
-//! or `cargo test --workspace`) and built here when missing.
+//! The real `fake-stripe`, `fake-pa` and `acquit-relay` binaries on
+//! 127.0.0.1, for the CLI's tests and the app's end-to-end tests. They are
+//! the workspace's own binaries, found beside the test ([`sibling_bin`]).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -39,6 +36,7 @@ where
 }
 
 /// A child process killed on drop.
+#[derive(Debug)]
 pub struct Running {
     pub child: Child,
 }
@@ -50,43 +48,29 @@ impl Drop for Running {
     }
 }
 
-/// `target/<profile>/NAME`, next to the binary under test: `acquit` for
-/// the CLI's tests, `acquit-app` for the end-to-end tests.
+/// `target/<profile>/NAME`: a workspace binary (`acquit`, `acquit-app`,
+/// `fake-stripe`, `fake-pa`, `acquit-relay`), beside the `deps/` folder
+/// the running test was built in. `cargo test --workspace` (`./x test`)
+/// builds them all; a test never runs cargo itself.
 pub fn sibling_bin(name: &str) -> PathBuf {
-    static BUILD: Once = Once::new();
-    let under_test = option_env!("CARGO_BIN_EXE_acquit")
-        .or(option_env!("CARGO_BIN_EXE_acquit-app"))
-        .expect("included by the CLI's tests or the app's");
-    let dir = Path::new(under_test).parent().unwrap().to_owned();
-    let path = dir.join(name);
-    if !path.exists() {
-        BUILD.call_once(|| {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args([
-                    "build",
-                    "-p",
-                    "fake-stripe",
-                    "-p",
-                    "acquit-relay",
-                    "-p",
-                    "fake-pa",
-                ])
-                .args(["-p", "acquit-cli", "--bins"])
-                .status()
-                .expect("run cargo build for fake-stripe, acquit-relay, fake-pa and acquit");
-            assert!(status.success(), "cargo build of the test servers failed");
-        });
-    }
+    let exe = std::env::current_exe().expect("the test's own path");
+    let profile_dir = exe
+        .ancestors()
+        .find(|dir| dir.file_name().is_some_and(|n| n == "deps"))
+        .and_then(Path::parent)
+        .unwrap_or_else(|| panic!("{} is not under a cargo target folder", exe.display()));
+    let path = profile_dir.join(name);
     assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --workspace`",
+        path.is_file(),
+        "{} is missing: build the workspace's binaries first (`cargo build --workspace --bins`, \
+         or run the whole suite with `./x test`)",
         path.display()
     );
     path
 }
 
 /// The fake plateforme agréée (`fake-pa`), its requests logged as JSON lines.
+#[derive(Debug)]
 pub struct FakePa {
     pub base: String,
     pub log: PathBuf,
@@ -141,6 +125,7 @@ impl FakePa {
 }
 
 /// The fake Stripe API.
+#[derive(Debug)]
 pub struct FakeStripe {
     pub base: String,
     pub log: PathBuf,
@@ -187,6 +172,7 @@ impl FakeStripe {
 }
 
 /// The relay, with one inbox.
+#[derive(Debug)]
 pub struct Relay {
     pub base: String,
     pub inbox: String,
@@ -316,4 +302,50 @@ pub fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     check()
+}
+
+/// The relay's own library served on the test's tokio runtime, on
+/// 127.0.0.1, over its SQLite file `db`, with one inbox: for the tests and
+/// benches of the sync and the documents, which talk to it over HTTP as the
+/// app does (the CLI's and the app's tests run the binary: [`Relay`]). It
+/// stops accepting when dropped.
+#[derive(Debug)]
+pub struct RelayInProcess {
+    pub base: String,
+    pub inbox: String,
+    pub token: String,
+    /// The inbox's admin credential.
+    pub admin: String,
+    _shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl RelayInProcess {
+    /// Starts it; `webhook_secret` is the inbox's Stripe signing secret
+    /// (else set later through the API).
+    pub async fn start(db: &Path, webhook_secret: Option<&str>) -> RelayInProcess {
+        use acquit_relay::server::{AppState, Config, router};
+        use acquit_relay::store::{SqliteStore, Store as _};
+
+        let store = std::sync::Arc::new(SqliteStore::open(db).expect("the relay's database"));
+        let created = store
+            .create_inbox(webhook_secret.map(str::to_owned))
+            .await
+            .expect("an inbox");
+        let (shutdown, rx) = tokio::sync::watch::channel(false);
+        let app = router(AppState::new(store, Config::default(), rx));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port for the relay");
+        let base = format!("http://{}", listener.local_addr().expect("its address"));
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("the relay serves") });
+        RelayInProcess {
+            base,
+            inbox: created.inbox,
+            token: created.token,
+            admin: created
+                .admin_token
+                .expect("a new inbox has an admin credential"),
+            _shutdown: shutdown,
+        }
+    }
 }

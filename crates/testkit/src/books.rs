@@ -1,10 +1,28 @@
-//! Books built through the store's own API, shared by the store's tests and
-//! the app's end-to-end tests (`#[path]`-included there).
+//! Books built through the store's own API, for the tests of the store, the
+//! sync and the app.
 
 use acquit_core::tax::{Discount, LineInput};
 use acquit_core::{Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, VatRate};
-use acquit_store::{NewDraft, Store};
+use acquit_store::{ClientId, NewDraft, Store};
 use chrono::NaiveDate;
+
+/// `minor` euro cents.
+pub fn eur(minor: i64) -> Money {
+    Money::new(minor, Currency::EUR)
+}
+
+/// A draft in euros, standard, for `client`: no dates, no deposits.
+pub fn eur_draft(client: ClientId) -> NewDraft {
+    NewDraft {
+        client,
+        currency: Currency::EUR,
+        kind: InvoiceKind::Standard,
+        due_date: None,
+        sale_date: None,
+        deposits: vec![],
+        details: Default::default(),
+    }
+}
 
 /// Issues on `on` an invoice of `minor` euro cents (one VAT-free line) to a
 /// new client `client` writing in `lang`; returns its number.
@@ -18,22 +36,12 @@ pub fn issue_invoice(
     let mut c = Client::new(client);
     c.lang = lang;
     let client = store.add_client(&c).unwrap();
-    let id = store
-        .create_draft(&NewDraft {
-            client,
-            currency: Currency::EUR,
-            kind: InvoiceKind::Standard,
-            due_date: None,
-            sale_date: None,
-            deposits: vec![],
-            details: Default::default(),
-        })
-        .unwrap();
+    let id = store.create_draft(&eur_draft(client)).unwrap();
     let line = Line {
         description: "Refonte du site".into(),
         input: LineInput {
             quantity: Quantity::ONE,
-            unit_price: Money::new(minor, Currency::EUR),
+            unit_price: eur(minor),
             vat_rate: VatRate::parse("0").unwrap(),
             discount: Discount::None,
         },
