@@ -13,6 +13,7 @@ use tauri::State;
 
 use crate::choices::{PaymentKindChoice, PaymentMethodChoice};
 use crate::commands::{Books, CommandError};
+use crate::messages::localized;
 use crate::payments::on_own_connection;
 use crate::view::id32;
 
@@ -325,14 +326,14 @@ pub async fn reconcile(
     let lang = crate::commands::lang(&lang)?;
     on_own_connection(&books, move |store| {
         let stripe = config::stripe_client(store)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| config::ConfigError::NotConnected.to_string())?;
+            .map_err(localized)?
+            .ok_or_else(|| localized(config::ConfigError::NotConnected))?;
         let outcome = tauri::async_runtime::block_on(reconcile::reconcile(
             store,
             &stripe,
             chrono::Utc::now().timestamp(),
         ))
-        .map_err(|e| e.to_string())?;
+        .map_err(localized)?;
         Ok(ReconcileView {
             paid_sessions: u32::try_from(outcome.paid_sessions).unwrap_or(u32::MAX),
             // The events sync kept are listed apart (`kept_events`): they

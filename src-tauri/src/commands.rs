@@ -25,7 +25,9 @@ fn open_store(path: &Path) -> Result<Mutex<Store>, String> {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let store = Store::open(path).map(Mutex::new).map_err(|e| e.to_string());
+    let store = Store::open(path)
+        .map(Mutex::new)
+        .map_err(crate::messages::localized);
     if let Err(error) = &store {
         tracing::error!(path = %path.display(), %error, "could not open the database");
     }

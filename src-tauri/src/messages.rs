@@ -54,6 +54,11 @@ pub fn localize<E: Display + 'static>(error: &E) -> String {
     localize_in(error, ui_lang())
 }
 
+/// [`localize`] by value, for `map_err(localized)` at a command's edge.
+pub fn localized<E: Display + 'static>(error: E) -> String {
+    localize(&error)
+}
+
 /// `error` in `lang`: French for the errors this module knows, else the
 /// error's own (English) text.
 pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
@@ -90,6 +95,12 @@ pub fn localize_in<E: Display + 'static>(error: &E, lang: Lang) -> String {
         document_fr(e)
     } else if let Some(e) = any.downcast_ref::<acquit_sync::config::ConfigError>() {
         config_fr(e)
+    } else if let Some(e) = any.downcast_ref::<acquit_sync::reconcile::ReconcileError>() {
+        match e {
+            acquit_sync::reconcile::ReconcileError::Store(e) => store_fr(e),
+            // Stripe's own words (its message names the request).
+            acquit_sync::reconcile::ReconcileError::Stripe(_) => None,
+        }
     } else if let Some(e) = any.downcast_ref::<acquit_documents::einvoice::EInvoiceError>() {
         einvoice_fr(e)
     } else if let Some(e) = any.downcast_ref::<BicError>() {
@@ -1206,6 +1217,22 @@ mod tests {
             localize_in(&invalid, Lang::Fr),
             "the line has no description"
         );
+    }
+
+    #[test]
+    fn the_reconciliation_says_the_stores_refusals_and_the_connection_in_french() {
+        use acquit_sync::config::ConfigError;
+        use acquit_sync::reconcile::ReconcileError;
+        let locked = StoreError::Rejected(Rejection::Locked("F-2026-0001".into()));
+        let expected = localize_in(&locked, Lang::Fr);
+        assert_ne!(expected, locked.to_string());
+        assert_eq!(
+            localize_in(&ReconcileError::Store(locked), Lang::Fr),
+            expected
+        );
+        let fr = localize_in(&ConfigError::NotConnected, Lang::Fr);
+        assert_ne!(fr, ConfigError::NotConnected.to_string());
+        assert!(!fr.contains("acquit stripe connect"), "{fr}");
     }
 
     #[test]

@@ -19,14 +19,9 @@ use tauri::State;
 use crate::background::SyncControl;
 use crate::choices::{LinkKindChoice, LinkStatusChoice, PaymentMethodChoice};
 use crate::commands::{Books, CommandError};
+use crate::messages::localized as say;
 
 /// Runs `f` on a blocking thread with its own connection to the database.
-/// An error of the crates in the UI's language (French for those
-/// `messages` knows, such as the store's refusal of an overpayment).
-fn say<E: std::fmt::Display + 'static>(error: E) -> String {
-    crate::messages::localize(&error)
-}
-
 pub(crate) async fn on_own_connection<T: Send + 'static>(
     books: &Books,
     f: impl FnOnce(&mut Store) -> Result<T, String> + Send + 'static,

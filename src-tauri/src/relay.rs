@@ -10,12 +10,8 @@ use tauri::State;
 
 use crate::background::SyncControl;
 use crate::commands::{Books, CommandError};
+use crate::messages::localized as say;
 use crate::payments::on_own_connection;
-
-/// An error of the crates in the UI's language.
-fn say<E: std::fmt::Display + 'static>(error: E) -> String {
-    crate::messages::localize(&error)
-}
 
 /// The relay in use, as the settings screen shows it (never the token).
 #[derive(Debug, Clone, Serialize, specta::Type)]
