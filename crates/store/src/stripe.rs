@@ -887,7 +887,7 @@ fn session_state(
 }
 
 /// Applies `fact` inside the caller's transaction; returns the outcome and
-/// the invoice concerned.
+/// the invoice concerned. One function per kind of fact.
 fn apply(
     tx: &Transaction<'_>,
     fact: &StripeFact,
@@ -908,170 +908,23 @@ fn apply(
             method,
             received_on,
             fee,
-        } => {
-            let Some(t) = resolve(tx, checkout)? else {
-                return Ok(unmatched(format!(
-                    "a payment of {amount} ({payment_intent}) for no link or invoice of this database: {}",
-                    describe_ref(checkout)
-                )));
-            };
-            if amount.currency().code() != t.currency {
-                return Ok(unmatched(format!(
-                    "a payment of {amount} ({payment_intent}) for {}, which is in {}",
-                    t.number, t.currency
-                )));
-            }
-            if !amount.is_positive()
-                || amount.minor() > MAX_STRIPE_MINOR
-                || fee.is_some_and(|f| {
-                    f.is_negative()
-                        || f.minor() > amount.minor()
-                        || f.currency() != amount.currency()
-                })
-            {
-                return Err(Rejection::Invalid(format!(
-                    "a Stripe payment of {amount} with fee {fee:?} for {payment_intent}"
-                ))
-                .into());
-            }
-            let link = t.link.map(|(id, _)| id);
-            let existing: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM payments WHERE stripe_payment_intent = ?1 AND kind = 'payment'",
-                    [payment_intent],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let detail = match existing {
-                Some(id) => format!("{payment_intent} was already recorded as payment {id}"),
-                None => {
-                    tx.execute(
-                        "INSERT INTO payments (invoice_id, kind, method, amount_minor, currency, fee_minor, received_on,
-                             reference, stripe_payment_intent, stripe_charge, recorded_at,
-                             link_id, stripe_checkout_session, stripe_method)
-                         VALUES (?1, 'payment', 'stripe', ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
-                        params![
-                            t.invoice,
-                            amount.minor(),
-                            t.currency,
-                            fee.map(|f| f.minor()),
-                            received_on.to_string(),
-                            payment_intent,
-                            charge,
-                            now_rfc3339(),
-                            link,
-                            checkout.checkout_session,
-                            method.as_str()
-                        ],
-                    )?;
-                    let id = tx.last_insert_rowid();
-                    journal::append(tx, Subject::Payment(id))?;
-                    let over = overpaid(tx, t.invoice, amount.currency())?;
-                    if over.is_positive() {
-                        format!(
-                            "payment {id} of {amount} on {}; paid {over} more than due: a refund is due",
-                            t.number,
-                        )
-                    } else {
-                        format!("payment {id} of {amount} on {}", t.number)
-                    }
-                }
-            };
-            if let Some(link) = link {
-                session_state(tx, &checkout.checkout_session, link, "paid", None)?;
-                links::refresh_status(tx, link, at, Some(payment_intent))?;
-            }
-            Ok(applied(&t, detail))
-        }
-        StripeFact::PaymentProcessing { checkout } => {
-            let Some(t) = resolve(tx, checkout)? else {
-                return Ok(unmatched(format!(
-                    "a payment processing for no link or invoice of this database: {}",
-                    describe_ref(checkout)
-                )));
-            };
-            let Some((link, _)) = t.link else {
-                return Ok(applied(&t, "processing, through no link of ours".into()));
-            };
-            session_state(tx, &checkout.checkout_session, link, "processing", None)?;
-            let status = links::refresh_status(tx, link, at, None)?;
-            Ok(applied(&t, format!("link {link} is {status}")))
-        }
-        StripeFact::PaymentFailed { checkout, reason } => {
-            let Some(t) = resolve(tx, checkout)? else {
-                return Ok(unmatched(format!(
-                    "a failed payment for no link or invoice of this database: {}",
-                    describe_ref(checkout)
-                )));
-            };
-            let Some((link, _)) = t.link else {
-                return Ok(applied(
-                    &t,
-                    format!("a payment failed ({reason}); nothing recorded"),
-                ));
-            };
-            session_state(tx, &checkout.checkout_session, link, "failed", Some(reason))?;
-            let status = links::refresh_status(tx, link, at, Some(reason))?;
-            Ok(applied(
-                &t,
-                format!("a payment failed ({reason}); link {link} is {status}"),
-            ))
-        }
-        StripeFact::SessionExpired { checkout } => {
-            let Some(t) = resolve(tx, checkout)? else {
-                return Ok(unmatched(format!(
-                    "an expired session of no link of this database: {}",
-                    describe_ref(checkout)
-                )));
-            };
-            match t.link {
-                Some((link, LinkKind::Checkout)) => {
-                    tx.execute(
-                        "UPDATE payment_links SET expired_at = COALESCE(expired_at, ?2) WHERE id = ?1",
-                        params![link, at],
-                    )?;
-                    let status = links::refresh_status(tx, link, at, None)?;
-                    Ok(applied(&t, format!("link {link} is {status}")))
-                }
-                // A client who left a Payment Link's page: the link stays open.
-                _ => Ok((
-                    ApplyOutcome::Ignored {
-                        detail: format!(
-                            "an abandoned session ({}) of a reusable link of {}",
-                            checkout.checkout_session, t.number
-                        ),
-                    },
-                    Some(t.invoice),
-                )),
-            }
-        }
-        StripeFact::LinkDeactivated { payment_link } => {
-            let found: Option<(i64, i64, String)> = tx
-                .query_row(
-                    "SELECT l.id, i.id, i.number FROM payment_links l JOIN invoices i ON i.id = l.invoice_id
-                     WHERE l.stripe_id = ?1",
-                    [payment_link],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((link, invoice, number)) = found else {
-                return Ok(unmatched(format!(
-                    "payment link {payment_link} is not one of this database's"
-                )));
-            };
-            tx.execute(
-                "UPDATE payment_links SET deactivated_at = COALESCE(deactivated_at, ?2) WHERE id = ?1",
-                params![link, at],
-            )?;
-            let status = links::refresh_status(tx, link, at, Some("in Stripe"))?;
-            Ok((
-                ApplyOutcome::Applied {
-                    invoice: Some(number),
-                    detail: format!("link {link} is {status}"),
-                },
-                Some(invoice),
-            ))
-        }
+        } => payment_succeeded(
+            tx,
+            Succeeded {
+                checkout,
+                payment_intent,
+                charge: charge.as_deref(),
+                amount: *amount,
+                method: *method,
+                received_on: *received_on,
+                fee: *fee,
+            },
+            at,
+        ),
+        StripeFact::PaymentProcessing { checkout } => payment_processing(tx, checkout, at),
+        StripeFact::PaymentFailed { checkout, reason } => payment_failed(tx, checkout, reason, at),
+        StripeFact::SessionExpired { checkout } => session_expired(tx, checkout, at),
+        StripeFact::LinkDeactivated { payment_link } => link_deactivated(tx, payment_link, at),
         StripeFact::Refunded {
             charge,
             payment_intent,
@@ -1087,6 +940,221 @@ fn apply(
             *refunded_on,
         ),
     }
+}
+
+/// A [`StripeFact::PaymentSucceeded`]'s fields.
+struct Succeeded<'a> {
+    checkout: &'a CheckoutRef,
+    payment_intent: &'a str,
+    charge: Option<&'a str>,
+    amount: Money,
+    method: StripeMethod,
+    received_on: NaiveDate,
+    fee: Option<Money>,
+}
+
+/// Money was taken: a payment recorded once per PaymentIntent (a second
+/// event for the same one says so and records nothing), its link's state.
+fn payment_succeeded(
+    tx: &Transaction<'_>,
+    p: Succeeded<'_>,
+    at: &str,
+) -> Result<(ApplyOutcome, Option<i64>), StoreError> {
+    let Succeeded {
+        checkout,
+        payment_intent,
+        charge,
+        amount,
+        method,
+        received_on,
+        fee,
+    } = p;
+    let Some(t) = resolve(tx, checkout)? else {
+        return Ok(unmatched(format!(
+            "a payment of {amount} ({payment_intent}) for no link or invoice of this database: {}",
+            describe_ref(checkout)
+        )));
+    };
+    if amount.currency().code() != t.currency {
+        return Ok(unmatched(format!(
+            "a payment of {amount} ({payment_intent}) for {}, which is in {}",
+            t.number, t.currency
+        )));
+    }
+    if !amount.is_positive()
+        || amount.minor() > MAX_STRIPE_MINOR
+        || fee.is_some_and(|f| {
+            f.is_negative() || f.minor() > amount.minor() || f.currency() != amount.currency()
+        })
+    {
+        return Err(Rejection::Invalid(format!(
+            "a Stripe payment of {amount} with fee {fee:?} for {payment_intent}"
+        ))
+        .into());
+    }
+    let link = t.link.map(|(id, _)| id);
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM payments WHERE stripe_payment_intent = ?1 AND kind = 'payment'",
+            [payment_intent],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let detail = match existing {
+        Some(id) => format!("{payment_intent} was already recorded as payment {id}"),
+        None => {
+            tx.execute(
+                "INSERT INTO payments (invoice_id, kind, method, amount_minor, currency, fee_minor, received_on,
+                     reference, stripe_payment_intent, stripe_charge, recorded_at,
+                     link_id, stripe_checkout_session, stripe_method)
+                 VALUES (?1, 'payment', 'stripe', ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    t.invoice,
+                    amount.minor(),
+                    t.currency,
+                    fee.map(|f| f.minor()),
+                    received_on.to_string(),
+                    payment_intent,
+                    charge,
+                    now_rfc3339(),
+                    link,
+                    checkout.checkout_session,
+                    method.as_str()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            journal::append(tx, Subject::Payment(id))?;
+            let over = overpaid(tx, t.invoice, amount.currency())?;
+            if over.is_positive() {
+                format!(
+                    "payment {id} of {amount} on {}; paid {over} more than due: a refund is due",
+                    t.number,
+                )
+            } else {
+                format!("payment {id} of {amount} on {}", t.number)
+            }
+        }
+    };
+    if let Some(link) = link {
+        session_state(tx, &checkout.checkout_session, link, "paid", None)?;
+        links::refresh_status(tx, link, at, Some(payment_intent))?;
+    }
+    Ok(applied(&t, detail))
+}
+
+/// A payment started (SEPA Direct Debit): its link's state.
+fn payment_processing(
+    tx: &Transaction<'_>,
+    checkout: &CheckoutRef,
+    at: &str,
+) -> Result<(ApplyOutcome, Option<i64>), StoreError> {
+    let Some(t) = resolve(tx, checkout)? else {
+        return Ok(unmatched(format!(
+            "a payment processing for no link or invoice of this database: {}",
+            describe_ref(checkout)
+        )));
+    };
+    let Some((link, _)) = t.link else {
+        return Ok(applied(&t, "processing, through no link of ours".into()));
+    };
+    session_state(tx, &checkout.checkout_session, link, "processing", None)?;
+    let status = links::refresh_status(tx, link, at, None)?;
+    Ok(applied(&t, format!("link {link} is {status}")))
+}
+
+/// An asynchronous payment failed: nothing recorded but its link's state.
+fn payment_failed(
+    tx: &Transaction<'_>,
+    checkout: &CheckoutRef,
+    reason: &str,
+    at: &str,
+) -> Result<(ApplyOutcome, Option<i64>), StoreError> {
+    let Some(t) = resolve(tx, checkout)? else {
+        return Ok(unmatched(format!(
+            "a failed payment for no link or invoice of this database: {}",
+            describe_ref(checkout)
+        )));
+    };
+    let Some((link, _)) = t.link else {
+        return Ok(applied(
+            &t,
+            format!("a payment failed ({reason}); nothing recorded"),
+        ));
+    };
+    session_state(tx, &checkout.checkout_session, link, "failed", Some(reason))?;
+    let status = links::refresh_status(tx, link, at, Some(reason))?;
+    Ok(applied(
+        &t,
+        format!("a payment failed ({reason}); link {link} is {status}"),
+    ))
+}
+
+/// A Checkout Session expired unpaid: a one-off link is spent, a reusable
+/// one stays open.
+fn session_expired(
+    tx: &Transaction<'_>,
+    checkout: &CheckoutRef,
+    at: &str,
+) -> Result<(ApplyOutcome, Option<i64>), StoreError> {
+    let Some(t) = resolve(tx, checkout)? else {
+        return Ok(unmatched(format!(
+            "an expired session of no link of this database: {}",
+            describe_ref(checkout)
+        )));
+    };
+    match t.link {
+        Some((link, LinkKind::Checkout)) => {
+            tx.execute(
+                "UPDATE payment_links SET expired_at = COALESCE(expired_at, ?2) WHERE id = ?1",
+                params![link, at],
+            )?;
+            let status = links::refresh_status(tx, link, at, None)?;
+            Ok(applied(&t, format!("link {link} is {status}")))
+        }
+        // A client who left a Payment Link's page: the link stays open.
+        _ => Ok((
+            ApplyOutcome::Ignored {
+                detail: format!(
+                    "an abandoned session ({}) of a reusable link of {}",
+                    checkout.checkout_session, t.number
+                ),
+            },
+            Some(t.invoice),
+        )),
+    }
+}
+
+/// A Payment Link deactivated in Stripe.
+fn link_deactivated(
+    tx: &Transaction<'_>,
+    payment_link: &str,
+    at: &str,
+) -> Result<(ApplyOutcome, Option<i64>), StoreError> {
+    let found: Option<(i64, i64, String)> = tx
+        .query_row(
+            "SELECT l.id, i.id, i.number FROM payment_links l JOIN invoices i ON i.id = l.invoice_id
+             WHERE l.stripe_id = ?1",
+            [payment_link],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((link, invoice, number)) = found else {
+        return Ok(unmatched(format!(
+            "payment link {payment_link} is not one of this database's"
+        )));
+    };
+    tx.execute(
+        "UPDATE payment_links SET deactivated_at = COALESCE(deactivated_at, ?2) WHERE id = ?1",
+        params![link, at],
+    )?;
+    let status = links::refresh_status(tx, link, at, Some("in Stripe"))?;
+    Ok((
+        ApplyOutcome::Applied {
+            invoice: Some(number),
+            detail: format!("link {link} is {status}"),
+        },
+        Some(invoice),
+    ))
 }
 
 /// What was paid on `invoice` beyond what it asks (its currency is the
