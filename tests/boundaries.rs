@@ -40,6 +40,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "acquit-pdf",
             "acquit-facturx",
             "acquit-relay",
+            "acquit-http",
         ],
     ),
     ("acquit-relay-protocol", &[]),

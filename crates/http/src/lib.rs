@@ -27,7 +27,8 @@ pub fn client() -> reqwest::ClientBuilder {
 
 /// Makes ring the process's rustls crypto provider unless one was installed
 /// before (a concurrent install by another thread wins, which is as good).
-fn install_provider() {
+/// [`client`] does it; the tests' own clients (`acquit_testkit::http`) too.
+pub fn install_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         let _ = rustls::crypto::ring::default_provider().install_default();
     }

@@ -37,9 +37,7 @@ pub fn http() -> reqwest::Client {
 
 /// [`http`]'s builder, for a test that sets timeouts or redirects.
 pub fn http_builder() -> reqwest::ClientBuilder {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
+    acquit_http::install_provider();
     #[allow(clippy::disallowed_methods)] // The tests' one place, after the install.
     reqwest::Client::builder()
 }
