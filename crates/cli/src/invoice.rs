@@ -301,10 +301,7 @@ pub fn run(command: InvoiceCommand, db: &Path) -> Result<String, CliError> {
         }
         InvoiceCommand::Pdf(args) => crate::pdf::invoice_pdf(args, db),
         InvoiceCommand::Issue { draft, date } => {
-            let date = date
-                .map(|d| parse::date(&d, "--date"))
-                .transpose()?
-                .unwrap_or_else(acquit_store::today);
+            let date = parse::issue_date(date.as_deref())?;
             let mut store = open(db)?;
             let id = find(&store, &draft)?.id;
             // What the law will ask for later: said now, issued anyway.
@@ -403,11 +400,7 @@ pub fn credit_note(args: CreditNoteArgs, db: &Path) -> Result<String, CliError> 
     if let Some(amount) = &args.amount {
         parse::amount_shape(amount, "--amount")?;
     }
-    let date = args
-        .date
-        .map(|d| parse::date(&d, "--date"))
-        .transpose()?
-        .unwrap_or_else(acquit_store::today);
+    let date = parse::issue_date(args.date.as_deref())?;
     let mut store = open(db)?;
     let amount = match &args.amount {
         Some(amount) => {

@@ -133,6 +133,19 @@ pub fn date(input: &str, flag: &str) -> Result<NaiveDate, CliError> {
         })
 }
 
+/// The date of issue `--date` gives, else today: never after today
+/// (`acquit_core::numbering::check_issue_date`).
+pub fn issue_date(given: Option<&str>) -> Result<NaiveDate, CliError> {
+    let today = acquit_store::today();
+    let Some(given) = given else {
+        return Ok(today);
+    };
+    let date = date(given, "--date")?;
+    acquit_core::numbering::check_issue_date(date, today)
+        .map_err(|e| CliError::rejected(format!("--date {e}")))?;
+    Ok(date)
+}
+
 /// A percentage from 0 to 100, with or without `%` (`10`, `10 %`, `2,5%`),
 /// in basis points (10 % is 1000).
 pub fn percent(input: &str, flag: &str) -> Result<u32, CliError> {

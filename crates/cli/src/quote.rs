@@ -192,10 +192,7 @@ pub fn run(command: QuoteCommand, db: &Path) -> Result<String, CliError> {
             ))
         }
         QuoteCommand::Issue { quote, date } => {
-            let date = date
-                .map(|d| parse::date(&d, "--date"))
-                .transpose()?
-                .unwrap_or(today);
+            let date = parse::issue_date(date.as_deref())?;
             let mut store = open(db)?;
             let id = store.quote(&quote, today)?.id;
             Ok(format!("{}\n", store.issue_quote(id, date)?))

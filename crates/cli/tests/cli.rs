@@ -1564,3 +1564,67 @@ fn the_ways_to_pay_are_chosen_on_the_draft_recorded_and_printed() {
     let json = acquit.json(&["invoice", "show", &plain, "--json"]);
     assert_eq!(json["payment_means"], serde_json::json!([]));
 }
+
+/// A date of issue after today is a typo that would lock the books: numbers
+/// follow dates, so every later document would be refused until that day,
+/// and issued documents never change. Refused, saying what to do, with
+/// nothing changed; the same draft then issues today with the next number.
+#[test]
+fn a_date_of_issue_after_today_is_refused_and_changes_nothing() {
+    let acquit = Acquit::on_day("2026-12-07");
+    acquit.ok(&["init"]);
+    acquit.ok(&company());
+    acquit.ok(&["client", "add", "--name", "Boulangerie Martin"]);
+    acquit.ok(&["invoice", "new", "--client", "1"]);
+    acquit.ok(&consulting_line("1"));
+    assert_eq!(
+        acquit.ok(&["invoice", "issue", "1", "--date", "2026-11-23"]),
+        "F-2026-0001\n"
+    );
+    acquit.ok(&["invoice", "new", "--client", "1"]);
+    acquit.ok(&consulting_line("2"));
+    acquit.ok(&["quote", "new", "--client", "1"]);
+    acquit.ok(&[
+        "quote",
+        "add-line",
+        "1",
+        "--desc",
+        "Audit",
+        "--qty",
+        "1",
+        "--unit-price",
+        "300",
+        "--vat",
+        "20",
+    ]);
+    let before = acquit.everything();
+    let quotes = acquit.json(&["quote", "list", "--json"]);
+    for (args, typo) in [
+        (vec!["invoice", "issue", "2", "--date"], "9999-12-31"),
+        (vec!["invoice", "issue", "2", "--date"], "2062-12-07"),
+        (vec!["invoice", "issue", "2", "--date"], "2026-12-08"),
+        (vec!["credit-note", "F-2026-0001", "--date"], "2026-12-08"),
+        (vec!["quote", "issue", "1", "--date"], "2027-01-07"),
+    ] {
+        let mut args = args;
+        args.push(typo);
+        let said = acquit.fails(1, &args);
+        assert!(
+            said.contains(&format!("--date {typo} is after today (2026-12-07)"))
+                && said.contains("give today's date or an earlier one"),
+            "{args:?}: {said}"
+        );
+    }
+    assert_eq!(
+        acquit.everything(),
+        before,
+        "a refused date changed the books"
+    );
+    assert_eq!(acquit.json(&["quote", "list", "--json"]), quotes);
+    // Today and earlier days still work, and the numbers have no gap.
+    assert_eq!(
+        acquit.ok(&["invoice", "issue", "2", "--date", "2026-12-07"]),
+        "F-2026-0002\n"
+    );
+    assert_eq!(acquit.ok(&["quote", "issue", "1"]), "D-2026-0001\n");
+}

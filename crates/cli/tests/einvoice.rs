@@ -28,7 +28,7 @@ struct World {
 
 impl World {
     fn new() -> World {
-        let acquit = Acquit::new();
+        let acquit = Acquit::on_day("2027-09-10");
         let keyring = Keyring::start(Provider::Unlocked);
         let pa = FakePa::start(acquit.dir.path());
         World {
@@ -456,7 +456,7 @@ fn a_supplier_s_invoice_arrives_in_the_inbox_kept_as_received() {
     assert!(w.ok(&["einvoice", "inbox"]).contains("No invoice received"));
 
     // The supplier is another Acquit, whose client is the user's company.
-    let supplier = Acquit::new();
+    let supplier = Acquit::on_day("2027-09-10");
     common::micro_entrepreneur_company(&supplier);
     supplier.ok(&[
         "client",
@@ -629,7 +629,7 @@ fn a_supplier_s_invoice_arrives_in_the_inbox_kept_as_received() {
 
 #[test]
 fn an_e_report_equals_the_books_it_covers() {
-    let acquit = Acquit::new();
+    let acquit = Acquit::on_day("2027-11-30");
     // Under the VAT franchise: a report every two months.
     common::micro_entrepreneur_company(&acquit);
     for client in [

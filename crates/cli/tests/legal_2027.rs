@@ -34,7 +34,7 @@ fn assert_mentions(number: &str, text: &str, expected: &[&str]) {
 /// A micro-entrepreneur (EI) under the VAT franchise, in the liberal
 /// professions, exempt from registration.
 fn micro_entrepreneur() -> Acquit {
-    let acquit = Acquit::new();
+    let acquit = Acquit::on_day("2027-09-30");
     common::micro_entrepreneur_company(&acquit);
     // A French business, its SIREN not given yet.
     acquit.ok(&[
@@ -166,7 +166,7 @@ fn an_ei_under_the_franchise_selling_services_prints_every_mention_and_its_credi
 
 /// A SASU with its capital and RCS, on debits, selling goods.
 fn sasu() -> Acquit {
-    let acquit = Acquit::new();
+    let acquit = Acquit::on_day("2027-09-30");
     acquit.ok(&[
         "company",
         "set",

@@ -218,8 +218,52 @@ impl From<NumberPattern> for String {
     }
 }
 
+/// A date of issue after today, refused: a document is dated the day it is
+/// issued (CGI art. 242 nonies A), and since numbers follow dates, one
+/// document dated ahead (a typo: 2062 for 2026) would refuse every document
+/// after it until that day, for ever, as issued documents never change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{date} is after today ({today}): a document is dated the day it is issued, and a later date would block every document after it (numbers follow dates); give today's date or an earlier one"
+)]
+pub struct FutureIssueDate {
+    pub date: NaiveDate,
+    pub today: NaiveDate,
+}
+
+/// Whether a document may be issued on `date` when it is `today` (the
+/// user's local date): any day up to today, never after.
+pub fn check_issue_date(date: NaiveDate, today: NaiveDate) -> Result<(), FutureIssueDate> {
+    if date > today {
+        return Err(FutureIssueDate { date, today });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_document_is_issued_today_or_before_never_after() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        for ok in ["2026-12-07", "2026-12-06", "2020-01-01"] {
+            assert_eq!(check_issue_date(ok.parse().unwrap(), today), Ok(()), "{ok}");
+        }
+        for ahead in ["2026-12-08", "2062-12-07", "9999-12-31"] {
+            let date: NaiveDate = ahead.parse().unwrap();
+            let refused = check_issue_date(date, today).unwrap_err();
+            assert_eq!(refused, FutureIssueDate { date, today });
+            let said = refused.to_string();
+            assert!(
+                said.contains(ahead) && said.contains("2026-12-07"),
+                "{said}"
+            );
+            assert!(
+                said.contains("give today's date or an earlier one"),
+                "{said}"
+            );
+        }
+    }
     use super::*;
 
     #[test]

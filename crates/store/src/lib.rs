@@ -699,9 +699,14 @@ pub fn default_db_path() -> Option<PathBuf> {
     }
 }
 
-/// Today's date in the user's local time zone.
+/// Today's date in the user's local time zone; `ACQUIT_TODAY`
+/// (YYYY-MM-DD), when set, stands in for it: what the books do on another
+/// day, for tests and demos (an unreadable value is not taken).
 pub fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    std::env::var("ACQUIT_TODAY")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 fn now_rfc3339() -> String {

@@ -12,13 +12,30 @@ use serde_json::Value;
 pub struct Acquit {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
+    /// The day every command takes for today (`ACQUIT_TODAY`), else the
+    /// real one.
+    pub today: Option<String>,
 }
 
 impl Acquit {
     pub fn new() -> Acquit {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("acquit.db");
-        Acquit { dir, db }
+        Acquit {
+            dir,
+            db,
+            today: None,
+        }
+    }
+
+    /// The same, living on `day` (YYYY-MM-DD): a test of what the law asks
+    /// from a date to come issues documents on that date, which is never
+    /// after today.
+    pub fn on_day(day: &str) -> Acquit {
+        Acquit {
+            today: Some(day.to_owned()),
+            ..Acquit::new()
+        }
     }
 
     /// `acquit` with `ACQUIT_DB` pointing at this test's database.
@@ -32,6 +49,9 @@ impl Acquit {
             // Never the real VIES from a test: a closed port is "offline"
             // (tests/vies.rs points it at the fake).
             .env("ACQUIT_VIES_URL", "http://127.0.0.1:9");
+        if let Some(day) = &self.today {
+            command.env("ACQUIT_TODAY", day);
+        }
         command
     }
 
