@@ -8,7 +8,7 @@ use acquit_core::tax::Totals;
 use acquit_core::{Client, Lang, Line, Money, Seller, VatRegime};
 use acquit_documents::Rendering;
 use acquit_store::InvoiceId;
-use acquit_store::app_queries::InvoiceDetail;
+use acquit_store::invoice_detail::InvoiceDetail;
 use serde::Serialize;
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;

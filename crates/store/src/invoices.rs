@@ -1254,3 +1254,68 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, StoreError> {
     text.parse()
         .map_err(|e| StoreError::Decode(format!("date {text:?}: {e}")))
 }
+
+/// An issued credit note, as the credit notes screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditNoteRow {
+    pub id: InvoiceId,
+    pub number: String,
+    pub issue_date: Option<NaiveDate>,
+    pub client: String,
+    /// The invoice it corrects.
+    pub credits_id: InvoiceId,
+    pub credits: String,
+    /// Negative: what it takes off the invoice, VAT included.
+    pub total: Money,
+    pub reason: Option<String>,
+}
+
+impl Store {
+    /// Every issued credit note, newest first (by date, then number order).
+    pub fn credit_notes(&self) -> Result<Vec<CreditNoteRow>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT cn.id, cn.number, cn.issue_date, c.name, i.id, i.number, cn.currency,
+                    cn.total_minor, cn.reason
+             FROM invoices cn
+             JOIN invoices i ON i.id = cn.credits_invoice_id
+             JOIN clients c ON c.id = cn.client_id
+             WHERE cn.kind = 'credit_note' AND cn.number IS NOT NULL
+             ORDER BY cn.issue_date DESC, cn.id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, number, date, client, credits_id, credits, currency, total, reason) = row?;
+            let currency = acquit_core::Currency::from_code(&currency)
+                .map_err(|e| StoreError::Decode(e.to_string()))?;
+            Ok(CreditNoteRow {
+                id: InvoiceId(id),
+                number,
+                issue_date: date
+                    .as_deref()
+                    .map(|d| {
+                        d.parse()
+                            .map_err(|e| StoreError::Decode(format!("date {d:?}: {e}")))
+                    })
+                    .transpose()?,
+                client,
+                credits_id: InvoiceId(credits_id),
+                credits,
+                total: Money::new(total, currency),
+                reason,
+            })
+        })
+        .collect()
+    }
+}

@@ -19,7 +19,6 @@
 //! Issued invoices are locked by SQLite triggers (`migrations/0001`), not
 //! only by this crate's API.
 
-pub mod app_queries;
 mod backup;
 pub mod dashboard;
 mod declare;
@@ -27,6 +26,7 @@ mod demo;
 mod einvoicing;
 mod import;
 mod imported;
+pub mod invoice_detail;
 mod invoices;
 mod journal;
 mod links;
@@ -56,7 +56,9 @@ pub use einvoicing::{
 };
 pub use import::{ClientImport, Outcome as ImportOutcome, PlannedRow};
 pub use imported::{Continued, InvoiceImport, PastOutcome, PlannedInvoice};
-pub use invoices::{InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine};
+pub use invoices::{
+    CreditNoteRow, InvoiceId, InvoiceSummary, InvoiceView, ListQuery, NewDraft, StoredLine,
+};
 pub use journal::{JournalProblem, JournalReport};
 pub use links::{
     CHECKOUT_LONGEST_SECS, CHECKOUT_SHORTEST_SECS, LinkId, LinkKind, LinkStatus, NewLink,

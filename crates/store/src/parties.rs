@@ -255,3 +255,31 @@ pub fn same_client(a: &Client, b: &Client) -> bool {
                 == b.email.as_ref().map(|e| e.as_str().to_lowercase()))
         || name(a) == name(b)
 }
+
+impl Store {
+    /// Clients whose name, email or SIREN contains `term` (all of them for an
+    /// empty term), by name; at most `limit`.
+    pub fn search_clients(
+        &self,
+        term: &str,
+        limit: usize,
+    ) -> Result<Vec<(ClientId, Client)>, StoreError> {
+        let term = term.trim();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, profile FROM clients
+             WHERE ?1 = '' OR name LIKE '%' || ?1 || '%'
+                OR json_extract(profile, '$.email') LIKE '%' || ?1 || '%'
+                OR json_extract(profile, '$.siren') LIKE '%' || ?1 || '%'
+             ORDER BY name COLLATE NOCASE, id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(
+            rusqlite::params![term, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )?;
+        rows.map(|row| {
+            let (id, profile) = row?;
+            Ok((ClientId(id), from_json(&profile)?))
+        })
+        .collect()
+    }
+}
