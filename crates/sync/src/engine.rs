@@ -587,10 +587,11 @@ fn save_pending(
 
 /// After a payment recorded or reversed by hand (`acquit payment
 /// add|reverse`, the app's "Record a payment"): marks the invoice for the
-/// consequences a synced Stripe payment gets (its open links withdrawn on
-/// Stripe when nothing is left to pay, their state and its shared page
-/// republished on the relay), so that the next sync carries them out if
-/// they cannot be done now. No network; the payment is already recorded.
+/// consequences a synced Stripe payment gets here (its open links withdrawn
+/// on Stripe when nothing is left to pay, their state republished on the
+/// relay), so that the next sync carries them out if they cannot be done
+/// now; its shared page is the documents' part (`acquit_documents::published`,
+/// which callers use). No network; the payment is already recorded.
 pub fn mark_changed(store: &mut Store, number: &str) -> Result<(), StoreError> {
     mark_pending(store, &[UNWITHDRAWN, UNPUBLISHED], number)
 }
@@ -619,10 +620,10 @@ pub struct Republished {
 
 /// The one call after a payment recorded or reversed by hand: marks the
 /// invoice ([`mark_changed`]) then, with whatever is configured, withdraws
-/// the links of a settled invoice and republishes the link states and the
-/// shared invoice page (the stamped PDF, the new amount due, no "Payer en
-/// ligne" when nothing is due). Network failures are warnings, never
-/// errors: the payment stands and the next sync retries.
+/// the links of a settled invoice and republishes the link states (the
+/// shared invoice page is the documents' part: callers use
+/// `acquit_documents::published::after_manual_payment`). Network failures
+/// are warnings, never errors: the payment stands and the next sync retries.
 pub async fn after_manual_payment(
     store: &mut Store,
     sources: Sources<'_>,
