@@ -282,7 +282,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
     let path = database_path(cli.db)?;
     match cli.command {
         Command::Init => {
-            let store = open(&path)?;
+            let store = open_or_create(&path)?;
             Ok(format!("{}\n", store.path().display()))
         }
         Command::Company(command) => company::run(command, &path),
@@ -320,7 +320,7 @@ fn execute(cli: Cli) -> Result<String, CliError> {
 /// `acquit demo`: only into an empty database, so that it never mixes with
 /// (or replaces) real books.
 fn demo(path: &Path, history: usize) -> Result<String, CliError> {
-    let mut store = open(path)?;
+    let mut store = open_or_create(path)?;
     if store.seller()?.is_some() {
         return Err(CliError::rejected(format!(
             "{} already has your company: the demo only fills an empty database: use another file (--db demo.db)",
@@ -374,7 +374,25 @@ fn database_path(flag: Option<OsString>) -> Result<PathBuf, CliError> {
 
 /// Opens the database at `path`, creating it (and its folder) if needed,
 /// as the app does on its first start.
+/// The books at `path`, started empty when there are none, which is then
+/// said on stderr: a mistyped `--db` or `ACQUIT_DB` starts new books, and
+/// invoices issued in them would number from 0001 again beside the real
+/// ones. (`init` starts them on purpose, silently.)
 fn open(path: &Path) -> Result<Store, CliError> {
+    let new = !path.exists() && !path.is_symlink();
+    let store = open_or_create(path)?;
+    if new {
+        eprintln!(
+            "acquit: warning: there were no books at {}: new, empty books were started there; if yours are elsewhere, give their path with --db or ACQUIT_DB",
+            path.display()
+        );
+    }
+    Ok(store)
+}
+
+/// The books at `path`, made empty when there are none (`init`, `demo`,
+/// `restore` onto a new machine).
+fn open_or_create(path: &Path) -> Result<Store, CliError> {
     if path.is_dir() {
         return Err(CliError::rejected(format!(
             "{} is a folder: give the path of the database file, e.g. {}",

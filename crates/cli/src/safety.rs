@@ -123,7 +123,7 @@ pub fn restore(file: PathBuf, db: &Path) -> Result<String, CliError> {
         )),
         other => CliError::from(other),
     })?;
-    let mut store = open(db)?;
+    let mut store = crate::open_or_create(db)?;
     let safety = store.restore_from(&file)?;
     Ok(format!(
         "Restored {} into {}.\nThe database as it was before is saved as {}.\n",

@@ -1628,3 +1628,31 @@ fn a_date_of_issue_after_today_is_refused_and_changes_nothing() {
     );
     assert_eq!(acquit.ok(&["quote", "issue", "1"]), "D-2026-0001\n");
 }
+
+/// A mistyped `--db` starts new books: said on stderr with the path, so
+/// that nobody issues invoices numbered from 0001 again beside their real
+/// books without knowing. `init` starts them on purpose, silently; books
+/// that exist are opened without a word.
+#[test]
+fn books_started_by_a_command_other_than_init_are_said_on_stderr() {
+    let acquit = Acquit::new();
+    let out = acquit.run(&["client", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(&format!("there were no books at {}", acquit.db.display()))
+            && said.contains("--db or ACQUIT_DB"),
+        "{said}"
+    );
+    let again = acquit.run(&["client", "list"]);
+    assert_eq!(
+        text(&again.stderr),
+        "",
+        "books that exist are opened silently"
+    );
+
+    let fresh = Acquit::new();
+    let init = fresh.run(&["init"]);
+    assert_eq!(init.status.code(), Some(0));
+    assert_eq!(text(&init.stderr), "", "init starts books on purpose");
+}
