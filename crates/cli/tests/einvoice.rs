@@ -399,6 +399,57 @@ fn a_mixed_invoice_reports_the_services_share_of_each_payment_as_cashed() {
 
 /// The outgoing flows the platform holds under `tracking_id`, asked as a
 /// client would (`searchFlows`, with one of the fake's bearer tokens).
+/// A status 212 the platform's checks refuse: `einvoice status` says so
+/// with the reason and what to do, and the same report is not sent again.
+#[test]
+fn a_status_212_the_platform_refuses_is_said_and_not_sent_again() {
+    let w = World::new();
+    w.books();
+    let number = w.issue("1", "450");
+    let out = w.connect("fake-pa-secret\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    w.ok(&["einvoice", "send", &number]);
+    let (code, answer) = w.pa.control(
+        "/_fake/process",
+        json!({"trackingId": number, "status": "Ok"}),
+    );
+    assert_eq!(code, 200, "{answer}");
+    w.ok(&[
+        "payment", "add", &number, "--amount", "100", "--method", "transfer",
+    ]);
+    let state = w.json(&["einvoice", "status", &number, "--json"]);
+    let tracking = format!("{number}-212-1");
+    assert_eq!(state["cashed"][0]["tracking_id"], tracking, "{state}");
+    assert_eq!(state["cashed"][0]["ack"], "Pending", "{state}");
+    assert_eq!(state["next_step"], Value::Null, "{state}");
+    assert_eq!(w.creates(), 2, "the invoice and its 212");
+
+    let (code, answer) = w.pa.control(
+        "/_fake/process",
+        json!({
+            "trackingId": tracking,
+            "status": "Error",
+            "reasonCode": "InvalidData",
+            "reasonMessage": "montant encaissé incohérent"
+        }),
+    );
+    assert_eq!(code, 200, "{answer}");
+    let state = w.json(&["einvoice", "status", &number, "--json"]);
+    assert_eq!(state["cashed"][0]["ack"], "Error", "{state}");
+    let reason = state["cashed"][0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("montant encaissé incohérent"), "{state}");
+    let next = state["next_step"].as_str().unwrap_or_default();
+    assert!(
+        next.contains("refused the report of payment 1 as cashed (status 212)")
+            && next.contains("montant encaissé incohérent")
+            && next.contains("ask your platform"),
+        "{state}"
+    );
+    let said = w.ok(&["einvoice", "status", &number]);
+    assert!(said.contains("refused the report of payment 1"), "{said}");
+    assert_eq!(w.creates(), 2, "the refused report is not sent again");
+}
+
 fn platform_flows(w: &World, tracking_id: &str) -> usize {
     let out = std::process::Command::new("curl")
         .args([

@@ -827,6 +827,22 @@ pub struct EInvoiceState {
     pub summary: String,
     /// What the user should do now, if anything.
     pub next_step: Option<String>,
+    /// The payments reported as cashed (status 212), each with the
+    /// platform's answer.
+    pub cashed: Vec<CashedReport>,
+}
+
+/// A payment reported to the platform as status 212 "Encaissée".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CashedReport {
+    pub payment: PaymentId,
+    pub tracking_id: String,
+    /// The platform's flow, once it answered the upload.
+    pub flow_id: Option<String>,
+    /// The platform's checks: `Pending`, `Ok` or `Error`.
+    pub ack: Option<FlowAck>,
+    /// Why it answered `Error`.
+    pub reason: Option<String>,
 }
 
 /// A received status with its name and what it means.
@@ -948,6 +964,45 @@ pub fn state(store: &Store, number: &str, fr: bool) -> Result<EInvoiceState, EIn
             None,
         ),
     };
+    let cashed: Vec<CashedReport> = store
+        .einvoice_flows_of(&number)?
+        .into_iter()
+        .filter(|f| f.kind == FlowKind::Cashed)
+        .filter_map(|f| {
+            Some(CashedReport {
+                payment: f.payment?,
+                tracking_id: f.tracking_id,
+                flow_id: f.flow_id,
+                ack: f.ack,
+                reason: f.ack_reason,
+            })
+        })
+        .collect();
+    // A report the platform refused is said first: the payment is not
+    // declared as cashed, and the same report would be refused again.
+    let next_step = match cashed.iter().find(|c| c.ack == Some(FlowAck::Error)) {
+        None => next_step,
+        Some(refused) => {
+            let payment = refused.payment.0;
+            let reason = refused
+                .reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            let step = say(
+                &format!(
+                    "La plateforme a refusé la déclaration d'encaissement (statut 212) du paiement {payment}{reason} : vérifiez ce paiement et voyez avec votre plateforme ; Acquit ne renvoie pas la même déclaration."
+                ),
+                &format!(
+                    "The platform refused the report of payment {payment} as cashed (status 212){reason}: check that payment and ask your platform; Acquit does not send the same report again."
+                ),
+            );
+            Some(match next_step {
+                Some(next) => format!("{step} {next}"),
+                None => step,
+            })
+        }
+    };
     Ok(EInvoiceState {
         number,
         channel: channel_name(&channel),
@@ -955,6 +1010,7 @@ pub fn state(store: &Store, number: &str, fr: bool) -> Result<EInvoiceState, EIn
         statuses,
         summary,
         next_step,
+        cashed,
     })
 }
 

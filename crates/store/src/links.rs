@@ -581,7 +581,29 @@ impl Store {
                 }
                 crate::FlowKind::Cashed => {
                     if let (Some(payment), Some(_)) = (flow.payment, &flow.flow_id) {
-                        push(at, TimelineEvent::CashedReported { payment: payment.0 })?;
+                        push(
+                            at.clone(),
+                            TimelineEvent::CashedReported { payment: payment.0 },
+                        )?;
+                        // Refused by the platform's checks: said as such,
+                        // never left to read as reported.
+                        if flow.ack == Some(crate::FlowAck::Error) {
+                            let when = flow
+                                .updated_at
+                                .as_deref()
+                                .and_then(|u| parse_instant(u).ok())
+                                // Never before the report (the platform's
+                                // clock is not ours).
+                                .filter(|t| *t >= flow.reserved_at)
+                                .map_or(at, |t| t.to_rfc3339());
+                            push(
+                                when,
+                                TimelineEvent::CashedRefused {
+                                    payment: payment.0,
+                                    reason: flow.ack_reason.clone(),
+                                },
+                            )?;
+                        }
                     }
                 }
             }

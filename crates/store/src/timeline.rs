@@ -72,6 +72,12 @@ pub enum TimelineEvent {
     CashedReported {
         payment: i64,
     },
+    /// The platform refused that report (its checks answered `Error`):
+    /// the payment is not reported as cashed.
+    CashedRefused {
+        payment: i64,
+        reason: Option<String>,
+    },
     /// A payment reminder: handed to the mail client or WhatsApp, or sent
     /// over SMTP (`sent` false: the send was interrupted before the
     /// server answered).
@@ -351,6 +357,24 @@ impl TimelineEvent {
                     format!("payment {payment} reported to the platform as cashed (status 212)")
                 }
             },
+            TimelineEvent::CashedRefused { payment, reason } => {
+                let reason = reason.as_deref().map(|r| {
+                    format!(
+                        "{}: {r}",
+                        if fr { NNBSP.to_string() } else { String::new() }
+                    )
+                });
+                match lang {
+                    Lang::Fr => format!(
+                        "la plateforme a refusé la déclaration de l’encaissement {payment} (statut 212){}",
+                        reason.unwrap_or_default()
+                    ),
+                    Lang::En => format!(
+                        "the platform refused the report of payment {payment} as cashed (status 212){}",
+                        reason.unwrap_or_default()
+                    ),
+                }
+            }
         }
     }
 }

@@ -305,3 +305,81 @@ fn a_reservation_the_platform_refused_is_forgotten_a_sent_flow_never() {
         Some("flow-1")
     );
 }
+
+/// A status 212 the platform's checks refuse is said as refused, with the
+/// reason, after the report: never left to read as "reported".
+#[test]
+fn a_status_212_the_platform_refuses_is_said_refused_on_the_timeline() {
+    let (_dir, mut store, number) = books();
+    let payment = store
+        .record_payment(
+            &number,
+            &NewPayment {
+                amount: Money::new(50_000, Currency::EUR),
+                method: PaymentMethod::Transfer,
+                received_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                reference: None,
+                fee: None,
+            },
+        )
+        .unwrap();
+    let tracking = format!("{number}-212-{}", payment.0);
+    store
+        .reserve_einvoice(
+            &number,
+            FlowKind::Cashed,
+            Some(payment),
+            &tracking,
+            SHA,
+            "c.xml",
+        )
+        .unwrap();
+    store
+        .einvoice_submitted(
+            &tracking,
+            "flow-212",
+            "2026-11-21T10:00:00Z",
+            FlowAck::Pending,
+            None,
+        )
+        .unwrap();
+    let said = |store: &Store| -> Vec<String> {
+        store
+            .timeline(&number)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event.describe(Lang::En))
+            .collect()
+    };
+    let reported = format!(
+        "payment {} reported to the platform as cashed (status 212)",
+        payment.0
+    );
+    assert!(said(&store).contains(&reported), "{:#?}", said(&store));
+    assert!(!said(&store).iter().any(|s| s.contains("refused")));
+
+    store
+        .einvoice_acknowledged(
+            "flow-212",
+            FlowAck::Error,
+            Some("BR-FR-CDV-14: no VAT rate"),
+            "2026-11-21T10:05:00Z",
+        )
+        .unwrap();
+    let events = store.timeline(&number).unwrap();
+    let refused = events.last().unwrap();
+    assert_eq!(
+        refused.event.describe(Lang::En),
+        format!(
+            "the platform refused the report of payment {} as cashed (status 212): BR-FR-CDV-14: no VAT rate",
+            payment.0
+        )
+    );
+    assert_eq!(
+        refused.event.describe(Lang::Fr),
+        format!(
+            "la plateforme a refusé la déclaration de l’encaissement {} (statut 212)\u{202f}: BR-FR-CDV-14: no VAT rate",
+            payment.0
+        )
+    );
+}
