@@ -372,8 +372,6 @@ fn database_path(flag: Option<OsString>) -> Result<PathBuf, CliError> {
     }
 }
 
-/// Opens the database at `path`, creating it (and its folder) if needed,
-/// as the app does on its first start.
 /// The books at `path`, started empty when there are none, which is then
 /// said on stderr: a mistyped `--db` or `ACQUIT_DB` starts new books, and
 /// invoices issued in them would number from 0001 again beside the real
@@ -390,8 +388,9 @@ fn open(path: &Path) -> Result<Store, CliError> {
     Ok(store)
 }
 
-/// The books at `path`, made empty when there are none (`init`, `demo`,
-/// `restore` onto a new machine).
+/// The books at `path`, made empty (and their folder) when there are none,
+/// as the app does on its first start: `init`, `demo`, `restore` onto a
+/// new machine.
 fn open_or_create(path: &Path) -> Result<Store, CliError> {
     if path.is_dir() {
         return Err(CliError::rejected(format!(
