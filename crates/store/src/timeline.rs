@@ -231,23 +231,12 @@ impl TimelineEvent {
                 }
             }
             TimelineEvent::EInvoiceChecked { accepted, reason } => {
-                let reason = reason.as_deref().map(|r| {
-                    format!(
-                        "{}: {r}",
-                        if fr { NNBSP.to_string() } else { String::new() }
-                    )
-                });
+                let reason = reason_suffix(reason.as_deref(), fr);
                 match (lang, accepted) {
                     (Lang::Fr, true) => "e-facture acceptée par la plateforme".to_owned(),
                     (Lang::En, true) => "e-invoice accepted by the platform".to_owned(),
-                    (Lang::Fr, false) => format!(
-                        "e-facture rejetée par la plateforme{}",
-                        reason.unwrap_or_default()
-                    ),
-                    (Lang::En, false) => format!(
-                        "e-invoice rejected by the platform{}",
-                        reason.unwrap_or_default()
-                    ),
+                    (Lang::Fr, false) => format!("e-facture rejetée par la plateforme{reason}"),
+                    (Lang::En, false) => format!("e-invoice rejected by the platform{reason}"),
                 }
             }
             TimelineEvent::EInvoiceStatus { code, reason } => {
@@ -257,12 +246,7 @@ impl TimelineEvent {
                     Lang::Fr => format!("statut {code} « {name} »"),
                     Lang::En => format!("status {code} “{name}”"),
                 };
-                if let Some(reason) = reason {
-                    text.push_str(&format!(
-                        "{}: {reason}",
-                        if fr { NNBSP.to_string() } else { String::new() }
-                    ));
-                }
+                text.push_str(&reason_suffix(reason.as_deref(), fr));
                 text
             }
             TimelineEvent::Reminded {
@@ -358,24 +342,27 @@ impl TimelineEvent {
                 }
             },
             TimelineEvent::CashedRefused { payment, reason } => {
-                let reason = reason.as_deref().map(|r| {
-                    format!(
-                        "{}: {r}",
-                        if fr { NNBSP.to_string() } else { String::new() }
-                    )
-                });
+                let reason = reason_suffix(reason.as_deref(), fr);
                 match lang {
                     Lang::Fr => format!(
-                        "la plateforme a refusé la déclaration de l’encaissement {payment} (statut 212){}",
-                        reason.unwrap_or_default()
+                        "la plateforme a refusé la déclaration de l’encaissement {payment} (statut 212){reason}"
                     ),
                     Lang::En => format!(
-                        "the platform refused the report of payment {payment} as cashed (status 212){}",
-                        reason.unwrap_or_default()
+                        "the platform refused the report of payment {payment} as cashed (status 212){reason}"
                     ),
                 }
             }
         }
+    }
+}
+
+/// `: reason` after an event's words (French typography: a narrow no-break
+/// space before the colon), or nothing.
+fn reason_suffix(reason: Option<&str>, fr: bool) -> String {
+    match reason {
+        Some(r) if fr => format!("{NNBSP}: {r}"),
+        Some(r) => format!(": {r}"),
+        None => String::new(),
     }
 }
 

@@ -6,7 +6,8 @@ use acquit_testkit::books as support;
 
 use acquit_core::{Currency, Lang, Money, Seller};
 use acquit_store::{
-    FlowAck, FlowKind, NewPayment, NewStatus, PaymentMethod, Rejection, Store, StoreError,
+    FlowAck, FlowKind, NewPayment, NewStatus, PaymentId, PaymentMethod, Rejection, Store,
+    StoreError,
 };
 use chrono::NaiveDate;
 
@@ -181,12 +182,11 @@ fn statuses_are_facts_recorded_once_about_documents_sent() {
     }
 }
 
-#[test]
-fn a_status_212_is_about_one_payment_of_the_invoice() {
-    let (_dir, mut store, number) = books();
-    let payment = store
+/// 500 € received by transfer on `number`.
+fn transfer_received(store: &mut Store, number: &str) -> PaymentId {
+    store
         .record_payment(
-            &number,
+            number,
             &NewPayment {
                 amount: Money::new(50_000, Currency::EUR),
                 method: PaymentMethod::Transfer,
@@ -195,7 +195,13 @@ fn a_status_212_is_about_one_payment_of_the_invoice() {
                 fee: None,
             },
         )
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_status_212_is_about_one_payment_of_the_invoice() {
+    let (_dir, mut store, number) = books();
+    let payment = transfer_received(&mut store, &number);
     let why =
         rejected(store.reserve_einvoice(&number, FlowKind::Cashed, None, "t-212", SHA, "c.xml"));
     assert!(why.contains("one payment"), "{why}");
@@ -311,18 +317,7 @@ fn a_reservation_the_platform_refused_is_forgotten_a_sent_flow_never() {
 #[test]
 fn a_status_212_the_platform_refuses_is_said_refused_on_the_timeline() {
     let (_dir, mut store, number) = books();
-    let payment = store
-        .record_payment(
-            &number,
-            &NewPayment {
-                amount: Money::new(50_000, Currency::EUR),
-                method: PaymentMethod::Transfer,
-                received_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-                reference: None,
-                fee: None,
-            },
-        )
-        .unwrap();
+    let payment = transfer_received(&mut store, &number);
     let tracking = format!("{number}-212-{}", payment.0);
     store
         .reserve_einvoice(
