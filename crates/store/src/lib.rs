@@ -80,8 +80,8 @@ pub use reminders::{
 };
 pub use shares::{SHARE_KEY_LEN, StoredShare};
 pub use stripe::{
-    ApplyOutcome, CheckoutRef, EventSource, MissingFee, ProposalStatus, RefundProposal,
-    StripeEventRecord, StripeFact, StripeRefund,
+    ApplyOutcome, CheckoutRef, EventSource, MissingFee, NewStripeEvent, ProposalStatus, Recording,
+    RefundProposal, StripeEventRecord, StripeFact, StripeRefund,
 };
 pub use timeline::TimelineEvent;
 

@@ -5,7 +5,9 @@
 //! applies it in one `BEGIN IMMEDIATE` transaction together with the record
 //! of the event id in `stripe_events`. An event already recorded as applied,
 //! ignored, unmatched or rejected is not applied again
-//! ([`ApplyOutcome::AlreadyApplied`]).
+//! ([`ApplyOutcome::AlreadyApplied`]). A page of events is recorded in one
+//! transaction by [`Store::record_stripe_events`] (one fsync per page),
+//! each event under its own savepoint.
 //!
 //! # Rules
 //!
@@ -277,60 +279,39 @@ impl Store {
         fact: &StripeFact,
         payload: Option<&serde_json::Value>,
     ) -> Result<ApplyOutcome, StoreError> {
-        if event_id.trim().is_empty() {
-            return Err(Rejection::Invalid("a Stripe event without an id".into()).into());
+        let head = EventHead::of(event_id, event_type, created, source, payload);
+        self.record_alone(&head, &Recording::Apply(fact.clone()))
+    }
+
+    /// Records a page of events in **one transaction** (one fsync for the
+    /// page, not one per event), in order, then applies again the refunds
+    /// that were waiting for a payment of this page. Each event is what
+    /// [`Store::apply_stripe_event`], [`Store::record_unconfirmed`] or
+    /// [`Store::record_rejected`] would record, with the same outcome: a
+    /// fact the books refuse rolls back to a savepoint and is recorded as
+    /// rejected, the others stay. Any other error (the disk) records none
+    /// of them, so the caller, whose cursor has not moved, fetches the page
+    /// again: exactly once either way.
+    pub fn record_stripe_events(
+        &mut self,
+        events: &[NewStripeEvent],
+    ) -> Result<Vec<ApplyOutcome>, StoreError> {
+        for event in events {
+            check_id(&event.id)?;
         }
-        let applied = self.write(|tx| {
-            if is_final(tx, event_id, source)? {
-                return Ok(ApplyOutcome::AlreadyApplied);
+        self.write(|tx| {
+            let mut outcomes = Vec::with_capacity(events.len());
+            for event in events {
+                outcomes.push(record_one(tx, &event.head(), &event.record)?);
             }
-            let at = event_instant(created);
-            let (outcome, invoice_id) = apply(tx, fact, &at)?;
-            let (name, detail) = match &outcome {
-                ApplyOutcome::Applied { detail, .. } => ("applied", detail),
-                ApplyOutcome::Ignored { detail } => ("ignored", detail),
-                ApplyOutcome::Unmatched { detail } => ("unmatched", detail),
-                ApplyOutcome::Deferred { detail } => ("deferred", detail),
-                ApplyOutcome::Unconfirmed { .. }
-                | ApplyOutcome::Rejected { .. }
-                | ApplyOutcome::AlreadyApplied => unreachable!("apply never says so"),
-            };
-            let waiting = matches!(name, "unmatched" | "deferred");
-            let now = now_rfc3339();
-            tx.execute(
-                "INSERT INTO stripe_events (event_id, type, created, source, outcome, invoice_id, detail, fact, payload, first_seen_at, applied_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, invoice_id = excluded.invoice_id,
-                     source = excluded.source, detail = excluded.detail, fact = excluded.fact,
-                     payload = CASE WHEN excluded.fact IS NULL THEN NULL ELSE COALESCE(excluded.payload, payload) END,
-                     applied_at = excluded.applied_at",
-                params![
-                    event_id,
-                    event_type,
-                    created,
-                    source.as_str(),
-                    name,
-                    invoice_id,
-                    detail,
-                    waiting.then(|| to_json(fact)),
-                    payload.filter(|_| waiting).map(to_json),
-                    now,
-                    (!waiting).then_some(&now),
-                ],
-            )?;
-            Ok(outcome)
-        });
-        match applied {
-            Err(StoreError::Rejected(why)) => self.record_rejected(
-                event_id,
-                event_type,
-                created,
-                source,
-                payload,
-                &format!("the books refused it: {why}"),
-            ),
-            other => other,
-        }
+            if outcomes
+                .iter()
+                .any(|o| matches!(o, ApplyOutcome::Applied { .. }))
+            {
+                retry_deferred_in(tx)?;
+            }
+            Ok(outcomes)
+        })
     }
 
     /// Records an event received from the relay that Stripe could not
@@ -345,15 +326,14 @@ impl Store {
         payload: &serde_json::Value,
         why: &str,
     ) -> Result<ApplyOutcome, StoreError> {
-        self.record_undecided(
+        let head = EventHead::of(
             event_id,
             event_type,
             created,
             EventSource::Relay,
-            "unconfirmed",
             Some(payload),
-            why,
-        )
+        );
+        self.record_alone(&head, &Recording::Unconfirmed(why.to_owned()))
     }
 
     /// Records an event that must never be applied (`why`: Stripe does not
@@ -369,78 +349,24 @@ impl Store {
         payload: Option<&serde_json::Value>,
         why: &str,
     ) -> Result<ApplyOutcome, StoreError> {
-        self.record_undecided(
-            event_id, event_type, created, source, "rejected", payload, why,
-        )
+        let head = EventHead::of(event_id, event_type, created, source, payload);
+        self.record_alone(&head, &Recording::Rejected(why.to_owned()))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn record_undecided(
+    /// One event in its own transaction (no deferred refund retried).
+    fn record_alone(
         &mut self,
-        event_id: &str,
-        event_type: &str,
-        created: i64,
-        source: EventSource,
-        outcome: &'static str,
-        payload: Option<&serde_json::Value>,
-        why: &str,
+        head: &EventHead<'_>,
+        record: &Recording,
     ) -> Result<ApplyOutcome, StoreError> {
-        if event_id.trim().is_empty() {
-            return Err(Rejection::Invalid("a Stripe event without an id".into()).into());
-        }
-        self.write(|tx| {
-            if is_final(tx, event_id, source)? {
-                return Ok(ApplyOutcome::AlreadyApplied);
-            }
-            tx.execute(
-                "INSERT INTO stripe_events (event_id, type, created, source, outcome, invoice_id, detail, fact, payload, first_seen_at, applied_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, NULL, ?7, ?8, NULL)
-                 ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, invoice_id = NULL,
-                     source = excluded.source, detail = excluded.detail, fact = NULL, payload = COALESCE(excluded.payload, payload),
-                     applied_at = NULL",
-                params![
-                    event_id,
-                    event_type,
-                    created,
-                    source.as_str(),
-                    outcome,
-                    why,
-                    payload.map(to_json),
-                    now_rfc3339(),
-                ],
-            )?;
-            let detail = why.to_owned();
-            Ok(match outcome {
-                "unconfirmed" => ApplyOutcome::Unconfirmed { detail },
-                _ => ApplyOutcome::Rejected { detail },
-            })
-        })
+        check_id(head.id)?;
+        self.write(|tx| record_one(tx, head, record))
     }
 
     /// Applies again every deferred event, oldest first, until none more
     /// applies. Returns the events applied now.
     pub fn retry_deferred(&mut self) -> Result<Vec<(String, ApplyOutcome)>, StoreError> {
-        let mut done = Vec::new();
-        loop {
-            let mut progressed = false;
-            for event in self.deferred_events()? {
-                let Some(fact) = &event.fact else { continue };
-                let outcome = self.apply_stripe_fact(
-                    &event.event_id,
-                    &event.event_type,
-                    event.created,
-                    event.source,
-                    fact,
-                )?;
-                if !matches!(outcome, ApplyOutcome::Deferred { .. }) {
-                    progressed = true;
-                    done.push((event.event_id, outcome));
-                }
-            }
-            if !progressed {
-                return Ok(done);
-            }
-        }
+        self.write(retry_deferred_in)
     }
 
     /// Events about links or invoices Acquit does not know, newest first.
@@ -491,12 +417,7 @@ impl Store {
     }
 
     fn events(&self, condition: &str) -> Result<Vec<StripeEventRecord>, StoreError> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&format!("{EVENT_SELECT} WHERE {condition}"))?;
-        let rows = stmt.query_map([], event_row)?;
-        rows.map(|r| r.map_err(StoreError::from).and_then(|e| e))
-            .collect()
+        events_in(self.conn(), condition)
     }
 
     /// Fills the fee of the Stripe payment of `payment_intent`, once (the
@@ -712,6 +633,217 @@ const MAX_STRIPE_MINOR: i64 = 1_000_000_000_000;
 /// relay's event rejected on the relay's word alone (its mode, its type, a
 /// malformed copy) never blocks Stripe's own copy of the same id, or a
 /// relay could bury a real payment under its id.
+/// An event to record with [`Store::record_stripe_events`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStripeEvent {
+    pub id: String,
+    pub event_type: String,
+    /// Stripe's `created` (Unix seconds).
+    pub created: i64,
+    pub source: EventSource,
+    /// The raw event: kept while the event waits (unmatched, deferred,
+    /// unconfirmed) and for a rejected one.
+    pub payload: Option<serde_json::Value>,
+    pub record: Recording,
+}
+
+/// What to record of a [`NewStripeEvent`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recording {
+    /// A fact read from Stripe's own copy: applied.
+    Apply(StripeFact),
+    /// Received from the relay, Stripe could not be asked (why).
+    Unconfirmed(String),
+    /// Never to be applied (why).
+    Rejected(String),
+}
+
+impl NewStripeEvent {
+    fn head(&self) -> EventHead<'_> {
+        EventHead::of(
+            &self.id,
+            &self.event_type,
+            self.created,
+            self.source,
+            self.payload.as_ref(),
+        )
+    }
+}
+
+/// What every recorded event carries.
+struct EventHead<'a> {
+    id: &'a str,
+    event_type: &'a str,
+    created: i64,
+    source: EventSource,
+    payload: Option<&'a serde_json::Value>,
+}
+
+impl<'a> EventHead<'a> {
+    fn of(
+        id: &'a str,
+        event_type: &'a str,
+        created: i64,
+        source: EventSource,
+        payload: Option<&'a serde_json::Value>,
+    ) -> EventHead<'a> {
+        EventHead {
+            id,
+            event_type,
+            created,
+            source,
+            payload,
+        }
+    }
+}
+
+fn check_id(event_id: &str) -> Result<(), StoreError> {
+    if event_id.trim().is_empty() {
+        return Err(Rejection::Invalid("a Stripe event without an id".into()).into());
+    }
+    Ok(())
+}
+
+/// Records one event inside the caller's transaction, under a savepoint: a
+/// fact the books refuse is rolled back alone and recorded as rejected.
+fn record_one(
+    tx: &Transaction<'_>,
+    head: &EventHead<'_>,
+    record: &Recording,
+) -> Result<ApplyOutcome, StoreError> {
+    tx.execute_batch("SAVEPOINT stripe_event")?;
+    let recorded = match record {
+        Recording::Apply(fact) => apply_fact(tx, head, fact),
+        Recording::Unconfirmed(why) => record_undecided(tx, head, "unconfirmed", why),
+        Recording::Rejected(why) => record_undecided(tx, head, "rejected", why),
+    };
+    let outcome = match recorded {
+        Err(StoreError::Rejected(why)) => {
+            tx.execute_batch("ROLLBACK TO stripe_event")?;
+            record_undecided(
+                tx,
+                head,
+                "rejected",
+                &format!("the books refused it: {why}"),
+            )
+        }
+        other => other,
+    }?;
+    tx.execute_batch("RELEASE stripe_event")?;
+    Ok(outcome)
+}
+
+fn apply_fact(
+    tx: &Transaction<'_>,
+    head: &EventHead<'_>,
+    fact: &StripeFact,
+) -> Result<ApplyOutcome, StoreError> {
+    if is_final(tx, head.id, head.source)? {
+        return Ok(ApplyOutcome::AlreadyApplied);
+    }
+    let at = event_instant(head.created);
+    let (outcome, invoice_id) = apply(tx, fact, &at)?;
+    let (name, detail) = match &outcome {
+        ApplyOutcome::Applied { detail, .. } => ("applied", detail),
+        ApplyOutcome::Ignored { detail } => ("ignored", detail),
+        ApplyOutcome::Unmatched { detail } => ("unmatched", detail),
+        ApplyOutcome::Deferred { detail } => ("deferred", detail),
+        ApplyOutcome::Unconfirmed { .. }
+        | ApplyOutcome::Rejected { .. }
+        | ApplyOutcome::AlreadyApplied => unreachable!("apply never says so"),
+    };
+    let waiting = matches!(name, "unmatched" | "deferred");
+    let now = now_rfc3339();
+    tx.execute(
+        "INSERT INTO stripe_events (event_id, type, created, source, outcome, invoice_id, detail, fact, payload, first_seen_at, applied_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, invoice_id = excluded.invoice_id,
+             source = excluded.source, detail = excluded.detail, fact = excluded.fact,
+             payload = CASE WHEN excluded.fact IS NULL THEN NULL ELSE COALESCE(excluded.payload, payload) END,
+             applied_at = excluded.applied_at",
+        params![
+            head.id,
+            head.event_type,
+            head.created,
+            head.source.as_str(),
+            name,
+            invoice_id,
+            detail,
+            waiting.then(|| to_json(fact)),
+            head.payload.filter(|_| waiting).map(to_json),
+            now,
+            (!waiting).then_some(&now),
+        ],
+    )?;
+    Ok(outcome)
+}
+
+fn record_undecided(
+    tx: &Transaction<'_>,
+    head: &EventHead<'_>,
+    outcome: &'static str,
+    why: &str,
+) -> Result<ApplyOutcome, StoreError> {
+    if is_final(tx, head.id, head.source)? {
+        return Ok(ApplyOutcome::AlreadyApplied);
+    }
+    tx.execute(
+        "INSERT INTO stripe_events (event_id, type, created, source, outcome, invoice_id, detail, fact, payload, first_seen_at, applied_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, NULL, ?7, ?8, NULL)
+         ON CONFLICT (event_id) DO UPDATE SET outcome = excluded.outcome, invoice_id = NULL,
+             source = excluded.source, detail = excluded.detail, fact = NULL, payload = COALESCE(excluded.payload, payload),
+             applied_at = NULL",
+        params![
+            head.id,
+            head.event_type,
+            head.created,
+            head.source.as_str(),
+            outcome,
+            why,
+            head.payload.map(to_json),
+            now_rfc3339(),
+        ],
+    )?;
+    let detail = why.to_owned();
+    Ok(match outcome {
+        "unconfirmed" => ApplyOutcome::Unconfirmed { detail },
+        _ => ApplyOutcome::Rejected { detail },
+    })
+}
+
+/// [`Store::retry_deferred`] inside the caller's transaction.
+fn retry_deferred_in(tx: &Transaction<'_>) -> Result<Vec<(String, ApplyOutcome)>, StoreError> {
+    let mut done = Vec::new();
+    loop {
+        let mut progressed = false;
+        for event in events_in(tx, "e.outcome = 'deferred' ORDER BY e.created, e.event_id")? {
+            let Some(fact) = event.fact else { continue };
+            let head = EventHead::of(
+                &event.event_id,
+                &event.event_type,
+                event.created,
+                event.source,
+                None,
+            );
+            let outcome = record_one(tx, &head, &Recording::Apply(fact))?;
+            if !matches!(outcome, ApplyOutcome::Deferred { .. }) {
+                progressed = true;
+                done.push((event.event_id, outcome));
+            }
+        }
+        if !progressed {
+            return Ok(done);
+        }
+    }
+}
+
+fn events_in(conn: &Connection, condition: &str) -> Result<Vec<StripeEventRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("{EVENT_SELECT} WHERE {condition}"))?;
+    let rows = stmt.query_map([], event_row)?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(|e| e))
+        .collect()
+}
+
 fn is_final(conn: &Connection, event_id: &str, source: EventSource) -> Result<bool, StoreError> {
     let known: Option<(String, String)> = conn
         .query_row(

@@ -4,9 +4,9 @@
 use acquit_core::tax::{Discount, LineInput};
 use acquit_core::{Client, Currency, InvoiceStatus, Line, Money, Quantity, Seller, VatRate};
 use acquit_store::{
-    ApplyOutcome, CheckoutRef, EventSource, LinkKind, LinkStatus, NewLink, NewPayment, PaymentKind,
-    PaymentMethod, ProposalStatus, Rejection, Store, StoreError, StoredLink, StripeFact,
-    StripeMethod, StripeRefund,
+    ApplyOutcome, CheckoutRef, EventSource, LinkKind, LinkStatus, NewLink, NewPayment,
+    NewStripeEvent, PaymentKind, PaymentMethod, ProposalStatus, Recording, Rejection, Store,
+    StoreError, StoredLink, StripeFact, StripeMethod, StripeRefund,
 };
 use acquit_testkit::books::eur;
 use acquit_testkit::books::eur_draft;
@@ -794,6 +794,171 @@ fn a_fact_the_books_refuse_is_rejected_and_the_next_one_still_applies() {
     );
     assert_eq!(b.status(&n), (InvoiceStatus::Paid, eur(0)));
     b.assert_journal_ok();
+}
+
+/// A page of events recorded in one transaction gives, event by event,
+/// what recording them one at a time gives: a refused fact in the middle is
+/// rolled back alone, a refund before its payment is applied once the
+/// payment of the same page is, an event twice in a page counts once.
+#[test]
+fn a_page_in_one_transaction_records_what_one_event_at_a_time_does() {
+    let mut negative_fee = paid("cs_f", Some("plink_p"), "pi_f", 10_000, StripeMethod::Card);
+    if let StripeFact::PaymentSucceeded { fee, .. } = &mut negative_fee {
+        *fee = Some(eur(-25));
+    }
+    let apply = |id: &str, fact: StripeFact| (id.to_owned(), Recording::Apply(fact));
+    let page = [
+        apply(
+            "evt_refund",
+            refunded("ch_p", "pi_p", 10_000, &[("re_p", 10_000)]),
+        ),
+        apply("evt_bad_fee", negative_fee),
+        apply(
+            "evt_paid",
+            paid("cs_p", Some("plink_p"), "pi_p", 40_000, StripeMethod::Card),
+        ),
+        apply(
+            "evt_paid",
+            paid("cs_p", Some("plink_p"), "pi_p", 40_000, StripeMethod::Card),
+        ),
+        (
+            "evt_wait".to_owned(),
+            Recording::Unconfirmed("Stripe is down".into()),
+        ),
+        (
+            "evt_forged".to_owned(),
+            Recording::Rejected("Stripe does not know it".into()),
+        ),
+        apply(
+            "evt_other",
+            StripeFact::Ignored {
+                why: "not ours".into(),
+            },
+        ),
+    ];
+    let books = || {
+        let mut b = Books::new();
+        let n = b.invoice();
+        b.link(&n, LinkKind::PaymentLink, None, "plink_p");
+        (b, n)
+    };
+    let created = chrono::Utc::now().timestamp() + 10;
+    let payload = serde_json::json!({"id": "as received"});
+
+    // One at a time, as a sync did before pages.
+    let (mut single, n) = books();
+    let mut one_by_one = Vec::new();
+    for (id, record) in &page {
+        one_by_one.push(match record {
+            Recording::Apply(fact) => single
+                .store
+                .apply_stripe_event(id, "t", created, EventSource::Relay, fact, Some(&payload))
+                .unwrap(),
+            Recording::Unconfirmed(why) => single
+                .store
+                .record_unconfirmed(id, "t", created, &payload, why)
+                .unwrap(),
+            Recording::Rejected(why) => single
+                .store
+                .record_rejected(id, "t", created, EventSource::Relay, Some(&payload), why)
+                .unwrap(),
+        });
+    }
+    assert_eq!(single.store.retry_deferred().unwrap().len(), 1);
+
+    let (mut paged, _) = books();
+    let events: Vec<NewStripeEvent> = page
+        .iter()
+        .map(|(id, record)| NewStripeEvent {
+            id: id.clone(),
+            event_type: "t".into(),
+            created,
+            source: EventSource::Relay,
+            payload: Some(payload.clone()),
+            record: record.clone(),
+        })
+        .collect();
+    let outcomes = paged.store.record_stripe_events(&events).unwrap();
+
+    assert_eq!(outcomes, one_by_one);
+    let names: Vec<&str> = outcomes.iter().map(ApplyOutcome::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "deferred",
+            "rejected",
+            "applied",
+            "already-applied",
+            "unconfirmed",
+            "rejected",
+            "ignored"
+        ]
+    );
+    for b in [&single, &paged] {
+        // The refund waited for the payment, then applied: 400 € paid,
+        // 100 € refunded, 700 € due.
+        assert_eq!(b.status(&n), (InvoiceStatus::PartiallyPaid, eur(70_000)));
+        assert!(b.store.deferred_events().unwrap().is_empty());
+        b.assert_journal_ok();
+    }
+    assert_eq!(
+        paged.store.stripe_event_counts().unwrap(),
+        single.store.stripe_event_counts().unwrap()
+    );
+    for (id, _) in &page {
+        let (a, b) = (
+            single.store.stripe_event(id).unwrap().unwrap(),
+            paged.store.stripe_event(id).unwrap().unwrap(),
+        );
+        assert_eq!(
+            (a.outcome, a.detail, a.payload),
+            (b.outcome, b.detail, b.payload),
+            "{id}"
+        );
+    }
+    // The whole page again: nothing more.
+    let again = paged.store.record_stripe_events(&events).unwrap();
+    assert!(
+        again
+            .iter()
+            .enumerate()
+            .all(|(i, o)| *o == ApplyOutcome::AlreadyApplied || i == 4),
+        "{again:?}"
+    );
+    assert_eq!(
+        paged.status(&n),
+        (InvoiceStatus::PartiallyPaid, eur(70_000))
+    );
+}
+
+/// An event without an id refuses the whole page before anything is
+/// written: the caller's cursor has not moved, nothing half-recorded.
+#[test]
+fn a_page_with_an_event_without_an_id_records_nothing() {
+    let mut b = Books::new();
+    let n = b.invoice();
+    b.link(&n, LinkKind::PaymentLink, None, "plink_e");
+    let event = |id: &str| NewStripeEvent {
+        id: id.into(),
+        event_type: "t".into(),
+        created: chrono::Utc::now().timestamp() + 10,
+        source: EventSource::Relay,
+        payload: None,
+        record: Recording::Apply(paid(
+            "cs_e",
+            Some("plink_e"),
+            "pi_e",
+            100_000,
+            StripeMethod::Card,
+        )),
+    };
+    let refused = b.store.record_stripe_events(&[event("evt_e"), event(" ")]);
+    assert!(
+        matches!(refused, Err(StoreError::Rejected(_))),
+        "{refused:?}"
+    );
+    assert_eq!(b.store.stripe_event("evt_e").unwrap(), None);
+    assert_eq!(b.status(&n), (InvoiceStatus::Issued, eur(100_000)));
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Reads a raw Stripe event (exactly Stripe's event object: `{id, type,
 //! created, data: {object}}`) into a [`StripeFact`] and applies it to the
-//! store exactly once ([`Store::apply_stripe_event`]: one transaction, the
-//! event id recorded with its consequences). After an event is applied, the
-//! refunds that were waiting for their payment are applied again.
+//! store exactly once ([`Store::record_stripe_events`]: one transaction per
+//! page of events, each event id recorded with its consequences). After an
+//! event is applied, the refunds that were waiting for their payment are
+//! applied again.
 //!
 //! | event | fact |
 //! |---|---|
@@ -36,8 +37,8 @@
 
 use acquit_core::{Currency, Money};
 use acquit_store::{
-    ApplyOutcome, CheckoutRef, EventSource, Store, StoreError, StripeFact, StripeMethod,
-    StripeRefund,
+    ApplyOutcome, CheckoutRef, EventSource, NewStripeEvent, Recording, Store, StoreError,
+    StripeFact, StripeMethod, StripeRefund,
 };
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -72,18 +73,47 @@ pub fn apply_event(
     source: EventSource,
 ) -> Result<ApplyOutcome, SyncError> {
     let parsed = parse_event(event)?;
-    let outcome = store.apply_stripe_event(
-        &parsed.id,
-        &parsed.event_type,
-        parsed.created,
+    let mut outcomes = store.record_stripe_events(&[NewStripeEvent {
+        id: parsed.id,
+        event_type: parsed.event_type,
+        created: parsed.created,
         source,
-        &parsed.fact,
-        Some(event),
-    )?;
-    if matches!(outcome, ApplyOutcome::Applied { .. }) {
-        store.retry_deferred()?;
-    }
-    Ok(outcome)
+        payload: Some(event.clone()),
+        record: Recording::Apply(parsed.fact),
+    }])?;
+    Ok(outcomes.remove(0))
+}
+
+/// What to record of a raw event (Stripe's copy), for
+/// [`Store::record_stripe_events`], and the error if it is malformed. A
+/// malformed event must not stall every later sync: it is recorded as
+/// ignored with what is wrong when it has an id, else not at all.
+pub fn to_record(
+    event: &Value,
+    source: EventSource,
+) -> (Option<NewStripeEvent>, Option<SyncError>) {
+    let (record, error) = match parse_event(event) {
+        Ok(parsed) => (Recording::Apply(parsed.fact), None),
+        Err(error) => {
+            let SyncError::Malformed { field, problem, .. } = &error else {
+                return (None, Some(error));
+            };
+            let why = format!("malformed: {field} {problem}");
+            (Recording::Apply(StripeFact::Ignored { why }), Some(error))
+        }
+    };
+    let text = |name: &str| event.get(name).and_then(Value::as_str);
+    let record = text("id")
+        .filter(|id| !id.is_empty())
+        .map(|id| NewStripeEvent {
+            id: id.to_owned(),
+            event_type: text("type").unwrap_or("unknown").to_owned(),
+            created: event.get("created").and_then(Value::as_i64).unwrap_or(0),
+            source,
+            payload: Some(event.clone()),
+            record,
+        });
+    (record, error)
 }
 
 /// Reads a Stripe event into the fact it reports.

@@ -16,7 +16,9 @@
 
 use std::collections::BTreeSet;
 
-use acquit_store::{ApplyOutcome, EventSource, LinkStatus, Store, StoreError};
+use acquit_store::{
+    ApplyOutcome, EventSource, LinkStatus, NewStripeEvent, Recording, Store, StoreError,
+};
 use acquit_stripe::{ACQUIT_EVENT_TYPES, Client, StripeError};
 use serde::Serialize;
 
@@ -44,6 +46,9 @@ const STRIPE_EVENT_RETENTION_SECS: i64 = 30 * 24 * 3600;
 /// Re-read a little before the last event seen: events created in the same
 /// second, or listed late, are not missed (re-applying is a no-op).
 const STRIPE_OVERLAP_SECS: i64 = 300;
+/// Events recorded per transaction when Stripe's own list is read (the
+/// relay's pages are 100 too).
+const PAGE: usize = 100;
 
 /// Where to fetch events from (`acquit sync --source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -214,11 +219,15 @@ async fn from_relay(
     report.sources.push("relay");
     let mut confirmer = Confirmer { stripe, down: None };
     // What an earlier sync could not confirm goes first, in order.
+    let mut batch = Vec::new();
     for waiting in store.unconfirmed_events()? {
         if let Some(claimed) = &waiting.payload {
-            confirmer.receive(store, claimed, report, touched).await?;
+            confirmer
+                .receive(store, claimed, report, &mut batch)
+                .await?;
         }
     }
+    record(store, &batch, report, touched)?;
     let mut cursor = store.setting(RELAY_CURSOR)?;
     // Long-poll on the first request only: it returns at once when events
     // are pending, else when the first one arrives or `wait` runs out.
@@ -226,13 +235,16 @@ async fn from_relay(
     loop {
         let page = relay.pull(cursor.as_deref(), 100, poll).await?;
         poll = 0;
+        let mut batch = Vec::with_capacity(page.events.len());
         for event in &page.events {
             confirmer
-                .receive(store, &event.payload, report, touched)
+                .receive(store, &event.payload, report, &mut batch)
                 .await?;
         }
+        // The page in one transaction, then the cursor: a crash between
+        // the two re-pulls a page whose events are then already applied.
+        record(store, &batch, report, touched)?;
         if !page.next_cursor.is_empty() && cursor.as_deref() != Some(page.next_cursor.as_str()) {
-            // Saved after the page is recorded: a crash before this re-pulls it.
             store.set_setting(RELAY_CURSOR, &page.next_cursor)?;
             cursor = Some(page.next_cursor);
         }
@@ -259,12 +271,14 @@ struct Confirmer<'a> {
 }
 
 impl Confirmer<'_> {
+    /// Decides what to record of one event the relay handed over, and adds
+    /// it to `batch` (recorded by the caller with its page).
     async fn receive(
         &mut self,
         store: &mut Store,
         claimed: &serde_json::Value,
         report: &mut SyncReport,
-        touched: &mut BTreeSet<String>,
+        batch: &mut Vec<NewStripeEvent>,
     ) -> Result<(), EngineError> {
         let field = |name: &str| claimed.get(name).and_then(|v| v.as_str());
         let (id, kind) = match (field("id"), field("type")) {
@@ -280,15 +294,23 @@ impl Confirmer<'_> {
                 let skipped = ApplyOutcome::Ignored {
                     detail: String::new(),
                 };
-                tally(report, touched, &skipped);
+                tally(report, &mut BTreeSet::new(), &skipped);
                 return Ok(());
             }
         };
         if store.stripe_event_decided(id)? {
-            tally(report, touched, &ApplyOutcome::AlreadyApplied);
+            tally(report, &mut BTreeSet::new(), &ApplyOutcome::AlreadyApplied);
             return Ok(());
         }
         let created = claimed.get("created").and_then(|v| v.as_i64()).unwrap_or(0);
+        let undecided = |record| NewStripeEvent {
+            id: id.to_owned(),
+            event_type: kind.to_owned(),
+            created,
+            source: EventSource::Relay,
+            payload: Some(claimed.clone()),
+            record,
+        };
         let verdict = match &self.down {
             Some(why) => Verdict::Waiting(why.clone()),
             None => confirm::confirm(self.stripe, claimed).await,
@@ -304,31 +326,21 @@ impl Confirmer<'_> {
                         "the relay's copy of Stripe event {id} differs from Stripe's ({how}): Stripe's was applied; check who runs your relay"
                     ));
                 }
-                apply_one(store, &event, EventSource::Relay, report, touched)
+                batch.extend(to_record(&event, EventSource::Relay, report));
             }
             Verdict::Rejected(why) => {
                 tracing::warn!(event = id, %why, "event rejected");
                 report
                     .warnings
                     .push(format!("Stripe event {id} rejected: {why}"));
-                let outcome = store.record_rejected(
-                    id,
-                    kind,
-                    created,
-                    EventSource::Relay,
-                    Some(claimed),
-                    &why,
-                )?;
-                tally(report, touched, &outcome);
-                Ok(())
+                batch.push(undecided(Recording::Rejected(why)));
             }
             Verdict::Waiting(why) => {
-                let outcome = store.record_unconfirmed(id, kind, created, claimed, &why)?;
+                batch.push(undecided(Recording::Unconfirmed(why.clone())));
                 self.down.get_or_insert(why);
-                tally(report, touched, &outcome);
-                Ok(())
             }
         }
+        Ok(())
     }
 }
 
@@ -350,24 +362,30 @@ async fn from_stripe(
     events.reverse();
     let mut latest = since;
     let live = stripe.key().mode() == acquit_stripe::Mode::Live;
-    for event in &events {
-        let raw = event.to_json();
-        // Listed with the key, so of its mode and account; checked anyway,
-        // as for the relay's events.
-        if event.livemode != live || event.account.is_some() {
-            let outcome = store.record_rejected(
-                &event.id,
-                &event.event_type,
-                event.created,
-                EventSource::Stripe,
-                Some(&raw),
-                "an event of the other mode or of another account than the key's",
-            )?;
-            tally(report, touched, &outcome);
-        } else {
-            apply_one(store, &raw, EventSource::Stripe, report, touched)?;
+    // Recorded a page at a time (one transaction each), the cursor after.
+    for page in events.chunks(PAGE) {
+        let mut batch = Vec::with_capacity(page.len());
+        for event in page {
+            let raw = event.to_json();
+            // Listed with the key, so of its mode and account; checked
+            // anyway, as for the relay's events.
+            if event.livemode != live || event.account.is_some() {
+                batch.push(NewStripeEvent {
+                    id: event.id.clone(),
+                    event_type: event.event_type.clone(),
+                    created: event.created,
+                    source: EventSource::Stripe,
+                    payload: Some(raw),
+                    record: Recording::Rejected(
+                        "an event of the other mode or of another account than the key's".into(),
+                    ),
+                });
+            } else {
+                batch.extend(to_record(&raw, EventSource::Stripe, report));
+            }
+            latest = latest.max(event.created);
         }
-        latest = latest.max(event.created);
+        record(store, &batch, report, touched)?;
     }
     store.set_setting(STRIPE_SINCE, &latest.to_string())?;
     store.set_setting(STRIPE_CHECKED, &now.to_string())?;
@@ -383,40 +401,39 @@ fn reconciliation_due(store: &Store) -> Result<bool, EngineError> {
     Ok(chrono::Utc::now().timestamp() - last >= RECONCILE_EVERY_SECS)
 }
 
-/// Applies one event. A malformed event must not stall every later sync:
-/// it is recorded as ignored (with what is wrong) when it has an id, and
-/// reported as a warning either way.
-fn apply_one(
-    store: &mut Store,
+/// What to record of Stripe's copy of an event; a malformed one is said in
+/// a warning (and recorded as ignored when it has an id).
+fn to_record(
     raw: &serde_json::Value,
     source: EventSource,
     report: &mut SyncReport,
+) -> Option<NewStripeEvent> {
+    let (record, malformed) = apply::to_record(raw, source);
+    if let Some(error) = malformed {
+        report.warnings.push(match error {
+            SyncError::Malformed {
+                event,
+                field,
+                problem,
+            } => format!("Stripe event {event} skipped: {field} {problem}"),
+            other => other.to_string(),
+        });
+    }
+    record
+}
+
+/// Records a page of events in one transaction and counts what happened.
+fn record(
+    store: &mut Store,
+    batch: &[NewStripeEvent],
+    report: &mut SyncReport,
     touched: &mut BTreeSet<String>,
 ) -> Result<(), EngineError> {
-    match apply::apply_event(store, raw, source) {
-        Ok(outcome) => tally(report, touched, &outcome),
-        Err(SyncError::Malformed {
-            event,
-            field,
-            problem,
-        }) => {
-            let why = format!("malformed: {field} {problem}");
-            report
-                .warnings
-                .push(format!("Stripe event {event} skipped: {field} {problem}"));
-            if let Some(id) = raw.get("id").and_then(|v| v.as_str()) {
-                let kind = raw
-                    .get("type")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("unknown");
-                let created = raw.get("created").and_then(|v| v.as_i64()).unwrap_or(0);
-                let fact = acquit_store::StripeFact::Ignored { why };
-                let outcome =
-                    store.apply_stripe_event(id, kind, created, source, &fact, Some(raw))?;
-                tally(report, touched, &outcome);
-            }
-        }
-        Err(other) => return Err(other.into()),
+    if batch.is_empty() {
+        return Ok(());
+    }
+    for outcome in store.record_stripe_events(batch)? {
+        tally(report, touched, &outcome);
     }
     Ok(())
 }
