@@ -423,6 +423,11 @@ fn check(store: &Store) -> Result<Counts, String> {
     if let Some(problem) = &report.problem {
         return Err(format!("the journal is broken at {problem}"));
     }
+    let drift = store.settlement_drift().map_err(|e| e.to_string())?;
+    ensure!(
+        drift.is_empty(),
+        "the kept settlements of {drift:?} differ from their payments"
+    );
     let invoices = store.list_invoices(None).map_err(|e| e.to_string())?;
     let issued: Vec<_> = invoices.iter().filter(|s| s.number.is_some()).collect();
     let numbers: Vec<String> = issued.iter().filter_map(|s| s.number.clone()).collect();

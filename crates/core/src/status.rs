@@ -154,6 +154,10 @@ impl Settlement {
         })
     }
 
+    /// The rule. Its copy for SQLite, the `status` column of the store's
+    /// `invoice_settlements` (migration 0014, what the list's filters read),
+    /// is kept equal to this by `crates/store/tests/settlements.rs`: change
+    /// both, in a new migration.
     pub fn status(&self) -> Result<InvoiceStatus, MoneyError> {
         Ok(if self.credited.minor() >= self.total.minor() {
             InvoiceStatus::Cancelled

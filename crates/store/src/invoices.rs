@@ -582,8 +582,9 @@ impl Store {
 
     /// One page of the invoice list, newest first: what the app's list and
     /// `acquit invoice list` show. Status and amount due are derived per row
-    /// (with `Settlement`, like everywhere else), so a status filter reads
-    /// rows until the page is full.
+    /// with `Settlement`, like everywhere else, from the sums kept in
+    /// `invoice_settlements` (migration 0014); a status filter reads that
+    /// table's status index, so a page deep in a filter costs an index walk.
     pub fn list_page(&self, query: &ListQuery) -> Result<Vec<InvoiceSummary>, StoreError> {
         let search = query
             .search
@@ -592,40 +593,34 @@ impl Store {
             .filter(|s| !s.is_empty());
         let conn = self.conn();
         let columns = "SELECT i.id, i.kind, i.number, c.name, i.issue_date, i.due_date, i.currency, i.total_minor,
-                    COALESCE((SELECT -SUM(cn.total_minor) FROM invoices cn
-                              WHERE cn.credits_invoice_id = i.id AND cn.number IS NOT NULL), 0),
-                    COALESCE((SELECT SUM(p.amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0),
-                    EXISTS (SELECT 1 FROM payment_links l WHERE l.invoice_id = i.id AND l.status = 'processing')
-             FROM invoices i JOIN clients c ON c.id = i.client_id";
+                    s.credited_minor, s.paid_minor, s.processing > 0
+             FROM invoices i JOIN clients c ON c.id = i.client_id
+             LEFT JOIN invoice_settlements s ON s.invoice_id = i.id";
         // The number prefix in capitals ("f-2026" finds F-2026-0001).
         let terms = search.map(|t| (t.to_owned(), t.to_uppercase()));
-        let (filter, mut params) = list_filter(terms.as_ref(), query.status);
-        // Without a status filter every row read is shown, so SQLite skips
-        // the offset itself, before computing the per-row sums: a page deep
-        // in 100,000 invoices costs an index walk, not 100,000 settlements.
-        // A status is derived in Rust, so then the rows are read and skipped.
-        let sql_offset = query.status.is_none();
+        let status = query.status.as_ref().map(InvoiceStatus::as_str);
+        let (filter, mut params) = list_filter(terms.as_ref(), status.as_ref());
+        // SQLite skips the offset itself, before reading the rows' names
+        // and dates: a page deep in 100,000 invoices costs an index walk.
         let (limit, offset) = (
             i64::try_from(query.limit).unwrap_or(i64::MAX),
             i64::try_from(query.offset).unwrap_or(i64::MAX),
         );
-        let paging = if sql_offset {
-            params.push((":limit", &limit));
-            params.push((":offset", &offset));
-            " LIMIT :limit OFFSET :offset"
+        params.push((":limit", &limit));
+        params.push((":offset", &offset));
+        // Filtered by a kept status, the status index gives the order
+        // (`s.invoice_id` is `i.id`), so no sort of all its rows.
+        let order = if status.is_some_and(|s| s != "draft") {
+            "s.invoice_id"
         } else {
-            ""
+            "i.id"
         };
         let mut stmt = conn.prepare_cached(&format!(
-            "{columns} WHERE {filter} ORDER BY i.id DESC{paging}"
+            "{columns} WHERE {filter} ORDER BY {order} DESC LIMIT :limit OFFSET :offset"
         ))?;
         let mut rows = stmt.query(params.as_slice())?;
         let mut out = Vec::new();
-        let mut skipped = 0;
         while let Some(r) = rows.next()? {
-            if out.len() >= query.limit {
-                break;
-            }
             let (id, number, currency): (i64, Option<String>, String) =
                 (r.get(0)?, r.get(2)?, r.get(6)?);
             let currency =
@@ -640,21 +635,21 @@ impl Store {
             } else if kind.is_credit_note() {
                 (InvoiceStatus::Issued, Money::zero(currency))
             } else {
+                let sum = |i| -> Result<Money, StoreError> {
+                    let minor: Option<i64> = r.get(i)?;
+                    let minor = minor.ok_or_else(|| {
+                        StoreError::Decode(format!("{number:?} has no settlement row"))
+                    })?;
+                    Ok(Money::new(minor, currency))
+                };
                 let s = Settlement {
-                    credited: Money::new(r.get(8)?, currency),
-                    paid: Money::new(r.get(9)?, currency),
-                    processing: r.get(10)?,
+                    credited: sum(8)?,
+                    paid: sum(9)?,
+                    processing: r.get::<_, Option<bool>>(10)?.unwrap_or(false),
                     ..Settlement::nothing_yet(total)
                 };
                 (s.status()?, s.amount_due()?)
             };
-            if query.status.is_some_and(|wanted| wanted != status) {
-                continue;
-            }
-            if !sql_offset && skipped < query.offset {
-                skipped += 1;
-                continue;
-            }
             let due_date = r
                 .get::<_, Option<String>>(5)?
                 .as_deref()
@@ -680,44 +675,67 @@ impl Store {
         Ok(out)
     }
 
+    /// The issued documents whose kept settlement (`invoice_settlements`,
+    /// what the list and its filters read) differs from what their payments,
+    /// credit notes and links add up to now, by number; empty when the
+    /// triggers kept every row. For tests and checks: a full scan.
+    pub fn settlement_drift(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT i.number FROM invoices i LEFT JOIN invoice_settlements s ON s.invoice_id = i.id
+             WHERE i.number IS NOT NULL AND (
+                 s.invoice_id IS NULL
+                 OR s.credit_note IS NOT (i.kind = 'credit_note')
+                 OR s.total_minor IS NOT i.total_minor
+                 OR s.credited_minor IS NOT COALESCE((SELECT -SUM(cn.total_minor) FROM invoices cn
+                                                      WHERE cn.credits_invoice_id = i.id AND cn.number IS NOT NULL), 0)
+                 OR s.paid_minor IS NOT COALESCE((SELECT SUM(p.amount_minor) FROM payments p WHERE p.invoice_id = i.id), 0)
+                 OR s.processing IS NOT (SELECT COUNT(*) FROM payment_links l
+                                         WHERE l.invoice_id = i.id AND l.status = 'processing'))
+             UNION ALL
+             SELECT 'draft ' || i.id FROM invoice_settlements s JOIN invoices i ON i.id = s.invoice_id
+             WHERE i.number IS NULL
+             ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// How many rows `query` lists in all (its offset and limit aside): the
-    /// length of the app's scrollable list. Without a status filter it is
-    /// one `COUNT`; a derived status needs every matching row's settlement.
+    /// length of the app's scrollable list. One `COUNT` over indexes; a
+    /// status without a search counts its entries in the status index.
     pub fn count_page(&self, query: &ListQuery) -> Result<usize, StoreError> {
         let search = query
             .search
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty());
-        match query.status {
-            None | Some(InvoiceStatus::Draft) => {
-                let terms = search.map(|t| (t.to_owned(), t.to_uppercase()));
-                let (filter, params) = list_filter(terms.as_ref(), query.status);
-                let count: i64 = self
-                    .conn()
-                    .prepare_cached(&format!("SELECT COUNT(*) FROM invoices i WHERE {filter}"))?
-                    .query_row(params.as_slice(), |r| r.get(0))?;
-                Ok(usize::try_from(count).unwrap_or(0))
-            }
-            Some(_) => Ok(self
-                .list_page(&ListQuery {
-                    offset: 0,
-                    limit: usize::MAX,
-                    ..query.clone()
-                })?
-                .len()),
-        }
+        let terms = search.map(|t| (t.to_owned(), t.to_uppercase()));
+        let status = query.status.as_ref().map(InvoiceStatus::as_str);
+        let (filter, params) = list_filter(terms.as_ref(), status.as_ref());
+        let sql = if terms.is_none() && status.is_some_and(|s| s != "draft") {
+            "SELECT COUNT(*) FROM invoice_settlements s WHERE s.status = :status".to_owned()
+        } else {
+            format!(
+                "SELECT COUNT(*) FROM invoices i
+                 LEFT JOIN invoice_settlements s ON s.invoice_id = i.id WHERE {filter}"
+            )
+        };
+        let count: i64 = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row(params.as_slice(), |r| r.get(0))?;
+        Ok(usize::try_from(count).unwrap_or(0))
     }
 }
 
-/// The `WHERE` clause (on `invoices i`) of a list query and its parameters.
-/// A search takes the matching ids from two index lookups (the number prefix
-/// on `invoices.number`, the client on `invoices_client`), not from a scan
-/// of every invoice. A status filter keeps drafts or issued documents only;
-/// the rest of the status is derived per row.
+/// The `WHERE` clause (on `invoices i` and its `invoice_settlements s`) of a
+/// list query and its parameters. A search takes the matching ids from two
+/// index lookups (the number prefix on `invoices.number`, the client on
+/// `invoices_client`), not from a scan of every invoice; a status other than
+/// draft is the settlement's (`status` as `InvoiceStatus::as_str` says it).
 fn list_filter<'a>(
     search: Option<&'a (String, String)>,
-    status: Option<InvoiceStatus>,
+    status: Option<&'a &'static str>,
 ) -> (String, Vec<(&'static str, &'a dyn rusqlite::ToSql)>) {
     let mut clauses = vec!["1"];
     let mut params: Vec<(&'static str, &'a dyn rusqlite::ToSql)> = Vec::new();
@@ -734,8 +752,11 @@ fn list_filter<'a>(
     }
     match status {
         None => {}
-        Some(InvoiceStatus::Draft) => clauses.push("i.number IS NULL"),
-        Some(_) => clauses.push("i.number IS NOT NULL"),
+        Some(&"draft") => clauses.push("i.number IS NULL"),
+        Some(status) => {
+            clauses.push("s.status = :status");
+            params.push((":status", status));
+        }
     }
     (clauses.join(" AND "), params)
 }

@@ -107,6 +107,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_recurring_links.sql"),
     include_str!("../migrations/0012_issued_elsewhere.sql"),
     include_str!("../migrations/0013_as_issued.sql"),
+    include_str!("../migrations/0014_settlements.sql"),
 ];
 
 pub(crate) fn migrations() -> Migrations<'static> {
