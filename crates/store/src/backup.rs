@@ -173,6 +173,7 @@ pub fn check_backup(path: &Path) -> Result<(), StoreError> {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            pending: None,
         };
         journal_verifies(&store, path, true)?;
     } else {

@@ -5,7 +5,10 @@
 //! version of Acquit knows its schema (`user_version`: a newer file is
 //! refused, never downgraded), and that it passes `PRAGMA integrity_check`
 //! (once per process while the file is unchanged: the app opens it from
-//! several threads, and the check reads all of it). Only then are pending
+//! several threads, and the check reads all of it; the app's first open,
+//! [`Store::open_checking_later`], runs it on a thread of its own and its
+//! first write waits for it, so the list shows before the check ends, and
+//! a file that fails refuses every write). Only then are pending
 //! migrations applied, after an exact copy of the file next to it
 //! (`<name>.before-schema-N.db`, checked); a migration that fails puts that
 //! copy back byte for byte and says so ([`StoreError::MigrationFailed`]).
@@ -42,6 +45,7 @@ mod stripe;
 mod timeline;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -316,11 +320,75 @@ fn stamp(path: &Path) -> Option<Stamp> {
 /// Per database file of this process: a lock every `Store::open` of it
 /// holds from start to end (a second opener, e.g. the app's sync thread
 /// while the first open still migrates, waits instead of migrating too),
-/// and the stamp the file had when its integrity was last checked.
-type Opening = std::collections::HashMap<PathBuf, std::sync::Arc<std::sync::Mutex<Option<Stamp>>>>;
+/// and what is known of its integrity.
+type Opening = std::collections::HashMap<PathBuf, Arc<Mutex<FileCheck>>>;
 
-fn opening(path: &Path) -> std::sync::Arc<std::sync::Mutex<Option<Stamp>>> {
-    static OPENING: std::sync::OnceLock<std::sync::Mutex<Opening>> = std::sync::OnceLock::new();
+/// What this process knows of a file's integrity.
+#[derive(Debug, Default)]
+struct FileCheck {
+    /// The stamp the file had when its integrity last passed.
+    checked: Option<Stamp>,
+    /// A check running in the background ([`Store::open_checking_later`])
+    /// of the file as it was at that stamp.
+    running: Option<(Stamp, Arc<Check>)>,
+}
+
+/// The outcome of a background integrity check, once known.
+#[derive(Debug, Default)]
+struct Check {
+    outcome: Mutex<Option<Result<(), Failure>>>,
+    done: std::sync::Condvar,
+}
+
+impl Check {
+    fn finish(&self, outcome: Result<(), Failure>) {
+        *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+        self.done.notify_all();
+    }
+
+    /// Waits for the outcome.
+    fn wait(&self) -> Result<(), Failure> {
+        let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(known) = outcome.as_ref() {
+                return known.clone();
+            }
+            outcome = self
+                .done
+                .wait(outcome)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// Why a file failed its check, kept to be said by every write after it.
+#[derive(Debug, Clone)]
+enum Failure {
+    Corrupt(String),
+    SchemaChanged(String),
+}
+
+impl Failure {
+    fn of(error: StoreError) -> Failure {
+        match error {
+            StoreError::SchemaChanged { problem, .. } => Failure::SchemaChanged(problem),
+            StoreError::Corrupt { details, .. } => Failure::Corrupt(details),
+            // SQLite itself refusing to read a page is damage too.
+            other => Failure::Corrupt(other.to_string()),
+        }
+    }
+
+    fn error(self, path: &Path) -> StoreError {
+        let path = path.to_path_buf();
+        match self {
+            Failure::Corrupt(details) => StoreError::Corrupt { path, details },
+            Failure::SchemaChanged(problem) => StoreError::SchemaChanged { path, problem },
+        }
+    }
+}
+
+fn opening(path: &Path) -> Arc<Mutex<FileCheck>> {
+    static OPENING: std::sync::OnceLock<Mutex<Opening>> = std::sync::OnceLock::new();
     // The folder resolved, not the file: it may not exist yet.
     let key = match (path.parent(), path.file_name()) {
         (Some(dir), Some(name)) => std::fs::canonicalize(if dir.as_os_str().is_empty() {
@@ -335,7 +403,7 @@ fn opening(path: &Path) -> std::sync::Arc<std::sync::Mutex<Option<Stamp>>> {
     OPENING
         .get_or_init(Default::default)
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or_else(PoisonError::into_inner)
         .entry(key)
         .or_default()
         .clone()
@@ -344,25 +412,46 @@ fn opening(path: &Path) -> std::sync::Arc<std::sync::Mutex<Option<Stamp>>> {
 /// Runs `PRAGMA integrity_check` on the file of `conn`, and compares its
 /// schema, when current, with the one Acquit makes (a file whose lock
 /// triggers were dropped by another program is refused, as a backup is),
-/// unless this process already checked it with the same stamp (`checked`):
-/// the check reads the whole file (1.6 s for 100,000 invoices) and the app
-/// opens the same file from several threads (commands, sync, exports).
+/// unless this process already checked it with the same stamp: the check
+/// reads the whole file (about 1 s for 100,000 invoices) and the app opens
+/// the same file from several threads (commands, sync, exports). A check
+/// of the same stamp running in the background is waited for, not run
+/// twice.
 fn verify_once(
     conn: &Connection,
     path: &Path,
     version: usize,
-    checked: &mut Option<Stamp>,
+    state: &mut FileCheck,
 ) -> Result<(), StoreError> {
     let now = stamp(path);
-    if now.is_some() && *checked == now {
+    if let Some((at, check)) = state.running.take()
+        && Some(at) == now
+    {
+        return match check.wait() {
+            Ok(()) => {
+                state.checked = now;
+                Ok(())
+            }
+            Err(failure) => Err(failure.error(path)),
+        };
+    }
+    if now.is_some() && state.checked == now {
         return Ok(());
     }
+    state.checked = None;
+    integrity(conn, path, version)?;
+    state.checked = now;
+    Ok(())
+}
+
+/// The check itself: `PRAGMA integrity_check`, and the schema compared with
+/// the one Acquit makes when it is current.
+fn integrity(conn: &Connection, path: &Path, version: usize) -> Result<(), StoreError> {
     let problems: Vec<String> = conn
         .prepare("PRAGMA integrity_check")?
         .query_map([], |row| row.get::<_, String>(0))?
         .collect::<Result<_, _>>()?;
     if problems != ["ok"] {
-        *checked = None;
         return Err(StoreError::Corrupt {
             path: path.to_path_buf(),
             details: problems.join("; "),
@@ -373,14 +462,38 @@ fn verify_once(
     if version == MIGRATION_COUNT
         && let Some(problem) = backup::schema_problem(conn, version)?
     {
-        *checked = None;
         return Err(StoreError::SchemaChanged {
             path: path.to_path_buf(),
             problem,
         });
     }
-    *checked = now;
     Ok(())
+}
+
+/// Starts the integrity check of `path` on a thread of its own, on its own
+/// read-only connection; its outcome goes to `check`. Without a thread, it
+/// runs here and now.
+fn spawn_check(path: &Path, version: usize, check: Arc<Check>) {
+    let (on_thread, at) = (check.clone(), path.to_path_buf());
+    let started = std::thread::Builder::new()
+        .name("integrity-check".into())
+        .spawn(move || run_check(&at, version, &on_thread));
+    if started.is_err() {
+        run_check(path, version, &check);
+    }
+}
+
+fn run_check(path: &Path, version: usize, check: &Check) {
+    let outcome = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(StoreError::from)
+    .and_then(|conn| {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        integrity(&conn, path, version)
+    });
+    check.finish(outcome.map_err(Failure::of));
 }
 
 /// An open Acquit database.
@@ -388,17 +501,34 @@ fn verify_once(
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The integrity check still running when this store was opened by
+    /// [`Store::open_checking_later`]: the first write waits for it.
+    pending: Option<Arc<Check>>,
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its
     /// schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
-        let path = path.as_ref().to_path_buf();
+        Store::open_with(path.as_ref(), false)
+    }
+
+    /// [`Store::open`] for the app's start: the integrity check of a file
+    /// whose schema is current (it reads the whole file, about 1 s for
+    /// 100,000 invoices) runs on a thread of its own instead of before the
+    /// first rows. Reading works at once; the **first write waits** for
+    /// the check and, if it failed, is refused with why (and so is every
+    /// write after it), as `Store::open` would have refused the file. A
+    /// file to migrate is checked first, as by `Store::open`: migrating
+    /// writes.
+    pub fn open_checking_later(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Store::open_with(path.as_ref(), true)
+    }
+
+    fn open_with(path: &Path, later: bool) -> Result<Store, StoreError> {
+        let path = path.to_path_buf();
         let lock = opening(&path);
-        let mut checked = lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut state = lock.lock().unwrap_or_else(PoisonError::into_inner);
         check_header(&path)?;
         make_private(&path)?;
         let mut conn = Connection::open_with_flags(
@@ -429,7 +559,21 @@ impl Store {
         // one a program registered, whoever wrote them into the file.
         conn.pragma_update(None, "trusted_schema", "OFF")?;
 
-        verify_once(&conn, &path, version, &mut checked)?;
+        let now = stamp(&path);
+        let mut pending = None;
+        if later && version == MIGRATION_COUNT && now.is_some() && state.checked != now {
+            pending = Some(match &state.running {
+                Some((at, check)) if Some(*at) == now => check.clone(),
+                _ => {
+                    let check = Arc::new(Check::default());
+                    spawn_check(&path, version, check.clone());
+                    state.running = now.map(|at| (at, check.clone()));
+                    check
+                }
+            });
+        } else {
+            verify_once(&conn, &path, version, &mut state)?;
+        }
 
         let backup = if version > 0 && version < MIGRATION_COUNT {
             let backup = path.with_extension(format!("before-schema-{}.db", version + 1));
@@ -468,10 +612,14 @@ impl Store {
         if backup.is_some()
             && let Some(problem) = backup::schema_problem(&conn, MIGRATION_COUNT)?
         {
-            *checked = None;
+            state.checked = None;
             return Err(StoreError::SchemaChanged { path, problem });
         }
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            pending,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -489,12 +637,43 @@ impl Store {
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.checked()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Waits for the background integrity check, if one was running when
+    /// this store was opened; its failure refuses the write.
+    fn checked(&mut self) -> Result<(), StoreError> {
+        let Some(check) = &self.pending else {
+            return Ok(());
+        };
+        check.wait().map_err(|failure| failure.error(&self.path))?;
+        self.pending = None;
+        Ok(())
+    }
+
+    /// Whether the file is known to have passed its integrity check (always,
+    /// but while the check of [`Store::open_checking_later`] still runs);
+    /// `Err` says why it failed. Never waits.
+    pub fn integrity(&self) -> Result<bool, StoreError> {
+        let Some(check) = &self.pending else {
+            return Ok(true);
+        };
+        let outcome = check
+            .outcome
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match outcome {
+            None => Ok(false),
+            Some(Ok(())) => Ok(true),
+            Some(Err(failure)) => Err(failure.error(&self.path)),
+        }
     }
 
     pub(crate) fn conn(&self) -> &Connection {

@@ -550,6 +550,89 @@ mod opening {
         );
     }
 
+    /// The journal's first page overwritten: the file still opens (its
+    /// header and schema are whole), its integrity check fails.
+    fn damage_the_journal(f: Fixture) -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
+        let Fixture {
+            _dir, path, store, ..
+        } = f;
+        drop(store);
+        // Everything in the main file, which stays in WAL mode as the app's.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        let root: i64 = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'journal'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let root = usize::try_from(root).unwrap();
+        drop(conn);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let page = 4096;
+        for b in &mut bytes[(root - 1) * page + 8..root * page] {
+            *b = 0xA5;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        (_dir, path, bytes)
+    }
+
+    /// At the app's start the check runs beside the first rows: the damaged
+    /// books still read, but the first write waits for the check and is
+    /// refused with why, and so is every later one; nothing is written.
+    #[test]
+    fn opened_checking_later_a_damaged_file_reads_but_refuses_every_write() {
+        let mut f = fixture();
+        let id = draft(&mut f, &[line("A", "1", "100", "20")]);
+        f.store.issue(id, date("2026-11-23")).unwrap();
+        let (_dir, path, bytes) = damage_the_journal(f);
+        assert!(matches!(
+            Store::open(&path).unwrap_err(),
+            StoreError::Corrupt { .. }
+        ));
+
+        let mut store = Store::open_checking_later(&path).unwrap();
+        assert_eq!(store.list_invoices(None).unwrap().len(), 1);
+        for _ in 0..2 {
+            let err = store.set_setting("ui.lang", "fr").unwrap_err();
+            assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+            assert!(err.to_string().contains("acquit restore"), "{err}");
+        }
+        assert!(matches!(
+            store.integrity().unwrap_err(),
+            StoreError::Corrupt { .. }
+        ));
+        drop(store);
+        assert!(
+            std::fs::read(&path).unwrap() == bytes,
+            "the damaged file was written to"
+        );
+        // Another open of the same file in this process says the same.
+        assert!(matches!(
+            Store::open(&path).unwrap_err(),
+            StoreError::Corrupt { .. }
+        ));
+    }
+
+    #[test]
+    fn opened_checking_later_whole_books_write_once_checked() {
+        let mut f = fixture();
+        let id = draft(&mut f, &[line("A", "1", "100", "20")]);
+        f.store.issue(id, date("2026-11-23")).unwrap();
+        drop(f.store);
+        // Another stamp, so that this process checks the file again.
+        let file = std::fs::File::options().write(true).open(&f.path).unwrap();
+        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+            .unwrap();
+        drop(file);
+        let mut store = Store::open_checking_later(&f.path).unwrap();
+        store.set_setting("ui.lang", "fr").unwrap();
+        assert!(store.integrity().unwrap());
+        assert_eq!(store.setting("ui.lang").unwrap().as_deref(), Some("fr"));
+    }
+
     #[test]
     fn an_online_backup_is_a_complete_verified_copy() {
         let mut f = fixture();
