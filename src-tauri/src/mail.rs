@@ -387,19 +387,30 @@ pub struct DueReminder {
     pub penalties: Option<String>,
 }
 
+/// The reminders due today: how many, and the first few of them.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RemindersDue {
+    pub total: u32,
+    /// Oldest due date first, at most [`REMINDERS_SHOWN`].
+    pub first: Vec<DueReminder>,
+}
+
+/// How many due reminders the home screen lists (the rest are counted).
+const REMINDERS_SHOWN: usize = 20;
+
 /// The reminders due today (the schedule's latest step not yet sent).
 #[tauri::command]
 #[specta::specta]
-pub fn reminders_due(
-    books: State<'_, Books>,
-    lang: String,
-) -> Result<Vec<DueReminder>, CommandError> {
+pub fn reminders_due(books: State<'_, Books>, lang: String) -> Result<RemindersDue, CommandError> {
     // The screen's language, asked with the call (as the dashboard's):
     // the app-wide one may not have changed yet when the screen asks.
     let lang: Lang = crate::commands::lang(&lang)?;
     books.with(|store| {
-        Ok::<_, StoreError>(
-            reminders::due(store, acquit_store::today())?
+        let (first, total) = reminders::due_first(store, acquit_store::today(), REMINDERS_SHOWN)?;
+        Ok::<_, StoreError>(RemindersDue {
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+            first: first
                 .into_iter()
                 .map(|r| DueReminder {
                     number: r.number,
@@ -414,6 +425,6 @@ pub fn reminders_due(
                         .then(|| r.charges.penalties.format(lang)),
                 })
                 .collect(),
-        )
+        })
     })
 }

@@ -122,7 +122,8 @@ pub fn reminders_due(app: &AppHandle, store: &mut Store) {
     {
         return;
     }
-    let Ok(due) = acquit_documents::reminders::due(store, today) else {
+    // Named in the notification: the first few.
+    let Ok((due, total)) = acquit_documents::reminders::due_first(store, today, 5) else {
         return;
     };
     if due.is_empty() {
@@ -131,8 +132,11 @@ pub fn reminders_due(app: &AppHandle, store: &mut Store) {
         let _ = store.set_setting(REMINDERS_ANNOUNCED, &today.to_string());
         return;
     }
-    let numbers: Vec<&str> = due.iter().map(|r| r.number.as_str()).collect();
-    let title = match (ui_lang(), due.len()) {
+    let mut numbers: Vec<&str> = due.iter().map(|r| r.number.as_str()).collect();
+    if total > due.len() {
+        numbers.push("…");
+    }
+    let title = match (ui_lang(), total) {
         (Lang::Fr, 1) => "1 relance à envoyer aujourd’hui".to_owned(),
         (Lang::Fr, n) => format!("{n} relances à envoyer aujourd’hui"),
         (Lang::En, 1) => "1 reminder to send today".to_owned(),

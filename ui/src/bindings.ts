@@ -236,7 +236,7 @@ export const commands = {
 	 */
 	sendReminder: (number: string, via: ReminderViaChoice) => typedError<string, CommandError>(__TAURI_INVOKE("send_reminder", { number, via })),
 	/**  The reminders due today (the schedule's latest step not yet sent). */
-	remindersDue: (lang: string) => typedError<DueReminder_Serialize[], CommandError>(__TAURI_INVOKE("reminders_due", { lang })),
+	remindersDue: (lang: string) => typedError<RemindersDue_Serialize, CommandError>(__TAURI_INVOKE("reminders_due", { lang })),
 	notificationSettings: () => typedError<NotificationSettings, CommandError>(__TAURI_INVOKE("notification_settings")),
 	/**
 	 *  Looks `number` (SIREN or SIRET) up in the public company directory
@@ -2227,6 +2227,23 @@ export type ReminderToneChoice = "courtesy" | "reminder" | "firm" | "final";
  *  handed to the mail client (`email`), or to WhatsApp.
  */
 export type ReminderViaChoice = "email" | "whatsapp" | "smtp";
+
+/**  The reminders due today: how many, and the first few of them. */
+export type RemindersDue = RemindersDue_Serialize | RemindersDue_Deserialize;
+
+/**  The reminders due today: how many, and the first few of them. */
+export type RemindersDue_Deserialize = {
+	total: number,
+	/**  Oldest due date first, at most [`REMINDERS_SHOWN`]. */
+	first: DueReminder_Deserialize[],
+};
+
+/**  The reminders due today: how many, and the first few of them. */
+export type RemindersDue_Serialize = {
+	total: number,
+	/**  Oldest due date first, at most [`REMINDERS_SHOWN`]. */
+	first: DueReminder_Serialize[],
+};
 
 /**  What a restore did. */
 export type Restored = {
