@@ -229,6 +229,7 @@ fn sync_loop(
                     crate::notify::payments(app, &store, &report.invoices);
                 }
                 crate::notify::quotes(app, &store, &synced.quotes_decided);
+                crate::notify::payments_failed(app, &store, &report.payments_failed);
                 publish(SyncStatus {
                     configured: true,
                     last_sync: last_sync(&store),
@@ -256,10 +257,14 @@ fn sync_loop(
 /// (with or without a relay or Stripe); the window refreshes the invoices
 /// it changed.
 fn ask_platform(app: &AppHandle, store: &mut Store, runtime: &tokio::runtime::Runtime) {
-    let changed = crate::einvoice::refresh(store, runtime);
+    let Some(refreshed) = crate::einvoice::refresh(store, runtime) else {
+        return;
+    };
+    let changed = crate::einvoice::changed(&refreshed);
     if !changed.is_empty() {
         let _ = crate::einvoice::EInvoicesChanged { invoices: changed }.emit(app);
     }
+    crate::notify::platform(app, store, &refreshed);
 }
 
 /// The last time Acquit heard from anything it syncs with: the payments'

@@ -225,35 +225,38 @@ pub async fn send_einvoice(books: State<'_, Books>, id: i32) -> Result<EInvoiceV
 pub(crate) fn refresh(
     store: &mut acquit_store::Store,
     runtime: &tokio::runtime::Runtime,
-) -> Vec<String> {
+) -> Option<einvoice::Refreshed> {
     let client = match einvoice::client(store) {
         Ok(client) => client,
         // No platform: nothing to ask.
-        Err(einvoice::EInvoiceError::NotConnected) => return Vec::new(),
+        Err(einvoice::EInvoiceError::NotConnected) => return None,
         Err(error) => {
             tracing::warn!(%error, "the platform cannot be asked");
-            return Vec::new();
+            return None;
         }
     };
     match runtime.block_on(einvoice::refresh(store, &client)) {
-        Ok(refreshed) => {
-            let mut changed: Vec<String> = refreshed
-                .acknowledged
-                .iter()
-                .map(|(n, _)| n.clone())
-                .chain(refreshed.statuses.iter().map(|(n, _)| n.clone()))
-                .chain(refreshed.recovered.iter().cloned())
-                .chain(refreshed.received.iter().map(|(_, n)| n.clone()))
-                .collect();
-            changed.sort();
-            changed.dedup();
-            changed
-        }
+        Ok(refreshed) => Some(refreshed),
         Err(error) => {
             tracing::warn!(%error, "the platform could not be asked");
-            Vec::new()
+            None
         }
     }
+}
+
+/// The invoices a refresh changed (and the suppliers' received), once each.
+pub(crate) fn changed(refreshed: &einvoice::Refreshed) -> Vec<String> {
+    let mut changed: Vec<String> = refreshed
+        .acknowledged
+        .iter()
+        .map(|(n, _)| n.clone())
+        .chain(refreshed.statuses.iter().map(|(n, _)| n.clone()))
+        .chain(refreshed.recovered.iter().cloned())
+        .chain(refreshed.received.iter().map(|(_, n)| n.clone()))
+        .collect();
+    changed.sort();
+    changed.dedup();
+    changed
 }
 
 /// Sent after the platform said something new about some invoices (or

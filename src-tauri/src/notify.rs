@@ -3,7 +3,8 @@
 //! Windows), so a payment is known when the window is not in front: an
 //! invoice paid or partly paid by a sync, the reminders due today (once a
 //! day), a recurring invoice issued by itself, a quote the client accepted
-//! or declined on its page. Shown only while the window
+//! or declined on its page, a debit that failed, what the e-invoicing
+//! platform rejected or the buyer refused or disputed. Shown only while the window
 //! is hidden or not focused (the window says it otherwise), in the UI's
 //! language. Each kind can be turned off (settings `notify.{kind}` =
 //! `off`).
@@ -25,6 +26,11 @@ pub enum NotificationKind {
     Reminders,
     Recurring,
     Quotes,
+    /// A debit (SEPA) that failed.
+    Failed,
+    /// The platform's rejection, the buyer's refusal or dispute: the
+    /// statuses that ask the seller to act.
+    Platform,
 }
 
 impl NotificationKind {
@@ -34,6 +40,8 @@ impl NotificationKind {
             NotificationKind::Reminders => "reminders",
             NotificationKind::Recurring => "recurring",
             NotificationKind::Quotes => "quotes",
+            NotificationKind::Failed => "failed",
+            NotificationKind::Platform => "platform",
         }
     }
 }
@@ -199,6 +207,69 @@ pub fn quotes(
     }
 }
 
+/// After a sync recorded debits that failed: `(invoice, Stripe's reason)`.
+pub fn payments_failed(app: &AppHandle, store: &Store, failed: &[(String, String)]) {
+    if failed.is_empty() || in_front(app) || !enabled(store, NotificationKind::Failed) {
+        return;
+    }
+    let lang = ui_lang();
+    for (number, reason) in failed {
+        let due = store
+            .invoice(number)
+            .map(|v| v.amount_due.format(lang))
+            .unwrap_or_default();
+        show(app, &failed_title(number, &due, lang), reason);
+    }
+}
+
+fn failed_title(number: &str, due: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("{number}\u{202f}: le prélèvement a échoué, {due} restent dus"),
+        Lang::En => format!("{number}: the debit failed, {due} still due"),
+    }
+}
+
+/// After the platform was asked: what it rejected, and the statuses that
+/// ask the seller to act (refused, disputed, suspended…), with what to do.
+pub fn platform(app: &AppHandle, store: &Store, refreshed: &acquit_documents::einvoice::Refreshed) {
+    if in_front(app) || !enabled(store, NotificationKind::Platform) {
+        return;
+    }
+    for (title, body) in platform_news(refreshed, ui_lang()) {
+        show(app, &title, &body);
+    }
+}
+
+/// The notifications a refresh calls for, as `(title, body)`: a flow the
+/// platform rejected (said as status 213), then each new status that comes
+/// with something to do (core's `Status::next_step`).
+fn platform_news(
+    refreshed: &acquit_documents::einvoice::Refreshed,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let fr = lang == Lang::Fr;
+    let said = |number: &str, code: u16| {
+        let status = acquit_core::einvoicing::Status::of(code)?;
+        let next = status.next_step(fr)?;
+        // French typography: a narrow no-break space before the colon.
+        let colon = if fr { "\u{202f}:" } else { ":" };
+        Some((
+            format!("{number}{colon} {}", status.name(fr)),
+            next.to_owned(),
+        ))
+    };
+    let rejected = refreshed
+        .acknowledged
+        .iter()
+        .filter(|(_, ack)| *ack == acquit_store::FlowAck::Error)
+        .filter_map(|(number, _)| said(number, 213));
+    let statuses = refreshed
+        .statuses
+        .iter()
+        .filter_map(|(number, code)| said(number, *code));
+    rejected.chain(statuses).collect()
+}
+
 /// Which notifications are on.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -207,6 +278,8 @@ pub struct NotificationSettings {
     pub reminders: bool,
     pub recurring: bool,
     pub quotes: bool,
+    pub failed: bool,
+    pub platform: bool,
 }
 
 #[tauri::command]
@@ -220,6 +293,8 @@ pub fn notification_settings(
             reminders: enabled(store, NotificationKind::Reminders),
             recurring: enabled(store, NotificationKind::Recurring),
             quotes: enabled(store, NotificationKind::Quotes),
+            failed: enabled(store, NotificationKind::Failed),
+            platform: enabled(store, NotificationKind::Platform),
         })
     })
 }
@@ -247,10 +322,47 @@ mod tests {
             NotificationKind::Reminders,
             NotificationKind::Recurring,
             NotificationKind::Quotes,
+            NotificationKind::Failed,
+            NotificationKind::Platform,
         ] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
         }
         assert_eq!(setting(NotificationKind::Payments), "notify.payments");
+    }
+
+    #[test]
+    fn the_platform_s_news_that_ask_to_act_are_told_with_what_to_do() {
+        let refreshed = acquit_documents::einvoice::Refreshed {
+            acknowledged: vec![
+                ("F-2027-0001".into(), acquit_store::FlowAck::Ok),
+                ("F-2027-0002".into(), acquit_store::FlowAck::Error),
+            ],
+            statuses: vec![
+                ("F-2027-0003".into(), 205),
+                ("F-2027-0004".into(), 210),
+                ("F-2027-0005".into(), 207),
+            ],
+            ..Default::default()
+        };
+        let news = platform_news(&refreshed, Lang::Fr);
+        let titles: Vec<&str> = news.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "F-2027-0002\u{202f}: Rejetée",
+                "F-2027-0004\u{202f}: Refusée",
+                "F-2027-0005\u{202f}: En litige"
+            ]
+        );
+        // Each says what to do, as the invoice's timeline does.
+        let refused = acquit_core::einvoicing::Status::of(210).unwrap();
+        assert_eq!(news[1].1, refused.next_step(true).unwrap());
+        let english = platform_news(&refreshed, Lang::En);
+        assert_eq!(english[0].0, "F-2027-0002: Rejected by the platform");
+        assert_eq!(
+            failed_title("F-2027-0006", "1 350,00 €", Lang::Fr),
+            "F-2027-0006\u{202f}: le prélèvement a échoué, 1 350,00 € restent dus"
+        );
     }
 
     #[test]

@@ -1642,7 +1642,14 @@ export type NewLinkForm = {
 };
 
 /**  A kind of notification, named as its setting is (`notify.payments`). */
-export type NotificationKind = "payments" | "reminders" | "recurring" | "quotes";
+export type NotificationKind = "payments" | "reminders" | "recurring" | "quotes" | 
+/**  A debit (SEPA) that failed. */
+"failed" | 
+/**
+ *  The platform's rejection, the buyer's refusal or dispute: the
+ *  statuses that ask the seller to act.
+ */
+"platform";
 
 /**  Which notifications are on. */
 export type NotificationSettings = {
@@ -1650,6 +1657,8 @@ export type NotificationSettings = {
 	reminders: boolean,
 	recurring: boolean,
 	quotes: boolean,
+	failed: boolean,
+	platform: boolean,
 };
 
 /**  The platform's address and the client credentials it gave the user. */

@@ -428,22 +428,32 @@ fn sepa_succeeds_later_and_a_failed_debit_records_nothing() {
         .0,
         200
     );
-    l.sync_until(&good, "paid");
-
-    // The failed debit: the link says why, the invoice is still due.
-    let failed = eventually(Duration::from_secs(10), || {
-        l.ok(&["sync"]);
+    // The good debit is paid; the failed one's link says why and its
+    // invoice is still due; the sync that learnt it says so (the app
+    // notifies it).
+    let mut reported = Vec::new();
+    let failed = eventually(Duration::from_secs(15), || {
+        let report = l.json(&["sync", "--wait", "2", "--json"]);
+        reported.extend(
+            report["payments_failed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .cloned(),
+        );
         let links = l.json(&["link", "list", &bad, "--json"]);
         // Stripe closed the link when the debit started (one payment per
         // link); the failure says why nothing came.
-        links.as_array().unwrap().iter().any(|k| {
-            k["id"] == bad_id.as_str()
-                && k["failure"] == "the bank refused the debit"
-                && k["status"] != "open"
-                && k["status"] != "paid"
-        })
+        l.invoice(&good)["status"] == "paid"
+            && links.as_array().unwrap().iter().any(|k| {
+                k["id"] == bad_id.as_str()
+                    && k["failure"] == "the bank refused the debit"
+                    && k["status"] != "open"
+                    && k["status"] != "paid"
+            })
     });
     assert!(failed, "{:#}", l.json(&["link", "list", &bad, "--json"]));
+    assert_eq!(reported, [json!([bad, "the bank refused the debit"])]);
     let invoice = l.invoice(&bad);
     assert_eq!(invoice["status"], "issued");
     assert_eq!(invoice["amount_due"], "400.00");

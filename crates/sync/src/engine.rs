@@ -99,6 +99,10 @@ pub struct SyncReport {
     pub rejected: usize,
     /// Invoices a payment was applied to in this sync.
     pub invoices: Vec<String>,
+    /// Debits that failed in this sync (a SEPA mandate refused, funds
+    /// short): `(invoice, Stripe's reason)`. Nothing was booked; the
+    /// invoice is due again.
+    pub payments_failed: Vec<(String, String)>,
     /// Invoices whose state changed in this sync (a payment applied, a
     /// link made): what the documents built on them republish
     /// (`acquit_documents::published`).
@@ -432,7 +436,19 @@ fn record(
     if batch.is_empty() {
         return Ok(());
     }
-    for outcome in store.record_stripe_events(batch)? {
+    for (event, outcome) in batch.iter().zip(store.record_stripe_events(batch)?) {
+        if let (
+            Recording::Apply(acquit_store::StripeFact::PaymentFailed { reason, .. }),
+            ApplyOutcome::Applied {
+                invoice: Some(number),
+                ..
+            },
+        ) = (&event.record, &outcome)
+        {
+            report
+                .payments_failed
+                .push((number.clone(), reason.clone()));
+        }
         tally(report, touched, &outcome);
     }
     Ok(())
