@@ -333,7 +333,7 @@ mod tests {
             call("set_notification", json!({ "kind": "sms", "on": true })),
             Err(json!(
                 "invalid args `kind` for command `set_notification`: unknown variant `sms`, \
-                 expected one of `payments`, `reminders`, `recurring`, `quotes`"
+                 expected one of `payments`, `reminders`, `recurring`, `quotes`, `failed`, `platform`"
             ))
         );
         assert_eq!(
