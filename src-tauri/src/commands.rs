@@ -89,6 +89,30 @@ impl Books {
     }
 }
 
+/// When the process started its `run`, for the startup time.
+static STARTED: OnceLock<std::time::Instant> = OnceLock::new();
+
+/// Notes the start (the first thing `run` does).
+pub fn started() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+/// The window drew its first rows: logged once with the time since the
+/// start (`./x startup` reads it; a user's log says how long it took).
+#[tauri::command]
+#[specta::specta]
+pub fn first_rows_shown() {
+    static SAID: OnceLock<()> = OnceLock::new();
+    if SAID.set(()).is_ok()
+        && let Some(started) = STARTED.get()
+    {
+        tracing::info!(
+            after_ms = started.elapsed().as_millis() as u64,
+            "first rows shown"
+        );
+    }
+}
+
 /// An error the UI shows as is: it says what happened and what to do.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CommandError {

@@ -41,6 +41,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             commands::app_info,
+            commands::first_rows_shown,
             commands::list_invoices,
             commands::count_invoices,
             commands::set_language,
@@ -152,6 +153,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    commands::started();
     let builder = specta_builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())

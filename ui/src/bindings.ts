@@ -7,6 +7,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  The app's name, version, log and database locations. */
 	appInfo: () => __TAURI_INVOKE<AppInfo_Serialize>("app_info"),
+	/**
+	 *  The window drew its first rows: logged once with the time since the
+	 *  start (`./x startup` reads it; a user's log says how long it took).
+	 */
+	firstRowsShown: () => __TAURI_INVOKE<void>("first_rows_shown"),
 	/**  A page of the invoice list, newest first. */
 	listInvoices: (query: InvoiceQuery_Deserialize) => typedError<InvoiceRow_Serialize[], CommandError>(__TAURI_INVOKE("list_invoices", { query })),
 	/**

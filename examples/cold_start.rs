@@ -1,0 +1,153 @@
+//! `./x startup`: how long Acquit takes from its start to its first rows
+//! drawn, on each books file given, in a release build, as a user starts it.
+//!
+//! Each round starts `acquit-app` in fresh data dirs on a copy of the file
+//! (the page cache kept warm by the copy: the figure is the app's work, not
+//! the disk's), reads its stderr until the window says "first rows shown"
+//! (logged once by the app when the list's first page is drawn, with the
+//! time since `run` began), and stops it. Prints, per file, the median of
+//! the in-app figure and of the wall time from the process's spawn (which
+//! adds the loader and Tauri's own start), with the targets beside
+//! (≤ 400 ms on the demo books, ≤ 1 s at 100,000 invoices). Linux, under a
+//! display (Xvfb).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut rounds = 3usize;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--rounds" => {
+                rounds = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| die("--rounds takes a count"))
+            }
+            file if !file.starts_with("--") => files.push(PathBuf::from(file)),
+            _ => die(&format!(
+                "unknown argument {arg}: cold_start BOOKS.db… [--rounds N]"
+            )),
+        }
+    }
+    if files.is_empty() {
+        die("give one or more books files (./x startup makes the demo's and 100,000 invoices)");
+    }
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        die("no display: run under Xvfb (`./x startup` does)");
+    }
+    let exe = std::env::current_exe().expect("the running binary's path");
+    let app = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/examples")
+        .join("acquit-app");
+    if !app.is_file() {
+        die(&format!(
+            "{} is missing: `cargo build --release --bin acquit-app`",
+            app.display()
+        ));
+    }
+    for file in &files {
+        let mut inside = Vec::new();
+        let mut wall = Vec::new();
+        for round in 1..=rounds {
+            let (in_app, spawned) = measure(&app, file);
+            println!(
+                "{} round {round}: first rows {in_app} ms after run began, {} ms after spawn",
+                file.display(),
+                spawned.as_millis()
+            );
+            inside.push(in_app);
+            wall.push(spawned.as_millis() as u64);
+        }
+        println!(
+            "{}: median first rows {} ms after run began, {} ms after spawn",
+            file.display(),
+            median(&mut inside),
+            median(&mut wall)
+        );
+    }
+}
+
+/// One start on a copy of `db`: (the app's own figure, the wall time).
+fn measure(app: &Path, db: &Path) -> (u64, Duration) {
+    let home = tempfile::Builder::new()
+        .prefix("acquit-startup-")
+        .tempdir()
+        .expect("a temp dir");
+    let copy = home.path().join("acquit.db");
+    std::fs::copy(db, &copy).unwrap_or_else(|e| die(&format!("copying {}: {e}", db.display())));
+    let spawned = Instant::now();
+    let mut child = Command::new(app)
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("ACQUIT_DB", &copy)
+        .env("ACQUIT_LOG", "info")
+        .env("NO_COLOR", "1")
+        .env_remove("ACQUIT_STRIPE_KEY")
+        .env_remove("ACQUIT_RELAY_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| die(&format!("starting {}: {e}", app.display())));
+    let stderr = child.stderr.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("first rows shown") {
+                let _ = tx.send((after_ms(&line), spawned.elapsed()));
+                return;
+            }
+        }
+    });
+    let seen = rx.recv_timeout(Duration::from_secs(60));
+    let _ = child.kill();
+    let _ = child.wait();
+    match seen {
+        Ok((Some(ms), wall)) => (ms, wall),
+        Ok((None, _)) => die("the \"first rows shown\" line has no after_ms"),
+        Err(_) => die("no first rows within 60 s: did the window open?"),
+    }
+}
+
+/// `after_ms=412` in a log line, its colours' escape codes removed first
+/// (they hold digits too).
+fn after_ms(line: &str) -> Option<u64> {
+    let mut plain = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // ESC [ … a letter.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    let at = plain.find("after_ms=")? + "after_ms=".len();
+    plain[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()
+}
+
+fn median(values: &mut [u64]) -> u64 {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+fn die(message: &str) -> ! {
+    eprintln!("cold_start: {message}");
+    std::process::exit(2);
+}
