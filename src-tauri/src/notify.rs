@@ -207,18 +207,26 @@ pub fn quotes(
     }
 }
 
-/// After a sync recorded debits that failed: `(invoice, Stripe's reason)`.
-pub fn payments_failed(app: &AppHandle, store: &Store, failed: &[(String, String)]) {
+/// After a sync recorded debits that failed.
+pub fn payments_failed(
+    app: &AppHandle,
+    store: &Store,
+    failed: &[acquit_sync::engine::FailedDebit],
+) {
     if failed.is_empty() || in_front(app) || !enabled(store, NotificationKind::Failed) {
         return;
     }
     let lang = ui_lang();
-    for (number, reason) in failed {
+    for debit in failed {
         let due = store
-            .invoice(number)
+            .invoice(&debit.invoice)
             .map(|v| v.amount_due.format(lang))
             .unwrap_or_default();
-        show(app, &failed_title(number, &due, lang), reason);
+        show(
+            app,
+            &failed_title(&debit.invoice, &due, lang),
+            &debit.reason,
+        );
     }
 }
 

@@ -453,7 +453,10 @@ fn sepa_succeeds_later_and_a_failed_debit_records_nothing() {
             })
     });
     assert!(failed, "{:#}", l.json(&["link", "list", &bad, "--json"]));
-    assert_eq!(reported, [json!([bad, "the bank refused the debit"])]);
+    assert_eq!(
+        reported,
+        [json!({"invoice": bad, "reason": "the bank refused the debit"})]
+    );
     let invoice = l.invoice(&bad);
     assert_eq!(invoice["status"], "issued");
     assert_eq!(invoice["amount_due"], "400.00");

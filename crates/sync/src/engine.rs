@@ -100,9 +100,8 @@ pub struct SyncReport {
     /// Invoices a payment was applied to in this sync.
     pub invoices: Vec<String>,
     /// Debits that failed in this sync (a SEPA mandate refused, funds
-    /// short): `(invoice, Stripe's reason)`. Nothing was booked; the
-    /// invoice is due again.
-    pub payments_failed: Vec<(String, String)>,
+    /// short). Nothing was booked; the invoice is due again.
+    pub payments_failed: Vec<FailedDebit>,
     /// Invoices whose state changed in this sync (a payment applied, a
     /// link made): what the documents built on them republish
     /// (`acquit_documents::published`).
@@ -115,6 +114,14 @@ pub struct SyncReport {
     /// Problems that did not stop the sync (relay down, Stripe refused a
     /// fee lookup…), each saying what happens next.
     pub warnings: Vec<String>,
+}
+
+/// A debit Stripe said failed, as a sync learnt it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedDebit {
+    pub invoice: String,
+    /// Stripe's reason, in its words.
+    pub reason: String,
 }
 
 /// Why a sync could not run at all.
@@ -295,15 +302,14 @@ impl Confirmer<'_> {
                         "the relay handed over an event without an id or a type: skipped".into(),
                     );
                 }
-                let skipped = ApplyOutcome::Ignored {
-                    detail: String::new(),
-                };
-                tally(report, &mut BTreeSet::new(), &skipped);
+                report.events += 1;
+                report.ignored += 1;
                 return Ok(());
             }
         };
         if store.stripe_event_decided(id)? {
-            tally(report, &mut BTreeSet::new(), &ApplyOutcome::AlreadyApplied);
+            report.events += 1;
+            report.already_applied += 1;
             return Ok(());
         }
         let created = claimed.get("created").and_then(|v| v.as_i64()).unwrap_or(0);
@@ -445,9 +451,10 @@ fn record(
             },
         ) = (&event.record, &outcome)
         {
-            report
-                .payments_failed
-                .push((number.clone(), reason.clone()));
+            report.payments_failed.push(FailedDebit {
+                invoice: number.clone(),
+                reason: reason.clone(),
+            });
         }
         tally(report, touched, &outcome);
     }
