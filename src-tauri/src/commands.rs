@@ -97,17 +97,19 @@ pub fn started() {
     STARTED.get_or_init(std::time::Instant::now);
 }
 
-/// The window drew its first rows: logged once with the time since the
-/// start (`./x startup` reads it; a user's log says how long it took).
+/// The window drew its first rows, `page_ms` after its page began to load:
+/// logged once with the time since the start (`./x startup` reads it; a
+/// user's log says how long it took, and how much of it was the page's).
 #[tauri::command]
 #[specta::specta]
-pub fn first_rows_shown() {
+pub fn first_rows_shown(page_ms: u32) {
     static SAID: OnceLock<()> = OnceLock::new();
     if SAID.set(()).is_ok()
         && let Some(started) = STARTED.get()
     {
         tracing::info!(
             after_ms = started.elapsed().as_millis() as u64,
+            page_ms,
             "first rows shown"
         );
     }

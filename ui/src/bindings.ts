@@ -8,10 +8,11 @@ export const commands = {
 	/**  The app's name, version, log and database locations. */
 	appInfo: () => __TAURI_INVOKE<AppInfo_Serialize>("app_info"),
 	/**
-	 *  The window drew its first rows: logged once with the time since the
-	 *  start (`./x startup` reads it; a user's log says how long it took).
+	 *  The window drew its first rows, `page_ms` after its page began to load:
+	 *  logged once with the time since the start (`./x startup` reads it; a
+	 *  user's log says how long it took, and how much of it was the page's).
 	 */
-	firstRowsShown: () => __TAURI_INVOKE<void>("first_rows_shown"),
+	firstRowsShown: (pageMs: number) => __TAURI_INVOKE<void>("first_rows_shown", { pageMs }),
 	/**  A page of the invoice list, newest first. */
 	listInvoices: (query: InvoiceQuery_Deserialize) => typedError<InvoiceRow_Serialize[], CommandError>(__TAURI_INVOKE("list_invoices", { query })),
 	/**
