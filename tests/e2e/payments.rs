@@ -396,8 +396,6 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = monitor.kill();
-    let _ = monitor.wait();
     window(&app, "show").await;
     assert_eq!(
         app.text("[data-testid=toast] span").await,
@@ -422,6 +420,42 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
     app.click("[data-testid=revoke-share]").await;
     app.wait_gone("[data-testid=share-url]").await;
     assert_eq!(http_status(&bundle), 410);
+
+    // A debit that fails while the window is hidden is said too: the bank
+    // refuses fake-stripe's failing IBAN after its SEPA delay.
+    app.click("[data-testid=nav-invoices]").await;
+    let second = open_issued(&app).await;
+    app.click("[data-testid=create-link]").await;
+    app.wait_texts("[data-testid=link-url]", |t| !t.is_empty())
+        .await;
+    let store = acquit_store::Store::open(app.db()).unwrap();
+    let stripe_url = store.links(&second).unwrap()[0]
+        .url
+        .clone()
+        .expect("Stripe's URL");
+    drop(store);
+    window(&app, "hide").await;
+    let body = serde_json::json!({"url": stripe_url, "method": "sepa_debit", "iban": "AT861904300235473202"});
+    let (_, answer) = fake.control("/_fake/pay", body);
+    assert!(answer.get("error").is_none(), "the fake refused: {answer}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let seen = std::fs::read_to_string(&watched).unwrap_or_default();
+        if seen
+            .lines()
+            .any(|l| l.contains(&second) && l.contains("le prélèvement a échoué"))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no notification of the failed debit of {second} on the session bus:\n{seen}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let _ = monitor.kill();
+    let _ = monitor.wait();
+    window(&app, "show").await;
     app.close().await;
 }
 
