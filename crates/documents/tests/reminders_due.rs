@@ -1,22 +1,14 @@
 //! The home screen's reminders: how many are due, the first few made in
 //! full, the same as the whole list's first ones.
 
-use acquit_core::{Lang, Seller};
+use acquit_core::Lang;
 use acquit_documents::reminders;
-use acquit_store::Store;
-use acquit_testkit::books::issue_invoice;
+use acquit_testkit::books::{issue_invoice, with_seller};
 use chrono::NaiveDate;
 
 #[test]
 fn the_first_reminders_are_the_list_s_first_and_all_are_counted() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("acquit.db")).unwrap();
-    store
-        .set_seller(&Seller::new(
-            "Atelier Durand",
-            "12 rue des Lilas\n75011 Paris",
-        ))
-        .unwrap();
+    let (_dir, mut store) = with_seller();
     let day = |s: &str| s.parse::<NaiveDate>().unwrap();
     for (i, on) in ["2026-08-03", "2026-08-10", "2026-08-17", "2026-08-24"]
         .iter()

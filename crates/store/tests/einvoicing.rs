@@ -4,7 +4,7 @@
 
 use acquit_testkit::books as support;
 
-use acquit_core::{Currency, Lang, Money, Seller};
+use acquit_core::{Currency, Lang, Money};
 use acquit_store::{
     FlowAck, FlowKind, NewPayment, NewStatus, PaymentId, PaymentMethod, Rejection, Store,
     StoreError,
@@ -15,14 +15,7 @@ const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00
 const OTHER_SHA: &str = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
 
 fn books() -> (tempfile::TempDir, Store, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("acquit.db")).unwrap();
-    store
-        .set_seller(&Seller::new(
-            "Atelier Durand",
-            "12 rue des Lilas, 75011 Paris",
-        ))
-        .unwrap();
+    let (dir, mut store) = acquit_testkit::books::with_seller();
     // Before September 2027: the store issues it without the e-invoice data.
     let on = NaiveDate::from_ymd_opt(2026, 11, 6).unwrap();
     let number = support::issue_invoice(&mut store, "Boulangerie", Lang::Fr, 120_000, on);

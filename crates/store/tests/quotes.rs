@@ -6,7 +6,7 @@
 use acquit_core::quote::{DecidedVia, Decision, DepositShare, QuoteStatus};
 use acquit_core::tax::{Discount, LineInput};
 use acquit_core::{
-    Client, Currency, InvoiceDetails, InvoiceKind, Line, Money, Nature, Quantity, Seller, VatRate,
+    Client, Currency, InvoiceDetails, InvoiceKind, Line, Money, Nature, Quantity, VatRate,
 };
 use acquit_store::{NewQuote, QuoteId, Rejection, Store, StoreError};
 use chrono::NaiveDate;
@@ -30,14 +30,7 @@ fn line(description: &str, minor: i64, vat_bp: u32) -> Line {
 }
 
 fn books() -> (tempfile::TempDir, Store, acquit_store::ClientId) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("acquit.db")).unwrap();
-    store
-        .set_seller(&Seller::new(
-            "Atelier Durand",
-            "12 rue des Lilas, 75011 Paris",
-        ))
-        .unwrap();
+    let (dir, mut store) = acquit_testkit::books::with_seller();
     let client = store
         .add_client(&Client::new("Boulangerie Lumière"))
         .unwrap();

@@ -17,14 +17,7 @@ fn day(s: &str) -> NaiveDate {
 }
 
 fn books() -> (tempfile::TempDir, Store, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("acquit.db")).unwrap();
-    store
-        .set_seller(&Seller::new(
-            "Atelier Durand",
-            "12 rue des Lilas, 75011 Paris",
-        ))
-        .unwrap();
+    let (dir, mut store) = acquit_testkit::books::with_seller();
     let number = support::issue_invoice(
         &mut store,
         "Boulangerie",

@@ -4,12 +4,12 @@
 //! with the payments, credit notes and links of books made through the
 //! store's own API.
 
-use acquit_core::{InvoiceStatus, Lang, Seller, Settlement};
+use acquit_core::{InvoiceStatus, Lang, Settlement};
 use acquit_store::{
     CheckoutRef, EventSource, LinkKind, ListQuery, NewLink, NewPayment, PaymentMethod, Store,
     StripeFact, StripeMethod,
 };
-use acquit_testkit::books::{eur, issue_invoice};
+use acquit_testkit::books::{BOOKS_FILE, eur, issue_invoice, with_seller};
 use chrono::NaiveDate;
 
 fn date(s: &str) -> NaiveDate {
@@ -93,11 +93,7 @@ type Step = Box<dyn FnMut(&mut Store)>;
 /// exactly its invoices.
 #[test]
 fn the_kept_settlements_follow_payments_credit_notes_and_links() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("acquit.db")).unwrap();
-    store
-        .set_seller(&Seller::new("Atelier Durand", "12 rue des Lilas, Paris"))
-        .unwrap();
+    let (_dir, mut store) = with_seller();
     let on = date("2026-11-02");
     let invoice = |store: &mut Store, client: &str| -> String {
         let n = issue_invoice(store, client, Lang::Fr, 100_000, on);
@@ -328,12 +324,8 @@ fn the_kept_settlements_follow_payments_credit_notes_and_links() {
 /// A row written behind the triggers' back is found by the drift check.
 #[test]
 fn a_settlement_changed_by_hand_is_found() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("acquit.db");
-    let mut store = Store::open(&path).unwrap();
-    store
-        .set_seller(&Seller::new("Atelier Durand", "12 rue des Lilas, Paris"))
-        .unwrap();
+    let (dir, mut store) = with_seller();
+    let path = dir.path().join(BOOKS_FILE);
     let n = issue_invoice(&mut store, "Client", Lang::Fr, 100_000, date("2026-11-02"));
     assert!(store.settlement_drift().unwrap().is_empty());
     rusqlite::Connection::open(&path)

@@ -2,9 +2,26 @@
 //! sync and the app.
 
 use acquit_core::tax::{Discount, LineInput};
-use acquit_core::{Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, VatRate};
+use acquit_core::{Client, Currency, InvoiceKind, Lang, Line, Money, Quantity, Seller, VatRate};
 use acquit_store::{ClientId, NewDraft, Store};
 use chrono::NaiveDate;
+
+/// The books file of [`with_seller`]'s folder.
+pub const BOOKS_FILE: &str = "acquit.db";
+
+/// New books in a temporary folder (dropped with the `TempDir`), the
+/// seller "Atelier Durand, 12 rue des Lilas, 75011 Paris" set.
+pub fn with_seller() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join(BOOKS_FILE)).unwrap();
+    store
+        .set_seller(&Seller::new(
+            "Atelier Durand",
+            "12 rue des Lilas, 75011 Paris",
+        ))
+        .unwrap();
+    (dir, store)
+}
 
 /// `minor` euro cents.
 pub fn eur(minor: i64) -> Money {
