@@ -12,10 +12,14 @@
 //! (≤ 400 ms on the demo books, ≤ 1 s at 100,000 invoices). Linux, under a
 //! display (Xvfb).
 
+mod launch;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+use launch::{die, median, stop};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -38,21 +42,8 @@ fn main() {
     if files.is_empty() {
         die("give one or more books files (./x startup makes the demo's and 100,000 invoices)");
     }
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        die("no display: run under Xvfb (`./x startup` does)");
-    }
-    let exe = std::env::current_exe().expect("the running binary's path");
-    let app = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/examples")
-        .join("acquit-app");
-    if !app.is_file() {
-        die(&format!(
-            "{} is missing: `cargo build --release --bin acquit-app`",
-            app.display()
-        ));
-    }
+    launch::need_display();
+    let app = launch::built("acquit-app", false);
     for file in &files {
         let mut inside = Vec::new();
         let mut page = Vec::new();
@@ -81,26 +72,8 @@ fn main() {
 /// One start on a copy of `db`: (the app's own figure, the page's part of
 /// it, the wall time).
 fn measure(app: &Path, db: &Path) -> (u64, u64, Duration) {
-    let home = tempfile::Builder::new()
-        .prefix("acquit-startup-")
-        .tempdir()
-        .expect("a temp dir");
-    let copy = home.path().join("acquit.db");
-    std::fs::copy(db, &copy).unwrap_or_else(|e| die(&format!("copying {}: {e}", db.display())));
     let spawned = Instant::now();
-    let mut child = Command::new(app)
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env("ACQUIT_DB", &copy)
-        .env("ACQUIT_LOG", "info")
-        .env("NO_COLOR", "1")
-        .env_remove("ACQUIT_STRIPE_KEY")
-        .env_remove("ACQUIT_RELAY_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| die(&format!("starting {}: {e}", app.display())));
+    let (_home, mut child) = launch::start(app, db, "info", Stdio::piped());
     let stderr = child.stderr.take().expect("piped");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -113,8 +86,7 @@ fn measure(app: &Path, db: &Path) -> (u64, u64, Duration) {
         }
     });
     let seen = rx.recv_timeout(Duration::from_secs(60));
-    let _ = child.kill();
-    let _ = child.wait();
+    stop(&mut child);
     match seen {
         Ok((Some((after, page)), wall)) => (after, page, wall),
         Ok((None, _)) => die("the \"first rows shown\" line lacks after_ms or page_ms"),
@@ -147,14 +119,4 @@ fn field(line: &str, name: &str) -> Option<u64> {
         .collect::<String>()
         .parse()
         .ok()
-}
-
-fn median(values: &mut [u64]) -> u64 {
-    values.sort_unstable();
-    values[values.len() / 2]
-}
-
-fn die(message: &str) -> ! {
-    eprintln!("cold_start: {message}");
-    std::process::exit(2);
 }

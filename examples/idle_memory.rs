@@ -10,9 +10,13 @@
 //! sums would. The two are measured alternately, `--rounds` times each (2 by
 //! default); the medians and their ratio are printed. Linux only.
 
+mod launch;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
+
+use launch::{die, median, stop};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -47,23 +51,9 @@ fn main() {
     if !Path::new("/proc/self/smaps_rollup").exists() {
         die("this measure reads /proc/PID/smaps_rollup: Linux 4.14 or newer only");
     }
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        die("no display: run under Xvfb (`xvfb-run -a ./x memory`)");
-    }
-    // target/<profile>/examples/idle_memory → target/<profile>/.
-    let exe = std::env::current_exe().expect("the running binary's path");
-    let examples = exe.parent().expect("examples dir");
-    let profile_dir = examples.parent().expect("profile dir");
-    let app = profile_dir.join("acquit-app");
-    let bare = examples.join("bare_window");
-    for bin in [&app, &bare] {
-        if !bin.is_file() {
-            die(&format!(
-                "{} is missing: build it with `cargo build --release --bin acquit-app --example bare_window`",
-                bin.display()
-            ));
-        }
-    }
+    launch::need_display();
+    let app = launch::built("acquit-app", false);
+    let bare = launch::built("bare_window", true);
 
     let mut figures: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
     for round in 1..=rounds {
@@ -97,24 +87,7 @@ fn main() {
 /// Starts `bin` in fresh data dirs, waits `idle`, and returns the summed
 /// PSS (kB) of it and its descendants, with each process's share.
 fn measure(bin: &Path, db: &Path, idle: Duration) -> (u64, Vec<(String, u64)>) {
-    let home = tempfile::Builder::new()
-        .prefix("acquit-memory-")
-        .tempdir()
-        .expect("a temp dir");
-    let copy = home.path().join("acquit.db");
-    std::fs::copy(db, &copy).unwrap_or_else(|e| die(&format!("copying {}: {e}", db.display())));
-    let mut child = Command::new(bin)
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env("ACQUIT_DB", &copy)
-        .env("ACQUIT_LOG", "warn")
-        .env_remove("ACQUIT_STRIPE_KEY")
-        .env_remove("ACQUIT_RELAY_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| die(&format!("starting {}: {e}", bin.display())));
+    let (_home, mut child) = launch::start(bin, db, "warn", Stdio::null());
     std::thread::sleep(idle);
     if let Ok(Some(status)) = child.try_wait() {
         die(&format!(
@@ -186,33 +159,6 @@ fn pss_kb(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// SIGTERM, then SIGKILL after 5 s; WebKit's helpers exit with their parent.
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    for _ in 0..50 {
-        if matches!(child.try_wait(), Ok(Some(_))) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    // Give the helpers a moment to go before the next measure starts.
-    std::thread::sleep(Duration::from_secs(1));
-}
-
-fn median(values: &mut [u64]) -> u64 {
-    values.sort_unstable();
-    values[values.len() / 2]
-}
-
 fn mib(kb: u64) -> String {
     format!("{:.1} MiB", kb as f64 / 1024.0)
-}
-
-fn die(message: &str) -> ! {
-    eprintln!("idle_memory: {message}");
-    std::process::exit(2);
 }
