@@ -24,6 +24,16 @@ fn pay(fake: &FakeStripe, stripe_url: &str) -> String {
     fake.control("/_fake/pay", body).1.to_string()
 }
 
+/// The Stripe URL of the first payment link of `number`, read from the
+/// books (where the link the user sends may be the relay's page).
+fn link_stripe_url(app: &App, number: &str) -> String {
+    let store = acquit_store::Store::open(app.db()).unwrap();
+    store.links(number).unwrap()[0]
+        .url
+        .clone()
+        .expect("Stripe's URL")
+}
+
 /// Opens the first issued, unpaid invoice of the list; returns its number.
 async fn open_issued(app: &App) -> String {
     app.wait_texts("[data-testid=invoice-row]", |rows| rows.len() == 9)
@@ -155,10 +165,7 @@ async fn stripe_connected_in_settings_a_link_paid_turns_the_invoice_paid() {
     app.screenshot("payments-2-link-created").await;
 
     // The client pays on Stripe's page (the fake's test control).
-    let store = acquit_store::Store::open(app.db()).unwrap();
-    let links = store.links(&number).unwrap();
-    let stripe_url = links[0].url.clone().expect("Stripe's URL");
-    drop(store);
+    let stripe_url = link_stripe_url(&app, &number);
     let answer = pay(&fake, &stripe_url);
     assert!(
         !answer.contains("\"error\""),
@@ -368,12 +375,7 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
         url.starts_with(&format!("{}/p/", relay.base)),
         "with a relay, the link to send is its stable page: {url}"
     );
-    let store = acquit_store::Store::open(app.db()).unwrap();
-    let stripe_url = store.links(&number).unwrap()[0]
-        .url
-        .clone()
-        .expect("Stripe's URL");
-    drop(store);
+    let stripe_url = link_stripe_url(&app, &number);
     // The window hidden, as when the user works elsewhere.
     window(&app, "hide").await;
     let answer = pay(&fake, &stripe_url);
@@ -428,12 +430,7 @@ async fn with_a_relay_the_background_sync_applies_a_payment_by_itself() {
     app.click("[data-testid=create-link]").await;
     app.wait_texts("[data-testid=link-url]", |t| !t.is_empty())
         .await;
-    let store = acquit_store::Store::open(app.db()).unwrap();
-    let stripe_url = store.links(&second).unwrap()[0]
-        .url
-        .clone()
-        .expect("Stripe's URL");
-    drop(store);
+    let stripe_url = link_stripe_url(&app, &second);
     window(&app, "hide").await;
     let body = serde_json::json!({"url": stripe_url, "method": "sepa_debit", "iban": "AT861904300235473202"});
     let (_, answer) = fake.control("/_fake/pay", body);
