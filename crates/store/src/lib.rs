@@ -416,14 +416,14 @@ fn opening(path: &Path) -> Arc<Mutex<FileCheck>> {
 /// reads the whole file (about 1 s for 100,000 invoices) and the app opens
 /// the same file from several threads (commands, sync, exports). A check
 /// of the same stamp running in the background is waited for, not run
-/// twice.
+/// twice. `now` is the file's stamp, read once by the open.
 fn verify_once(
     conn: &Connection,
     path: &Path,
     version: usize,
+    now: Option<Stamp>,
     state: &mut FileCheck,
 ) -> Result<(), StoreError> {
-    let now = stamp(path);
     if let Some((at, check)) = state.running.take()
         && Some(at) == now
     {
@@ -572,7 +572,7 @@ impl Store {
                 }
             });
         } else {
-            verify_once(&conn, &path, version, &mut state)?;
+            verify_once(&conn, &path, version, now, &mut state)?;
         }
 
         let backup = if version > 0 && version < MIGRATION_COUNT {
